@@ -1,0 +1,280 @@
+//! `inbox`: Approval Inbox without a window. The same core as the desktop app: accounts, sync,
+//! list, show, approve, reject, download.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use inbox_core::{AccountInput, Action, Approval, Inbox, ListQuery, Service, Vendor};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "inbox", version, about = "Approval Inbox (审批收件箱) from the command line")]
+struct Cli {
+    /// Where the cache lives (default: the platform data dir).
+    #[arg(long, global = true, env = inbox_core::service::DATA_DIR_ENV)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Manage vendor accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Sync one account (name or number) or all of them.
+    Sync { account: Option<String> },
+    /// List cached approvals, newest first.
+    List(ListArgs),
+    /// Show one approval.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve an approval that waits for you.
+    Approve {
+        id: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Reject an approval that waits for you (a comment is required).
+    Reject {
+        id: i64,
+        #[arg(long)]
+        comment: String,
+    },
+    /// Save an attachment of an approval.
+    Download {
+        id: i64,
+        /// The attachment's id as `show` lists it.
+        attachment: String,
+        #[arg(long, default_value = ".")]
+        to: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add an account. Secret fields are prompted for, or read from stdin as a JSON object.
+    Add {
+        vendor: Vendor,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        base_url: String,
+        /// A non-secret setting, e.g. `--set uid=3`.
+        #[arg(long = "set", value_parser = parse_key_value)]
+        settings: Vec<(String, String)>,
+        /// Read the secrets as one JSON object from standard input.
+        #[arg(long)]
+        secrets_stdin: bool,
+    },
+    /// List accounts with their sync state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account, its keychain entry and its cached approvals.
+    Remove { account: String },
+    /// Check an account's credentials against the vendor.
+    Test { account: String },
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[arg(long = "box")]
+    inbox: Option<Inbox>,
+    #[arg(long)]
+    vendor: Option<Vendor>,
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long)]
+    search: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long, default_value_t = 0)]
+    offset: u32,
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).ok_or_else(|| format!("expected key=value, got `{s}`"))
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INBOX_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let dir = cli.data_dir.unwrap_or_else(Service::default_data_dir);
+    let service = Service::open(&dir).with_context(|| format!("opening the cache in {}", dir.display()))?;
+    match cli.command {
+        Command::Account(cmd) => account(&service, cmd).await,
+        Command::Sync { account } => sync(&service, account).await,
+        Command::List(args) => list(&service, args),
+        Command::Show { id, json } => show(&service.approval(id)?, json),
+        Command::Approve { id, comment } => act(&service, id, Action::Approve, &comment).await,
+        Command::Reject { id, comment } => act(&service, id, Action::Reject, &comment).await,
+        Command::Download { id, attachment, to } => {
+            let path = service.download(id, &attachment, &to).await?;
+            println!("saved {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+async fn account(service: &Arc<Service>, cmd: AccountCommand) -> Result<()> {
+    match cmd {
+        AccountCommand::Add { vendor, name, base_url, settings, secrets_stdin } => {
+            let secrets = if secrets_stdin { secrets_from_stdin()? } else { prompt_secrets(service, vendor)? };
+            let settings = settings.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+            let input = AccountInput { vendor, name, base_url, settings, secrets: inbox_core::secrets::Secrets(secrets) };
+            let account = service.add_account(input)?;
+            println!("added account {} \"{}\" ({})", account.id, account.name, account.vendor);
+        }
+        AccountCommand::List { json } => {
+            let accounts = service.accounts()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&accounts)?);
+            }
+            for a in accounts.iter().filter(|_| !json) {
+                let state = match (&a.sync.last_error, a.sync.last_success) {
+                    (Some(e), _) => format!("last sync failed: {e}"),
+                    (None, Some(t)) => format!("synced at {}", inbox_time(t)),
+                    (None, None) => "never synced".into(),
+                };
+                println!("{:>3}  {:<20} {:<10} {}  [{}]{}", a.id, a.name, a.vendor, a.base_url, state, if a.demo { " (demo)" } else { "" });
+            }
+        }
+        AccountCommand::Remove { account } => {
+            let a = service.account(&account)?;
+            service.remove_account(a.id)?;
+            println!("removed account {} \"{}\" and its keychain entry", a.id, a.name);
+        }
+        AccountCommand::Test { account } => {
+            let a = service.account(&account)?;
+            println!("{}", service.test_account(a.id).await?);
+        }
+    }
+    Ok(())
+}
+
+fn secrets_from_stdin() -> Result<serde_json::Map<String, serde_json::Value>> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("reading secrets from stdin")?;
+    serde_json::from_str(&text).context("the secrets on stdin must be one JSON object, e.g. {\"token\": \"…\"}")
+}
+
+fn prompt_secrets(service: &Service, vendor: Vendor) -> Result<serde_json::Map<String, serde_json::Value>> {
+    if !std::io::stdin().is_terminal() {
+        bail!("secrets are read from a terminal prompt; without one, pass --secrets-stdin and a JSON object on stdin");
+    }
+    let info = service.vendors().into_iter().find(|v| v.id == vendor).context("unknown vendor")?;
+    let mut out = serde_json::Map::new();
+    for spec in info.settings.iter().filter(|s| s.secret) {
+        let value = rpassword::prompt_password(format!("{} ({}): ", spec.label, spec.key))?;
+        out.insert(spec.key.to_string(), value.into());
+    }
+    Ok(out)
+}
+
+async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
+    let results = match account {
+        Some(key) => {
+            let a = service.account(&key)?;
+            let r = service.sync_account(a.id).await;
+            vec![(a, r)]
+        }
+        None => service.sync_all().await?,
+    };
+    if results.is_empty() {
+        bail!("no accounts yet: add one with `inbox account add`");
+    }
+    let mut failed = 0;
+    for (a, r) in results {
+        match r {
+            Ok(report) => println!("{}: synced {} approvals ({} left a box)", a.name, report.fetched, report.removed),
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} account(s) failed to sync; their cached approvals are unchanged");
+    }
+    Ok(())
+}
+
+fn list(service: &Service, args: ListArgs) -> Result<()> {
+    let account_id = args.account.map(|a| service.account(&a).map(|a| a.id)).transpose()?;
+    let query = ListQuery {
+        inbox: args.inbox,
+        vendor: args.vendor,
+        account_id,
+        search: args.search,
+        offset: args.offset,
+        limit: args.limit,
+    };
+    let page = service.list(&query)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&page)?);
+        return Ok(());
+    }
+    for a in &page.items {
+        let boxes: Vec<&str> = a.boxes.iter().map(|b| b.as_str()).collect();
+        println!("{:>6}  {:<9} {:<9} {}  {}  {}  [{}]", a.id, a.vendor, a.status.as_str(), inbox_time(a.updated_at), a.submitter.name, a.title, boxes.join(","));
+    }
+    println!("{} of {} shown", page.items.len(), page.total);
+    Ok(())
+}
+
+fn show(a: &Approval, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(a)?);
+        return Ok(());
+    }
+    let r = &a.remote;
+    println!("#{} {}  [{} · {} · {}]", a.id, r.title, a.vendor, a.account_name, r.status.as_str());
+    println!("表单 {}   提交人 {}   提交于 {}", r.form_name, r.submitter.name, inbox_time(r.submitted_at));
+    for f in &r.fields {
+        println!("  {}: {}", f.label, f.value);
+    }
+    for (i, s) in r.steps.iter().enumerate() {
+        println!("  step {} {} ({:?}, {:?})", i + 1, s.name, s.rule, s.decision);
+        for m in &s.members {
+            let when = m.decided_at.map(inbox_time).unwrap_or_default();
+            println!("    - {} {:?} {} {}", m.user.name, m.decision, when, m.comment.as_deref().unwrap_or(""));
+        }
+    }
+    for f in &r.attachments {
+        println!("  attachment {} {} {}", f.remote_id, f.name, f.size.map(|s| format!("{s} bytes")).unwrap_or_default());
+    }
+    let actions: Vec<&str> = r.actions.iter().map(|a| a.as_str()).collect();
+    println!("  you can: {}", if actions.is_empty() { "nothing now".into() } else { actions.join(", ") });
+    Ok(())
+}
+
+async fn act(service: &Service, id: i64, action: Action, comment: &str) -> Result<()> {
+    let a = service.act(id, action, comment).await?;
+    println!("{} #{}: now {} [{}]", action.as_str(), a.id, a.remote.status.as_str(), a.remote.boxes.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(","));
+    Ok(())
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM` in the user's time zone (`--json` keeps raw seconds).
+fn inbox_time(t: i64) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|ts| ts.to_zoned(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| t.to_string())
+}

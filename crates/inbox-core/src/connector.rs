@@ -1,0 +1,80 @@
+//! The seam every vendor plugs into: what a vendor can do, how its lists are walked, and how
+//! actions go back. A new vendor is one folder under `connectors/` implementing [`Connector`].
+
+use crate::error::VendorError;
+use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use async_trait::async_trait;
+use serde::Serialize;
+
+/// A list the vendor offers, and the boxes it is the authority for. After a source has been
+/// walked completely, an approval of that account that the source no longer lists leaves those
+/// boxes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// A stable name for logs and errors (e.g. `get-handler-list utype=1`).
+    pub name: &'static str,
+    pub boxes: Vec<Inbox>,
+}
+
+/// One page of a source. `next` is the cursor of the following page, `None` at the end.
+#[derive(Debug)]
+pub struct ListPage {
+    pub items: Vec<RemoteApproval>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Capabilities {
+    pub boxes: Vec<Inbox>,
+    pub actions: Vec<Action>,
+    pub attachments: bool,
+    pub submit: bool,
+}
+
+/// A field of an account's configuration. Secret ones live only in the keychain.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub secret: bool,
+    pub required: bool,
+    pub help: &'static str,
+}
+
+/// What the UI needs to know about a vendor before any account exists.
+#[derive(Debug, Clone, Serialize)]
+pub struct VendorInfo {
+    pub id: Vendor,
+    pub name: &'static str,
+    pub settings: Vec<SettingSpec>,
+    pub capabilities: Capabilities,
+}
+
+/// A file fetched from the vendor.
+#[derive(Debug)]
+pub struct Download {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// One configured vendor account, ready to talk to the vendor.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    /// The lists to walk for a full sync, in order.
+    fn sources(&self) -> Vec<Source>;
+
+    /// Checks that the credentials work; returns a sentence for the user.
+    async fn test(&self) -> Result<String, VendorError>;
+
+    /// One page of `source`, starting at `cursor` (`None` for the first page).
+    async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError>;
+
+    /// The full, current state of one approval, its boxes included.
+    async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError>;
+
+    /// Approves, rejects or cancels with a comment.
+    async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError>;
+
+    /// Fetches an attachment's bytes.
+    async fn download(&self, attachment_id: &str) -> Result<Download, VendorError>;
+}

@@ -1,0 +1,18 @@
+//! Approval Inbox's whole backend as a plain library: the unified approval model, the SQLite
+//! cache, one connector per vendor, the sync scheduler and the keychain. The CLI and the Tauri
+//! shell are thin callers of [`Service`].
+
+pub mod connector;
+pub mod connectors;
+pub mod error;
+pub mod model;
+pub mod secrets;
+pub mod service;
+pub mod store;
+pub mod sync;
+
+pub use connector::{Capabilities, Connector, ListPage, SettingSpec, Source, VendorInfo};
+pub use error::{Error, VendorError};
+pub use model::*;
+pub use service::{AccountInput, Service};
+pub use store::{Account, ListQuery, Page, Store, SyncState};

@@ -1,0 +1,275 @@
+//! The unified approval: what every vendor's data is mapped into and what the store, the CLI
+//! and the UI speak. Vendor-specific shapes never leave `connectors/<vendor>/`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Seconds since the Unix epoch (UTC). The UI formats them in the user's time zone.
+pub type Timestamp = i64;
+
+/// Which vendor an account talks to. The identifier is used in config, CLI and UI alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    Yomicloud,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 1] = [Vendor::Yomicloud];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Yomicloud => "yomicloud",
+        }
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Vendor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Vendor::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| format!("unknown vendor `{s}` (known: {})", Vendor::ALL.map(|v| v.as_str()).join(", ")))
+    }
+}
+
+/// The boxes of the inbox. An approval may be in several at once (e.g. submitted and cc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Inbox {
+    /// 待我审批: waiting for this user's decision.
+    Todo,
+    /// 我提交的: started by this user.
+    Submitted,
+    /// 我处理过的: this user already decided.
+    Processed,
+    /// 抄送我的: this user is copied.
+    Cc,
+}
+
+impl Inbox {
+    pub const ALL: [Inbox; 4] = [Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Inbox::Todo => "todo",
+            Inbox::Submitted => "submitted",
+            Inbox::Processed => "processed",
+            Inbox::Cc => "cc",
+        }
+    }
+}
+
+impl fmt::Display for Inbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Inbox {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Inbox::ALL
+            .into_iter()
+            .find(|b| b.as_str() == s)
+            .ok_or_else(|| format!("unknown box `{s}` (known: todo, submitted, processed, cc)"))
+    }
+}
+
+/// Where an approval stands as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pending,
+    Approved,
+    Rejected,
+    Cancelled,
+    /// The vendor could not carry out the approved change (yomicloud 处理失败).
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+            Status::Cancelled => "cancelled",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled, Status::Failed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| format!("unknown status `{s}`"))
+    }
+}
+
+/// A person as the vendor names them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct User {
+    /// The vendor's id for the person.
+    pub id: String,
+    /// The display name (real name where the vendor has one).
+    pub name: String,
+}
+
+/// How a field's value should be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    Number,
+    Money,
+    /// `value` is Unix seconds as text.
+    Date,
+    User,
+    File,
+    Select,
+    /// `value` is sanitised HTML or a JSON array of rows.
+    Table,
+}
+
+/// One labelled value of an approval's form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub label: String,
+    pub value: String,
+    pub kind: FieldKind,
+}
+
+impl Field {
+    pub fn new(label: impl Into<String>, value: impl Into<String>, kind: FieldKind) -> Self {
+        Field { label: label.into(), value: value.into(), kind }
+    }
+}
+
+/// When a step is passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepRule {
+    /// Every member must agree.
+    All,
+    /// Any one member's agreement passes the step.
+    Any,
+    /// More than `n` members must agree.
+    MoreThan { n: u32 },
+    /// The designated member decides.
+    Designated { user_id: String },
+}
+
+/// A member's decision within a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Waiting,
+    Approved,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepMember {
+    pub user: User,
+    pub decision: Decision,
+    pub comment: Option<String>,
+    pub decided_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    pub rule: StepRule,
+    /// The step's own outcome (waiting until its rule is met or can no longer be met).
+    pub decision: Decision,
+    pub members: Vec<StepMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The vendor's id for the file, used to download it.
+    pub remote_id: String,
+    pub name: String,
+    pub size: Option<u64>,
+    pub is_folder: bool,
+}
+
+/// What this user may do with an approval now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Approve,
+    Reject,
+    Cancel,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Cancel => "cancel",
+        }
+    }
+}
+
+/// One approval as a connector reports it, before the store gives it a local id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteApproval {
+    pub remote_id: String,
+    pub title: String,
+    pub form_name: String,
+    pub submitter: User,
+    pub submitted_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub status: Status,
+    pub boxes: Vec<Inbox>,
+    pub fields: Vec<Field>,
+    pub steps: Vec<Step>,
+    pub attachments: Vec<Attachment>,
+    pub actions: Vec<Action>,
+    /// The vendor's own JSON, kept for diagnosis.
+    pub raw: serde_json::Value,
+}
+
+/// An approval in the cache: what the CLI and UI show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    /// Local id, stable while the approval stays in the cache; short enough to type.
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub vendor: Vendor,
+    #[serde(flatten)]
+    pub remote: RemoteApproval,
+}
+
+/// A row of the list: an approval without its heavy parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalSummary {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub vendor: Vendor,
+    pub remote_id: String,
+    pub title: String,
+    pub form_name: String,
+    pub submitter: User,
+    pub submitted_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub status: Status,
+    pub boxes: Vec<Inbox>,
+    pub actions: Vec<Action>,
+}

@@ -1,0 +1,124 @@
+//! Account secrets (tokens, app secrets) in the OS keychain: one entry per account under the
+//! service `approval-inbox`, holding a JSON object of that account's secret fields. SQLite never
+//! sees them. Demo accounts, whose credentials are minted by the in-process simulator on every
+//! start, keep theirs in memory only.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use thiserror::Error;
+
+/// The keychain service name every entry is stored under.
+pub const SERVICE: &str = "approval-inbox";
+
+#[derive(Debug, Error)]
+pub enum SecretsError {
+    #[error(
+        "no OS keychain is available ({0}); Approval Inbox never stores secrets in plain text: \
+         start a Secret Service provider such as gnome-keyring and unlock it"
+    )]
+    Unavailable(String),
+    #[error("the keychain has no secrets for account {0}: remove the account and add it again")]
+    Missing(i64),
+    #[error("the keychain refused access: {0}")]
+    Keychain(String),
+    #[error("the keychain entry for account {0} is not valid JSON")]
+    Corrupt(i64),
+}
+
+/// An account's secret fields. Its `Debug` never prints values.
+#[derive(Clone, Default, PartialEq)]
+pub struct Secrets(pub serde_json::Map<String, serde_json::Value>);
+
+impl Secrets {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|v| v.as_str()).filter(|s| !s.is_empty())
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.0.keys().map(|k| (k, "<redacted>"))).finish()
+    }
+}
+
+/// The keychain, with an in-memory side for ephemeral (demo) accounts.
+#[derive(Default)]
+pub struct SecretStore {
+    ephemeral: Mutex<HashMap<i64, Secrets>>,
+}
+
+impl SecretStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn entry(account_id: i64) -> Result<keyring::Entry, SecretsError> {
+        keyring::Entry::new(SERVICE, &format!("account-{account_id}")).map_err(classify)
+    }
+
+    /// Stores the secrets of a real account in the keychain.
+    pub fn put(&self, account_id: i64, secrets: &Secrets) -> Result<(), SecretsError> {
+        let json = serde_json::Value::Object(secrets.0.clone()).to_string();
+        Self::entry(account_id)?.set_password(&json).map_err(classify)
+    }
+
+    /// Keeps the secrets of an ephemeral account for this process only.
+    pub fn put_ephemeral(&self, account_id: i64, secrets: Secrets) {
+        self.ephemeral.lock().unwrap_or_else(|p| p.into_inner()).insert(account_id, secrets);
+    }
+
+    pub fn get(&self, account_id: i64) -> Result<Secrets, SecretsError> {
+        if let Some(s) = self.ephemeral.lock().unwrap_or_else(|p| p.into_inner()).get(&account_id) {
+            return Ok(s.clone());
+        }
+        let json = Self::entry(account_id)?.get_password().map_err(|e| match e {
+            keyring::Error::NoEntry => SecretsError::Missing(account_id),
+            other => classify(other),
+        })?;
+        serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))
+    }
+
+    /// Deletes the account's entry; an entry already gone is not an error.
+    pub fn delete(&self, account_id: i64) -> Result<(), SecretsError> {
+        if self.ephemeral.lock().unwrap_or_else(|p| p.into_inner()).remove(&account_id).is_some() {
+            return Ok(());
+        }
+        match Self::entry(account_id)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(classify(e)),
+        }
+    }
+}
+
+fn classify(e: keyring::Error) -> SecretsError {
+    match e {
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) | keyring::Error::NoDefaultStore => {
+            SecretsError::Unavailable(e.to_string())
+        }
+        other => SecretsError::Keychain(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_prints_values() {
+        let mut m = serde_json::Map::new();
+        m.insert("token".into(), "s3cr3t-value".into());
+        let shown = format!("{:?}", Secrets(m));
+        assert!(shown.contains("token") && !shown.contains("s3cr3t-value"), "{shown}");
+    }
+
+    #[test]
+    fn ephemeral_secrets_round_trip_without_keychain() {
+        let store = SecretStore::new();
+        let mut m = serde_json::Map::new();
+        m.insert("token".into(), "abc".into());
+        store.put_ephemeral(-1, Secrets(m));
+        assert_eq!(store.get(-1).unwrap().get("token"), Some("abc"));
+        store.delete(-1).unwrap();
+    }
+}

@@ -1,0 +1,356 @@
+//! The one entry point the CLI and the desktop shell call: accounts (settings in SQLite,
+//! secrets in the keychain), sync, reading the cache and acting on approvals. Every error it
+//! returns names the account it concerns.
+
+use crate::connector::{Connector, VendorInfo};
+use crate::connectors;
+use crate::error::{Error, Result, VendorError};
+use crate::model::{Action, Approval, Vendor};
+use crate::secrets::{SecretStore, Secrets};
+use crate::store::{Account, BoxCounts, ListQuery, Page, Store};
+use crate::sync::{self, SyncError, SyncEvent, SyncReport};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+/// The environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "APPROVAL_INBOX_DATA_DIR";
+
+/// What the user enters to add an account.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountInput {
+    pub vendor: Vendor,
+    pub name: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub secrets: Secrets,
+}
+
+impl<'de> Deserialize<'de> for Secrets {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde_json::Map::deserialize(d).map(Secrets)
+    }
+}
+
+pub struct Service {
+    store: Store,
+    secrets: SecretStore,
+    events: broadcast::Sender<SyncEvent>,
+    /// Serialises syncs and actions per account; also tells which accounts are syncing.
+    locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    running: Mutex<HashSet<i64>>,
+}
+
+impl Service {
+    /// Opens the cache in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Arc<Service>> {
+        let store = Store::open_in(data_dir)?;
+        let (events, _) = broadcast::channel(256);
+        Ok(Arc::new(Service {
+            store,
+            secrets: SecretStore::new(),
+            events,
+            locks: Mutex::default(),
+            running: Mutex::default(),
+        }))
+    }
+
+    /// The data directory: `$APPROVAL_INBOX_DATA_DIR`, else the platform's (e.g.
+    /// `~/.local/share/approval-inbox` on Linux).
+    pub fn default_data_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir);
+        }
+        directories::ProjectDirs::from("", "", "approval-inbox")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".approval-inbox"))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.events.subscribe()
+    }
+
+    pub fn vendors(&self) -> Vec<VendorInfo> {
+        connectors::vendor_infos()
+    }
+
+    // ---- accounts ---------------------------------------------------------------------
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut accounts = self.store.accounts()?;
+        for a in &mut accounts {
+            a.sync.running = running.contains(&a.id);
+        }
+        Ok(accounts)
+    }
+
+    /// Finds an account by its number or its exact name.
+    pub fn account(&self, key: &str) -> Result<Account> {
+        self.accounts()?
+            .into_iter()
+            .find(|a| a.id.to_string() == key || a.name == key)
+            .ok_or_else(|| Error::NoSuchAccount(key.to_string()))
+    }
+
+    fn account_by_id(&self, id: i64) -> Result<Account> {
+        self.account(&id.to_string())
+    }
+
+    /// Validates and stores a new account: settings in SQLite, secrets in the keychain. If the
+    /// keychain refuses, nothing is kept.
+    pub fn add_account(&self, input: AccountInput) -> Result<Account> {
+        self.add(input, false)
+    }
+
+    fn add(&self, input: AccountInput, demo: bool) -> Result<Account> {
+        let input = validate(input)?;
+        if self.store.accounts()?.iter().any(|a| a.name == input.name) {
+            return Err(Error::DuplicateAccount(input.name));
+        }
+        let id = self.store.insert_account(&input.name, input.vendor, &input.base_url, &input.settings, demo)?;
+        let stored = if demo {
+            self.secrets.put_ephemeral(id, input.secrets);
+            Ok(())
+        } else {
+            self.secrets.put(id, &input.secrets)
+        };
+        if let Err(e) = stored {
+            self.store.remove_account(id)?;
+            return Err(e.into());
+        }
+        self.account_by_id(id)
+    }
+
+    /// Adds a demo account, or points the existing one at this run's simulator. Demo secrets
+    /// are minted by the simulator and kept in memory only.
+    pub fn upsert_demo_account(&self, input: AccountInput) -> Result<Account> {
+        let existing = self.store.accounts()?.into_iter().find(|a| a.demo && a.name == input.name);
+        match existing {
+            Some(a) => {
+                let input = validate(input)?;
+                self.store.update_account_endpoint(a.id, &input.base_url, &input.settings)?;
+                self.secrets.put_ephemeral(a.id, input.secrets);
+                self.account_by_id(a.id)
+            }
+            None => self.add(input, true),
+        }
+    }
+
+    /// Deletes the account, its keychain entry and everything cached for it.
+    pub fn remove_account(&self, id: i64) -> Result<()> {
+        let account = self.account_by_id(id)?;
+        self.secrets.delete(account.id)?;
+        self.store.remove_account(account.id)?;
+        Ok(())
+    }
+
+    fn connector(&self, account: &Account) -> Result<Box<dyn Connector>> {
+        let secrets = self.secrets.get(account.id)?;
+        connectors::connect(account, &secrets).map_err(|e| vendor_error(account, e))
+    }
+
+    /// Checks the account's credentials against the vendor.
+    pub async fn test_account(&self, id: i64) -> Result<String> {
+        let account = self.account_by_id(id)?;
+        self.connector(&account)?.test().await.map_err(|e| vendor_error(&account, e))
+    }
+
+    // ---- sync -------------------------------------------------------------------------
+
+    fn lock_for(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        self.locks.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
+    }
+
+    /// Syncs one account now, recording the result (with its reason) in the store and
+    /// announcing it as events.
+    pub async fn sync_account(&self, id: i64) -> Result<SyncReport> {
+        let account = self.account_by_id(id)?;
+        let lock = self.lock_for(id);
+        let _guard = lock.lock().await;
+        self.set_running(id, true);
+        let _ = self.events.send(SyncEvent::Started { account_id: id });
+        let result = match self.connector(&account) {
+            Ok(connector) => sync::sync_account(&self.store, connector.as_ref(), id).await.map_err(|e| match e {
+                SyncError::Vendor(v) => vendor_error(&account, v),
+                SyncError::Store(s) => Error::Store(s),
+            }),
+            Err(e) => Err(e),
+        };
+        self.set_running(id, false);
+        let reason = result.as_ref().err().map(|e| reason_of(e));
+        if let Some(r) = &reason {
+            tracing::warn!(account = %account.name, "sync failed: {r}");
+        }
+        self.store.record_sync_result(id, reason.as_deref())?;
+        let changed = result.as_ref().map(|r| r.fetched + r.removed).unwrap_or(0);
+        let _ = self.events.send(SyncEvent::Finished { account_id: id, ok: result.is_ok(), error: reason, changed });
+        result
+    }
+
+    /// Syncs every account concurrently; each result stands alone.
+    pub async fn sync_all(&self) -> Result<Vec<(Account, Result<SyncReport>)>> {
+        let accounts = self.accounts()?;
+        let results = futures::future::join_all(accounts.iter().map(|a| self.sync_account(a.id))).await;
+        Ok(accounts.into_iter().zip(results).collect())
+    }
+
+    fn set_running(&self, id: i64, running: bool) {
+        let mut set = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running {
+            set.insert(id);
+        } else {
+            set.remove(&id);
+        }
+    }
+
+    // ---- reading and acting -----------------------------------------------------------
+
+    pub fn list(&self, query: &ListQuery) -> Result<Page> {
+        Ok(self.store.list(query)?)
+    }
+
+    pub fn box_counts(&self) -> Result<BoxCounts> {
+        Ok(self.store.box_counts()?)
+    }
+
+    pub fn approval(&self, id: i64) -> Result<Approval> {
+        self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
+    }
+
+    /// Sends a decision to the vendor, then re-reads the approval so the cache shows the
+    /// vendor's new state. A rejection needs a comment.
+    pub async fn act(&self, id: i64, action: Action, comment: &str) -> Result<Approval> {
+        let approval = self.approval(id)?;
+        let account = self.account_by_id(approval.account_id)?;
+        if action == Action::Reject && comment.trim().is_empty() {
+            return Err(Error::Invalid("a rejection needs a comment saying why".into()));
+        }
+        if !approval.remote.actions.contains(&action) {
+            let e = VendorError::NotAllowed(format!("you cannot {} approval {id} now", action.as_str()));
+            return Err(vendor_error(&account, e));
+        }
+        let connector = self.connector(&account)?;
+        let lock = self.lock_for(account.id);
+        let _guard = lock.lock().await;
+        connector.act(&approval.remote.remote_id, action, comment.trim()).await.map_err(|e| vendor_error(&account, e))?;
+        match connector.detail(&approval.remote.remote_id).await {
+            Ok(fresh) => {
+                self.store.upsert_one(account.id, &fresh)?;
+            }
+            // The decision went through; the next sync will bring the new state.
+            Err(e) => tracing::warn!(account = %account.name, "re-reading approval {id} after {}: {e}", action.as_str()),
+        }
+        let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
+        self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
+    }
+
+    /// Downloads an attachment of an approval into `dir`; returns the file's path. The vendor's
+    /// file name is reduced to a plain name so it cannot leave `dir`.
+    pub async fn download(&self, id: i64, attachment_id: &str, dir: &Path) -> Result<PathBuf> {
+        let approval = self.approval(id)?;
+        let account = self.account_by_id(approval.account_id)?;
+        let file = self.connector(&account)?.download(attachment_id).await.map_err(|e| vendor_error(&account, e))?;
+        let path = dir.join(safe_file_name(&file.name));
+        std::fs::write(&path, &file.bytes).map_err(|e| Error::Invalid(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path)
+    }
+}
+
+fn vendor_error(account: &Account, source: VendorError) -> Error {
+    Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source }
+}
+
+/// The reason stored with a failed sync: without the account name, which the row already shows.
+fn reason_of(e: &Error) -> String {
+    match e {
+        Error::Vendor { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Checks required fields against the vendor's settings spec and normalises the input.
+fn validate(mut input: AccountInput) -> Result<AccountInput> {
+    input.name = input.name.trim().to_string();
+    input.base_url = input.base_url.trim().trim_end_matches('/').to_string();
+    if input.name.is_empty() {
+        return Err(Error::Invalid("the account needs a name".into()));
+    }
+    if !(input.base_url.starts_with("http://") || input.base_url.starts_with("https://")) {
+        return Err(Error::Invalid(format!("the base URL must start with http:// or https:// (got \"{}\")", input.base_url)));
+    }
+    let info = connectors::vendor_info(input.vendor);
+    for spec in info.settings.iter().filter(|s| s.required) {
+        let present = if spec.secret {
+            input.secrets.get(spec.key).is_some()
+        } else {
+            input.settings.get(spec.key).is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
+        };
+        if !present {
+            return Err(Error::Invalid(format!("{} needs the field `{}` ({})", info.id, spec.key, spec.label)));
+        }
+    }
+    let known: Vec<&str> = info.settings.iter().map(|s| s.key).collect();
+    if let Some(k) = input.settings.keys().chain(input.secrets.0.keys()).find(|k| !known.contains(&k.as_str())) {
+        return Err(Error::Invalid(format!("{} has no setting `{k}` (known: {})", info.id, known.join(", "))));
+    }
+    // A secret typed into a plain setting would land in SQLite: refuse it.
+    if let Some(spec) = info.settings.iter().find(|s| s.secret && input.settings.contains_key(s.key)) {
+        return Err(Error::Invalid(format!("`{}` is secret and must be given as a secret, not a setting", spec.key)));
+    }
+    Ok(input)
+}
+
+/// The last path component of a vendor-supplied name, without separators or dot-only names.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control() && *c != ':').collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "attachment".into()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_escape() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("..\\..\\boot.ini"), "boot.ini");
+        assert_eq!(safe_file_name(".."), "attachment");
+        assert_eq!(safe_file_name("报表 2026.pdf"), "报表 2026.pdf");
+        assert_eq!(safe_file_name("/"), "attachment");
+    }
+
+    fn input(settings: serde_json::Value, secrets: serde_json::Value) -> AccountInput {
+        serde_json::from_value(serde_json::json!({
+            "vendor": "yomicloud", "name": " 云盘 ", "base_url": "http://127.0.0.1:1/",
+            "settings": settings, "secrets": secrets,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn validation_names_missing_and_misplaced_fields() {
+        let ok = validate(input(serde_json::json!({"uid": "3"}), serde_json::json!({"token": "t"}))).unwrap();
+        assert_eq!((ok.name.as_str(), ok.base_url.as_str()), ("云盘", "http://127.0.0.1:1"));
+        let e = validate(input(serde_json::json!({"uid": "3"}), serde_json::json!({}))).unwrap_err().to_string();
+        assert!(e.contains("token"), "{e}");
+        let e = validate(input(serde_json::json!({"uid": "3", "token": "t"}), serde_json::json!({"token": "t"}))).unwrap_err().to_string();
+        assert!(e.contains("secret"), "{e}");
+        let e = validate(input(serde_json::json!({"uid": "3", "colour": "red"}), serde_json::json!({"token": "t"}))).unwrap_err().to_string();
+        assert!(e.contains("colour"), "{e}");
+    }
+}

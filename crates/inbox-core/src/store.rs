@@ -1,0 +1,687 @@
+//! The local cache: one SQLite file (WAL, foreign keys on, versioned migrations) holding the
+//! accounts' non-secret settings, their sync state and every approval with its boxes. The UI
+//! reads only from here, so it is fast and works offline.
+
+use crate::model::{
+    Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Step, User,
+    Vendor,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite_migration::{Migrations, M};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the cache at {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot migrate the cache: {0}")]
+    Migrate(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("a cached row is unreadable: {0}")]
+    Corrupt(String),
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// The schema, one entry per version. Never edit a released entry: append a new one.
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(
+        "CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            vendor TEXT NOT NULL,
+            base_url TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            demo INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE sync_state (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            generation INTEGER NOT NULL DEFAULT 0,
+            last_attempt INTEGER,
+            last_success INTEGER,
+            last_error TEXT
+        );
+        CREATE TABLE approvals (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            remote_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            form_name TEXT NOT NULL,
+            submitter_id TEXT NOT NULL,
+            submitter_name TEXT NOT NULL,
+            submitted_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            actions TEXT NOT NULL,
+            body TEXT NOT NULL,
+            raw TEXT NOT NULL,
+            search_text TEXT NOT NULL,
+            UNIQUE (account_id, remote_id)
+        );
+        CREATE INDEX approvals_updated ON approvals(updated_at DESC, id DESC);
+        CREATE TABLE approval_boxes (
+            approval_id INTEGER NOT NULL REFERENCES approvals(id) ON DELETE CASCADE,
+            box TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            PRIMARY KEY (approval_id, box)
+        ) WITHOUT ROWID;
+        CREATE INDEX approval_boxes_box ON approval_boxes(box, approval_id);",
+    )])
+}
+
+/// A configured vendor account (its secrets are in the keychain, not here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub vendor: Vendor,
+    pub base_url: String,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub demo: bool,
+    pub sync: SyncState,
+}
+
+impl Account {
+    /// A non-secret setting as text, or `None` when absent or empty.
+    pub fn setting(&self, key: &str) -> Option<String> {
+        match self.settings.get(key)? {
+            serde_json::Value::String(s) if s.is_empty() => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub running: bool,
+    pub last_attempt: Option<i64>,
+    pub last_success: Option<i64>,
+    /// The reason the last sync failed, in words; `None` after a success.
+    pub last_error: Option<String>,
+}
+
+/// What the list shows: one box (or all), optionally narrowed, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    pub inbox: Option<Inbox>,
+    pub vendor: Option<Vendor>,
+    pub account_id: Option<i64>,
+    pub search: Option<String>,
+    #[serde(default)]
+    pub offset: u32,
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+}
+
+fn default_limit() -> u32 {
+    50
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub items: Vec<ApprovalSummary>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BoxCounts {
+    pub todo: u64,
+    pub submitted: u64,
+    pub processed: u64,
+    pub cc: u64,
+}
+
+/// The heavy parts of an approval, stored as one JSON column.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    fields: Vec<Field>,
+    steps: Vec<Step>,
+    attachments: Vec<Attachment>,
+}
+
+/// A handle on the cache file; cheap to clone and safe to share between tasks.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) `cache.sqlite3` in `dir`, migrated to the current schema.
+    pub fn open_in(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: dir.to_path_buf(),
+            source: rusqlite::Error::InvalidPath(format!("{}: {e}", dir.display()).into()),
+        })?;
+        Store::open(&dir.join("cache.sqlite3"))
+    }
+
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ---- accounts ---------------------------------------------------------------------
+
+    pub fn insert_account(
+        &self,
+        name: &str,
+        vendor: Vendor,
+        base_url: &str,
+        settings: &serde_json::Map<String, serde_json::Value>,
+        demo: bool,
+    ) -> Result<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO accounts (name, vendor, base_url, settings, demo, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![name, vendor.as_str(), base_url, serde_json::Value::Object(settings.clone()).to_string(), demo, now()],
+        )?;
+        let id = conn.last_insert_rowid();
+        conn.execute("INSERT INTO sync_state (account_id) VALUES (?1)", [id])?;
+        Ok(id)
+    }
+
+    pub fn update_account_endpoint(
+        &self,
+        id: i64,
+        base_url: &str,
+        settings: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        self.conn().execute(
+            "UPDATE accounts SET base_url = ?2, settings = ?3 WHERE id = ?1",
+            params![id, base_url, serde_json::Value::Object(settings.clone()).to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{ACCOUNT_SELECT} ORDER BY a.id"))?;
+        let rows = stmt.query_map([], account_from_row)?;
+        rows.map(|r| r.map_err(StoreError::from).and_then(|a| a)).collect()
+    }
+
+    pub fn account(&self, id: i64) -> Result<Option<Account>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{ACCOUNT_SELECT} WHERE a.id = ?1"))?;
+        stmt.query_row([id], account_from_row).optional()?.transpose()
+    }
+
+    /// Deletes the account with everything cached for it.
+    pub fn remove_account(&self, id: i64) -> Result<bool> {
+        Ok(self.conn().execute("DELETE FROM accounts WHERE id = ?1", [id])? > 0)
+    }
+
+    // ---- sync bookkeeping ---------------------------------------------------------------
+
+    /// Starts a sync of `account_id`: returns the new generation that marks what it sees.
+    pub fn begin_sync(&self, account_id: i64) -> Result<i64> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE sync_state SET generation = generation + 1, last_attempt = ?2 WHERE account_id = ?1",
+            params![account_id, now()],
+        )?;
+        Ok(conn.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?)
+    }
+
+    pub fn record_sync_result(&self, account_id: i64, error: Option<&str>) -> Result<()> {
+        let conn = self.conn();
+        match error {
+            None => conn.execute(
+                "UPDATE sync_state SET last_success = ?2, last_error = NULL WHERE account_id = ?1",
+                params![account_id, now()],
+            )?,
+            Some(reason) => conn.execute(
+                "UPDATE sync_state SET last_error = ?2 WHERE account_id = ?1",
+                params![account_id, reason],
+            )?,
+        };
+        Ok(())
+    }
+
+    /// Stores one page of a source in one transaction. For each of `boxes` (the source's
+    /// authority) an item is put in the box when it says so and taken out otherwise.
+    pub fn upsert_page(&self, account_id: i64, boxes: &[Inbox], generation: i64, items: &[RemoteApproval]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for item in items {
+            let id = upsert_approval(&tx, account_id, item)?;
+            set_boxes(&tx, id, boxes, &item.boxes, generation)?;
+        }
+        tx.commit()?;
+        Ok(items.len())
+    }
+
+    /// Stores one approval whose every box is known (after a detail read).
+    pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let generation: i64 =
+            tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
+        let id = upsert_approval(&tx, account_id, item)?;
+        set_boxes(&tx, id, &Inbox::ALL, &item.boxes, generation)?;
+        delete_orphans(&tx, account_id)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Called after a source was walked to its end: whatever it did not list this time leaves
+    /// its boxes, and approvals left in no box leave the cache. Returns how many left a box.
+    pub fn finish_source(&self, account_id: i64, boxes: &[Inbox], generation: i64) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut removed = 0;
+        for b in boxes {
+            removed += tx.execute(
+                "DELETE FROM approval_boxes WHERE box = ?1 AND generation < ?2
+                 AND approval_id IN (SELECT id FROM approvals WHERE account_id = ?3)",
+                params![b.as_str(), generation, account_id],
+            )?;
+        }
+        delete_orphans(&tx, account_id)?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    // ---- reading ----------------------------------------------------------------------
+
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        let (clause, args) = filter_clause(q);
+        let conn = self.conn();
+        let total: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM approvals a WHERE {clause}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "{SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE {clause} ORDER BY a.updated_at DESC, a.id DESC LIMIT {} OFFSET {}",
+            q.limit.min(500),
+            q.offset
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let items = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?
+            .map(|r| r.map_err(StoreError::from).and_then(|s| s))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, total: total as u64 })
+    }
+
+    pub fn box_counts(&self) -> Result<BoxCounts> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT box, count(*) FROM approval_boxes GROUP BY box")?;
+        let mut counts = BoxCounts::default();
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+            let (b, n) = row?;
+            let n = n as u64;
+            match b.parse::<Inbox>() {
+                Ok(Inbox::Todo) => counts.todo = n,
+                Ok(Inbox::Submitted) => counts.submitted = n,
+                Ok(Inbox::Processed) => counts.processed = n,
+                Ok(Inbox::Cc) => counts.cc = n,
+                Err(e) => return Err(StoreError::Corrupt(e)),
+            }
+        }
+        Ok(counts)
+    }
+
+    pub fn approval(&self, id: i64) -> Result<Option<Approval>> {
+        let conn = self.conn();
+        let sql = format!("{SUMMARY_COLUMNS}, a.body, a.raw{SUMMARY_FROM} WHERE a.id = ?1");
+        let mut stmt = conn.prepare(&sql)?;
+        stmt.query_row([id], |row| {
+            let summary = summary_from_row(row)?;
+            let body: String = row.get(13)?;
+            let raw: String = row.get(14)?;
+            Ok(summary.and_then(|s| approval_from_parts(s, &body, &raw)))
+        })
+        .optional()?
+        .transpose()
+    }
+}
+
+const ACCOUNT_SELECT: &str = "SELECT a.id, a.name, a.vendor, a.base_url, a.settings, a.demo,
+    s.last_attempt, s.last_success, s.last_error
+    FROM accounts a LEFT JOIN sync_state s ON s.account_id = a.id";
+
+const SUMMARY_FROM: &str = " FROM approvals a JOIN accounts c ON c.id = a.account_id";
+
+const SUMMARY_COLUMNS: &str = "SELECT a.id, a.account_id, c.name, c.vendor, a.remote_id, a.title, a.form_name,
+    a.submitter_id, a.submitter_name, a.submitted_at, a.updated_at, a.status,
+    a.actions || '|' || coalesce((SELECT group_concat(box) FROM approval_boxes b WHERE b.approval_id = a.id), '')";
+
+fn account_from_row(r: &Row) -> rusqlite::Result<Result<Account>> {
+    let vendor: String = r.get(2)?;
+    let settings: String = r.get(4)?;
+    Ok((|| {
+        Ok(Account {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            vendor: vendor.parse().map_err(StoreError::Corrupt)?,
+            base_url: r.get(3)?,
+            settings: serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            demo: r.get(5)?,
+            sync: SyncState {
+                running: false,
+                last_attempt: r.get(6)?,
+                last_success: r.get(7)?,
+                last_error: r.get(8)?,
+            },
+        })
+    })())
+}
+
+fn summary_from_row(r: &Row) -> rusqlite::Result<Result<ApprovalSummary>> {
+    let vendor: String = r.get(3)?;
+    let status: String = r.get(11)?;
+    let packed: String = r.get(12)?;
+    Ok((|| {
+        let (actions, boxes) = packed.split_once('|').unwrap_or((&packed, ""));
+        Ok(ApprovalSummary {
+            id: r.get(0)?,
+            account_id: r.get(1)?,
+            account_name: r.get(2)?,
+            vendor: vendor.parse().map_err(StoreError::Corrupt)?,
+            remote_id: r.get(4)?,
+            title: r.get(5)?,
+            form_name: r.get(6)?,
+            submitter: User { id: r.get(7)?, name: r.get(8)? },
+            submitted_at: r.get(9)?,
+            updated_at: r.get(10)?,
+            status: status.parse().map_err(StoreError::Corrupt)?,
+            boxes: parse_list(boxes)?,
+            actions: parse_actions(actions)?,
+        })
+    })())
+}
+
+fn parse_list(s: &str) -> Result<Vec<Inbox>> {
+    let mut boxes = s.split(',').filter(|b| !b.is_empty()).map(|b| b.parse()).collect::<std::result::Result<Vec<Inbox>, _>>().map_err(StoreError::Corrupt)?;
+    boxes.sort();
+    Ok(boxes)
+}
+
+fn parse_actions(s: &str) -> Result<Vec<Action>> {
+    s.split(',')
+        .filter(|a| !a.is_empty())
+        .map(|a| serde_json::from_value(serde_json::Value::String(a.to_string())).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
+}
+
+fn approval_from_parts(s: ApprovalSummary, body: &str, raw: &str) -> Result<Approval> {
+    let body: Body = serde_json::from_str(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let raw = serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Approval {
+        id: s.id,
+        account_id: s.account_id,
+        account_name: s.account_name,
+        vendor: s.vendor,
+        remote: RemoteApproval {
+            remote_id: s.remote_id,
+            title: s.title,
+            form_name: s.form_name,
+            submitter: s.submitter,
+            submitted_at: s.submitted_at,
+            updated_at: s.updated_at,
+            status: s.status,
+            boxes: s.boxes,
+            fields: body.fields,
+            steps: body.steps,
+            attachments: body.attachments,
+            actions: s.actions,
+            raw,
+        },
+    })
+}
+
+fn filter_clause(q: &ListQuery) -> (String, Vec<String>) {
+    let mut clause = vec!["1".to_string()];
+    let mut args = Vec::new();
+    if let Some(b) = q.inbox {
+        args.push(b.as_str().to_string());
+        clause.push(format!("EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id AND b.box = ?{})", args.len()));
+    } else {
+        clause.push("EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id)".into());
+    }
+    if let Some(v) = q.vendor {
+        args.push(v.as_str().to_string());
+        clause.push(format!("a.account_id IN (SELECT id FROM accounts WHERE vendor = ?{})", args.len()));
+    }
+    if let Some(id) = q.account_id {
+        args.push(id.to_string());
+        clause.push(format!("a.account_id = CAST(?{} AS INTEGER)", args.len()));
+    }
+    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        args.push(format!("%{}%", escape_like(&s.to_lowercase())));
+        clause.push(format!("a.search_text LIKE ?{} ESCAPE '\\'", args.len()));
+    }
+    (clause.join(" AND "), args)
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn upsert_approval(tx: &rusqlite::Transaction, account_id: i64, item: &RemoteApproval) -> Result<i64> {
+    let body = serde_json::to_string(&Body {
+        fields: item.fields.clone(),
+        steps: item.steps.clone(),
+        attachments: item.attachments.clone(),
+    })
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let actions = item.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
+    let id = tx.query_row(
+        "INSERT INTO approvals (account_id, remote_id, title, form_name, submitter_id, submitter_name,
+            submitted_at, updated_at, status, actions, body, raw, search_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (account_id, remote_id) DO UPDATE SET
+            title = excluded.title, form_name = excluded.form_name,
+            submitter_id = excluded.submitter_id, submitter_name = excluded.submitter_name,
+            submitted_at = excluded.submitted_at, updated_at = excluded.updated_at,
+            status = excluded.status, actions = excluded.actions, body = excluded.body,
+            raw = excluded.raw, search_text = excluded.search_text
+         RETURNING id",
+        params![
+            account_id,
+            item.remote_id,
+            item.title,
+            item.form_name,
+            item.submitter.id,
+            item.submitter.name,
+            item.submitted_at,
+            item.updated_at,
+            item.status.as_str(),
+            actions,
+            body,
+            item.raw.to_string(),
+            search_text(item),
+        ],
+        |r| r.get(0),
+    )?;
+    Ok(id)
+}
+
+fn set_boxes(tx: &rusqlite::Transaction, id: i64, authority: &[Inbox], member_of: &[Inbox], generation: i64) -> Result<()> {
+    for b in authority {
+        if member_of.contains(b) {
+            tx.execute(
+                "INSERT INTO approval_boxes (approval_id, box, generation) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (approval_id, box) DO UPDATE SET generation = excluded.generation",
+                params![id, b.as_str(), generation],
+            )?;
+        } else {
+            tx.execute("DELETE FROM approval_boxes WHERE approval_id = ?1 AND box = ?2", params![id, b.as_str()])?;
+        }
+    }
+    Ok(())
+}
+
+fn delete_orphans(tx: &rusqlite::Transaction, account_id: i64) -> Result<()> {
+    tx.execute(
+        "DELETE FROM approvals WHERE account_id = ?1
+         AND NOT EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = approvals.id)",
+        [account_id],
+    )?;
+    Ok(())
+}
+
+/// Everything a user may search for, lowercased, in one string.
+fn search_text(item: &RemoteApproval) -> String {
+    let mut parts = vec![item.title.as_str(), item.form_name.as_str(), item.submitter.name.as_str()];
+    for f in &item.fields {
+        parts.push(&f.label);
+        parts.push(&f.value);
+    }
+    for s in &item.steps {
+        for m in &s.members {
+            parts.push(&m.user.name);
+            if let Some(c) = &m.comment {
+                parts.push(c);
+            }
+        }
+    }
+    parts.join("\n").to_lowercase()
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FieldKind, Status};
+
+    fn item(remote: &str, boxes: &[Inbox], updated: i64) -> RemoteApproval {
+        RemoteApproval {
+            remote_id: remote.into(),
+            title: format!("上传审批 {remote}"),
+            form_name: "上传文件".into(),
+            submitter: User { id: "4".into(), name: "测试3".into() },
+            submitted_at: 1_700_000_000,
+            updated_at: updated,
+            status: Status::Pending,
+            boxes: boxes.to_vec(),
+            fields: vec![Field::new("发起人陈述", "请批准季度报表", FieldKind::Text)],
+            steps: vec![],
+            attachments: vec![],
+            actions: vec![Action::Approve, Action::Reject],
+            raw: serde_json::json!({"id": remote}),
+        }
+    }
+
+    fn store_with_account() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let id = store.insert_account("云盘", Vendor::Yomicloud, "http://x", &Default::default(), false).unwrap();
+        (dir, store, id)
+    }
+
+    #[test]
+    fn migrations_are_valid_and_reopen_is_idempotent() {
+        migrations().validate().unwrap();
+        let (dir, store, _) = store_with_account();
+        drop(store);
+        let again = Store::open_in(dir.path()).unwrap();
+        assert_eq!(again.accounts().unwrap().len(), 1);
+        let mode: String = again.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn upsert_keeps_local_id_and_updates_fields() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 10)]).unwrap();
+        let first = store.list(&ListQuery { inbox: Some(Inbox::Todo), limit: 50, ..Default::default() }).unwrap();
+        let mut changed = item("1", &[Inbox::Todo], 20);
+        changed.title = "改过的标题".into();
+        store.upsert_page(acc, &[Inbox::Todo], g, &[changed]).unwrap();
+        let again = store.approval(first.items[0].id).unwrap().unwrap();
+        assert_eq!(again.remote.title, "改过的标题");
+        assert_eq!(again.remote.fields[0].value, "请批准季度报表");
+        assert_eq!(store.box_counts().unwrap().todo, 1);
+    }
+
+    #[test]
+    fn items_move_between_boxes_and_unlisted_ones_leave() {
+        let (_d, store, acc) = store_with_account();
+        let g1 = store.begin_sync(acc).unwrap();
+        let handler = [Inbox::Todo, Inbox::Processed];
+        store.upsert_page(acc, &handler, g1, &[item("1", &[Inbox::Todo], 1), item("2", &[Inbox::Todo], 2)]).unwrap();
+        store.upsert_page(acc, &[Inbox::Cc], g1, &[item("2", &[Inbox::Cc], 2)]).unwrap();
+        store.finish_source(acc, &handler, g1).unwrap();
+        assert_eq!(store.box_counts().unwrap(), BoxCounts { todo: 2, cc: 1, ..Default::default() });
+
+        // Next sync: 1 was decided (todo → processed), 2 is no longer listed by the handler list.
+        let g2 = store.begin_sync(acc).unwrap();
+        store.upsert_page(acc, &handler, g2, &[item("1", &[Inbox::Processed], 3)]).unwrap();
+        store.finish_source(acc, &handler, g2).unwrap();
+        let counts = store.box_counts().unwrap();
+        assert_eq!(counts, BoxCounts { processed: 1, cc: 1, ..Default::default() });
+
+        // And when cc stops listing 2, it leaves the cache entirely.
+        store.finish_source(acc, &[Inbox::Cc], store.begin_sync(acc).unwrap()).unwrap();
+        let all = store.list(&ListQuery { limit: 50, ..Default::default() }).unwrap();
+        assert_eq!(all.items.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["1"]);
+    }
+
+    #[test]
+    fn search_matches_one_and_two_chinese_characters_and_fields() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 1)]).unwrap();
+        let hits = |s: &str| store.list(&ListQuery { search: Some(s.into()), limit: 50, ..Default::default() }).unwrap().total;
+        assert_eq!(hits("报"), 1);
+        assert_eq!(hits("季度"), 1);
+        assert_eq!(hits("测试3"), 1);
+        assert_eq!(hits("合同"), 0);
+        assert_eq!(hits("%"), 0);
+    }
+
+    #[test]
+    fn removing_an_account_removes_its_approvals() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 1)]).unwrap();
+        assert!(store.remove_account(acc).unwrap());
+        assert_eq!(store.box_counts().unwrap(), BoxCounts::default());
+        assert_eq!(store.list(&ListQuery { limit: 5, ..Default::default() }).unwrap().total, 0);
+    }
+
+    #[test]
+    fn sync_result_is_recorded_with_reason() {
+        let (_d, store, acc) = store_with_account();
+        store.begin_sync(acc).unwrap();
+        store.record_sync_result(acc, Some("token无效")).unwrap();
+        let a = store.account(acc).unwrap().unwrap();
+        assert_eq!(a.sync.last_error.as_deref(), Some("token无效"));
+        assert!(a.sync.last_success.is_none());
+        store.record_sync_result(acc, None).unwrap();
+        let a = store.account(acc).unwrap().unwrap();
+        assert!(a.sync.last_error.is_none() && a.sync.last_success.is_some());
+    }
+}
