@@ -1,0 +1,232 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import Root from "./App";
+import { T0, installBackend, makeApproval, reimbursement } from "./test/fakeBackend";
+import type { Approval } from "./types";
+
+function fixture(): Approval[] {
+  return [
+    structuredClone(reimbursement), // 7: todo
+    makeApproval(8, { title: "采购申请", vendor: "fxiaoke", boxes: ["todo", "cc"] }),
+    makeApproval(12, { title: "请假申请", boxes: ["todo"] }),
+    makeApproval(9, { title: "合同盖章", boxes: ["submitted"], actions: ["cancel"] }),
+    makeApproval(10, { title: "用印申请", boxes: ["submitted"], actions: [] }),
+    makeApproval(11, { title: "加班申请", boxes: ["processed"], status: "approved", actions: [] }),
+  ];
+}
+
+const rowIds = () =>
+  within(screen.getByTestId("approval-list"))
+    .queryAllByTestId("approval-row")
+    .map((r) => r.getAttribute("data-id"));
+
+async function openApproval(id: number) {
+  const user = userEvent.setup();
+  const row = await waitFor(() => {
+    const r = document.querySelector(`[data-testid="approval-row"][data-id="${id}"]`);
+    expect(r).not.toBeNull();
+    return r as HTMLElement;
+  });
+  await user.click(row);
+  await screen.findByTestId("detail-title");
+  return user;
+}
+
+describe("inbox", () => {
+  it("shows the box counts from box_counts", async () => {
+    installBackend({ approvals: fixture() });
+    render(<Root />);
+    await waitFor(() => expect(screen.getByTestId("count-todo")).toHaveTextContent(/^3$/));
+    expect(screen.getByTestId("count-submitted")).toHaveTextContent(/^2$/);
+    expect(screen.getByTestId("count-processed")).toHaveTextContent(/^1$/);
+    expect(screen.getByTestId("count-cc")).toHaveTextContent(/^1$/);
+    expect(screen.getByTestId("box-todo")).toHaveTextContent("待我审批");
+    expect(screen.getByTestId("demo-mode")).toHaveTextContent("演示模式 — 数据来自本地模拟器");
+  });
+
+  it("lists the selected box, 50 at a time", async () => {
+    const many = Array.from({ length: 120 }, (_, i) => makeApproval(100 + i, { boxes: ["cc"] }));
+    const backend = installBackend({ approvals: [...fixture(), ...many] });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    expect(backend.callsOf("list_approvals")[0]).toEqual({ query: { inbox: "todo", offset: 0, limit: 50 } });
+
+    await user.click(screen.getByTestId("box-submitted"));
+    await waitFor(() => expect(rowIds()).toEqual(["10", "9"]));
+    const row = screen.getAllByTestId("approval-row")[0];
+    expect(row).toHaveTextContent("用印申请");
+    expect(row).toHaveTextContent("费用报销");
+    expect(row).toHaveTextContent("李四");
+    expect(row).toHaveTextContent("审批中");
+    expect(row).toHaveTextContent("云盘审批");
+
+    await user.click(screen.getByTestId("box-cc"));
+    await waitFor(() => expect(rowIds()).toHaveLength(50));
+    expect(rowIds()[0]).toBe("219");
+    await user.click(screen.getByTestId("btn-load-more"));
+    await waitFor(() => expect(rowIds()).toHaveLength(100));
+    expect(backend.callsOf("list_approvals").at(-1)).toEqual({ query: { inbox: "cc", offset: 50, limit: 50 } });
+  });
+
+  it("searches and filters through list_approvals", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await user.type(screen.getByTestId("search-input"), "请假{Enter}");
+    await waitFor(() => expect(rowIds()).toEqual(["12"]));
+    expect(backend.callsOf("list_approvals")).toContainEqual({
+      query: { inbox: "todo", search: "请假", offset: 0, limit: 50 },
+    });
+  });
+
+  it("shows the detail with formatted money, date and the step timeline", async () => {
+    installBackend({ approvals: fixture() });
+    render(<Root />);
+    await openApproval(7);
+    expect(screen.getByTestId("detail-title")).toHaveTextContent("差旅报销 - 上海出差");
+    expect(screen.getByTestId("detail-status")).toHaveTextContent("审批中");
+    expect(screen.getByText("¥1,234,567.80", { selector: ".field-money" })).toBeInTheDocument();
+    expect(screen.getByText("2024-05-01 10:00", { selector: ".field-date" })).toBeInTheDocument();
+    expect(screen.getByText("王五")).toBeInTheDocument();
+    // Timeline: steps, rules in words, members with decision, comment and time.
+    const timeline = screen.getByTestId("step-timeline");
+    expect(within(timeline).getByText("部门经理")).toBeInTheDocument();
+    expect(within(timeline).getByText("任一人同意")).toBeInTheDocument();
+    expect(within(timeline).getByText("超过 1 人同意")).toBeInTheDocument();
+    expect(within(timeline).getByText("「同意，注意控制预算」")).toBeInTheDocument();
+    expect(within(timeline).getByText("2024-05-01 11:00")).toBeInTheDocument();
+    expect(within(timeline).getAllByTestId("step-member")).toHaveLength(3);
+    // Attachments.
+    const files = screen.getAllByTestId("attachment");
+    expect(files[0]).toHaveTextContent("发票.pdf");
+    expect(files[0]).toHaveTextContent("1.5 KB");
+    expect(files[1]).toHaveTextContent("行程单");
+    expect(files[1].querySelector(".attachment-folder")).not.toBeNull();
+  });
+
+  it("approves at once, refreshes the list and the counts", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    const user = await openApproval(7);
+    await waitFor(() => expect(screen.getByTestId("count-todo")).toHaveTextContent(/^3$/));
+    await user.type(screen.getByTestId("comment-input"), "好的");
+    await user.click(screen.getByTestId("btn-approve"));
+    await waitFor(() => expect(backend.callsOf("act")).toEqual([{ id: 7, action: "approve", comment: "好的" }]));
+    expect(await screen.findByText("已同意该审批")).toBeInTheDocument();
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8"]));
+    await waitFor(() => expect(screen.getByTestId("count-todo")).toHaveTextContent(/^2$/));
+    expect(screen.getByTestId("detail-status")).toHaveTextContent("已通过");
+    expect(screen.queryByTestId("btn-approve")).toBeNull();
+  });
+
+  it("rejects only with a comment, and sends it", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    const user = await openApproval(7);
+    await user.click(screen.getByTestId("btn-reject"));
+    const input = screen.getByTestId("comment-input");
+    await waitFor(() => expect(input).toHaveFocus());
+    const confirm = screen.getByTestId("btn-confirm-reject");
+    expect(confirm).toBeDisabled();
+    await user.type(input, "   ");
+    expect(confirm).toBeDisabled();
+    await user.clear(input);
+    await user.type(input, "预算超标");
+    expect(confirm).toBeEnabled();
+    await user.click(confirm);
+    await waitFor(() => expect(backend.callsOf("act")).toEqual([{ id: 7, action: "reject", comment: "预算超标" }]));
+    await waitFor(() => expect(screen.getByTestId("detail-status")).toHaveTextContent("已拒绝"));
+    await waitFor(() => expect(rowIds()).not.toContain("7"));
+  });
+
+  it("shows the vendor's reason when act fails and keeps the comment", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    const reason = "账号「公司云盘」处理审批失败：yomicloud handle-step 返回 5 当前状态不允许此操作";
+    backend.on("act", () => {
+      throw reason;
+    });
+    render(<Root />);
+    const user = await openApproval(7);
+    await user.click(screen.getByTestId("btn-reject"));
+    await user.type(screen.getByTestId("comment-input"), "金额不对");
+    await user.click(screen.getByTestId("btn-confirm-reject"));
+    expect(await screen.findByTestId("action-error")).toHaveTextContent(reason);
+    expect(screen.getByTestId("comment-input")).toHaveValue("金额不对");
+    expect(screen.getByTestId("btn-confirm-reject")).toBeEnabled();
+    expect(screen.getByTestId("detail-status")).toHaveTextContent("审批中");
+    expect(rowIds()).toContain("7");
+  });
+
+  it("hides the buttons the approval does not allow", async () => {
+    installBackend({ approvals: fixture() });
+    render(<Root />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId("box-submitted"));
+    await openApproval(10); // actions: []
+    expect(screen.getByTestId("detail-title")).toHaveTextContent("用印申请");
+    expect(screen.queryByTestId("btn-approve")).toBeNull();
+    expect(screen.queryByTestId("btn-reject")).toBeNull();
+    expect(screen.queryByTestId("btn-cancel")).toBeNull();
+    expect(screen.queryByTestId("comment-input")).toBeNull();
+
+    await openApproval(9); // actions: ["cancel"]
+    await waitFor(() => expect(screen.getByTestId("detail-title")).toHaveTextContent("合同盖章"));
+    expect(screen.getByTestId("btn-cancel")).toBeInTheDocument();
+    expect(screen.queryByTestId("btn-approve")).toBeNull();
+    expect(screen.queryByTestId("btn-reject")).toBeNull();
+  });
+
+  it("renders a table field as text, never as HTML", async () => {
+    const evil = makeApproval(7, {
+      fields: [
+        { label: "明细", value: "<img src=x onerror=alert(1)>", kind: "table" },
+        { label: "行", value: '[{"项目":"<b>机票</b>","金额":"1200"}]', kind: "table" },
+      ],
+    });
+    installBackend({ approvals: [evil] });
+    render(<Root />);
+    await openApproval(7);
+    expect(screen.getByText("<img src=x onerror=alert(1)>")).toBeInTheDocument();
+    expect(screen.getByText("<b>机票</b>")).toBeInTheDocument();
+    expect(document.querySelector("img[src='x']")).toBeNull();
+    expect(document.querySelector("b")).toBeNull();
+  });
+
+  it("reacts to sync events", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await backend.emit("sync-started", { account_id: 1 });
+    expect(await screen.findByTestId("sync-indicator")).toBeInTheDocument();
+
+    backend.approvals.push(makeApproval(13, { title: "新来的审批", updated_at: T0 + 999 }));
+    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: "令牌无效或已过期" };
+    await backend.emit("sync-finished", { account_id: 1, ok: false, error: "令牌无效或已过期", changed: 1 });
+    await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8", "7"]));
+    expect(screen.queryByTestId("sync-indicator")).toBeNull();
+    expect(screen.getByTestId("count-todo")).toHaveTextContent(/^4$/);
+    expect(await screen.findByText("令牌无效或已过期")).toBeInTheDocument();
+
+    backend.approvals.splice(0, 1);
+    await backend.emit("inbox-changed", {});
+    await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8"]));
+  });
+
+  it("asks for sync_now from the sidebar", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    const user = userEvent.setup();
+    await waitFor(() => expect(screen.getByTestId("btn-sync-now")).toBeEnabled());
+    await user.click(screen.getByTestId("btn-sync-now"));
+    await waitFor(() => expect(backend.callsOf("sync_now")).toEqual([{}]));
+  });
+
+  it("hints to add an account when there is none", async () => {
+    installBackend({ approvals: [], accounts: [] });
+    render(<Root />);
+    expect(await screen.findByText("还没有账号")).toBeInTheDocument();
+  });
+});

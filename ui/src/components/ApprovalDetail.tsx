@@ -1,0 +1,99 @@
+import { Alert, Descriptions, Divider, Empty, Flex, Skeleton, Typography } from "antd";
+import { formatDateTime } from "../format";
+import type { Action, Approval } from "../types";
+import { ActionBar } from "./ActionBar";
+import { AttachmentList } from "./AttachmentList";
+import { FieldValue } from "./FieldValue";
+import { StatusTag } from "./StatusTag";
+import { StepTimeline } from "./StepTimeline";
+import { VendorTag } from "./VendorTag";
+
+interface ApprovalDetailProps {
+  approval: Approval | null;
+  loading: boolean;
+  error: string | null;
+  onActed: (updated: Approval, action: Action) => void;
+}
+
+/** The right pane: everything about one approval, and what the user may do with it. */
+export function ApprovalDetail({ approval, loading, error, onActed }: ApprovalDetailProps) {
+  if (error) {
+    return (
+      <div className="detail-pane detail-center">
+        <Alert type="error" showIcon title="无法打开这条审批" description={error} />
+      </div>
+    );
+  }
+  if (!approval) {
+    if (loading)
+      return (
+        <div className="detail-pane">
+          <Skeleton active paragraph={{ rows: 10 }} />
+        </div>
+      );
+    return (
+      <div className="detail-pane detail-center">
+        <Empty description="选择左侧列表中的一条审批查看详情" />
+      </div>
+    );
+  }
+
+  const a = approval;
+  return (
+    <Flex vertical className="detail-pane" data-testid="approval-detail" data-id={a.id}>
+      <div className="detail-scroll">
+        <Flex align="center" gap={8} wrap className="detail-head">
+          <VendorTag vendor={a.vendor} />
+          <StatusTag status={a.status} testId="detail-status" />
+        </Flex>
+        <Typography.Title level={4} className="detail-title" data-testid="detail-title">
+          {a.title}
+        </Typography.Title>
+
+        <Descriptions
+          size="small"
+          column={2}
+          className="detail-meta"
+          items={[
+            { key: "form", label: "审批类型", children: a.form_name || "—" },
+            { key: "account", label: "账号", children: a.account_name },
+            { key: "submitter", label: "提交人", children: a.submitter.name || a.submitter.id },
+            { key: "submitted", label: "提交时间", children: formatDateTime(a.submitted_at) },
+            { key: "updated", label: "最近更新", children: formatDateTime(a.updated_at) },
+            { key: "remote", label: "厂商单号", children: <Typography.Text copyable>{a.remote_id}</Typography.Text> },
+          ]}
+        />
+
+        <Divider titlePlacement="start" plain>
+          表单内容
+        </Divider>
+        {a.fields.length === 0 ? (
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有表单内容" />
+        ) : (
+          <Descriptions
+            bordered
+            size="small"
+            column={1}
+            className="detail-fields"
+            items={a.fields.map((f, i) => ({
+              key: `${i}`,
+              label: f.label,
+              children: <FieldValue field={f} />,
+            }))}
+          />
+        )}
+
+        <Divider titlePlacement="start" plain>
+          审批流程
+        </Divider>
+        <StepTimeline steps={a.steps} />
+
+        <Divider titlePlacement="start" plain>
+          附件
+        </Divider>
+        <AttachmentList attachments={a.attachments} />
+      </div>
+      <ActionBar key={a.id} approval={a} onActed={onActed} />
+    </Flex>
+  );
+}

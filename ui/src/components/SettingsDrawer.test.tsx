@@ -1,0 +1,111 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import Root from "../App";
+import { installBackend } from "../test/fakeBackend";
+
+async function openSettings() {
+  const user = userEvent.setup();
+  render(<Root />);
+  await user.click(await screen.findByTestId("btn-settings"));
+  await screen.findByTestId("btn-add-account");
+  return user;
+}
+
+describe("settings", () => {
+  it("lists the accounts with vendor, demo tag and sync state", async () => {
+    installBackend();
+    await openSettings();
+    const row = await screen.findByTestId("account-row");
+    expect(row).toHaveAttribute("data-id", "1");
+    expect(row).toHaveTextContent("公司云盘");
+    expect(row).toHaveTextContent("云盘审批");
+    expect(row).toHaveTextContent("http://127.0.0.1:9100");
+    expect(row).toHaveTextContent("演示");
+    expect(within(row).getByTestId("account-sync")).toHaveTextContent("上次同步");
+  });
+
+  it("adds an account with secrets split from settings, then clears the secret", async () => {
+    const backend = installBackend({ accounts: [] });
+    const user = await openSettings();
+    const token = screen.getByTestId("setting-token");
+    expect(token).toHaveAttribute("type", "password");
+    expect(screen.getByText("从云盘网页版复制")).toBeInTheDocument(); // help as extra text
+
+    // Required validation: nothing is sent while fields are missing.
+    await user.click(screen.getByTestId("btn-add-account"));
+    expect(await screen.findByText("请填写访问令牌")).toBeInTheDocument();
+    expect(backend.callsOf("add_account")).toHaveLength(0);
+
+    await user.type(screen.getByTestId("account-name"), "我的云盘");
+    await user.type(screen.getByTestId("account-base-url"), "https://pan.example.com");
+    await user.type(screen.getByTestId("setting-uid"), "42");
+    await user.type(token, "s3cret-token");
+    await user.click(screen.getByTestId("btn-add-account"));
+
+    await waitFor(() =>
+      expect(backend.callsOf("add_account")).toEqual([
+        {
+          input: {
+            vendor: "yomicloud",
+            name: "我的云盘",
+            base_url: "https://pan.example.com",
+            settings: { uid: "42" },
+            secrets: { token: "s3cret-token" },
+          },
+        },
+      ]),
+    );
+    await waitFor(() => expect(screen.getByTestId("setting-token")).toHaveValue(""));
+    expect(document.body.innerHTML).not.toContain("s3cret-token");
+    await waitFor(() => expect(screen.getAllByTestId("account-row")).toHaveLength(1));
+    expect(backend.callsOf("sync_now")).toContainEqual({ account_id: 10 });
+  });
+
+  it("shows why adding failed and still clears the secret", async () => {
+    const backend = installBackend({ accounts: [] });
+    backend.on("add_account", () => {
+      throw "无法连接 https://pan.example.com：连接被拒绝";
+    });
+    const user = await openSettings();
+    await user.type(screen.getByTestId("account-name"), "我的云盘");
+    await user.type(screen.getByTestId("account-base-url"), "https://pan.example.com");
+    await user.type(screen.getByTestId("setting-uid"), "42");
+    await user.type(screen.getByTestId("setting-token"), "s3cret-token");
+    await user.click(screen.getByTestId("btn-add-account"));
+    expect(await screen.findByTestId("add-account-error")).toHaveTextContent("无法连接 https://pan.example.com：连接被拒绝");
+    expect(screen.getByTestId("setting-token")).toHaveValue("");
+    expect(screen.getByTestId("account-name")).toHaveValue("我的云盘");
+  });
+
+  it("tests the connection and shows the sentence or the error", async () => {
+    const backend = installBackend();
+    const user = await openSettings();
+    const row = await screen.findByTestId("account-row");
+    await user.click(within(row).getByTestId("btn-test-account"));
+    expect(await within(row).findByTestId("account-test-result")).toHaveTextContent("连接正常：已读取 2 条待办");
+    expect(backend.callsOf("test_account")).toEqual([{ id: 1 }]);
+
+    backend.on("test_account", () => {
+      throw "公司云盘：token无效或已过期 (code 1)";
+    });
+    await user.click(within(row).getByTestId("btn-test-account"));
+    await waitFor(() =>
+      expect(within(row).getByTestId("account-test-result")).toHaveTextContent("公司云盘：token无效或已过期 (code 1)"),
+    );
+  });
+
+  it("syncs and removes an account after confirmation", async () => {
+    const backend = installBackend();
+    const user = await openSettings();
+    const row = await screen.findByTestId("account-row");
+    await user.click(within(row).getByTestId("btn-sync-account"));
+    await waitFor(() => expect(backend.callsOf("sync_now")).toEqual([{ account_id: 1 }]));
+
+    await user.click(within(row).getByTestId("btn-remove-account"));
+    expect(backend.callsOf("remove_account")).toHaveLength(0); // asks first
+    await user.click(await screen.findByTestId("btn-confirm-remove"));
+    await waitFor(() => expect(backend.callsOf("remove_account")).toEqual([{ id: 1 }]));
+    await waitFor(() => expect(screen.queryByTestId("account-row")).toBeNull());
+  });
+});

@@ -1,0 +1,69 @@
+import { Descriptions, Divider, Drawer, Empty, Flex, Tag, Typography } from "antd";
+import type { Account, AppInfo, VendorInfo } from "../types";
+import { AccountCard } from "./AccountCard";
+import { AddAccountForm } from "./AddAccountForm";
+
+interface SettingsDrawerProps {
+  open: boolean;
+  onClose: () => void;
+  accounts: Account[];
+  vendors: VendorInfo[];
+  syncing: ReadonlySet<number>;
+  info: AppInfo | null;
+  now: number;
+  onAccountsChanged: () => void;
+  onAccountAdded: (account: Account) => void;
+}
+
+/** 设置: the accounts, 添加账号, and a little about the app. */
+export function SettingsDrawer(props: SettingsDrawerProps) {
+  const { accounts, info } = props;
+  return (
+    <Drawer title="设置" open={props.open} onClose={props.onClose} size={560} className="settings-drawer">
+      <Typography.Title level={5}>账号</Typography.Title>
+      {accounts.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="还没有账号，在下面添加一个" />
+      ) : (
+        <Flex vertical gap={8} data-testid="account-list">
+          {accounts.map((a) => (
+            <AccountCard
+              key={a.id}
+              account={a}
+              syncing={props.syncing.has(a.id)}
+              now={props.now}
+              onRemoved={props.onAccountsChanged}
+            />
+          ))}
+        </Flex>
+      )}
+
+      <Divider />
+      <Typography.Title level={5}>添加账号</Typography.Title>
+      <AddAccountForm vendors={props.vendors} onAdded={props.onAccountAdded} />
+
+      {info && (
+        <>
+          <Divider />
+          <Typography.Title level={5}>关于</Typography.Title>
+          <Descriptions
+            size="small"
+            column={1}
+            items={[
+              { key: "version", label: "版本", children: info.version },
+              {
+                key: "mode",
+                label: "模式",
+                children: info.demo ? <Tag color="gold">演示模式 — 数据来自本地模拟器</Tag> : "正常",
+              },
+              {
+                key: "dir",
+                label: "数据目录",
+                children: <Typography.Text copyable>{info.data_dir}</Typography.Text>,
+              },
+            ]}
+          />
+        </>
+      )}
+    </Drawer>
+  );
+}

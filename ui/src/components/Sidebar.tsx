@@ -1,0 +1,123 @@
+import {
+  CheckSquareOutlined,
+  CopyOutlined,
+  InboxOutlined,
+  SendOutlined,
+  SettingOutlined,
+  SyncOutlined,
+} from "@ant-design/icons";
+import { Button, Flex, Menu, Spin, Typography } from "antd";
+import type { ReactNode } from "react";
+import { BOXES, BOX_LABELS, describeSync } from "../format";
+import type { Account, BoxCounts, Inbox } from "../types";
+
+const BOX_ICONS: Record<Inbox, ReactNode> = {
+  todo: <InboxOutlined />,
+  submitted: <SendOutlined />,
+  processed: <CheckSquareOutlined />,
+  cc: <CopyOutlined />,
+};
+
+interface SidebarProps {
+  box: Inbox;
+  counts: BoxCounts | null;
+  onSelectBox: (box: Inbox) => void;
+  accounts: Account[];
+  syncing: ReadonlySet<number>;
+  syncRequesting: boolean;
+  onSyncNow: () => void;
+  onOpenSettings: () => void;
+  now: number;
+}
+
+/** The left pane: app title, the four boxes with counts, per-account sync status and settings. */
+export function Sidebar(props: SidebarProps) {
+  const { box, counts, accounts, syncing, now } = props;
+  const anySyncing = syncing.size > 0;
+  return (
+    <Flex vertical className="sidebar">
+      <div className="app-title">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          审批收件箱
+        </Typography.Title>
+        <Typography.Text type="secondary" className="app-subtitle">
+          Approval Inbox
+        </Typography.Text>
+      </div>
+
+      <Menu
+        mode="inline"
+        className="box-menu"
+        selectedKeys={[box]}
+        onClick={({ key }) => props.onSelectBox(key as Inbox)}
+        items={BOXES.map((b) => ({
+          key: b,
+          icon: BOX_ICONS[b],
+          label: (
+            <Flex justify="space-between" align="center" data-testid={`box-${b}`} className="box-entry">
+              <span>{BOX_LABELS[b]}</span>
+              <span className={`box-count${b === "todo" && (counts?.todo ?? 0) > 0 ? " box-count-hot" : ""}`} data-testid={`count-${b}`}>
+                {counts ? counts[b] : 0}
+              </span>
+            </Flex>
+          ),
+        }))}
+      />
+
+      <div className="sidebar-spacer" />
+
+      <div className="sync-panel">
+        <Flex justify="space-between" align="center" className="sync-panel-head">
+          <Typography.Text type="secondary" strong>
+            同步
+          </Typography.Text>
+          <Button
+            size="small"
+            icon={<SyncOutlined spin={anySyncing} />}
+            loading={props.syncRequesting}
+            disabled={accounts.length === 0}
+            onClick={props.onSyncNow}
+            data-testid="btn-sync-now"
+          >
+            立即同步
+          </Button>
+        </Flex>
+        {accounts.length === 0 ? (
+          <Typography.Text type="secondary" className="sync-line">
+            尚未添加账号
+          </Typography.Text>
+        ) : (
+          accounts.map((a) => {
+            const s = describeSync({ ...a.sync, running: a.sync.running || syncing.has(a.id) }, now);
+            return (
+              <div key={a.id} className="sync-line" data-account-id={a.id}>
+                <Typography.Text strong ellipsis className="sync-account" title={a.name}>
+                  {a.name}
+                </Typography.Text>
+                <Typography.Text
+                  type={s.error ? "danger" : "secondary"}
+                  className="sync-state"
+                  ellipsis={{ tooltip: s.text }}
+                >
+                  {syncing.has(a.id) && <Spin size="small" style={{ marginRight: 4 }} />}
+                  {s.text}
+                </Typography.Text>
+              </div>
+            );
+          })
+        )}
+      </div>
+
+      <Button
+        type="text"
+        block
+        icon={<SettingOutlined />}
+        className="settings-entry"
+        onClick={props.onOpenSettings}
+        data-testid="btn-settings"
+      >
+        设置
+      </Button>
+    </Flex>
+  );
+}

@@ -1,0 +1,13 @@
+import { Tag } from "antd";
+import { STATUS_LABELS } from "../format";
+import type { Status } from "../types";
+
+/** The overall status of an approval as a colored tag (审批中, 已通过, …). */
+export function StatusTag({ status, testId }: { status: Status; testId?: string }) {
+  const label = STATUS_LABELS[status] ?? { text: status, color: "default" };
+  return (
+    <Tag color={label.color} data-testid={testId} data-status={status} className="status-tag">
+      {label.text}
+    </Tag>
+  );
+}

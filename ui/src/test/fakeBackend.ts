@@ -1,0 +1,209 @@
+// A fake shell behind `mockIPC`: answers the commands of docs/ipc.md from in-memory data and
+// records every call, so tests exercise the real api.ts wrappers at the IPC boundary.
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { act } from "@testing-library/react";
+import type {
+  Account,
+  Action,
+  AppInfo,
+  Approval,
+  ApprovalQuery,
+  ApprovalSummary,
+  BoxCounts,
+  Inbox,
+  NewAccount,
+  VendorInfo,
+} from "../types";
+
+// 2024-05-01 10:00:00 +08:00
+export const T0 = 1714528800;
+
+export function makeApproval(id: number, over: Partial<Approval> = {}): Approval {
+  return {
+    id,
+    account_id: 1,
+    account_name: "公司云盘",
+    vendor: "yomicloud",
+    remote_id: `R${id}`,
+    title: `审批 ${id}`,
+    form_name: "费用报销",
+    submitter: { id: "u2", name: "李四" },
+    submitted_at: T0,
+    updated_at: T0 + id,
+    status: "pending",
+    boxes: ["todo"],
+    actions: ["approve", "reject"],
+    fields: [],
+    steps: [],
+    attachments: [],
+    raw: {},
+    ...over,
+  };
+}
+
+export const reimbursement = makeApproval(7, {
+  title: "差旅报销 - 上海出差",
+  fields: [
+    { label: "报销金额", value: "1234567.8", kind: "money" },
+    { label: "出发日期", value: String(T0), kind: "date" },
+    { label: "经办人", value: '{"id":"u3","name":"王五"}', kind: "user" },
+    { label: "事由", value: "客户拜访", kind: "text" },
+  ],
+  steps: [
+    {
+      name: "部门经理",
+      rule: { kind: "any" },
+      decision: "approved",
+      members: [{ user: { id: "u4", name: "赵六" }, decision: "approved", comment: "同意，注意控制预算", decided_at: T0 + 3600 }],
+    },
+    {
+      name: "财务复核",
+      rule: { kind: "more_than", n: 1 },
+      decision: "waiting",
+      members: [
+        { user: { id: "u1", name: "张三" }, decision: "waiting", comment: null, decided_at: null },
+        { user: { id: "u5", name: "孙七" }, decision: "waiting", comment: null, decided_at: null },
+      ],
+    },
+  ],
+  attachments: [
+    { remote_id: "f1", name: "发票.pdf", size: 1536, is_folder: false },
+    { remote_id: "f2", name: "行程单", size: null, is_folder: true },
+  ],
+});
+
+export const yomicloud: VendorInfo = {
+  id: "yomicloud",
+  name: "云盘审批 (yomicloud)",
+  settings: [
+    { key: "uid", label: "用户 ID", secret: false, required: true, help: "令牌所属用户的数字 ID" },
+    { key: "token", label: "访问令牌", secret: true, required: true, help: "从云盘网页版复制" },
+  ],
+  capabilities: { boxes: ["todo", "submitted", "processed", "cc"], actions: ["approve", "reject"], attachments: true, submit: false },
+};
+
+export const demoAccount: Account = {
+  id: 1,
+  name: "公司云盘",
+  vendor: "yomicloud",
+  base_url: "http://127.0.0.1:9100",
+  settings: { uid: "1" },
+  demo: true,
+  sync: { running: false, last_success: T0, last_attempt: T0, last_error: null },
+};
+
+export interface Call {
+  cmd: string;
+  args: Record<string, unknown>;
+}
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+export interface Backend {
+  calls: Call[];
+  approvals: Approval[];
+  accounts: Account[];
+  callsOf: (cmd: string) => Record<string, unknown>[];
+  /** Replace a command's behaviour (throw a string to reject like the shell does). */
+  on: (cmd: string, handler: Handler) => void;
+  emit: (event: string, payload: unknown) => Promise<void>;
+}
+
+const summary = (a: Approval): ApprovalSummary => {
+  const { fields: _f, steps: _s, attachments: _a, raw: _r, ...rest } = a;
+  return rest;
+};
+
+export function installBackend(
+  init: { approvals?: Approval[]; accounts?: Account[]; vendors?: VendorInfo[]; info?: AppInfo } = {},
+): Backend {
+  const approvals = init.approvals ?? [reimbursement, makeApproval(8, { title: "采购申请", vendor: "fxiaoke" })];
+  const accounts = init.accounts ?? [demoAccount];
+  const vendors = init.vendors ?? [yomicloud];
+  const info = init.info ?? { demo: true, data_dir: "/tmp/inbox", version: "0.1.0" };
+  const calls: Call[] = [];
+  const overrides = new Map<string, Handler>();
+
+  const counts = (): BoxCounts => {
+    const c: BoxCounts = { todo: 0, submitted: 0, processed: 0, cc: 0 };
+    approvals.forEach((a) => a.boxes.forEach((b) => (c[b] += 1)));
+    return c;
+  };
+
+  const builtin: Record<string, Handler> = {
+    app_info: () => info,
+    list_vendors: () => vendors,
+    list_accounts: () => accounts,
+    box_counts: () => counts(),
+    list_approvals: (args) => {
+      const q = args.query as ApprovalQuery;
+      const hits = approvals
+        .filter((a) => !q.inbox || a.boxes.includes(q.inbox as Inbox))
+        .filter((a) => !q.vendor || a.vendor === q.vendor)
+        .filter((a) => !q.search || a.title.includes(q.search))
+        .sort((x, y) => y.updated_at - x.updated_at);
+      return { items: hits.slice(q.offset, q.offset + q.limit).map(summary), total: hits.length };
+    },
+    get_approval: (args) => {
+      const found = approvals.find((a) => a.id === args.id);
+      if (!found) throw `审批 ${String(args.id)} 不存在`;
+      return found;
+    },
+    act: (args) => {
+      const a = approvals.find((x) => x.id === args.id);
+      if (!a) throw "审批不存在";
+      const action = args.action as Action;
+      a.status = action === "approve" ? "approved" : action === "reject" ? "rejected" : "cancelled";
+      a.boxes = action === "cancel" ? a.boxes : ["processed"];
+      a.actions = [];
+      a.updated_at += 100;
+      return a;
+    },
+    add_account: (args) => {
+      const input = args.input as NewAccount;
+      const account: Account = {
+        id: accounts.length + 10,
+        name: input.name,
+        vendor: input.vendor,
+        base_url: input.base_url,
+        settings: input.settings,
+        demo: false,
+        sync: { running: false, last_success: null, last_attempt: null, last_error: null },
+      };
+      accounts.push(account);
+      return account;
+    },
+    test_account: () => "连接正常：已读取 2 条待办",
+    remove_account: (args) => {
+      const i = accounts.findIndex((a) => a.id === args.id);
+      if (i >= 0) accounts.splice(i, 1);
+      return null;
+    },
+    sync_now: () => null,
+  };
+
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args: JSON.parse(JSON.stringify(args)) });
+      const handler = overrides.get(cmd) ?? builtin[cmd];
+      if (!handler) throw `unknown command ${cmd}`;
+      return handler(args);
+    },
+    { shouldMockEvents: true },
+  );
+
+  return {
+    calls,
+    approvals,
+    accounts,
+    callsOf: (cmd) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+    on: (cmd, handler) => overrides.set(cmd, handler),
+    emit: async (event, payload) => {
+      await act(async () => {
+        await emit(event, payload);
+      });
+    },
+  };
+}

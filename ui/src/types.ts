@@ -1,0 +1,151 @@
+// Types of the UI ↔ shell contract, exactly as written in docs/ipc.md (snake_case JSON).
+
+export type Vendor = "yomicloud" | "zeyi" | "fxiaoke" | "qiyuesuo" | "weiwenjia";
+export type Inbox = "todo" | "submitted" | "processed" | "cc";
+export type Status = "pending" | "approved" | "rejected" | "cancelled" | "failed";
+export type Action = "approve" | "reject" | "cancel";
+export type Decision = "waiting" | "approved" | "rejected";
+
+export interface User {
+  id: string;
+  name: string;
+}
+
+export type FieldKind = "text" | "number" | "money" | "date" | "user" | "file" | "select" | "table";
+
+export interface Field {
+  label: string;
+  value: string;
+  kind: FieldKind;
+}
+
+export type StepRule =
+  | { kind: "all" }
+  | { kind: "any" }
+  | { kind: "more_than"; n: number }
+  | { kind: "designated"; user_id: string };
+
+export interface StepMember {
+  user: User;
+  decision: Decision;
+  comment: string | null;
+  decided_at: number | null;
+}
+
+export interface Step {
+  name: string;
+  rule: StepRule;
+  decision: Decision;
+  members: StepMember[];
+}
+
+export interface Attachment {
+  remote_id: string;
+  name: string;
+  size: number | null;
+  is_folder: boolean;
+}
+
+export interface ApprovalSummary {
+  id: number;
+  account_id: number;
+  account_name: string;
+  vendor: Vendor;
+  remote_id: string;
+  title: string;
+  form_name: string;
+  submitter: User;
+  submitted_at: number;
+  updated_at: number;
+  status: Status;
+  boxes: Inbox[];
+  actions: Action[];
+}
+
+export interface Approval extends ApprovalSummary {
+  fields: Field[];
+  steps: Step[];
+  attachments: Attachment[];
+  raw: unknown;
+}
+
+export interface Page {
+  items: ApprovalSummary[];
+  total: number;
+}
+
+export interface BoxCounts {
+  todo: number;
+  submitted: number;
+  processed: number;
+  cc: number;
+}
+
+export interface SyncState {
+  running: boolean;
+  last_success: number | null;
+  last_attempt: number | null;
+  /** The reason in words, null when the last sync succeeded. */
+  last_error: string | null;
+}
+
+export interface Account {
+  id: number;
+  name: string;
+  vendor: Vendor;
+  base_url: string;
+  /** Non-secret settings only. */
+  settings: Record<string, string>;
+  /** Created by demo mode. */
+  demo: boolean;
+  sync: SyncState;
+}
+
+export interface SettingSpec {
+  key: string;
+  label: string;
+  secret: boolean;
+  required: boolean;
+  help: string;
+}
+
+export interface VendorInfo {
+  id: Vendor;
+  name: string;
+  settings: SettingSpec[];
+  capabilities: { boxes: Inbox[]; actions: Action[]; attachments: boolean; submit: boolean };
+}
+
+export interface ApprovalQuery {
+  inbox?: Inbox;
+  vendor?: Vendor;
+  account_id?: number;
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface NewAccount {
+  vendor: Vendor;
+  name: string;
+  base_url: string;
+  settings: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
+export interface AppInfo {
+  demo: boolean;
+  data_dir: string;
+  version: string;
+}
+
+export interface SyncStartedEvent {
+  account_id: number;
+}
+
+export interface SyncFinishedEvent {
+  account_id: number;
+  ok: boolean;
+  error: string | null;
+  changed: number;
+}
