@@ -1,0 +1,225 @@
+//! The yomicloud connector and the service against the yomicloud simulator over real HTTP and
+//! a real SQLite file: every endpoint the inbox uses, box derivation, actions, and the three
+//! failures (bad token, unreachable host, malformed reply) that must leave the cache as it was.
+//! Demo-style accounts keep their secrets in memory here; the keychain has its own test.
+
+use inbox_core::connectors::yomicloud::{auth::Credentials, client::Client, YomiConnector};
+use inbox_core::secrets::Secrets;
+use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
+use std::sync::Arc;
+use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::yomicloud::Sim;
+
+struct World {
+    sim: Sim,
+    _server: RunningServer,
+    base_url: String,
+    _dir: tempfile::TempDir,
+    service: Arc<Service>,
+    account: i64,
+}
+
+async fn world() -> World {
+    let sim = Sim::new(7, 120);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let base_url = server.base_url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let account = add(&service, "云盘", &sim.demo_account(&base_url));
+    World { sim, _server: server, base_url, _dir: dir, service, account }
+}
+
+fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
+    let input = inbox_core::AccountInput {
+        vendor: inbox_core::Vendor::Yomicloud,
+        name: name.into(),
+        base_url: demo.base_url.clone(),
+        settings: demo.settings.clone(),
+        secrets: Secrets(demo.secrets.clone()),
+    };
+    service.upsert_demo_account(input).unwrap().id
+}
+
+fn remote_ids(service: &Service, inbox: Inbox) -> Vec<i64> {
+    let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();
+    let mut ids: Vec<i64> = page.items.iter().map(|a| a.remote_id.parse().unwrap()).collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut v: Vec<i64>) -> Vec<i64> {
+    v.sort();
+    v
+}
+
+fn local_id(service: &Service, remote: i64) -> i64 {
+    let page = service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
+    page.items.iter().find(|a| a.remote_id == remote.to_string()).map(|a| a.id).expect("approval in cache")
+}
+
+#[tokio::test]
+async fn sync_fills_every_box_exactly_as_the_simulator_has_them() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    let report = w.service.sync_account(w.account).await.unwrap();
+    assert!(report.fetched > 0);
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(me)));
+    assert_eq!(remote_ids(&w.service, Inbox::Submitted), sorted(w.sim.submitted_ids_for(me)));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_ids_for(me)));
+    assert_eq!(remote_ids(&w.service, Inbox::Cc), sorted(w.sim.cc_ids_for(me)));
+    for b in Inbox::ALL {
+        assert!(!remote_ids(&w.service, b).is_empty(), "the demo user has items in {b}");
+    }
+    let counts = w.service.box_counts().unwrap();
+    assert_eq!(counts.todo as usize, w.sim.todo_ids_for(me).len());
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    assert!(account.sync.last_success.is_some() && account.sync.last_error.is_none());
+
+    // A second sync changes nothing.
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+}
+
+#[tokio::test]
+async fn approve_and_reject_go_back_to_the_vendor_and_move_boxes() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+    let todo = sorted(w.sim.todo_ids_for(me));
+    assert!(todo.len() >= 2, "the seed gives the demo user at least two todos");
+
+    let first = local_id(&w.service, todo[0]);
+    let detail = w.service.approval(first).unwrap();
+    assert_eq!(detail.remote.actions, vec![Action::Approve, Action::Reject]);
+    assert!(!detail.remote.steps.is_empty() && !detail.remote.fields.is_empty());
+    let approved = w.service.act(first, Action::Approve, "同意，数据无误").await.unwrap();
+    assert_eq!(w.sim.approver_status2(todo[0], me), Some(1));
+    assert!(!approved.remote.boxes.contains(&Inbox::Todo) && approved.remote.boxes.contains(&Inbox::Processed));
+    assert!(approved.remote.actions.is_empty());
+    let comment_shown = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，数据无误"));
+    assert!(comment_shown, "the comment is in the step timeline");
+
+    let second = local_id(&w.service, todo[1]);
+    let e = w.service.act(second, Action::Reject, "  ").await.unwrap_err();
+    assert!(matches!(e, Error::Invalid(_)), "{e}");
+    assert_eq!(w.sim.approver_status2(todo[1], me), Some(0), "nothing was sent");
+    let rejected = w.service.act(second, Action::Reject, "金额不对，请补充发票").await.unwrap();
+    assert_eq!(w.sim.approver_status2(todo[1], me), Some(2));
+    assert!(rejected.remote.boxes.contains(&Inbox::Processed));
+
+    // Acting again is refused before anything is sent.
+    let again = w.service.act(first, Action::Approve, "").await.unwrap_err().to_string();
+    assert!(again.contains("云盘") && again.contains("approve"), "{again}");
+    assert_eq!(remote_ids(&w.service, Inbox::Todo).len(), todo.len() - 2);
+}
+
+#[tokio::test]
+async fn an_approval_decided_elsewhere_leaves_todo_on_next_sync() {
+    let w = world().await;
+    let me = w.sim.demo_user();
+    w.service.sync_account(w.account).await.unwrap();
+    let target = sorted(w.sim.todo_ids_for(me.uid))[0];
+    // The demo user decides in the vendor's own console, through the vendor API directly.
+    let other = YomiConnector::new(&w.service.account(&w.account.to_string()).unwrap(), &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap();
+    other.act(&target.to_string(), Action::Approve, "在网页端处理").await.unwrap();
+    w.service.sync_account(w.account).await.unwrap();
+    assert!(!remote_ids(&w.service, Inbox::Todo).contains(&target));
+    assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
+    // And acting on a stale cache entry is refused by the connector with words, not a panic.
+    let e = other.act(&target.to_string(), Action::Reject, "x").await.unwrap_err();
+    assert!(matches!(e, VendorError::NotAllowed(_)), "{e}");
+}
+
+#[tokio::test]
+async fn attachments_list_and_download() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let page = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
+    let with_files: Vec<_> = page.items.iter().map(|s| w.service.approval(s.id).unwrap()).filter(|a| !a.remote.attachments.is_empty()).collect();
+    let single = with_files.iter().find(|a| a.remote.attachments.iter().any(|f| !f.is_folder)).expect("an approval with a file");
+    let file = single.remote.attachments.iter().find(|f| !f.is_folder).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = w.service.download(single.id, &file.remote_id, dir.path()).await.unwrap();
+    assert!(path.starts_with(dir.path()));
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.is_empty());
+    if let Some(size) = file.size {
+        assert_eq!(bytes.len() as u64, size, "downloaded size matches the listed size");
+    }
+    let e = w.service.download(single.id, "999999999", dir.path()).await.unwrap_err().to_string();
+    assert!(e.contains("download-attachment"), "{e}");
+}
+
+#[tokio::test]
+async fn client_reads_templates_and_file_log() {
+    let w = world().await;
+    let me = w.sim.demo_user();
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    let client = Client::new(&w.base_url, Credentials::from_account(&account, &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap()).unwrap();
+    let types = client.templet_content(0, 0).await.unwrap();
+    assert!(types.data.len() >= 4, "the approval type table");
+    let (view, _) = client.view_approval(&w.sim.todo_ids_for(me.uid)[0].to_string()).await.unwrap();
+    let file_id = view.data.file_id.expect("the approval is on a file");
+    let log = client.file_approval_log(file_id).await.unwrap();
+    assert!(log.data.iter().any(|r| r.id == view.data.id), "the file's approval log lists it");
+    if let Some(tid) = inbox_core::connectors::yomicloud::map::content(&view.data).unwrap().tid {
+        let t = client.templet_content(tid, file_id).await.unwrap();
+        let body: inbox_core::connectors::yomicloud::wire::TempletBody = serde_json::from_str(&t.templet.unwrap().content).unwrap();
+        assert!(!body.step.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let before = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items;
+    let counts = w.service.box_counts().unwrap();
+
+    // Malformed reply.
+    w.sim.set_fault(Some(Fault::MalformedJson));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("云盘") && e.contains("malformed"), "{e}");
+    let a = w.service.account(&w.account.to_string()).unwrap();
+    assert!(a.sync.last_error.unwrap().contains("malformed"));
+    assert_eq!(w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items, before);
+    // HTTP 500.
+    w.sim.set_fault(Some(Fault::ServerError));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    w.sim.set_fault(None);
+
+    // Bad token: a second account with a wrong token fails, the first keeps its cache.
+    let mut bad = w.sim.demo_account(&w.base_url);
+    bad.secrets.insert("token".into(), "not-a-token".into());
+    let bad_id = add(&w.service, "错误令牌", &bad);
+    let e = w.service.sync_account(bad_id).await.unwrap_err().to_string();
+    assert!(e.contains("错误令牌") && e.contains("credentials") && e.contains("code 1"), "{e}");
+    assert!(!e.contains("not-a-token"), "the token never appears in errors");
+
+    // Unreachable host.
+    let mut gone = w.sim.demo_account("http://127.0.0.1:9");
+    gone.base_url = "http://127.0.0.1:9".into();
+    let gone_id = add(&w.service, "不可达", &gone);
+    let e = w.service.sync_account(gone_id).await.unwrap_err().to_string();
+    assert!(e.contains("不可达") && e.contains("cannot reach"), "{e}");
+
+    // The good account is untouched and still syncs.
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+    let results = w.service.sync_all().await.unwrap();
+    let ok: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).map(|(a, _)| a.name.as_str()).collect();
+    assert_eq!(ok, ["云盘"]);
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+}
+
+#[tokio::test]
+async fn test_account_checks_the_token() {
+    let w = world().await;
+    let ok = w.service.test_account(w.account).await.unwrap();
+    assert!(ok.contains("连接成功"), "{ok}");
+    let mut bad = w.sim.demo_account(&w.base_url);
+    bad.secrets.insert("token".into(), "wrong".into());
+    let bad_id = add(&w.service, "坏", &bad);
+    assert!(w.service.test_account(bad_id).await.is_err());
+    assert_eq!(w.sim.approval_status(w.sim.todo_ids_for(w.sim.demo_user().uid)[0]), Some(0), "testing changes nothing");
+}
