@@ -1,0 +1,124 @@
+//! The `inbox` command end to end: a real binary, a real cache directory, the real keychain
+//! (the test command runs under a headless gnome-keyring) and the yomicloud simulator over HTTP.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use vendor_sim::common::Fault;
+use vendor_sim::yomicloud::Sim;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("inbox").unwrap();
+        c.arg("--data-dir").arg(self.dir.path());
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "inbox {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(!out.status.success(), "inbox {args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn add(&self, name: &str, base_url: &str, uid: i64, token: &str) -> String {
+        let out = self
+            .cmd()
+            .args(["account", "add", "yomicloud", "--name", name, "--base-url", base_url, "--set", &format!("uid={uid}"), "--secrets-stdin"])
+            .write_stdin(serde_json::json!({ "token": token }).to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_sync_list_approve_reject_headless() {
+    let sim = Sim::new(11, 80);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let me = sim.demo_user();
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+
+    let added = cli.add("工作云盘", &server.base_url, me.uid, &me.token);
+    assert!(added.contains("工作云盘"));
+    let accounts = cli.ok(&["account", "list", "--json"]);
+    assert!(!accounts.contains(&me.token), "secrets never appear in output");
+    assert!(cli.ok(&["account", "test", "工作云盘"]).contains("连接成功"));
+    assert!(cli.ok(&["sync"]).contains("工作云盘: synced"));
+
+    let todo = cli.json(&["list", "--box", "todo", "--json"]);
+    assert_eq!(todo["total"].as_u64().unwrap() as usize, sim.todo_ids_for(me.uid).len());
+    let first = &todo["items"][0];
+    let (id, remote) = (first["id"].as_i64().unwrap(), first["remote_id"].as_str().unwrap().parse::<i64>().unwrap());
+    let shown = cli.json(&["show", &id.to_string(), "--json"]);
+    assert_eq!(shown["title"], first["title"]);
+    assert!(!shown["steps"].as_array().unwrap().is_empty());
+    assert!(cli.ok(&["show", &id.to_string()]).contains("you can: approve, reject"));
+
+    assert!(cli.ok(&["approve", &id.to_string(), "--comment", "同意"]).contains("approve #"));
+    assert_eq!(sim.approver_status2(remote, me.uid), Some(1), "the simulator's state changed");
+    let processed = cli.json(&["list", "--box", "processed", "--json", "--limit", "500"]);
+    assert!(ids(&processed).contains(&id));
+    assert!(!ids(&cli.json(&["list", "--box", "todo", "--json"])).contains(&id));
+
+    let next = ids(&cli.json(&["list", "--box", "todo", "--json"]))[0];
+    let missing = cli.fails(&["reject", &next.to_string()]);
+    assert!(missing.contains("--comment"), "{missing}");
+    cli.ok(&["reject", &next.to_string(), "--comment", "附件不全"]);
+    let search = cli.json(&["list", "--search", "附件不全", "--json"]);
+    assert_eq!(ids(&search), vec![next], "comments are searchable");
+
+    // A malformed reply fails the sync with the account named and leaves the cache as it was.
+    let before = cli.ok(&["list", "--json", "--limit", "500"]);
+    sim.set_fault(Some(Fault::MalformedJson));
+    let err = cli.fails(&["sync", "工作云盘"]);
+    assert!(err.contains("工作云盘") && err.contains("malformed"), "{err}");
+    assert_eq!(cli.ok(&["list", "--json", "--limit", "500"]), before);
+    sim.set_fault(None);
+
+    // A bad token is reported as such, without the token.
+    cli.add("坏令牌", &server.base_url, me.uid, "bad-token-xyz");
+    let err = cli.fails(&["sync", "坏令牌"]);
+    assert!(err.contains("坏令牌") && err.contains("refused the credentials") && !err.contains("bad-token-xyz"), "{err}");
+    assert!(cli.ok(&["account", "list"]).contains("last sync failed"));
+
+    // An unreachable host too.
+    cli.add("不可达", "http://127.0.0.1:9", me.uid, "t");
+    let err = cli.fails(&["sync", "不可达"]);
+    assert!(err.contains("不可达") && err.contains("cannot reach"), "{err}");
+    assert_eq!(cli.ok(&["list", "--json", "--limit", "500"]), before);
+
+    for name in ["工作云盘", "坏令牌", "不可达"] {
+        assert!(cli.ok(&["account", "remove", name]).contains("removed"));
+    }
+    assert_eq!(cli.json(&["list", "--json"])["total"], 0);
+    server.shutdown().await;
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    assert!(cli.fails(&["show", "42"]).contains("no approval with id 42"));
+    assert!(cli.fails(&["account", "test", "nobody"]).contains("no account named or numbered `nobody`"));
+    assert!(cli.fails(&["list", "--box", "inbox"]).contains("unknown box"));
+    assert!(cli.fails(&["sync"]).contains("no accounts yet"));
+    let out = cli.cmd().args(["account", "add", "yomicloud", "--name", "x", "--base-url", "ftp://x", "--set", "uid=1", "--secrets-stdin"]).write_stdin("{\"token\":\"t\"}").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
+}
