@@ -1,0 +1,80 @@
+//! `vendor-sim`: runs every vendor simulator for demos and end-to-end tests.
+//!
+//! `vendor-sim serve [--addr 127.0.0.1:0] [--seed N] [--approvals N]` prints one JSON line per
+//! vendor (`{"vendor","base_url","settings","secrets"}`) on stdout, then serves until Ctrl-C or
+//! SIGTERM. Logs go to stderr (`RUST_LOG` filters them).
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "vendor-sim", version, about = "Local simulators of the vendor approval APIs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start every simulator and print each demo account as a JSON line.
+    Serve {
+        /// Address of the first vendor; port 0 gives every vendor a free port, a fixed port is
+        /// used by yomicloud and the next vendors take the following ports.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: SocketAddr,
+        /// Seed of the generated data (same seed, same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many approvals each simulator holds.
+        #[arg(long, default_value_t = 200)]
+        approvals: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    match Cli::parse().command {
+        Command::Serve { addr, seed, approvals } => serve(addr, seed, approvals).await,
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ansi = std::io::stderr().is_terminal();
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
+}
+
+async fn serve(addr: SocketAddr, seed: u64, approvals: usize) -> anyhow::Result<()> {
+    let running = vendor_sim::start_all_at(addr, seed, approvals).await?;
+    let mut out = std::io::stdout().lock();
+    for account in running.accounts() {
+        writeln!(out, "{}", serde_json::to_string(account)?).context("cannot write to stdout")?;
+    }
+    out.flush().context("cannot flush stdout")?;
+    drop(out);
+    wait_for_stop().await?;
+    tracing::info!("stopping");
+    running.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot watch Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("cannot watch Ctrl-C")?;
+    Ok(())
+}
