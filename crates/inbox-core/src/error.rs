@@ -43,7 +43,7 @@ impl VendorError {
 #[derive(Debug, Error)]
 pub enum Error {
     #[error("account \"{account}\" ({vendor}): {source}")]
-    Vendor { account: String, vendor: String, source: VendorError },
+    Vendor { account: String, vendor: String, source: Box<VendorError> },
     #[error("no account named or numbered `{0}`")]
     NoSuchAccount(String),
     #[error("no approval with id {0} in the cache")]

@@ -186,7 +186,7 @@ impl Service {
             Err(e) => Err(e),
         };
         self.set_running(id, false);
-        let reason = result.as_ref().err().map(|e| reason_of(e));
+        let reason = result.as_ref().err().map(reason_of);
         if let Some(r) = &reason {
             tracing::warn!(account = %account.name, "sync failed: {r}");
         }
@@ -266,7 +266,7 @@ impl Service {
 }
 
 fn vendor_error(account: &Account, source: VendorError) -> Error {
-    Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source }
+    Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source: Box::new(source) }
 }
 
 /// The reason stored with a failed sync: without the account name, which the row already shows.

@@ -60,11 +60,14 @@ pub enum SyncError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// An account's running task and the bell that wakes it early.
+type Task = (Arc<Notify>, JoinHandle<()>);
+
 /// One background sync task per account.
 pub struct Scheduler {
     service: Arc<Service>,
     interval: Duration,
-    tasks: Mutex<HashMap<i64, (Arc<Notify>, JoinHandle<()>)>>,
+    tasks: Mutex<HashMap<i64, Task>>,
 }
 
 impl Scheduler {
