@@ -77,4 +77,11 @@ pub trait Connector: Send + Sync {
 
     /// Fetches an attachment's bytes.
     async fn download(&self, attachment_id: &str) -> Result<Download, VendorError>;
+
+    /// Starts an approval from `form`, the vendor's own submission JSON (each connector
+    /// documents its shape), and returns it as the vendor now has it.
+    async fn submit(&self, form: &serde_json::Value) -> Result<RemoteApproval, VendorError> {
+        let _ = form;
+        Err(VendorError::Unsupported("submitting approvals"))
+    }
 }

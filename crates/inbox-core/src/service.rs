@@ -43,6 +43,9 @@ pub struct Service {
     /// Serialises syncs and actions per account; also tells which accounts are syncing.
     locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     running: Mutex<HashSet<i64>>,
+    /// One connector per account, kept so tokens and lookups cached by a connector survive
+    /// between syncs; dropped when the account changes.
+    connectors: Mutex<HashMap<i64, Arc<dyn Connector>>>,
 }
 
 impl Service {
@@ -56,6 +59,7 @@ impl Service {
             events,
             locks: Mutex::default(),
             running: Mutex::default(),
+            connectors: Mutex::default(),
         }))
     }
 
@@ -139,6 +143,7 @@ impl Service {
                 let input = validate(input)?;
                 self.store.update_account_endpoint(a.id, &input.base_url, &input.settings)?;
                 self.secrets.put_ephemeral(a.id, input.secrets);
+                self.forget_connector(a.id);
                 self.account_by_id(a.id)
             }
             None => self.add(input, true),
@@ -150,12 +155,23 @@ impl Service {
         let account = self.account_by_id(id)?;
         self.secrets.delete(account.id)?;
         self.store.remove_account(account.id)?;
+        self.forget_connector(account.id);
         Ok(())
     }
 
-    fn connector(&self, account: &Account) -> Result<Box<dyn Connector>> {
+    /// The account's connector, built on first use from its settings and keychain secrets.
+    fn connector(&self, account: &Account) -> Result<Arc<dyn Connector>> {
+        if let Some(c) = self.connectors.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id) {
+            return Ok(c.clone());
+        }
         let secrets = self.secrets.get(account.id)?;
-        connectors::connect(account, &secrets).map_err(|e| vendor_error(account, e))
+        let connector = connectors::connect(account, &secrets).map_err(|e| vendor_error(account, e))?;
+        self.connectors.lock().unwrap_or_else(|p| p.into_inner()).insert(account.id, connector.clone());
+        Ok(connector)
+    }
+
+    fn forget_connector(&self, id: i64) {
+        self.connectors.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
     }
 
     /// Checks the account's credentials against the vendor.
@@ -251,6 +267,16 @@ impl Service {
         }
         let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
         self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
+    }
+
+    /// Starts an approval on the account from the vendor's submission JSON and puts it in the
+    /// cache at once.
+    pub async fn submit(&self, account_id: i64, form: &serde_json::Value) -> Result<Approval> {
+        let account = self.account_by_id(account_id)?;
+        let created = self.connector(&account)?.submit(form).await.map_err(|e| vendor_error(&account, e))?;
+        let id = self.store.upsert_one(account.id, &created)?;
+        let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
+        self.approval(id)
     }
 
     /// Downloads an attachment of an approval into `dir`; returns the file's path. The vendor's

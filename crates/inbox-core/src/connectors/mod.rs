@@ -10,6 +10,7 @@ use crate::error::VendorError;
 use crate::model::Vendor;
 use crate::secrets::Secrets;
 use crate::store::Account;
+use std::sync::Arc;
 
 /// What every vendor offers, for the UI's account form and capability checks.
 pub fn vendor_infos() -> Vec<VendorInfo> {
@@ -23,9 +24,9 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
 }
 
 /// Builds the connector for a configured account.
-pub fn connect(account: &Account, secrets: &Secrets) -> Result<Box<dyn Connector>, VendorError> {
+pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector>, VendorError> {
     match account.vendor {
-        Vendor::Yomicloud => Ok(Box::new(yomicloud::YomiConnector::new(account, secrets)?)),
+        Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
     }
 }
 
