@@ -367,7 +367,7 @@ impl Harness {
         }
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": self.app, "args": ["--data-dir", self.data_dir] }));
-        let mut builder = ClientBuilder::rustls()?;
+        let mut builder = ClientBuilder::native();
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", self.port);
         let client = tokio::time::timeout(START_TIMEOUT, builder.connect(&url))
