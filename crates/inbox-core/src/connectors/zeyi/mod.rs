@@ -103,8 +103,16 @@ impl ZeyiConnector {
     /// The send body from the submission form: `id` derived when absent, `username` defaulted.
     fn send_body(&self, form: &serde_json::Value) -> Result<wire::SendBody, VendorError> {
         let mut form = form.as_object().cloned().ok_or_else(|| invalid_form("it must be a JSON object"))?;
-        if !form.get("id").and_then(|v| v.as_str()).is_some_and(|s| !s.trim().is_empty()) {
-            form.insert("id".into(), derive_id(&self.app_key, &form).into());
+        match form.get("id") {
+            Some(serde_json::Value::Number(n)) => {
+                let id = n.to_string();
+                form.insert("id".into(), id.into());
+            }
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {}
+            _ => {
+                form.remove("id");
+                form.insert("id".into(), derive_id(&self.app_key, &form).into());
+            }
         }
         if form.get("username").is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty())) {
             form.insert("username".into(), self.username.clone().into());
