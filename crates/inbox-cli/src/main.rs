@@ -1,5 +1,5 @@
 //! `inbox`: Approval Inbox without a window. The same core as the desktop app: accounts, sync,
-//! list, show, approve, reject, download.
+//! list, show, approve, reject, download, and the callback listener (`callbacks serve`).
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -52,6 +52,19 @@ enum Command {
         attachment: String,
         #[arg(long, default_value = ".")]
         to: PathBuf,
+    },
+    /// Receive vendor callbacks (则一's approval results).
+    #[command(subcommand)]
+    Callbacks(CallbacksCommand),
+}
+
+#[derive(Subcommand)]
+enum CallbacksCommand {
+    /// Run the callback listener headless until Ctrl-C (expose it to 则一 through a reverse
+    /// proxy or tunnel, or bind a reachable address on a server).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        addr: std::net::SocketAddr,
     },
 }
 
@@ -131,6 +144,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!("saved {}", path.display());
             Ok(())
         }
+        Command::Callbacks(CallbacksCommand::Serve { addr }) => serve_callbacks(service, addr).await,
     }
 }
 
@@ -263,6 +277,15 @@ fn show(a: &Approval, json: bool) -> Result<()> {
     }
     let actions: Vec<&str> = r.actions.iter().map(|a| a.as_str()).collect();
     println!("  you can: {}", if actions.is_empty() { "nothing now".into() } else { actions.join(", ") });
+    Ok(())
+}
+
+async fn serve_callbacks(service: Arc<Service>, addr: std::net::SocketAddr) -> Result<()> {
+    let server = inbox_core::callback::serve(service, addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    println!("listening for callbacks on {} (Ctrl-C stops)", server.callback_url());
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    server.shutdown().await;
+    println!("stopped");
     Ok(())
 }
 

@@ -78,6 +78,14 @@ pub trait Connector: Send + Sync {
     /// Fetches an attachment's bytes.
     async fn download(&self, attachment_id: &str) -> Result<Download, VendorError>;
 
+    /// Acts on an approval the cache holds. Vendors that cannot re-read an approval (push
+    /// vendors such as zeyi) need the cached one to act, and return its new state; the
+    /// default calls [`Connector::act`] and returns `None`, so the service re-reads with
+    /// [`Connector::detail`].
+    async fn act_cached(&self, cached: &RemoteApproval, action: Action, comment: &str) -> Result<Option<RemoteApproval>, VendorError> {
+        self.act(&cached.remote_id, action, comment).await.map(|()| None)
+    }
+
     /// Starts an approval from `form`, the vendor's own submission JSON (each connector
     /// documents its shape), and returns it as the vendor now has it.
     async fn submit(&self, form: &serde_json::Value) -> Result<RemoteApproval, VendorError> {

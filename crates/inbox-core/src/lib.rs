@@ -2,6 +2,7 @@
 //! cache, one connector per vendor, the sync scheduler and the keychain. The CLI and the Tauri
 //! shell are thin callers of [`Service`].
 
+pub mod callback;
 pub mod connector;
 pub mod connectors;
 pub mod error;

@@ -257,8 +257,12 @@ impl Service {
         let connector = self.connector(&account)?;
         let lock = self.lock_for(account.id);
         let _guard = lock.lock().await;
-        connector.act(&approval.remote.remote_id, action, comment.trim()).await.map_err(|e| vendor_error(&account, e))?;
-        match connector.detail(&approval.remote.remote_id).await {
+        let known = connector.act_cached(&approval.remote, action, comment.trim()).await.map_err(|e| vendor_error(&account, e))?;
+        let fresh = match known {
+            Some(fresh) => Ok(fresh),
+            None => connector.detail(&approval.remote.remote_id).await,
+        };
+        match fresh {
             Ok(fresh) => {
                 self.store.upsert_one(account.id, &fresh)?;
             }
@@ -288,6 +292,19 @@ impl Service {
         let path = dir.join(safe_file_name(&file.name));
         std::fs::write(&path, &file.bytes).map_err(|e| Error::Invalid(format!("cannot write {}: {e}", path.display())))?;
         Ok(path)
+    }
+}
+
+impl Service {
+    /// An account's secrets, for in-crate listeners that verify what a vendor sends us
+    /// (the zeyi callback). Never leaves the crate.
+    pub(crate) fn secrets_of(&self, account_id: i64) -> Result<Secrets> {
+        Ok(self.secrets.get(account_id)?)
+    }
+
+    /// Tells the UI an account's cache changed outside a sync (e.g. a vendor callback).
+    pub(crate) fn announce_changed(&self, account_id: i64) {
+        let _ = self.events.send(SyncEvent::Finished { account_id, ok: true, error: None, changed: 1 });
     }
 }
 

@@ -71,6 +71,14 @@ fn migrations() -> Migrations<'static> {
             PRIMARY KEY (approval_id, box)
         ) WITHOUT ROWID;
         CREATE INDEX approval_boxes_box ON approval_boxes(box, approval_id);",
+    ),
+    // Nonces of accepted vendor callbacks (zeyi), so a replayed callback is refused.
+    M::up(
+        "CREATE TABLE callback_nonces (
+            nonce TEXT PRIMARY KEY,
+            seen_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX callback_nonces_seen ON callback_nonces(seen_at);",
     )])
 }
 
@@ -304,6 +312,39 @@ impl Store {
         delete_orphans(&tx, account_id)?;
         tx.commit()?;
         Ok(removed)
+    }
+
+    // ---- callback nonces ----------------------------------------------------------------
+
+    /// Whether a callback nonce was already accepted.
+    pub fn nonce_seen(&self, nonce: &str) -> Result<bool> {
+        let conn = self.conn();
+        Ok(conn.query_row("SELECT 1 FROM callback_nonces WHERE nonce = ?1", [nonce], |_| Ok(())).optional()?.is_some())
+    }
+
+    /// Records an accepted callback nonce, forgetting those seen before `prune_before` (Unix
+    /// seconds). Returns false when the nonce was already there (a replay).
+    pub fn record_nonce(&self, nonce: &str, seen_at: i64, prune_before: i64) -> Result<bool> {
+        let conn = self.conn();
+        conn.execute("DELETE FROM callback_nonces WHERE seen_at < ?1", [prune_before])?;
+        Ok(conn.execute("INSERT OR IGNORE INTO callback_nonces (nonce, seen_at) VALUES (?1, ?2)", params![nonce, seen_at])? == 1)
+    }
+
+    /// How many callback nonces are kept (tests, diagnostics).
+    pub fn nonce_count(&self) -> Result<u64> {
+        Ok(self.conn().query_row("SELECT count(*) FROM callback_nonces", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The cached approval of an account by the vendor's id.
+    pub fn approval_by_remote(&self, account_id: i64, remote_id: &str) -> Result<Option<Approval>> {
+        let id: Option<i64> = self
+            .conn()
+            .query_row("SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, remote_id], |r| r.get(0))
+            .optional()?;
+        match id {
+            Some(id) => self.approval(id),
+            None => Ok(None),
+        }
     }
 
     // ---- reading ----------------------------------------------------------------------
@@ -670,6 +711,18 @@ mod tests {
         assert!(store.remove_account(acc).unwrap());
         assert_eq!(store.box_counts().unwrap(), BoxCounts::default());
         assert_eq!(store.list(&ListQuery { limit: 5, ..Default::default() }).unwrap().total, 0);
+    }
+
+    #[test]
+    fn callback_nonces_are_kept_once_and_pruned() {
+        let (_d, store, _) = store_with_account();
+        assert!(!store.nonce_seen("abc123").unwrap());
+        assert!(store.record_nonce("abc123", 100, 0).unwrap());
+        assert!(store.nonce_seen("abc123").unwrap());
+        assert!(!store.record_nonce("abc123", 101, 0).unwrap(), "a replay");
+        assert!(store.record_nonce("zzz999", 500, 200).unwrap());
+        assert!(!store.nonce_seen("abc123").unwrap(), "pruned");
+        assert_eq!(store.nonce_count().unwrap(), 1);
     }
 
     #[test]

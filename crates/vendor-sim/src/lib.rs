@@ -16,6 +16,7 @@
 
 pub mod common;
 pub mod yomicloud;
+pub mod zeyi;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -26,7 +27,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -43,6 +44,7 @@ pub struct DemoAccount {
 pub struct Running {
     accounts: Vec<DemoAccount>,
     yomicloud: yomicloud::Sim,
+    zeyi: zeyi::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -60,6 +62,11 @@ impl Running {
     /// The yomicloud simulator (to inspect state or switch faults).
     pub fn yomicloud(&self) -> &yomicloud::Sim {
         &self.yomicloud
+    }
+
+    /// The zeyi (则一) simulator (to decide approvals, set the callback URL, inspect state).
+    pub fn zeyi(&self) -> &zeyi::Sim {
+        &self.zeyi
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -81,9 +88,21 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let yomicloud = yomicloud::Sim::new(seed, approvals);
     let at = vendor_addr(addr, 0)?;
     let server = yomicloud.serve(at).await.with_context(|| format!("cannot listen for yomicloud on {at}"))?;
-    let accounts = vec![yomicloud.demo_account(&server.base_url)];
-    Ok(Running { accounts, yomicloud, servers: vec![server] })
+    let mut accounts = vec![yomicloud.demo_account(&server.base_url)];
+    let mut servers = vec![server];
+
+    let zeyi = zeyi::Sim::new(seed, approvals);
+    // Demo mode: 则一's approvers decide what the demo user sends after a short while.
+    zeyi.set_auto_decide(Some(ZEYI_DEMO_DECIDE_AFTER));
+    let at = vendor_addr(addr, 1)?;
+    let server = zeyi.serve(at).await.with_context(|| format!("cannot listen for zeyi on {at}"))?;
+    accounts.push(zeyi.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, zeyi, servers })
 }
+
+/// How long the demo 则一 waits before approving what the demo user sent.
+pub const ZEYI_DEMO_DECIDE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The address of the `index`-th vendor: a free port, or the base port + `index`.
 fn vendor_addr(addr: SocketAddr, index: u16) -> anyhow::Result<SocketAddr> {
@@ -115,6 +134,9 @@ mod tests {
         assert_eq!(account.secrets["token"], Value::String(me.token.clone()));
         let line = serde_json::to_string(account).unwrap();
         assert!(line.starts_with(r#"{"vendor":"yomicloud","base_url":"http://127.0.0.1:"#), "{line}");
+        let zeyi = running.account("zeyi").unwrap();
+        assert_eq!(zeyi.settings["callback_app_key"], Value::String(running.zeyi().app().callback_app_key));
+        assert!(zeyi.secrets.contains_key("app_secret") && zeyi.secrets.contains_key("callback_app_secret"));
         running.shutdown().await;
     }
 }

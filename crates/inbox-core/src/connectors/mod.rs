@@ -4,6 +4,7 @@
 
 pub mod de;
 pub mod yomicloud;
+pub mod zeyi;
 
 use crate::connector::{Connector, VendorInfo};
 use crate::error::VendorError;
@@ -20,6 +21,7 @@ pub fn vendor_infos() -> Vec<VendorInfo> {
 pub fn vendor_info(vendor: Vendor) -> VendorInfo {
     match vendor {
         Vendor::Yomicloud => yomicloud::info(),
+        Vendor::Zeyi => zeyi::info(),
     }
 }
 
@@ -27,6 +29,7 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
 pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector>, VendorError> {
     match account.vendor {
         Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
+        Vendor::Zeyi => Ok(Arc::new(zeyi::ZeyiConnector::new(account, secrets)?)),
     }
 }
 

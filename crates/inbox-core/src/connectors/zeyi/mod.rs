@@ -1,0 +1,274 @@
+//! zeyi (则一 TMS audit API, `000_…txt`): a push vendor. We send an approval
+//! (`audit/send`), may cancel it (`audit/cancel`), and 则一 calls us back with the result
+//! (`crate::callback` runs that listener). There is no list or read endpoint: zeyi approvals
+//! live in the submitted box of the cache, sync has no source to walk (so it never removes
+//! them), and the state shown is what we sent, did and were told. Protocol and choices:
+//! docs/zeyi-protocol.md.
+
+pub mod auth;
+pub mod client;
+pub mod map;
+pub mod wire;
+
+use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::error::VendorError;
+use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use crate::secrets::Secrets;
+use crate::store::Account;
+use async_trait::async_trait;
+use auth::{Cipher, KeyPair};
+use md5::{Digest, Md5};
+use std::time::Duration;
+
+/// How often a send is tried when the reply does not arrive (same `id` each time, choice 3).
+const SEND_ATTEMPTS: u32 = 3;
+/// Default request timeout; the `timeout_ms` setting overrides it.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The business key used by the connection test's cancel probe (choice 7).
+const PROBE_ID: &str = "approval-inbox-connection-test";
+
+pub fn info() -> VendorInfo {
+    let s = |key, label, secret, required, help| SettingSpec { key, label, secret, required, help };
+    VendorInfo {
+        id: Vendor::Zeyi,
+        name: "则一 TMS 审批 (zeyi)",
+        settings: vec![
+            s("app_key", "appKey", false, true, "The appKey 则一 gave you (sent as the appKey header)."),
+            s("app_secret", "appSecret", true, true, "The appSecret 则一 gave you: signs requests and, with encryption on, is the AES key (16, 24 or 32 characters)."),
+            s("username", "发起人工号", false, true, "Your 则一 employee number: the default sender of approvals and the operator of cancellations."),
+            s("encrypt", "加密", false, false, "\"true\" when 则一 asked for AES-encrypted bodies; default \"false\"."),
+            s("iv", "IV", false, false, "The 16-character AES IV 则一 gave you; default 0102030405060708."),
+            s("callback_app_key", "回调 appKey", false, true, "The appKey WE issued to 则一 for its callbacks (identifies this account to the callback listener)."),
+            s("callback_app_secret", "回调 appSecret", true, true, "The appSecret we issued to 则一 for its callbacks."),
+            s("timeout_ms", "超时(毫秒)", false, false, "Request timeout in milliseconds; default 30000."),
+        ],
+        capabilities: Capabilities { boxes: vec![Inbox::Submitted], actions: vec![Action::Cancel], attachments: false, submit: true },
+    }
+}
+
+/// Whether the account encrypts bodies (`encrypt` setting, "true"/"false", default false).
+fn encrypts(account: &Account) -> Result<bool, VendorError> {
+    match account.setting("encrypt").as_deref().map(str::trim) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(VendorError::Config(format!("`encrypt` must be \"true\" or \"false\", not \"{other}\""))),
+    }
+}
+
+fn required(account: &Account, key: &str) -> Result<String, VendorError> {
+    account.setting(key).ok_or_else(|| VendorError::Config(format!("the setting `{key}` is missing")))
+}
+
+fn secret(secrets: &Secrets, key: &str) -> Result<String, VendorError> {
+    secrets.get(key).map(str::to_string).ok_or_else(|| VendorError::Config(format!("the secret `{key}` is missing")))
+}
+
+/// The cipher for `keys`, when the account encrypts (a bad key length is a configuration error).
+fn cipher_for(account: &Account, keys: &KeyPair) -> Result<Option<Cipher>, VendorError> {
+    if !encrypts(account)? {
+        return Ok(None);
+    }
+    let iv = account.setting("iv").unwrap_or_else(|| auth::DEFAULT_IV.to_string());
+    keys.cipher(&iv).map(Some).map_err(|e| VendorError::Config(format!("encryption: {e}")))
+}
+
+/// What the callback listener needs of an account: the pair we issued to 则一 and, when the
+/// account encrypts, the cipher keyed by that pair's secret.
+pub fn callback_keys(account: &Account, secrets: &Secrets) -> Result<(KeyPair, Option<Cipher>), VendorError> {
+    let keys = KeyPair::new(required(account, "callback_app_key")?, secret(secrets, "callback_app_secret")?);
+    let cipher = cipher_for(account, &keys)?;
+    Ok((keys, cipher))
+}
+
+pub struct ZeyiConnector {
+    client: client::Client,
+    app_key: String,
+    username: String,
+}
+
+impl ZeyiConnector {
+    pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
+        let keys = KeyPair::new(required(account, "app_key")?, secret(secrets, "app_secret")?);
+        let cipher = cipher_for(account, &keys)?;
+        // The callback pair is checked here too, so a bad one shows at "test", not at 则一's call.
+        callback_keys(account, secrets)?;
+        let timeout = match account.setting("timeout_ms") {
+            None => DEFAULT_TIMEOUT,
+            Some(ms) => Duration::from_millis(ms.trim().parse().map_err(|_| VendorError::Config(format!("`timeout_ms` must be a number, not \"{ms}\"")))?),
+        };
+        let app_key = keys.app_key.clone();
+        Ok(ZeyiConnector { client: client::Client::new(&account.base_url, keys, cipher, timeout)?, app_key, username: required(account, "username")? })
+    }
+
+    /// The send body from the submission form: `id` derived when absent, `username` defaulted.
+    fn send_body(&self, form: &serde_json::Value) -> Result<wire::SendBody, VendorError> {
+        let mut form = form.as_object().cloned().ok_or_else(|| invalid_form("it must be a JSON object"))?;
+        match form.get("id") {
+            Some(serde_json::Value::Number(n)) => {
+                let id = n.to_string();
+                form.insert("id".into(), id.into());
+            }
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {}
+            _ => {
+                form.remove("id");
+                form.insert("id".into(), derive_id(&self.app_key, &form).into());
+            }
+        }
+        if form.get("username").is_none_or(|v| v.as_str().is_some_and(|s| s.trim().is_empty())) {
+            form.insert("username".into(), self.username.clone().into());
+        }
+        let body: wire::SendBody = serde_json::from_value(form.into()).map_err(|e| invalid_form(&e.to_string()))?;
+        for f in &body.audit_form_list {
+            map::field_kind(&f.kind).map_err(|e| invalid_form(&e))?;
+        }
+        if body.audit_type.trim().is_empty() || body.audit_form_list.is_empty() {
+            return Err(invalid_form("`auditType` and a non-empty `auditFormList` are required"));
+        }
+        Ok(body)
+    }
+
+    /// Sends, retrying with the same body (same `id`) when no reply arrives: 则一 keeps at most
+    /// one pending-or-approved approval per id, so a retry cannot create a second one.
+    async fn send_with_retry(&self, body: &wire::SendBody) -> Result<(wire::AuditRef, serde_json::Value), VendorError> {
+        let mut attempt = 1;
+        loop {
+            match self.client.send(body).await {
+                Err(VendorError::Unreachable { call, reason }) if attempt < SEND_ATTEMPTS => {
+                    tracing::warn!(id = %body.id, "{call}: {reason}; sending again with the same id");
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn invalid_form(reason: &str) -> VendorError {
+    VendorError::NotAllowed(format!("the zeyi submission form is invalid: {reason} (shape: docs/zeyi-protocol.md)"))
+}
+
+/// A business key for a form without one: the same form always gets the same id (choice 3).
+fn derive_id(app_key: &str, form: &serde_json::Map<String, serde_json::Value>) -> String {
+    let mut md5 = Md5::new();
+    md5.update(app_key.as_bytes());
+    md5.update(b"\n");
+    md5.update(serde_json::Value::Object(form.clone()).to_string().as_bytes());
+    format!("AI{}", &hex::encode(md5.finalize())[..30])
+}
+
+#[async_trait]
+impl Connector for ZeyiConnector {
+    /// None: 则一 has no list endpoint, and a sync must never remove what the callback keeps.
+    fn sources(&self) -> Vec<Source> {
+        vec![]
+    }
+
+    async fn test(&self) -> Result<String, VendorError> {
+        let probe = wire::CancelBody { id: PROBE_ID.into(), audit_id: PROBE_ID.into(), kind: "test".into(), remark: "连接测试".into(), username: None };
+        match self.client.cancel(&probe).await {
+            Ok(_) => Ok("连接成功：则一接受了签名".into()),
+            Err(VendorError::Vendor { code, message, .. }) => {
+                Ok(format!("连接成功：则一接受了签名（测试撤销不存在的审批，答复 {code}: {message}）"))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
+        Err(VendorError::Config(format!("zeyi has no list endpoint (asked for {})", source.name)))
+    }
+
+    /// 则一 has no read endpoint: the cache (updated by our actions and 则一's callbacks) is the
+    /// state (choice 5).
+    async fn detail(&self, _remote_id: &str) -> Result<RemoteApproval, VendorError> {
+        Err(VendorError::Unsupported("reading an approval (则一 has no read endpoint; its callback brings the result)"))
+    }
+
+    async fn act(&self, _remote_id: &str, action: Action, _comment: &str) -> Result<(), VendorError> {
+        Err(match action {
+            Action::Cancel => VendorError::NotAllowed("a zeyi cancel needs the cached approval (its business id and type): use Service::act".into()),
+            _ => VendorError::Unsupported("approving or rejecting (则一 decides; we only send and cancel)"),
+        })
+    }
+
+    async fn act_cached(&self, cached: &RemoteApproval, action: Action, comment: &str) -> Result<Option<RemoteApproval>, VendorError> {
+        if action != Action::Cancel {
+            return self.act(&cached.remote_id, action, comment).await.map(|()| None);
+        }
+        let (id, audit_type) = map::business_ref(&cached.raw)
+            .ok_or_else(|| VendorError::NotAllowed("this approval's business id is unknown to the cache, so it cannot be cancelled".into()))?;
+        let remark = if comment.trim().is_empty() { "发起人撤销".to_string() } else { comment.trim().to_string() };
+        let body = wire::CancelBody { id, audit_id: cached.remote_id.clone(), kind: audit_type, remark, username: Some(self.username.clone()) };
+        self.client.cancel(&body).await?;
+        Ok(Some(map::cancelled(cached.clone(), &body, crate::store::now())))
+    }
+
+    async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
+        Err(VendorError::Unsupported("downloading attachments (zeyi file fields are URLs)"))
+    }
+
+    async fn submit(&self, form: &serde_json::Value) -> Result<RemoteApproval, VendorError> {
+        let body = self.send_body(form)?;
+        let (sent, reply) = self.send_with_retry(&body).await?;
+        if sent.id != body.id {
+            return Err(VendorError::malformed("audit/send", format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id)));
+        }
+        map::submitted(&body, &sent, reply, crate::store::now()).map_err(|e| VendorError::malformed("audit/send", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(settings: serde_json::Value) -> Account {
+        Account {
+            id: 1,
+            name: "则一".into(),
+            vendor: Vendor::Zeyi,
+            base_url: "http://127.0.0.1:1".into(),
+            settings: settings.as_object().unwrap().clone(),
+            demo: false,
+            sync: Default::default(),
+        }
+    }
+
+    fn secrets(secret: &str) -> Secrets {
+        Secrets(serde_json::json!({"app_secret": secret, "callback_app_secret": secret}).as_object().unwrap().clone())
+    }
+
+    fn settings(encrypt: &str) -> serde_json::Value {
+        serde_json::json!({"app_key": "k", "username": "E001", "callback_app_key": "cb", "encrypt": encrypt})
+    }
+
+    #[test]
+    fn configuration_errors_are_named() {
+        assert!(ZeyiConnector::new(&account(settings("false")), &secrets("short")).is_ok());
+        let e = ZeyiConnector::new(&account(settings("true")), &secrets("short")).err().unwrap().to_string();
+        assert!(e.contains("16, 24 or 32"), "{e}");
+        assert!(ZeyiConnector::new(&account(settings("true")), &secrets("ea29cb560a574c488700634b3318d204")).is_ok());
+        let e = ZeyiConnector::new(&account(settings("yes")), &secrets("x")).err().unwrap().to_string();
+        assert!(e.contains("yes"), "{e}");
+    }
+
+    #[test]
+    fn forms_get_a_stable_id_and_the_default_sender() {
+        let c = ZeyiConnector::new(&account(settings("false")), &secrets("s")).unwrap();
+        let form = serde_json::json!({"auditType": "purchase", "auditFormList": [{"type": "text", "name": "金额", "value": "100.00"}]});
+        let a = c.send_body(&form).unwrap();
+        assert_eq!(a.id, c.send_body(&form).unwrap().id, "the same form, the same id");
+        assert!(a.id.starts_with("AI") && a.username == "E001");
+        let with_id = serde_json::json!({"id": "PO-9", "username": "E007", "auditType": "t", "auditFormList": [{"type": "file", "name": "单据", "value": "https://x/y.pdf"}]});
+        let b = c.send_body(&with_id).unwrap();
+        assert_eq!((b.id.as_str(), b.username.as_str()), ("PO-9", "E007"));
+        for bad in [
+            serde_json::json!([1]),
+            serde_json::json!({"auditType": "t", "auditFormList": [{"type": "image", "name": "n", "value": "v"}]}),
+            serde_json::json!({"auditType": "t", "auditFormList": []}),
+            serde_json::json!({"auditType": "t", "auditFormList": [], "colour": "red"}),
+        ] {
+            assert!(matches!(c.send_body(&bad), Err(VendorError::NotAllowed(_))), "{bad}");
+        }
+    }
+}
