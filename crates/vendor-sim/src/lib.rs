@@ -15,6 +15,7 @@
 //! ```
 
 pub mod common;
+pub mod fxiaoke;
 pub mod yomicloud;
 
 use std::net::{IpAddr, SocketAddr};
@@ -26,7 +27,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, fxiaoke::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -43,6 +44,7 @@ pub struct DemoAccount {
 pub struct Running {
     accounts: Vec<DemoAccount>,
     yomicloud: yomicloud::Sim,
+    fxiaoke: fxiaoke::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -60,6 +62,11 @@ impl Running {
     /// The yomicloud simulator (to inspect state or switch faults).
     pub fn yomicloud(&self) -> &yomicloud::Sim {
         &self.yomicloud
+    }
+
+    /// The fxiaoke simulator (to inspect state, expire tokens or switch faults).
+    pub fn fxiaoke(&self) -> &fxiaoke::Sim {
+        &self.fxiaoke
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -81,8 +88,16 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let yomicloud = yomicloud::Sim::new(seed, approvals);
     let at = vendor_addr(addr, 0)?;
     let server = yomicloud.serve(at).await.with_context(|| format!("cannot listen for yomicloud on {at}"))?;
-    let accounts = vec![yomicloud.demo_account(&server.base_url)];
-    Ok(Running { accounts, yomicloud, servers: vec![server] })
+    let mut accounts = vec![yomicloud.demo_account(&server.base_url)];
+    let mut servers = vec![server];
+    // Every fxiaoke approval is read once per sync under a rate limit of about 60 calls per
+    // 20 s, so the demo tenant stays small enough to sync in seconds.
+    let fxiaoke = fxiaoke::Sim::new(seed, approvals.min(30));
+    let at = vendor_addr(addr, 1)?;
+    let server = fxiaoke.serve(at).await.with_context(|| format!("cannot listen for fxiaoke on {at}"))?;
+    accounts.push(fxiaoke.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, fxiaoke, servers })
 }
 
 /// The address of the `index`-th vendor: a free port, or the base port + `index`.
