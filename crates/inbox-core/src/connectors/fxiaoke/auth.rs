@@ -92,16 +92,16 @@ mod tests {
     #[test]
     fn refreshes_early_and_redacts() {
         let now = Instant::now();
-        let t = Token::new("tok".into(), "corp".into(), 7200, now);
+        let t = Token::new("T0KEN-VALUE".into(), "corp".into(), 7200, now);
         assert!(t.fresh(now + Duration::from_secs(6800)));
         assert!(!t.fresh(now + Duration::from_secs(6901)), "five minutes early");
         let short = Token::new("tok".into(), "corp".into(), 8, now);
         assert!(short.fresh(now + Duration::from_secs(5)) && !short.fresh(now + Duration::from_secs(7)));
         let mut body = serde_json::json!({"approvalId": 1});
         t.sign_body(&mut body);
-        assert_eq!(body["corpAccessToken"], "tok");
+        assert_eq!(body["corpAccessToken"], "T0KEN-VALUE");
         assert_eq!(body["corpId"], "corp");
-        assert!(!format!("{t:?}").contains("tok"));
+        assert!(!format!("{t:?}").contains("T0KEN-VALUE"));
         let c = Credentials::new("FSAID_1", "s3cret", "p3rm");
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cret") && !shown.contains("p3rm") && shown.contains("FSAID_1"));
