@@ -68,9 +68,9 @@ impl Cursor {
     fn parse(s: &str) -> Option<Cursor> {
         let parts: Vec<&str> = s.split(':').collect();
         let n = |i: usize| parts.get(i).and_then(|p| p.parse::<i64>().ok());
-        match parts.first()? {
-            &"old" => Some(Cursor::Old { anchor: n(1)?, window: n(2)? as usize, page: n(3)? }),
-            &"crm" => Some(Cursor::Crm { anchor: n(1)?, flow: n(2)? as usize, window: n(3)? as usize, page: n(4)? }),
+        match *parts.first()? {
+            "old" => Some(Cursor::Old { anchor: n(1)?, window: n(2)? as usize, page: n(3)? }),
+            "crm" => Some(Cursor::Crm { anchor: n(1)?, flow: n(2)? as usize, window: n(3)? as usize, page: n(4)? }),
             _ => None,
         }
     }
