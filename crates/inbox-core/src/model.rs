@@ -14,15 +14,17 @@ pub type Timestamp = i64;
 pub enum Vendor {
     Yomicloud,
     Zeyi,
+    Fxiaoke,
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 2] = [Vendor::Yomicloud, Vendor::Zeyi];
+    pub const ALL: [Vendor; 3] = [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Vendor::Yomicloud => "yomicloud",
             Vendor::Zeyi => "zeyi",
+            Vendor::Fxiaoke => "fxiaoke",
         }
     }
 }

@@ -2,8 +2,7 @@
 //!
 //! Each vendor is a module written from that vendor's own API document (never shaped to suit
 //! our client), with a seeded, realistic data set, inspection helpers for tests, and a fault
-//! switch. Only **yomicloud** exists so far; zeyi, fxiaoke, qiyuesuo and weiwenjia will be
-//! sibling modules started by [`start_all`] on ports of their own.
+//! switch. Every vendor is a sibling module, started by [`start_all`] on a port of its own.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -15,9 +14,9 @@
 //! ```
 
 pub mod common;
+pub mod fxiaoke;
 pub mod yomicloud;
 pub mod zeyi;
-
 use std::net::{IpAddr, SocketAddr};
 
 use anyhow::Context;
@@ -27,7 +26,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR, fxiaoke::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -45,6 +44,7 @@ pub struct Running {
     accounts: Vec<DemoAccount>,
     yomicloud: yomicloud::Sim,
     zeyi: zeyi::Sim,
+    fxiaoke: fxiaoke::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -67,6 +67,11 @@ impl Running {
     /// The zeyi (则一) simulator (to decide approvals, set the callback URL, inspect state).
     pub fn zeyi(&self) -> &zeyi::Sim {
         &self.zeyi
+    }
+
+    /// The fxiaoke simulator (to inspect state, expire tokens or switch faults).
+    pub fn fxiaoke(&self) -> &fxiaoke::Sim {
+        &self.fxiaoke
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -98,7 +103,15 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let server = zeyi.serve(at).await.with_context(|| format!("cannot listen for zeyi on {at}"))?;
     accounts.push(zeyi.demo_account(&server.base_url));
     servers.push(server);
-    Ok(Running { accounts, yomicloud, zeyi, servers })
+
+    // Every fxiaoke approval is read once per sync under a rate limit of about 60 calls per
+    // 20 s, so the demo tenant stays small enough to sync in seconds.
+    let fxiaoke = fxiaoke::Sim::new(seed, approvals.min(30));
+    let at = vendor_addr(addr, 2)?;
+    let server = fxiaoke.serve(at).await.with_context(|| format!("cannot listen for fxiaoke on {at}"))?;
+    accounts.push(fxiaoke.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, zeyi, fxiaoke, servers })
 }
 
 /// How long the demo 则一 waits before approving what the demo user sent.
@@ -137,6 +150,7 @@ mod tests {
         let zeyi = running.account("zeyi").unwrap();
         assert_eq!(zeyi.settings["callback_app_key"], Value::String(running.zeyi().app().callback_app_key));
         assert!(zeyi.secrets.contains_key("app_secret") && zeyi.secrets.contains_key("callback_app_secret"));
+        assert!(running.account("fxiaoke").unwrap().secrets.contains_key("permanent_code"));
         running.shutdown().await;
     }
 }

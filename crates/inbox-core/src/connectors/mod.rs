@@ -3,6 +3,7 @@
 //! module is the registry that turns an account into its connector.
 
 pub mod de;
+pub mod fxiaoke;
 pub mod yomicloud;
 pub mod zeyi;
 
@@ -22,6 +23,7 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
     match vendor {
         Vendor::Yomicloud => yomicloud::info(),
         Vendor::Zeyi => zeyi::info(),
+        Vendor::Fxiaoke => fxiaoke::info(),
     }
 }
 
@@ -30,6 +32,7 @@ pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector
     match account.vendor {
         Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
         Vendor::Zeyi => Ok(Arc::new(zeyi::ZeyiConnector::new(account, secrets)?)),
+        Vendor::Fxiaoke => Ok(Arc::new(fxiaoke::FxConnector::new(account, secrets)?)),
     }
 }
 

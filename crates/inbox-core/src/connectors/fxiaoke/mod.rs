@@ -1,0 +1,360 @@
+//! fxiaoke (纷享销客 open platform, `001_…txt`): the old 协同审批 API (read-only) walked over
+//! ≤180-day windows of `approval/query` and read with `approval/get`, plus the CRM approval
+//! flows (`approvalInstances/query`, `approvalInstance/get`) that can be agreed, rejected and
+//! cancelled. Boxes are derived per item from its detail. Protocol and our choices:
+//! docs/fxiaoke-protocol.md.
+
+pub mod auth;
+pub mod client;
+pub mod map;
+pub mod wire;
+
+use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::error::VendorError;
+use crate::model::{Action, Inbox, RemoteApproval, Status, Vendor};
+use crate::secrets::Secrets;
+use crate::store::Account;
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::OnceCell;
+
+/// How many detail reads run at once during a sync (the rate limiter paces them further).
+const DETAIL_CONCURRENCY: usize = 4;
+/// The longest window `approval/query` accepts (the document: 180 days).
+pub const WINDOW_MS: i64 = 180 * 86_400_000;
+/// Defaults of the optional settings (docs/fxiaoke-protocol.md, "Our choices" 6–8).
+pub const DEFAULT_HISTORY_DAYS: i64 = 365;
+pub const DEFAULT_PAGE_SIZE: i64 = 100;
+pub const MAX_PAGE_SIZE: i64 = 1000;
+pub const DEFAULT_CRM_FLOWS: &str = "apprSalesOrderObj__crmappr,apprQuoteObj__crmappr,apprContractObj__crmappr";
+/// The one source: its items carry every box they belong to.
+const SOURCE: &str = "approval/query + crm/approvalInstances/query";
+
+pub fn info() -> VendorInfo {
+    let s = |key, label, secret, required, help| SettingSpec { key, label, secret, required, help };
+    VendorInfo {
+        id: Vendor::Fxiaoke,
+        name: "纷享销客 (fxiaoke)",
+        settings: vec![
+            s("app_id", "appId", false, true, "The appId of your fxiaoke open-platform app (FSAID_…)."),
+            s("app_secret", "appSecret", true, true, "The app's appSecret."),
+            s("permanent_code", "永久授权码 permanentCode", true, true, "The permanentCode the company granted the app."),
+            s("open_user_id", "openUserId", false, false, "Your openUserId (FSUID_…). Give this or your mobile number."),
+            s("mobile", "手机号", false, false, "Your mobile number, used to look up your openUserId when it is not given."),
+            s("history_days", "同步天数", false, false, "How many days back to sync (default 365), walked in 180-day windows."),
+            s("crm_flows", "CRM 审批流", false, false, "Comma-separated CRM approval flow API names to include (default: sales order, quote and contract flows; empty list = none)."),
+            s("page_size", "每页条数", false, false, "Items per list call, 1–1000 (default 100)."),
+        ],
+        capabilities: Capabilities {
+            boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed],
+            actions: vec![Action::Approve, Action::Reject, Action::Cancel],
+            attachments: true,
+            submit: false,
+        },
+    }
+}
+
+/// Where a sync walk stands: which list, which window, which page. `anchor` (ms) fixes the
+/// windows for the whole walk.
+#[derive(Debug, Clone, PartialEq)]
+enum Cursor {
+    Old { anchor: i64, window: usize, page: i64 },
+    Crm { anchor: i64, flow: usize, window: usize, page: i64 },
+}
+
+impl Cursor {
+    fn parse(s: &str) -> Option<Cursor> {
+        let parts: Vec<&str> = s.split(':').collect();
+        let n = |i: usize| parts.get(i).and_then(|p| p.parse::<i64>().ok());
+        match *parts.first()? {
+            "old" => Some(Cursor::Old { anchor: n(1)?, window: n(2)? as usize, page: n(3)? }),
+            "crm" => Some(Cursor::Crm { anchor: n(1)?, flow: n(2)? as usize, window: n(3)? as usize, page: n(4)? }),
+            _ => None,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Cursor::Old { anchor, window, page } => format!("old:{anchor}:{window}:{page}"),
+            Cursor::Crm { anchor, flow, window, page } => format!("crm:{anchor}:{flow}:{window}:{page}"),
+        }
+    }
+}
+
+/// The ≤180-day windows covering `history_days` before `anchor`, newest first.
+pub fn windows(anchor: i64, history_days: i64) -> Vec<(i64, i64)> {
+    let oldest = anchor - history_days.max(1) * 86_400_000;
+    let mut out = Vec::new();
+    let mut end = anchor;
+    while end > oldest {
+        let start = (end - WINDOW_MS).max(oldest);
+        out.push((start, end));
+        end = start;
+    }
+    out
+}
+
+pub struct FxConnector {
+    client: client::Client,
+    open_user_id: Option<String>,
+    mobile: Option<String>,
+    me: OnceCell<String>,
+    history_days: i64,
+    page_size: i64,
+    crm_flows: Vec<String>,
+    /// Finished items do not change: their detail is kept and not read again while the list
+    /// shows the same status (saves calls under the rate limit).
+    finished: Mutex<HashMap<String, (String, RemoteApproval)>>,
+    /// mediaId → file name, learnt from the details, for downloads.
+    media_names: Mutex<HashMap<String, String>>,
+}
+
+fn number_setting(account: &Account, key: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, VendorError> {
+    match account.setting(key) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .trim_matches('"')
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| VendorError::Config(format!("{key} must be a whole number from {} to {}, not \"{v}\"", range.start(), range.end()))),
+    }
+}
+
+impl FxConnector {
+    pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
+        let creds = auth::Credentials::from_account(account, secrets)?;
+        let open_user_id = account.setting("open_user_id").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let mobile = account.setting("mobile").map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        if open_user_id.is_none() && mobile.is_none() {
+            return Err(VendorError::Config("give either open_user_id (FSUID_…) or mobile".into()));
+        }
+        let flows = match account.settings.get("crm_flows") {
+            None => DEFAULT_CRM_FLOWS.to_string(),
+            Some(v) => v.as_str().map(str::to_string).unwrap_or_default(),
+        };
+        Ok(FxConnector {
+            client: client::Client::new(&account.base_url, creds)?,
+            open_user_id,
+            mobile,
+            me: OnceCell::new(),
+            history_days: number_setting(account, "history_days", DEFAULT_HISTORY_DAYS, 1..=3650)?,
+            page_size: number_setting(account, "page_size", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE)?,
+            crm_flows: flows.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect(),
+            finished: Mutex::default(),
+            media_names: Mutex::default(),
+        })
+    }
+
+    pub fn client(&self) -> &client::Client {
+        &self.client
+    }
+
+    /// The user's openUserId: the setting, or looked up once by mobile.
+    pub async fn me(&self) -> Result<&str, VendorError> {
+        self.me
+            .get_or_try_init(|| async {
+                if let Some(id) = &self.open_user_id {
+                    return Ok(id.clone());
+                }
+                let mobile = self.mobile.as_deref().unwrap_or_default();
+                let found = self.client.user_by_mobile(mobile).await?;
+                found.emp_list.first().map(|e| e.open_user_id.clone()).ok_or_else(|| {
+                    VendorError::Config(format!("no employee of this company has the mobile number {mobile}"))
+                })
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    fn cached(&self, remote_id: &str, state: &str) -> Option<RemoteApproval> {
+        let map = self.finished.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(remote_id).filter(|(s, _)| s == state).map(|(_, a)| a.clone())
+    }
+
+    fn remember(&self, a: &RemoteApproval, state: &str) {
+        let mut names = self.media_names.lock().unwrap_or_else(|p| p.into_inner());
+        for f in &a.attachments {
+            names.insert(f.remote_id.clone(), f.name.clone());
+        }
+        if a.status != Status::Pending {
+            self.finished.lock().unwrap_or_else(|p| p.into_inner()).insert(a.remote_id.clone(), (state.to_string(), a.clone()));
+        }
+    }
+
+    async fn old_detail(&self, id: i64) -> Result<RemoteApproval, VendorError> {
+        let me = self.me().await?;
+        let (got, raw) = self.client.approval_get(id).await?;
+        let a = map::approval(&got.approval, raw, me).map_err(|e| VendorError::malformed(client::path::APPROVAL_GET, e))?;
+        self.remember(&a, &got.approval.status.to_string());
+        Ok(a)
+    }
+
+    async fn crm_detail(&self, instance_id: &str) -> Result<(RemoteApproval, wire::CrmInstanceDetail), VendorError> {
+        const CALL: &str = client::beyond_document::CRM_INSTANCE_GET;
+        let me = self.me().await?;
+        let (got, raw) = self.client.crm_instance_get(me, instance_id).await?;
+        let a = map::crm_instance(&got.instance_detail, raw, me).map_err(|e| VendorError::malformed(CALL, e))?;
+        self.remember(&a, &got.instance_detail.instance.state);
+        Ok((a, got.instance_detail))
+    }
+
+    async fn old_page(&self, anchor: i64, window: usize, page: i64) -> Result<ListPage, VendorError> {
+        let wins = windows(anchor, self.history_days);
+        let Some(&(start, end)) = wins.get(window) else { return Ok(ListPage { items: vec![], next: self.after_old(anchor) }) };
+        let q = self.client.approval_query(start, end, page, self.page_size).await?;
+        let refs = q.approvals.clone();
+        let items: Vec<RemoteApproval> = futures::stream::iter(refs.into_iter().map(|r| async move {
+            match self.cached(&r.id.to_string(), &r.status.to_string()) {
+                Some(a) => Ok(a),
+                None => self.old_detail(r.id).await,
+            }
+        }))
+        .buffered(DETAIL_CONCURRENCY)
+        .try_collect()
+        .await?;
+        let more = page * self.page_size < q.total_count.unwrap_or(0) && !q.approvals.is_empty();
+        let next = if more {
+            Some(Cursor::Old { anchor, window, page: page + 1 }.text())
+        } else if window + 1 < wins.len() {
+            Some(Cursor::Old { anchor, window: window + 1, page: 1 }.text())
+        } else {
+            self.after_old(anchor)
+        };
+        Ok(ListPage { items: items.into_iter().filter(|a| !a.boxes.is_empty()).collect(), next })
+    }
+
+    fn after_old(&self, anchor: i64) -> Option<String> {
+        (!self.crm_flows.is_empty()).then(|| Cursor::Crm { anchor, flow: 0, window: 0, page: 1 }.text())
+    }
+
+    async fn crm_page(&self, anchor: i64, flow: usize, window: usize, page: i64) -> Result<ListPage, VendorError> {
+        let wins = windows(anchor, self.history_days);
+        let (Some(flow_name), Some(&(start, end))) = (self.crm_flows.get(flow), wins.get(window)) else {
+            return Ok(ListPage { items: vec![], next: None });
+        };
+        let me = self.me().await?.to_string();
+        let q = self.client.crm_instances_query(&me, flow_name, start, end, page, self.page_size).await?;
+        let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
+        let listed = result.instance_list.clone();
+        let items: Vec<RemoteApproval> = futures::stream::iter(listed.into_iter().map(|i| async move {
+            match self.cached(&format!("{}{}", map::CRM_PREFIX, i.instance_id), &i.state) {
+                Some(a) => Ok(a),
+                None => self.crm_detail(&i.instance_id).await.map(|(a, _)| a),
+            }
+        }))
+        .buffered(DETAIL_CONCURRENCY)
+        .try_collect()
+        .await?;
+        let more = page * self.page_size < result.total.unwrap_or(0) && !result.instance_list.is_empty();
+        let next = if more {
+            Some(Cursor::Crm { anchor, flow, window, page: page + 1 })
+        } else if window + 1 < wins.len() {
+            Some(Cursor::Crm { anchor, flow, window: window + 1, page: 1 })
+        } else if flow + 1 < self.crm_flows.len() {
+            Some(Cursor::Crm { anchor, flow: flow + 1, window: 0, page: 1 })
+        } else {
+            None
+        };
+        Ok(ListPage { items: items.into_iter().filter(|a| !a.boxes.is_empty()).collect(), next: next.map(|c| c.text()) })
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+#[async_trait]
+impl Connector for FxConnector {
+    fn sources(&self) -> Vec<Source> {
+        vec![Source { name: SOURCE, boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] }]
+    }
+
+    async fn test(&self) -> Result<String, VendorError> {
+        let token = self.client.token().await?;
+        let me = self.me().await?.to_string();
+        let forms = self.client.approval_type_forms().await?.approval_type_forms.len();
+        Ok(format!("连接成功：企业 {}，用户 {me}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
+    }
+
+    async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
+        if source.name != SOURCE {
+            return Err(VendorError::Config(format!("unknown fxiaoke source {}", source.name)));
+        }
+        let cursor = match cursor {
+            None => Cursor::Old { anchor: now_ms(), window: 0, page: 1 },
+            Some(c) => Cursor::parse(c).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor {c}")))?,
+        };
+        match cursor {
+            Cursor::Old { anchor, window, page } => self.old_page(anchor, window, page).await,
+            Cursor::Crm { anchor, flow, window, page } => self.crm_page(anchor, flow, window, page).await,
+        }
+    }
+
+    async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
+        if let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) {
+            return Ok(self.crm_detail(instance).await?.0);
+        }
+        let id = remote_id.parse().map_err(|_| VendorError::NotAllowed(format!("\"{remote_id}\" is not a fxiaoke approval id")))?;
+        self.old_detail(id).await
+    }
+
+    async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) else {
+            return Err(VendorError::Unsupported("acting on 协同审批 items (that API is read-only)"));
+        };
+        let (_, detail) = self.crm_detail(instance).await?;
+        let me = self.me().await?.to_string();
+        match action {
+            Action::Approve | Action::Reject => {
+                let Some(task) = map::crm_my_task(&detail, &me) else {
+                    return Err(VendorError::NotAllowed("this CRM approval is not waiting for your decision (already decided, or not your step)".into()));
+                };
+                let verb = if action == Action::Approve { "agree" } else { "reject" };
+                self.client.crm_task_action(&me, &task.id, verb, comment).await
+            }
+            Action::Cancel => {
+                let i = &detail.instance;
+                if i.applicant_open_user_id != me || i.state != "in_progress" {
+                    return Err(VendorError::NotAllowed("only the applicant can cancel, and only while the approval runs".into()));
+                }
+                let reason = if comment.is_empty() { "申请人撤回" } else { comment };
+                self.client.crm_instance_cancel(&me, &i.object_api_name, &i.data_id, reason).await
+            }
+        }
+    }
+
+    async fn download(&self, attachment_id: &str) -> Result<Download, VendorError> {
+        let bytes = self.client.media_download(attachment_id).await?;
+        let name = self.media_names.lock().unwrap_or_else(|p| p.into_inner()).get(attachment_id).cloned();
+        Ok(Download { name: name.unwrap_or_else(|| format!("attachment-{attachment_id}")), bytes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_cover_the_history_in_180_day_steps() {
+        let anchor = 1_800_000_000_000;
+        let w = windows(anchor, 365);
+        assert_eq!(w.len(), 3);
+        assert_eq!(w[0], (anchor - WINDOW_MS, anchor));
+        assert!(w.iter().all(|(s, e)| e - s <= WINDOW_MS && s < e));
+        assert_eq!(w[2].0, anchor - 365 * 86_400_000);
+        assert_eq!(w[1].0, w[2].1, "windows touch");
+        assert_eq!(windows(anchor, 180).len(), 1);
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        for c in [Cursor::Old { anchor: 5, window: 1, page: 3 }, Cursor::Crm { anchor: 5, flow: 2, window: 0, page: 1 }] {
+            assert_eq!(Cursor::parse(&c.text()), Some(c));
+        }
+        assert_eq!(Cursor::parse("x:1"), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! The fxiaoke connector and the service against the fxiaoke simulator over real HTTP and a
+//! real SQLite file: every box, details with typed fields, CRM approve / reject / cancel with
+//! the simulator's state changing, paging, the openUserId looked up by mobile, a token that
+//! expires mid-sync (20016 → refresh → retry), the vendor's error codes in words, and the
+//! failures that must leave the cache as it was.
+
+use inbox_core::connectors::fxiaoke::{auth::Credentials, client::Client};
+use inbox_core::secrets::Secrets;
+use inbox_core::{Action, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::fxiaoke::Sim;
+
+struct World {
+    sim: Sim,
+    _server: RunningServer,
+    base_url: String,
+    _dir: tempfile::TempDir,
+    service: Arc<Service>,
+    account: i64,
+}
+
+async fn world() -> World {
+    let sim = Sim::new(11, 16);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let base_url = server.base_url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let account = add(&service, "纷享", &sim.demo_account(&base_url));
+    World { sim, _server: server, base_url, _dir: dir, service, account }
+}
+
+fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
+    let input = inbox_core::AccountInput {
+        vendor: inbox_core::Vendor::Fxiaoke,
+        name: name.into(),
+        base_url: demo.base_url.clone(),
+        settings: demo.settings.clone(),
+        secrets: Secrets(demo.secrets.clone()),
+    };
+    service.upsert_demo_account(input).unwrap().id
+}
+
+fn in_box(service: &Service, inbox: Inbox) -> BTreeSet<String> {
+    let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();
+    page.items.iter().map(|a| a.remote_id.clone()).collect()
+}
+
+/// What the simulator says the demo user's box holds, in the client's remote ids.
+fn expected(sim: &Sim, inbox: Inbox) -> BTreeSet<String> {
+    let me = sim.demo_user().open_user_id;
+    let (old, crm) = (sim.old_boxes_for(&me), sim.crm_boxes_for(&me));
+    let pick = |b: &vendor_sim::fxiaoke::Boxes| match inbox {
+        Inbox::Todo => b.todo.clone(),
+        Inbox::Submitted => b.submitted.clone(),
+        _ => b.processed.clone(),
+    };
+    pick(&old).into_iter().chain(pick(&crm).into_iter().map(|i| format!("crm:{i}"))).collect()
+}
+
+fn local_id(service: &Service, remote: &str) -> i64 {
+    let page = service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
+    page.items.iter().find(|a| a.remote_id == remote).map(|a| a.id).expect("approval in cache")
+}
+
+fn client(w: &World, secret: Option<&str>) -> Client {
+    let (app_id, real, code, _) = w.sim.app();
+    Client::new(&w.base_url, Credentials::new(&app_id, secret.unwrap_or(&real), &code)).unwrap()
+}
+
+#[tokio::test]
+async fn sync_fills_every_box_exactly_as_the_simulator_has_them() {
+    let w = world().await;
+    let report = w.service.sync_account(w.account).await.unwrap();
+    assert!(report.fetched > 0);
+    for b in [Inbox::Todo, Inbox::Submitted, Inbox::Processed] {
+        assert_eq!(in_box(&w.service, b), expected(&w.sim, b), "box {b}");
+        assert!(in_box(&w.service, b).iter().any(|id| id.starts_with("crm:")), "CRM items in {b}");
+        assert!(in_box(&w.service, b).iter().any(|id| !id.starts_with("crm:")), "协同审批 items in {b}");
+    }
+    assert!(in_box(&w.service, Inbox::Cc).is_empty());
+    let counts = w.service.box_counts().unwrap();
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    assert!(account.sync.last_success.is_some() && account.sync.last_error.is_none());
+    // A second sync changes nothing and reads finished items from the connector's memory.
+    let gets = w.sim.calls("/cgi/approval/get");
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+    let pending = w.sim.with_state(|s| s.approvals.values().filter(|a| a.status == 1).count());
+    assert!(w.sim.calls("/cgi/approval/get") - gets <= pending, "finished approvals are not read again");
+    assert_eq!(w.sim.tokens_issued(), 1, "the token is cached between syncs");
+}
+
+#[tokio::test]
+async fn details_have_typed_fields_sanitised_tables_and_downloadable_files() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let page = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
+    let all: Vec<_> = page.items.iter().map(|s| w.service.approval(s.id).unwrap()).collect();
+    let fields: Vec<_> = all.iter().flat_map(|a| a.remote.fields.clone()).collect();
+    assert!(fields.iter().any(|f| f.kind == FieldKind::Money && f.value.contains('.')));
+    assert!(fields.iter().filter(|f| f.kind == FieldKind::Date).all(|f| f.value.parse::<i64>().is_ok()));
+    let tables: Vec<_> = fields.iter().filter(|f| f.kind == FieldKind::Table).collect();
+    assert!(!tables.is_empty(), "the demo user sees a table");
+    assert!(tables.iter().all(|t| !t.value.contains("<script") && !t.value.contains("onclick")));
+    assert!(all.iter().flat_map(|a| &a.remote.steps).any(|s| s.members.iter().any(|m| m.comment.is_some())));
+    let with_file = all.iter().find(|a| !a.remote.attachments.is_empty()).expect("an approval with a file");
+    let file = &with_file.remote.attachments[0];
+    let dir = tempfile::tempdir().unwrap();
+    let path = w.service.download(with_file.id, &file.remote_id, dir.path()).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), w.sim.media_bytes(&file.remote_id).unwrap());
+    assert!(path.file_name().unwrap().to_string_lossy().contains(&file.name) || !file.name.is_empty());
+    let e = w.service.download(with_file.id, "no-such-media", dir.path()).await.unwrap_err().to_string();
+    assert!(e.contains("/media/download") && e.contains("15002"), "{e}");
+}
+
+#[tokio::test]
+async fn crm_approve_reject_and_cancel_reach_the_vendor() {
+    let w = world().await;
+    let me = w.sim.demo_user().open_user_id;
+    w.service.sync_account(w.account).await.unwrap();
+    let todo = w.sim.crm_boxes_for(&me).todo;
+    assert!(todo.len() >= 2, "the demo user can act on several CRM items now");
+
+    let first = local_id(&w.service, &format!("crm:{}", todo[0]));
+    assert_eq!(w.service.approval(first).unwrap().remote.actions, vec![Action::Approve, Action::Reject]);
+    let approved = w.service.act(first, Action::Approve, "同意，价格合理").await.unwrap();
+    assert!(!w.sim.crm_boxes_for(&me).todo.contains(&todo[0]));
+    assert!(approved.remote.boxes.contains(&Inbox::Processed) && !approved.remote.boxes.contains(&Inbox::Todo));
+    assert!(approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，价格合理")));
+
+    let second = local_id(&w.service, &format!("crm:{}", todo[1]));
+    assert!(matches!(w.service.act(second, Action::Reject, " ").await.unwrap_err(), Error::Invalid(_)));
+    let rejected = w.service.act(second, Action::Reject, "价格低于底价").await.unwrap();
+    assert_eq!(w.sim.crm_state(&todo[1]).as_deref(), Some("reject"));
+    assert_eq!(rejected.remote.status, Status::Rejected);
+
+    let mine = w.sim.crm_boxes_for(&me).submitted.into_iter().find(|i| w.sim.crm_state(i).as_deref() == Some("in_progress")).unwrap();
+    let local = local_id(&w.service, &format!("crm:{mine}"));
+    assert!(w.service.approval(local).unwrap().remote.actions.contains(&Action::Cancel));
+    let cancelled = w.service.act(local, Action::Cancel, "信息有误，撤回").await.unwrap();
+    assert_eq!(w.sim.crm_state(&mine).as_deref(), Some("cancel"));
+    assert_eq!(cancelled.remote.status, Status::Cancelled);
+    assert!(cancelled.remote.actions.is_empty());
+
+    // 协同审批 items are read-only: refused before anything is sent.
+    let old = w.sim.old_boxes_for(&me).todo[0].clone();
+    let e = w.service.act(local_id(&w.service, &old), Action::Approve, "").await.unwrap_err().to_string();
+    assert!(e.contains("纷享") && e.contains("approve"), "{e}");
+    // After the next sync the boxes still match the simulator.
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(in_box(&w.service, Inbox::Todo), expected(&w.sim, Inbox::Todo));
+}
+
+#[tokio::test]
+async fn a_token_expiring_mid_sync_is_refreshed_once_and_the_call_retried() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let counts = w.service.box_counts().unwrap();
+    w.sim.expire_tokens_after_calls(4);
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.sim.tokens_issued(), 2, "one refresh");
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+    // A token that dies as soon as it is issued: refreshed once, then the error is reported.
+    w.sim.set_token_lifetime(std::time::Duration::ZERO);
+    w.sim.expire_tokens();
+    let e = client(&w, None).approval_type_forms().await.unwrap_err();
+    assert!(matches!(e, VendorError::Auth { ref code, .. } if code == "20016"), "{e}");
+    assert!(e.to_string().contains("corpAccessToken 无效或已过期"), "{e}");
+}
+
+#[tokio::test]
+async fn the_user_can_be_found_by_mobile_and_pages_are_walked() {
+    let w = world().await;
+    let mut demo = w.sim.demo_account(&w.base_url);
+    demo.settings.remove("open_user_id");
+    demo.settings.insert("mobile".into(), w.sim.demo_user().mobile.into());
+    demo.settings.insert("page_size".into(), "3".into());
+    let by_mobile = add(&w.service, "手机号", &demo);
+    w.service.sync_account(by_mobile).await.unwrap();
+    let todo = w.service.list(&ListQuery { inbox: Some(Inbox::Todo), limit: 500, ..Default::default() }).unwrap();
+    let ids: BTreeSet<String> = todo.items.iter().filter(|a| a.account_id == by_mobile).map(|a| a.remote_id.clone()).collect();
+    assert_eq!(ids, expected(&w.sim, Inbox::Todo));
+    assert!(w.sim.calls("/cgi/approval/query") > 3, "more than one page per window");
+    assert_eq!(w.sim.calls("/cgi/user/getByMobile"), 1);
+
+    demo.settings.insert("mobile".into(), "10000000000".into());
+    let nobody = add(&w.service, "无此人", &demo);
+    let e = w.service.sync_account(nobody).await.unwrap_err().to_string();
+    assert!(e.contains("无此人") && e.contains("10000000000"), "{e}");
+}
+
+#[tokio::test]
+async fn vendor_error_codes_are_shown_in_words() {
+    let w = world().await;
+    let c = client(&w, None);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let e = c.approval_query(now - 181 * 86_400_000, now, 1, 10).await.unwrap_err().to_string();
+    assert!(e.contains("/cgi/approval/query") && e.contains("15002") && e.contains("参数不合法"), "{e}");
+    let e = c.approval_query(now - 86_400_000, now, 1, 1001).await.unwrap_err().to_string();
+    assert!(e.contains("15002"), "{e}");
+    let e = client(&w, Some("wrong-secret")).approval_type_forms().await.unwrap_err();
+    assert!(matches!(e, VendorError::Auth { ref code, .. } if code == "20002"), "{e}");
+    assert!(!e.to_string().contains("wrong-secret"));
+    w.sim.set_rate_limit(2);
+    let fresh = client(&w, None);
+    let mut last = Ok(());
+    for _ in 0..3 {
+        last = fresh.approval_type_forms().await.map(drop);
+    }
+    let e = last.unwrap_err().to_string();
+    assert!(e.contains("20050") && e.contains("调用过于频繁"), "{e}");
+    let me = w.sim.demo_user().open_user_id;
+    let done = w.sim.crm_boxes_for(&me).processed[0].clone();
+    let (detail, _) = c.crm_instance_get(&me, &done).await.unwrap();
+    let task = &detail.instance_detail.tasks[0].id;
+    let e = c.crm_task_action(&me, task, "agree", "再次同意").await.unwrap_err().to_string();
+    assert!(e.contains("30001") && e.contains("当前状态不允许"), "{e}");
+}
+
+#[tokio::test]
+async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let before = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items;
+    let counts = w.service.box_counts().unwrap();
+
+    w.sim.set_fault(Some(Fault::MalformedJson));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("纷享") && e.contains("malformed"), "{e}");
+    assert!(w.service.account(&w.account.to_string()).unwrap().sync.last_error.unwrap().contains("malformed"));
+    assert_eq!(w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items, before);
+    w.sim.set_fault(Some(Fault::ServerError));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    w.sim.set_fault(None);
+
+    let mut bad = w.sim.demo_account(&w.base_url);
+    bad.secrets.insert("app_secret".into(), "not-the-secret".into());
+    let bad_id = add(&w.service, "错误密钥", &bad);
+    let e = w.service.sync_account(bad_id).await.unwrap_err().to_string();
+    assert!(e.contains("错误密钥") && e.contains("credentials") && e.contains("20002"), "{e}");
+    assert!(!e.contains("not-the-secret"));
+
+    let gone = add(&w.service, "不可达", &w.sim.demo_account("http://127.0.0.1:9"));
+    let e = w.service.sync_account(gone).await.unwrap_err().to_string();
+    assert!(e.contains("不可达") && e.contains("cannot reach"), "{e}");
+
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+    let ok = w.service.test_account(w.account).await.unwrap();
+    assert!(ok.contains("连接成功"), "{ok}");
+}

@@ -1,0 +1,130 @@
+//! The simulator over real HTTP, driven the way the document describes each call.
+
+use serde_json::{json, Value};
+
+use super::Sim;
+
+async fn start() -> (Sim, crate::RunningServer, reqwest::Client) {
+    let sim = Sim::new(5, 24);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    (sim, server, reqwest::Client::new())
+}
+
+async fn post(c: &reqwest::Client, base: &str, path: &str, body: Value) -> Value {
+    c.post(format!("{base}{path}")).json(&body).send().await.unwrap().json().await.unwrap()
+}
+
+async fn token(sim: &Sim, c: &reqwest::Client, base: &str) -> (String, String) {
+    let (app, secret, code, _) = sim.app();
+    let r = post(c, base, "/cgi/corpAccessToken/get/V2", json!({"appId": app, "appSecret": secret, "permanentCode": code})).await;
+    assert_eq!(r["errorCode"], 0, "{r}");
+    assert_eq!(r["expiresIn"], 7200);
+    (r["corpAccessToken"].as_str().unwrap().into(), r["corpId"].as_str().unwrap().into())
+}
+
+#[tokio::test]
+async fn token_errors_and_expiry() {
+    let (sim, server, c) = start().await;
+    let base = &server.base_url;
+    let (app, _, code, _) = sim.app();
+    let bad = post(&c, base, "/cgi/corpAccessToken/get/V2", json!({"appId": app, "appSecret": "wrong", "permanentCode": code})).await;
+    assert_eq!(bad["errorCode"], 20002);
+    let missing = post(&c, base, "/cgi/corpAccessToken/get/V2", json!({"appId": app})).await;
+    assert_eq!(missing["errorCode"], 15002);
+    let (t, corp) = token(&sim, &c, base).await;
+    let forms = post(&c, base, "/cgi/approvalTypeForms/get", json!({"corpAccessToken": t, "corpId": corp})).await;
+    assert_eq!(forms["errorCode"], 0);
+    assert!(forms["approvalTypeForms"].as_array().unwrap().len() >= 10);
+    let wrong_corp = post(&c, base, "/cgi/approvalTypeForms/get", json!({"corpAccessToken": t, "corpId": "x"})).await;
+    assert_eq!(wrong_corp["errorCode"], 20016);
+    sim.expire_tokens();
+    let expired = post(&c, base, "/cgi/approvalTypeForms/get", json!({"corpAccessToken": t, "corpId": corp})).await;
+    assert_eq!(expired, json!({"errorCode": 20016, "errorMessage": "corpAccessToken error"}));
+    let (t2, _) = token(&sim, &c, base).await;
+    sim.expire_tokens_after_calls(1);
+    let body = json!({"corpAccessToken": t2, "corpId": corp});
+    assert_eq!(post(&c, base, "/cgi/approvalTypeForms/get", body.clone()).await["errorCode"], 0);
+    assert_eq!(post(&c, base, "/cgi/approvalTypeForms/get", body).await["errorCode"], 20016);
+    assert_eq!(sim.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn query_limits_paging_detail_and_media() {
+    let (sim, server, c) = start().await;
+    let base = &server.base_url;
+    let (t, corp) = token(&sim, &c, base).await;
+    let now = crate::common::now_secs() * 1000;
+    let day = 86_400_000i64;
+    let q = |start: i64, size: i64, page: i64| json!({"corpAccessToken": t, "corpId": corp, "startTime": start, "endTime": now, "pageSize": size, "pageNumber": page});
+    assert_eq!(post(&c, base, "/cgi/approval/query", q(now - 181 * day, 10, 1)).await["errorCode"], 15002, "window over 180 days");
+    assert_eq!(post(&c, base, "/cgi/approval/query", q(now - 180 * day, 1001, 1)).await["errorCode"], 15002, "pageSize over 1000");
+    let all = post(&c, base, "/cgi/approval/query", q(now - 180 * day, 1000, 1)).await;
+    let total = all["totalCount"].as_i64().unwrap();
+    assert!(total > 5 && total < 24, "the first window holds part of the year: {total}");
+    let p1 = post(&c, base, "/cgi/approval/query", q(now - 180 * day, 5, 1)).await;
+    let p2 = post(&c, base, "/cgi/approval/query", q(now - 180 * day, 5, 2)).await;
+    assert_eq!(p1["approvals"].as_array().unwrap().len(), 5);
+    assert_ne!(p1["approvals"][0], p2["approvals"][0]);
+    let id = p1["approvals"][0]["id"].as_i64().unwrap();
+    let got = post(&c, base, "/cgi/approval/get", json!({"corpAccessToken": t, "corpId": corp, "approvalId": id})).await;
+    assert_eq!(got["approval"]["approvalId"], id);
+    assert!(got["approval"]["feed"]["createTime"].as_str().unwrap().len() == 19);
+    assert_eq!(post(&c, base, "/cgi/approval/get", json!({"corpAccessToken": t, "corpId": corp, "approvalId": 1})).await["errorCode"], 15002);
+    let media = sim.with_state(|s| s.media.keys().next().cloned()).unwrap();
+    let resp = c.post(format!("{base}/media/download")).json(&json!({"corpAccessToken": t, "corpId": corp, "mediaId": media})).send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/octet-stream");
+    assert_eq!(resp.bytes().await.unwrap().to_vec(), sim.media_bytes(&media).unwrap());
+    let none = post(&c, base, "/media/download", json!({"corpAccessToken": t, "corpId": corp, "mediaId": "nope"})).await;
+    assert_eq!(none["errorCode"], 15002);
+}
+
+#[tokio::test]
+async fn crm_actions_move_the_state_machine() {
+    let (sim, server, c) = start().await;
+    let base = &server.base_url;
+    let (t, corp) = token(&sim, &c, base).await;
+    let me = sim.demo_user().open_user_id;
+    let todo = sim.crm_boxes_for(&me).todo;
+    let id = &todo[0];
+    let get = post(&c, base, "/cgi/crm/approvalInstance/get", json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": me, "instanceId": id})).await;
+    let task = get["instanceDetail"]["tasks"].as_array().unwrap().iter().find(|t| t["state"] == "in_progress").unwrap()["id"].as_str().unwrap().to_string();
+    let act = |action: &str| json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": me, "taskId": task, "actionType": action, "opinion": "同意"});
+    assert_eq!(post(&c, base, "/cgi/crm/approvalTask/action", act("approve")).await["errorCode"], 15002);
+    assert_eq!(post(&c, base, "/cgi/crm/approvalTask/action", act("agree")).await["errorCode"], 0);
+    assert!(!sim.crm_boxes_for(&me).todo.contains(id));
+    assert!(sim.crm_boxes_for(&me).processed.contains(id));
+    assert_eq!(post(&c, base, "/cgi/crm/approvalTask/action", act("agree")).await["errorCode"], 30001, "already decided");
+    let states = sim.crm_task_states(id);
+    assert!(states.contains(&"pass".to_string()) || sim.crm_state(id).as_deref() == Some("in_progress"));
+    // Cancel: only the applicant, only while running.
+    let mine = sim.with_state(|s| s.crm.values().find(|i| i.applicant == me && i.state == "in_progress").map(|i| (i.instance_id.clone(), i.object_api_name.clone(), i.data_id.clone()))).unwrap();
+    let other = sim.with_state(|s| s.employees[1].open_user_id.clone());
+    let cancel = |who: &str| json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": who, "data": {"entityId": mine.1, "objectId": mine.2, "cancelReason": "撤回"}});
+    assert_eq!(post(&c, base, "/cgi/crm/v2/special/approval/instance/cancel", cancel(&other)).await["errorCode"], 30001);
+    assert_eq!(post(&c, base, "/cgi/crm/v2/special/approval/instance/cancel", cancel(&me)).await["errorCode"], 0);
+    assert_eq!(sim.crm_state(&mine.0).as_deref(), Some("cancel"));
+    let q = json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": me, "flowApiName": super::seed::CRM_FLOWS[0].0, "startTime": 0, "endTime": i64::MAX / 2, "pageSize": 2});
+    let r = post(&c, base, "/cgi/crm/approvalInstances/query", q).await;
+    assert_eq!(r["queryResult"]["instanceList"].as_array().unwrap().len(), 2);
+    assert!(r["queryResult"]["total"].as_i64().unwrap() > 2);
+}
+
+#[tokio::test]
+async fn rate_limit_and_user_lookup() {
+    let (sim, server, c) = start().await;
+    let base = &server.base_url;
+    let (t, corp) = token(&sim, &c, base).await;
+    let me = sim.demo_user();
+    let found = post(&c, base, "/cgi/user/getByMobile", json!({"corpAccessToken": t, "corpId": corp, "mobile": me.mobile})).await;
+    assert_eq!(found["empList"][0]["openUserId"], me.open_user_id);
+    let none = post(&c, base, "/cgi/user/getByMobile", json!({"corpAccessToken": t, "corpId": corp, "mobile": "10000000000"})).await;
+    assert_eq!(none["empList"], json!([]));
+    sim.set_rate_limit(3);
+    let body = json!({"corpAccessToken": t, "corpId": corp});
+    for _ in 0..3 {
+        assert_eq!(post(&c, base, "/cgi/approvalTypeForms/get", body.clone()).await["errorCode"], 0);
+    }
+    assert_eq!(post(&c, base, "/cgi/approvalTypeForms/get", body.clone()).await["errorCode"], 20050);
+    assert_eq!(post(&c, base, "/cgi/user/getByMobile", json!({"corpAccessToken": t, "corpId": corp, "mobile": me.mobile})).await["errorCode"], 0, "per endpoint");
+    assert_eq!(sim.calls("/cgi/approvalTypeForms/get"), 4);
+}

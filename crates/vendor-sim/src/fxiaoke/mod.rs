@@ -1,0 +1,202 @@
+//! Simulator of the **fxiaoke** (纷享销客) open platform, built from the vendor's 协同审批 page
+//! (`shared/vendor-docs/001_c0fdb8f58a2c1278.txt`), the vendor README (token, user lookup,
+//! media download, CRM approval flows) and the choices in `docs/fxiaoke-protocol.md`.
+//!
+//! [`Sim`] holds the tenant behind a lock; [`Sim::serve`] puts it on a real socket; the
+//! inspection helpers tell a test what the demo user should see, and the switches expire
+//! tokens, tighten the rate limit or break replies.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sim = vendor_sim::fxiaoke::Sim::new(1, 40);
+//! let server = sim.serve("127.0.0.1:0".parse().unwrap()).await?;
+//! let account = sim.demo_account(&server.base_url);
+//! println!("{}", serde_json::to_string(&account).unwrap());
+//! # Ok(()) }
+//! ```
+
+pub mod api;
+pub mod error;
+pub mod routes;
+pub mod seed;
+pub mod state;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+pub use crate::common::{Fault, RunningServer};
+pub use error::ApiError;
+pub use state::State;
+
+use crate::common::{serve_router, FaultSwitch};
+
+/// The vendor identifier used in config, CLI and UI.
+pub const VENDOR: &str = "fxiaoke";
+
+/// What a client's boxes should hold for one user (old 协同审批 ids, CRM instance ids).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Boxes {
+    pub todo: Vec<String>,
+    pub submitted: Vec<String>,
+    pub processed: Vec<String>,
+}
+
+/// A running-or-not fxiaoke simulator. Clones share the same tenant.
+#[derive(Debug, Clone)]
+pub struct Sim {
+    pub(crate) state: Arc<Mutex<State>>,
+    pub(crate) faults: FaultSwitch,
+}
+
+impl Sim {
+    /// A tenant seeded by `seed` with `approvals` 协同审批 items (and about half as many CRM
+    /// instances, at least 8).
+    pub fn new(seed: u64, approvals: usize) -> Self {
+        Self::from_state(seed::generate(seed, approvals))
+    }
+
+    pub fn from_state(state: State) -> Self {
+        Sim { state: Arc::new(Mutex::new(state)), faults: FaultSwitch::default() }
+    }
+
+    pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
+        let server = serve_router(self.router(), addr).await?;
+        tracing::info!(vendor = VENDOR, base_url = %server.base_url, "simulator listening");
+        Ok(server)
+    }
+
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the tenant (for tests that need more than the helpers below).
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.lock())
+    }
+
+    /// The demo user: (openUserId, name, mobile).
+    pub fn demo_user(&self) -> state::Employee {
+        let s = self.lock();
+        s.employee(&s.demo_user).cloned().expect("a seeded tenant has a demo user")
+    }
+
+    /// `(appId, appSecret, permanentCode, corpId)` of the seeded app.
+    pub fn app(&self) -> (String, String, String, String) {
+        let s = self.lock();
+        (s.app_id.clone(), s.app_secret.clone(), s.permanent_code.clone(), s.corp_id.clone())
+    }
+
+    /// The 协同审批 boxes of `user`, by the vendor README's rules, as approval ids.
+    pub fn old_boxes_for(&self, user: &str) -> Boxes {
+        let s = self.lock();
+        let mut b = Boxes::default();
+        for a in s.approvals.values() {
+            let member = |pred: &dyn Fn(&str, &str) -> bool| a.tasks.iter().any(|t| t.members.iter().any(|(m, st)| m == user && pred(t.state, st)));
+            if a.status == 1 && member(&|task, me| task == "in_progress" && me == "in_progress") {
+                b.todo.push(a.id.to_string());
+            }
+            if a.sender == user {
+                b.submitted.push(a.id.to_string());
+            }
+            if member(&|_, me| matches!(me, "agree" | "reject" | "go_back")) {
+                b.processed.push(a.id.to_string());
+            }
+        }
+        b
+    }
+
+    /// The CRM boxes of `user`, as instance ids.
+    pub fn crm_boxes_for(&self, user: &str) -> Boxes {
+        let s = self.lock();
+        let mut b = Boxes::default();
+        for i in s.crm.values() {
+            if i.task_for(user).is_some() {
+                b.todo.push(i.instance_id.clone());
+            }
+            if i.applicant == user {
+                b.submitted.push(i.instance_id.clone());
+            }
+            if i.tasks.iter().any(|t| t.opinions.iter().any(|o| o.open_user_id == user)) {
+                b.processed.push(i.instance_id.clone());
+            }
+        }
+        b
+    }
+
+    /// A CRM instance's state (`in_progress`, `pass`, `reject`, `cancel`, `error`).
+    pub fn crm_state(&self, instance_id: &str) -> Option<String> {
+        self.lock().crm.get(instance_id).map(|i| i.state.to_string())
+    }
+
+    /// The states of a CRM instance's tasks, in order.
+    pub fn crm_task_states(&self, instance_id: &str) -> Vec<String> {
+        self.lock().crm.get(instance_id).map(|i| i.tasks.iter().map(|t| t.state.to_string()).collect()).unwrap_or_default()
+    }
+
+    /// The bytes of a media file.
+    pub fn media_bytes(&self, media_id: &str) -> Option<Vec<u8>> {
+        self.lock().media.get(media_id).map(|m| m.bytes.clone())
+    }
+
+    /// Lifetime of tokens issued from now on (`expiresIn`).
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        self.lock().token_lifetime = lifetime;
+    }
+
+    /// Every issued token stops working now (the next call answers 20016).
+    pub fn expire_tokens(&self) {
+        self.lock().tokens.clear();
+    }
+
+    /// Every issued token stops working after `calls` more authenticated calls: a token that
+    /// expires in the middle of a sync.
+    pub fn expire_tokens_after_calls(&self, calls: usize) {
+        self.lock().expire_after_calls = Some(calls);
+    }
+
+    /// How many tokens `/cgi/corpAccessToken/get/V2` has issued.
+    pub fn tokens_issued(&self) -> usize {
+        self.lock().tokens_issued
+    }
+
+    /// Calls allowed per endpoint per 20 s (the platform: about 60).
+    pub fn set_rate_limit(&self, calls: usize) {
+        self.lock().rate_limit = calls;
+    }
+
+    /// How many calls `path` has received (refused ones included).
+    pub fn calls(&self, path: &str) -> usize {
+        self.lock().call_counts.get(path).copied().unwrap_or(0)
+    }
+
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.faults.set(fault);
+    }
+
+    pub fn fault(&self) -> Option<Fault> {
+        self.faults.get()
+    }
+
+    /// The demo account: settings `{app_id, open_user_id}`, secrets `{app_secret,
+    /// permanent_code}`; `history_days` and `crm_flows` keep their defaults, which cover
+    /// the seeded data.
+    pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
+        let (app_id, secret, code, _) = self.app();
+        let mut settings = serde_json::Map::new();
+        settings.insert("app_id".into(), app_id.into());
+        settings.insert("open_user_id".into(), self.demo_user().open_user_id.into());
+        let mut secrets = serde_json::Map::new();
+        secrets.insert("app_secret".into(), secret.into());
+        secrets.insert("permanent_code".into(), code.into());
+        crate::DemoAccount { vendor: VENDOR.into(), base_url: base_url.into(), settings, secrets }
+    }
+}
+
+#[cfg(test)]
+mod http_tests;
