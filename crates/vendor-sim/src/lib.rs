@@ -16,6 +16,7 @@
 
 pub mod common;
 pub mod yomicloud;
+pub mod qiyuesuo;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -26,7 +27,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, qiyuesuo::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -43,6 +44,7 @@ pub struct DemoAccount {
 pub struct Running {
     accounts: Vec<DemoAccount>,
     yomicloud: yomicloud::Sim,
+    qiyuesuo: qiyuesuo::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -60,6 +62,11 @@ impl Running {
     /// The yomicloud simulator (to inspect state or switch faults).
     pub fn yomicloud(&self) -> &yomicloud::Sim {
         &self.yomicloud
+    }
+
+    /// The qiyuesuo simulator (to inspect state or switch faults).
+    pub fn qiyuesuo(&self) -> &qiyuesuo::Sim {
+        &self.qiyuesuo
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -81,8 +88,14 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let yomicloud = yomicloud::Sim::new(seed, approvals);
     let at = vendor_addr(addr, 0)?;
     let server = yomicloud.serve(at).await.with_context(|| format!("cannot listen for yomicloud on {at}"))?;
-    let accounts = vec![yomicloud.demo_account(&server.base_url)];
-    Ok(Running { accounts, yomicloud, servers: vec![server] })
+    let mut accounts = vec![yomicloud.demo_account(&server.base_url)];
+    let mut servers = vec![server];
+    let qiyuesuo = qiyuesuo::Sim::new(seed, approvals);
+    let at = vendor_addr(addr, VENDORS.iter().position(|v| *v == qiyuesuo::VENDOR).unwrap_or(1) as u16)?;
+    let server = qiyuesuo.serve(at).await.with_context(|| format!("cannot listen for qiyuesuo on {at}"))?;
+    accounts.push(qiyuesuo.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, qiyuesuo, servers })
 }
 
 /// The address of the `index`-th vendor: a free port, or the base port + `index`.
@@ -115,6 +128,17 @@ mod tests {
         assert_eq!(account.secrets["token"], Value::String(me.token.clone()));
         let line = serde_json::to_string(account).unwrap();
         assert!(line.starts_with(r#"{"vendor":"yomicloud","base_url":"http://127.0.0.1:"#), "{line}");
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn start_all_includes_qiyuesuo_with_its_demo_employee() {
+        let running = start_all("127.0.0.1".parse().unwrap(), 1, 20).await.unwrap();
+        let account = running.account("qiyuesuo").unwrap();
+        let me = running.qiyuesuo().demo_employee();
+        assert_eq!(account.settings["employee"], Value::String(me.contact.clone()));
+        assert!(account.secrets.contains_key("app_secret"));
+        assert!(!running.qiyuesuo().todo_ids_for(&me.contact).is_empty());
         running.shutdown().await;
     }
 }
