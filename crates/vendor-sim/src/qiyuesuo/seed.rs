@@ -244,7 +244,7 @@ pub fn generate(seed: u64, contracts: usize) -> State {
     let mut c = b.contract(list.len(), creator, &[first, me.clone()], false);
     b.send(&mut c, 1);
     add(c, &mut list);
-    let mut c = b.contract(list.len(), me.clone(), &[me.clone()], true);
+    let mut c = b.contract(list.len(), me.clone(), std::slice::from_ref(&me), true);
     b.send(&mut c, 1);
     add(c, &mut list);
     // Not my turn yet: someone else audits first.
@@ -261,15 +261,15 @@ pub fn generate(seed: u64, contracts: usize) -> State {
     }
     // Processed: I passed (now waiting for the seal / complete) and I rejected.
     let creator = b.employee(&[]);
-    let mut c = b.contract(list.len(), creator, &[me.clone()], false);
+    let mut c = b.contract(list.len(), creator, std::slice::from_ref(&me), false);
     b.send(&mut c, 1);
     add(c, &mut list);
     let creator = b.employee(&[]);
-    let mut c = b.contract(list.len(), creator, &[me.clone()], false);
+    let mut c = b.contract(list.len(), creator, std::slice::from_ref(&me), false);
     b.reach(&mut c, "COMPLETE");
     add(c, &mut list);
     let creator = b.employee(&[]);
-    let mut c = b.contract(list.len(), creator, &[me.clone()], false);
+    let mut c = b.contract(list.len(), creator, std::slice::from_ref(&me), false);
     b.reject(&mut c, 0);
     add(c, &mut list);
 
