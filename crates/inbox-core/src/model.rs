@@ -15,16 +15,18 @@ pub enum Vendor {
     Yomicloud,
     Zeyi,
     Fxiaoke,
+    Qiyuesuo,
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 3] = [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke];
+    pub const ALL: [Vendor; 4] = [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke, Vendor::Qiyuesuo];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Vendor::Yomicloud => "yomicloud",
             Vendor::Zeyi => "zeyi",
             Vendor::Fxiaoke => "fxiaoke",
+            Vendor::Qiyuesuo => "qiyuesuo",
         }
     }
 }

@@ -15,6 +15,7 @@
 
 pub mod common;
 pub mod fxiaoke;
+pub mod qiyuesuo;
 pub mod yomicloud;
 pub mod zeyi;
 use std::net::{IpAddr, SocketAddr};
@@ -26,7 +27,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR, fxiaoke::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR, fxiaoke::VENDOR, qiyuesuo::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -45,6 +46,7 @@ pub struct Running {
     yomicloud: yomicloud::Sim,
     zeyi: zeyi::Sim,
     fxiaoke: fxiaoke::Sim,
+    qiyuesuo: qiyuesuo::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -72,6 +74,11 @@ impl Running {
     /// The fxiaoke simulator (to inspect state, expire tokens or switch faults).
     pub fn fxiaoke(&self) -> &fxiaoke::Sim {
         &self.fxiaoke
+    }
+
+    /// The qiyuesuo simulator (to inspect state or switch faults).
+    pub fn qiyuesuo(&self) -> &qiyuesuo::Sim {
+        &self.qiyuesuo
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -111,7 +118,13 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let server = fxiaoke.serve(at).await.with_context(|| format!("cannot listen for fxiaoke on {at}"))?;
     accounts.push(fxiaoke.demo_account(&server.base_url));
     servers.push(server);
-    Ok(Running { accounts, yomicloud, zeyi, fxiaoke, servers })
+
+    let qiyuesuo = qiyuesuo::Sim::new(seed, approvals);
+    let at = vendor_addr(addr, 3)?;
+    let server = qiyuesuo.serve(at).await.with_context(|| format!("cannot listen for qiyuesuo on {at}"))?;
+    accounts.push(qiyuesuo.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, zeyi, fxiaoke, qiyuesuo, servers })
 }
 
 /// How long the demo 则一 waits before approving what the demo user sent.
@@ -151,6 +164,10 @@ mod tests {
         assert_eq!(zeyi.settings["callback_app_key"], Value::String(running.zeyi().app().callback_app_key));
         assert!(zeyi.secrets.contains_key("app_secret") && zeyi.secrets.contains_key("callback_app_secret"));
         assert!(running.account("fxiaoke").unwrap().secrets.contains_key("permanent_code"));
+        let qys = running.account("qiyuesuo").unwrap();
+        let employee = running.qiyuesuo().demo_employee();
+        assert_eq!(qys.settings["employee"], Value::String(employee.contact.clone()));
+        assert!(!running.qiyuesuo().todo_ids_for(&employee.contact).is_empty());
         running.shutdown().await;
     }
 }

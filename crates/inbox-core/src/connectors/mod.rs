@@ -4,6 +4,7 @@
 
 pub mod de;
 pub mod fxiaoke;
+pub mod qiyuesuo;
 pub mod yomicloud;
 pub mod zeyi;
 
@@ -24,6 +25,7 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
         Vendor::Yomicloud => yomicloud::info(),
         Vendor::Zeyi => zeyi::info(),
         Vendor::Fxiaoke => fxiaoke::info(),
+        Vendor::Qiyuesuo => qiyuesuo::info(),
     }
 }
 
@@ -33,6 +35,7 @@ pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector
         Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
         Vendor::Zeyi => Ok(Arc::new(zeyi::ZeyiConnector::new(account, secrets)?)),
         Vendor::Fxiaoke => Ok(Arc::new(fxiaoke::FxConnector::new(account, secrets)?)),
+        Vendor::Qiyuesuo => Ok(Arc::new(qiyuesuo::QiyuesuoConnector::new(account, secrets)?)),
     }
 }
 

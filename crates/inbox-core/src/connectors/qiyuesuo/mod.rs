@@ -1,0 +1,164 @@
+//! qiyuesuo (契约锁 e-signature, `003_…txt`): there is no "my pending audits" call, so one
+//! source walks `contract/list` (all signatory types, the last six months, `selectOffset` /
+//! `selectLimit` paging), reads each contract with `contract/detail`, and derives the boxes
+//! from the detail ([`map::awaiting_me`] is the todo rule). Approve/reject go through
+//! `employeeaudit`; [`QiyuesuoConnector::page_url`] gives the contract's page for the browser.
+//! Protocol details and our choices: docs/qiyuesuo-protocol.md.
+
+pub mod auth;
+pub mod client;
+pub mod map;
+pub mod wire;
+
+use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::error::VendorError;
+use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use crate::secrets::Secrets;
+use crate::store::Account;
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+
+/// How many `contract/detail` calls run at once during a sync.
+const DETAIL_CONCURRENCY: usize = 4;
+/// `selectLimit` of each page (the vendor allows up to 1000).
+pub const PAGE_SIZE: usize = 100;
+/// How far back the sync looks (`publishTimeStart`): the vendor's own default, six months.
+pub const WINDOW_SECS: i64 = 183 * 86_400;
+/// The one source.
+pub const SOURCE: &str = "contract/list signatoryType=ALL";
+
+pub fn info() -> VendorInfo {
+    VendorInfo {
+        id: Vendor::Qiyuesuo,
+        name: "契约锁 (qiyuesuo)",
+        settings: vec![
+            SettingSpec { key: "app_token", label: "AppToken", secret: false, required: true, help: "开放平台应用的 App Token (the open-platform app's token)." },
+            SettingSpec { key: "app_secret", label: "AppSecret", secret: true, required: true, help: "开放平台应用的 App Secret; signs every request, never sent." },
+            SettingSpec { key: "employee", label: "员工手机号", secret: false, required: true, help: "The mobile number (contact) the audits are assigned to: whose todo this inbox shows." },
+            SettingSpec { key: "header_prefix", label: "请求头前缀", secret: false, required: false, help: "x-qys-open- (SaaS, default) or x-qys- (private cloud)." },
+            SettingSpec { key: "tenant_name", label: "子公司名称", secret: false, required: false, help: "Only when auditing as a subsidiary: its full name, sent as tenantName." },
+        ],
+        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: false, submit: false },
+    }
+}
+
+pub struct QiyuesuoConnector {
+    client: client::Client,
+    employee: String,
+    tenant_name: Option<String>,
+}
+
+/// Where a walk of the list stands: the page offset and the fixed time window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cursor {
+    offset: usize,
+    start: i64,
+    end: i64,
+}
+
+impl Cursor {
+    fn first(now: i64) -> Self {
+        Cursor { offset: 0, start: now - WINDOW_SECS, end: now }
+    }
+
+    fn parse(text: &str) -> Result<Self, VendorError> {
+        let parts: Vec<i64> = text.split(';').filter_map(|p| p.parse().ok()).collect();
+        match parts[..] {
+            [offset, start, end] if offset >= 0 => Ok(Cursor { offset: offset as usize, start, end }),
+            _ => Err(VendorError::Config(format!("bad qiyuesuo list cursor \"{text}\""))),
+        }
+    }
+
+    fn to_text(self) -> String {
+        format!("{};{};{}", self.offset, self.start, self.end)
+    }
+}
+
+impl QiyuesuoConnector {
+    pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
+        let creds = auth::Credentials::from_account(account, secrets)?;
+        let employee = account.setting("employee").map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
+        let employee = employee.ok_or_else(|| VendorError::Config("the employee's mobile number (employee) is missing".into()))?;
+        let tenant_name = account.setting("tenant_name").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name })
+    }
+
+    /// The contract's page in 契约锁 (`POST /v2/contract/pageurl`, pageType SIGN), to open in
+    /// the browser. Called on demand: the URL is short-lived and costs a call.
+    pub async fn page_url(&self, remote_id: &str) -> Result<String, VendorError> {
+        let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN" };
+        self.client.page_url(&req).await
+    }
+
+    async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
+        let (contract, raw) = self.client.detail(&remote_id).await?;
+        map::approval(&contract, raw, &self.employee).map_err(|e| VendorError::malformed(client::CALL_DETAIL, e))
+    }
+}
+
+#[async_trait]
+impl Connector for QiyuesuoConnector {
+    fn sources(&self) -> Vec<Source> {
+        vec![Source { name: SOURCE, boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] }]
+    }
+
+    async fn test(&self) -> Result<String, VendorError> {
+        let c = Cursor::first(chrono::Utc::now().timestamp());
+        let list = self.client.list(0, 1, &map::format_time(c.start), &map::format_time(c.end)).await?;
+        Ok(format!("连接成功：签名有效，近半年共 {} 份合同；待办按员工 {} 计算", list.total_count, self.employee))
+    }
+
+    async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
+        if source.name != SOURCE {
+            return Err(VendorError::Config(format!("unknown qiyuesuo source {}", source.name)));
+        }
+        let at = match cursor {
+            Some(text) => Cursor::parse(text)?,
+            None => Cursor::first(chrono::Utc::now().timestamp()),
+        };
+        let page = self.client.list(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
+        let ids: Vec<String> = page.list.iter().map(|c| c.id.clone()).collect();
+        let read = ids.len();
+        let items: Vec<RemoteApproval> = futures::stream::iter(ids.into_iter().map(|id| self.detail_of(id))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        // Contracts of the company that concern someone else stay out of the cache.
+        let items = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
+        let next_offset = at.offset + read;
+        let more = read > 0 && (next_offset as i64) < page.total_count;
+        Ok(ListPage { items, next: more.then(|| Cursor { offset: next_offset, ..at }.to_text()) })
+    }
+
+    async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
+        self.detail_of(remote_id.to_string()).await
+    }
+
+    async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let pass = match action {
+            Action::Approve => true,
+            Action::Reject => false,
+            Action::Cancel => return Err(VendorError::Unsupported("withdrawing a contract")),
+        };
+        let (contract, _) = self.client.detail(remote_id).await?;
+        if map::awaiting_me(&contract, &self.employee).is_none() {
+            return Err(VendorError::NotAllowed("this contract is not waiting for your audit (already decided, or not your step yet)".into()));
+        }
+        let req = wire::AuditRequest { contract_id: Some(contract.id), biz_id: None, tenant_name: self.tenant_name.clone(), pass, comment: comment.to_string() };
+        self.client.employee_audit(&req).await
+    }
+
+    async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
+        Err(VendorError::Unsupported("downloading contract documents"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_keep_their_window() {
+        let c = Cursor { offset: 200, start: 10, end: 20 };
+        assert_eq!(Cursor::parse(&c.to_text()).unwrap(), c);
+        assert!(Cursor::parse("x").is_err());
+        assert_eq!(Cursor::first(1_000_000_000).end - Cursor::first(1_000_000_000).start, WINDOW_SECS);
+    }
+}
