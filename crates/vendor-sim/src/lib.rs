@@ -15,6 +15,7 @@
 //! ```
 
 pub mod common;
+pub mod weiwenjia;
 pub mod yomicloud;
 
 use std::net::{IpAddr, SocketAddr};
@@ -26,7 +27,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, weiwenjia::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -43,6 +44,7 @@ pub struct DemoAccount {
 pub struct Running {
     accounts: Vec<DemoAccount>,
     yomicloud: yomicloud::Sim,
+    weiwenjia: weiwenjia::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -60,6 +62,11 @@ impl Running {
     /// The yomicloud simulator (to inspect state or switch faults).
     pub fn yomicloud(&self) -> &yomicloud::Sim {
         &self.yomicloud
+    }
+
+    /// The weiwenjia simulator (to inspect state or switch faults).
+    pub fn weiwenjia(&self) -> &weiwenjia::Sim {
+        &self.weiwenjia
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -81,8 +88,14 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let yomicloud = yomicloud::Sim::new(seed, approvals);
     let at = vendor_addr(addr, 0)?;
     let server = yomicloud.serve(at).await.with_context(|| format!("cannot listen for yomicloud on {at}"))?;
-    let accounts = vec![yomicloud.demo_account(&server.base_url)];
-    Ok(Running { accounts, yomicloud, servers: vec![server] })
+    let mut accounts = vec![yomicloud.demo_account(&server.base_url)];
+    let mut servers = vec![server];
+    let weiwenjia = weiwenjia::Sim::new(seed, approvals);
+    let at = vendor_addr(addr, VENDORS.iter().position(|v| *v == weiwenjia::VENDOR).unwrap_or(1) as u16)?;
+    let server = weiwenjia.serve(at).await.with_context(|| format!("cannot listen for weiwenjia on {at}"))?;
+    accounts.push(weiwenjia.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, weiwenjia, servers })
 }
 
 /// The address of the `index`-th vendor: a free port, or the base port + `index`.
@@ -115,6 +128,17 @@ mod tests {
         assert_eq!(account.secrets["token"], Value::String(me.token.clone()));
         let line = serde_json::to_string(account).unwrap();
         assert!(line.starts_with(r#"{"vendor":"yomicloud","base_url":"http://127.0.0.1:"#), "{line}");
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn start_all_gives_a_weiwenjia_demo_account() {
+        let running = start_all("127.0.0.1".parse().unwrap(), 1, 20).await.unwrap();
+        let account = running.account("weiwenjia").unwrap();
+        let me = running.weiwenjia().demo_user();
+        assert_eq!(account.settings["platform"], Value::String(me.platform.clone()));
+        assert_eq!(account.secrets["access_token"], Value::String(me.token.clone()));
+        assert!(!running.weiwenjia().todo_for(me.uid).is_empty());
         running.shutdown().await;
     }
 }
