@@ -13,14 +13,16 @@ pub type Timestamp = i64;
 #[serde(rename_all = "lowercase")]
 pub enum Vendor {
     Yomicloud,
+    Weiwenjia,
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 1] = [Vendor::Yomicloud];
+    pub const ALL: [Vendor; 2] = [Vendor::Yomicloud, Vendor::Weiwenjia];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Vendor::Yomicloud => "yomicloud",
+            Vendor::Weiwenjia => "weiwenjia",
         }
     }
 }

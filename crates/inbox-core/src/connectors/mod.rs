@@ -3,6 +3,7 @@
 //! module is the registry that turns an account into its connector.
 
 pub mod de;
+pub mod weiwenjia;
 pub mod yomicloud;
 
 use crate::connector::{Connector, VendorInfo};
@@ -20,6 +21,7 @@ pub fn vendor_infos() -> Vec<VendorInfo> {
 pub fn vendor_info(vendor: Vendor) -> VendorInfo {
     match vendor {
         Vendor::Yomicloud => yomicloud::info(),
+        Vendor::Weiwenjia => weiwenjia::info(),
     }
 }
 
@@ -27,6 +29,7 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
 pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector>, VendorError> {
     match account.vendor {
         Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
+        Vendor::Weiwenjia => Ok(Arc::new(weiwenjia::WeiwenjiaConnector::new(account, secrets)?)),
     }
 }
 
