@@ -16,10 +16,11 @@ pub enum Vendor {
     Zeyi,
     Fxiaoke,
     Qiyuesuo,
+    Weiwenjia,
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 4] = [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke, Vendor::Qiyuesuo];
+    pub const ALL: [Vendor; 5] = [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke, Vendor::Qiyuesuo, Vendor::Weiwenjia];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +28,7 @@ impl Vendor {
             Vendor::Zeyi => "zeyi",
             Vendor::Fxiaoke => "fxiaoke",
             Vendor::Qiyuesuo => "qiyuesuo",
+            Vendor::Weiwenjia => "weiwenjia",
         }
     }
 }

@@ -16,6 +16,7 @@
 pub mod common;
 pub mod fxiaoke;
 pub mod qiyuesuo;
+pub mod weiwenjia;
 pub mod yomicloud;
 pub mod zeyi;
 use std::net::{IpAddr, SocketAddr};
@@ -27,7 +28,7 @@ use serde_json::{Map, Value};
 pub use common::{Fault, RunningServer};
 
 /// The vendors [`start_all`] starts, in port order.
-pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR, fxiaoke::VENDOR, qiyuesuo::VENDOR];
+pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR, fxiaoke::VENDOR, qiyuesuo::VENDOR, weiwenjia::VENDOR];
 
 /// What a client needs to sign in to one simulator as its demo user. Serialises as exactly
 /// `{"vendor","base_url","settings","secrets"}` (the account-settings shape of the client).
@@ -47,6 +48,7 @@ pub struct Running {
     zeyi: zeyi::Sim,
     fxiaoke: fxiaoke::Sim,
     qiyuesuo: qiyuesuo::Sim,
+    weiwenjia: weiwenjia::Sim,
     servers: Vec<RunningServer>,
 }
 
@@ -79,6 +81,11 @@ impl Running {
     /// The qiyuesuo simulator (to inspect state or switch faults).
     pub fn qiyuesuo(&self) -> &qiyuesuo::Sim {
         &self.qiyuesuo
+    }
+
+    /// The weiwenjia simulator (to inspect state or switch faults).
+    pub fn weiwenjia(&self) -> &weiwenjia::Sim {
+        &self.weiwenjia
     }
 
     /// Stops every server, letting open requests finish briefly.
@@ -124,7 +131,13 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     let server = qiyuesuo.serve(at).await.with_context(|| format!("cannot listen for qiyuesuo on {at}"))?;
     accounts.push(qiyuesuo.demo_account(&server.base_url));
     servers.push(server);
-    Ok(Running { accounts, yomicloud, zeyi, fxiaoke, qiyuesuo, servers })
+
+    let weiwenjia = weiwenjia::Sim::new(seed, approvals);
+    let at = vendor_addr(addr, 4)?;
+    let server = weiwenjia.serve(at).await.with_context(|| format!("cannot listen for weiwenjia on {at}"))?;
+    accounts.push(weiwenjia.demo_account(&server.base_url));
+    servers.push(server);
+    Ok(Running { accounts, yomicloud, zeyi, fxiaoke, qiyuesuo, weiwenjia, servers })
 }
 
 /// How long the demo 则一 waits before approving what the demo user sent.
@@ -168,6 +181,10 @@ mod tests {
         let employee = running.qiyuesuo().demo_employee();
         assert_eq!(qys.settings["employee"], Value::String(employee.contact.clone()));
         assert!(!running.qiyuesuo().todo_ids_for(&employee.contact).is_empty());
+        let wwj = running.account("weiwenjia").unwrap();
+        let user = running.weiwenjia().demo_user();
+        assert_eq!(wwj.secrets["access_token"], Value::String(user.token.clone()));
+        assert!(!running.weiwenjia().todo_for(user.uid).is_empty());
         running.shutdown().await;
     }
 }

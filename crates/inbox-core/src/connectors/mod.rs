@@ -5,6 +5,7 @@
 pub mod de;
 pub mod fxiaoke;
 pub mod qiyuesuo;
+pub mod weiwenjia;
 pub mod yomicloud;
 pub mod zeyi;
 
@@ -26,6 +27,7 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
         Vendor::Zeyi => zeyi::info(),
         Vendor::Fxiaoke => fxiaoke::info(),
         Vendor::Qiyuesuo => qiyuesuo::info(),
+        Vendor::Weiwenjia => weiwenjia::info(),
     }
 }
 
@@ -36,6 +38,7 @@ pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector
         Vendor::Zeyi => Ok(Arc::new(zeyi::ZeyiConnector::new(account, secrets)?)),
         Vendor::Fxiaoke => Ok(Arc::new(fxiaoke::FxConnector::new(account, secrets)?)),
         Vendor::Qiyuesuo => Ok(Arc::new(qiyuesuo::QiyuesuoConnector::new(account, secrets)?)),
+        Vendor::Weiwenjia => Ok(Arc::new(weiwenjia::WeiwenjiaConnector::new(account, secrets)?)),
     }
 }
 

@@ -1,0 +1,175 @@
+//! weiwenjia (励销云 / 爱客CRM approval center, `004_…txt`): todo, submitted and processed come
+//! one-to-one from `approval_center/list` scopes `todo`, `submission`, `processed`, walked page
+//! by page; every item is completed with `execute_records/detail` (permission flags → actions,
+//! node history → steps); pass / reject / cancel go to the record's execute endpoint.
+//! Protocol details and our choices: docs/weiwenjia-protocol.md.
+
+pub mod auth;
+pub mod client;
+pub mod map;
+pub mod wire;
+
+use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::error::VendorError;
+use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use crate::secrets::Secrets;
+use crate::store::Account;
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Items per list page (our choice 4: the simulator and, we assume, the vendor cap at 100).
+pub const PER_PAGE: u32 = 50;
+/// How many detail calls run at once during a sync.
+const DETAIL_CONCURRENCY: usize = 4;
+
+/// `execute_action` values (ASSUMPTION A2 of docs/weiwenjia-protocol.md for reject and cancel).
+pub const ACTION_PASS: &str = "pass";
+pub const ACTION_REJECT: &str = "reject";
+pub const ACTION_CANCEL: &str = "cancel";
+
+/// The three sources: (source name, list scope, box).
+const SOURCES: [(&str, &str, Inbox); 3] =
+    [("approval_center/list scope=todo", "todo", Inbox::Todo), ("approval_center/list scope=submission", "submission", Inbox::Submitted), ("approval_center/list scope=processed", "processed", Inbox::Processed)];
+
+pub fn info() -> VendorInfo {
+    VendorInfo {
+        id: Vendor::Weiwenjia,
+        name: "励销云 / 爱客CRM 审批中心 (weiwenjia)",
+        settings: vec![
+            SettingSpec {
+                key: "platform",
+                label: "平台 (X-LXY-PLATFORM)",
+                secret: false,
+                required: true,
+                help: "lixiaoyun (励销), ikcrm (爱客CRM), wxwork (企业微信) or dingtalk (钉钉): the platform your account signs in on.",
+            },
+            SettingSpec { key: "uid", label: "用户 uid", secret: false, required: true, help: "Your numeric uid on the platform (the `uid` of your user object)." },
+            SettingSpec { key: "access_token", label: "用户 token (ACCESS-TOKEN)", secret: true, required: true, help: "Your user token for the approval center (process-platform.weiwenjia.com)." },
+        ],
+        capabilities: Capabilities {
+            boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed],
+            actions: vec![Action::Approve, Action::Reject, Action::Cancel],
+            attachments: false,
+            submit: false,
+        },
+    }
+}
+
+pub struct WeiwenjiaConnector {
+    client: client::Client,
+    /// The latest list item of each remote id: the detail call has no form fields, so a detail
+    /// read (after acting) reuses what the list last said.
+    items: Mutex<HashMap<String, (wire::ListItem, Value)>>,
+}
+
+impl WeiwenjiaConnector {
+    pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
+        let creds = auth::Credentials::from_account(account, secrets)?;
+        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, items: Mutex::new(HashMap::new()) })
+    }
+
+    fn remember(&self, item: &wire::ListItem, raw: &Value) {
+        let key = map::remote_id(&item.entity_type, item.entity_data.id);
+        self.items.lock().unwrap_or_else(|p| p.into_inner()).insert(key, (item.clone(), raw.clone()));
+    }
+
+    fn remembered(&self, remote_id: &str) -> Option<(wire::ListItem, Value)> {
+        self.items.lock().unwrap_or_else(|p| p.into_inner()).get(remote_id).cloned()
+    }
+
+    /// The list item of a remote id: remembered, else searched for in the three scopes.
+    async fn item_of(&self, remote_id: &str) -> Result<(wire::ListItem, Value), VendorError> {
+        if let Some(hit) = self.remembered(remote_id) {
+            return Ok(hit);
+        }
+        for (_, scope, _) in SOURCES {
+            let mut page = 1;
+            loop {
+                let (data, raw) = self.client.list(scope, page, PER_PAGE).await?;
+                for (item, raw) in data.list.iter().zip(raw_items(&raw)) {
+                    self.remember(item, &raw);
+                }
+                if let Some(hit) = self.remembered(remote_id) {
+                    return Ok(hit);
+                }
+                if !data.has_next_page {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        Err(VendorError::NotAllowed(format!("approval {remote_id} is in none of your lists any more")))
+    }
+
+    /// Completes a list item with its detail.
+    async fn complete(&self, item: wire::ListItem, item_raw: Value) -> Result<RemoteApproval, VendorError> {
+        let (detail, detail_raw) = self.client.detail(&item.entity_type, item.entity_data.id).await?;
+        map::approval(&item, item_raw, &detail, detail_raw, self.client.uid()).map_err(|e| VendorError::malformed("execute_records/detail", e))
+    }
+
+    fn entity(remote_id: &str) -> Result<(&str, i64), VendorError> {
+        map::parse_remote_id(remote_id).ok_or_else(|| VendorError::NotAllowed(format!("\"{remote_id}\" is not a weiwenjia approval id (entity_type:entity_id)")))
+    }
+}
+
+/// The raw list items of a `data` value, in order.
+fn raw_items(data: &Value) -> Vec<Value> {
+    data.get("list").and_then(Value::as_array).cloned().unwrap_or_default()
+}
+
+#[async_trait]
+impl Connector for WeiwenjiaConnector {
+    fn sources(&self) -> Vec<Source> {
+        SOURCES.iter().map(|(name, _, b)| Source { name, boxes: vec![*b] }).collect()
+    }
+
+    async fn test(&self) -> Result<String, VendorError> {
+        let (todo, _) = self.client.list("todo", 1, 1).await?;
+        Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count))
+    }
+
+    async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
+        let scope = SOURCES.iter().find(|(n, _, _)| *n == source.name).map(|(_, s, _)| *s).ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))?;
+        let page: u32 = match cursor {
+            None => 1,
+            Some(c) => c.parse().map_err(|_| VendorError::Config(format!("bad page cursor \"{c}\"")))?,
+        };
+        let (data, raw) = self.client.list(scope, page, PER_PAGE).await?;
+        let pairs: Vec<(wire::ListItem, Value)> = data.list.into_iter().zip(raw_items(&raw)).collect();
+        for (item, raw) in &pairs {
+            self.remember(item, raw);
+        }
+        let items = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.complete(item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        // `has_next_page` decides; a page number that does not move would loop forever.
+        let next = (data.has_next_page && data.page >= page as i64).then(|| (page + 1).to_string());
+        Ok(ListPage { items, next })
+    }
+
+    async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
+        Self::entity(remote_id)?;
+        let (item, raw) = self.item_of(remote_id).await?;
+        self.complete(item, raw).await
+    }
+
+    async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let (entity_type, entity_id) = Self::entity(remote_id)?;
+        let (detail, _) = self.client.detail(entity_type, entity_id).await?;
+        let (verb, allowed) = match action {
+            Action::Approve => (ACTION_PASS, detail.has_approval_permission),
+            Action::Reject => (ACTION_REJECT, detail.has_reject_permission),
+            Action::Cancel => (ACTION_CANCEL, detail.has_cancel_permission),
+        };
+        if !allowed {
+            return Err(VendorError::NotAllowed(format!("the vendor no longer lets you {} approval {remote_id} (already decided, not your node, or not yours to withdraw)", action.as_str())));
+        }
+        let record = detail.execute_record_id.or_else(|| detail.execute_record.as_ref().and_then(|r| r.id)).ok_or_else(|| VendorError::malformed("execute_records/detail", "no execute_record_id"))?;
+        self.client.execute(record, verb, comment).await
+    }
+
+    async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
+        Err(VendorError::Unsupported("downloading attachments"))
+    }
+}

@@ -1,0 +1,265 @@
+//! The weiwenjia connector and the service against the weiwenjia simulator over real HTTP and a
+//! real SQLite file: the three boxes with paging, details (fields, steps, flags → actions),
+//! pass / reject / cancel moving the simulator's state machine, both envelope styles, a rotated
+//! token, and the failures that must leave the cache as it was.
+
+use inbox_core::connectors::weiwenjia::WeiwenjiaConnector;
+use inbox_core::secrets::Secrets;
+use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
+use std::sync::Arc;
+use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::weiwenjia::Sim;
+
+struct World {
+    sim: Sim,
+    _server: RunningServer,
+    base_url: String,
+    _dir: tempfile::TempDir,
+    service: Arc<Service>,
+    account: i64,
+}
+
+async fn world() -> World {
+    let sim = Sim::new(11, 160);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let base_url = server.base_url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let account = add(&service, "励销云", &sim.demo_account(&base_url));
+    World { sim, _server: server, base_url, _dir: dir, service, account }
+}
+
+fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
+    let input = inbox_core::AccountInput {
+        vendor: inbox_core::Vendor::Weiwenjia,
+        name: name.into(),
+        base_url: demo.base_url.clone(),
+        settings: demo.settings.clone(),
+        secrets: Secrets(demo.secrets.clone()),
+    };
+    service.upsert_demo_account(input).unwrap().id
+}
+
+fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {
+    let page = service.list(&ListQuery { inbox: Some(inbox), limit: 1000, ..Default::default() }).unwrap();
+    let mut ids: Vec<String> = page.items.iter().map(|a| a.remote_id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn local_id(service: &Service, remote: &str) -> i64 {
+    let page = service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap();
+    page.items.iter().find(|a| a.remote_id == remote).map(|a| a.id).expect("approval in cache")
+}
+
+#[tokio::test]
+async fn sync_fills_the_three_boxes_exactly_as_the_simulator_has_them() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    // More submissions by the demo user than two pages hold: copies of the seeded records.
+    w.sim.with_state(|s| {
+        let copies: Vec<_> = s.records.values().filter(|r| !r.nodes.iter().any(|n| n.approvers.contains(&me))).cloned().collect();
+        for (i, mut r) in copies.into_iter().enumerate().take(110) {
+            (r.id, r.entity_id, r.submitter) = (90_000 + i as i64, 9_000_000 + i as i64, me);
+            s.records.insert(r.id, r);
+        }
+    });
+    let pages = w.sim.submitted_for(me).len().div_ceil(inbox_core::connectors::weiwenjia::PER_PAGE as usize);
+    assert!(pages >= 3, "the submission scope is walked over {pages} pages");
+    let report = w.service.sync_account(w.account).await.unwrap();
+    assert!(report.fetched > 0);
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_for(me)));
+    assert_eq!(remote_ids(&w.service, Inbox::Submitted), sorted(w.sim.submitted_for(me)));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_for(me)));
+    for b in [Inbox::Todo, Inbox::Submitted, Inbox::Processed] {
+        assert!(!remote_ids(&w.service, b).is_empty(), "the demo user has items in {b}");
+    }
+    assert!(remote_ids(&w.service, Inbox::Cc).is_empty(), "weiwenjia has no cc box");
+    let counts = w.service.box_counts().unwrap();
+    // A second sync changes nothing.
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    // The details: title, form, fields typed by field_type, steps with members.
+    let todo = w.service.approval(local_id(&w.service, &w.sim.todo_for(me)[0])).unwrap();
+    assert_eq!(todo.remote.status, Status::Pending);
+    assert_eq!(todo.remote.actions, vec![Action::Approve, Action::Reject]);
+    assert!(todo.remote.fields.iter().any(|f| f.kind == FieldKind::Money && f.value.parse::<f64>().is_ok()));
+    assert!(todo.remote.fields.iter().any(|f| f.kind == FieldKind::Date && f.value.parse::<i64>().is_ok()));
+    assert!(todo.remote.steps.len() >= 2 && todo.remote.steps[0].members[0].user.id == todo.remote.submitter.id);
+    let all = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items;
+    let kinds: std::collections::BTreeSet<String> =
+        all.iter().flat_map(|s| w.service.approval(s.id).unwrap().remote.fields).map(|f| format!("{:?}", f.kind)).collect();
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["Date", "Money", "Select", "User"], "every field_type shows up typed");
+    assert!(all.iter().all(|s| s.remote_id.contains(':')), "remote ids are entity_type:entity_id");
+}
+
+#[tokio::test]
+async fn approve_and_reject_go_back_and_move_the_state_machine() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+    let todo = w.sim.todo_for(me);
+    assert!(todo.len() >= 2);
+
+    let first = local_id(&w.service, &todo[0]);
+    let node = w.sim.current_node(&todo[0]).unwrap();
+    let approved = w.service.act(first, Action::Approve, "同意，价格在授权范围内").await.unwrap();
+    assert_eq!(w.sim.decisions_of(&todo[0], me), [("pass", "同意，价格在授权范围内".to_string())]);
+    assert!(w.sim.current_node(&todo[0]).unwrap() > node || w.sim.status(&todo[0]) == Some("pass") || !w.sim.waiting_approvers(&todo[0]).is_empty());
+    assert!(!approved.remote.boxes.contains(&Inbox::Todo) && approved.remote.boxes.contains(&Inbox::Processed));
+    assert!(approved.remote.actions.is_empty());
+    let shown = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，价格在授权范围内"));
+    assert!(shown, "the opinion is in the timeline");
+
+    let second = local_id(&w.service, &todo[1]);
+    let e = w.service.act(second, Action::Reject, " ").await.unwrap_err();
+    assert!(matches!(e, Error::Invalid(_)), "{e}");
+    assert!(w.sim.decisions_of(&todo[1], me).is_empty(), "nothing was sent");
+    let rejected = w.service.act(second, Action::Reject, "折扣超出授权范围").await.unwrap();
+    assert_eq!(w.sim.status(&todo[1]), Some("veto"));
+    assert_eq!(rejected.remote.status, Status::Rejected);
+    assert!(rejected.remote.boxes.contains(&Inbox::Processed));
+
+    let again = w.service.act(first, Action::Approve, "").await.unwrap_err().to_string();
+    assert!(again.contains("励销云") && again.contains("approve"), "{again}");
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_for(me)));
+}
+
+#[tokio::test]
+async fn the_submitter_withdraws_while_nobody_decided() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+    let cancellable = w.sim.cancellable_for(me);
+    assert!(!cancellable.is_empty());
+    let id = local_id(&w.service, &cancellable[0]);
+    assert_eq!(w.service.approval(id).unwrap().remote.actions, vec![Action::Cancel]);
+    let done = w.service.act(id, Action::Cancel, "客户信息填错，撤回修改").await.unwrap();
+    assert_eq!(w.sim.status(&cancellable[0]), Some("revocation"));
+    assert_eq!(done.remote.status, Status::Cancelled);
+    assert!(done.remote.actions.is_empty() && done.remote.boxes == vec![Inbox::Submitted]);
+    assert!(done.remote.steps[0].members.iter().any(|m| m.comment.as_deref() == Some("撤回：客户信息填错，撤回修改")));
+    // A submission someone already decided on offers no cancel.
+    let decided = w.sim.submitted_for(me).into_iter().find(|r| !cancellable.contains(r)).unwrap();
+    assert!(!w.service.approval(local_id(&w.service, &decided)).unwrap().remote.actions.contains(&Action::Cancel));
+}
+
+#[tokio::test]
+async fn decided_elsewhere_leaves_todo_and_acting_on_a_stale_entry_is_refused_in_words() {
+    let w = world().await;
+    let me = w.sim.demo_user();
+    w.service.sync_account(w.account).await.unwrap();
+    let target = w.sim.todo_for(me.uid)[0].clone();
+    let other = WeiwenjiaConnector::new(&w.service.account(&w.account.to_string()).unwrap(), &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap();
+    // A fresh connector has no list cache: detail finds the item through the lists.
+    let fresh = other.detail(&target).await.unwrap();
+    assert_eq!(fresh.actions, vec![Action::Approve, Action::Reject]);
+    other.act(&target, Action::Approve, "在手机端处理").await.unwrap();
+    w.service.sync_account(w.account).await.unwrap();
+    assert!(!remote_ids(&w.service, Inbox::Todo).contains(&target));
+    assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
+    let e = other.act(&target, Action::Reject, "x").await.unwrap_err();
+    assert!(matches!(e, VendorError::NotAllowed(_)), "{e}");
+    assert!(matches!(other.detail("no-colon").await.unwrap_err(), VendorError::NotAllowed(_)));
+}
+
+#[tokio::test]
+async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let before = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items;
+    let counts = w.service.box_counts().unwrap();
+
+    w.sim.set_fault(Some(Fault::MalformedJson));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("励销云") && e.contains("malformed"), "{e}");
+    assert!(w.service.account(&w.account.to_string()).unwrap().sync.last_error.unwrap().contains("malformed"));
+    assert_eq!(w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items, before);
+    w.sim.set_fault(Some(Fault::ServerError));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    w.sim.set_fault(None);
+
+    // A wrong token: the document's error envelope, shown as refused credentials.
+    let mut bad = w.sim.demo_account(&w.base_url);
+    bad.secrets.insert("access_token".into(), "not-a-token".into());
+    let bad_id = add(&w.service, "错误令牌", &bad);
+    let e = w.service.sync_account(bad_id).await.unwrap_err().to_string();
+    assert!(e.contains("错误令牌") && e.contains("credentials") && e.contains("401") && e.contains("用户token无效或已过期"), "{e}");
+    assert!(!e.contains("not-a-token"), "the token never appears in errors");
+
+    // The right token on another platform is refused too.
+    let mut elsewhere = w.sim.demo_account(&w.base_url);
+    elsewhere.settings.insert("platform".into(), "dingtalk".into());
+    let id = add(&w.service, "钉钉", &elsewhere);
+    assert!(w.service.sync_account(id).await.unwrap_err().to_string().contains("401"));
+
+    // An unknown platform never leaves the machine.
+    let mut odd = w.sim.demo_account(&w.base_url);
+    odd.settings.insert("platform".into(), "feishu".into());
+    let id = add(&w.service, "飞书", &odd);
+    let e = w.service.sync_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("platform") && e.contains("feishu"), "{e}");
+
+    // Unreachable host.
+    let gone = w.sim.demo_account("http://127.0.0.1:9");
+    let gone_id = add(&w.service, "不可达", &gone);
+    let e = w.service.sync_account(gone_id).await.unwrap_err().to_string();
+    assert!(e.contains("不可达") && e.contains("cannot reach"), "{e}");
+
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+    let results = w.service.sync_all().await.unwrap();
+    let ok: Vec<_> = results.iter().filter(|(_, r)| r.is_ok()).map(|(a, _)| a.name.as_str()).collect();
+    assert_eq!(ok, ["励销云"]);
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+}
+
+#[tokio::test]
+async fn an_expired_token_fails_until_the_user_pastes_the_new_one() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let counts = w.service.box_counts().unwrap();
+    let me = w.sim.demo_user();
+    let new_token = w.sim.rotate_token(me.uid).unwrap();
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("credentials") && e.contains("401"), "{e}");
+    assert_eq!(w.service.box_counts().unwrap(), counts, "the cache stays");
+    // No refresh flow exists (the token is pasted): storing the new one makes it work again.
+    let mut fixed = w.sim.demo_account(&w.base_url);
+    fixed.secrets.insert("access_token".into(), new_token.into());
+    add(&w.service, "励销云", &fixed);
+    w.service.sync_account(w.account).await.unwrap();
+    let ok = w.service.test_account(w.account).await.unwrap();
+    assert!(ok.contains("连接成功") && ok.contains("lixiaoyun"), "{ok}");
+}
+
+#[tokio::test]
+async fn vendor_codes_are_shown_in_words() {
+    let w = world().await;
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    let secrets = Secrets(w.sim.demo_account(&w.base_url).secrets);
+    let creds = inbox_core::connectors::weiwenjia::auth::Credentials::from_account(&account, &secrets).unwrap();
+    let client = inbox_core::connectors::weiwenjia::client::Client::new(&w.base_url, creds).unwrap();
+    let e = client.detail("Contract", 1).await.unwrap_err().to_string();
+    assert!(e.contains("execute_records/detail") && e.contains("404") && e.contains("审批记录不存在"), "{e}");
+    let e = client.execute(999_999, "pass", "").await.unwrap_err().to_string();
+    assert!(e.contains("404"), "{e}");
+    let e = client.list("mine", 1, 10).await.unwrap_err().to_string();
+    assert!(e.contains("422") && e.contains("参数错误: scope"), "{e}");
+    let mine = w.sim.submitted_for(w.sim.demo_user().uid).into_iter().find(|r| w.sim.status(r) != Some("applying")).unwrap();
+    let (t, id) = mine.split_once(':').unwrap();
+    let (d, _) = client.detail(t, id.parse().unwrap()).await.unwrap();
+    let e = client.execute(d.execute_record_id.unwrap(), "cancel", "").await.unwrap_err().to_string();
+    assert!(e.contains("422") && e.contains("审批已结束"), "{e}");
+    let e = client.execute(d.execute_record_id.unwrap(), "approve", "").await.unwrap_err().to_string();
+    assert!(e.contains("execute_action"), "{e}");
+    let (page, _) = client.list("submission", 1, 1000).await.unwrap();
+    assert_eq!(page.per_page, 100, "the simulator caps per_page");
+}
