@@ -89,9 +89,16 @@ struct AppInfo {
     demo: bool,
     data_dir: String,
     version: &'static str,
+    /// Where zeyi callbacks are received, if the listener is up.
+    callback_url: Option<String>,
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
-    Ok(AppInfo { demo: state.demo, data_dir: state.data_dir.display().to_string(), version: env!("CARGO_PKG_VERSION") })
+    Ok(AppInfo {
+        demo: state.demo,
+        data_dir: state.data_dir.display().to_string(),
+        version: env!("CARGO_PKG_VERSION"),
+        callback_url: state.callbacks.as_ref().map(|c| c.callback_url()),
+    })
 }

@@ -13,8 +13,10 @@ pub fn account_name(vendor: &str) -> String {
     format!("演示 · {vendor}")
 }
 
-/// Starts the simulators and points the demo accounts at them.
+/// Starts the simulators and gives each a fresh demo account (the simulators start anew each
+/// run, so yesterday's demo cache would only confuse).
 pub async fn start(service: &Arc<Service>) -> anyhow::Result<vendor_sim::Running> {
+    remove_accounts(service)?;
     let running = vendor_sim::start_all([127, 0, 0, 1].into(), SEED, APPROVALS).await?;
     for demo in running.accounts() {
         let input = AccountInput {
@@ -35,4 +37,18 @@ pub fn remove_accounts(service: &Service) -> anyhow::Result<()> {
         service.remove_account(account.id)?;
     }
     Ok(())
+}
+
+/// zeyi has no list: the demo user's TMS sends a few approvals so the submitted box has zeyi
+/// items, and the demo 则一 calls back with decisions on `callback_url`.
+pub async fn send_zeyi_forms(service: &Service, running: &vendor_sim::Running, callback_url: String) {
+    running.zeyi().set_callback_url(Some(callback_url));
+    let Some(account) = service.accounts().ok().and_then(|a| a.into_iter().find(|a| a.demo && a.vendor == inbox_core::Vendor::Zeyi)) else {
+        return;
+    };
+    for form in vendor_sim::zeyi::seed::demo_forms() {
+        if let Err(e) = service.submit(account.id, &form).await {
+            tracing::warn!("demo: sending a zeyi approval failed: {e}");
+        }
+    }
 }

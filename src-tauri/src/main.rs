@@ -7,8 +7,10 @@ mod commands;
 mod demo;
 
 use anyhow::Context;
+use inbox_core::callback::{self, CallbackServer};
 use inbox_core::sync::{Scheduler, SyncEvent};
 use inbox_core::Service;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,21 +24,29 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// The in-process simulators of demo mode; they stop with the app.
     _sims: Option<vendor_sim::Running>,
+    /// The zeyi callback listener, when it could bind.
+    pub callbacks: Option<CallbackServer>,
 }
+
+/// Where the zeyi callback listener binds outside demo mode: loopback, so nothing outside this
+/// machine reaches it unless the user exposes it (README: "Exposing the callback listener").
+const DEFAULT_CALLBACK_ADDR: &str = "127.0.0.1:17890";
 
 /// Command-line options of the app (all optional).
 struct Options {
     demo: bool,
     data_dir: Option<PathBuf>,
+    callback_addr: Option<String>,
 }
 
 fn options() -> Options {
     let mut args = std::env::args().skip(1);
-    let mut opts = Options { demo: false, data_dir: None };
+    let mut opts = Options { demo: false, data_dir: None, callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok() };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--demo" => opts.demo = true,
             "--data-dir" => opts.data_dir = args.next().map(PathBuf::from),
+            "--callback-addr" => opts.callback_addr = args.next(),
             _ => {}
         }
     }
@@ -68,9 +78,35 @@ async fn start(opts: &Options) -> anyhow::Result<AppState> {
     let service = Service::open(&data_dir).with_context(|| format!("opening the cache in {}", data_dir.display()))?;
     let demo = opts.demo || service.accounts()?.iter().all(|a| a.demo);
     let sims = if demo { Some(demo::start(&service).await?) } else { demo::remove_accounts(&service)?; None };
+    let callbacks = start_callbacks(&service, opts, demo).await;
+    if let (Some(sims), Some(server)) = (&sims, &callbacks) {
+        demo::send_zeyi_forms(&service, sims, server.callback_url()).await;
+    }
     let interval = if demo { Duration::from_secs(60) } else { Duration::from_secs(300) };
     let scheduler = Scheduler::start(service.clone(), interval);
-    Ok(AppState { service, scheduler, demo, data_dir, _sims: sims })
+    Ok(AppState { service, scheduler, demo, data_dir, _sims: sims, callbacks })
+}
+
+/// Starts the zeyi callback listener; a busy port is logged, not fatal (only zeyi needs it).
+async fn start_callbacks(service: &Arc<Service>, opts: &Options, demo: bool) -> Option<CallbackServer> {
+    let wanted = opts.callback_addr.clone().unwrap_or_else(|| if demo { "127.0.0.1:0".into() } else { DEFAULT_CALLBACK_ADDR.into() });
+    let addr: SocketAddr = match wanted.parse() {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!("callback address `{wanted}` is not host:port ({e}); zeyi results will not arrive");
+            return None;
+        }
+    };
+    match callback::serve(service.clone(), addr).await {
+        Ok(server) => {
+            tracing::info!("zeyi callbacks are received at {}", server.callback_url());
+            Some(server)
+        }
+        Err(e) => {
+            tracing::error!("cannot listen for zeyi callbacks on {addr}: {e}");
+            None
+        }
+    }
 }
 
 /// Sync progress reaches the window as events (see docs/ipc.md).

@@ -114,3 +114,27 @@ mod tests {
         assert_ne!(generate(10, 0).app, a.app);
     }
 }
+
+/// What the demo user's TMS sends when the app's demo mode starts, so the submitted box has
+/// zeyi items to follow (zeyi has no list): forms in the document's send shape
+/// (docs/zeyi-protocol.md), with business ids of their own.
+pub fn demo_forms() -> Vec<serde_json::Value> {
+    let form = |id: &str, kind: &str, reason: &str, amount: &str| {
+        json!({
+            "id": id,
+            "auditType": kind,
+            "username": DEMO_USERNAME,
+            "auditFormList": [
+                {"type": "text", "name": "事由", "value": reason},
+                {"type": "text", "name": "金额", "value": amount},
+                {"type": "file", "name": "附件", "value": format!("https://files.jinrun.example/tms/{id}.pdf"), "extendValue": format!("{id}.pdf")}
+            ],
+            "conditionParamList": [{"name": "amount", "value": amount}]
+        })
+    };
+    vec![
+        form("DEMO-FA-001", "freight_adjust", "上海—苏州 线路运费上调 8%", "12800.00"),
+        form("DEMO-PO-002", "purchase", "采购托盘 200 个", "9600.00"),
+        form("DEMO-EX-003", "expense", "华东区司机高速通行费报销", "3420.50"),
+    ]
+}

@@ -37,7 +37,7 @@ const SOURCES: [(&str, &str, Inbox); 3] =
 pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Weiwenjia,
-        name: "励销云 / 爱客CRM 审批中心 (weiwenjia)",
+        name: "励销云 (weiwenjia)",
         settings: vec![
             SettingSpec {
                 key: "platform",

@@ -31,7 +31,7 @@ pub fn info() -> VendorInfo {
     let s = |key, label, secret, required, help| SettingSpec { key, label, secret, required, help };
     VendorInfo {
         id: Vendor::Zeyi,
-        name: "则一 TMS 审批 (zeyi)",
+        name: "则一 TMS (zeyi)",
         settings: vec![
             s("app_key", "appKey", false, true, "The appKey 则一 gave you (sent as the appKey header)."),
             s("app_secret", "appSecret", true, true, "The appSecret 则一 gave you: signs requests and, with encryption on, is the AES key (16, 24 or 32 characters)."),
