@@ -1,5 +1,5 @@
 //! `inbox`: Approval Inbox without a window. The same core as the desktop app: accounts, sync,
-//! list, show, approve, reject, download, and the callback listener (`callbacks serve`).
+//! list, show, approve, reject, cancel, submit, download, and the callback listener (`callbacks serve`).
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -44,6 +44,20 @@ enum Command {
         id: i64,
         #[arg(long)]
         comment: String,
+    },
+    /// Withdraw an approval you submitted, where the vendor allows it.
+    Cancel {
+        id: i64,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Start an approval on an account from the vendor's submission JSON (see docs/<vendor>-protocol.md).
+    Submit {
+        account: String,
+        #[arg(long)]
+        form: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Save an attachment of an approval.
     Download {
@@ -139,6 +153,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Show { id, json } => show(&service.approval(id)?, json),
         Command::Approve { id, comment } => act(&service, id, Action::Approve, &comment).await,
         Command::Reject { id, comment } => act(&service, id, Action::Reject, &comment).await,
+        Command::Cancel { id, comment } => act(&service, id, Action::Cancel, &comment).await,
+        Command::Submit { account, form, json } => submit(&service, &account, &form, json).await,
         Command::Download { id, attachment, to } => {
             let path = service.download(id, &attachment, &to).await?;
             println!("saved {}", path.display());
@@ -286,6 +302,19 @@ async fn serve_callbacks(service: Arc<Service>, addr: std::net::SocketAddr) -> R
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     server.shutdown().await;
     println!("stopped");
+    Ok(())
+}
+
+async fn submit(service: &Service, account: &str, form: &std::path::Path, json: bool) -> Result<()> {
+    let text = std::fs::read_to_string(form).with_context(|| format!("reading {}", form.display()))?;
+    let form: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", form.display()))?;
+    let account = service.account(account)?;
+    let created = service.submit(account.id, &form).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&created)?);
+    } else {
+        println!("submitted #{} \"{}\" on {}: {}", created.id, created.remote.title, account.name, created.remote.status.as_str());
+    }
     Ok(())
 }
 

@@ -1,0 +1,119 @@
+//! The five vendors side by side through the `inbox` command, as a user would do it: every
+//! simulator running (`vendor_sim::start_all`, what `vendor-sim serve` prints), one `account
+//! add` per vendor (secrets into the real keychain), `sync`, a todo list that mixes vendors, and
+//! one decision per vendor that changes that simulator's state.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use vendor_sim::DemoAccount;
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn run(&self, args: &[&str], stdin: Option<String>) -> std::process::Output {
+        let mut c = Command::cargo_bin("inbox").unwrap();
+        c.arg("--data-dir").arg(self.dir.path()).args(args);
+        if let Some(input) = stdin {
+            c.write_stdin(input);
+        }
+        c.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args, None);
+        assert!(out.status.success(), "inbox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    /// `inbox account add` exactly from a line of `vendor-sim serve`.
+    fn add(&self, demo: &DemoAccount) {
+        let name = format!("demo-{}", demo.vendor);
+        let mut args = vec!["account", "add", &demo.vendor, "--name", &name, "--base-url", &demo.base_url, "--secrets-stdin"];
+        let sets: Vec<String> = demo.settings.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string()))).collect();
+        for s in &sets {
+            args.extend(["--set", s]);
+        }
+        let out = self.run(&args, Some(Value::Object(demo.secrets.clone()).to_string()));
+        assert!(out.status.success(), "adding {}: {}", demo.vendor, String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+/// The first todo of `vendor` that can be approved (fxiaoke: a CRM flow, the part that acts).
+fn todo_of<'a>(todo: &'a [Value], vendor: &str) -> &'a Value {
+    todo.iter()
+        .find(|a| {
+            a["vendor"] == vendor
+                && a["actions"].as_array().unwrap().iter().any(|x| x == "approve")
+                && (vendor != "fxiaoke" || a["remote_id"].as_str().unwrap().starts_with("crm:"))
+        })
+        .unwrap_or_else(|| panic!("no approvable {vendor} todo"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_vendors_in_one_inbox() {
+    let running = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 3, 40).await.unwrap();
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    for demo in running.accounts() {
+        cli.add(demo);
+    }
+    let listed = cli.ok(&["account", "list"]);
+    for vendor in vendor_sim::VENDORS {
+        assert!(listed.contains(&format!("demo-{vendor}")), "{listed}");
+    }
+    cli.ok(&["sync"]);
+
+    // zeyi has no list: what we send is what we have.
+    let form = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(form.path(), vendor_sim::zeyi::seed::demo_forms()[0].to_string()).unwrap();
+    let sent = cli.json(&["submit", "demo-zeyi", "--form", form.path().to_str().unwrap(), "--json"]);
+    assert_eq!(sent["boxes"], serde_json::json!(["submitted"]));
+
+    let todo = cli.json(&["list", "--box", "todo", "--json", "--limit", "500"]);
+    let todo = todo["items"].as_array().unwrap().clone();
+    for vendor in ["yomicloud", "fxiaoke", "qiyuesuo", "weiwenjia"] {
+        assert!(todo.iter().any(|a| a["vendor"] == vendor), "todo has {vendor} items");
+    }
+    let submitted = cli.json(&["list", "--box", "submitted", "--json", "--limit", "500"]);
+    for vendor in vendor_sim::VENDORS {
+        assert!(submitted["items"].as_array().unwrap().iter().any(|a| a["vendor"] == *vendor), "submitted has {vendor} items");
+    }
+
+    let approve = |item: &Value| {
+        let id = item["id"].as_i64().unwrap().to_string();
+        cli.ok(&["approve", &id, "--comment", "命令行同意"]);
+        item["remote_id"].as_str().unwrap().to_string()
+    };
+
+    let y = approve(todo_of(&todo, "yomicloud"));
+    let me = running.yomicloud().demo_user();
+    assert_eq!(running.yomicloud().approver_status2(y.parse().unwrap(), me.uid), Some(1));
+
+    let f = approve(todo_of(&todo, "fxiaoke"));
+    let instance = f.trim_start_matches("crm:");
+    assert!(running.fxiaoke().crm_task_states(instance).iter().any(|s| s == "pass"), "{:?}", running.fxiaoke().crm_task_states(instance));
+
+    let q = approve(todo_of(&todo, "qiyuesuo"));
+    let employee = running.qiyuesuo().demo_employee();
+    assert_eq!(running.qiyuesuo().audit_of(&q, &employee.contact), Some((true, "命令行同意".to_string())));
+
+    let w = approve(todo_of(&todo, "weiwenjia"));
+    let user = running.weiwenjia().demo_user();
+    assert!(running.weiwenjia().decisions_of(&w, user.uid).iter().any(|(verb, opinion)| *verb == "pass" && opinion == "命令行同意"));
+
+    let zeyi_id = sent["id"].as_i64().unwrap().to_string();
+    cli.ok(&["cancel", &zeyi_id, "--comment", "重复提交"]);
+    let audit = running.zeyi().audit(sent["remote_id"].as_str().unwrap()).unwrap();
+    assert_eq!(format!("{:?}", audit.status), "Cancelled");
+    assert_eq!(cli.json(&["show", &zeyi_id, "--json"])["status"], "cancelled");
+
+    for vendor in vendor_sim::VENDORS {
+        cli.ok(&["account", "remove", &format!("demo-{vendor}")]);
+    }
+    running.shutdown().await;
+}
