@@ -14,7 +14,9 @@
 
 mod support;
 
-use anyhow::{bail, ensure, Result};
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::json;
+use std::time::Duration;
 use support::{run_app_test, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
 
 const APPROVE_COMMENT: &str = "同意，E2E";
@@ -75,6 +77,195 @@ async fn rejecting_with_a_reason_removes_a_todo() {
         Ok(())
     })
     .await;
+}
+
+/// The vendors demo mode starts a simulator and an account (named `演示 · <vendor>`) for.
+const DEMO_VENDORS: [&str; 5] = ["yomicloud", "zeyi", "fxiaoke", "qiyuesuo", "weiwenjia"];
+/// The demo vendors with a 待我审批 box (zeyi's approvals live only in 我提交的).
+const TODO_VENDORS: [&str; 4] = ["yomicloud", "fxiaoke", "qiyuesuo", "weiwenjia"];
+/// How long the first sync of all demo accounts (one after the other on 2 cores) may take.
+const ALL_SYNCED_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Every demo vendor in one window: after all demo accounts have synced, approve one todo of each
+/// vendor with a todo box (it leaves 待我审批, count − 1, and the vendor records the decision),
+/// then withdraw (撤回) one of the zeyi approvals the demo sent, from 我提交的.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acting_on_every_vendor() {
+    run_app_test("all-vendors", async |ui: Ui| {
+        let todo = wait_for_every_account_synced(&ui).await?;
+        eprintln!("every demo account synced; 待我审批 has {todo}");
+
+        for vendor in TODO_VENDORS {
+            ui.click_testid("box-todo").await?;
+            wait_for_box(&ui, "待我审批").await?;
+            let rows = filter_by_vendor(&ui, vendor).await?;
+            let todo_before = ui.count("todo").await?.context("count-todo is not shown")?;
+            let target = open_first_with(&ui, &rows, "btn-approve")
+                .await?
+                .with_context(|| format!("none of the {} {vendor} rows in 待我审批 offers 同意", rows.len()))?;
+            let comment = format!("E2E 同意 {vendor}");
+            eprintln!("{vendor}: 待我审批 has {todo_before}; approving #{} {:?}", target.id, target.title);
+            ui.type_into("comment-input", &comment).await?;
+            ui.click_testid("btn-approve").await?;
+            wait_until_left_todo(&ui, &target, todo_before).await?;
+            let how = wait_until_decided(&ui, &target, "approved", &comment).await?;
+            let status = ui.attr(&tid("detail-status"), "data-status").await?.unwrap_or_default();
+            ensure!(
+                status == "approved" || status == "pending",
+                "after 同意 the detail of {vendor} #{} shows status {status:?}",
+                target.id
+            );
+            no_error_toast(&ui).await?;
+            let left: Vec<Row> = ui.rows().await?;
+            ensure!(
+                left.iter().all(|r| r.vendor == vendor),
+                "the list filtered to {vendor} shows other vendors after the approval: {left:?}"
+            );
+            eprintln!("{vendor}: #{} left 待我审批 ({} → {}); {how}", target.id, todo_before, todo_before - 1);
+        }
+
+        ui.click_testid("box-submitted").await?;
+        wait_for_box(&ui, "我提交的").await?;
+        let rows = filter_by_vendor(&ui, "zeyi").await?;
+        eprintln!("我提交的 lists {} zeyi approvals: {:?}", rows.len(), rows.iter().map(|r| &r.title).collect::<Vec<_>>());
+        let target = open_first_with(&ui, &rows, "btn-cancel")
+            .await?
+            .with_context(|| format!("none of the {} zeyi rows in 我提交的 offers 撤回", rows.len()))?;
+        eprintln!("zeyi: withdrawing #{} {:?}", target.id, target.title);
+        ui.click_testid("btn-cancel").await?;
+        let what = format!("the detail of zeyi #{} to show status cancelled without a 撤回 button", target.id);
+        wait_for(&what, UI_TIMEOUT, async || {
+            if let Some(error) = ui.text(&tid("action-error")).await? {
+                bail!("撤回 failed in the app: {error}");
+            }
+            if ui.attr(&tid("approval-detail"), "data-id").await?.as_deref() != Some(target.id.as_str()) {
+                bail!("the detail no longer shows #{}", target.id);
+            }
+            let status = ui.attr(&tid("detail-status"), "data-status").await?;
+            let cancel_shown = ui.exists(&tid("btn-cancel")).await?;
+            Ok((status.as_deref() == Some("cancelled") && !cancel_shown).then_some(()))
+        })
+        .await?;
+        no_error_toast(&ui).await?;
+        eprintln!("zeyi: #{} is cancelled", target.id);
+
+        let shot = ui.screenshot("all-vendors").await?;
+        eprintln!("screenshot: {}", shot.display());
+        Ok(())
+    })
+    .await;
+}
+
+/// One line of the sidebar's sync panel.
+#[derive(Debug, serde::Deserialize)]
+struct SyncLine {
+    account: String,
+    state: String,
+    error: bool,
+    spinning: bool,
+}
+
+async fn sync_lines(ui: &Ui) -> Result<Vec<SyncLine>> {
+    let v = ui
+        .js(
+            r#"return Array.from(document.querySelectorAll('.sync-panel .sync-line[data-account-id]')).map(l => {
+                 const state = l.querySelector('.sync-state');
+                 return {
+                   account: (l.querySelector('.sync-account') || l).textContent.trim(),
+                   state: state ? state.textContent.trim() : '',
+                   error: !!(state && state.classList.contains('ant-typography-danger')),
+                   spinning: !!l.querySelector('.ant-spin'),
+                 };
+               });"#,
+            vec![],
+        )
+        .await?;
+    serde_json::from_value(v).context("reading the sidebar's sync lines")
+}
+
+/// Waits until the sidebar lists a demo account for every demo vendor, each with a finished,
+/// successful sync (上次同步 …), nothing is syncing and 待我审批's count holds still for a
+/// second; returns that count. An account whose sync failed ends the wait with its reason.
+async fn wait_for_every_account_synced(ui: &Ui) -> Result<u32> {
+    let mut seen = String::from("(no sync lines yet)");
+    let waited = wait_for("every demo account to finish its first sync", ALL_SYNCED_TIMEOUT, async || {
+        let lines = sync_lines(ui).await?;
+        seen = lines.iter().map(|l| format!("{}: {}", l.account, l.state)).collect::<Vec<_>>().join("; ");
+        if let Some(failed) = lines.iter().find(|l| l.error && !l.spinning) {
+            bail!("the account {} shows a sync error in the sidebar: {}", failed.account, failed.state);
+        }
+        let all_listed = DEMO_VENDORS.iter().all(|v| lines.iter().any(|l| l.account == format!("演示 · {v}")));
+        let all_done = lines.iter().all(|l| !l.spinning && l.state.starts_with("上次同步"));
+        if !all_listed || !all_done || ui.exists(&tid("sync-indicator")).await? || ui.rows().await?.is_empty() {
+            return Ok(None);
+        }
+        let before = ui.count("todo").await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let after = ui.count("todo").await?;
+        let quiet = !ui.exists(&tid("sync-indicator")).await?;
+        Ok(after.filter(|n| *n > 0 && quiet && before == after))
+    })
+    .await;
+    waited.with_context(|| format!("the sidebar's sync lines: {seen}"))
+}
+
+/// Waits until the list shows the box labelled `label`.
+async fn wait_for_box(ui: &Ui, label: &str) -> Result<()> {
+    wait_for(&format!("the list to show {label}"), UI_TIMEOUT, async || {
+        Ok((ui.list_label().await?.as_deref() == Some(label)).then_some(()))
+    })
+    .await
+}
+
+/// Picks `vendor` in the vendor filter above the list and waits until the list shows only (and
+/// some) rows of that vendor; returns them.
+async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
+    let option = format!(
+        r#".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[data-vendor="{vendor}"]"#
+    );
+    ui.click_testid("vendor-filter").await?;
+    let label = wait_for(&format!("the vendor filter to offer {vendor}"), UI_TIMEOUT, async || ui.text(&option).await)
+        .await?;
+    ui.click(&option).await?;
+    let what = format!("the list to show only {vendor} rows (filter {label:?})");
+    wait_for(&what, UI_TIMEOUT, async || {
+        let chosen = ui.text(&tid("vendor-filter")).await?.unwrap_or_default();
+        let refreshing = ui.exists(&format!("{} .list-refreshing", tid("approval-list"))).await?;
+        let rows = ui.rows().await?;
+        if ui.text(".ant-empty-description").await?.as_deref() == Some("没有符合条件的审批") && chosen.contains(&label) {
+            bail!("the list filtered to {vendor} is empty");
+        }
+        let only = !rows.is_empty() && rows.iter().all(|r| r.vendor == vendor);
+        Ok((chosen.contains(&label) && !refreshing && only).then_some(rows))
+    })
+    .await
+}
+
+/// Opens the rows one after the other until one's detail offers the button `action`; that row
+/// stays open. `None` when no row does.
+async fn open_first_with(ui: &Ui, rows: &[Row], action: &str) -> Result<Option<Row>> {
+    for row in rows {
+        open_row(ui, row).await?;
+        if ui.exists(&tid(action)).await? {
+            return Ok(Some(row.clone()));
+        }
+        let offered = ui
+            .js(
+                r#"return Array.from(document.querySelectorAll('.action-buttons [data-testid]')).map(b => b.getAttribute('data-testid'));"#,
+                vec![json!(null)],
+            )
+            .await?;
+        eprintln!("#{} {:?} offers no {action} (buttons: {offered})", row.id, row.title);
+    }
+    Ok(None)
+}
+
+/// Fails when the app shows an error message (a toast).
+async fn no_error_toast(ui: &Ui) -> Result<()> {
+    if let Some(text) = ui.text(".ant-message .ant-message-error").await? {
+        bail!("the app shows an error message: {text}");
+    }
+    Ok(())
 }
 
 /// Waits for the demo account's first sync to fill 待我审批 and settle; returns its count.

@@ -46,6 +46,8 @@ pub fn tid(testid: &str) -> String {
 pub struct Row {
     pub id: String,
     pub title: String,
+    /// The vendor id of the row (`data-vendor`, e.g. `yomicloud`), from its badge.
+    pub vendor: String,
 }
 
 /// Polls `probe` every 250 ms until it yields `Some`, or fails after `timeout` saying what it
@@ -120,12 +122,13 @@ impl Ui {
         let v = self
             .js(
                 r#"return Array.from(document.querySelectorAll('[data-testid="approval-list"] [data-testid="approval-row"]'))
-                     .map(r => [r.getAttribute('data-id'), (r.querySelector('.row-title') || r).textContent.trim()]);"#,
+                     .map(r => [r.getAttribute('data-id'), (r.querySelector('.row-title') || r).textContent.trim(),
+                                (r.getAttribute('data-vendor') || (r.querySelector('[data-vendor]') || r).getAttribute('data-vendor') || '')]);"#,
                 vec![],
             )
             .await?;
-        let rows: Vec<(String, String)> = serde_json::from_value(v).context("reading the rows of the list")?;
-        Ok(rows.into_iter().map(|(id, title)| Row { id, title }).collect())
+        let rows: Vec<(String, String, String)> = serde_json::from_value(v).context("reading the rows of the list")?;
+        Ok(rows.into_iter().map(|(id, title, vendor)| Row { id, title, vendor }).collect())
     }
 
     /// The label of the box the list shows (its `aria-label`, e.g. 待我审批).

@@ -136,9 +136,10 @@ export function ApprovalList(props: ApprovalListProps) {
             className="vendor-filter"
             value={props.vendor}
             onChange={(v) => props.onVendor(v ?? undefined)}
-            options={vendors.map((v) => ({ value: v.id, label: shortVendorName(v.name, v.id) }))}
+            options={vendors.map((v) => ({ value: v.id, label: shortVendorName(v.name, v.id), "data-vendor": v.id }))}
             popupMatchSelectWidth={false}
             aria-label="按厂商筛选"
+            data-testid="vendor-filter"
           />
         </Flex>
       </div>

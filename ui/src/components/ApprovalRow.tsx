@@ -21,6 +21,7 @@ export function ApprovalRow({ item, selected, now, onSelect }: ApprovalRowProps)
       className={`approval-row${selected ? " approval-row-selected" : ""}`}
       data-testid="approval-row"
       data-id={item.id}
+      data-vendor={item.vendor}
       onClick={() => onSelect(item.id)}
       onKeyDown={(e) => {
         if (e.key === "Enter" || e.key === " ") {
