@@ -96,25 +96,6 @@ fn history(state: &mut State, count: usize) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::zeyi::state::AuditStatus;
-
-    #[test]
-    fn deterministic_with_a_finished_history_and_aes_ready_keys() {
-        let a = generate(9, 30);
-        let b = generate(9, 30);
-        assert_eq!(a.app, b.app);
-        assert_eq!(a.audits, b.audits);
-        assert_eq!(a.audits.len(), 30);
-        assert!(a.audits.iter().all(|x| x.status != AuditStatus::Pending && x.username != DEMO_USERNAME));
-        assert_eq!(a.app.app_secret.len(), 32);
-        assert_ne!(a.app.app_key, a.app.callback_app_key);
-        assert_ne!(generate(10, 0).app, a.app);
-    }
-}
-
 /// What the demo user's TMS sends when the app's demo mode starts, so the submitted box has
 /// zeyi items to follow (zeyi has no list): forms in the document's send shape
 /// (docs/zeyi-protocol.md), with business ids of their own.
@@ -137,4 +118,23 @@ pub fn demo_forms() -> Vec<serde_json::Value> {
         form("DEMO-PO-002", "purchase", "采购托盘 200 个", "9600.00"),
         form("DEMO-EX-003", "expense", "华东区司机高速通行费报销", "3420.50"),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zeyi::state::AuditStatus;
+
+    #[test]
+    fn deterministic_with_a_finished_history_and_aes_ready_keys() {
+        let a = generate(9, 30);
+        let b = generate(9, 30);
+        assert_eq!(a.app, b.app);
+        assert_eq!(a.audits, b.audits);
+        assert_eq!(a.audits.len(), 30);
+        assert!(a.audits.iter().all(|x| x.status != AuditStatus::Pending && x.username != DEMO_USERNAME));
+        assert_eq!(a.app.app_secret.len(), 32);
+        assert_ne!(a.app.app_key, a.app.callback_app_key);
+        assert_ne!(generate(10, 0).app, a.app);
+    }
 }
