@@ -1,8 +1,8 @@
 //! End-to-end tests of the real Approval Inbox window, driven through tauri-driver/WebKitWebDriver.
 //!
 //! Each test starts the built app (`target/debug/approval-inbox`) with a fresh data directory, so
-//! it runs in demo mode against its in-process yomicloud simulator, waits for the first sync and
-//! then acts like a user. Run from the workspace root (the app binary must be built first):
+//! it runs in demo mode against its in-process simulators of the five vendors, waits for the
+//! first sync and then acts like a user. Run from the workspace root (the app binary must be built first):
 //!
 //! ```sh
 //! cargo build -p approval-inbox
@@ -92,6 +92,7 @@ const ALL_SYNCED_TIMEOUT: Duration = Duration::from_secs(120);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acting_on_every_vendor() {
     run_app_test("all-vendors", async |ui: Ui| {
+        hold_zeyi_demo_decisions(&ui).await?;
         let todo = wait_for_every_account_synced(&ui).await?;
         eprintln!("every demo account synced; 待我审批 has {todo}");
 
@@ -128,9 +129,13 @@ async fn acting_on_every_vendor() {
         wait_for_box(&ui, "我提交的").await?;
         let rows = filter_by_vendor(&ui, "zeyi").await?;
         eprintln!("我提交的 lists {} zeyi approvals: {:?}", rows.len(), rows.iter().map(|r| &r.title).collect::<Vec<_>>());
-        let target = open_first_with(&ui, &rows, "btn-cancel")
-            .await?
-            .with_context(|| format!("none of the {} zeyi rows in 我提交的 offers 撤回", rows.len()))?;
+        let target = open_first_with(&ui, &rows, "btn-cancel").await?.with_context(|| {
+            format!(
+                "none of the {} zeyi rows in 我提交的 offers 撤回 (were they decided before the demo 则一's \
+                 auto-approval was turned off?)",
+                rows.len()
+            )
+        })?;
         eprintln!("zeyi: withdrawing #{} {:?}", target.id, target.title);
         ui.click_testid("btn-cancel").await?;
         let what = format!("the detail of zeyi #{} to show status cancelled without a 撤回 button", target.id);
@@ -154,6 +159,61 @@ async fn acting_on_every_vendor() {
         Ok(())
     })
     .await;
+}
+
+/// The demo 则一 approves what the demo user sent 30 s after it arrived (a demo feature), after
+/// which no zeyi approval can be withdrawn any more. So that the 撤回 at the end of the test does
+/// not race that clock, turn the simulator's auto-approval off through its admin route
+/// (`POST <zeyi base_url>/__sim/zeyi/auto-decide {"after_secs": null}`) as soon as the window is
+/// up; the zeyi account's base URL comes from the app's own `list_accounts` command.
+async fn hold_zeyi_demo_decisions(ui: &Ui) -> Result<()> {
+    let accounts = ui
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               window.__TAURI_INTERNALS__.invoke('list_accounts', {})
+                 .then(a => done({ ok: a }), e => done({ error: String(e) }));"#,
+            vec![],
+        )
+        .await?;
+    if let Some(error) = accounts.get("error") {
+        bail!("list_accounts failed: {error}");
+    }
+    let base_url = accounts["ok"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["vendor"] == "zeyi" && a["demo"] == true)
+        .and_then(|a| a["base_url"].as_str())
+        .with_context(|| format!("list_accounts has no demo zeyi account: {accounts}"))?
+        .to_owned();
+    let authority = base_url.strip_prefix("http://").context("the zeyi base URL is not http://")?.trim_end_matches('/');
+    let body = r#"{"after_secs":null}"#;
+    let request = format!(
+        "POST /__sim/zeyi/auto-decide HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let reply = tokio::task::spawn_blocking({
+        let authority = authority.to_owned();
+        move || -> Result<String> {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(&authority)?;
+            stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+            stream.write_all(request.as_bytes())?;
+            let mut reply = String::new();
+            stream.read_to_string(&mut reply)?;
+            Ok(reply)
+        }
+    })
+    .await?
+    .with_context(|| format!("turning off the demo 则一's auto-approval at {base_url}"))?;
+    ensure!(
+        reply.starts_with("HTTP/1.1 200") && reply.contains(r#""ok":true"#),
+        "the zeyi simulator at {base_url} refused to turn off its auto-approval: {reply}"
+    );
+    eprintln!("turned off the demo 则一's auto-approval ({base_url})");
+    Ok(())
 }
 
 /// One line of the sidebar's sync panel.

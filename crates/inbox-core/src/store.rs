@@ -79,6 +79,30 @@ fn migrations() -> Migrations<'static> {
             seen_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX callback_nonces_seen ON callback_nonces(seen_at);",
+    ),
+    // Box pages straight from one index, and full-text search (see `search_text`).
+    M::up(
+        "ALTER TABLE approval_boxes ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE approval_boxes ADD COLUMN account_id INTEGER NOT NULL DEFAULT 0;
+        UPDATE approval_boxes SET (updated_at, account_id) =
+            (SELECT a.updated_at, a.account_id FROM approvals a WHERE a.id = approval_boxes.approval_id);
+        CREATE INDEX approval_boxes_page ON approval_boxes(box, updated_at DESC, approval_id DESC);
+        CREATE INDEX approval_boxes_account ON approval_boxes(box, account_id);
+        CREATE INDEX approvals_page ON approvals(updated_at DESC, id DESC, account_id);
+        CREATE VIRTUAL TABLE approvals_fts USING fts5(
+            search_text, content = 'approvals', content_rowid = 'id', tokenize = 'unicode61'
+        );
+        INSERT INTO approvals_fts (approvals_fts) VALUES ('rebuild');
+        CREATE TRIGGER approvals_fts_insert AFTER INSERT ON approvals BEGIN
+            INSERT INTO approvals_fts (rowid, search_text) VALUES (new.id, new.search_text);
+        END;
+        CREATE TRIGGER approvals_fts_delete AFTER DELETE ON approvals BEGIN
+            INSERT INTO approvals_fts (approvals_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+        END;
+        CREATE TRIGGER approvals_fts_update AFTER UPDATE OF search_text ON approvals BEGIN
+            INSERT INTO approvals_fts (approvals_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+            INSERT INTO approvals_fts (rowid, search_text) VALUES (new.id, new.search_text);
+        END;",
     )])
 }
 
@@ -277,7 +301,7 @@ impl Store {
         let tx = conn.transaction()?;
         for item in items {
             let id = upsert_approval(&tx, account_id, item)?;
-            set_boxes(&tx, id, boxes, &item.boxes, generation)?;
+            set_boxes(&tx, id, boxes, &item.boxes, generation, item.updated_at)?;
         }
         tx.commit()?;
         Ok(items.len())
@@ -290,7 +314,7 @@ impl Store {
         let generation: i64 =
             tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
         let id = upsert_approval(&tx, account_id, item)?;
-        set_boxes(&tx, id, &Inbox::ALL, &item.boxes, generation)?;
+        set_boxes(&tx, id, &Inbox::ALL, &item.boxes, generation, item.updated_at)?;
         delete_orphans(&tx, account_id)?;
         tx.commit()?;
         Ok(id)
@@ -350,19 +374,17 @@ impl Store {
     // ---- reading ----------------------------------------------------------------------
 
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
-        let (clause, args) = filter_clause(q);
+        let PageShape { table, joins, filter, order, args } = page_shape(q);
         let conn = self.conn();
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) FROM approvals a WHERE {clause}"),
-            rusqlite::params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
+        let total: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {filter}"))?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
         let sql = format!(
-            "{SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE {clause} ORDER BY a.updated_at DESC, a.id DESC LIMIT {} OFFSET {}",
+            "{SUMMARY_COLUMNS} FROM {table} {joins} WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
             q.limit.min(500),
             q.offset
         );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare_cached(&sql)?;
         let items = stmt
             .query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?
             .map(|r| r.map_err(StoreError::from).and_then(|s| s))
@@ -497,32 +519,88 @@ fn approval_from_parts(s: ApprovalSummary, body: &str, raw: &str) -> Result<Appr
     })
 }
 
-fn filter_clause(q: &ListQuery) -> (String, Vec<String>) {
-    let mut clause = vec!["1".to_string()];
-    let mut args = Vec::new();
-    if let Some(b) = q.inbox {
-        args.push(b.as_str().to_string());
-        clause.push(format!("EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id AND b.box = ?{})", args.len()));
-    } else {
-        clause.push("EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id)".into());
-    }
-    if let Some(v) = q.vendor {
-        args.push(v.as_str().to_string());
-        clause.push(format!("a.account_id IN (SELECT id FROM accounts WHERE vendor = ?{})", args.len()));
-    }
-    if let Some(id) = q.account_id {
-        args.push(id.to_string());
-        clause.push(format!("a.account_id = CAST(?{} AS INTEGER)", args.len()));
-    }
-    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        args.push(format!("%{}%", escape_like(&s.to_lowercase())));
-        clause.push(format!("a.search_text LIKE ?{} ESCAPE '\\'", args.len()));
-    }
-    (clause.join(" AND "), args)
+/// The shape of a list query. A box page walks the `(box, updated_at)` index of the box rows;
+/// the all-boxes view walks approvals by time through a covering index; search narrows both by
+/// the full-text index. Counting touches only the walked table, never the wide approval rows.
+struct PageShape {
+    table: &'static str,
+    joins: &'static str,
+    filter: String,
+    order: &'static str,
+    args: Vec<String>,
 }
 
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+fn page_shape(q: &ListQuery) -> PageShape {
+    let mut args = Vec::new();
+    let mut arg = |v: String| -> String {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    let (table, joins, mut filter, order, id, account) = match q.inbox {
+        Some(b) => (
+            "approval_boxes b",
+            "JOIN approvals a ON a.id = b.approval_id JOIN accounts c ON c.id = a.account_id",
+            format!("b.box = {}", arg(b.as_str().into())),
+            "b.updated_at DESC, b.approval_id DESC",
+            "b.approval_id",
+            "b.account_id",
+        ),
+        None => (
+            "approvals a INDEXED BY approvals_page",
+            "JOIN accounts c ON c.id = a.account_id",
+            "EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id)".to_string(),
+            "a.updated_at DESC, a.id DESC",
+            "a.id",
+            "a.account_id",
+        ),
+    };
+    if let Some(v) = q.vendor {
+        filter += &format!(" AND {account} IN (SELECT id FROM accounts WHERE vendor = {})", arg(v.as_str().into()));
+    }
+    if let Some(a) = q.account_id {
+        filter += &format!(" AND {account} = CAST({} AS INTEGER)", arg(a.to_string()));
+    }
+    match q.search.as_deref().filter(|s| !s.trim().is_empty()).map(match_expression) {
+        Some(Some(m)) => filter += &format!(" AND {id} IN (SELECT rowid FROM approvals_fts WHERE approvals_fts MATCH {})", arg(m)),
+        // Only punctuation typed: nothing is indexed under it.
+        Some(None) => filter += " AND 0",
+        None => {}
+    }
+    PageShape { table, joins, filter, order, args }
+}
+
+/// The FTS5 query for what the user typed: the same tokens as [`search_text`] makes, as one
+/// phrase whose last token may be a prefix (so typing is searching).
+fn match_expression(typed: &str) -> Option<String> {
+    let tokens = search_tokens(typed);
+    if tokens.is_empty() {
+        return None;
+    }
+    Some(format!("\"{}\" *", tokens.join(" ").replace('"', "")))
+}
+
+/// Splits text the way the search index sees it: each CJK character is a token of its own (so
+/// one- and two-character Chinese queries match anywhere), other runs of letters and digits
+/// are words; everything else separates.
+fn search_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut word = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if is_cjk(c) {
+            tokens.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            tokens.push(c.to_string());
+        } else if c.is_alphanumeric() {
+            word.push(c);
+        } else if !word.is_empty() {
+            tokens.push(std::mem::take(&mut word));
+        }
+    }
+    tokens.extend((!word.is_empty()).then_some(word));
+    tokens
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3040..=0x30FF | 0xAC00..=0xD7AF)
 }
 
 fn upsert_approval(tx: &rusqlite::Transaction, account_id: i64, item: &RemoteApproval) -> Result<i64> {
@@ -533,7 +611,7 @@ fn upsert_approval(tx: &rusqlite::Transaction, account_id: i64, item: &RemoteApp
     })
     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let actions = item.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
-    let id = tx.query_row(
+    let id = tx.prepare_cached(
         "INSERT INTO approvals (account_id, remote_id, title, form_name, submitter_id, submitter_name,
             submitted_at, updated_at, status, actions, body, raw, search_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -544,6 +622,8 @@ fn upsert_approval(tx: &rusqlite::Transaction, account_id: i64, item: &RemoteApp
             status = excluded.status, actions = excluded.actions, body = excluded.body,
             raw = excluded.raw, search_text = excluded.search_text
          RETURNING id",
+    )?
+    .query_row(
         params![
             account_id,
             item.remote_id,
@@ -564,16 +644,20 @@ fn upsert_approval(tx: &rusqlite::Transaction, account_id: i64, item: &RemoteApp
     Ok(id)
 }
 
-fn set_boxes(tx: &rusqlite::Transaction, id: i64, authority: &[Inbox], member_of: &[Inbox], generation: i64) -> Result<()> {
+/// Sets the approval's membership of the `authority` boxes, and keeps the time every box row
+/// sorts by equal to the approval's.
+fn set_boxes(tx: &rusqlite::Transaction, id: i64, authority: &[Inbox], member_of: &[Inbox], generation: i64, updated_at: i64) -> Result<()> {
+    tx.prepare_cached("UPDATE approval_boxes SET updated_at = ?2 WHERE approval_id = ?1 AND updated_at <> ?2")?.execute(params![id, updated_at])?;
     for b in authority {
         if member_of.contains(b) {
-            tx.execute(
-                "INSERT INTO approval_boxes (approval_id, box, generation) VALUES (?1, ?2, ?3)
+            tx.prepare_cached(
+                "INSERT INTO approval_boxes (approval_id, box, generation, updated_at, account_id)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT account_id FROM approvals WHERE id = ?1))
                  ON CONFLICT (approval_id, box) DO UPDATE SET generation = excluded.generation",
-                params![id, b.as_str(), generation],
-            )?;
+            )?
+            .execute(params![id, b.as_str(), generation, updated_at])?;
         } else {
-            tx.execute("DELETE FROM approval_boxes WHERE approval_id = ?1 AND box = ?2", params![id, b.as_str()])?;
+            tx.prepare_cached("DELETE FROM approval_boxes WHERE approval_id = ?1 AND box = ?2")?.execute(params![id, b.as_str()])?;
         }
     }
     Ok(())
@@ -588,7 +672,7 @@ fn delete_orphans(tx: &rusqlite::Transaction, account_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Everything a user may search for, lowercased, in one string.
+/// Everything a user may search for, as the tokens the full-text index stores.
 fn search_text(item: &RemoteApproval) -> String {
     let mut parts = vec![item.title.as_str(), item.form_name.as_str(), item.submitter.name.as_str()];
     for f in &item.fields {
@@ -603,7 +687,7 @@ fn search_text(item: &RemoteApproval) -> String {
             }
         }
     }
-    parts.join("\n").to_lowercase()
+    search_tokens(&parts.join("\n")).join(" ")
 }
 
 /// Unix seconds now.
@@ -701,6 +785,16 @@ mod tests {
         assert_eq!(hits("测试3"), 1);
         assert_eq!(hits("合同"), 0);
         assert_eq!(hits("%"), 0);
+        assert_eq!(hits("批准季"), 1, "three characters across a word boundary");
+        assert_eq!(hits("准批"), 0, "characters must be adjacent and in order");
+        assert_eq!(hits("上传审批 1"), 1, "a title with its number");
+    }
+
+    #[test]
+    fn search_tokens_split_cjk_per_character_and_keep_words() {
+        assert_eq!(search_tokens("差旅报销 Q3-Report"), ["差", "旅", "报", "销", "q3", "report"]);
+        assert_eq!(match_expression("申请-99"), Some("\"申 请 99\" *".to_string()));
+        assert_eq!(match_expression("\"%"), None);
     }
 
     #[test]
