@@ -31,6 +31,10 @@ enum Command {
         /// How many approvals each simulator holds.
         #[arg(long, default_value_t = 200)]
         approvals: usize,
+        /// Where the zeyi simulator (则一) POSTs its signed callbacks, e.g. the URL
+        /// `inbox callbacks serve` prints. Without it, decisions are kept but not delivered.
+        #[arg(long)]
+        zeyi_callback_url: Option<String>,
     },
 }
 
@@ -38,7 +42,7 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     init_logging();
     match Cli::parse().command {
-        Command::Serve { addr, seed, approvals } => serve(addr, seed, approvals).await,
+        Command::Serve { addr, seed, approvals, zeyi_callback_url } => serve(addr, seed, approvals, zeyi_callback_url).await,
     }
 }
 
@@ -49,8 +53,9 @@ fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
 }
 
-async fn serve(addr: SocketAddr, seed: u64, approvals: usize) -> anyhow::Result<()> {
+async fn serve(addr: SocketAddr, seed: u64, approvals: usize, zeyi_callback_url: Option<String>) -> anyhow::Result<()> {
     let running = vendor_sim::start_all_at(addr, seed, approvals).await?;
+    running.zeyi().set_callback_url(zeyi_callback_url);
     let mut out = std::io::stdout().lock();
     for account in running.accounts() {
         writeln!(out, "{}", serde_json::to_string(account)?).context("cannot write to stdout")?;
