@@ -350,6 +350,23 @@ impl Service {
         self.approval(id)
     }
 
+    /// Starts an approval in one go (CLI, scripts, demo): saved as a draft first, so a failed
+    /// send leaves it in `drafts()` to send again.
+    pub async fn submit(&self, account_id: i64, submission: &Submission, progress: Progress) -> Result<Approval> {
+        let draft = Draft {
+            id: 0,
+            account_id,
+            submission: submission.clone(),
+            uploads: vec![],
+            state: DraftState::Editing,
+            error: None,
+            error_field: None,
+            updated_at: 0,
+        };
+        let id = self.save_draft(&draft)?;
+        self.submit_draft(id, progress).await
+    }
+
     /// Records a failed send in the draft and answers the error to return.
     fn draft_failed(&self, draft: &mut Draft, account: &Account, e: VendorError) -> Error {
         draft.state = DraftState::Failed;

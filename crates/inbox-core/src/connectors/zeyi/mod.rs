@@ -10,7 +10,7 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use crate::submission::{AttachmentRule, Progress, Submission, Template, TemplateQuery};
+use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Vendor};
@@ -229,12 +229,48 @@ impl Connector for ZeyiConnector {
 
     async fn submit(&self, submission: &Submission, _progress: Progress) -> Result<RemoteApproval, VendorError> {
         let body = self.send_body(&send_form(submission)?)?;
-        let (sent, reply) = self.send_with_retry(&body).await?;
+        let (sent, reply) = self.send_with_retry(&body).await.map_err(|e| with_field(e, submission))?;
         if sent.id != body.id {
             return Err(VendorError::malformed("audit/send", format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id)));
         }
         map::submitted(&body, &sent, reply, crate::store::now()).map_err(|e| VendorError::malformed("audit/send", e))
     }
+}
+
+/// Names the submission field a `PARAM_ERROR` concerns (`auditFormList[2].value` → the third
+/// field's key), so the form can show 则一's message next to it.
+fn with_field(e: VendorError, s: &Submission) -> VendorError {
+    let VendorError::Vendor { message, .. } = &e else { return e };
+    let index = |list: &str| message.split(&format!("{list}[")).nth(1)?.split(']').next()?.parse::<usize>().ok();
+    let field = index("auditFormList").and_then(|i| s.fields.get(i)).or_else(|| index("conditionParamList").and_then(|i| s.conditions.get(i)));
+    match field {
+        Some(f) => VendorError::Field { field: f.key.clone(), source: Box::new(e) },
+        None => e,
+    }
+}
+
+/// A generic submission from the document's send body (the demo's and older scripts' forms);
+/// `username` is left to the account's setting.
+pub fn submission_from_form(form: &serde_json::Value) -> Result<Submission, VendorError> {
+    let body: wire::SendBody = serde_json::from_value({
+        let mut f = form.clone();
+        if let Some(o) = f.as_object_mut() {
+            o.entry("id").or_insert_with(|| "".into());
+            o.entry("username").or_insert_with(|| "".into());
+        }
+        f
+    })
+    .map_err(|e| invalid_form(&e.to_string()))?;
+    let mut fields = Vec::new();
+    for f in &body.audit_form_list {
+        let kind = match map::field_kind(&f.kind).map_err(|e| invalid_form(&e))? {
+            FieldKind::File => FieldKind::File,
+            _ => FieldKind::Text,
+        };
+        fields.push(FieldValue { key: f.name.clone(), value: f.value.clone(), kind });
+    }
+    let conditions = body.condition_param_list.unwrap_or_default().into_iter().map(|c| FieldValue::text(c.name, c.value)).collect();
+    Ok(Submission { template_id: body.audit_type, target: None, fields, conditions, attachments: vec![], request_id: body.id })
 }
 
 /// The document's send body from a generic submission: the template is the `auditType`, the
