@@ -3,9 +3,9 @@
 
 use crate::AppState;
 use inbox_core::store::BoxCounts;
-use inbox_core::{Account, AccountInput, Action, Approval, ListQuery, Page, VendorInfo};
+use inbox_core::{Account, AccountInput, Action, Approval, Draft, ListQuery, Page, Progress, Template, TemplateQuery, UploadProgress, VendorInfo};
 use serde::Serialize;
-use tauri::State;
+use tauri::{Emitter, State};
 
 type Reply<T> = Result<T, String>;
 
@@ -25,7 +25,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         test_account,
         remove_account,
         sync_now,
-        app_info
+        app_info,
+        list_templates,
+        save_draft,
+        list_drafts,
+        submit_draft
     ]
 }
 
@@ -101,4 +105,28 @@ async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
         version: env!("CARGO_PKG_VERSION"),
         callback_url: state.callbacks.as_ref().map(|c| c.callback_url()),
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn list_templates(state: State<'_, AppState>, account_id: i64, query: TemplateQuery) -> Reply<Vec<Template>> {
+    state.service.templates(account_id, &query).await.map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn save_draft(state: State<'_, AppState>, draft: Draft) -> Reply<i64> {
+    state.service.save_draft(&draft).map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn list_drafts(state: State<'_, AppState>) -> Reply<Vec<Draft>> {
+    state.service.drafts().map_err(said)
+}
+
+/// Sends a draft; each file's progress is emitted as `upload-progress` ({draft_id, ...}).
+#[tauri::command(rename_all = "snake_case")]
+async fn submit_draft(app: tauri::AppHandle, state: State<'_, AppState>, id: i64) -> Reply<Approval> {
+    let progress = Progress::new(move |p: UploadProgress| {
+        let _ = app.emit("upload-progress", serde_json::json!({ "draft_id": id, "progress": p }));
+    });
+    state.service.submit_draft(id, progress).await.map_err(said)
 }

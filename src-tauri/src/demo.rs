@@ -47,7 +47,11 @@ pub async fn send_zeyi_forms(service: &Service, running: &vendor_sim::Running, c
         return;
     };
     for form in vendor_sim::zeyi::seed::demo_forms() {
-        if let Err(e) = service.submit(account.id, &form).await {
+        let sent = match inbox_core::connectors::zeyi::submission_from_form(&form) {
+            Ok(submission) => service.submit(account.id, &submission, inbox_core::Progress::ignore()).await.map(drop).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = sent {
             tracing::warn!("demo: sending a zeyi approval failed: {e}");
         }
     }

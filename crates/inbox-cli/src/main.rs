@@ -51,11 +51,27 @@ enum Command {
         #[arg(long, default_value = "")]
         comment: String,
     },
-    /// Start an approval on an account from the vendor's submission JSON (see docs/<vendor>-protocol.md).
+    /// Start an approval: FILE.json is a submission (`template_id`, `target`, `fields`
+    /// [{key, value, kind}], `conditions`); `--attach` adds files or folders, uploaded with a
+    /// progress bar. A failed send keeps the draft (see `inbox templates` for the fields).
     Submit {
         account: String,
         #[arg(long)]
         form: PathBuf,
+        #[arg(long = "attach")]
+        attach: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What an account can start: templates with their fields, steps and attachment rule.
+    Templates {
+        account: String,
+        /// The file or folder the approval would be about (yomicloud file id).
+        #[arg(long)]
+        file: Option<String>,
+        /// One template by id (yomicloud lets only admins list a file's templates; zeyi's type).
+        #[arg(long)]
+        template: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -154,7 +170,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Approve { id, comment } => act(&service, id, Action::Approve, &comment).await,
         Command::Reject { id, comment } => act(&service, id, Action::Reject, &comment).await,
         Command::Cancel { id, comment } => act(&service, id, Action::Cancel, &comment).await,
-        Command::Submit { account, form, json } => submit(&service, &account, &form, json).await,
+        Command::Submit { account, form, attach, json } => submit(&service, &account, &form, attach, json).await,
+        Command::Templates { account, file, template, json } => templates(&service, &account, file, template, json).await,
         Command::Download { id, attachment, to } => {
             let path = service.download(id, &attachment, &to).await?;
             println!("saved {}", path.display());
@@ -305,15 +322,59 @@ async fn serve_callbacks(service: Arc<Service>, addr: std::net::SocketAddr) -> R
     Ok(())
 }
 
-async fn submit(service: &Service, account: &str, form: &std::path::Path, json: bool) -> Result<()> {
+async fn submit(service: &Service, account: &str, form: &std::path::Path, attach: Vec<PathBuf>, json: bool) -> Result<()> {
     let text = std::fs::read_to_string(form).with_context(|| format!("reading {}", form.display()))?;
-    let form: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", form.display()))?;
+    let mut submission: inbox_core::Submission = serde_json::from_str(&text).with_context(|| format!("{} is not a submission (docs/ipc.md `Submission`)", form.display()))?;
+    submission.attachments.extend(attach);
     let account = service.account(account)?;
-    let created = service.submit(account.id, &form).await?;
+    let bar = upload_bar(json);
+    let shown = bar.clone();
+    let progress = inbox_core::Progress::new(move |p: inbox_core::UploadProgress| {
+        let name = p.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        shown.set_length(p.total.max(1));
+        shown.set_position(p.sent);
+        shown.set_message(format!("[{}/{}] {name}", p.index + 1, p.count));
+    });
+    let created = service.submit(account.id, &submission, progress).await;
+    bar.finish_and_clear();
+    let created = created?;
     if json {
         println!("{}", serde_json::to_string_pretty(&created)?);
     } else {
         println!("submitted #{} \"{}\" on {}: {}", created.id, created.remote.title, account.name, created.remote.status.as_str());
+    }
+    Ok(())
+}
+
+/// A byte progress bar on stderr; hidden for `--json` so scripts read clean output.
+fn upload_bar(json: bool) -> indicatif::ProgressBar {
+    if json {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(1);
+    let style = indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+async fn templates(service: &Service, account: &str, file: Option<String>, template: Option<String>, json: bool) -> Result<()> {
+    let account = service.account(account)?;
+    let found = service.templates(account.id, &inbox_core::TemplateQuery { target: file, template_id: template }).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&found)?);
+        return Ok(());
+    }
+    for t in &found {
+        println!("{}  {}  (files: {:?})", t.id, t.name, t.attachments);
+        for f in &t.fields {
+            let options: Vec<String> = f.options.iter().map(|o| format!("{}={}", o.value, o.label)).collect();
+            println!("  {}{}  {}  {:?} {}", f.key, if f.required { "*" } else { "" }, f.label, f.kind, options.join(" "));
+        }
+        for st in &t.steps {
+            let who: Vec<&str> = st.members.iter().map(|m| m.user.name.as_str()).collect();
+            println!("  → {}: {}", st.name, who.join("、"));
+        }
     }
     Ok(())
 }

@@ -70,7 +70,8 @@ async fn five_vendors_in_one_inbox() {
 
     // zeyi has no list: what we send is what we have.
     let form = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(form.path(), vendor_sim::zeyi::seed::demo_forms()[0].to_string()).unwrap();
+    let submission = inbox_core::connectors::zeyi::submission_from_form(&vendor_sim::zeyi::seed::demo_forms()[0]).unwrap();
+    std::fs::write(form.path(), serde_json::to_string(&submission).unwrap()).unwrap();
     let sent = cli.json(&["submit", "demo-zeyi", "--form", form.path().to_str().unwrap(), "--json"]);
     assert_eq!(sent["boxes"], serde_json::json!(["submitted"]));
 

@@ -3,6 +3,7 @@
 
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use crate::submission::{Progress, Submission, Template, TemplateQuery};
 use async_trait::async_trait;
 use serde::Serialize;
 
@@ -86,10 +87,23 @@ pub trait Connector: Send + Sync {
         self.act(&cached.remote_id, action, comment).await.map(|()| None)
     }
 
-    /// Starts an approval from `form`, the vendor's own submission JSON (each connector
-    /// documents its shape), and returns it as the vendor now has it.
-    async fn submit(&self, form: &serde_json::Value) -> Result<RemoteApproval, VendorError> {
-        let _ = form;
-        Err(VendorError::Unsupported("submitting approvals"))
+    /// What can be started (see [`TemplateQuery`]); vendors without submission say so.
+    async fn templates(&self, query: &TemplateQuery) -> Result<Vec<Template>, VendorError> {
+        let _ = query;
+        Err(VendorError::Unsupported("starting approvals"))
+    }
+
+    /// Starts an approval from `submission`, uploading its files (reporting to `progress`), and
+    /// returns it as the vendor now has it. A retry of the same submission (same `request_id`)
+    /// must not start a second approval where the vendor lets us tell.
+    async fn submit(&self, submission: &Submission, progress: Progress) -> Result<RemoteApproval, VendorError> {
+        let _ = (submission, progress);
+        Err(VendorError::Unsupported("starting approvals"))
+    }
+
+    /// Deletes an approval at the vendor (an administrator's right where the vendor has it).
+    async fn remove(&self, remote_id: &str) -> Result<(), VendorError> {
+        let _ = remote_id;
+        Err(VendorError::Unsupported("deleting approvals"))
     }
 }

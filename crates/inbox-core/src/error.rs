@@ -31,6 +31,10 @@ pub enum VendorError {
     /// The action does not apply to this approval now.
     #[error("{0}")]
     NotAllowed(String),
+    /// A submission was refused because of one of its fields (a `FieldValue` key, or
+    /// `attachments`), so the form can show the message next to it.
+    #[error("{source} (field `{field}`)")]
+    Field { field: String, source: Box<VendorError> },
 }
 
 impl VendorError {

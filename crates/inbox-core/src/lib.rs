@@ -10,10 +10,12 @@ pub mod model;
 pub mod secrets;
 pub mod service;
 pub mod store;
+pub mod submission;
 pub mod sync;
 
 pub use connector::{Capabilities, Connector, ListPage, SettingSpec, Source, VendorInfo};
 pub use error::{Error, VendorError};
 pub use model::*;
 pub use service::{AccountInput, Service};
-pub use store::{Account, ListQuery, Page, Store, SyncState};
+pub use submission::{FieldValue, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
+pub use store::{Account, Draft, DraftState, ListQuery, Page, Store, SyncState};

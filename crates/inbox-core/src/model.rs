@@ -96,6 +96,8 @@ impl FromStr for Inbox {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Sent by us; the vendor has not confirmed it yet (a local stand-in, see drafts).
+    Sending,
     Pending,
     Approved,
     Rejected,
@@ -107,6 +109,7 @@ pub enum Status {
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Sending => "sending",
             Status::Pending => "pending",
             Status::Approved => "approved",
             Status::Rejected => "rejected",
@@ -119,7 +122,7 @@ impl Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled, Status::Failed]
+        [Status::Sending, Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled, Status::Failed]
             .into_iter()
             .find(|v| v.as_str() == s)
             .ok_or_else(|| format!("unknown status `{s}`"))

@@ -5,9 +5,10 @@
 use crate::connector::{Connector, VendorInfo};
 use crate::connectors;
 use crate::error::{Error, Result, VendorError};
-use crate::model::{Action, Approval, Vendor};
+use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::{SecretStore, Secrets};
-use crate::store::{Account, BoxCounts, ListQuery, Page, Store};
+use crate::store::{Account, BoxCounts, Draft, DraftState, ListQuery, Page, Store};
+use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -273,14 +274,143 @@ impl Service {
         self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
     }
 
-    /// Starts an approval on the account from the vendor's submission JSON and puts it in the
-    /// cache at once.
-    pub async fn submit(&self, account_id: i64, form: &serde_json::Value) -> Result<Approval> {
+    // ---- starting approvals ----------------------------------------------------------
+
+    /// What the account can start (see [`TemplateQuery`]).
+    pub async fn templates(&self, account_id: i64, query: &TemplateQuery) -> Result<Vec<Template>> {
         let account = self.account_by_id(account_id)?;
-        let created = self.connector(&account)?.submit(form).await.map_err(|e| vendor_error(&account, e))?;
+        self.connector(&account)?.templates(query).await.map_err(|e| vendor_error(&account, e))
+    }
+
+    /// Saves what the user typed (new draft when `id` is 0); returns the draft's id. Cheap: one
+    /// statement, no vendor call.
+    pub fn save_draft(&self, draft: &Draft) -> Result<i64> {
+        self.account_by_id(draft.account_id)?;
+        Ok(self.store.save_draft(draft)?)
+    }
+
+    pub fn drafts(&self) -> Result<Vec<Draft>> {
+        Ok(self.store.drafts()?)
+    }
+
+    pub fn remove_draft(&self, id: i64) -> Result<()> {
+        self.store.remove_draft(id)?;
+        Ok(())
+    }
+
+    /// Sends a draft: checks it against its template, shows it in the submitted box as
+    /// "sending", uploads its files (progress to `progress`, per-file state kept in the draft)
+    /// and starts the approval. The vendor's confirmation replaces the stand-in and removes the
+    /// draft; a failure keeps the draft with the reason (and the field, when known).
+    pub async fn submit_draft(&self, draft_id: i64, progress: Progress) -> Result<Approval> {
+        let mut draft = self.store.draft(draft_id)?.ok_or_else(|| Error::Invalid(format!("no draft {draft_id}")))?;
+        let account = self.account_by_id(draft.account_id)?;
+        let connector = self.connector(&account)?;
+        let s = draft.submission.clone();
+        let query = TemplateQuery { target: s.target.clone(), template_id: Some(s.template_id.clone()) };
+        let checked = async {
+            let templates = connector.templates(&query).await?;
+            let template = templates.into_iter().find(|t| t.id == s.template_id).ok_or_else(|| VendorError::Field {
+                field: "template_id".into(),
+                source: Box::new(VendorError::NotAllowed(format!("no template {} here", s.template_id))),
+            })?;
+            submission::validate(&template, &s).map_err(|e| VendorError::Field { field: e.field, source: Box::new(VendorError::NotAllowed(e.message)) })?;
+            Ok::<_, VendorError>(template)
+        };
+        let template = match checked.await {
+            Ok(t) => t,
+            Err(e) => return Err(self.draft_failed(&mut draft, &account, e)),
+        };
+        draft.state = DraftState::Sending;
+        draft.error = None;
+        draft.error_field = None;
+        self.store.save_draft(&draft)?;
+        let stand_in = sending_stand_in(&account, &template, &s);
+        self.store.upsert_one(account.id, &stand_in)?;
+        self.announce_changed(account.id);
+        let recorder = self.upload_recorder(draft_id, progress);
+        let lock = self.lock_for(account.id);
+        let result = {
+            let _guard = lock.lock().await;
+            connector.submit(&s, recorder).await
+        };
+        self.store.remove_approval(account.id, &stand_in.remote_id)?;
+        let created = match result {
+            Ok(created) => created,
+            Err(e) => {
+                let mut draft = self.store.draft(draft_id)?.unwrap_or(draft);
+                let err = self.draft_failed(&mut draft, &account, e);
+                self.announce_changed(account.id);
+                return Err(err);
+            }
+        };
         let id = self.store.upsert_one(account.id, &created)?;
-        let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
+        self.store.remove_draft(draft_id)?;
+        self.announce_changed(account.id);
         self.approval(id)
+    }
+
+    /// Starts an approval in one go (CLI, scripts, demo): saved as a draft first, so a failed
+    /// send leaves it in `drafts()` to send again.
+    pub async fn submit(&self, account_id: i64, submission: &Submission, progress: Progress) -> Result<Approval> {
+        let draft = Draft {
+            id: 0,
+            account_id,
+            submission: submission.clone(),
+            uploads: vec![],
+            state: DraftState::Editing,
+            error: None,
+            error_field: None,
+            updated_at: 0,
+        };
+        let id = self.save_draft(&draft)?;
+        self.submit_draft(id, progress).await
+    }
+
+    /// Records a failed send in the draft and answers the error to return.
+    fn draft_failed(&self, draft: &mut Draft, account: &Account, e: VendorError) -> Error {
+        draft.state = DraftState::Failed;
+        draft.error_field = match &e {
+            VendorError::Field { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        draft.error = Some(e.to_string());
+        if let Err(store) = self.store.save_draft(draft) {
+            tracing::warn!("keeping the failed draft {}: {store}", draft.id);
+        }
+        vendor_error(account, e)
+    }
+
+    /// Passes upload progress on, and keeps each file's state in the draft when it changes, so
+    /// the draft shows which files went up.
+    fn upload_recorder(&self, draft_id: i64, progress: Progress) -> Progress {
+        let store = self.store.clone();
+        Progress::new(move |p: UploadProgress| {
+            if p.state != UploadState::Sending {
+                let saved = store.draft(draft_id).and_then(|d| match d {
+                    Some(mut d) => {
+                        d.uploads.resize(p.count, p.clone());
+                        d.uploads[p.index] = p.clone();
+                        store.save_draft(&d).map(drop)
+                    }
+                    None => Ok(()),
+                });
+                if let Err(e) = saved {
+                    tracing::warn!("recording upload state in draft {draft_id}: {e}");
+                }
+            }
+            progress.report(p);
+        })
+    }
+
+    /// Deletes an approval at the vendor (administrators), then from the cache.
+    pub async fn remove_approval(&self, id: i64) -> Result<()> {
+        let approval = self.approval(id)?;
+        let account = self.account_by_id(approval.account_id)?;
+        self.connector(&account)?.remove(&approval.remote.remote_id).await.map_err(|e| vendor_error(&account, e))?;
+        self.store.remove_approval(account.id, &approval.remote.remote_id)?;
+        self.announce_changed(account.id);
+        Ok(())
     }
 
     /// Downloads an attachment of an approval into `dir`; returns the file's path. The vendor's
@@ -305,6 +435,26 @@ impl Service {
     /// Tells the UI an account's cache changed outside a sync (e.g. a vendor callback).
     pub(crate) fn announce_changed(&self, account_id: i64) {
         let _ = self.events.send(SyncEvent::Finished { account_id, ok: true, error: None, changed: 1 });
+    }
+}
+
+/// The approval shown in the submitted box while a draft is being sent.
+fn sending_stand_in(account: &Account, template: &Template, s: &Submission) -> RemoteApproval {
+    let now = crate::store::now();
+    RemoteApproval {
+        remote_id: format!("sending:{}", s.request_id),
+        title: template.name.clone(),
+        form_name: template.name.clone(),
+        submitter: crate::model::User { id: String::new(), name: account.name.clone() },
+        submitted_at: now,
+        updated_at: now,
+        status: Status::Sending,
+        boxes: vec![Inbox::Submitted],
+        fields: s.fields.iter().map(|f| crate::model::Field::new(f.key.clone(), f.value.clone(), f.kind)).collect(),
+        steps: template.steps.clone(),
+        attachments: vec![],
+        actions: vec![],
+        raw: serde_json::Value::Null,
     }
 }
 

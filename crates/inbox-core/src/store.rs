@@ -27,6 +27,9 @@ pub enum StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
+mod drafts;
+pub use drafts::{Draft, DraftState};
+
 /// The schema, one entry per version. Never edit a released entry: append a new one.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![M::up(
@@ -103,7 +106,21 @@ fn migrations() -> Migrations<'static> {
             INSERT INTO approvals_fts (approvals_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
             INSERT INTO approvals_fts (rowid, search_text) VALUES (new.id, new.search_text);
         END;",
-    )])
+    ),
+    // Drafts of approvals being started (see `store/drafts.rs`).
+    M::up(
+        "CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            submission TEXT NOT NULL,
+            uploads TEXT NOT NULL DEFAULT '[]',
+            state TEXT NOT NULL,
+            error TEXT,
+            error_field TEXT,
+            updated_at INTEGER NOT NULL
+        );",
+    ),
+    ])
 }
 
 /// A configured vendor account (its secrets are in the keychain, not here).

@@ -67,6 +67,13 @@ fn form(id: Option<&str>) -> Value {
     f
 }
 
+/// Sends a form written as the document's send body, through the generic submission.
+async fn send(service: &Service, account: i64, form: &Value) -> Result<Approval, Error> {
+    let submission = inbox_core::connectors::zeyi::submission_from_form(form)
+        .map_err(|e| Error::Vendor { account: "test".into(), vendor: "zeyi".into(), source: Box::new(e) })?;
+    service.submit(account, &submission, inbox_core::Progress::ignore()).await
+}
+
 fn cached(w: &World, id: i64) -> Approval {
     w.service.approval(id).unwrap()
 }
@@ -79,7 +86,7 @@ fn business_id(a: &Approval) -> String {
 async fn send_decide_callback_loop_plain_and_encrypted() {
     for encrypt in [false, true] {
         let w = world(encrypt).await;
-        let sent = w.service.submit(w.account, &form(Some("FA-100"))).await.unwrap();
+        let sent = send(&w.service, w.account, &form(Some("FA-100"))).await.unwrap();
         assert_eq!((sent.remote.status, sent.remote.boxes.clone(), sent.remote.actions.clone()), (Status::Pending, vec![Inbox::Submitted], vec![Action::Cancel]));
         assert_eq!(sent.remote.title, "上海—苏州 线路运费上调 8%");
         let audit = w.sim.audit(&sent.remote.remote_id).expect("则一 has it under the auditId we cached");
@@ -95,7 +102,7 @@ async fn send_decide_callback_loop_plain_and_encrypted() {
         assert_eq!(w.service.store().nonce_count().unwrap(), 1);
 
         // A rejection travels the same way; a sync keeps both (zeyi has nothing to list).
-        let second = w.service.submit(w.account, &form(Some("FA-101"))).await.unwrap();
+        let second = send(&w.service, w.account, &form(Some("FA-101"))).await.unwrap();
         w.sim.decide("FA-101", Verdict::Reject, None, Some("涨幅过大")).await.unwrap();
         assert_eq!(cached(&w, second.id).remote.status, Status::Rejected);
         w.service.sync_account(w.account).await.unwrap();
@@ -106,7 +113,7 @@ async fn send_decide_callback_loop_plain_and_encrypted() {
 #[tokio::test]
 async fn cancel_goes_to_zeyi_and_the_terminate_callback_agrees() {
     let w = world(false).await;
-    let sent = w.service.submit(w.account, &form(None)).await.unwrap();
+    let sent = send(&w.service, w.account, &form(None)).await.unwrap();
     assert!(business_id(&sent).starts_with("AI"), "an id was derived");
     let after = w.service.act(sent.id, Action::Cancel, "重复提交").await.unwrap();
     assert_eq!(after.remote.status, Status::Cancelled);
@@ -132,17 +139,17 @@ async fn cancel_goes_to_zeyi_and_the_terminate_callback_agrees() {
 async fn a_resend_after_a_timeout_creates_exactly_one_approval() {
     let w = world_with(false, json!({"timeout_ms": "300"}), Limits::default()).await;
     w.sim.stall_sends(1, Duration::from_millis(900));
-    let sent = w.service.submit(w.account, &form(Some("PO-T1"))).await.unwrap();
+    let sent = send(&w.service, w.account, &form(Some("PO-T1"))).await.unwrap();
     let in_zeyi = w.sim.audits_with_id("PO-T1");
     assert_eq!(in_zeyi.len(), 1, "the retry reused the id");
     assert_eq!(sent.remote.remote_id, in_zeyi[0].audit_id);
     // The user, unsure, sends the same form again: still one approval, the same cached row.
-    let again = w.service.submit(w.account, &form(Some("PO-T1"))).await.unwrap();
+    let again = send(&w.service, w.account, &form(Some("PO-T1"))).await.unwrap();
     assert_eq!((again.id, w.sim.audits_with_id("PO-T1").len()), (sent.id, 1));
     // A different request under a pending id is refused by 则一, in words.
     let mut changed = form(Some("PO-T1"));
     changed["auditFormList"][1]["value"] = "99999.00".into();
-    let e = w.service.submit(w.account, &changed).await.unwrap_err().to_string();
+    let e = send(&w.service, w.account, &changed).await.unwrap_err().to_string();
     assert!(e.contains("AUDIT_EXISTS") && e.contains("该业务主键已有审核中或审核通过的审批"), "{e}");
 }
 
@@ -173,7 +180,7 @@ fn callback_body(a: &Approval) -> Vec<u8> {
 #[tokio::test]
 async fn the_listener_applies_a_valid_callback_once_and_refuses_everything_else() {
     let w = world(false).await;
-    let sent = w.service.submit(w.account, &form(Some("CB-1"))).await.unwrap();
+    let sent = send(&w.service, w.account, &form(Some("CB-1"))).await.unwrap();
     let body = callback_body(&sent);
     let now = auth::timestamp_ms();
     let unchanged = |w: &World| {
@@ -227,7 +234,7 @@ async fn the_listener_applies_a_valid_callback_once_and_refuses_everything_else(
 #[tokio::test]
 async fn an_encrypted_account_refuses_a_plain_or_foreign_sealed_callback() {
     let w = world(true).await;
-    let sent = w.service.submit(w.account, &form(Some("CB-2"))).await.unwrap();
+    let sent = send(&w.service, w.account, &form(Some("CB-2"))).await.unwrap();
     let now = auth::timestamp_ms();
     let (status, reply) = post_callback(&w, &callback_body(&sent), &now, "enc001", None).await;
     assert_eq!((status, reply["errorCode"].as_str()), (400, Some("DECRYPT_ERROR")));
@@ -258,30 +265,33 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
 
     let mut bad_type = form(Some("E-1"));
     bad_type["auditType"] = "teleport".into();
-    let e = w.service.submit(w.account, &bad_type).await.unwrap_err().to_string();
+    let e = send(&w.service, w.account, &bad_type).await.unwrap_err().to_string();
     assert!(e.contains("则一") && e.contains("audit/send") && e.contains("AUDIT_TYPE_INVALID") && e.contains("审批类型不存在"), "{e}");
 
-    let mut bad_user = form(Some("E-2"));
-    bad_user["username"] = "E999".into();
-    assert!(w.service.submit(w.account, &bad_user).await.unwrap_err().to_string().contains("USER_NOT_FOUND"));
+    let mut unknown = w.sim.demo_account(&w._server.base_url);
+    unknown.settings.insert("username".into(), "E999".into());
+    let unknown = add(&w.service, "则一-无此工号", &unknown);
+    assert!(send(&w.service, unknown, &form(Some("E-2"))).await.unwrap_err().to_string().contains("USER_NOT_FOUND"));
 
     let approved = w.sim.audits().into_iter().find(|a| a.status == AuditStatus::Agreed).expect("the seed has approved history");
-    let e = w.service.submit(w.account, &form(Some(&approved.id))).await.unwrap_err().to_string();
+    let e = send(&w.service, w.account, &form(Some(&approved.id))).await.unwrap_err().to_string();
     assert!(e.contains("AUDIT_EXISTS"), "{e}");
 
     let mut bad_file = form(Some("E-3"));
     bad_file["auditFormList"][2]["value"] = "C:/报价.pdf".into();
-    let e = w.service.submit(w.account, &bad_file).await.unwrap_err().to_string();
-    assert!(e.contains("PARAM_ERROR") && e.contains("auditFormList[2].value"), "{e}");
+    let e = send(&w.service, w.account, &bad_file).await.unwrap_err().to_string();
+    assert!(e.contains("PARAM_ERROR") && e.contains("auditFormList[2].value") && e.contains("field `调价函`"), "{e}");
+    let failed = w.service.drafts().unwrap().into_iter().find(|d| d.submission.request_id == "E-3").expect("the failed send kept its draft");
+    assert_eq!((failed.state, failed.error_field.as_deref()), (inbox_core::DraftState::Failed, Some("调价函")));
 
     let bad_form = json!({"auditType": "purchase", "auditFormList": [{"type": "video", "name": "n", "value": "v"}]});
-    assert!(w.service.submit(w.account, &bad_form).await.unwrap_err().to_string().contains("video"));
+    assert!(send(&w.service, w.account, &bad_form).await.unwrap_err().to_string().contains("video"));
 
     w.sim.set_fault(Some(Fault::MalformedJson));
-    let e = w.service.submit(w.account, &form(Some("E-4"))).await.unwrap_err();
+    let e = send(&w.service, w.account, &form(Some("E-4"))).await.unwrap_err();
     assert!(matches!(&e, Error::Vendor { source, .. } if matches!(**source, VendorError::Malformed { .. })), "{e}");
     w.sim.set_fault(Some(Fault::ServerError));
-    let e = w.service.submit(w.account, &form(Some("E-5"))).await.unwrap_err().to_string();
+    let e = send(&w.service, w.account, &form(Some("E-5"))).await.unwrap_err().to_string();
     assert!(e.contains("HTTP 500"), "{e}");
     w.sim.set_fault(None);
     assert_eq!(total(&w), 0, "no failed send reached the cache");
@@ -294,7 +304,7 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
     let e = w.service.test_account(other).await.unwrap_err();
     assert!(matches!(&e, Error::Vendor { source, .. } if matches!(**source, VendorError::Auth { .. })), "{e}");
     assert!(e.to_string().contains("SIGN_ERROR") && e.to_string().contains("签名验证失败"), "{e}");
-    let e = w.service.submit(other, &form(Some("E-6"))).await.unwrap_err().to_string();
+    let e = send(&w.service, other, &form(Some("E-6"))).await.unwrap_err().to_string();
     assert!(e.contains("则一-错误密钥") && e.contains("SIGN_ERROR"), "{e}");
     assert!(!e.contains(&"0".repeat(32)), "no secret in messages");
 }
@@ -302,11 +312,11 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
 #[tokio::test]
 async fn an_unreachable_host_is_named_and_sync_never_fails_or_empties_zeyi() {
     let w = world(false).await;
-    let sent = w.service.submit(w.account, &form(Some("U-1"))).await.unwrap();
+    let sent = send(&w.service, w.account, &form(Some("U-1"))).await.unwrap();
     let mut gone = w.sim.demo_account("http://127.0.0.1:9");
     gone.settings.insert("timeout_ms".into(), "500".into());
     let dead = add(&w.service, "则一-离线", &gone);
-    let e = w.service.submit(dead, &form(Some("U-2"))).await.unwrap_err().to_string();
+    let e = send(&w.service, dead, &form(Some("U-2"))).await.unwrap_err().to_string();
     assert!(e.contains("则一-离线") && e.contains("cannot reach"), "{e}");
     for (_, r) in w.service.sync_all().await.unwrap() {
         r.unwrap();

@@ -24,6 +24,11 @@ impl Credentials {
         Ok(Credentials { token: token.to_string(), uid })
     }
 
+    /// The token, for the upload path (`upload-attachment/{token}/…`); never logged.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
     /// The form fields of a call: `token` first, then the call's own.
     pub fn form<'a>(&'a self, fields: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
         let mut form = Vec::with_capacity(fields.len() + 1);

@@ -89,6 +89,57 @@ impl Client {
         self.call_raw("handle-step", &fields).await.map(drop)
     }
 
+    /// `templet-list`: the templates of a file or folder, inherited ones included (admins only).
+    pub async fn templet_list(&self, file_id: i64) -> Result<wire::TempletList, VendorError> {
+        Ok(self.call("templet-list", &[("fileId", file_id.to_string())]).await?.0)
+    }
+
+    /// `create-approval`: answers the new approval's id.
+    pub async fn create_approval(&self, json: &Value) -> Result<i64, VendorError> {
+        let (created, _): (wire::Created, Value) = self.call("create-approval", &[("json", json.to_string())]).await?;
+        Ok(created.id)
+    }
+
+    /// `create-multifiles-attachment`: declares the folders (`/`-separated); answers (rootid, uuid).
+    pub async fn create_multifiles(&self, folders: &[String]) -> Result<wire::MultiAttachment, VendorError> {
+        let mut fields = vec![];
+        if !folders.is_empty() {
+            fields.push(("rpath", serde_json::to_string(folders).unwrap_or_default()));
+        }
+        Ok(self.call("create-multifiles-attachment", &fields).await?.0)
+    }
+
+    /// `remove-approval` (admins only).
+    pub async fn remove_approval(&self, id: &str) -> Result<(), VendorError> {
+        self.call_raw("remove-approval", &[("id", id.to_string())]).await.map(drop)
+    }
+
+    /// `upload-attachment`: one file, streamed as `body`. `multi` names the multi-file
+    /// attachment (uuid, rootid) and the file's folder (`|`-separated, document form 3).
+    pub async fn upload(&self, name: &str, size: u64, body: reqwest::Body, multi: Option<(&wire::MultiAttachment, &str)>) -> Result<wire::Uploaded, VendorError> {
+        const CALL: &str = "upload-attachment";
+        let segment = |s: &str| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string();
+        let mut url = format!("{}/app/approval/{CALL}/{}/{size}", self.base, segment(self.creds.token()));
+        if let Some((m, folder)) = multi {
+            url.push_str(&format!("/{}/{}", segment(&m.uuid), m.rootid));
+            if !folder.is_empty() {
+                url.push_str(&format!("/{}", segment(folder)));
+            }
+        }
+        let part = reqwest::multipart::Part::stream_with_length(body, size).file_name(name.to_string());
+        let form = reqwest::multipart::Form::new()
+            .text("token", self.creds.token().to_string())
+            .text("fileSize2", size.to_string())
+            .text("atype", if multi.is_some() { "1" } else { "0" })
+            .part("file", part);
+        // Not `http_client`'s 60 s: a large file on a slow line takes longer; stalls still end.
+        let resp = self.http.post(url).multipart(form).timeout(std::time::Duration::from_secs(30 * 60)).send().await.map_err(|e| transport_error(CALL, e))?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(|e| transport_error(CALL, e))?;
+        let raw = envelope(CALL, status, &body)?;
+        serde_json::from_value(raw).map_err(|e| VendorError::malformed(CALL, e))
+    }
+
     /// `download-attachment`: the bytes, or the envelope's error when the reply is JSON.
     pub async fn download(&self, file_id: &str) -> Result<(Option<String>, Vec<u8>), VendorError> {
         const CALL: &str = "download-attachment";
@@ -110,6 +161,10 @@ impl Client {
         Ok((name, body.to_vec()))
     }
 }
+
+/// What must be escaped in a path segment (the token, the uuid, a folder path).
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'|');
 
 /// Checks HTTP status and the `{code, msg}` envelope; returns the parsed reply on code 0.
 fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {

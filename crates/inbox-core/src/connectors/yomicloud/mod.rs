@@ -6,11 +6,13 @@
 pub mod auth;
 pub mod client;
 pub mod map;
+pub mod submit;
 pub mod wire;
 
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use crate::submission::{Progress, Submission, Template, TemplateQuery};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
@@ -33,7 +35,7 @@ pub fn info() -> VendorInfo {
             boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc],
             actions: vec![Action::Approve, Action::Reject],
             attachments: true,
-            submit: false,
+            submit: true,
         },
     }
 }
@@ -118,6 +120,45 @@ impl Connector for YomiConnector {
         self.client.handle_step(view.data.id, row.id, row.step, comment, verdict).await
     }
 
+    /// One template by id (`templet-content`, open to every user), or every template of a file
+    /// or folder (`templet-list`, which the vendor allows only to administrators).
+    async fn templates(&self, query: &TemplateQuery) -> Result<Vec<Template>, VendorError> {
+        let target = query.target.as_deref().map(|t| parse_id("file id", t)).transpose()?;
+        let content = self.client.templet_content(0, target.unwrap_or(0)).await?;
+        let templets = match query.template_id.as_deref() {
+            Some(tid) => self.client.templet_content(parse_id("template id", tid)?, 0).await?.templet.into_iter().collect(),
+            None => {
+                let file = target.ok_or_else(|| VendorError::NotAllowed("yomicloud lists templates per file or folder: give its file id".into()))?;
+                self.client.templet_list(file).await?.data
+            }
+        };
+        templets.iter().map(|t| submit::template(t, &content.data, target).map_err(|e| VendorError::malformed("templet-content", e))).collect()
+    }
+
+    async fn submit(&self, s: &Submission, progress: Progress) -> Result<RemoteApproval, VendorError> {
+        let tid = parse_id("template id", &s.template_id)?;
+        let file_id = parse_id("file id", s.target.as_deref().unwrap_or(""))?;
+        // templet-content with both ids, as the document advises before create-approval.
+        let content = self.client.templet_content(tid, file_id).await?;
+        let templet = content.templet.ok_or_else(|| VendorError::malformed("templet-content", "no `templet` for the template id"))?;
+        let full_path = content.file_map.map(|f| f.file_name).unwrap_or_default();
+        let attachment = submit::upload_all(&self.client, s, &progress).await?;
+        let json = submit::request(&templet, s, file_id, &full_path, attachment)?;
+        let started = crate::store::now();
+        let id = self.create_once(&json, started).await.map_err(|e| match &e {
+            VendorError::Vendor { message, .. } => match submit::field_of(message, s) {
+                Some(field) => VendorError::Field { field, source: Box::new(e) },
+                None => e,
+            },
+            _ => e,
+        })?;
+        self.detail_of(id.to_string()).await
+    }
+
+    async fn remove(&self, remote_id: &str) -> Result<(), VendorError> {
+        self.client.remove_approval(remote_id).await
+    }
+
     async fn download(&self, attachment_id: &str) -> Result<Download, VendorError> {
         let (name, bytes) = self.client.download(attachment_id).await?;
         Ok(Download { name: name.unwrap_or_else(|| format!("attachment-{attachment_id}")), bytes })
@@ -125,10 +166,43 @@ impl Connector for YomiConnector {
 }
 
 impl YomiConnector {
+    /// `create-approval` at most once: when the connection broke before the reply, the
+    /// approval may exist, so our submitted list is read first and a match (same template, file,
+    /// statement and attachment, created since we started) is taken instead of sending again.
+    async fn create_once(&self, json: &serde_json::Value, started: i64) -> Result<i64, VendorError> {
+        match self.client.create_approval(json).await {
+            Err(VendorError::Unreachable { call, reason }) => {
+                tracing::warn!("{call}: {reason}; looking for the approval before sending again");
+                match self.find_created(json, started).await? {
+                    Some(id) => Ok(id),
+                    None => self.client.create_approval(json).await,
+                }
+            }
+            other => other,
+        }
+    }
+
+    async fn find_created(&self, json: &serde_json::Value, started: i64) -> Result<Option<i64>, VendorError> {
+        let same = |c: &serde_json::Value| ["tid", "creatorNote", "attachmentId", "fileId"].iter().all(|k| c.get(*k) == json.get(*k));
+        let mine = self.client.creator_list().await?.data;
+        Ok(mine
+            .iter()
+            .filter(|r| r.createtime >= started - 60)
+            .find(|r| serde_json::from_str::<serde_json::Value>(&r.content).is_ok_and(|c| same(&c)))
+            .map(|r| r.id))
+    }
+
     async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
         let types = self.types().await?;
         let (view, raw) = self.view(&remote_id).await?;
         let children = self.attachment_children(&view).await?;
         map::approval(&view, raw, self.client.uid(), types, &children).map_err(|e| VendorError::malformed("view-approval", e))
     }
+}
+
+fn parse_id(what: &str, text: &str) -> Result<i64, VendorError> {
+    text.trim().parse().map_err(|_| VendorError::Field {
+        field: if what == "file id" { "target".into() } else { "template_id".into() },
+        source: Box::new(VendorError::NotAllowed(format!("a yomicloud {what} is a number, not \"{text}\""))),
+    })
 }

@@ -189,6 +189,9 @@ pub struct TempletContent {
     pub templet: Option<Templet>,
     #[serde(default)]
     pub userinfo: UserInfo,
+    /// The file or folder asked about (`fileId` > 0).
+    #[serde(default, rename = "fileMap")]
+    pub file_map: Option<FileMap>,
 }
 
 /// A template (`templet`); its `content` is a [`TempletBody`] encoded as a string.
@@ -261,4 +264,36 @@ pub fn user_name(users: &UserInfo, uid: i64) -> String {
             s(1).or(s(0)).map(str::to_string)
         })
         .unwrap_or_else(|| format!("用户 {uid}"))
+}
+
+/// The reply of `templet-list`: templates shaped like `templet-content`'s `templet`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TempletList {
+    #[serde(default)]
+    pub data: Vec<Templet>,
+}
+
+/// `{code: 0, id}` of `create-approval` (protocol choice 10).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Created {
+    #[serde(deserialize_with = "de::int")]
+    pub id: i64,
+}
+
+/// `{rootid, uuid}` of `create-multifiles-attachment`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MultiAttachment {
+    #[serde(deserialize_with = "de::int")]
+    pub rootid: i64,
+    pub uuid: String,
+}
+
+/// `{fileId, fileName, size}` of `upload-attachment`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Uploaded {
+    #[serde(deserialize_with = "de::int")]
+    pub file_id: i64,
+    #[serde(default)]
+    pub file_name: String,
 }

@@ -10,9 +10,10 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
+use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
-use crate::model::{Action, Inbox, RemoteApproval, Vendor};
+use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
@@ -208,14 +209,97 @@ impl Connector for ZeyiConnector {
         Err(VendorError::Unsupported("downloading attachments (zeyi file fields are URLs)"))
     }
 
-    async fn submit(&self, form: &serde_json::Value) -> Result<RemoteApproval, VendorError> {
-        let body = self.send_body(form)?;
-        let (sent, reply) = self.send_with_retry(&body).await?;
+    /// 则一 has no list of approval types: the type it gave us is the template, open to any
+    /// text or file (URL) item; 则一 chooses the flow from `conditionParamList`.
+    async fn templates(&self, query: &TemplateQuery) -> Result<Vec<Template>, VendorError> {
+        let Some(audit_type) = query.template_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+            return Err(VendorError::NotAllowed("则一 has no list of approval types: name the type (auditType) 则一 gave you".into()));
+        };
+        Ok(vec![Template {
+            id: audit_type.to_string(),
+            name: audit_type.to_string(),
+            target: None,
+            description: "则一审批：任意文本或文件（URL）表单项；流程由则一按条件参数决定".into(),
+            fields: vec![],
+            steps: vec![],
+            attachments: AttachmentRule::None,
+            open_fields: true,
+        }])
+    }
+
+    async fn submit(&self, submission: &Submission, _progress: Progress) -> Result<RemoteApproval, VendorError> {
+        let body = self.send_body(&send_form(submission)?)?;
+        let (sent, reply) = self.send_with_retry(&body).await.map_err(|e| with_field(e, submission))?;
         if sent.id != body.id {
             return Err(VendorError::malformed("audit/send", format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id)));
         }
         map::submitted(&body, &sent, reply, crate::store::now()).map_err(|e| VendorError::malformed("audit/send", e))
     }
+}
+
+/// Names the submission field a `PARAM_ERROR` concerns (`auditFormList[2].value` → the third
+/// field's key), so the form can show 则一's message next to it.
+fn with_field(e: VendorError, s: &Submission) -> VendorError {
+    let VendorError::Vendor { message, .. } = &e else { return e };
+    let index = |list: &str| message.split(&format!("{list}[")).nth(1)?.split(']').next()?.parse::<usize>().ok();
+    let field = index("auditFormList").and_then(|i| s.fields.get(i)).or_else(|| index("conditionParamList").and_then(|i| s.conditions.get(i)));
+    match field {
+        Some(f) => VendorError::Field { field: f.key.clone(), source: Box::new(e) },
+        None => e,
+    }
+}
+
+/// A generic submission from the document's send body (the demo's and older scripts' forms);
+/// `username` is left to the account's setting.
+pub fn submission_from_form(form: &serde_json::Value) -> Result<Submission, VendorError> {
+    let body: wire::SendBody = serde_json::from_value({
+        let mut f = form.clone();
+        if let Some(o) = f.as_object_mut() {
+            o.entry("id").or_insert_with(|| "".into());
+            o.entry("username").or_insert_with(|| "".into());
+        }
+        f
+    })
+    .map_err(|e| invalid_form(&e.to_string()))?;
+    let mut fields = Vec::new();
+    for f in &body.audit_form_list {
+        let kind = match map::field_kind(&f.kind).map_err(|e| invalid_form(&e))? {
+            FieldKind::File => FieldKind::File,
+            _ => FieldKind::Text,
+        };
+        fields.push(FieldValue { key: f.name.clone(), value: f.value.clone(), kind });
+    }
+    let conditions = body.condition_param_list.unwrap_or_default().into_iter().map(|c| FieldValue::text(c.name, c.value)).collect();
+    Ok(Submission { template_id: body.audit_type, target: None, fields, conditions, attachments: vec![], request_id: body.id })
+}
+
+/// The document's send body from a generic submission: the template is the `auditType`, the
+/// request id the business `id`, file fields carry a URL (named by its last segment).
+fn send_form(s: &Submission) -> Result<serde_json::Value, VendorError> {
+    if !s.attachments.is_empty() {
+        return Err(invalid_form("则一 file items carry a URL; local files cannot be uploaded to 则一"));
+    }
+    let mut items = Vec::new();
+    for f in &s.fields {
+        let item = match f.kind {
+            FieldKind::File => {
+                // 则一 checks the URL and names the item (PARAM_ERROR), mapped by `with_field`.
+                let url = f.value.trim();
+                let name = url.split(['?', '#']).next().unwrap_or(url).rsplit('/').next().unwrap_or("").to_string();
+                serde_json::json!({"type": "file", "name": f.key, "value": url, "extendValue": name})
+            }
+            _ => serde_json::json!({"type": "text", "name": f.key, "value": f.value}),
+        };
+        items.push(item);
+    }
+    let mut form = serde_json::json!({"auditType": s.template_id, "auditFormList": items});
+    if !s.conditions.is_empty() {
+        form["conditionParamList"] = s.conditions.iter().map(|c| serde_json::json!({"name": c.key, "value": c.value})).collect();
+    }
+    if !s.request_id.trim().is_empty() {
+        form["id"] = s.request_id.trim().into();
+    }
+    Ok(form)
 }
 
 #[cfg(test)]

@@ -1,0 +1,231 @@
+//! Starting yomicloud approvals through the service, against the simulator over real HTTP and a
+//! real SQLite file: templates (designated step, `tempAuthDay`), submit → approve by a second
+//! user → done in the submitter's cache, a 20 MB file and a 200-file folder with progress, a
+//! create-approval whose reply is lost (one approval only), a refused form naming its field, and
+//! drafts that survive a failed send and a restart.
+
+use inbox_core::secrets::Secrets;
+use inbox_core::submission::AttachmentRule;
+use inbox_core::{Action, DraftState, Error, FieldValue, Inbox, Progress, Service, Status, Submission, TemplateQuery, UploadProgress, UploadState, VendorError};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use vendor_sim::common::RunningServer;
+use vendor_sim::yomicloud::Sim;
+
+const APPROVER: i64 = 5;
+
+struct World {
+    sim: Sim,
+    _server: RunningServer,
+    dir: tempfile::TempDir,
+    service: Arc<Service>,
+    account: i64,
+    /// A template of type 3 (申请预览权限: `tempAuthDay`) with a designated step, on `file`.
+    preview: i64,
+    /// A template of type 2 (上传文件: needs files) on `folder`.
+    upload: i64,
+    file: i64,
+    folder: i64,
+}
+
+async fn world() -> World {
+    let sim = Sim::new(7, 20);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    world_at(sim, server, None).await
+}
+
+async fn world_at(sim: Sim, server: RunningServer, base: Option<String>) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let account = add(&service, "云盘", &sim.demo_account(base.as_deref().unwrap_or(&server.base_url)));
+    let (file, folder) = sim.with_state(|s| {
+        let drive = |folder: bool| s.files.values().filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0).map(|f| f.id).min().unwrap();
+        (drive(false), drive(true))
+    });
+    let step = |rule: i64| json!({"approvalNum": 0, "ids": ["1", APPROVER.to_string()], "name": "主管审批", "realnames": ["系统管理员", "审批人"], "type": rule, "usernames": ["admin", "u5"]});
+    let content = |t: &str, title: &str, rule: i64| json!({"approvalType": t, "approverAuth": 0, "ccAuth": 0, "desc": "请说明用途", "step": [step(rule)], "title": title, "uids": [4]});
+    let (preview, upload) = sim.with_state(|s| {
+        (s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1), s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1))
+    });
+    World { sim, _server: server, dir, service, account, preview, upload, file, folder }
+}
+
+fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
+    let input = inbox_core::AccountInput {
+        vendor: inbox_core::Vendor::Yomicloud,
+        name: name.into(),
+        base_url: demo.base_url.clone(),
+        settings: demo.settings.clone(),
+        secrets: Secrets(demo.secrets.clone()),
+    };
+    service.upsert_demo_account(input).unwrap().id
+}
+
+fn preview_form(w: &World, note: &str) -> Submission {
+    Submission {
+        template_id: w.preview.to_string(),
+        target: Some(w.file.to_string()),
+        fields: vec![FieldValue::text("creatorNote", note), FieldValue::text("tempAuthDay", "3"), FieldValue::text("selectId.0", APPROVER.to_string())],
+        ..Default::default()
+    }
+}
+
+fn recorder() -> (Progress, Arc<Mutex<Vec<UploadProgress>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    (Progress::new(move |p| s.lock().unwrap().push(p)), seen)
+}
+
+#[tokio::test]
+async fn templates_submit_approve_done_across_two_users() {
+    let w = world().await;
+    let t = w.service.templates(w.account, &TemplateQuery { target: Some(w.file.to_string()), template_id: Some(w.preview.to_string()) }).await.unwrap();
+    let keys: Vec<&str> = t[0].fields.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["creatorNote", "tempAuthDay", "selectId.0"]);
+    assert_eq!(t[0].fields[2].options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>(), ["1", "5"]);
+    assert_eq!((t[0].attachments, t[0].steps.len()), (AttachmentRule::None, 1));
+    // Listing a file's templates is for admins only: the vendor's refusal is shown.
+    let e = w.service.templates(w.account, &TemplateQuery { target: Some(w.file.to_string()), template_id: None }).await.unwrap_err().to_string();
+    assert!(e.contains("templet-list") && e.contains("没有权限"), "{e}");
+
+    let sent = w.service.submit(w.account, &preview_form(&w, "需要预览合同"), Progress::ignore()).await.unwrap();
+    assert_eq!((sent.remote.status, sent.remote.boxes.clone()), (Status::Pending, vec![Inbox::Submitted]));
+    assert!(w.service.drafts().unwrap().is_empty(), "the confirmed draft is gone");
+    let remote: i64 = sent.remote.remote_id.parse().unwrap();
+    assert_eq!(w.sim.todo_ids_for(APPROVER).contains(&remote), true);
+
+    let approver = w.sim.user(APPROVER).unwrap();
+    let mut demo = w.sim.demo_account(&w._server.base_url);
+    demo.settings.insert("uid".into(), APPROVER.to_string().into());
+    demo.secrets.insert("token".into(), approver.token.into());
+    let second = add(&w.service, "云盘-审批人", &demo);
+    w.service.sync_account(second).await.unwrap();
+    let todo = w.service.store().approval_by_remote(second, &sent.remote.remote_id).unwrap().expect("in the approver's cache");
+    assert!(todo.remote.boxes.contains(&Inbox::Todo));
+    w.service.act(todo.id, Action::Approve, "同意").await.unwrap();
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.service.approval(sent.id).unwrap().remote.status, Status::Approved);
+}
+
+#[tokio::test]
+async fn a_20_mb_file_and_a_200_file_folder_upload_with_progress() {
+    let w = world().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("大文件.bin");
+    std::fs::write(&big, vec![7u8; 20 * 1024 * 1024]).unwrap();
+    let form = |paths: Vec<std::path::PathBuf>| Submission {
+        template_id: w.upload.to_string(),
+        target: Some(w.folder.to_string()),
+        fields: vec![FieldValue::text("creatorNote", "上传资料")],
+        attachments: paths,
+        ..Default::default()
+    };
+    let (progress, seen) = recorder();
+    let sent = w.service.submit(w.account, &form(vec![big.clone()]), progress).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.iter().filter(|p| p.state == UploadState::Sending).count() > 10, "progress in chunks");
+    assert_eq!(seen.last().map(|p| (p.state, p.sent)), Some((UploadState::Done, 20 * 1024 * 1024)));
+    assert_eq!(sent.remote.attachments.len(), 1);
+
+    let root = tmp.path().join("资料");
+    for i in 0..200 {
+        let dir = root.join(format!("第{}组", i % 4));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{i:03}.txt")), format!("文件 {i}")).unwrap();
+    }
+    let (progress, seen) = recorder();
+    let sent = w.service.submit(w.account, &form(vec![root]), progress).await.unwrap();
+    let done = seen.lock().unwrap().iter().filter(|p| p.state == UploadState::Done).count();
+    assert_eq!(done, 200);
+    let attachment = w.sim.with_state(|s| s.approvals[&sent.remote.remote_id.parse::<i64>().unwrap()].attachment_id);
+    let files = w.sim.with_state(|s| s.files.values().filter(|f| f.attachment_root == attachment && !f.is_folder).count());
+    assert_eq!(files, 200, "the tree is kept");
+}
+
+/// Forwards to `upstream`, but the first time a request for `create-approval` passes, drops
+/// the connection once the reply starts (the approval exists, we never learn it).
+async fn lossy_proxy(upstream: std::net::SocketAddr) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dropped = Arc::new(Mutex::new(false));
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let dropped = dropped.clone();
+            tokio::spawn(async move {
+                let mut server = tokio::net::TcpStream::connect(upstream).await.unwrap();
+                let (mut buf_c, mut buf_s) = (vec![0u8; 65536], vec![0u8; 65536]);
+                let mut doomed = false;
+                loop {
+                    tokio::select! {
+                        n = client.read(&mut buf_c) => {
+                            let Ok(n) = n else { return };
+                            if n == 0 { return; }
+                            let hit = String::from_utf8_lossy(&buf_c[..n]).contains("/create-approval");
+                            if hit {
+                                let mut d = dropped.lock().unwrap();
+                                if !*d { *d = true; doomed = true; }
+                            }
+                            if server.write_all(&buf_c[..n]).await.is_err() { return; }
+                        }
+                        n = server.read(&mut buf_s) => {
+                            let Ok(n) = n else { return };
+                            if n == 0 || doomed { return; }
+                            if client.write_all(&buf_s[..n]).await.is_err() { return; }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_lost_create_reply_makes_exactly_one_approval() {
+    let sim = Sim::new(7, 20);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let upstream: std::net::SocketAddr = server.base_url.trim_start_matches("http://").parse().unwrap();
+    let proxy = lossy_proxy(upstream).await;
+    let w = world_at(sim, server, Some(proxy)).await;
+    let me = w.sim.demo_user().uid;
+    let before = w.sim.submitted_ids_for(me).len();
+    let sent = w.service.submit(w.account, &preview_form(&w, "只发一次"), Progress::ignore()).await.unwrap();
+    assert_eq!(w.sim.submitted_ids_for(me).len(), before + 1, "one approval despite the lost reply");
+    assert_eq!(sent.remote.status, Status::Pending);
+}
+
+#[tokio::test]
+async fn a_refused_form_names_its_field_and_drafts_survive_failure_and_restart() {
+    let w = world().await;
+    // Checked before sending: the designated approver is required.
+    let mut missing = preview_form(&w, "少了审批人");
+    missing.fields.retain(|f| f.key != "selectId.0");
+    let e = w.service.submit(w.account, &missing, Progress::ignore()).await.unwrap_err();
+    assert!(matches!(&e, Error::Vendor { source, .. } if matches!(&**source, VendorError::Field { field, .. } if field == "selectId.0")), "{e}");
+    // An approver outside the step is not an option: caught locally, named.
+    let mut outsider = preview_form(&w, "审批人不在步骤里");
+    outsider.fields[2].value = "9".into();
+    let e = w.service.submit(w.account, &outsider, Progress::ignore()).await.unwrap_err().to_string();
+    assert!(e.contains("selectId.0"), "{e}");
+    w.sim.set_fault(Some(vendor_sim::common::Fault::ServerError));
+    let e = w.service.submit(w.account, &preview_form(&w, "服务器出错"), Progress::ignore()).await.unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    w.sim.set_fault(None);
+    let kept = w.service.drafts().unwrap();
+    assert_eq!(kept.len(), 3, "every failed send kept its draft");
+    assert!(kept.iter().all(|d| d.state == DraftState::Failed && d.error.is_some()));
+    let sending = w.service.list(&inbox_core::ListQuery { inbox: Some(Inbox::Submitted), limit: 500, ..Default::default() }).unwrap();
+    assert!(sending.items.iter().all(|a| a.status != Status::Sending), "no stand-in left after a failure");
+
+    // A restart: the same cache file reopened still has the drafts; one is fixed and sent.
+    let reopened = Service::open(w.dir.path()).unwrap();
+    let drafts = reopened.drafts().unwrap();
+    assert_eq!(drafts.len(), 3);
+    let mut draft = drafts.into_iter().find(|d| d.submission.value("creatorNote") == Some("服务器出错")).unwrap();
+    let (id, request) = (draft.id, draft.submission.request_id.clone());
+    assert!(!request.is_empty());
+    draft.submission.fields[0].value = "服务器恢复后重发".into();
+    assert_eq!(reopened.save_draft(&draft).unwrap(), id);
+    assert_eq!(reopened.drafts().unwrap().iter().find(|d| d.id == id).unwrap().submission.request_id, request, "the request id is kept");
+}
