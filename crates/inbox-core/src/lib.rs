@@ -16,4 +16,4 @@ pub use connector::{Capabilities, Connector, ListPage, SettingSpec, Source, Vend
 pub use error::{Error, VendorError};
 pub use model::*;
 pub use service::{AccountInput, Service};
-pub use store::{Account, ListQuery, Page, Store, SyncState};
+pub use store::{Account, Facets, ListQuery, NewTodos, Page, Sort, Store, SyncState};

@@ -5,9 +5,9 @@
 use crate::connector::{Connector, VendorInfo};
 use crate::connectors;
 use crate::error::{Error, Result, VendorError};
-use crate::model::{Action, Approval, Vendor};
+use crate::model::{Action, Approval, Inbox, Vendor};
 use crate::secrets::{SecretStore, Secrets};
-use crate::store::{Account, BoxCounts, ListQuery, Page, Store};
+use crate::store::{Account, BoxCounts, Facets, ListQuery, NewTodos, Page, Store};
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -236,6 +236,17 @@ impl Service {
 
     pub fn box_counts(&self) -> Result<BoxCounts> {
         Ok(self.store.box_counts()?)
+    }
+
+    /// The form names and submitters of a box, for the list's filter menus.
+    pub fn facets(&self, inbox: Option<Inbox>) -> Result<Facets> {
+        Ok(self.store.facets(inbox)?)
+    }
+
+    /// The todos that arrived since the last call (each reported once, ever), with the newest
+    /// `keep` of them: what a desktop notification announces.
+    pub fn take_new_todos(&self, keep: u32) -> Result<NewTodos> {
+        Ok(self.store.take_new_todos(keep)?)
     }
 
     pub fn approval(&self, id: i64) -> Result<Approval> {
