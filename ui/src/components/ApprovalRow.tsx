@@ -28,6 +28,8 @@ export function ApprovalRow({ item, selected, checked, now, onClick }: ApprovalR
       data-id={item.id}
       data-vendor={item.vendor}
       data-checked={checked}
+      data-form={item.form_name}
+      data-status={item.status}
       onClick={(e) => onClick(item.id, e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "open")}
     >
       <Flex align="center" gap={6} className="row-line">
