@@ -447,14 +447,21 @@ async fn triage_by_keyboard() {
         press(&ui, 'k').await?;
         wait_for_detail(&ui, &rows[0].id).await?;
         ui.screenshot("triage-keyboard").await?;
+        // fxiaoke wants an opinion with every decision, so `a` (no comment) goes to another vendor.
+        let at = rows.iter().position(|r| r.vendor != "fxiaoke").context("only fxiaoke rows are visible")?;
+        for _ in 0..at {
+            press(&ui, 'j').await?;
+        }
+        let target = rows[at].clone();
+        wait_for_detail(&ui, &target.id).await?;
         if !ui.exists(&tid("btn-approve")).await? {
-            bail!("#{} {:?} offers no 同意 to press `a` on", rows[0].id, rows[0].title);
+            bail!("#{} {:?} offers no 同意 to press `a` on", target.id, target.title);
         }
         press(&ui, 'a').await?;
-        wait_until_left_todo(&ui, &rows[0], todo_before).await?;
+        wait_until_left_todo(&ui, &target, todo_before).await?;
         press(&ui, 'j').await?;
         let open = wait_for("a row to open after the approved one left", UI_TIMEOUT, async || {
-            Ok(detail_id(&ui).await?.filter(|id| *id != rows[0].id))
+            Ok(detail_id(&ui).await?.filter(|id| *id != target.id))
         })
         .await?;
         if ui.exists(&tid("btn-reject")).await? {
@@ -498,6 +505,8 @@ async fn batch_approve_across_vendors() {
         let label = ui.text(&tid("batch-count")).await?.unwrap_or_default();
         ensure!(label.contains(&chosen.len().to_string()), "the batch bar says {label:?} for {} checked", chosen.len());
         ui.click_testid("btn-batch-approve").await?;
+        // One comment for every item (fxiaoke wants an opinion with each decision).
+        ui.type_into("batch-reason", "同意，E2E 批量").await?;
         ui.click_testid("btn-batch-confirm").await?;
         let results = wait_for("a result for every checked approval", SYNC_TIMEOUT, async || {
             let v = ui
@@ -534,9 +543,9 @@ async fn search_in_chinese() {
         let han: Vec<char> = rows.iter().flat_map(|r| r.title.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
         ensure!(han.len() >= 2, "no Chinese title to search for among {rows:?}");
         for query in [han[..2].iter().collect::<String>(), han[0].to_string()] {
-            ui.click_testid("search-input").await?;
-            ui.js("const i = document.querySelector('[data-testid=\"search-input\"]'); i.select && i.select();", vec![]).await?;
-            ui.client.find(fantoccini::Locator::Css(&tid("search-input"))).await?.clear().await?;
+            if ui.exists(".list-toolbar .ant-input-clear-icon:not(.ant-input-clear-icon-hidden)").await? {
+                ui.click(".list-toolbar .ant-input-clear-icon").await?;
+            }
             ui.type_into("search-input", &query).await?;
             let first = wait_for(&format!("results for {query:?}"), UI_TIMEOUT, async || {
                 let refreshing = ui.exists(&tid("list-refreshing")).await?;

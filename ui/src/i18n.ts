@@ -115,6 +115,7 @@ const EN: Record<string, string> = {
   "拒绝选中的 {n} 条审批？": "Reject the {n} selected approvals?",
   "将逐条提交给各厂商；每条的结果会单独列出。": "Each is sent to its vendor one by one; every result is listed.",
   "拒绝理由（必填，用于每一条）": "Reason (required, used for each)",
+  "审批意见（可选，用于每一条）": "Comment (optional, used for each)",
   "批量处理结果：成功 {ok} 条，失败 {failed} 条": "Batch result: {ok} succeeded, {failed} failed",
   "正在处理 {done} / {total}…": "Working {done} / {total}…",
   "该审批现在不能{verb}": "This approval cannot be {verb}d now",

@@ -1,5 +1,5 @@
 import { CheckCircleFilled, CheckOutlined, CloseCircleFilled, CloseOutlined, MinusCircleFilled } from "@ant-design/icons";
-import { App, Button, Flex, Input, List, Modal, Progress, Typography, type ButtonProps } from "antd";
+import { Button, Flex, Input, List, Modal, Progress, Typography, type ButtonProps } from "antd";
 import { useState } from "react";
 import { api, errorText } from "../api";
 import { actionLabel } from "../format";
@@ -29,7 +29,6 @@ interface BatchActionsProps {
  * is sent on its own, one after another; the batch asks once, then lists every item's result.
  */
 export function BatchActions({ items, onClear, onSelectAll, onDone }: BatchActionsProps) {
-  const { modal } = App.useApp();
   const [asking, setAsking] = useState<BatchAction | null>(null);
   const [reason, setReason] = useState("");
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -79,22 +78,7 @@ export function BatchActions({ items, onClear, onSelectAll, onDone }: BatchActio
         <Button size="small" danger icon={<CloseOutlined />} onClick={() => setAsking("reject")} data-testid="btn-batch-reject">
           {t("批量拒绝")}
         </Button>
-        <Button
-          size="small"
-          type="primary"
-          icon={<CheckOutlined />}
-          onClick={() =>
-            modal.confirm({
-              title: t("同意选中的 {n} 条审批？", { n: items.length }),
-              content: t("将逐条提交给各厂商；每条的结果会单独列出。"),
-              okText: t("批量同意"),
-              cancelText: t("取消"),
-              okButtonProps: { "data-testid": "btn-batch-confirm" } as ButtonProps,
-              onOk: () => void run("approve", ""),
-            })
-          }
-          data-testid="btn-batch-approve"
-        >
+        <Button size="small" type="primary" icon={<CheckOutlined />} onClick={() => setAsking("approve")} data-testid="btn-batch-approve">
           {t("批量同意")}
         </Button>
       </Flex>
@@ -104,13 +88,20 @@ export function BatchActions({ items, onClear, onSelectAll, onDone }: BatchActio
     </div>
       )}
 
+      {/* The one confirmation of a batch; a rejection needs a reason, an approval may carry a comment. */}
       <Modal
-        open={asking === "reject"}
-        title={t("拒绝选中的 {n} 条审批？", { n: items.length })}
-        okText={t("批量拒绝")}
+        open={asking !== null}
+        title={
+          asking === "reject"
+            ? t("拒绝选中的 {n} 条审批？", { n: items.length })
+            : t("同意选中的 {n} 条审批？", { n: items.length })
+        }
+        okText={asking === "reject" ? t("批量拒绝") : t("批量同意")}
         cancelText={t("取消")}
-        okButtonProps={{ danger: true, disabled: reason.trim() === "", "data-testid": "btn-batch-confirm" } as ButtonProps}
-        onOk={() => void run("reject", reason.trim())}
+        okButtonProps={
+          { danger: asking === "reject", disabled: asking === "reject" && reason.trim() === "", "data-testid": "btn-batch-confirm" } as ButtonProps
+        }
+        onOk={() => asking && void run(asking, reason.trim())}
         onCancel={() => setAsking(null)}
       >
         <Typography.Paragraph type="secondary">{t("将逐条提交给各厂商；每条的结果会单独列出。")}</Typography.Paragraph>
@@ -118,7 +109,7 @@ export function BatchActions({ items, onClear, onSelectAll, onDone }: BatchActio
           autoFocus
           value={reason}
           onChange={(e) => setReason(e.target.value)}
-          placeholder={t("拒绝理由（必填，用于每一条）")}
+          placeholder={asking === "reject" ? t("拒绝理由（必填，用于每一条）") : t("审批意见（可选，用于每一条）")}
           autoSize={{ minRows: 2, maxRows: 6 }}
           maxLength={1000}
           data-testid="batch-reason"
