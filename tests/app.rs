@@ -506,7 +506,13 @@ async fn batch_approve_across_vendors() {
         ensure!(label.contains(&chosen.len().to_string()), "the batch bar says {label:?} for {} checked", chosen.len());
         ui.click_testid("btn-batch-approve").await?;
         // One comment for every item (fxiaoke wants an opinion with each decision).
-        ui.type_into("batch-reason", "同意，E2E 批量").await?;
+        // Typed once the dialog holds the focus (it opens with an animation).
+        wait_for("the batch dialog's comment box to have the focus", UI_TIMEOUT, async || {
+            let focused = ui.js("return document.activeElement && document.activeElement.getAttribute('data-testid');", vec![]).await?;
+            Ok((focused == json!("batch-reason")).then_some(()))
+        })
+        .await?;
+        ui.client.find(fantoccini::Locator::Css(&tid("batch-reason"))).await?.send_keys("同意，E2E 批量").await?;
         ui.click_testid("btn-batch-confirm").await?;
         let results = wait_for("a result for every checked approval", SYNC_TIMEOUT, async || {
             let v = ui
