@@ -283,6 +283,11 @@ async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
     let option = format!(
         r#".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[data-vendor="{vendor}"]"#
     );
+    // From an unfiltered list: 清除筛选 drops the previous vendor first.
+    if ui.exists(&tid("btn-clear-filters")).await? {
+        ui.click_testid("btn-clear-filters").await?;
+        wait_for("the filters to clear", UI_TIMEOUT, async || Ok((!ui.exists(&tid("btn-clear-filters")).await?).then_some(()))).await?;
+    }
     ui.click_testid("vendor-filter").await?;
     let label = wait_for(&format!("the vendor filter to offer {vendor}"), UI_TIMEOUT, async || ui.text(&option).await)
         .await?;
@@ -290,6 +295,11 @@ async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
     let what = format!("the list to show only {vendor} rows (filter {label:?})");
     wait_for(&what, UI_TIMEOUT, async || {
         let chosen = ui.text(&tid("vendor-filter")).await?.unwrap_or_default();
+        // A click that landed while the menu was still sliding open picked nothing: pick again.
+        if !chosen.contains(&label) && ui.exists(&option).await? {
+            ui.click(&option).await?;
+            return Ok(None);
+        }
         let refreshing = ui.exists(&format!("{} .list-refreshing", tid("approval-list"))).await?;
         let rows = ui.rows().await?;
         if ui.text(".ant-empty-description").await?.as_deref() == Some("没有符合条件的审批") && chosen.contains(&label) {
