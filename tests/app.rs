@@ -283,6 +283,11 @@ async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
     let option = format!(
         r#".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[data-vendor="{vendor}"]"#
     );
+    // From an unfiltered list: 清除筛选 drops the previous vendor first.
+    if ui.exists(&tid("btn-clear-filters")).await? {
+        ui.click_testid("btn-clear-filters").await?;
+        wait_for("the filters to clear", UI_TIMEOUT, async || Ok((!ui.exists(&tid("btn-clear-filters")).await?).then_some(()))).await?;
+    }
     ui.click_testid("vendor-filter").await?;
     let label = wait_for(&format!("the vendor filter to offer {vendor}"), UI_TIMEOUT, async || ui.text(&option).await)
         .await?;
@@ -290,6 +295,11 @@ async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
     let what = format!("the list to show only {vendor} rows (filter {label:?})");
     wait_for(&what, UI_TIMEOUT, async || {
         let chosen = ui.text(&tid("vendor-filter")).await?.unwrap_or_default();
+        // A click that landed while the menu was still sliding open picked nothing: pick again.
+        if !chosen.contains(&label) && ui.exists(&option).await? {
+            ui.click(&option).await?;
+            return Ok(None);
+        }
         let refreshing = ui.exists(&format!("{} .list-refreshing", tid("approval-list"))).await?;
         let rows = ui.rows().await?;
         if ui.text(".ant-empty-description").await?.as_deref() == Some("没有符合条件的审批") && chosen.contains(&label) {
@@ -411,4 +421,265 @@ async fn wait_until_decided(ui: &Ui, row: &Row, status: &str, comment: &str) -> 
         })
     })
     .await
+}
+
+// ---- the desktop experience -------------------------------------------------------------
+
+/// Presses one key in the window through WebDriver's keyboard actions (real key events).
+async fn press(ui: &Ui, key: char) -> Result<()> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    ui.client.perform_actions(keys).await?;
+    Ok(())
+}
+
+/// The `data-id` of the open detail.
+async fn detail_id(ui: &Ui) -> Result<Option<String>> {
+    ui.attr(&tid("approval-detail"), "data-id").await
+}
+
+async fn wait_for_detail(ui: &Ui, id: &str) -> Result<()> {
+    wait_for(&format!("the detail of #{id}"), UI_TIMEOUT, async || Ok((detail_id(ui).await?.as_deref() == Some(id)).then_some(()))).await
+}
+
+/// Keyboard triage: j/k move and open, `a` approves the open todo (count − 1), `r` opens the
+/// reason box with the focus in it, `?` lists the shortcuts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triage_by_keyboard() {
+    run_app_test("triage-keyboard", async |ui: Ui| {
+        let todo_before = wait_for_first_sync(&ui).await?;
+        let rows = ui.rows().await?;
+        ensure!(rows.len() >= 3, "the demo todo box shows at least three rows, not {}", rows.len());
+        press(&ui, 'j').await?;
+        wait_for_detail(&ui, &rows[0].id).await?;
+        press(&ui, 'j').await?;
+        wait_for_detail(&ui, &rows[1].id).await?;
+        press(&ui, 'k').await?;
+        wait_for_detail(&ui, &rows[0].id).await?;
+        ui.screenshot("triage-keyboard").await?;
+        // fxiaoke wants an opinion with every decision, so `a` (no comment) goes to another vendor.
+        let at = rows.iter().position(|r| r.vendor != "fxiaoke").context("only fxiaoke rows are visible")?;
+        for _ in 0..at {
+            press(&ui, 'j').await?;
+        }
+        let target = rows[at].clone();
+        wait_for_detail(&ui, &target.id).await?;
+        if !ui.exists(&tid("btn-approve")).await? {
+            bail!("#{} {:?} offers no 同意 to press `a` on", target.id, target.title);
+        }
+        press(&ui, 'a').await?;
+        wait_until_left_todo(&ui, &target, todo_before).await?;
+        press(&ui, 'j').await?;
+        let open = wait_for("a row to open after the approved one left", UI_TIMEOUT, async || {
+            Ok(detail_id(&ui).await?.filter(|id| *id != target.id))
+        })
+        .await?;
+        if ui.exists(&tid("btn-reject")).await? {
+            press(&ui, 'r').await?;
+            wait_for("the reason box to have the focus", UI_TIMEOUT, async || {
+                let focused = ui.js("return document.activeElement && document.activeElement.getAttribute('data-testid');", vec![]).await?;
+                Ok((focused == json!("comment-input")).then_some(()))
+            })
+            .await?;
+            ensure!(!ui.is_enabled("btn-confirm-reject").await?, "确认拒绝 is enabled before a reason");
+            eprintln!("`r` on #{open} focused the reason box");
+        }
+        ui.click_testid("comment-input").await?;
+        ui.js("document.activeElement.blur();", vec![]).await?;
+        press(&ui, '?').await?;
+        wait_for("the shortcut list", UI_TIMEOUT, async || Ok(ui.exists(&tid("shortcut-table")).await?.then_some(()))).await?;
+        ui.screenshot("triage-shortcuts").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// Batch approve: rows of different vendors checked (click, ctrl-click through the checkbox),
+/// one confirmation, then a result per item; the approved ones leave 待我审批.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_approve_across_vendors() {
+    run_app_test("batch-approve", async |ui: Ui| {
+        hold_zeyi_demo_decisions(&ui).await?;
+        let todo_before = wait_for_every_account_synced(&ui).await?;
+        let rows = ui.rows().await?;
+        let mut chosen: Vec<Row> = Vec::new();
+        for row in &rows {
+            if !chosen.iter().any(|c| c.vendor == row.vendor) {
+                chosen.push(row.clone());
+            }
+        }
+        ensure!(chosen.len() >= 2, "the visible todo rows come from one vendor only: {rows:?}");
+        for row in &chosen {
+            ui.click(&format!(r#"[data-testid="approval-row"][data-id="{}"] [data-testid="row-check"]"#, row.id)).await?;
+        }
+        let label = ui.text(&tid("batch-count")).await?.unwrap_or_default();
+        ensure!(label.contains(&chosen.len().to_string()), "the batch bar says {label:?} for {} checked", chosen.len());
+        ui.click_testid("btn-batch-approve").await?;
+        // One comment for every item (fxiaoke wants an opinion with each decision).
+        // Typed once the dialog holds the focus (it opens with an animation).
+        wait_for("the batch dialog's comment box to have the focus", UI_TIMEOUT, async || {
+            let focused = ui.js("return document.activeElement && document.activeElement.getAttribute('data-testid');", vec![]).await?;
+            Ok((focused == json!("batch-reason")).then_some(()))
+        })
+        .await?;
+        ui.client.find(fantoccini::Locator::Css(&tid("batch-reason"))).await?.send_keys("同意，E2E 批量").await?;
+        ui.click_testid("btn-batch-confirm").await?;
+        let results = wait_for("a result for every checked approval", SYNC_TIMEOUT, async || {
+            let v = ui
+                .js(r#"return Array.from(document.querySelectorAll('[data-testid="batch-result"]')).map(r => [r.getAttribute('data-id'), r.getAttribute('data-outcome'), r.textContent]);"#, vec![])
+                .await?;
+            let got: Vec<(String, String, String)> = serde_json::from_value(v)?;
+            Ok((got.len() == chosen.len()).then_some(got))
+        })
+        .await?;
+        ui.screenshot("batch-approve").await?;
+        for (id, outcome, text) in &results {
+            eprintln!("batch #{id}: {outcome} — {text}");
+            ensure!(chosen.iter().any(|c| &c.id == id), "a result for #{id}, which was not checked");
+        }
+        let ok = results.iter().filter(|r| r.1 == "ok").count();
+        ensure!(ok >= 2, "fewer than two approvals of different vendors went through: {results:?}");
+        ui.click_testid("btn-batch-close").await?;
+        wait_for("the todo count to drop by the approved ones", UI_TIMEOUT, async || {
+            Ok((ui.count("todo").await? == Some(todo_before - ok as u32)).then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// Search in Chinese: two characters, then one, from a todo's title; the first hit's detail
+/// shows the query (title, fields, submitter or comments).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_in_chinese() {
+    run_app_test("search-chinese", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        let rows = ui.rows().await?;
+        let han: Vec<char> = rows.iter().flat_map(|r| r.title.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+        ensure!(han.len() >= 2, "no Chinese title to search for among {rows:?}");
+        for query in [han[..2].iter().collect::<String>(), han[0].to_string()] {
+            if ui.exists(".list-toolbar .ant-input-clear-icon:not(.ant-input-clear-icon-hidden)").await? {
+                ui.click(".list-toolbar .ant-input-clear-icon").await?;
+            }
+            ui.type_into("search-input", &query).await?;
+            let first = wait_for(&format!("results for {query:?}"), UI_TIMEOUT, async || {
+                let refreshing = ui.exists(&tid("list-refreshing")).await?;
+                let rows = ui.rows().await?;
+                Ok((!refreshing).then(|| rows.first().cloned()).flatten())
+            })
+            .await?;
+            open_row(&ui, &first).await?;
+            let text = ui.js("return document.querySelector('[data-testid=\"approval-detail\"]').innerText;", vec![]).await?;
+            ensure!(text.as_str().unwrap_or_default().contains(&query), "the first hit for {query:?} (#{} {:?}) does not show it", first.id, first.title);
+            eprintln!("search {query:?}: first hit #{} {:?}", first.id, first.title);
+        }
+        ui.screenshot("search-chinese").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// A filter: the form menu offers the box's forms; picking one leaves only its rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filter_by_form() {
+    run_app_test("filter-form", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        ui.click_testid("form-filter").await?;
+        let option = ".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option";
+        let label = wait_for("the form filter to offer a form", UI_TIMEOUT, async || ui.attr(option, "title").await).await?;
+        ui.click(option).await?;
+        let form = label.rsplit_once(" (").map(|(f, _)| f.to_owned()).unwrap_or(label.clone());
+        wait_for(&format!("only rows of the form {form:?}"), UI_TIMEOUT, async || {
+            let forms = ui.js(r#"return Array.from(document.querySelectorAll('[data-testid="approval-row"]')).map(r => r.getAttribute('data-form'));"#, vec![]).await?;
+            let forms: Vec<String> = serde_json::from_value(forms)?;
+            Ok((!forms.is_empty() && forms.iter().all(|f| *f == form)).then_some(()))
+        })
+        .await?;
+        ui.screenshot("filter-form").await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// An account with a wrong token, pointing at the demo yomicloud simulator: added (its secret
+/// goes to the keychain), its sync fails and the sidebar says why in words, 测试连接 says it too,
+/// and removing it takes it (and its keychain entry) away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_add_test_remove_and_a_sync_failure_in_words() {
+    run_app_test("account-sync-failure", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        let accounts = ui
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   window.__TAURI_INTERNALS__.invoke('list_accounts', {}).then(a => done(a), e => done(String(e)));"#,
+                vec![],
+            )
+            .await?;
+        let base_url = accounts
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["vendor"] == "yomicloud")
+            .and_then(|a| a["base_url"].as_str())
+            .with_context(|| format!("no demo yomicloud account in {accounts}"))?
+            .to_owned();
+        ui.click_testid("btn-settings").await?;
+        ui.click_testid("account-vendor").await?;
+        ui.click(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title*='yomicloud'], .ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option").await?;
+        ui.type_into("account-name", "错误令牌的云盘").await?;
+        ui.type_into("account-base-url", &base_url).await?;
+        for (key, value) in [("uid", "1"), ("token", "wrong-token-e2e")] {
+            if ui.exists(&tid(&format!("setting-{key}"))).await? {
+                ui.type_into(&format!("setting-{key}"), value).await?;
+            }
+        }
+        ui.click_testid("btn-add-account").await?;
+        if let Some(e) = ui.text(&tid("add-account-error")).await? {
+            bail!("adding the account failed: {e}");
+        }
+        let card = r#"[data-testid="account-row"]:last-child"#;
+        let reason = wait_for("the bad account's sync error in words", SYNC_TIMEOUT, async || {
+            let lines = sync_lines(&ui).await?;
+            Ok(lines.into_iter().find(|l| l.account == "错误令牌的云盘" && l.error && !l.spinning).map(|l| l.state))
+        })
+        .await?;
+        ensure!(reason.chars().count() > 8 && !reason.contains("wrong-token-e2e"), "the reason {reason:?} is no sentence, or shows the token");
+        eprintln!("sync failure shown: {reason}");
+        ui.click(&format!("{card} {}", tid("btn-test-account"))).await?;
+        let tested = wait_for("the connection test's answer", SYNC_TIMEOUT, async || ui.text(&tid("account-test-result")).await).await?;
+        eprintln!("test connection: {tested}");
+        ui.screenshot("account-sync-failure").await?;
+        ui.click(&format!("{card} {}", tid("btn-remove-account"))).await?;
+        ui.click_testid("btn-confirm-remove").await?;
+        wait_for("the bad account to be gone", UI_TIMEOUT, async || {
+            Ok((!sync_lines(&ui).await?.iter().any(|l| l.account == "错误令牌的云盘")).then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
+}
+
+/// Switching language: the window speaks English, and back to Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_language() {
+    run_app_test("language", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        ui.click(&format!("{} .ant-segmented-item:last-child", tid("lang-switch"))).await?;
+        wait_for("the English box names", UI_TIMEOUT, async || {
+            Ok((ui.text(&tid("box-todo")).await?.unwrap_or_default().starts_with("To approve")).then_some(()))
+        })
+        .await?;
+        ensure!(ui.list_label().await?.as_deref() == Some("To approve"), "the list heading is not English");
+        ui.screenshot("language-en").await?;
+        ui.click(&format!("{} .ant-segmented-item:first-child", tid("lang-switch"))).await?;
+        wait_for("the Chinese box names again", UI_TIMEOUT, async || {
+            Ok((ui.text(&tid("box-todo")).await?.unwrap_or_default().starts_with("待我审批")).then_some(()))
+        })
+        .await?;
+        Ok(())
+    })
+    .await;
 }

@@ -3,9 +3,15 @@
 
 use crate::AppState;
 use inbox_core::store::BoxCounts;
-use inbox_core::{Account, AccountInput, Action, Approval, Draft, ListQuery, Page, Progress, Template, TemplateQuery, UploadProgress, VendorInfo};
+use inbox_core::{
+    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, Page, Progress, Template, TemplateQuery,
+    UploadProgress, VendorInfo,
+};
 use serde::Serialize;
-use tauri::{Emitter, State};
+use std::path::PathBuf;
+use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_autostart::ManagerExt as _;
+use tauri_plugin_opener::OpenerExt as _;
 
 type Reply<T> = Result<T, String>;
 
@@ -29,7 +35,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         list_templates,
         save_draft,
         list_drafts,
-        submit_draft
+        submit_draft,
+        facets,
+        read_attachment,
+        open_attachment,
+        get_autostart,
+        set_autostart
     ]
 }
 
@@ -49,8 +60,10 @@ async fn get_approval(state: State<'_, AppState>, id: i64) -> Reply<Approval> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-async fn act(state: State<'_, AppState>, id: i64, action: Action, comment: String) -> Reply<Approval> {
-    state.service.act(id, action, &comment).await.map_err(said)
+async fn act(app: AppHandle, state: State<'_, AppState>, id: i64, action: Action, comment: String) -> Reply<Approval> {
+    let approval = state.service.act(id, action, &comment).await.map_err(said)?;
+    crate::desktop::show_count(&app, &state.service);
+    Ok(approval)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -129,4 +142,43 @@ async fn submit_draft(app: tauri::AppHandle, state: State<'_, AppState>, id: i64
         let _ = app.emit("upload-progress", serde_json::json!({ "draft_id": id, "progress": p }));
     });
     state.service.submit_draft(id, progress).await.map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn facets(state: State<'_, AppState>, inbox: Option<Inbox>) -> Reply<Facets> {
+    state.service.facets(inbox).map_err(said)
+}
+
+/// Where downloaded attachments go: one folder per approval under the data directory.
+fn attachment_dir(state: &AppState, id: i64) -> Reply<PathBuf> {
+    let dir = state.data_dir.join("attachments").join(id.to_string());
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// The attachment's bytes (raw, not JSON) for the in-window preview of images and PDFs.
+#[tauri::command(rename_all = "snake_case")]
+async fn read_attachment(state: State<'_, AppState>, id: i64, attachment_id: String) -> Reply<tauri::ipc::Response> {
+    let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// Downloads the attachment and hands it to the system's viewer for its type.
+#[tauri::command(rename_all = "snake_case")]
+async fn open_attachment(app: AppHandle, state: State<'_, AppState>, id: i64, attachment_id: String) -> Reply<()> {
+    let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
+    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn get_autostart(app: AppHandle) -> Reply<bool> {
+    app.autolaunch().is_enabled().map_err(said)
+}
+
+/// Starts the app (in the tray) when the user logs in, or stops doing so.
+#[tauri::command(rename_all = "snake_case")]
+async fn set_autostart(app: AppHandle, enabled: bool) -> Reply<()> {
+    let launcher = app.autolaunch();
+    if enabled { launcher.enable() } else { launcher.disable() }.map_err(said)
 }

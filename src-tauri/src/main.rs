@@ -5,6 +5,7 @@
 
 mod commands;
 mod demo;
+mod desktop;
 
 use anyhow::Context;
 use inbox_core::callback::{self, CallbackServer};
@@ -37,16 +38,19 @@ struct Options {
     demo: bool,
     data_dir: Option<PathBuf>,
     callback_addr: Option<String>,
+    /// Started at login: stay in the tray until asked.
+    minimized: bool,
 }
 
 fn options() -> Options {
     let mut args = std::env::args().skip(1);
-    let mut opts = Options { demo: false, data_dir: None, callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok() };
+    let mut opts = Options { demo: false, data_dir: None, callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok(), minimized: false };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--demo" => opts.demo = true,
             "--data-dir" => opts.data_dir = args.next().map(PathBuf::from),
             "--callback-addr" => opts.callback_addr = args.next(),
+            "--minimized" => opts.minimized = true,
             _ => {}
         }
     }
@@ -59,13 +63,35 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let opts = options();
+    let data_dir = opts.data_dir.clone().unwrap_or_else(Service::default_data_dir);
     tauri::Builder::default()
+        // First: a second launch (of the same data directory) focuses this window and exits.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&data_dir))
+                .callback(|app, _argv, _cwd| desktop::show_main(app))
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::Builder::new().args(["--minimized"]).build())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(start(&opts))?;
-            forward_events(app.handle().clone(), &state.service);
+            forward_events(app.handle().clone(), state.service.clone());
+            if let Err(e) = desktop::build_tray(app.handle()) {
+                tracing::warn!("no tray icon: {e}");
+            }
+            desktop::show_count(app.handle(), &state.service);
+            if opts.minimized {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.hide();
+                }
+            }
             app.manage(state);
             Ok(())
         })
+        .on_window_event(desktop::close_to_tray)
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("the window system failed to start");
@@ -109,8 +135,18 @@ async fn start_callbacks(service: &Arc<Service>, opts: &Options, demo: bool) -> 
     }
 }
 
-/// Sync progress reaches the window as events (see docs/ipc.md).
-fn forward_events(app: tauri::AppHandle, service: &Service) {
+/// The single-instance name: one running app per data directory (so separate profiles, and
+/// tests with their own directories, do not take each other's place).
+fn instance_id(data_dir: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut h);
+    format!("app.approval_inbox.desktop.d{:016x}", h.finish())
+}
+
+/// Sync progress reaches the window as events (see docs/ipc.md); after each sync the title and
+/// tray show the todo count and new todos are announced.
+fn forward_events(app: tauri::AppHandle, service: Arc<Service>) {
     let mut events = service.subscribe();
     tauri::async_runtime::spawn(async move {
         while let Ok(event) = events.recv().await {
@@ -121,6 +157,8 @@ fn forward_events(app: tauri::AppHandle, service: &Service) {
                     if *changed > 0 {
                         let _ = app.emit("inbox-changed", serde_json::json!({}));
                     }
+                    desktop::show_count(&app, &service);
+                    desktop::notify_new_todos(&app, &service);
                     r
                 }
             };

@@ -230,3 +230,98 @@ describe("inbox", () => {
     expect(await screen.findByText("还没有账号")).toBeInTheDocument();
   });
 });
+
+describe("triage", () => {
+  it("moves with j/k, approves with a and opens the reason box with r", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.keyboard("j");
+    await waitFor(() => expect(screen.getByTestId("approval-detail")).toHaveAttribute("data-id", "12"));
+    await user.keyboard("j");
+    await waitFor(() => expect(screen.getByTestId("approval-detail")).toHaveAttribute("data-id", "8"));
+    await user.keyboard("k");
+    await waitFor(() => expect(screen.getByTestId("approval-detail")).toHaveAttribute("data-id", "12"));
+    await user.keyboard("a");
+    await waitFor(() => expect(backend.callsOf("act")).toEqual([{ id: 12, action: "approve", comment: "" }]));
+    await user.keyboard("j");
+    await waitFor(() => expect(screen.getByTestId("approval-detail")).toHaveAttribute("data-id", "8"));
+    await user.keyboard("r");
+    await waitFor(() => expect(screen.getByTestId("comment-input")).toHaveFocus());
+    expect(screen.getByTestId("btn-confirm-reject")).toBeDisabled();
+  });
+
+  it("lists the shortcuts on ? and focuses search on /", async () => {
+    installBackend({ approvals: fixture() });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await user.keyboard("/");
+    const search = screen.getByTestId("search-input").querySelector("input") ?? screen.getByTestId("search-input");
+    expect(search).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(search).not.toHaveFocus();
+    expect(rowIds()).toHaveLength(3);
+    await user.keyboard("?");
+    expect(await screen.findByText("键盘快捷键", { selector: ".ant-modal-title" })).toBeInTheDocument();
+  });
+
+  it("checks rows with x and ctrl-click, confirms a batch once and reports each item", async () => {
+    const approvals = fixture();
+    const backend = installBackend({ approvals });
+    backend.on("act", (args) => {
+      if (args.id === 8) throw "纷享销客拒绝了这次操作：流程已结束";
+      const a = approvals.find((x) => x.id === args.id)!;
+      a.boxes = ["processed"];
+      return a;
+    });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.keyboard("j");
+    await user.keyboard("x");
+    const row8 = document.querySelector('[data-testid="approval-row"][data-id="8"]') as HTMLElement;
+    await user.keyboard("{Control>}");
+    await user.click(row8);
+    await user.keyboard("{/Control}");
+    const row7 = document.querySelector('[data-testid="approval-row"][data-id="7"]') as HTMLElement;
+    await user.keyboard("{Shift>}");
+    await user.click(row7);
+    await user.keyboard("{/Shift}");
+    expect(await screen.findByTestId("batch-count")).toHaveTextContent("已选 3 条");
+    await user.click(screen.getByTestId("btn-batch-approve"));
+    await user.click(await screen.findByTestId("btn-batch-confirm"));
+    const results = await screen.findAllByTestId("batch-result");
+    expect(results.map((r) => [r.getAttribute("data-id"), r.getAttribute("data-outcome")])).toEqual([
+      ["12", "ok"],
+      ["8", "failed"],
+      ["7", "ok"],
+    ]);
+    expect(results[1]).toHaveTextContent("流程已结束");
+    expect(backend.callsOf("act").map((c) => c.id)).toEqual([12, 8, 7]);
+  });
+
+  it("filters by status and form, and sorts oldest first", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.click(within(screen.getByTestId("sort-select")).getByRole("combobox"));
+    await user.click(await screen.findByText("最久优先"));
+    await waitFor(() => expect(rowIds()).toEqual(["7", "8", "12"]));
+    expect(backend.callsOf("list_approvals").at(-1)).toEqual({ query: { inbox: "todo", sort: "oldest", offset: 0, limit: 50 } });
+  });
+
+  it("switches to English and back", async () => {
+    installBackend({ approvals: fixture() });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(screen.getByTestId("box-todo")).toHaveTextContent("待我审批"));
+    await user.click(screen.getByText("English"));
+    await waitFor(() => expect(screen.getByTestId("box-todo")).toHaveTextContent("To approve"));
+    expect(localStorage.getItem("approval-inbox.lang")).toBe("en");
+    await user.click(screen.getByText("中文"));
+    await waitFor(() => expect(screen.getByTestId("box-todo")).toHaveTextContent("待我审批"));
+  });
+});

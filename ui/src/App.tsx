@@ -1,36 +1,53 @@
 import { ExperimentOutlined, SyncOutlined } from "@ant-design/icons";
-import { App as AntApp, ConfigProvider, Layout, Tag, Typography } from "antd";
+import { App as AntApp, ConfigProvider, Layout, Tag, Typography, theme } from "antd";
+import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { useCallback, useEffect, useRef, useState } from "react";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, errorText, subscribeInboxEvents } from "./api";
+import type { ActionRequest } from "./components/ActionBar";
 import { ApprovalDetail } from "./components/ApprovalDetail";
-import { ApprovalList } from "./components/ApprovalList";
+import { ApprovalList, type ApprovalListHandle } from "./components/ApprovalList";
+import type { RowClick } from "./components/ApprovalRow";
+import { BatchActions } from "./components/BatchActions";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { SettingsDrawer } from "./components/SettingsDrawer";
+import { ShortcutHelp } from "./components/ShortcutHelp";
 import { Sidebar } from "./components/Sidebar";
-import type { Account, AppInfo, Approval, VendorInfo } from "./types";
+import { getLang, setLang, t, type Lang } from "./i18n";
+import type { Account, AppInfo, Approval, Facets, VendorInfo } from "./types";
 import { useInbox } from "./useInbox";
 import { useNow } from "./useNow";
+import { useShortcuts } from "./useShortcuts";
 import { VendorsContext } from "./vendors";
 
 /** The window: boxes on the left, the list in the middle, the selected approval on the right. */
-export function InboxApp() {
+export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) => void }) {
   const { message } = AntApp.useApp();
   const inbox = useInbox();
   const now = useNow();
+  const listRef = useRef<ApprovalListHandle>(null);
 
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [vendors, setVendors] = useState<VendorInfo[]>([]);
   const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [facets, setFacets] = useState<Facets | null>(null);
   const [syncing, setSyncing] = useState<ReadonlySet<number>>(new Set());
   const [syncRequesting, setSyncRequesting] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
 
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [detail, setDetail] = useState<Approval | null>(null);
   const [detailLoading, setDetailLoading] = useState(false);
   const [detailError, setDetailError] = useState<string | null>(null);
+  const [request, setRequest] = useState<ActionRequest | null>(null);
   const detailSeq = useRef(0);
+
+  // Multi-select: the checked rows and where a shift-click range starts.
+  const [checked, setChecked] = useState<ReadonlySet<number>>(new Set());
+  const anchor = useRef<number | null>(null);
 
   const loadAccounts = useCallback(async () => {
     try {
@@ -43,6 +60,10 @@ export function InboxApp() {
       message.error(errorText(err));
     }
   }, [message]);
+
+  const loadFacets = useCallback(() => {
+    api.facets(inbox.box).then(setFacets, (err) => console.error("facets failed:", err));
+  }, [inbox.box]);
 
   const loadDetail = useCallback(async (id: number, quiet: boolean) => {
     const mine = ++detailSeq.current;
@@ -70,9 +91,11 @@ export function InboxApp() {
     void loadAccounts();
   }, [loadAccounts]);
 
+  useEffect(loadFacets, [loadFacets]);
+
   // The events call the latest closures without re-subscribing.
-  const latest = useRef({ refresh: inbox.refresh, loadAccounts, loadDetail, selectedId });
-  latest.current = { refresh: inbox.refresh, loadAccounts, loadDetail, selectedId };
+  const latest = useRef({ refresh: inbox.refresh, loadAccounts, loadDetail, loadFacets, selectedId });
+  latest.current = { refresh: inbox.refresh, loadAccounts, loadDetail, loadFacets, selectedId };
   useEffect(
     () =>
       subscribeInboxEvents({
@@ -85,12 +108,14 @@ export function InboxApp() {
           });
           const l = latest.current;
           l.refresh();
+          l.loadFacets();
           void l.loadAccounts();
           if (l.selectedId !== null) void l.loadDetail(l.selectedId, true);
         },
         onInboxChanged: () => {
           const l = latest.current;
           l.refresh();
+          l.loadFacets();
           if (l.selectedId !== null) void l.loadDetail(l.selectedId, true);
         },
       }),
@@ -105,6 +130,45 @@ export function InboxApp() {
     },
     [selectedId, detail, loadDetail],
   );
+
+  const toggleChecked = useCallback((ids: number[], on?: boolean) => {
+    setChecked((prev) => {
+      const next = new Set(prev);
+      for (const id of ids) {
+        if (on ?? !next.has(id)) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
+  }, []);
+
+  const onRowClick = useCallback(
+    (id: number, how: RowClick) => {
+      const items = inbox.items;
+      if (how === "range" && anchor.current !== null) {
+        const from = items.findIndex((i) => i.id === anchor.current);
+        const to = items.findIndex((i) => i.id === id);
+        if (from >= 0 && to >= 0) {
+          const [lo, hi] = from < to ? [from, to] : [to, from];
+          toggleChecked(items.slice(lo, hi + 1).map((i) => i.id), true);
+          return;
+        }
+      }
+      anchor.current = id;
+      if (how === "toggle" || how === "range") toggleChecked([id]);
+      else select(id);
+    },
+    [inbox.items, select, toggleChecked],
+  );
+
+  // Checked rows that left the list (acted on elsewhere, other box) are unchecked.
+  useEffect(() => {
+    setChecked((prev) => {
+      const present = new Set(inbox.items.map((i) => i.id));
+      const kept = [...prev].filter((id) => present.has(id));
+      return kept.length === prev.size ? prev : new Set(kept);
+    });
+  }, [inbox.items]);
 
   const onActed = useCallback(
     (updated: Approval) => {
@@ -130,6 +194,7 @@ export function InboxApp() {
   const onAccountsChanged = () => {
     void loadAccounts();
     inbox.refresh();
+    loadFacets();
   };
 
   const onAccountAdded = (account: Account) => {
@@ -146,7 +211,40 @@ export function InboxApp() {
     }
   }, [accounts, detail]);
 
+  // Keyboard triage (see ShortcutHelp for the list).
+  const move = (step: number) => {
+    const items = inbox.items;
+    if (items.length === 0) return;
+    const at = items.findIndex((i) => i.id === selectedId);
+    const next = at < 0 ? 0 : Math.min(items.length - 1, Math.max(0, at + step));
+    select(items[next].id);
+    listRef.current?.scrollToIndex(next);
+    if (next >= items.length - 5) inbox.loadMore();
+  };
+  const requestAction = (action: ActionRequest["action"]) => {
+    if (selectedId !== null) setRequest((prev) => ({ action, id: selectedId, seq: (prev?.seq ?? 0) + 1 }));
+  };
+  // A request belongs to the approval it was made on; another selection drops it.
+  useEffect(() => setRequest(null), [selectedId]);
+  useShortcuts(!settingsOpen && !helpOpen, {
+    next: () => move(1),
+    previous: () => move(-1),
+    open: () => {
+      if (selectedId === null) move(0);
+      document.getElementById("approval-detail")?.focus();
+    },
+    approve: () => requestAction("approve"),
+    reject: () => requestAction("reject"),
+    toggle: () => {
+      if (selectedId !== null) toggleChecked([selectedId]);
+    },
+    search: () => listRef.current?.focusSearch(),
+    help: () => setHelpOpen(true),
+    clear: () => setChecked(new Set()),
+  });
+
   const accountList = accounts ?? [];
+  const checkedItems = useMemo(() => inbox.items.filter((i) => checked.has(i.id)), [inbox.items, checked]);
 
   return (
     <VendorsContext.Provider value={vendors}>
@@ -155,18 +253,24 @@ export function InboxApp() {
           <Sidebar
             box={inbox.box}
             counts={inbox.counts}
-            onSelectBox={inbox.setBox}
+            onSelectBox={(b) => {
+              setChecked(new Set());
+              inbox.setBox(b);
+            }}
             accounts={accountList}
             syncing={syncing}
             syncRequesting={syncRequesting}
             onSyncNow={syncAll}
             onOpenSettings={() => setSettingsOpen(true)}
             now={now}
+            lang={lang}
+            onLang={onLang}
           />
         </Layout.Sider>
         <Layout className="app-main">
           <Layout.Content className="app-content">
             <ApprovalList
+              ref={listRef}
               box={inbox.box}
               items={inbox.items}
               total={inbox.total}
@@ -174,16 +278,31 @@ export function InboxApp() {
               loadingMore={inbox.loadingMore}
               error={inbox.error}
               selectedId={selectedId}
-              onSelect={select}
+              checked={checked}
+              onRowClick={onRowClick}
               onLoadMore={inbox.loadMore}
               search={inbox.search}
               onSearch={inbox.setSearch}
-              vendor={inbox.vendor}
-              onVendor={inbox.setVendor}
+              filters={inbox.filters}
+              onFilters={inbox.setFilters}
+              facets={facets}
+              accounts={accountList}
               syncing={syncing.size > 0}
               noAccounts={accounts !== null && accounts.length === 0}
               onOpenSettings={() => setSettingsOpen(true)}
               now={now}
+              batchBar={
+                  <BatchActions
+                    items={checkedItems}
+                    onClear={() => setChecked(new Set())}
+                    onSelectAll={() => toggleChecked(inbox.items.map((i) => i.id), true)}
+                    onDone={() => {
+                      setChecked(new Set());
+                      inbox.refresh();
+                      if (selectedId !== null) void loadDetail(selectedId, true);
+                    }}
+                  />
+              }
             />
             <ErrorBoundary key={selectedId ?? "none"}>
               <ApprovalDetail
@@ -191,21 +310,25 @@ export function InboxApp() {
                 loading={detailLoading}
                 error={selectedId === null ? null : detailError}
                 onActed={onActed}
+                request={request}
               />
             </ErrorBoundary>
           </Layout.Content>
           <Layout.Footer className="app-footer" data-testid="status-bar">
             {info?.demo && (
               <Tag color="gold" icon={<ExperimentOutlined />} data-testid="demo-mode">
-                演示模式 — 数据来自本地模拟器
+                {t("演示模式 — 数据来自本地模拟器")}
               </Tag>
             )}
             {syncing.size > 0 && (
               <Typography.Text type="secondary">
-                <SyncOutlined spin /> 正在同步 {syncing.size} 个账号…
+                <SyncOutlined spin /> {t("正在同步 {n} 个账号…", { n: syncing.size })}
               </Typography.Text>
             )}
             <span className="footer-spacer" />
+            <Typography.Text type="secondary" className="footer-hint">
+              <kbd className="kbd">?</kbd> {t("键盘快捷键")}
+            </Typography.Text>
             {info && <Typography.Text type="secondary">v{info.version}</Typography.Text>}
           </Layout.Footer>
         </Layout>
@@ -221,17 +344,46 @@ export function InboxApp() {
         onAccountsChanged={onAccountsChanged}
         onAccountAdded={onAccountAdded}
       />
+      <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
     </VendorsContext.Provider>
   );
 }
 
-/** Providers (Chinese locale, antd's message context) and the top-level error boundary. */
+/** Whether the system asks for dark colors, kept current when it changes. */
+function useSystemDark(): boolean {
+  const query = "(prefers-color-scheme: dark)";
+  const [dark, setDark] = useState(() => window.matchMedia?.(query).matches ?? false);
+  useEffect(() => {
+    const mq = window.matchMedia?.(query);
+    if (!mq) return;
+    const onChange = (e: MediaQueryListEvent) => setDark(e.matches);
+    mq.addEventListener?.("change", onChange);
+    return () => mq.removeEventListener?.("change", onChange);
+  }, []);
+  return dark;
+}
+
+/** Providers (language, colors following the system, antd's message context) and the top-level error boundary. */
 export default function Root() {
+  const [lang, setLangState] = useState<Lang>(getLang);
+  const dark = useSystemDark();
+  const changeLang = (next: Lang) => {
+    setLang(next);
+    setLangState(next);
+  };
+  useEffect(() => {
+    setLang(lang);
+    dayjs.locale(lang === "zh" ? "zh-cn" : "en");
+  }, [lang]);
   return (
-    <ConfigProvider locale={zhCN} theme={{ token: { borderRadius: 6 } }} button={{ autoInsertSpace: false }}>
-      <AntApp className="app-root">
+    <ConfigProvider
+      locale={lang === "zh" ? zhCN : enUS}
+      theme={{ token: { borderRadius: 6 }, algorithm: dark ? theme.darkAlgorithm : theme.defaultAlgorithm }}
+      button={{ autoInsertSpace: false }}
+    >
+      <AntApp className={`app-root${dark ? " app-dark" : ""}`} data-theme={dark ? "dark" : "light"}>
         <ErrorBoundary>
-          <InboxApp />
+          <InboxApp lang={lang} onLang={changeLang} />
         </ErrorBoundary>
       </AntApp>
     </ConfigProvider>

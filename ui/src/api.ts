@@ -11,6 +11,8 @@ import type {
   Approval,
   ApprovalQuery,
   BoxCounts,
+  Facets,
+  Inbox,
   NewAccount,
   Page,
   SyncFinishedEvent,
@@ -34,6 +36,16 @@ export const api = {
   syncNow: (accountId?: number) =>
     invoke<null>("sync_now", accountId === undefined ? {} : { account_id: accountId }),
   appInfo: () => invoke<AppInfo>("app_info", {}),
+  /** The form names and submitters of a box, for the filter menus. */
+  facets: (inbox?: Inbox) => invoke<Facets>("facets", inbox === undefined ? {} : { inbox }),
+  /** An attachment's bytes, for the preview inside the window. */
+  readAttachment: (id: number, attachmentId: string) =>
+    invoke<ArrayBuffer>("read_attachment", { id, attachment_id: attachmentId }),
+  /** Downloads an attachment and opens it with the system's viewer. */
+  openAttachment: (id: number, attachmentId: string) =>
+    invoke<null>("open_attachment", { id, attachment_id: attachmentId }),
+  getAutostart: () => invoke<boolean>("get_autostart", {}),
+  setAutostart: (enabled: boolean) => invoke<null>("set_autostart", { enabled }),
 };
 
 export interface InboxEventHandlers {

@@ -1,6 +1,7 @@
-// Formatting of money, times, sizes and the contract's enums into Chinese words.
+// Formatting of money, times, sizes and the contract's enums into words of the current language.
 // Times from the shell are Unix seconds (UTC); they are shown in the user's local time zone.
 
+import { t } from "./i18n";
 import type { Action, Decision, Inbox, Status, StepMember, StepRule, Vendor } from "./types";
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -49,16 +50,16 @@ export function formatDateField(value: string): string {
 export function formatRelative(seconds: number, nowMs: number = Date.now()): string {
   const diff = Math.floor(nowMs / 1000 - seconds);
   if (diff < -60) return formatDateTime(seconds);
-  if (diff < 60) return "刚刚";
-  if (diff < 3600) return `${Math.floor(diff / 60)} 分钟前`;
+  if (diff < 60) return t("刚刚");
+  if (diff < 3600) return t("{n} 分钟前", { n: Math.floor(diff / 60) });
   const d = toDate(seconds);
   const now = new Date(nowMs);
   const sameDay = (a: Date, b: Date) =>
     a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
-  if (diff < 12 * 3600 || sameDay(d, now)) return `${Math.floor(diff / 3600)} 小时前`;
+  if (diff < 12 * 3600 || sameDay(d, now)) return t("{n} 小时前", { n: Math.floor(diff / 3600) });
   const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
   const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (sameDay(d, yesterday)) return `昨天 ${hm}`;
+  if (sameDay(d, yesterday)) return t("昨天 {hm}", { hm });
   if (d.getFullYear() === now.getFullYear()) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
@@ -78,16 +79,20 @@ export function formatSize(bytes: number | null | undefined): string {
   return `${shown} ${units[unit]}`;
 }
 
-export const BOX_LABELS: Record<Inbox, string> = {
+export const BOXES: Inbox[] = ["todo", "submitted", "processed", "cc"];
+
+const BOX_TEXT: Record<Inbox, string> = {
   todo: "待我审批",
   submitted: "我提交的",
   processed: "我处理过的",
   cc: "抄送我的",
 };
 
-export const BOXES: Inbox[] = ["todo", "submitted", "processed", "cc"];
+/** A box's name in the current language. */
+export const boxLabel = (box: Inbox) => t(BOX_TEXT[box]);
 
-export const STATUS_LABELS: Record<Status, { text: string; color: string }> = {
+const STATUS_TEXT: Record<Status, { text: string; color: string }> = {
+  sending: { text: "发送中", color: "processing" },
   pending: { text: "审批中", color: "processing" },
   approved: { text: "已通过", color: "success" },
   rejected: { text: "已拒绝", color: "error" },
@@ -95,17 +100,34 @@ export const STATUS_LABELS: Record<Status, { text: string; color: string }> = {
   failed: { text: "处理失败", color: "warning" },
 };
 
-export const DECISION_LABELS: Record<Decision, { text: string; color: string }> = {
+export const STATUSES = Object.keys(STATUS_TEXT) as Status[];
+
+/** An approval status in words (current language) and its tag color. */
+export function statusLabel(status: Status): { text: string; color: string } {
+  const s = STATUS_TEXT[status];
+  return s ? { text: t(s.text), color: s.color } : { text: status, color: "default" };
+}
+
+const DECISION_TEXT: Record<Decision, { text: string; color: string }> = {
   waiting: { text: "待处理", color: "default" },
   approved: { text: "已同意", color: "success" },
   rejected: { text: "已拒绝", color: "error" },
 };
 
-export const ACTION_LABELS: Record<Action, { verb: string; done: string }> = {
+export function decisionLabel(d: Decision): { text: string; color: string } {
+  return { text: t(DECISION_TEXT[d].text), color: DECISION_TEXT[d].color };
+}
+
+const ACTION_TEXT: Record<Action, { verb: string; done: string }> = {
   approve: { verb: "同意", done: "已同意该审批" },
   reject: { verb: "拒绝", done: "已拒绝该审批" },
   cancel: { verb: "撤回", done: "已撤回该审批" },
 };
+
+/** An action's verb ("同意") and what is said once done, in the current language. */
+export function actionLabel(a: Action): { verb: string; done: string } {
+  return { verb: t(ACTION_TEXT[a].verb), done: t(ACTION_TEXT[a].done) };
+}
 
 export const VENDOR_COLORS: Record<Vendor, string> = {
   yomicloud: "blue",
@@ -125,14 +147,14 @@ export function shortVendorName(name: string, id: string): string {
 export function ruleText(rule: StepRule, members: StepMember[] = []): string {
   switch (rule.kind) {
     case "all":
-      return "所有人同意";
+      return t("所有人同意");
     case "any":
-      return "任一人同意";
+      return t("任一人同意");
     case "more_than":
-      return `超过 ${rule.n} 人同意`;
+      return t("超过 {n} 人同意", { n: rule.n });
     case "designated": {
       const who = members.find((m) => m.user.id === rule.user_id)?.user.name;
-      return who ? `指定人审批（${who}）` : "指定人审批";
+      return who ? t("指定人审批（{who}）", { who }) : t("指定人审批");
     }
     default:
       return "";
@@ -144,8 +166,25 @@ export function describeSync(
   sync: { running: boolean; last_success: number | null; last_error: string | null },
   nowMs: number = Date.now(),
 ): { text: string; error: boolean } {
-  if (sync.running) return { text: "同步中…", error: false };
+  if (sync.running) return { text: t("同步中…"), error: false };
   if (sync.last_error) return { text: sync.last_error, error: true };
-  if (sync.last_success !== null) return { text: `上次同步 ${formatRelative(sync.last_success, nowMs)}`, error: false };
-  return { text: "尚未同步", error: false };
+  if (sync.last_success !== null) return { text: t("上次同步 {when}", { when: formatRelative(sync.last_success, nowMs) }), error: false };
+  return { text: t("尚未同步"), error: false };
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  bmp: "image/bmp",
+};
+
+/** What a file is by its extension: a short type label, and whether the window can preview it. */
+export function fileKind(name: string): { label: string; mime: string; preview: "image" | "pdf" | null } {
+  const ext = /\.([a-z0-9]{1,8})$/i.exec(name)?.[1]?.toLowerCase() ?? "";
+  if (ext in IMAGE_TYPES) return { label: ext.toUpperCase(), mime: IMAGE_TYPES[ext], preview: "image" };
+  if (ext === "pdf") return { label: "PDF", mime: "application/pdf", preview: "pdf" };
+  return { label: ext ? ext.toUpperCase() : t("文件"), mime: "application/octet-stream", preview: null };
 }

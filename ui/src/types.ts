@@ -2,7 +2,7 @@
 
 export type Vendor = "yomicloud" | "zeyi" | "fxiaoke" | "qiyuesuo" | "weiwenjia";
 export type Inbox = "todo" | "submitted" | "processed" | "cc";
-export type Status = "pending" | "approved" | "rejected" | "cancelled" | "failed";
+export type Status = "sending" | "pending" | "approved" | "rejected" | "cancelled" | "failed";
 export type Action = "approve" | "reject" | "cancel";
 export type Decision = "waiting" | "approved" | "rejected";
 
@@ -116,11 +116,21 @@ export interface VendorInfo {
   capabilities: { boxes: Inbox[]; actions: Action[]; attachments: boolean; submit: boolean };
 }
 
+export type Sort = "newest" | "oldest";
+
 export interface ApprovalQuery {
   inbox?: Inbox;
   vendor?: Vendor;
   account_id?: number;
   search?: string;
+  status?: Status;
+  form_name?: string;
+  submitter?: string;
+  /** Unix seconds: updated at or after. */
+  since?: number;
+  /** Unix seconds: updated before. */
+  until?: number;
+  sort?: Sort;
   offset: number;
   limit: number;
 }
@@ -148,4 +158,14 @@ export interface SyncFinishedEvent {
   ok: boolean;
   error: string | null;
   changed: number;
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
+export interface Facets {
+  form_names: FacetValue[];
+  submitters: FacetValue[];
 }

@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { PAGE_SIZE, api, errorText } from "./api";
-import type { ApprovalSummary, BoxCounts, Inbox, Vendor } from "./types";
+import type { ApprovalQuery, ApprovalSummary, BoxCounts, Inbox } from "./types";
+
+/** The list's narrowing beyond box and search text; every key is optional. */
+export type Filters = Pick<ApprovalQuery, "vendor" | "account_id" | "status" | "form_name" | "submitter" | "since" | "until" | "sort">;
 
 /**
  * The list side of the inbox: the selected box and filters, the loaded pages (50 at a time) and
@@ -8,7 +11,7 @@ import type { ApprovalSummary, BoxCounts, Inbox, Vendor } from "./types";
  */
 export function useInbox() {
   const [box, setBoxState] = useState<Inbox>("todo");
-  const [vendor, setVendor] = useState<Vendor | undefined>(undefined);
+  const [filters, setFiltersState] = useState<Filters>({});
   const [search, setSearch] = useState("");
   const [items, setItems] = useState<ApprovalSummary[]>([]);
   const [total, setTotal] = useState(0);
@@ -25,15 +28,17 @@ export function useInbox() {
   const query = useCallback(
     (offset: number, limit: number) => {
       const text = search.trim();
+      // Unset keys are left out, so the contract's defaults apply.
+      const set = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ""));
       return {
         inbox: box,
-        ...(vendor ? { vendor } : {}),
+        ...set,
         ...(text ? { search: text } : {}),
         offset,
         limit,
       };
     },
-    [box, vendor, search],
+    [box, filters, search],
   );
 
   const loadList = useCallback(
@@ -116,11 +121,16 @@ export function useInbox() {
     [box, refresh],
   );
 
+  /** Merges the given filters into the current ones (undefined clears a key). */
+  const setFilters = useCallback((next: Filters | ((prev: Filters) => Filters)) => {
+    setFiltersState((prev) => (typeof next === "function" ? next(prev) : { ...prev, ...next }));
+  }, []);
+
   return {
     box,
     setBox,
-    vendor,
-    setVendor,
+    filters,
+    setFilters,
     search,
     setSearch,
     items,

@@ -273,6 +273,7 @@ fn list(service: &Service, args: ListArgs) -> Result<()> {
         search: args.search,
         offset: args.offset,
         limit: args.limit,
+        ..Default::default()
     };
     let page = service.list(&query)?;
     if args.json {

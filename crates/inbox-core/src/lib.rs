@@ -18,4 +18,4 @@ pub use error::{Error, VendorError};
 pub use model::*;
 pub use service::{AccountInput, Service};
 pub use submission::{FieldValue, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
-pub use store::{Account, Draft, DraftState, ListQuery, Page, Store, SyncState};
+pub use store::{Account, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Sort, Store, SyncState};

@@ -7,7 +7,7 @@ use crate::connectors;
 use crate::error::{Error, Result, VendorError};
 use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::{SecretStore, Secrets};
-use crate::store::{Account, BoxCounts, Draft, DraftState, ListQuery, Page, Store};
+use crate::store::{Account, BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Store};
 use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};
 use serde::Deserialize;
@@ -237,6 +237,17 @@ impl Service {
 
     pub fn box_counts(&self) -> Result<BoxCounts> {
         Ok(self.store.box_counts()?)
+    }
+
+    /// The form names and submitters of a box, for the list's filter menus.
+    pub fn facets(&self, inbox: Option<Inbox>) -> Result<Facets> {
+        Ok(self.store.facets(inbox)?)
+    }
+
+    /// The todos that arrived since the last call (each reported once, ever), with the newest
+    /// `keep` of them: what a desktop notification announces.
+    pub fn take_new_todos(&self, keep: u32) -> Result<NewTodos> {
+        Ok(self.store.take_new_todos(keep)?)
     }
 
     pub fn approval(&self, id: i64) -> Result<Approval> {

@@ -3,8 +3,8 @@
 //! reads only from here, so it is fast and works offline.
 
 use crate::model::{
-    Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Step, User,
-    Vendor,
+    Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step,
+    User, Vendor,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rusqlite_migration::{Migrations, M};
@@ -120,6 +120,16 @@ fn migrations() -> Migrations<'static> {
             updated_at INTEGER NOT NULL
         );",
     ),
+    // The list's filters (status, form, submitter) as index lookups, and the todos the user
+    // has already been told about, so each new todo is announced once.
+    M::up(
+        "CREATE INDEX approvals_status ON approvals(status);
+        CREATE INDEX approvals_form ON approvals(form_name);
+        CREATE INDEX approvals_submitter ON approvals(submitter_name);
+        CREATE TABLE todo_announced (
+            approval_id INTEGER PRIMARY KEY REFERENCES approvals(id) ON DELETE CASCADE
+        );",
+    ),
     ])
 }
 
@@ -162,10 +172,51 @@ pub struct ListQuery {
     pub vendor: Option<Vendor>,
     pub account_id: Option<i64>,
     pub search: Option<String>,
+    /// Only approvals in this overall status.
+    pub status: Option<Status>,
+    /// Only approvals of this form (the vendor's form name, as listed by [`Store::facets`]).
+    pub form_name: Option<String>,
+    /// Only approvals submitted by this person (the name as shown).
+    pub submitter: Option<String>,
+    /// Only approvals last updated at or after this time (Unix seconds).
+    pub since: Option<i64>,
+    /// Only approvals last updated before this time (Unix seconds).
+    pub until: Option<i64>,
+    #[serde(default)]
+    pub sort: Sort,
     #[serde(default)]
     pub offset: u32,
     #[serde(default = "default_limit")]
     pub limit: u32,
+}
+
+/// The order of a list: most recently updated first, or oldest first (what has waited longest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+/// The values the list's filters offer for one box, most frequent first, each with its count.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facets {
+    pub form_names: Vec<FacetValue>,
+    pub submitters: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Todos not announced before: how many, and the newest few to name in a notification.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NewTodos {
+    pub total: u64,
+    pub newest: Vec<ApprovalSummary>,
 }
 
 fn default_limit() -> u32 {
@@ -427,6 +478,48 @@ impl Store {
         Ok(counts)
     }
 
+    /// The form names and submitters present in a box (or all boxes), for the filter menus.
+    pub fn facets(&self, inbox: Option<Inbox>) -> Result<Facets> {
+        let conn = self.conn();
+        let group = |column: &str| -> Result<Vec<FacetValue>> {
+            let sql = format!(
+                "SELECT a.{column}, count(*) FROM approvals a
+                 WHERE EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id AND (?1 IS NULL OR b.box = ?1))
+                 GROUP BY a.{column} ORDER BY count(*) DESC, a.{column} LIMIT {FACET_LIMIT}"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([inbox.map(Inbox::as_str)], |r| {
+                Ok(FacetValue { value: r.get(0)?, count: r.get::<_, i64>(1)? as u64 })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        };
+        Ok(Facets { form_names: group("form_name")?, submitters: group("submitter_name")? })
+    }
+
+    /// The todos never announced before, marked as announced now: each is reported once,
+    /// however many syncs see it. `newest` holds at most `keep` of them, newest first.
+    pub fn take_new_todos(&self, keep: u32) -> Result<NewTodos> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let unseen = "FROM approval_boxes b WHERE b.box = 'todo'
+            AND NOT EXISTS (SELECT 1 FROM todo_announced n WHERE n.approval_id = b.approval_id)";
+        let total: i64 = tx.query_row(&format!("SELECT count(*) {unseen}"), [], |r| r.get(0))?;
+        let newest = if total == 0 {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "{SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE a.id IN (SELECT b.approval_id {unseen})
+                 ORDER BY a.updated_at DESC, a.id DESC LIMIT {keep}"
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map([], summary_from_row)?;
+            rows.map(|r| r.map_err(StoreError::from).and_then(|s| s)).collect::<Result<Vec<_>>>()?
+        };
+        tx.execute(&format!("INSERT INTO todo_announced (approval_id) SELECT b.approval_id {unseen}"), [])?;
+        tx.commit()?;
+        Ok(NewTodos { total: total as u64, newest })
+    }
+
     pub fn approval(&self, id: i64) -> Result<Option<Approval>> {
         let conn = self.conn();
         let sql = format!("{SUMMARY_COLUMNS}, a.body, a.raw{SUMMARY_FROM} WHERE a.id = ?1");
@@ -445,6 +538,9 @@ impl Store {
 const ACCOUNT_SELECT: &str = "SELECT a.id, a.name, a.vendor, a.base_url, a.settings, a.demo,
     s.last_attempt, s.last_success, s.last_error
     FROM accounts a LEFT JOIN sync_state s ON s.account_id = a.id";
+
+/// How many distinct values a filter menu offers at most.
+const FACET_LIMIT: u32 = 200;
 
 const SUMMARY_FROM: &str = " FROM approvals a JOIN accounts c ON c.id = a.account_id";
 
@@ -553,24 +649,47 @@ fn page_shape(q: &ListQuery) -> PageShape {
         args.push(v);
         format!("?{}", args.len())
     };
-    let (table, joins, mut filter, order, id, account) = match q.inbox {
+    let oldest = q.sort == Sort::Oldest;
+    let (table, joins, mut filter, order, id, account, time) = match q.inbox {
         Some(b) => (
             "approval_boxes b",
             "JOIN approvals a ON a.id = b.approval_id JOIN accounts c ON c.id = a.account_id",
             format!("b.box = {}", arg(b.as_str().into())),
-            "b.updated_at DESC, b.approval_id DESC",
+            if oldest { "b.updated_at ASC, b.approval_id ASC" } else { "b.updated_at DESC, b.approval_id DESC" },
             "b.approval_id",
             "b.account_id",
+            "b.updated_at",
         ),
         None => (
             "approvals a INDEXED BY approvals_page",
             "JOIN accounts c ON c.id = a.account_id",
             "EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id)".to_string(),
-            "a.updated_at DESC, a.id DESC",
+            if oldest { "a.updated_at ASC, a.id ASC" } else { "a.updated_at DESC, a.id DESC" },
             "a.id",
             "a.account_id",
+            "a.updated_at",
         ),
     };
+    // The columns of the wide row are reached through their own indexes, so the count still
+    // walks only the table of the page.
+    let mut narrow = |column: &str, value: String| format!(" AND {id} IN (SELECT id FROM approvals WHERE {column} = {})", arg(value));
+    let mut extra = String::new();
+    if let Some(s) = q.status {
+        extra += &narrow("status", s.as_str().into());
+    }
+    if let Some(f) = q.form_name.as_deref().filter(|f| !f.is_empty()) {
+        extra += &narrow("form_name", f.into());
+    }
+    if let Some(p) = q.submitter.as_deref().filter(|p| !p.is_empty()) {
+        extra += &narrow("submitter_name", p.into());
+    }
+    filter += &extra;
+    if let Some(t) = q.since {
+        filter += &format!(" AND {time} >= CAST({} AS INTEGER)", arg(t.to_string()));
+    }
+    if let Some(t) = q.until {
+        filter += &format!(" AND {time} < CAST({} AS INTEGER)", arg(t.to_string()));
+    }
     if let Some(v) = q.vendor {
         filter += &format!(" AND {account} IN (SELECT id FROM accounts WHERE vendor = {})", arg(v.as_str().into()));
     }
@@ -847,5 +966,66 @@ mod tests {
         store.record_sync_result(acc, None).unwrap();
         let a = store.account(acc).unwrap().unwrap();
         assert!(a.sync.last_error.is_none() && a.sync.last_success.is_some());
+    }
+
+    fn varied(remote: &str, updated: i64, status: Status, form: &str, who: &str) -> RemoteApproval {
+        let mut it = item(remote, &[Inbox::Todo], updated);
+        it.status = status;
+        it.form_name = form.into();
+        it.submitter = User { id: who.into(), name: who.into() };
+        it
+    }
+
+    #[test]
+    fn filters_narrow_a_box_and_its_total_and_sort_reverses() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        let items = [
+            varied("1", 100, Status::Pending, "报销", "张伟"),
+            varied("2", 200, Status::Pending, "请假", "张伟"),
+            varied("3", 300, Status::Approved, "报销", "王芳"),
+            varied("4", 400, Status::Pending, "报销", "王芳"),
+        ];
+        store.upsert_page(acc, &[Inbox::Todo], g, &items).unwrap();
+        let ids = |q: ListQuery| {
+            let page = store.list(&ListQuery { limit: 50, ..q }).unwrap();
+            let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
+            assert_eq!(page.total as usize, ids.len(), "the total counts what the filter keeps");
+            ids
+        };
+        for inbox in [Some(Inbox::Todo), None] {
+            assert_eq!(ids(ListQuery { inbox, form_name: Some("报销".into()), ..Default::default() }), ["4", "3", "1"]);
+            assert_eq!(ids(ListQuery { inbox, form_name: Some("报销".into()), status: Some(Status::Pending), ..Default::default() }), ["4", "1"]);
+            assert_eq!(ids(ListQuery { inbox, submitter: Some("张伟".into()), ..Default::default() }), ["2", "1"]);
+            assert_eq!(ids(ListQuery { inbox, since: Some(200), until: Some(400), ..Default::default() }), ["3", "2"]);
+            assert_eq!(ids(ListQuery { inbox, sort: Sort::Oldest, ..Default::default() }), ["1", "2", "3", "4"]);
+            assert_eq!(ids(ListQuery { inbox, search: Some("请".into()), form_name: Some("请假".into()), ..Default::default() }), ["2"]);
+        }
+    }
+
+    #[test]
+    fn facets_list_a_boxs_forms_and_submitters_by_frequency() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        let items = [varied("1", 1, Status::Pending, "报销", "张伟"), varied("2", 2, Status::Pending, "请假", "王芳"), varied("3", 3, Status::Pending, "报销", "王芳")];
+        store.upsert_page(acc, &[Inbox::Todo], g, &items).unwrap();
+        let f = store.facets(Some(Inbox::Todo)).unwrap();
+        assert_eq!(f.form_names, [FacetValue { value: "报销".into(), count: 2 }, FacetValue { value: "请假".into(), count: 1 }]);
+        assert_eq!(f.submitters[0], FacetValue { value: "王芳".into(), count: 2 });
+        assert_eq!(store.facets(Some(Inbox::Cc)).unwrap(), Facets::default());
+    }
+
+    #[test]
+    fn each_new_todo_is_announced_once() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 1), item("2", &[Inbox::Todo], 2), item("3", &[Inbox::Todo], 3)]).unwrap();
+        let first = store.take_new_todos(2).unwrap();
+        assert_eq!(first.total, 3);
+        assert_eq!(first.newest.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["3", "2"]);
+        assert_eq!(store.take_new_todos(2).unwrap(), NewTodos::default(), "nothing new on the next sync");
+        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 5), item("4", &[Inbox::Todo], 4)]).unwrap();
+        let next = store.take_new_todos(2).unwrap();
+        assert_eq!((next.total, next.newest[0].remote_id.as_str()), (1, "4"), "an update is not new");
     }
 }

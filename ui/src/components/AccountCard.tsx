@@ -5,6 +5,7 @@ import { api, errorText } from "../api";
 import { describeSync } from "../format";
 import type { Account } from "../types";
 import { VendorTag } from "./VendorTag";
+import { t } from "../i18n";
 
 interface AccountCardProps {
   account: Account;
@@ -49,7 +50,7 @@ export function AccountCard({ account, syncing, now, onRemoved }: AccountCardPro
     setRemoving(true);
     try {
       await api.removeAccount(account.id);
-      message.success(`已删除账号「${account.name}」`);
+      message.success(t("已删除账号「{name}」", { name: account.name }));
       onRemoved(account.id);
     } catch (err) {
       message.error(errorText(err));
@@ -64,19 +65,19 @@ export function AccountCard({ account, syncing, now, onRemoved }: AccountCardPro
           <Space size={6} wrap>
             <Typography.Text strong>{account.name}</Typography.Text>
             <VendorTag vendor={account.vendor} />
-            {account.demo && <Tag color="gold">演示</Tag>}
+            {account.demo && <Tag color="gold">{t("演示")}</Tag>}
           </Space>
           <Typography.Text type="secondary" className="account-url" ellipsis={{ tooltip: account.base_url }}>
             {account.base_url}
           </Typography.Text>
           <Typography.Text type={sync.error ? "danger" : "secondary"} className="account-sync" data-testid="account-sync">
-            {sync.error ? `同步失败：${sync.text}` : sync.text}
+            {sync.error ? t("同步失败：{reason}", { reason: sync.text }) : sync.text}
           </Typography.Text>
         </div>
       </Flex>
       <Flex gap={8} wrap className="account-actions">
         <Button size="small" icon={<ApiOutlined />} loading={testing} onClick={test} data-testid="btn-test-account">
-          测试连接
+          {t("测试连接")}
         </Button>
         <Button
           size="small"
@@ -85,18 +86,18 @@ export function AccountCard({ account, syncing, now, onRemoved }: AccountCardPro
           onClick={syncNow}
           data-testid="btn-sync-account"
         >
-          立即同步
+          {t("立即同步")}
         </Button>
         <Popconfirm
-          title={`删除账号「${account.name}」？`}
-          description="删除后不再同步这个账号的审批。"
-          okText="删除"
+          title={t("删除账号「{name}」？", { name: account.name })}
+          description={t("删除后不再同步这个账号的审批。")}
+          okText={t("删除")}
           okButtonProps={{ danger: true, ...{ "data-testid": "btn-confirm-remove" } }}
-          cancelText="取消"
+          cancelText={t("取消")}
           onConfirm={remove}
         >
           <Button size="small" danger icon={<DeleteOutlined />} loading={removing} data-testid="btn-remove-account">
-            删除
+            {t("删除")}
           </Button>
         </Popconfirm>
       </Flex>

@@ -3,13 +3,23 @@ import { Alert, App, Button, Flex, Input, Typography } from "antd";
 import type { TextAreaRef } from "antd/es/input/TextArea";
 import { useEffect, useRef, useState } from "react";
 import { api, errorText } from "../api";
-import { ACTION_LABELS } from "../format";
+import { actionLabel } from "../format";
 import type { Action, Approval } from "../types";
+import { t } from "../i18n";
 
 interface ActionBarProps {
   approval: Approval;
   /** Called with the refreshed approval the shell returns after a successful action. */
   onActed: (updated: Approval, action: Action) => void;
+  /** A keyboard shortcut's request: approve now, or open the reason box; `seq` makes each new. */
+  request?: ActionRequest | null;
+}
+
+export interface ActionRequest {
+  action: "approve" | "reject";
+  /** The approval the request was made on. */
+  id: number;
+  seq: number;
 }
 
 /**
@@ -17,7 +27,7 @@ interface ActionBarProps {
  * (optional) comment; reject first asks for a reason (the confirm stays disabled while it is
  * empty). A failure shows the vendor's reason and keeps the comment.
  */
-export function ActionBar({ approval, onActed }: ActionBarProps) {
+export function ActionBar({ approval, onActed, request }: ActionBarProps) {
   const { message } = App.useApp();
   const [comment, setComment] = useState("");
   const [rejecting, setRejecting] = useState(false);
@@ -30,14 +40,12 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
     if (rejecting) inputRef.current?.focus();
   }, [rejecting]);
 
-  if (actions.length === 0) return null;
-
   const run = async (action: Action) => {
     setRunning(action);
     setError(null);
     try {
       const updated = await api.act(approval.id, action, comment.trim());
-      message.success(ACTION_LABELS[action].done);
+      message.success(actionLabel(action).done);
       setComment("");
       setRejecting(false);
       onActed(updated, action);
@@ -52,22 +60,39 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
 
   const busy = running !== null;
 
+  // Shortcuts act like the buttons, and only where the buttons would.
+  const handled = useRef(0);
+  useEffect(() => {
+    if (!request || request.seq === handled.current || request.id !== approval.id) return;
+    handled.current = request.seq;
+    if (busy || !actions.includes(request.action)) return;
+    if (request.action === "approve") void run("approve");
+    else {
+      setError(null);
+      setRejecting(true);
+      inputRef.current?.focus();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [request]);
+
+  if (actions.length === 0) return null;
+
   return (
     <div className={`action-bar${rejecting ? " action-bar-rejecting" : ""}`}>
       {rejecting && (
         <Typography.Text strong className="reject-hint">
-          请填写拒绝理由（必填）
+          {t("请填写拒绝理由（必填）")}
         </Typography.Text>
       )}
       <Input.TextArea
           ref={inputRef}
           value={comment}
           onChange={(e) => setComment(e.target.value)}
-          placeholder={rejecting ? "拒绝理由（Ctrl+Enter 确认，Esc 取消）" : "审批意见（可选）"}
+          placeholder={rejecting ? t("拒绝理由（Ctrl+Enter 确认，Esc 取消）") : t("审批意见（可选）")}
           autoSize={{ minRows: 2, maxRows: 6 }}
           maxLength={1000}
           status={rejecting && comment.trim() === "" ? "warning" : undefined}
-          aria-label={rejecting ? "拒绝理由" : "审批意见"}
+          aria-label={rejecting ? t("拒绝理由") : t("审批意见")}
           data-testid="comment-input"
           onKeyDown={(e) => {
             if (!rejecting) return;
@@ -83,7 +108,7 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
         <Alert
           type="error"
           showIcon
-          title="操作没有成功"
+          title={t("操作没有成功")}
           description={error}
           className="action-error"
           data-testid="action-error"
@@ -94,7 +119,7 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
         {rejecting ? (
           <>
             <Button onClick={() => setRejecting(false)} disabled={busy}>
-              取消
+              {t("取消")}
             </Button>
             <Button
               danger
@@ -105,7 +130,7 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
               onClick={() => run("reject")}
               data-testid="btn-confirm-reject"
             >
-              确认拒绝
+              {t("确认拒绝")}
             </Button>
           </>
         ) : (
@@ -118,7 +143,7 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
                 onClick={() => run("cancel")}
                 data-testid="btn-cancel"
               >
-                撤回
+                {t("撤回")}
               </Button>
             )}
             {actions.includes("reject") && (
@@ -132,7 +157,7 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
                 }}
                 data-testid="btn-reject"
               >
-                拒绝
+                {t("拒绝")}
               </Button>
             )}
             {actions.includes("approve") && (
@@ -144,7 +169,7 @@ export function ActionBar({ approval, onActed }: ActionBarProps) {
                 onClick={() => run("approve")}
                 data-testid="btn-approve"
               >
-                同意
+                {t("同意")}
               </Button>
             )}
           </>

@@ -3,6 +3,7 @@ import { Alert, App, Button, Form, Input, Select } from "antd";
 import { useState } from "react";
 import { api, errorText } from "../api";
 import type { Account, Vendor, VendorInfo } from "../types";
+import { t } from "../i18n";
 
 interface AddAccountFormProps {
   vendors: VendorInfo[];
@@ -53,7 +54,7 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
         secrets,
       });
       form.resetFields();
-      message.success(`已添加账号「${account.name}」`);
+      message.success(t("已添加账号「{name}」", { name: account.name }));
       onAdded(account);
     } catch (err) {
       setError(errorText(err));
@@ -64,7 +65,7 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
   };
 
   if (vendors.length === 0) {
-    return <Alert type="info" showIcon title="暂时无法读取支持的厂商列表" />;
+    return <Alert type="info" showIcon title={t("暂时无法读取支持的厂商列表")} />;
   }
 
   return (
@@ -77,7 +78,7 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
       requiredMark="optional"
       autoComplete="off"
     >
-      <Form.Item name="vendor" label="厂商" rules={[{ required: true, message: "请选择厂商" }]}>
+      <Form.Item name="vendor" label={t("厂商")} rules={[{ required: true, message: t("请选择厂商") }]}>
         <Select
           options={vendors.map((v) => ({ value: v.id, label: v.name }))}
           onChange={() => setError(null)}
@@ -86,19 +87,19 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
       </Form.Item>
       <Form.Item
         name="name"
-        label="账号名称"
-        extra="在收件箱里区分账号用，例如「公司云盘」"
-        rules={[{ required: true, whitespace: true, message: "请填写账号名称" }]}
+        label={t("账号名称")}
+        extra={t("在收件箱里区分账号用，例如「公司云盘」")}
+        rules={[{ required: true, whitespace: true, message: t("请填写账号名称") }]}
       >
         <Input placeholder="公司云盘" data-testid="account-name" />
       </Form.Item>
       <Form.Item
         name="base_url"
-        label="服务地址"
-        extra="厂商服务的根地址"
+        label={t("服务地址")}
+        extra={t("厂商服务的根地址")}
         rules={[
-          { required: true, whitespace: true, message: "请填写服务地址" },
-          { pattern: /^\s*https?:\/\/\S+\s*$/i, message: "服务地址应以 http:// 或 https:// 开头" },
+          { required: true, whitespace: true, message: t("请填写服务地址") },
+          { pattern: /^\s*https?:\/\/\S+\s*$/i, message: t("服务地址应以 http:// 或 https:// 开头") },
         ]}
       >
         <Input placeholder="https://" data-testid="account-base-url" />
@@ -109,7 +110,7 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
           name={["values", spec.key]}
           label={spec.label}
           extra={spec.help || undefined}
-          rules={spec.required ? [{ required: true, whitespace: true, message: `请填写${spec.label}` }] : []}
+          rules={spec.required ? [{ required: true, whitespace: true, message: t("请填写{label}", { label: spec.label }) }] : []}
         >
           {spec.secret ? (
             <Input.Password autoComplete="new-password" data-testid={`setting-${spec.key}`} />
@@ -120,11 +121,11 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
       ))}
       {error && (
         <Form.Item>
-          <Alert type="error" showIcon title="添加账号失败" description={error} data-testid="add-account-error" />
+          <Alert type="error" showIcon title={t("添加账号失败")} description={error} data-testid="add-account-error" />
         </Form.Item>
       )}
       <Button type="primary" htmlType="submit" icon={<PlusOutlined />} loading={submitting} data-testid="btn-add-account">
-        添加账号
+        {t("添加账号")}
       </Button>
     </Form>
   );

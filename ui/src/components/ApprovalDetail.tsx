@@ -1,7 +1,8 @@
 import { Alert, Descriptions, Divider, Empty, Flex, Skeleton, Typography } from "antd";
 import { formatDateTime } from "../format";
 import type { Action, Approval } from "../types";
-import { ActionBar } from "./ActionBar";
+import { t } from "../i18n";
+import { ActionBar, type ActionRequest } from "./ActionBar";
 import { AttachmentList } from "./AttachmentList";
 import { FieldValue } from "./FieldValue";
 import { StatusTag } from "./StatusTag";
@@ -13,14 +14,16 @@ interface ApprovalDetailProps {
   loading: boolean;
   error: string | null;
   onActed: (updated: Approval, action: Action) => void;
+  /** A keyboard shortcut's approve / reject request for the action bar. */
+  request?: ActionRequest | null;
 }
 
 /** The right pane: everything about one approval, and what the user may do with it. */
-export function ApprovalDetail({ approval, loading, error, onActed }: ApprovalDetailProps) {
+export function ApprovalDetail({ approval, loading, error, onActed, request }: ApprovalDetailProps) {
   if (error) {
     return (
       <div className="detail-pane detail-center">
-        <Alert type="error" showIcon title="无法打开这条审批" description={error} />
+        <Alert type="error" showIcon title={t("无法打开这条审批")} description={error} />
       </div>
     );
   }
@@ -33,14 +36,14 @@ export function ApprovalDetail({ approval, loading, error, onActed }: ApprovalDe
       );
     return (
       <div className="detail-pane detail-center">
-        <Empty description="选择左侧列表中的一条审批查看详情" />
+        <Empty description={t("选择左侧列表中的一条审批查看详情")} />
       </div>
     );
   }
 
   const a = approval;
   return (
-    <Flex vertical className="detail-pane" data-testid="approval-detail" data-id={a.id}>
+    <Flex vertical className="detail-pane" data-testid="approval-detail" data-id={a.id} tabIndex={-1} id="approval-detail">
       <div className="detail-scroll">
         <Flex align="center" gap={8} wrap className="detail-head">
           <VendorTag vendor={a.vendor} />
@@ -55,20 +58,20 @@ export function ApprovalDetail({ approval, loading, error, onActed }: ApprovalDe
           column={2}
           className="detail-meta"
           items={[
-            { key: "form", label: "审批类型", children: a.form_name || "—" },
-            { key: "account", label: "账号", children: a.account_name },
-            { key: "submitter", label: "提交人", children: a.submitter.name || a.submitter.id },
-            { key: "submitted", label: "提交时间", children: formatDateTime(a.submitted_at) },
-            { key: "updated", label: "最近更新", children: formatDateTime(a.updated_at) },
-            { key: "remote", label: "厂商单号", children: <Typography.Text copyable>{a.remote_id}</Typography.Text> },
+            { key: "form", label: t("审批类型"), children: a.form_name || "—" },
+            { key: "account", label: t("账号"), children: a.account_name },
+            { key: "submitter", label: t("提交人"), children: a.submitter.name || a.submitter.id },
+            { key: "submitted", label: t("提交时间"), children: formatDateTime(a.submitted_at) },
+            { key: "updated", label: t("最近更新"), children: formatDateTime(a.updated_at) },
+            { key: "remote", label: t("厂商单号"), children: <Typography.Text copyable>{a.remote_id}</Typography.Text> },
           ]}
         />
 
         <Divider titlePlacement="start" plain>
-          表单内容
+          {t("表单内容")}
         </Divider>
         {a.fields.length === 0 ? (
-          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有表单内容" />
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("没有表单内容")} />
         ) : (
           <Descriptions
             bordered
@@ -84,16 +87,16 @@ export function ApprovalDetail({ approval, loading, error, onActed }: ApprovalDe
         )}
 
         <Divider titlePlacement="start" plain>
-          审批流程
+          {t("审批流程")}
         </Divider>
         <StepTimeline steps={a.steps} />
 
         <Divider titlePlacement="start" plain>
-          附件
+          {t("附件")}
         </Divider>
-        <AttachmentList attachments={a.attachments} />
+        <AttachmentList approvalId={a.id} attachments={a.attachments} />
       </div>
-      <ActionBar key={a.id} approval={a} onActed={onActed} />
+      <ActionBar key={a.id} approval={a} onActed={onActed} request={request} />
     </Flex>
   );
 }

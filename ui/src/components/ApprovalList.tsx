@@ -1,10 +1,15 @@
 import { SearchOutlined, SyncOutlined } from "@ant-design/icons";
-import { Alert, Button, Empty, Flex, Input, Select, Skeleton, Spin, Typography } from "antd";
-import { useEffect, useRef, useState } from "react";
-import { BOX_LABELS, shortVendorName } from "../format";
-import type { ApprovalSummary, Inbox, Vendor } from "../types";
+import VirtualList, { type ListRef } from "@rc-component/virtual-list";
+import { Alert, Button, DatePicker, Empty, Flex, Input, Select, Skeleton, Spin, Typography } from "antd";
+import type { InputRef } from "antd";
+import dayjs from "dayjs";
+import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from "react";
+import { STATUSES, boxLabel, shortVendorName, statusLabel } from "../format";
+import { t } from "../i18n";
+import type { Account, ApprovalSummary, Facets, Inbox, Sort, Status, Vendor } from "../types";
+import type { Filters } from "../useInbox";
 import { useVendors } from "../vendors";
-import { ApprovalRow } from "./ApprovalRow";
+import { ApprovalRow, type RowClick } from "./ApprovalRow";
 
 interface ApprovalListProps {
   box: Inbox;
@@ -14,27 +19,49 @@ interface ApprovalListProps {
   loadingMore: boolean;
   error: string | null;
   selectedId: number | null;
-  onSelect: (id: number) => void;
+  checked: ReadonlySet<number>;
+  onRowClick: (id: number, how: RowClick) => void;
   onLoadMore: () => void;
   search: string;
   onSearch: (text: string) => void;
-  vendor: Vendor | undefined;
-  onVendor: (vendor: Vendor | undefined) => void;
+  filters: Filters;
+  onFilters: (next: Filters) => void;
+  facets: Facets | null;
+  accounts: Account[];
   syncing: boolean;
   noAccounts: boolean;
   onOpenSettings: () => void;
   now: number;
+  /** Shown above the list while rows are checked (the batch actions). */
+  batchBar?: React.ReactNode;
+}
+
+/** What the window's shortcuts need from the list. */
+export interface ApprovalListHandle {
+  focusSearch: () => void;
+  scrollToIndex: (index: number) => void;
 }
 
 const SEARCH_DELAY_MS = 300;
+/** Height of one row; the virtual list keeps only the visible rows in the DOM. */
+const ROW_HEIGHT = 64;
 
-/** The middle pane: search, vendor filter and the paged list of the selected box. */
-export function ApprovalList(props: ApprovalListProps) {
-  const { items, total, loading, loadingMore, onLoadMore, onSearch } = props;
+/** The middle pane: search, filters, sort and the virtualised list of the selected box. */
+export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(function ApprovalList(props, ref) {
+  const { items, total, loading, loadingMore, onLoadMore, onSearch, filters, onFilters } = props;
   const vendors = useVendors();
   const [text, setText] = useState(props.search);
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const listRef = useRef<ListRef>(null);
+  const searchRef = useRef<InputRef>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const height = useHeight(boxRef);
   const hasMore = items.length < total;
+  const filtered = Object.entries(filters).some(([k, v]) => k !== "sort" && v !== undefined && v !== "");
+
+  useImperativeHandle(ref, () => ({
+    focusSearch: () => searchRef.current?.focus({ cursor: "all" }),
+    scrollToIndex: (index) => listRef.current?.scrollTo({ index, align: "auto" }),
+  }));
 
   // Search while typing, after a short pause.
   useEffect(() => {
@@ -45,13 +72,13 @@ export function ApprovalList(props: ApprovalListProps) {
 
   // Back to the top when the box or the filters change.
   useEffect(() => {
-    scrollRef.current?.scrollTo?.({ top: 0 });
-  }, [props.box, props.search, props.vendor]);
+    listRef.current?.scrollTo(0);
+  }, [props.box, props.search, filters]);
 
-  const onScroll = () => {
-    const el = scrollRef.current;
-    if (!el || !hasMore || loadingMore || loading) return;
-    if (el.scrollTop + el.clientHeight >= el.scrollHeight - 120) onLoadMore();
+  const onScroll = (e: React.UIEvent<HTMLElement>) => {
+    const el = e.currentTarget;
+    if (!hasMore || loadingMore || loading) return;
+    if (el.scrollTop + el.clientHeight >= el.scrollHeight - 3 * ROW_HEIGHT) onLoadMore();
   };
 
   let body;
@@ -61,13 +88,13 @@ export function ApprovalList(props: ApprovalListProps) {
         className="pane-empty"
         description={
           <>
-            <div>还没有账号</div>
-            <Typography.Text type="secondary">在设置中添加一个厂商账号后，审批会出现在这里。</Typography.Text>
+            <div>{t("还没有账号")}</div>
+            <Typography.Text type="secondary">{t("在设置中添加一个厂商账号后，审批会出现在这里。")}</Typography.Text>
           </>
         }
       >
         <Button type="primary" onClick={props.onOpenSettings}>
-          打开设置添加账号
+          {t("打开设置添加账号")}
         </Button>
       </Empty>
     );
@@ -78,87 +105,208 @@ export function ApprovalList(props: ApprovalListProps) {
       <Empty
         className="pane-empty"
         image={Empty.PRESENTED_IMAGE_SIMPLE}
-        description={props.search || props.vendor ? "没有符合条件的审批" : `「${BOX_LABELS[props.box]}」里没有审批`}
+        description={props.search || filtered ? t("没有符合条件的审批") : t("「{box}」里没有审批", { box: boxLabel(props.box) })}
       />
     );
   } else {
     body = (
-      <>
-        {items.map((item) => (
+      <VirtualList<ApprovalSummary>
+        ref={listRef}
+        data={items}
+        itemKey="id"
+        itemHeight={ROW_HEIGHT}
+        // Unmeasured (no layout, as in unit tests) means every row is rendered.
+        height={height > 0 ? height : undefined}
+        onScroll={onScroll}
+      >
+        {(item) => (
           <ApprovalRow
-            key={item.id}
             item={item}
             selected={item.id === props.selectedId}
+            checked={props.checked.has(item.id)}
             now={props.now}
-            onSelect={props.onSelect}
+            onClick={props.onRowClick}
           />
-        ))}
-        <div className="list-foot">
-          {hasMore ? (
-            <Button type="link" loading={loadingMore} onClick={onLoadMore} data-testid="btn-load-more">
-              加载更多（已显示 {items.length} / {total}）
-            </Button>
-          ) : (
-            <Typography.Text type="secondary">共 {total} 条</Typography.Text>
-          )}
-        </div>
-      </>
+        )}
+      </VirtualList>
     );
   }
+
+  const option = (v: { value: string; count: number }) => ({ value: v.value, label: `${v.value} (${v.count})` });
 
   return (
     <Flex vertical className="list-pane">
       <div className="list-toolbar">
         <Flex align="center" justify="space-between" className="list-heading">
           <Typography.Title level={5} style={{ margin: 0 }}>
-            {BOX_LABELS[props.box]}
+            {boxLabel(props.box)}
           </Typography.Title>
           {props.syncing && (
             <Typography.Text type="secondary" className="sync-indicator" data-testid="sync-indicator">
-              <SyncOutlined spin /> 正在同步…
+              <SyncOutlined spin /> {t("正在同步…")}
             </Typography.Text>
           )}
         </Flex>
-        <Flex gap={8}>
-          <Input
-            allowClear
-            placeholder="搜索标题、表单、提交人"
-            prefix={<SearchOutlined />}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            onPressEnter={() => onSearch(text)}
-            data-testid="search-input"
-            aria-label="搜索审批"
-          />
+        <Input
+          ref={searchRef}
+          allowClear
+          placeholder={t("搜索标题、表单、提交人、意见")}
+          prefix={<SearchOutlined />}
+          suffix={<kbd className="kbd">/</kbd>}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onPressEnter={() => onSearch(text)}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") (e.target as HTMLInputElement).blur();
+          }}
+          data-testid="search-input"
+          aria-label={t("搜索审批")}
+        />
+        <Flex gap={6} wrap className="list-filters">
           <Select<Vendor>
             allowClear
-            placeholder="全部厂商"
-            className="vendor-filter"
-            value={props.vendor}
-            onChange={(v) => props.onVendor(v ?? undefined)}
+            size="small"
+            placeholder={t("全部厂商")}
+            className="filter"
+            value={filters.vendor}
+            onChange={(v) => onFilters({ vendor: v ?? undefined })}
             options={vendors.map((v) => ({ value: v.id, label: shortVendorName(v.name, v.id), "data-vendor": v.id }))}
             popupMatchSelectWidth={false}
-            aria-label="按厂商筛选"
+            aria-label={t("按厂商筛选")}
             data-testid="vendor-filter"
           />
+          <Select<number>
+            allowClear
+            size="small"
+            placeholder={t("全部账号")}
+            className="filter"
+            value={filters.account_id}
+            onChange={(v) => onFilters({ account_id: v ?? undefined })}
+            options={props.accounts.map((a) => ({ value: a.id, label: a.name }))}
+            popupMatchSelectWidth={false}
+            aria-label={t("按账号筛选")}
+            data-testid="account-filter"
+          />
+          <Select<Status>
+            allowClear
+            size="small"
+            placeholder={t("全部状态")}
+            className="filter"
+            value={filters.status}
+            onChange={(v) => onFilters({ status: v ?? undefined })}
+            options={STATUSES.map((s) => ({ value: s, label: statusLabel(s).text, "data-status": s }))}
+            popupMatchSelectWidth={false}
+            aria-label={t("按状态筛选")}
+            data-testid="status-filter"
+          />
+          <Select<string>
+            allowClear
+            showSearch
+            size="small"
+            placeholder={t("全部表单")}
+            className="filter"
+            value={filters.form_name}
+            onChange={(v) => onFilters({ form_name: v ?? undefined })}
+            options={(props.facets?.form_names ?? []).map(option)}
+            popupMatchSelectWidth={false}
+            aria-label={t("按表单筛选")}
+            data-testid="form-filter"
+          />
+          <Select<string>
+            allowClear
+            showSearch
+            size="small"
+            placeholder={t("全部提交人")}
+            className="filter"
+            value={filters.submitter}
+            onChange={(v) => onFilters({ submitter: v ?? undefined })}
+            options={(props.facets?.submitters ?? []).map(option)}
+            popupMatchSelectWidth={false}
+            aria-label={t("按提交人筛选")}
+            data-testid="submitter-filter"
+          />
+          <DatePicker.RangePicker
+            size="small"
+            className="filter-dates"
+            placeholder={[t("开始日期"), t("结束日期")]}
+            value={[
+              filters.since !== undefined ? dayjs.unix(filters.since) : null,
+              filters.until !== undefined ? dayjs.unix(filters.until).subtract(1, "day") : null,
+            ]}
+            onChange={(range) =>
+              onFilters({
+                since: range?.[0] ? range[0].startOf("day").unix() : undefined,
+                // The end day is included: until is the start of the next day.
+                until: range?.[1] ? range[1].startOf("day").add(1, "day").unix() : undefined,
+              })
+            }
+            allowEmpty={[true, true]}
+            data-testid="date-filter"
+          />
+          <Select<Sort>
+            size="small"
+            className="filter"
+            value={filters.sort ?? "newest"}
+            onChange={(v) => onFilters({ sort: v })}
+            options={[
+              { value: "newest", label: t("最新优先") },
+              { value: "oldest", label: t("最久优先") },
+            ]}
+            popupMatchSelectWidth={false}
+            aria-label={t("排序")}
+            data-testid="sort-select"
+          />
+          {filtered && (
+            <Button
+              size="small"
+              type="link"
+              onClick={() =>
+                onFilters({ vendor: undefined, account_id: undefined, status: undefined, form_name: undefined, submitter: undefined, since: undefined, until: undefined })
+              }
+              data-testid="btn-clear-filters"
+            >
+              {t("清除筛选")}
+            </Button>
+          )}
         </Flex>
       </div>
+      {props.batchBar}
       {props.error && <Alert type="error" showIcon title={props.error} className="pane-alert" />}
-      <div
-        className="list-scroll"
-        ref={scrollRef}
-        onScroll={onScroll}
-        role="listbox"
-        aria-label={BOX_LABELS[props.box]}
-        data-testid="approval-list"
-      >
+      <div className="list-scroll" ref={boxRef} role="listbox" aria-multiselectable aria-label={boxLabel(props.box)} data-testid="approval-list">
         {loading && items.length > 0 && (
-          <div className="list-refreshing">
+          <div className="list-refreshing" data-testid="list-refreshing">
             <Spin size="small" />
           </div>
         )}
         {body}
       </div>
+      {items.length > 0 && (
+        <div className="list-foot" data-testid="list-foot">
+          {hasMore ? (
+            <Button type="link" size="small" loading={loadingMore} onClick={onLoadMore} data-testid="btn-load-more">
+              {t("加载更多（已显示 {shown} / {total}）", { shown: items.length, total })}
+            </Button>
+          ) : (
+            <Typography.Text type="secondary" data-testid="list-total">
+              {t("共 {n} 条", { n: total })}
+            </Typography.Text>
+          )}
+        </div>
+      )}
     </Flex>
   );
+});
+
+/** The element's height, kept current as the window resizes. */
+function useHeight(ref: React.RefObject<HTMLElement | null>): number {
+  const [height, setHeight] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setHeight(el.clientHeight);
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return height;
 }

@@ -1,36 +1,48 @@
-import { Flex, Tooltip, Typography } from "antd";
+import { Checkbox, Flex, Tooltip, Typography } from "antd";
 import { formatDateTime, formatRelative } from "../format";
 import type { ApprovalSummary } from "../types";
 import { StatusTag } from "./StatusTag";
 import { VendorTag } from "./VendorTag";
 
+/** How a row was clicked: plain opens it, ctrl/⌘ toggles its check, shift checks a range. */
+export type RowClick = "open" | "toggle" | "range";
+
 interface ApprovalRowProps {
   item: ApprovalSummary;
   selected: boolean;
+  checked: boolean;
   now: number;
-  onSelect: (id: number) => void;
+  onClick: (id: number, how: RowClick) => void;
 }
 
 /** One row of the unified list. */
-export function ApprovalRow({ item, selected, now, onSelect }: ApprovalRowProps) {
+export function ApprovalRow({ item, selected, checked, now, onClick }: ApprovalRowProps) {
   return (
     <div
       role="option"
       aria-selected={selected}
-      tabIndex={0}
-      className={`approval-row${selected ? " approval-row-selected" : ""}`}
+      aria-checked={checked}
+      tabIndex={selected ? 0 : -1}
+      className={`approval-row${selected ? " approval-row-selected" : ""}${checked ? " approval-row-checked" : ""}`}
       data-testid="approval-row"
       data-id={item.id}
       data-vendor={item.vendor}
-      onClick={() => onSelect(item.id)}
-      onKeyDown={(e) => {
-        if (e.key === "Enter" || e.key === " ") {
-          e.preventDefault();
-          onSelect(item.id);
-        }
-      }}
+      data-checked={checked}
+      data-form={item.form_name}
+      data-status={item.status}
+      onClick={(e) => onClick(item.id, e.shiftKey ? "range" : e.ctrlKey || e.metaKey ? "toggle" : "open")}
     >
       <Flex align="center" gap={6} className="row-line">
+        <Checkbox
+          checked={checked}
+          className="row-check"
+          onClick={(e) => {
+            e.stopPropagation();
+            onClick(item.id, e.shiftKey ? "range" : "toggle");
+          }}
+          aria-label={item.title}
+          data-testid="row-check"
+        />
         <VendorTag vendor={item.vendor} />
         <Typography.Text strong ellipsis className="row-title">
           {item.title}
@@ -41,11 +53,13 @@ export function ApprovalRow({ item, selected, now, onSelect }: ApprovalRowProps)
           </Typography.Text>
         </Tooltip>
       </Flex>
-      <Flex align="center" gap={6} className="row-line">
+      <Flex align="center" gap={6} className="row-line row-second">
         <Typography.Text type="secondary" ellipsis className="row-meta">
           {item.form_name}
           {item.form_name && item.submitter.name ? " · " : ""}
           {item.submitter.name}
+          {" · "}
+          {item.account_name}
         </Typography.Text>
         <StatusTag status={item.status} />
       </Flex>

@@ -1,5 +1,6 @@
 import { Button, Result, Typography } from "antd";
 import { Component, type ErrorInfo, type ReactNode } from "react";
+import { t } from "../i18n";
 
 interface State {
   error: Error | null;
@@ -22,14 +23,14 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, State> {
     return (
       <Result
         status="error"
-        title="界面出错了"
+        title={t("界面出错了")}
         subTitle={<Typography.Text type="secondary">{this.state.error.message}</Typography.Text>}
         extra={[
           <Button key="retry" type="primary" onClick={() => this.setState({ error: null })}>
-            重试
+            {t("重试")}
           </Button>,
           <Button key="reload" onClick={() => window.location.reload()}>
-            重新加载
+            {t("重新加载")}
           </Button>,
         ]}
       />

@@ -2,6 +2,7 @@ import { Descriptions, Divider, Drawer, Empty, Flex, Tag, Typography } from "ant
 import type { Account, AppInfo, VendorInfo } from "../types";
 import { AccountCard } from "./AccountCard";
 import { AddAccountForm } from "./AddAccountForm";
+import { t } from "../i18n";
 
 interface SettingsDrawerProps {
   open: boolean;
@@ -19,10 +20,10 @@ interface SettingsDrawerProps {
 export function SettingsDrawer(props: SettingsDrawerProps) {
   const { accounts, info } = props;
   return (
-    <Drawer title="设置" open={props.open} onClose={props.onClose} size={560} className="settings-drawer">
-      <Typography.Title level={5}>账号</Typography.Title>
+    <Drawer title={t("设置")} open={props.open} onClose={props.onClose} size={560} className="settings-drawer">
+      <Typography.Title level={5}>{t("账号")}</Typography.Title>
       {accounts.length === 0 ? (
-        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="还没有账号，在下面添加一个" />
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("还没有账号，在下面添加一个")} />
       ) : (
         <Flex vertical gap={8} data-testid="account-list">
           {accounts.map((a) => (
@@ -38,26 +39,26 @@ export function SettingsDrawer(props: SettingsDrawerProps) {
       )}
 
       <Divider />
-      <Typography.Title level={5}>添加账号</Typography.Title>
+      <Typography.Title level={5}>{t("添加账号")}</Typography.Title>
       <AddAccountForm vendors={props.vendors} onAdded={props.onAccountAdded} />
 
       {info && (
         <>
           <Divider />
-          <Typography.Title level={5}>关于</Typography.Title>
+          <Typography.Title level={5}>{t("关于")}</Typography.Title>
           <Descriptions
             size="small"
             column={1}
             items={[
-              { key: "version", label: "版本", children: info.version },
+              { key: "version", label: t("版本"), children: info.version },
               {
                 key: "mode",
-                label: "模式",
-                children: info.demo ? <Tag color="gold">演示模式 — 数据来自本地模拟器</Tag> : "正常",
+                label: t("模式"),
+                children: info.demo ? <Tag color="gold">{t("演示模式 — 数据来自本地模拟器")}</Tag> : t("正常"),
               },
               {
                 key: "dir",
-                label: "数据目录",
+                label: t("数据目录"),
                 children: <Typography.Text copyable>{info.data_dir}</Typography.Text>,
               },
             ]}

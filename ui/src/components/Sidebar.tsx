@@ -6,9 +6,10 @@ import {
   SettingOutlined,
   SyncOutlined,
 } from "@ant-design/icons";
-import { Button, Flex, Menu, Spin, Typography } from "antd";
+import { Button, Flex, Menu, Segmented, Spin, Typography } from "antd";
 import type { ReactNode } from "react";
-import { BOXES, BOX_LABELS, describeSync } from "../format";
+import { BOXES, boxLabel, describeSync } from "../format";
+import { t, type Lang } from "../i18n";
 import type { Account, BoxCounts, Inbox } from "../types";
 
 const BOX_ICONS: Record<Inbox, ReactNode> = {
@@ -28,6 +29,8 @@ interface SidebarProps {
   onSyncNow: () => void;
   onOpenSettings: () => void;
   now: number;
+  lang: Lang;
+  onLang: (lang: Lang) => void;
 }
 
 /** The left pane: app title, the four boxes with counts, per-account sync status and settings. */
@@ -38,10 +41,10 @@ export function Sidebar(props: SidebarProps) {
     <Flex vertical className="sidebar">
       <div className="app-title">
         <Typography.Title level={4} style={{ margin: 0 }}>
-          审批收件箱
+          {t("审批收件箱")}
         </Typography.Title>
         <Typography.Text type="secondary" className="app-subtitle">
-          Approval Inbox
+          {props.lang === "zh" ? "Approval Inbox" : "审批收件箱"}
         </Typography.Text>
       </div>
 
@@ -55,7 +58,7 @@ export function Sidebar(props: SidebarProps) {
           icon: BOX_ICONS[b],
           label: (
             <Flex justify="space-between" align="center" data-testid={`box-${b}`} className="box-entry">
-              <span>{BOX_LABELS[b]}</span>
+              <span>{boxLabel(b)}</span>
               <span className={`box-count${b === "todo" && (counts?.todo ?? 0) > 0 ? " box-count-hot" : ""}`} data-testid={`count-${b}`}>
                 {counts ? counts[b] : 0}
               </span>
@@ -69,7 +72,7 @@ export function Sidebar(props: SidebarProps) {
       <div className="sync-panel">
         <Flex justify="space-between" align="center" className="sync-panel-head">
           <Typography.Text type="secondary" strong>
-            同步
+            {t("同步")}
           </Typography.Text>
           <Button
             size="small"
@@ -79,24 +82,26 @@ export function Sidebar(props: SidebarProps) {
             onClick={props.onSyncNow}
             data-testid="btn-sync-now"
           >
-            立即同步
+            {t("立即同步")}
           </Button>
         </Flex>
         {accounts.length === 0 ? (
           <Typography.Text type="secondary" className="sync-line">
-            尚未添加账号
+            {t("尚未添加账号")}
           </Typography.Text>
         ) : (
           accounts.map((a) => {
             const s = describeSync({ ...a.sync, running: a.sync.running || syncing.has(a.id) }, now);
             return (
-              <div key={a.id} className="sync-line" data-account-id={a.id}>
+              <div key={a.id} className="sync-line" data-account-id={a.id} data-testid="sync-line">
                 <Typography.Text strong ellipsis className="sync-account" title={a.name}>
                   {a.name}
                 </Typography.Text>
                 <Typography.Text
                   type={s.error ? "danger" : "secondary"}
                   className="sync-state"
+                  data-testid="sync-state"
+                  data-error={s.error}
                   ellipsis={{ tooltip: s.text }}
                 >
                   {syncing.has(a.id) && <Spin size="small" style={{ marginRight: 4 }} />}
@@ -108,6 +113,19 @@ export function Sidebar(props: SidebarProps) {
         )}
       </div>
 
+      <Flex align="center" justify="space-between" className="lang-row">
+        <Typography.Text type="secondary">{t("语言")}</Typography.Text>
+        <Segmented<Lang>
+          size="small"
+          value={props.lang}
+          onChange={props.onLang}
+          options={[
+            { value: "zh", label: "中文" },
+            { value: "en", label: "English" },
+          ]}
+          data-testid="lang-switch"
+        />
+      </Flex>
       <Button
         type="text"
         block
@@ -116,7 +134,7 @@ export function Sidebar(props: SidebarProps) {
         onClick={props.onOpenSettings}
         data-testid="btn-settings"
       >
-        设置
+        {t("设置")}
       </Button>
     </Flex>
   );

@@ -1,6 +1,7 @@
 import { CheckCircleFilled, ClockCircleOutlined, CloseCircleFilled } from "@ant-design/icons";
 import { Empty, Flex, Tag, Timeline, Typography } from "antd";
-import { DECISION_LABELS, formatDateTime, ruleText } from "../format";
+import { decisionLabel, formatDateTime, ruleText } from "../format";
+import { t } from "../i18n";
 import type { Decision, Step } from "../types";
 
 const STEP_COLOR: Record<Decision, string> = { waiting: "gray", approved: "green", rejected: "red" };
@@ -12,7 +13,7 @@ const STEP_ICON: Record<Decision, React.ReactNode> = {
 
 /** The approval's steps in order, with each member's decision, comment and time. */
 export function StepTimeline({ steps }: { steps: Step[] }) {
-  if (steps.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="没有审批流程信息" />;
+  if (steps.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("没有审批流程信息")} />;
   return (
     <Timeline
       className="step-timeline"
@@ -24,16 +25,16 @@ export function StepTimeline({ steps }: { steps: Step[] }) {
         content: (
           <Flex vertical gap={4} className="step-members">
             <Flex gap={8} align="center" wrap className="step-head" data-testid="step">
-              <Typography.Text strong>{step.name || `第 ${i + 1} 步`}</Typography.Text>
+              <Typography.Text strong>{step.name || t("第 {n} 步", { n: i + 1 })}</Typography.Text>
               <Tag className="step-rule">{ruleText(step.rule, step.members)}</Tag>
-              <Tag color={DECISION_LABELS[step.decision].color}>{DECISION_LABELS[step.decision].text}</Tag>
+              <Tag color={decisionLabel(step.decision).color}>{decisionLabel(step.decision).text}</Tag>
             </Flex>
             {step.members.map((m, j) => (
               <div key={`${m.user.id}-${j}`} className="step-member" data-testid="step-member">
                 <Flex gap={8} align="center" wrap>
                   <Typography.Text>{m.user.name || m.user.id}</Typography.Text>
-                  <Tag color={DECISION_LABELS[m.decision].color} variant="filled">
-                    {DECISION_LABELS[m.decision].text}
+                  <Tag color={decisionLabel(m.decision).color} variant="filled">
+                    {decisionLabel(m.decision).text}
                   </Tag>
                   {m.decided_at !== null && (
                     <Typography.Text type="secondary" className="step-time">

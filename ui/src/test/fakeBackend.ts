@@ -142,7 +142,9 @@ export function installBackend(
         .filter((a) => !q.inbox || a.boxes.includes(q.inbox as Inbox))
         .filter((a) => !q.vendor || a.vendor === q.vendor)
         .filter((a) => !q.search || a.title.includes(q.search))
-        .sort((x, y) => y.updated_at - x.updated_at);
+        .filter((a) => !q.status || a.status === q.status)
+        .filter((a) => !q.form_name || a.form_name === q.form_name)
+        .sort((x, y) => (q.sort === "oldest" ? x.updated_at - y.updated_at : y.updated_at - x.updated_at));
       return { items: hits.slice(q.offset, q.offset + q.limit).map(summary), total: hits.length };
     },
     get_approval: (args) => {
@@ -181,6 +183,15 @@ export function installBackend(
       return null;
     },
     sync_now: () => null,
+    facets: (args) => {
+      const inBox = approvals.filter((a) => !args.inbox || a.boxes.includes(args.inbox as Inbox));
+      const group = (pick: (a: Approval) => string) => {
+        const n = new Map<string, number>();
+        inBox.forEach((a) => n.set(pick(a), (n.get(pick(a)) ?? 0) + 1));
+        return [...n].map(([value, count]) => ({ value, count })).sort((x, y) => y.count - x.count);
+      };
+      return { form_names: group((a) => a.form_name), submitters: group((a) => a.submitter.name) };
+    },
   };
 
   mockIPC(

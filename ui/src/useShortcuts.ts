@@ -1,0 +1,59 @@
+import { useEffect, useRef } from "react";
+
+/** What each triage key does; see ShortcutHelp for the keys. */
+export interface ShortcutActions {
+  next: () => void;
+  previous: () => void;
+  open: () => void;
+  approve: () => void;
+  reject: () => void;
+  toggle: () => void;
+  search: () => void;
+  help: () => void;
+  clear: () => void;
+}
+
+/** The key (as KeyboardEvent.key) → action name. */
+const KEYS: Record<string, keyof ShortcutActions> = {
+  j: "next",
+  ArrowDown: "next",
+  k: "previous",
+  ArrowUp: "previous",
+  Enter: "open",
+  a: "approve",
+  r: "reject",
+  x: "toggle",
+  "/": "search",
+  "?": "help",
+  Escape: "clear",
+};
+
+/** True while typing somewhere or while a dialog has the keyboard: the keys are the user's then. */
+function typingOrDialog(e: KeyboardEvent): boolean {
+  const el = e.target as HTMLElement | null;
+  // An open dialog holds the focus (antd traps it), so its keys land inside it.
+  return Boolean(el?.closest?.("input, textarea, select, [contenteditable=true], .ant-select, .ant-picker, .ant-modal-wrap, .ant-drawer"));
+}
+
+/**
+ * Keyboard triage on the whole window: j/k or arrows move, Enter opens, a approves, r rejects,
+ * x checks, / searches, ? lists the shortcuts. Off while `enabled` is false.
+ */
+export function useShortcuts(enabled: boolean, actions: ShortcutActions) {
+  const latest = useRef(actions);
+  latest.current = actions;
+  useEffect(() => {
+    if (!enabled) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+      const name = KEYS[e.key];
+      if (!name || typingOrDialog(e)) return;
+      // A focused button or row handles its own Enter.
+      if (name === "open" && (e.target as HTMLElement)?.closest?.("button, a")) return;
+      e.preventDefault();
+      latest.current[name]();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [enabled]);
+}
