@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use inbox_core::store::BoxCounts;
-use inbox_core::{Account, AccountInput, Action, Approval, ListQuery, Page, VendorInfo};
+use inbox_core::{Account, AccountInput, Action, Approval, ListQuery, OutboxEntry, Page, VendorInfo};
 use serde::Serialize;
 use tauri::State;
 
@@ -25,7 +25,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         test_account,
         remove_account,
         sync_now,
-        app_info
+        app_info,
+        list_outbox,
+        retry_action,
+        discard_action
     ]
 }
 
@@ -101,4 +104,19 @@ async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
         version: env!("CARGO_PKG_VERSION"),
         callback_url: state.callbacks.as_ref().map(|c| c.callback_url()),
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn list_outbox(state: State<'_, AppState>) -> Reply<Vec<OutboxEntry>> {
+    state.service.outbox().map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn retry_action(state: State<'_, AppState>, id: i64) -> Reply<OutboxEntry> {
+    state.service.retry_action(id).await.map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn discard_action(state: State<'_, AppState>, id: i64) -> Reply<OutboxEntry> {
+    state.service.discard_action(id).map_err(said)
 }

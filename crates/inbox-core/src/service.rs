@@ -105,7 +105,7 @@ impl Service {
             .ok_or_else(|| Error::NoSuchAccount(key.to_string()))
     }
 
-    fn account_by_id(&self, id: i64) -> Result<Account> {
+    pub(crate) fn account_by_id(&self, id: i64) -> Result<Account> {
         self.account(&id.to_string())
     }
 
@@ -160,7 +160,7 @@ impl Service {
     }
 
     /// The account's connector, built on first use from its settings and keychain secrets.
-    fn connector(&self, account: &Account) -> Result<Arc<dyn Connector>> {
+    pub(crate) fn connector(&self, account: &Account) -> Result<Arc<dyn Connector>> {
         if let Some(c) = self.connectors.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id) {
             return Ok(c.clone());
         }
@@ -182,7 +182,7 @@ impl Service {
 
     // ---- sync -------------------------------------------------------------------------
 
-    fn lock_for(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
+    pub(crate) fn lock_for(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
         self.locks.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
     }
 
@@ -254,22 +254,8 @@ impl Service {
             let e = VendorError::NotAllowed(format!("you cannot {} approval {id} now", action.as_str()));
             return Err(vendor_error(&account, e));
         }
-        let connector = self.connector(&account)?;
-        let lock = self.lock_for(account.id);
-        let _guard = lock.lock().await;
-        let known = connector.act_cached(&approval.remote, action, comment.trim()).await.map_err(|e| vendor_error(&account, e))?;
-        let fresh = match known {
-            Some(fresh) => Ok(fresh),
-            None => connector.detail(&approval.remote.remote_id).await,
-        };
-        match fresh {
-            Ok(fresh) => {
-                self.store.upsert_one(account.id, &fresh)?;
-            }
-            // The decision went through; the next sync will bring the new state.
-            Err(e) => tracing::warn!(account = %account.name, "re-reading approval {id} after {}: {e}", action.as_str()),
-        }
-        let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
+        // Written to the outbox first, so the decision survives a crash or a vendor outage.
+        self.queue_and_send(&account, Some(&approval), action.into(), comment.trim(), None).await?;
         self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
     }
 
@@ -277,10 +263,9 @@ impl Service {
     /// cache at once.
     pub async fn submit(&self, account_id: i64, form: &serde_json::Value) -> Result<Approval> {
         let account = self.account_by_id(account_id)?;
-        let created = self.connector(&account)?.submit(form).await.map_err(|e| vendor_error(&account, e))?;
-        let id = self.store.upsert_one(account.id, &created)?;
-        let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
-        self.approval(id)
+        self.connector(&account)?;
+        let id = self.queue_and_send(&account, None, crate::outbox::OutboxKind::Submit, "", Some(form)).await?;
+        self.approval(id.ok_or_else(|| Error::Invalid("the submission left no approval".into()))?)
     }
 
     /// Downloads an attachment of an approval into `dir`; returns the file's path. The vendor's
@@ -308,7 +293,7 @@ impl Service {
     }
 }
 
-fn vendor_error(account: &Account, source: VendorError) -> Error {
+pub(crate) fn vendor_error(account: &Account, source: VendorError) -> Error {
     Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source: Box::new(source) }
 }
 

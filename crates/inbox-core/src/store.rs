@@ -103,6 +103,25 @@ fn migrations() -> Migrations<'static> {
             INSERT INTO approvals_fts (approvals_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
             INSERT INTO approvals_fts (rowid, search_text) VALUES (new.id, new.search_text);
         END;",
+    ),
+    // Decisions waiting to reach the vendor (see `outbox.rs`): written before they are sent.
+    M::up(
+        "CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            approval_id INTEGER,
+            remote_id TEXT,
+            kind TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            form TEXT,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX outbox_due ON outbox(state, next_attempt_at);",
     )])
 }
 
@@ -209,7 +228,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
