@@ -151,11 +151,11 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INBOX_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(e) = run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let dir = cli.data_dir.clone().unwrap_or_else(Service::default_data_dir);
+    // Warnings on stderr; the whole story (redacted) in <data dir>/logs/inbox.*.log.
+    let _log = inbox_core::logging::init(&dir, "inbox", "warn");
+    if let Err(e) = run(cli).await {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }

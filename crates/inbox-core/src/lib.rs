@@ -6,6 +6,7 @@ pub mod callback;
 pub mod connector;
 pub mod connectors;
 pub mod error;
+pub mod logging;
 pub mod model;
 pub mod outbox;
 pub mod secrets;
