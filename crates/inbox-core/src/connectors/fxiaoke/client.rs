@@ -249,7 +249,8 @@ impl Client {
 }
 
 /// HTTP status and JSON: a non-JSON body is an HTTP error when the status is not 200.
-fn parse(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
+/// Checks HTTP and JSON of a raw reply (public for the fuzz tests).
+pub fn parse(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(v) if v.get("errorCode").is_some() => Ok(v),
         _ if status != 200 => Err(VendorError::Http { call: call.into(), status }),

@@ -106,7 +106,8 @@ impl Client {
 }
 
 /// Checks HTTP status and the `{code, msg}` envelope; returns the parsed reply on code 0.
-fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
+/// The envelope check of a raw reply (public for the fuzz tests).
+pub fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
     let parsed: Result<Value, _> = serde_json::from_slice(body);
     let value = match parsed {
         Ok(v) => v,
