@@ -61,7 +61,7 @@ fn scrub_named(line: &str) -> String {
         }).min();
         let Some((_, value_start)) = hit else { break };
         out.push_str(&line[i..value_start]);
-        let end = line[value_start..].find(|c: char| c == '"' || c == '&' || c == ',' || c == ' ' || c == '}').map_or(line.len(), |n| value_start + n);
+        let end = line[value_start..].find(['"', '&', ',', ' ', '}']).map_or(line.len(), |n| value_start + n);
         if end > value_start {
             out.push_str("***");
         }

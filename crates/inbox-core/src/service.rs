@@ -18,6 +18,11 @@ use tokio::sync::broadcast;
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "APPROVAL_INBOX_DATA_DIR";
 
+/// Bounds on what the UI or a script may send (IPC arguments are untrusted too).
+pub const MAX_COMMENT_CHARS: usize = 2000;
+pub const MAX_SEARCH_CHARS: usize = 200;
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// What the user enters to add an account.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AccountInput {
@@ -231,6 +236,9 @@ impl Service {
     // ---- reading and acting -----------------------------------------------------------
 
     pub fn list(&self, query: &ListQuery) -> Result<Page> {
+        if query.search.as_deref().is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS) {
+            return Err(Error::Invalid(format!("a search may have at most {MAX_SEARCH_CHARS} characters")));
+        }
         Ok(self.store.list(query)?)
     }
 
@@ -245,6 +253,9 @@ impl Service {
     /// Sends a decision to the vendor, then re-reads the approval so the cache shows the
     /// vendor's new state. A rejection needs a comment.
     pub async fn act(&self, id: i64, action: Action, comment: &str) -> Result<Approval> {
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(Error::Invalid(format!("a comment may have at most {MAX_COMMENT_CHARS} characters")));
+        }
         let approval = self.approval(id)?;
         let account = self.account_by_id(approval.account_id)?;
         if action == Action::Reject && comment.trim().is_empty() {
@@ -311,6 +322,9 @@ fn validate(mut input: AccountInput) -> Result<AccountInput> {
     input.base_url = input.base_url.trim().trim_end_matches('/').to_string();
     if input.name.is_empty() {
         return Err(Error::Invalid("the account needs a name".into()));
+    }
+    if input.name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::Invalid(format!("an account name may have at most {MAX_NAME_CHARS} characters")));
     }
     if !(input.base_url.starts_with("http://") || input.base_url.starts_with("https://")) {
         return Err(Error::Invalid(format!("the base URL must start with http:// or https:// (got \"{}\")", input.base_url)));
@@ -380,5 +394,8 @@ mod tests {
         assert!(e.contains("secret"), "{e}");
         let e = validate(input(serde_json::json!({"uid": "3", "colour": "red"}), serde_json::json!({"token": "t"}))).unwrap_err().to_string();
         assert!(e.contains("colour"), "{e}");
+        let mut long = input(serde_json::json!({"uid": "3"}), serde_json::json!({"token": "t"}));
+        long.name = "名".repeat(MAX_NAME_CHARS + 1);
+        assert!(validate(long).unwrap_err().to_string().contains("at most"));
     }
 }

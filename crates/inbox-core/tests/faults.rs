@@ -223,3 +223,14 @@ async fn a_decision_made_offline_waits_and_can_be_retried_or_discarded() {
     w.service.sync_account(account).await.unwrap();
     assert!(w.service.approval(todo[1].id).unwrap().remote.actions.contains(&Action::Approve));
 }
+
+#[tokio::test]
+async fn oversized_ipc_arguments_are_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let search = "审".repeat(inbox_core::service::MAX_SEARCH_CHARS + 1);
+    let e = service.list(&ListQuery { search: Some(search), ..Default::default() }).unwrap_err().to_string();
+    assert!(e.contains("at most"), "{e}");
+    let e = service.act(1, Action::Approve, &"x".repeat(inbox_core::service::MAX_COMMENT_CHARS + 1)).await.unwrap_err().to_string();
+    assert!(e.contains("at most"), "{e}");
+}

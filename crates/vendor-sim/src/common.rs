@@ -53,7 +53,10 @@ pub const HANG_DELAY: Duration = Duration::from_secs(600);
 /// Shared, switchable fault setting of one simulator: the fault and how many more calls it
 /// applies to (`None` = until cleared).
 #[derive(Debug, Clone, Default)]
-pub struct FaultSwitch(Arc<Mutex<Option<(Fault, Option<u32>)>>>);
+pub struct FaultSwitch(Arc<Mutex<Option<Armed>>>);
+
+/// A fault and how many more calls it applies to (`None` = until cleared).
+type Armed = (Fault, Option<u32>);
 
 impl FaultSwitch {
     /// Sets (or clears, with `None`) the fault answered by every vendor call.
