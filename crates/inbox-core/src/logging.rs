@@ -53,12 +53,14 @@ fn scrub_named(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < line.len() {
-        let hit = SECRET_KEYS.iter().filter_map(|k| {
-            let at = lower[i..].find(k)? + i;
-            let after = at + k.len();
-            let sep = [("=", ""), ("\":\"", "\""), ("\": \"", "\""), (": ", "")].into_iter().find(|(s, _)| lower[after..].starts_with(s))?;
-            Some((at, after + sep.0.len()))
-        }).min();
+        let hit = SECRET_KEYS
+            .iter()
+            .flat_map(|k| lower[i..].match_indices(k).map(move |(at, _)| (i + at, i + at + k.len())))
+            .filter_map(|(at, after)| {
+                let sep = ["=", "\":\"", "\": \""].into_iter().find(|s| lower[after..].starts_with(s))?;
+                Some((at, after + sep.len()))
+            })
+            .min();
         let Some((_, value_start)) = hit else { break };
         out.push_str(&line[i..value_start]);
         let end = line[value_start..].find(['"', '&', ',', ' ', '}']).map_or(line.len(), |n| value_start + n);
