@@ -33,3 +33,8 @@ if [ "${1:-}" = "--test-tools" ] && ! command -v tauri-driver >/dev/null; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --locked --quiet
 fi
+
+if [ "${1:-}" = "--test-tools" ] && ! command -v cargo-deny >/dev/null; then
+  echo "setup: installing cargo-deny (supply-chain policy, deny.toml)"
+  cargo install cargo-deny --locked --quiet
+fi

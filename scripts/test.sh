@@ -7,6 +7,18 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test-tools
 export PATH="$HOME/.cargo/bin:$PATH"
 
+echo "test: supply chain (deny.toml: licences, sources; npm: high/critical in production deps)"
+# Offline: the RustSec advisory DB lives on GitHub, which is unreachable here (see deny.toml).
+cargo deny --offline check licenses bans sources
+# npm audit fails on a high or critical advisory; a registry whose audit endpoint refuses us
+# (HTTP 405 from some mirrors) leaves nothing to judge, which is said, not hidden.
+if ! audit=$(cd ui && npm audit --omit=dev --audit-level=high --json 2>/dev/null); then
+  if printf '%s' "$audit" | grep -q '"vulnerabilities"'; then
+    printf '%s\n' "$audit"; echo "test: npm audit found high or critical advisories in production dependencies" >&2; exit 1
+  fi
+  echo "test: npm audit could not reach the registry's advisory endpoint; not checked on this machine"
+fi
+
 echo "test: UI unit tests"
 (cd ui && npm test --silent)
 

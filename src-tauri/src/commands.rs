@@ -4,7 +4,7 @@
 use crate::AppState;
 use inbox_core::store::BoxCounts;
 use inbox_core::{
-    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, Page, Progress, Template, TemplateQuery,
+    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, Progress, Template, TemplateQuery,
     UploadProgress, VendorInfo,
 };
 use serde::Serialize;
@@ -40,7 +40,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         read_attachment,
         open_attachment,
         get_autostart,
-        set_autostart
+        set_autostart,
+        list_outbox,
+        retry_action,
+        discard_action
     ]
 }
 
@@ -181,4 +184,19 @@ async fn get_autostart(app: AppHandle) -> Reply<bool> {
 async fn set_autostart(app: AppHandle, enabled: bool) -> Reply<()> {
     let launcher = app.autolaunch();
     if enabled { launcher.enable() } else { launcher.disable() }.map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn list_outbox(state: State<'_, AppState>) -> Reply<Vec<OutboxEntry>> {
+    state.service.outbox().map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn retry_action(state: State<'_, AppState>, id: i64) -> Reply<OutboxEntry> {
+    state.service.retry_action(id).await.map_err(said)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+async fn discard_action(state: State<'_, AppState>, id: i64) -> Reply<OutboxEntry> {
+    state.service.discard_action(id).map_err(said)
 }

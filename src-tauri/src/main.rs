@@ -58,12 +58,10 @@ fn options() -> Options {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INBOX_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let opts = options();
     let data_dir = opts.data_dir.clone().unwrap_or_else(Service::default_data_dir);
+    // Redacted, daily-rotating logs in <data dir>/logs/app.*.log (and stderr).
+    let _log = inbox_core::logging::init(&data_dir, "app", "info");
     tauri::Builder::default()
         // First: a second launch (of the same data directory) focuses this window and exits.
         .plugin(

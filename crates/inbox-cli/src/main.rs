@@ -86,6 +86,24 @@ enum Command {
     /// Receive vendor callbacks (则一's approval results).
     #[command(subcommand)]
     Callbacks(CallbacksCommand),
+    /// Decisions and submissions waiting to reach the vendor (default: list).
+    Outbox {
+        #[command(subcommand)]
+        command: Option<OutboxCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// What waits or failed, with its reason.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send an entry again now.
+    Retry { id: i64 },
+    /// Give an entry up: it will not be sent.
+    Discard { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -149,11 +167,11 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("INBOX_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(e) = run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let dir = cli.data_dir.clone().unwrap_or_else(Service::default_data_dir);
+    // Warnings on stderr; the whole story (redacted) in <data dir>/logs/inbox.*.log.
+    let _log = inbox_core::logging::init(&dir, "inbox", "warn");
+    if let Err(e) = run(cli).await {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
@@ -178,6 +196,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Callbacks(CallbacksCommand::Serve { addr }) => serve_callbacks(service, addr).await,
+        Command::Outbox { command } => outbox(&service, command.unwrap_or(OutboxCommand::List { json: false })).await,
     }
 }
 
@@ -237,6 +256,11 @@ fn prompt_secrets(service: &Service, vendor: Vendor) -> Result<serde_json::Map<S
 }
 
 async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
+    // What a crash or an outage left in the outbox goes out before the cache is refreshed.
+    let sent = service.flush_outbox().await?;
+    if sent > 0 {
+        println!("outbox: sent {sent} waiting decision(s)");
+    }
     let results = match account {
         Some(key) => {
             let a = service.account(&key)?;
@@ -391,4 +415,34 @@ fn inbox_time(t: i64) -> String {
     jiff::Timestamp::from_second(t)
         .map(|ts| ts.to_zoned(jiff::tz::TimeZone::system()).strftime("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| t.to_string())
+}
+
+async fn outbox(service: &Service, cmd: OutboxCommand) -> Result<()> {
+    match cmd {
+        OutboxCommand::List { json } => {
+            let entries = service.outbox()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries)?);
+                return Ok(());
+            }
+            for e in &entries {
+                let what = e.approval_id.map(|a| format!("#{a}")).unwrap_or_else(|| "new approval".into());
+                let next = if e.state == inbox_core::OutboxState::Queued { format!(", next try {}", inbox_time(e.next_attempt_at)) } else { String::new() };
+                println!("{:>4}  {:<8} {:<8} {}  {} attempt(s){next}  {}", e.id, e.kind.as_str(), e.state.as_str(), what, e.attempts, e.last_error.as_deref().unwrap_or(""));
+            }
+            println!("{} waiting or failed", entries.len());
+        }
+        OutboxCommand::Retry { id } => {
+            let e = service.retry_action(id).await?;
+            match e.state {
+                inbox_core::OutboxState::Done => println!("outbox {id}: sent"),
+                state => bail!("outbox {id} is {}: {}", state.as_str(), e.last_error.unwrap_or_default()),
+            }
+        }
+        OutboxCommand::Discard { id } => {
+            service.discard_action(id)?;
+            println!("outbox {id}: discarded");
+        }
+    }
+    Ok(())
 }

@@ -32,6 +32,8 @@ use tokio::task::JoinHandle;
 pub const CALLBACK_PATH: &str = "/tms-service-api/audit/callback";
 /// How far a callback's `timestamp` may be from our clock.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+/// The one answer to an unknown appKey and to a wrong sign.
+const NOT_SIGNED: &str = "the request is not signed by a known key";
 /// How long accepted nonces are remembered: longer than the timestamp window, so a replay is
 /// refused either for its nonce or for its age.
 const NONCE_MEMORY_SECS: i64 = 15 * 60;
@@ -225,7 +227,7 @@ fn accept(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Value, 
     let (keys, cipher) = zeyi::callback_keys(&account, &secrets).map_err(|e| internal(&account, e))?;
     let expected = keys.sign(h.timestamp, h.nonce, body);
     if !bool::from(expected.as_bytes().ct_eq(h.sign.to_ascii_lowercase().as_bytes())) {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "SIGN_ERROR", "the sign does not match"));
+        return Err(refuse(StatusCode::UNAUTHORIZED, "SIGN_ERROR", NOT_SIGNED));
     }
     let ts: i64 = h.timestamp.parse().map_err(|_| refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the timestamp must be milliseconds"))?;
     let now_ms = auth::timestamp_ms().parse::<i64>().unwrap_or(0);
@@ -259,16 +261,22 @@ fn accept(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Value, 
 
 /// The zeyi account whose `callback_app_key` is `app_key`.
 fn account_for(service: &Service, app_key: &str) -> Result<Account, Refusal> {
-    let accounts = service.accounts().map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", format!("cannot read accounts: {e}")))?;
+    let accounts = service.accounts().map_err(|e| {
+        tracing::error!("callback: cannot read accounts: {e}");
+        refuse(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the callback could not be handled; retry later")
+    })?;
     accounts
         .into_iter()
         .find(|a| a.vendor == Vendor::Zeyi && a.setting("callback_app_key").is_some_and(|k| bool::from(k.as_bytes().ct_eq(app_key.as_bytes()))))
-        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "APP_KEY_INVALID", "no account has this callback appKey"))
+        // The same answer as a wrong sign: a caller cannot probe which appKeys exist.
+        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "SIGN_ERROR", NOT_SIGNED))
 }
 
-/// A failure on our side (keychain, cache, configuration): 500, naming the account, never a secret.
+/// A failure on our side (keychain, cache, configuration): logged with its reason for the
+/// user, answered as a bare 500 so the caller learns nothing about our accounts or setup.
 fn internal(account: &Account, e: impl std::fmt::Display) -> Refusal {
-    refuse(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", format!("account \"{}\": {e}", account.name))
+    tracing::error!(account = %account.name, "callback could not be handled: {e}");
+    refuse(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the callback could not be handled; retry later")
 }
 
 #[cfg(test)]

@@ -59,12 +59,14 @@ impl SecretStore {
 
     /// Stores the secrets of a real account in the keychain.
     pub fn put(&self, account_id: i64, secrets: &Secrets) -> Result<(), SecretsError> {
+        crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
         let json = serde_json::Value::Object(secrets.0.clone()).to_string();
         Self::entry(account_id)?.set_password(&json).map_err(classify)
     }
 
     /// Keeps the secrets of an ephemeral account for this process only.
     pub fn put_ephemeral(&self, account_id: i64, secrets: Secrets) {
+        crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
         self.ephemeral.lock().unwrap_or_else(|p| p.into_inner()).insert(account_id, secrets);
     }
 
@@ -76,7 +78,9 @@ impl SecretStore {
             keyring::Error::NoEntry => SecretsError::Missing(account_id),
             other => classify(other),
         })?;
-        serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))
+        let secrets: Secrets = serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))?;
+        crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
+        Ok(secrets)
     }
 
     /// Deletes the account's entry; an entry already gone is not an error.

@@ -19,6 +19,11 @@ use tokio::sync::broadcast;
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "APPROVAL_INBOX_DATA_DIR";
 
+/// Bounds on what the UI or a script may send (IPC arguments are untrusted too).
+pub const MAX_COMMENT_CHARS: usize = 2000;
+pub const MAX_SEARCH_CHARS: usize = 200;
+pub const MAX_NAME_CHARS: usize = 100;
+
 /// What the user enters to add an account.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AccountInput {
@@ -106,7 +111,7 @@ impl Service {
             .ok_or_else(|| Error::NoSuchAccount(key.to_string()))
     }
 
-    fn account_by_id(&self, id: i64) -> Result<Account> {
+    pub(crate) fn account_by_id(&self, id: i64) -> Result<Account> {
         self.account(&id.to_string())
     }
 
@@ -161,7 +166,7 @@ impl Service {
     }
 
     /// The account's connector, built on first use from its settings and keychain secrets.
-    fn connector(&self, account: &Account) -> Result<Arc<dyn Connector>> {
+    pub(crate) fn connector(&self, account: &Account) -> Result<Arc<dyn Connector>> {
         if let Some(c) = self.connectors.lock().unwrap_or_else(|p| p.into_inner()).get(&account.id) {
             return Ok(c.clone());
         }
@@ -183,7 +188,7 @@ impl Service {
 
     // ---- sync -------------------------------------------------------------------------
 
-    fn lock_for(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
+    pub(crate) fn lock_for(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
         self.locks.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
     }
 
@@ -232,6 +237,9 @@ impl Service {
     // ---- reading and acting -----------------------------------------------------------
 
     pub fn list(&self, query: &ListQuery) -> Result<Page> {
+        if query.search.as_deref().is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS) {
+            return Err(Error::Invalid(format!("a search may have at most {MAX_SEARCH_CHARS} characters")));
+        }
         Ok(self.store.list(query)?)
     }
 
@@ -257,6 +265,9 @@ impl Service {
     /// Sends a decision to the vendor, then re-reads the approval so the cache shows the
     /// vendor's new state. A rejection needs a comment.
     pub async fn act(&self, id: i64, action: Action, comment: &str) -> Result<Approval> {
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(Error::Invalid(format!("a comment may have at most {MAX_COMMENT_CHARS} characters")));
+        }
         let approval = self.approval(id)?;
         let account = self.account_by_id(approval.account_id)?;
         if action == Action::Reject && comment.trim().is_empty() {
@@ -266,22 +277,8 @@ impl Service {
             let e = VendorError::NotAllowed(format!("you cannot {} approval {id} now", action.as_str()));
             return Err(vendor_error(&account, e));
         }
-        let connector = self.connector(&account)?;
-        let lock = self.lock_for(account.id);
-        let _guard = lock.lock().await;
-        let known = connector.act_cached(&approval.remote, action, comment.trim()).await.map_err(|e| vendor_error(&account, e))?;
-        let fresh = match known {
-            Some(fresh) => Ok(fresh),
-            None => connector.detail(&approval.remote.remote_id).await,
-        };
-        match fresh {
-            Ok(fresh) => {
-                self.store.upsert_one(account.id, &fresh)?;
-            }
-            // The decision went through; the next sync will bring the new state.
-            Err(e) => tracing::warn!(account = %account.name, "re-reading approval {id} after {}: {e}", action.as_str()),
-        }
-        let _ = self.events.send(SyncEvent::Finished { account_id: account.id, ok: true, error: None, changed: 1 });
+        // Written to the outbox first, so the decision survives a crash or a vendor outage.
+        self.queue_and_send(&account, Some(&approval), action.into(), comment.trim(), None).await?;
         self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
     }
 
@@ -469,7 +466,7 @@ fn sending_stand_in(account: &Account, template: &Template, s: &Submission) -> R
     }
 }
 
-fn vendor_error(account: &Account, source: VendorError) -> Error {
+pub(crate) fn vendor_error(account: &Account, source: VendorError) -> Error {
     Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source: Box::new(source) }
 }
 
@@ -487,6 +484,9 @@ fn validate(mut input: AccountInput) -> Result<AccountInput> {
     input.base_url = input.base_url.trim().trim_end_matches('/').to_string();
     if input.name.is_empty() {
         return Err(Error::Invalid("the account needs a name".into()));
+    }
+    if input.name.chars().count() > MAX_NAME_CHARS {
+        return Err(Error::Invalid(format!("an account name may have at most {MAX_NAME_CHARS} characters")));
     }
     if !(input.base_url.starts_with("http://") || input.base_url.starts_with("https://")) {
         return Err(Error::Invalid(format!("the base URL must start with http:// or https:// (got \"{}\")", input.base_url)));
@@ -556,5 +556,8 @@ mod tests {
         assert!(e.contains("secret"), "{e}");
         let e = validate(input(serde_json::json!({"uid": "3", "colour": "red"}), serde_json::json!({"token": "t"}))).unwrap_err().to_string();
         assert!(e.contains("colour"), "{e}");
+        let mut long = input(serde_json::json!({"uid": "3"}), serde_json::json!({"token": "t"}));
+        long.name = "名".repeat(MAX_NAME_CHARS + 1);
+        assert!(validate(long).unwrap_err().to_string().contains("at most"));
     }
 }

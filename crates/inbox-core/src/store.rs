@@ -130,7 +130,25 @@ fn migrations() -> Migrations<'static> {
             approval_id INTEGER PRIMARY KEY REFERENCES approvals(id) ON DELETE CASCADE
         );",
     ),
-    ])
+    // Decisions waiting to reach the vendor (see `outbox.rs`): written before they are sent.
+    M::up(
+        "CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            approval_id INTEGER,
+            remote_id TEXT,
+            kind TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            form TEXT,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX outbox_due ON outbox(state, next_attempt_at);",
+    )])
 }
 
 /// A configured vendor account (its secrets are in the keychain, not here).
@@ -277,7 +295,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back), so a poisoned lock is still usable.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())

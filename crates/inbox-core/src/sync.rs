@@ -68,12 +68,18 @@ pub struct Scheduler {
     service: Arc<Service>,
     interval: Duration,
     tasks: Mutex<HashMap<i64, Task>>,
+    /// Resends what the outbox holds (see `outbox.rs`), starting with what a crash left.
+    outbox: JoinHandle<()>,
 }
+
+/// How often the outbox is checked for entries whose backoff has passed.
+const OUTBOX_TICK: Duration = Duration::from_secs(5);
 
 impl Scheduler {
     /// Starts a task for every configured account. Must be called inside a tokio runtime.
     pub fn start(service: Arc<Service>, interval: Duration) -> Arc<Scheduler> {
-        let scheduler = Arc::new(Scheduler { service, interval, tasks: Mutex::new(HashMap::new()) });
+        let outbox = tokio::spawn(resend_outbox(service.clone()));
+        let scheduler = Arc::new(Scheduler { service, interval, tasks: Mutex::new(HashMap::new()), outbox });
         scheduler.reconcile();
         scheduler
     }
@@ -115,6 +121,7 @@ impl Scheduler {
 
 impl Drop for Scheduler {
     fn drop(&mut self) {
+        self.outbox.abort();
         for (_, (_, handle)) in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain() {
             handle.abort();
         }
@@ -139,5 +146,15 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
             _ = tokio::time::sleep(delay) => {}
             _ = wake.notified() => {}
         }
+    }
+}
+
+/// The outbox's retry loop: every tick, sends the entries that are due.
+async fn resend_outbox(service: Arc<Service>) {
+    loop {
+        if let Err(e) = service.flush_outbox().await {
+            tracing::error!("cannot read the outbox: {e}");
+        }
+        tokio::time::sleep(OUTBOX_TICK).await;
     }
 }

@@ -93,7 +93,7 @@ async fn templates_submit_approve_done_across_two_users() {
     assert_eq!((sent.remote.status, sent.remote.boxes.clone()), (Status::Pending, vec![Inbox::Submitted]));
     assert!(w.service.drafts().unwrap().is_empty(), "the confirmed draft is gone");
     let remote: i64 = sent.remote.remote_id.parse().unwrap();
-    assert_eq!(w.sim.todo_ids_for(APPROVER).contains(&remote), true);
+    assert!(w.sim.todo_ids_for(APPROVER).contains(&remote), "the approver sees it in todo");
 
     let approver = w.sim.user(APPROVER).unwrap();
     let mut demo = w.sim.demo_account(&w._server.base_url);

@@ -18,69 +18,139 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-/// A failure a simulator can be told to produce on every vendor call.
+/// A failure a simulator can be told to produce on its vendor calls (every call, or the next
+/// few: see [`FaultSwitch::set_times`]). The names are those of `POST /__sim/fault`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fault {
-    /// Every call answers HTTP 200 with a truncated, invalid JSON body.
+    /// HTTP 200 with a body that is not JSON at all (a plausible reply cut off mid-string).
     #[serde(rename = "malformed")]
     MalformedJson,
-    /// Every call answers HTTP 500.
+    /// The real reply, cut off half way (a connection that dropped mid-body).
+    Truncated,
+    /// HTTP 500.
     ServerError,
+    /// HTTP 429 with `Retry-After: 1`.
+    RateLimited,
+    /// HTTP 200 with an HTML page instead of JSON (a captive portal or proxy).
+    WrongContentType,
+    /// The real reply, [`SLOW_DELAY`] late.
+    Slow,
+    /// No reply for [`HANG_DELAY`]: long past any client's timeout.
+    Timeout,
+    /// The call is carried out, then the reply is lost (HTTP 502): the client cannot know
+    /// whether it landed.
+    LostReply,
 }
 
 /// The body sent for [`Fault::MalformedJson`]: the start of a plausible reply, cut off.
 const MALFORMED_BODY: &str = r#"{"code":0,"data":[{"content":"{\n    \"approverAuth\": 2,"#;
+/// How late [`Fault::Slow`] answers.
+pub const SLOW_DELAY: Duration = Duration::from_millis(1500);
+/// How long [`Fault::Timeout`] keeps a call waiting.
+pub const HANG_DELAY: Duration = Duration::from_secs(600);
 
-/// Shared, switchable fault setting of one simulator.
+/// Shared, switchable fault setting of one simulator: the fault and how many more calls it
+/// applies to (`None` = until cleared).
 #[derive(Debug, Clone, Default)]
-pub struct FaultSwitch(Arc<Mutex<Option<Fault>>>);
+pub struct FaultSwitch(Arc<Mutex<Option<Armed>>>);
+
+/// A fault and how many more calls it applies to (`None` = until cleared).
+type Armed = (Fault, Option<u32>);
 
 impl FaultSwitch {
     /// Sets (or clears, with `None`) the fault answered by every vendor call.
     pub fn set(&self, fault: Option<Fault>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = fault;
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = fault.map(|f| (f, None));
+    }
+
+    /// Sets `fault` for the next `times` vendor calls only.
+    pub fn set_times(&self, fault: Fault, times: u32) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = (times > 0).then_some((fault, Some(times)));
     }
 
     /// The fault in force, if any.
     pub fn get(&self) -> Option<Fault> {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).map(|(f, _)| f)
+    }
+
+    /// The fault for the call arriving now, counting it down.
+    fn take(&self) -> Option<Fault> {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (fault, left) = (*slot)?;
+        if let Some(n) = left {
+            *slot = (n > 1).then_some((fault, Some(n - 1)));
+        }
+        Some(fault)
     }
 }
 
-/// Wraps vendor routes so that a set fault replaces their answer.
+/// Wraps vendor routes so that a set fault replaces (or spoils) their answer.
 pub fn with_faults<S: Clone + Send + Sync + 'static>(router: Router<S>, switch: FaultSwitch) -> Router<S> {
     router.layer(middleware::from_fn_with_state(switch, fault_layer))
 }
 
 async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next) -> Response {
-    match switch.get() {
-        None => next.run(req).await,
-        Some(Fault::ServerError) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
-        Some(Fault::MalformedJson) => Response::builder()
-            .status(StatusCode::OK)
-            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-            .body(Body::from(MALFORMED_BODY))
-            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    let Some(fault) = switch.take() else { return next.run(req).await };
+    match fault {
+        Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
+        Fault::RateLimited => (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "Too Many Requests").into_response(),
+        Fault::MalformedJson => body_response(StatusCode::OK, "application/json; charset=utf-8", Body::from(MALFORMED_BODY)),
+        Fault::WrongContentType => body_response(StatusCode::OK, "text/html; charset=utf-8", Body::from("<html><body><h1>请登录网关</h1></body></html>")),
+        Fault::Slow => {
+            tokio::time::sleep(SLOW_DELAY).await;
+            next.run(req).await
+        }
+        Fault::Timeout => {
+            tokio::time::sleep(HANG_DELAY).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+        Fault::LostReply => {
+            let _ = next.run(req).await;
+            (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response()
+        }
+        Fault::Truncated => {
+            let reply = next.run(req).await;
+            let (parts, body) = reply.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let cut = bytes.slice(..bytes.len() / 2);
+            let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_string();
+            body_response(parts.status, &content_type, Body::from(cut))
+        }
     }
+}
+
+fn body_response(status: StatusCode, content_type: &str, body: Body) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 /// Body of `POST /__sim/fault`.
 #[derive(Debug, Deserialize)]
 struct FaultRequest {
     fault: Option<Fault>,
+    /// Only for the next `times` calls (absent = until cleared).
+    #[serde(default)]
+    times: Option<u32>,
 }
 
-/// The admin routes (`POST /__sim/fault` with `{"fault": "malformed" | "server_error" | null}`),
-/// kept outside the fault layer so a fault can always be cleared.
+/// The admin routes (`POST /__sim/fault` with `{"fault": "malformed" | "truncated" |
+/// "server_error" | "rate_limited" | "wrong_content_type" | "slow" | "timeout" | "lost_reply" |
+/// null, "times"?: n}`), kept outside the fault layer so a fault can always be cleared.
 pub fn admin_routes<S: Clone + Send + Sync + 'static>(switch: FaultSwitch) -> Router<S> {
     Router::new().route("/__sim/fault", post(set_fault)).with_state(switch)
 }
 
 async fn set_fault(State(switch): State<FaultSwitch>, Json(req): Json<FaultRequest>) -> Json<serde_json::Value> {
-    switch.set(req.fault);
-    tracing::info!(fault = ?req.fault, "fault switched");
-    Json(serde_json::json!({ "ok": true, "fault": req.fault }))
+    match (req.fault, req.times) {
+        (Some(fault), Some(times)) => switch.set_times(fault, times),
+        (fault, _) => switch.set(fault),
+    }
+    tracing::info!(fault = ?req.fault, times = ?req.times, "fault switched");
+    Json(serde_json::json!({ "ok": true, "fault": req.fault, "times": req.times }))
 }
 
 /// A simulator listening on a real socket. It stops when dropped or by [`RunningServer::shutdown`].
@@ -174,5 +244,20 @@ mod tests {
         assert_eq!(f.fault, Some(Fault::ServerError));
         let f: FaultRequest = serde_json::from_str(r#"{"fault":null}"#).unwrap();
         assert_eq!(f.fault, None);
+        let f: FaultRequest = serde_json::from_str(r#"{"fault":"rate_limited","times":2}"#).unwrap();
+        assert_eq!((f.fault, f.times), (Some(Fault::RateLimited), Some(2)));
+        for name in ["truncated", "wrong_content_type", "slow", "timeout", "lost_reply"] {
+            let f: FaultRequest = serde_json::from_str(&format!(r#"{{"fault":"{name}"}}"#)).unwrap();
+            assert!(f.fault.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_counted_fault_clears_itself() {
+        let switch = FaultSwitch::default();
+        switch.set_times(Fault::RateLimited, 2);
+        assert_eq!((switch.take(), switch.take(), switch.take()), (Some(Fault::RateLimited), Some(Fault::RateLimited), None));
+        switch.set(Some(Fault::ServerError));
+        assert_eq!((switch.take(), switch.take()), (Some(Fault::ServerError), Some(Fault::ServerError)));
     }
 }

@@ -46,9 +46,10 @@ pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// Turns a vendor document's example, copied verbatim with its `//` comments and `...`
-/// elisions, into JSON: the examples are the documents' own words, so tests read them as they are.
-#[cfg(test)]
-pub(crate) fn document_example(text: &str) -> serde_json::Value {
+/// elisions, into JSON: the examples are the documents' own words, so tests (unit tests and
+/// the fuzz tests in `tests/`) read them as they are.
+#[doc(hidden)]
+pub fn document_example(text: &str) -> serde_json::Value {
     let mut out = String::with_capacity(text.len());
     let (mut in_str, mut esc) = (false, false);
     let mut chars = text.chars().peekable();

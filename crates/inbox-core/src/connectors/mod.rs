@@ -15,6 +15,7 @@ use crate::model::Vendor;
 use crate::secrets::Secrets;
 use crate::store::Account;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What every vendor offers, for the UI's account form and capability checks.
 pub fn vendor_infos() -> Vec<VendorInfo> {
@@ -42,14 +43,62 @@ pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector
     }
 }
 
+/// Overrides the per-request time limit (whole seconds; default 60), e.g. for slow links.
+pub const HTTP_TIMEOUT_ENV: &str = "APPROVAL_INBOX_HTTP_TIMEOUT_SECS";
+
 /// The HTTP client every connector uses: bounded time, our user agent.
 pub(crate) fn http_client() -> reqwest::Client {
+    let timeout = std::env::var(HTTP_TIMEOUT_ENV).ok().and_then(|s| s.trim().parse().ok()).filter(|s| *s > 0).unwrap_or(60);
     reqwest::Client::builder()
         .user_agent(concat!("approval-inbox/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .timeout(std::time::Duration::from_secs(60))
+        .connect_timeout(std::time::Duration::from_secs(10.min(timeout)))
+        .timeout(std::time::Duration::from_secs(timeout))
         .build()
         .expect("a client with static settings always builds")
+}
+
+/// The longest `Retry-After` we wait for inside one call; longer ones fail the call and the
+/// scheduler's backoff takes over.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// Sends a request, retrying (up to 3 times, with backoff) only what certainly did not reach
+/// the vendor's logic, so a decision is never carried out twice: a connection that could not
+/// be made, and HTTP 429 / 503 answered with `Retry-After` (which is honoured, up to
+/// [`MAX_RETRY_AFTER`]). Everything else is the caller's to judge.
+pub(crate) async fn send(call: &str, request: reqwest::RequestBuilder) -> Result<reqwest::Response, VendorError> {
+    use backon::{BackoffBuilder, ExponentialBuilder};
+    let mut delays = ExponentialBuilder::default().with_min_delay(Duration::from_millis(250)).with_max_delay(Duration::from_secs(5)).with_max_times(3).with_jitter().build();
+    loop {
+        // A body that cannot be cloned (a stream) gets one attempt.
+        let Some(attempt) = request.try_clone() else {
+            return request.send().await.map_err(|e| transport_error(call, e));
+        };
+        let (wait, give_up) = match attempt.send().await {
+            Ok(resp) => match retry_after(&resp) {
+                Some(wait) if wait <= MAX_RETRY_AFTER => (wait, VendorError::Http { call: call.to_string(), status: resp.status().as_u16() }),
+                _ => return Ok(resp),
+            },
+            Err(e) if e.is_connect() => (Duration::ZERO, transport_error(call, e)),
+            Err(e) => return Err(transport_error(call, e)),
+        };
+        let Some(backoff) = delays.next() else { return Err(give_up) };
+        tracing::debug!(call, wait_ms = wait.max(backoff).as_millis() as u64, "retrying a call that did not reach the vendor");
+        tokio::time::sleep(wait.max(backoff)).await;
+    }
+}
+
+/// The wait a 429 or 503 reply asks for (`Retry-After` in seconds; 1 s when absent on a 429).
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    let status = resp.status().as_u16();
+    if status != 429 && status != 503 {
+        return None;
+    }
+    let header = resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    match (status, header) {
+        (_, Some(secs)) => Some(Duration::from_secs(secs)),
+        (429, None) => Some(Duration::from_secs(1)),
+        _ => None,
+    }
 }
 
 /// Describes a transport failure without the URL's query (which may hold a token).

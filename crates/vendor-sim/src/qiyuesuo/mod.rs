@@ -133,6 +133,11 @@ impl Sim {
         self.faults.set(fault);
     }
 
+    /// Makes only the next `times` vendor calls fail as `fault` says.
+    pub fn set_fault_times(&self, fault: Fault, times: u32) {
+        self.faults.set_times(fault, times);
+    }
+
     pub fn fault(&self) -> Option<Fault> {
         self.faults.get()
     }

@@ -196,6 +196,11 @@ impl Sim {
         self.inner.faults.set(fault);
     }
 
+    /// Makes only the next `times` vendor calls fail as `fault` says.
+    pub fn set_fault_times(&self, fault: Fault, times: u32) {
+        self.inner.faults.set_times(fault, times);
+    }
+
     pub fn fault(&self) -> Option<Fault> {
         self.inner.faults.get()
     }

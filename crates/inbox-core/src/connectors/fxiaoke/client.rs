@@ -6,7 +6,7 @@
 
 use super::auth::{Credentials, Token};
 use super::wire;
-use crate::connectors::{http_client, transport_error};
+use crate::connectors::{send, http_client, transport_error};
 use crate::error::VendorError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
@@ -134,7 +134,7 @@ impl Client {
     /// POSTs JSON and returns the parsed reply, checking only HTTP and JSON.
     async fn post(&self, call: &'static str, body: &Value) -> Result<Value, VendorError> {
         self.pace(call).await;
-        let resp = self.http.post(format!("{}{call}", self.base)).json(body).send().await.map_err(|e| transport_error(call, e))?;
+        let resp = send(call, self.http.post(format!("{}{call}", self.base)).json(body)).await?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.map_err(|e| transport_error(call, e))?;
         parse(call, status, &bytes)
@@ -228,7 +228,7 @@ impl Client {
             let mut body = json!({ "mediaId": media_id });
             token.sign_body(&mut body);
             self.pace(CALL).await;
-            let resp = self.http.post(format!("{}{CALL}", self.base)).json(&body).send().await.map_err(|e| transport_error(CALL, e))?;
+            let resp = send(CALL, self.http.post(format!("{}{CALL}", self.base)).json(&body)).await?;
             let status = resp.status().as_u16();
             let is_json = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
             let bytes = resp.bytes().await.map_err(|e| transport_error(CALL, e))?;
@@ -249,7 +249,8 @@ impl Client {
 }
 
 /// HTTP status and JSON: a non-JSON body is an HTTP error when the status is not 200.
-fn parse(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
+/// Checks HTTP and JSON of a raw reply (public for the fuzz tests).
+pub fn parse(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(v) if v.get("errorCode").is_some() => Ok(v),
         _ if status != 200 => Err(VendorError::Http { call: call.into(), status }),

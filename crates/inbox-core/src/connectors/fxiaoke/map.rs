@@ -298,9 +298,19 @@ fn fields(a: &wire::Approval, form_name: &str, files: &mut Vec<Attachment>) -> R
     Ok(out)
 }
 
-/// The vendor's table HTML with scripts, handlers, styles and unknown tags removed.
+/// The vendor's table HTML reduced to table structure and plain text formatting: no scripts,
+/// handlers, styles, links, images or frames (nothing that could run or load remote content
+/// in the webview).
 pub fn sanitize_table(html: &str) -> String {
-    ammonia::Builder::default().clean(html).to_string()
+    const TAGS: &[&str] = &["table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "br", "p", "div", "span", "b", "strong", "i", "em", "u"];
+    ammonia::Builder::default()
+        .tags(TAGS.iter().copied().collect())
+        .generic_attributes(Default::default())
+        .tag_attributes(std::iter::once(("td", ["colspan", "rowspan"].into_iter().collect())).chain(std::iter::once(("th", ["colspan", "rowspan"].into_iter().collect()))).collect())
+        .url_schemes(Default::default())
+        .link_rel(None)
+        .clean(html)
+        .to_string()
 }
 
 /// Attachments: a `File` field naming the kind in words, and a downloadable attachment.

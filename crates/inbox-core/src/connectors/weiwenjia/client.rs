@@ -4,7 +4,7 @@
 
 use super::auth::Credentials;
 use super::wire;
-use crate::connectors::{http_client, transport_error};
+use crate::connectors::{send, http_client, transport_error};
 use crate::error::VendorError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -54,7 +54,7 @@ impl Client {
     }
 
     async fn send(&self, call: &str, req: reqwest::RequestBuilder) -> Result<Value, VendorError> {
-        let resp = req.send().await.map_err(|e| transport_error(call, e))?;
+        let resp = send(call, req).await?;
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|e| transport_error(call, e))?;
         envelope(call, status, &body)

@@ -4,7 +4,7 @@
 
 use super::auth::Credentials;
 use super::wire;
-use crate::connectors::{http_client, transport_error};
+use crate::connectors::{send, http_client, transport_error};
 use crate::error::VendorError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -34,13 +34,10 @@ impl Client {
 
     /// POSTs a call and returns the whole reply after the envelope check.
     pub async fn call_raw(&self, call: &str, fields: &[(&str, String)]) -> Result<Value, VendorError> {
-        let resp = self
+        let resp = send(call, self
             .http
             .post(format!("{}/app/approval/{call}", self.base))
-            .form(&self.creds.form(fields))
-            .send()
-            .await
-            .map_err(|e| transport_error(call, e))?;
+            .form(&self.creds.form(fields))).await?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(|e| transport_error(call, e))?;
         envelope(call, status.as_u16(), &body)
@@ -143,13 +140,10 @@ impl Client {
     /// `download-attachment`: the bytes, or the envelope's error when the reply is JSON.
     pub async fn download(&self, file_id: &str) -> Result<(Option<String>, Vec<u8>), VendorError> {
         const CALL: &str = "download-attachment";
-        let resp = self
+        let resp = send(CALL, self
             .http
             .post(format!("{}/app/approval/{CALL}", self.base))
-            .form(&self.creds.form(&[("fileId", file_id.to_string())]))
-            .send()
-            .await
-            .map_err(|e| transport_error(CALL, e))?;
+            .form(&self.creds.form(&[("fileId", file_id.to_string())]))).await?;
         let status = resp.status().as_u16();
         let is_json = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
         let name = resp.headers().get(reqwest::header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).and_then(disposition_name);
@@ -167,7 +161,8 @@ const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'|');
 
 /// Checks HTTP status and the `{code, msg}` envelope; returns the parsed reply on code 0.
-fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
+/// The envelope check of a raw reply (public for the fuzz tests).
+pub fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorError> {
     let parsed: Result<Value, _> = serde_json::from_slice(body);
     let value = match parsed {
         Ok(v) => v,

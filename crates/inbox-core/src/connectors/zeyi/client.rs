@@ -6,6 +6,7 @@
 use super::auth::{self, Cipher, KeyPair};
 use super::wire::{self, AuditRef, Envelope};
 use crate::connectors::transport_error;
+use crate::connectors::send;
 use crate::error::VendorError;
 use reqwest::header::CONTENT_TYPE;
 use serde::Serialize;
@@ -56,7 +57,7 @@ impl Client {
         let signed = auth::sign_request(&self.keys, self.cipher.as_ref(), &json);
         let content_type = if signed.sealed { "text/plain; charset=utf-8" } else { "application/json; charset=utf-8" };
         let name = call.trim_start_matches("audit/");
-        let resp = self
+        let resp = send(call, self
             .http
             .post(format!("{}{API_PREFIX}/{name}", self.base))
             .header(CONTENT_TYPE, content_type)
@@ -64,10 +65,7 @@ impl Client {
             .header("timestamp", &signed.timestamp)
             .header("nonce", &signed.nonce)
             .header("sign", &signed.sign)
-            .body(signed.body)
-            .send()
-            .await
-            .map_err(|e| transport_error(call, e))?;
+            .body(signed.body)).await?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.map_err(|e| transport_error(call, e))?;
         let raw = envelope(call, status, &bytes)?;

@@ -1,0 +1,466 @@
+//! The outbox: every decision (approve, reject, cancel) and every submission is written to
+//! SQLite — with `synchronous=FULL`, so a power cut cannot lose it — before it is sent. A send
+//! that fails on a transient fault (offline, 5xx, 429, a garbled reply) stays `queued` with its
+//! reason and is retried with backoff; one the vendor refuses is `failed` until the user
+//! retries or discards it. A decision is never sent twice: before any second attempt the item
+//! is re-read (`Connector::detail`) and, if the vendor already shows it decided, the entry is
+//! closed without sending. Vendors that cannot be re-read (zeyi) are idempotent by their
+//! business id, so resending is harmless there.
+
+use crate::connector::Connector;
+use crate::error::{Error, Result, VendorError};
+use crate::model::{Action, Approval, Vendor};
+use crate::service::{vendor_error, Service};
+use crate::store::{now, Account, Store, StoreError};
+use backon::{BackoffBuilder, ExponentialBuilder};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use std::time::Duration;
+
+/// What an outbox entry asks the vendor to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxKind {
+    Approve,
+    Reject,
+    Cancel,
+    Submit,
+}
+
+impl OutboxKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::Approve => "approve",
+            OutboxKind::Reject => "reject",
+            OutboxKind::Cancel => "cancel",
+            OutboxKind::Submit => "submit",
+        }
+    }
+
+    fn parse(s: &str) -> Option<OutboxKind> {
+        [OutboxKind::Approve, OutboxKind::Reject, OutboxKind::Cancel, OutboxKind::Submit].into_iter().find(|k| k.as_str() == s)
+    }
+
+    fn action(self) -> Option<Action> {
+        match self {
+            OutboxKind::Approve => Some(Action::Approve),
+            OutboxKind::Reject => Some(Action::Reject),
+            OutboxKind::Cancel => Some(Action::Cancel),
+            OutboxKind::Submit => None,
+        }
+    }
+}
+
+impl From<Action> for OutboxKind {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::Approve => OutboxKind::Approve,
+            Action::Reject => OutboxKind::Reject,
+            Action::Cancel => OutboxKind::Cancel,
+        }
+    }
+}
+
+/// Where an entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for its (next) attempt at `next_attempt_at`.
+    Queued,
+    /// An attempt began; after a crash nobody knows whether it reached the vendor.
+    Sending,
+    /// The vendor refused it: waits for the user to retry or discard.
+    Failed,
+    /// The vendor has it (or already showed it decided).
+    Done,
+    /// The user gave it up.
+    Discarded,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Failed => "failed",
+            OutboxState::Done => "done",
+            OutboxState::Discarded => "discarded",
+        }
+    }
+
+    fn parse(s: &str) -> Option<OutboxState> {
+        [OutboxState::Queued, OutboxState::Sending, OutboxState::Failed, OutboxState::Done, OutboxState::Discarded]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// One decision or submission on its way to the vendor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub account_id: i64,
+    /// The cached approval acted on (none for a submission).
+    pub approval_id: Option<i64>,
+    /// The vendor's id of that approval.
+    pub remote_id: Option<String>,
+    pub kind: OutboxKind,
+    pub comment: String,
+    pub state: OutboxState,
+    pub attempts: i64,
+    /// Why the last attempt did not go through, in words.
+    pub last_error: Option<String>,
+    /// Unix seconds.
+    pub next_attempt_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// The submission form (vendor JSON); not shown in lists.
+    #[serde(skip)]
+    pub form: Option<serde_json::Value>,
+}
+
+type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// Runs `write` with `synchronous=FULL`, so it is on disk when this returns; the cache's other
+/// writes stay on NORMAL (WAL) for speed.
+fn durably<T>(conn: &Connection, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    let result = write(conn);
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(result?)
+}
+
+const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, form, state, attempts, last_error, next_attempt_at, created_at, updated_at";
+
+fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
+    let bad = |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
+    let kind: String = r.get(4)?;
+    let state: String = r.get(7)?;
+    let form: Option<String> = r.get(6)?;
+    Ok(OutboxEntry {
+        id: r.get(0)?,
+        account_id: r.get(1)?,
+        approval_id: r.get(2)?,
+        remote_id: r.get(3)?,
+        kind: OutboxKind::parse(&kind).ok_or_else(|| bad(4, format!("unknown outbox kind {kind}")))?,
+        comment: r.get(5)?,
+        form: form.map(|f| serde_json::from_str(&f)).transpose().map_err(|e| bad(6, e.to_string()))?,
+        state: OutboxState::parse(&state).ok_or_else(|| bad(7, format!("unknown outbox state {state}")))?,
+        attempts: r.get(8)?,
+        last_error: r.get(9)?,
+        next_attempt_at: r.get(10)?,
+        created_at: r.get(11)?,
+        updated_at: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Writes a new entry (state `queued`, due now) durably; returns its id.
+    pub fn outbox_add(&self, account_id: i64, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> StoreResult<i64> {
+        let conn = self.conn();
+        let t = now();
+        durably(&conn, |c| {
+            c.execute(
+                "INSERT INTO outbox (account_id, approval_id, remote_id, kind, comment, form, state, next_attempt_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)",
+                params![account_id, approval.map(|a| a.id), approval.map(|a| a.remote.remote_id.as_str()), kind.as_str(), comment, form.map(|f| f.to_string()), t],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    pub fn outbox_entry(&self, id: i64) -> StoreResult<Option<OutboxEntry>> {
+        Ok(self.conn().query_row(&format!("SELECT {COLUMNS} FROM outbox WHERE id = ?1"), [id], entry_of).optional()?)
+    }
+
+    /// Every entry not yet done or discarded, oldest first.
+    pub fn outbox_open(&self) -> StoreResult<Vec<OutboxEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox WHERE state IN ('queued', 'sending', 'failed') ORDER BY id"))?;
+        let rows = stmt.query_map([], entry_of)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every entry, whatever its state (tests, diagnostics).
+    pub fn outbox_all(&self) -> StoreResult<Vec<OutboxEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY id"))?;
+        let rows = stmt.query_map([], entry_of)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Ids of entries to send now: queued and due, or left `sending` by a crash.
+    fn outbox_due(&self, at: i64) -> StoreResult<Vec<i64>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= ?1) OR state = 'sending' ORDER BY id")?;
+        let ids = stmt.query_map([at], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(ids)
+    }
+
+    /// Moves an entry to `state`, durably.
+    fn outbox_set(&self, id: i64, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> StoreResult<()> {
+        let conn = self.conn();
+        durably(&conn, |c| {
+            c.execute(
+                "UPDATE outbox SET state = ?2, last_error = coalesce(?3, last_error), next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5 WHERE id = ?1",
+                params![id, state.as_str(), error, next_attempt_at, now()],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Marks an attempt as begun (counted), durably, before the request leaves.
+    fn outbox_begin_attempt(&self, id: i64) -> StoreResult<()> {
+        let conn = self.conn();
+        durably(&conn, |c| c.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
+        Ok(())
+    }
+}
+
+/// Faults that may pass by themselves: worth an automatic retry.
+pub fn is_transient(e: &VendorError) -> bool {
+    match e {
+        VendorError::Unreachable { .. } | VendorError::Malformed { .. } => true,
+        VendorError::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+        _ => false,
+    }
+}
+
+/// How long to wait before attempt number `attempts + 1`: 5 s doubling up to 10 minutes.
+pub fn retry_delay(attempts: i64) -> Duration {
+    let mut delays = ExponentialBuilder::default().with_min_delay(Duration::from_secs(5)).with_max_delay(Duration::from_secs(600)).without_max_times().build();
+    let n = attempts.clamp(1, 32) as usize;
+    delays.nth(n - 1).unwrap_or(Duration::from_secs(600))
+}
+
+/// What happened to one attempt.
+enum Outcome {
+    /// Delivered (or found already decided): the cache id of the approval concerned.
+    Delivered(Option<i64>),
+    /// Not delivered: the service error, and whether to retry by ourselves.
+    NotDelivered(Error, bool),
+}
+
+impl Service {
+    /// Queues a decision on a cached approval and sends it at once. On failure the entry stays
+    /// in the outbox (queued or failed, with the reason) and the error is returned.
+    pub(crate) async fn queue_and_send(&self, account: &Account, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> Result<Option<i64>> {
+        let id = self.store().outbox_add(account.id, approval, kind, comment, form)?;
+        self.send_entry(id, true).await
+    }
+
+    /// The entries waiting or failed, oldest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        Ok(self.store().outbox_open()?)
+    }
+
+    /// Sends an entry again now (after a failure or while it waits for its backoff).
+    pub async fn retry_action(&self, id: i64) -> Result<OutboxEntry> {
+        let entry = self.outbox_entry_or_err(id)?;
+        if matches!(entry.state, OutboxState::Done | OutboxState::Discarded) {
+            return Err(Error::Invalid(format!("outbox entry {id} is {} and cannot be retried", entry.state.as_str())));
+        }
+        self.store().outbox_set(id, OutboxState::Queued, None, Some(now()))?;
+        // The entry keeps its state and reason when this attempt fails too.
+        let _ = self.send_entry(id, true).await;
+        self.outbox_entry_or_err(id)
+    }
+
+    /// Gives an entry up: it will not be sent.
+    pub fn discard_action(&self, id: i64) -> Result<OutboxEntry> {
+        let entry = self.outbox_entry_or_err(id)?;
+        if entry.state == OutboxState::Done {
+            return Err(Error::Invalid(format!("outbox entry {id} already reached the vendor; it cannot be discarded")));
+        }
+        self.store().outbox_set(id, OutboxState::Discarded, None, None)?;
+        self.outbox_entry_or_err(id)
+    }
+
+    /// Sends every entry that is due (and resumes those a crash left mid-send). Returns how
+    /// many were delivered. Errors stay with their entries.
+    pub async fn flush_outbox(&self) -> Result<usize> {
+        let mut delivered = 0;
+        for id in self.store().outbox_due(now())? {
+            if self.send_entry(id, false).await.is_ok() {
+                delivered += 1;
+            }
+        }
+        Ok(delivered)
+    }
+
+    fn outbox_entry_or_err(&self, id: i64) -> Result<OutboxEntry> {
+        self.store().outbox_entry(id)?.ok_or_else(|| Error::Invalid(format!("no outbox entry {id}")))
+    }
+
+    /// One attempt at an entry, under the account's lock. `now_anyway` ignores the backoff.
+    async fn send_entry(&self, id: i64, now_anyway: bool) -> Result<Option<i64>> {
+        let entry = self.outbox_entry_or_err(id)?;
+        let account = self.account_by_id(entry.account_id)?;
+        let lock = self.lock_for(account.id);
+        let _guard = lock.lock().await;
+        // Re-read under the lock: another task may have sent it meanwhile.
+        let entry = self.outbox_entry_or_err(id)?;
+        let due = entry.state == OutboxState::Sending || (entry.state == OutboxState::Queued && (now_anyway || entry.next_attempt_at <= now()));
+        if !due {
+            return match entry.state {
+                OutboxState::Done => Ok(entry.approval_id),
+                _ => Err(Error::Invalid(format!("outbox entry {id} is {}", entry.state.as_str()))),
+            };
+        }
+        match self.attempt(&account, &entry).await {
+            Outcome::Delivered(approval_id) => {
+                self.store().outbox_set(id, OutboxState::Done, None, None)?;
+                self.announce_changed(account.id);
+                Ok(approval_id)
+            }
+            Outcome::NotDelivered(e, retry) => {
+                let reason = match &e {
+                    Error::Vendor { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                let attempts = self.outbox_entry_or_err(id)?.attempts;
+                let (state, next) = if retry { (OutboxState::Queued, now() + retry_delay(attempts).as_secs() as i64) } else { (OutboxState::Failed, now()) };
+                tracing::warn!(account = %account.name, entry = id, state = state.as_str(), "outbox: {reason}");
+                self.store().outbox_set(id, state, Some(&reason), Some(next))?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Reconciles (when an earlier attempt may have landed), then sends.
+    async fn attempt(&self, account: &Account, entry: &OutboxEntry) -> Outcome {
+        let connector = match self.connector(account) {
+            Ok(c) => c,
+            Err(e) => return Outcome::NotDelivered(e, false),
+        };
+        let fail = |e: VendorError| {
+            let retry = is_transient(&e);
+            Outcome::NotDelivered(vendor_error(account, e), retry)
+        };
+        match entry.kind.action() {
+            Some(action) => {
+                let remote_id = entry.remote_id.clone().unwrap_or_default();
+                if entry.attempts > 0 {
+                    match self.already_decided(account, connector.as_ref(), &remote_id, action).await {
+                        Ok(Some(id)) => return Outcome::Delivered(Some(id)),
+                        Ok(None) => {}
+                        Err(e) => return fail(e),
+                    }
+                }
+                let cached = entry.approval_id.and_then(|id| self.store().approval(id).ok().flatten());
+                let Some(cached) = cached.filter(|c| c.remote.remote_id == remote_id) else {
+                    return Outcome::NotDelivered(Error::Invalid(format!("approval {remote_id} is no longer in the cache; sync, then act again")), false);
+                };
+                if let Err(e) = self.store().outbox_begin_attempt(entry.id) {
+                    return Outcome::NotDelivered(e.into(), true);
+                }
+                match connector.act_cached(&cached.remote, action, &entry.comment).await {
+                    Ok(known) => Outcome::Delivered(Some(self.refresh_after_act(account, connector.as_ref(), cached.id, &remote_id, known).await)),
+                    Err(e) => fail(e),
+                }
+            }
+            None => {
+                let submission = match entry.form.clone().map(serde_json::from_value::<crate::submission::Submission>) {
+                    Some(Ok(s)) => s,
+                    _ => return Outcome::NotDelivered(Error::Invalid("the queued submission is unreadable; discard it and submit again".into()), false),
+                };
+                // Only a vendor with an idempotency key (zeyi's business id, derived from the
+                // form) may receive a submission twice; elsewhere the user decides.
+                if entry.attempts > 0 && account.vendor != Vendor::Zeyi {
+                    let e = Error::Invalid("an earlier attempt may have reached the vendor; check there, then discard this entry or submit again".into());
+                    return Outcome::NotDelivered(e, false);
+                }
+                if let Err(e) = self.store().outbox_begin_attempt(entry.id) {
+                    return Outcome::NotDelivered(e.into(), true);
+                }
+                match connector.submit(&submission, crate::submission::Progress::ignore()).await {
+                    Ok(created) => match self.store().upsert_one(account.id, &created) {
+                        Ok(id) => Outcome::Delivered(Some(id)),
+                        Err(e) => Outcome::NotDelivered(e.into(), false),
+                    },
+                    Err(e) => {
+                        let retry = is_transient(&e) && account.vendor == Vendor::Zeyi;
+                        Outcome::NotDelivered(vendor_error(account, e), retry)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-reads the approval; `Some(cache id)` when the vendor no longer offers `action` (the
+    /// earlier attempt landed, or someone else decided), `None` when it must be sent. Vendors
+    /// that cannot be re-read are idempotent, so `None`.
+    async fn already_decided(&self, account: &Account, connector: &dyn Connector, remote_id: &str, action: Action) -> std::result::Result<Option<i64>, VendorError> {
+        match connector.detail(remote_id).await {
+            Ok(fresh) if !fresh.actions.contains(&action) => {
+                tracing::info!(account = %account.name, remote_id, "outbox: already decided at the vendor; not sending again");
+                Ok(self.store().upsert_one(account.id, &fresh).ok())
+            }
+            Ok(_) | Err(VendorError::Unsupported(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Puts the vendor's new state in the cache after a decision went through.
+    async fn refresh_after_act(&self, account: &Account, connector: &dyn Connector, id: i64, remote_id: &str, known: Option<crate::model::RemoteApproval>) -> i64 {
+        let fresh = match known {
+            Some(fresh) => Ok(fresh),
+            None => connector.detail(remote_id).await,
+        };
+        match fresh.map(|f| self.store().upsert_one(account.id, &f)) {
+            Ok(Ok(id)) => id,
+            Ok(Err(e)) => {
+                tracing::warn!(account = %account.name, "storing approval {id} after the decision: {e}");
+                id
+            }
+            // The decision went through; the next sync will bring the new state.
+            Err(e) => {
+                tracing::warn!(account = %account.name, "re-reading approval {id} after the decision: {e}");
+                id
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outbox_writes_are_full_and_the_cache_stays_normal() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+        let during: i64 = durably(&conn, |c| c.query_row("PRAGMA synchronous", [], |r| r.get(0))).unwrap();
+        let after: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!((during, after), (2, 1), "FULL = 2 during the outbox write, NORMAL = 1 after");
+    }
+
+    #[test]
+    fn only_passing_faults_are_retried_and_backoff_grows_within_bounds() {
+        assert!(is_transient(&VendorError::Http { call: "x".into(), status: 503 }));
+        assert!(is_transient(&VendorError::Http { call: "x".into(), status: 429 }));
+        assert!(is_transient(&VendorError::Unreachable { call: "x".into(), reason: "refused".into() }));
+        assert!(!is_transient(&VendorError::Vendor { call: "x".into(), code: "40001".into(), message: "no".into() }));
+        assert!(!is_transient(&VendorError::NotAllowed("no".into())));
+        assert_eq!(retry_delay(1), Duration::from_secs(5));
+        assert_eq!(retry_delay(2), Duration::from_secs(10));
+        assert_eq!(retry_delay(30), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn entries_survive_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let account = store.insert_account("云盘", Vendor::Yomicloud, "http://127.0.0.1:1", &Default::default(), false).unwrap();
+        let form = serde_json::json!({"title": "报销"});
+        let id = store.outbox_add(account, None, OutboxKind::Submit, "", Some(&form)).unwrap();
+        store.outbox_set(id, OutboxState::Failed, Some("HTTP 500"), None).unwrap();
+        drop(store);
+        let store = Store::open_in(dir.path()).unwrap();
+        let entry = store.outbox_entry(id).unwrap().unwrap();
+        assert_eq!((entry.kind, entry.state, entry.last_error.as_deref(), entry.form), (OutboxKind::Submit, OutboxState::Failed, Some("HTTP 500"), Some(form)));
+        assert_eq!(store.outbox_open().unwrap().len(), 1);
+        let sync: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 1, "the cache stays on NORMAL");
+    }
+}
