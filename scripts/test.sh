@@ -9,6 +9,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "test: supply chain (deny.toml: licences, sources; npm: high/critical in production deps)"
 # Offline: the RustSec advisory DB lives on GitHub, which is unreachable here (see deny.toml).
+# Every package of every target platform must be on disk for the metadata cargo-deny reads
+# (a Linux build never downloads the Windows-only ones).
+cargo fetch --locked --quiet
 cargo deny --offline check licenses bans sources
 # npm audit fails on a high or critical advisory; a registry whose audit endpoint refuses us
 # (HTTP 405 from some mirrors) leaves nothing to judge, which is said, not hidden.

@@ -651,12 +651,18 @@ async fn account_add_test_remove_and_a_sync_failure_in_words() {
         let tested = wait_for("the connection test's answer", SYNC_TIMEOUT, async || ui.text(&tid("account-test-result")).await).await?;
         eprintln!("test connection: {tested}");
         ui.screenshot("account-sync-failure").await?;
-        ui.click(&format!("{card} {}", tid("btn-remove-account"))).await?;
-        ui.click_testid("btn-confirm-remove").await?;
-        wait_for("the bad account to be gone", UI_TIMEOUT, async || {
-            Ok((!sync_lines(&ui).await?.iter().any(|l| l.account == "错误令牌的云盘")).then_some(()))
-        })
-        .await?;
+        // A click that lands while the confirmation pops in can be lost on a busy machine:
+        // ask again (removing is idempotent from the user's side) until the account is gone.
+        let gone = async || Ok((!sync_lines(&ui).await?.iter().any(|l| l.account == "错误令牌的云盘")).then_some(()));
+        for attempt in 1..=3 {
+            ui.click(&format!("{card} {}", tid("btn-remove-account"))).await?;
+            ui.click(&format!(".ant-popover:not(.ant-popover-hidden) {}", tid("btn-confirm-remove"))).await?;
+            match wait_for("the bad account to be gone", Duration::from_secs(8), gone).await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt == 3 => return Err(e),
+                Err(_) => eprintln!("removal not seen yet; confirming again"),
+            }
+        }
         Ok(())
     })
     .await;
