@@ -34,5 +34,5 @@ trap 'rm -rf "$keyring_home"' EXIT
 echo "test: Rust tests (workspace)"
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
   echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null &&
-  exec xvfb-run -a -s "-screen 0 1440x900x24" cargo test --workspace --exclude approval-inbox --no-fail-fast
+  exec xvfb-run -a -s "-screen 0 1440x900x24" cargo test --workspace --no-fail-fast
 '
