@@ -39,6 +39,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         facets,
         read_attachment,
         open_attachment,
+        open_in_vendor,
         get_autostart,
         set_autostart,
         list_outbox,
@@ -172,6 +173,13 @@ async fn read_attachment(state: State<'_, AppState>, id: i64, attachment_id: Str
 async fn open_attachment(app: AppHandle, state: State<'_, AppState>, id: i64, attachment_id: String) -> Reply<()> {
     let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
     app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+/// Opens the approval's page in the vendor's console in the system browser.
+#[tauri::command(rename_all = "snake_case")]
+async fn open_in_vendor(app: AppHandle, state: State<'_, AppState>, id: i64) -> Reply<()> {
+    let url = state.service.vendor_link(id).await.map_err(said)?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| format!("cannot open the browser: {e}"))
 }
 
 #[tauri::command(rename_all = "snake_case")]

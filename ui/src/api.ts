@@ -42,6 +42,7 @@ export const api = {
   readAttachment: (id: number, attachmentId: string) =>
     invoke<ArrayBuffer>("read_attachment", { id, attachment_id: attachmentId }),
   /** Downloads an attachment and opens it with the system's viewer. */
+  openInVendor: (id: number) => invoke<null>("open_in_vendor", { id }),
   openAttachment: (id: number, attachmentId: string) =>
     invoke<null>("open_attachment", { id, attachment_id: attachmentId }),
   getAutostart: () => invoke<boolean>("get_autostart", {}),

@@ -49,6 +49,7 @@ const EN: Record<string, string> = {
   已拒绝: "Rejected",
   已撤回: "Cancelled",
   发送中: "Sending",
+  在厂商中打开: "Open in vendor",
   处理失败: "Failed",
   待处理: "Waiting",
   已同意: "Approved",

@@ -113,7 +113,7 @@ export interface VendorInfo {
   id: Vendor;
   name: string;
   settings: SettingSpec[];
-  capabilities: { boxes: Inbox[]; actions: Action[]; attachments: boolean; submit: boolean };
+  capabilities: { boxes: Inbox[]; actions: Action[]; attachments: boolean; submit: boolean; vendor_link: boolean };
 }
 
 export type Sort = "newest" | "oldest";

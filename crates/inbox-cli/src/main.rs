@@ -75,6 +75,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a link to the approval in the vendor's own console (where the vendor has one).
+    Open { id: i64 },
     /// Save an attachment of an approval.
     Download {
         id: i64,
@@ -190,6 +192,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Cancel { id, comment } => act(&service, id, Action::Cancel, &comment).await,
         Command::Submit { account, form, attach, json } => submit(&service, &account, &form, attach, json).await,
         Command::Templates { account, file, template, json } => templates(&service, &account, file, template, json).await,
+        Command::Open { id } => {
+            println!("{}", service.vendor_link(id).await?);
+            Ok(())
+        }
         Command::Download { id, attachment, to } => {
             let path = service.download(id, &attachment, &to).await?;
             println!("saved {}", path.display());

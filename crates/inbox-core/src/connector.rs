@@ -30,6 +30,8 @@ pub struct Capabilities {
     pub actions: Vec<Action>,
     pub attachments: bool,
     pub submit: bool,
+    /// Whether [`Connector::vendor_link`] gives a page of the vendor's console.
+    pub vendor_link: bool,
 }
 
 /// A field of an account's configuration. Secret ones live only in the keychain.
@@ -105,5 +107,11 @@ pub trait Connector: Send + Sync {
     async fn remove(&self, remote_id: &str) -> Result<(), VendorError> {
         let _ = remote_id;
         Err(VendorError::Unsupported("deleting approvals"))
+    }
+
+    /// A page of the vendor's own console showing this approval, to open in the browser.
+    async fn vendor_link(&self, remote_id: &str) -> Result<String, VendorError> {
+        let _ = remote_id;
+        Err(VendorError::Unsupported("opening approvals in the vendor's console"))
     }
 }

@@ -411,6 +411,13 @@ impl Service {
         })
     }
 
+    /// A link to the approval in the vendor's own console, where the vendor gives one.
+    pub async fn vendor_link(&self, id: i64) -> Result<String> {
+        let approval = self.approval(id)?;
+        let account = self.account_by_id(approval.account_id)?;
+        self.connector(&account)?.vendor_link(&approval.remote.remote_id).await.map_err(|e| vendor_error(&account, e))
+    }
+
     /// Deletes an approval at the vendor (administrators), then from the cache.
     pub async fn remove_approval(&self, id: i64) -> Result<()> {
         let approval = self.approval(id)?;

@@ -232,11 +232,14 @@ async fn private_cloud_prefix_is_a_setting() {
 async fn page_url_opens_the_contract_in_the_browser() {
     let w = world(30).await;
     let id = w.sim.todo_ids_for(&w.me())[0].clone();
-    let url = w.connector().page_url(&id).await.unwrap();
+    w.service.sync_account(w.account).await.unwrap();
+    let page = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
+    let local = page.items.iter().find(|a| a.remote_id == id).expect("the todo is cached").id;
+    let url = w.service.vendor_link(local).await.unwrap();
     assert!(url.starts_with(&w.base_url) && url.contains(&id), "{url}");
     let html = reqwest::get(&url).await.unwrap().text().await.unwrap();
     assert!(html.contains("合同编号"));
-    let e = w.connector().page_url("404").await.unwrap_err().to_string();
+    let e = w.connector().vendor_link("404").await.unwrap_err().to_string();
     assert!(e.contains("contract/pageurl") && e.contains("11101003"), "{e}");
 }
 

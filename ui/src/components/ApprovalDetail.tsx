@@ -5,6 +5,7 @@ import { t } from "../i18n";
 import { ActionBar, type ActionRequest } from "./ActionBar";
 import { AttachmentList } from "./AttachmentList";
 import { FieldValue } from "./FieldValue";
+import { OpenInVendor } from "./OpenInVendor";
 import { StatusTag } from "./StatusTag";
 import { StepTimeline } from "./StepTimeline";
 import { VendorTag } from "./VendorTag";
@@ -48,6 +49,7 @@ export function ApprovalDetail({ approval, loading, error, onActed, request }: A
         <Flex align="center" gap={8} wrap className="detail-head">
           <VendorTag vendor={a.vendor} />
           <StatusTag status={a.status} testId="detail-status" />
+          <OpenInVendor approval={a} />
         </Flex>
         <Typography.Title level={4} className="detail-title" data-testid="detail-title">
           {a.title}

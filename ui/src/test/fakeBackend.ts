@@ -80,7 +80,7 @@ export const yomicloud: VendorInfo = {
     { key: "uid", label: "用户 ID", secret: false, required: true, help: "令牌所属用户的数字 ID" },
     { key: "token", label: "访问令牌", secret: true, required: true, help: "从云盘网页版复制" },
   ],
-  capabilities: { boxes: ["todo", "submitted", "processed", "cc"], actions: ["approve", "reject"], attachments: true, submit: false },
+  capabilities: { boxes: ["todo", "submitted", "processed", "cc"], actions: ["approve", "reject"], attachments: true, submit: false, vendor_link: false },
 };
 
 export const demoAccount: Account = {

@@ -52,6 +52,7 @@ pub fn info() -> VendorInfo {
             actions: vec![Action::Approve, Action::Reject, Action::Cancel],
             attachments: true,
             submit: false,
+            vendor_link: false,
         },
     }
 }

@@ -38,7 +38,7 @@ pub fn info() -> VendorInfo {
             SettingSpec { key: "header_prefix", label: "请求头前缀", secret: false, required: false, help: "x-qys-open- (SaaS, default) or x-qys- (private cloud)." },
             SettingSpec { key: "tenant_name", label: "子公司名称", secret: false, required: false, help: "Only when auditing as a subsidiary: its full name, sent as tenantName." },
         ],
-        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: false, submit: false },
+        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: false, submit: false, vendor_link: true },
     }
 }
 
@@ -81,13 +81,6 @@ impl QiyuesuoConnector {
         let employee = employee.ok_or_else(|| VendorError::Config("the employee's mobile number (employee) is missing".into()))?;
         let tenant_name = account.setting("tenant_name").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name })
-    }
-
-    /// The contract's page in 契约锁 (`POST /v2/contract/pageurl`, pageType SIGN), to open in
-    /// the browser. Called on demand: the URL is short-lived and costs a call.
-    pub async fn page_url(&self, remote_id: &str) -> Result<String, VendorError> {
-        let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN" };
-        self.client.page_url(&req).await
     }
 
     async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
@@ -147,6 +140,13 @@ impl Connector for QiyuesuoConnector {
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
         Err(VendorError::Unsupported("downloading contract documents"))
+    }
+
+    /// The contract's page in 契约锁 (`POST /v2/contract/pageurl`, pageType SIGN). Called on
+    /// demand: the URL is short-lived and costs a call.
+    async fn vendor_link(&self, remote_id: &str) -> Result<String, VendorError> {
+        let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN" };
+        self.client.page_url(&req).await
     }
 }
 

@@ -54,6 +54,7 @@ pub fn info() -> VendorInfo {
             actions: vec![Action::Approve, Action::Reject, Action::Cancel],
             attachments: false,
             submit: false,
+            vendor_link: false,
         },
     }
 }

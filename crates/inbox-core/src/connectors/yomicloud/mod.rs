@@ -36,6 +36,7 @@ pub fn info() -> VendorInfo {
             actions: vec![Action::Approve, Action::Reject],
             attachments: true,
             submit: true,
+            vendor_link: false,
         },
     }
 }

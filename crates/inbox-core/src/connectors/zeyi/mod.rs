@@ -43,7 +43,7 @@ pub fn info() -> VendorInfo {
             s("callback_app_secret", "回调 appSecret", true, true, "The appSecret we issued to 则一 for its callbacks."),
             s("timeout_ms", "超时(毫秒)", false, false, "Request timeout in milliseconds; default 30000."),
         ],
-        capabilities: Capabilities { boxes: vec![Inbox::Submitted], actions: vec![Action::Cancel], attachments: false, submit: true },
+        capabilities: Capabilities { boxes: vec![Inbox::Submitted], actions: vec![Action::Cancel], attachments: false, submit: true, vendor_link: false },
     }
 }
 
