@@ -4,8 +4,9 @@
 //! expires mid-sync (20016 → refresh → retry), the vendor's error codes in words, and the
 //! failures that must leave the cache as it was.
 
+mod support;
+use support::add_demo as add;
 use inbox_core::connectors::fxiaoke::{auth::Credentials, client::Client};
-use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -31,16 +32,6 @@ async fn world() -> World {
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
 
-fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
-    let input = inbox_core::AccountInput {
-        vendor: inbox_core::Vendor::Fxiaoke,
-        name: name.into(),
-        base_url: demo.base_url.clone(),
-        settings: demo.settings.clone(),
-        secrets: Secrets(demo.secrets.clone()),
-    };
-    service.upsert_demo_account(input).unwrap().id
-}
 
 fn in_box(service: &Service, inbox: Inbox) -> BTreeSet<String> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();

@@ -4,6 +4,8 @@
 //! words, the signature refusals (441/442), the private-cloud header prefix, pageurl, and the
 //! failures that must leave the cache as it was.
 
+mod support;
+use support::add_demo as add;
 use inbox_core::connectors::qiyuesuo::{auth::Credentials, client, client::Client, wire, QiyuesuoConnector};
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
@@ -31,16 +33,6 @@ async fn world(contracts: usize) -> World {
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
 
-fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
-    let input = inbox_core::AccountInput {
-        vendor: inbox_core::Vendor::Qiyuesuo,
-        name: name.into(),
-        base_url: demo.base_url.clone(),
-        settings: demo.settings.clone(),
-        secrets: Secrets(demo.secrets.clone()),
-    };
-    service.upsert_demo_account(input).unwrap().id
-}
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 1000, ..Default::default() }).unwrap();

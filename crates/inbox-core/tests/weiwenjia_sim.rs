@@ -3,6 +3,8 @@
 //! pass / reject / cancel moving the simulator's state machine, both envelope styles, a rotated
 //! token, and the failures that must leave the cache as it was.
 
+mod support;
+use support::add_demo as add;
 use inbox_core::connectors::weiwenjia::WeiwenjiaConnector;
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
@@ -29,16 +31,6 @@ async fn world() -> World {
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
 
-fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
-    let input = inbox_core::AccountInput {
-        vendor: inbox_core::Vendor::Weiwenjia,
-        name: name.into(),
-        base_url: demo.base_url.clone(),
-        settings: demo.settings.clone(),
-        secrets: Secrets(demo.secrets.clone()),
-    };
-    service.upsert_demo_account(input).unwrap().id
-}
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 1000, ..Default::default() }).unwrap();

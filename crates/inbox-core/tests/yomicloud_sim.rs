@@ -3,6 +3,8 @@
 //! failures (bad token, unreachable host, malformed reply) that must leave the cache as it was.
 //! Demo-style accounts keep their secrets in memory here; the keychain has its own test.
 
+mod support;
+use support::add_demo as add;
 use inbox_core::connectors::yomicloud::{auth::Credentials, client::Client, YomiConnector};
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
@@ -29,16 +31,6 @@ async fn world() -> World {
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
 
-fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
-    let input = inbox_core::AccountInput {
-        vendor: inbox_core::Vendor::Yomicloud,
-        name: name.into(),
-        base_url: demo.base_url.clone(),
-        settings: demo.settings.clone(),
-        secrets: Secrets(demo.secrets.clone()),
-    };
-    service.upsert_demo_account(input).unwrap().id
-}
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<i64> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();

@@ -4,7 +4,8 @@
 //! create-approval whose reply is lost (one approval only), a refused form naming its field, and
 //! drafts that survive a failed send and a restart.
 
-use inbox_core::secrets::Secrets;
+mod support;
+use support::add_demo as add;
 use inbox_core::submission::AttachmentRule;
 use inbox_core::{Action, DraftState, Error, FieldValue, Inbox, Progress, Service, Status, Submission, TemplateQuery, UploadProgress, UploadState, VendorError};
 use serde_json::json;
@@ -51,16 +52,6 @@ async fn world_at(sim: Sim, server: RunningServer, base: Option<String>) -> Worl
     World { sim, _server: server, dir, service, account, preview, upload, file, folder }
 }
 
-fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
-    let input = inbox_core::AccountInput {
-        vendor: inbox_core::Vendor::Yomicloud,
-        name: name.into(),
-        base_url: demo.base_url.clone(),
-        settings: demo.settings.clone(),
-        secrets: Secrets(demo.secrets.clone()),
-    };
-    service.upsert_demo_account(input).unwrap().id
-}
 
 fn preview_form(w: &World, note: &str) -> Submission {
     Submission {

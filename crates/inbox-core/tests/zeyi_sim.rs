@@ -3,9 +3,10 @@
 //! in the cache (plain and encrypted), cancel, the resend-after-timeout rule, every refusal of
 //! the listener (nothing stored), and 则一's error codes shown in words.
 
+mod support;
+use support::add_demo as add;
 use inbox_core::callback::{self, CallbackServer, Limits, CALLBACK_PATH};
 use inbox_core::connectors::zeyi::auth;
-use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Approval, Decision, Error, Inbox, ListQuery, Service, Status, VendorError};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -40,16 +41,6 @@ async fn world_with(encrypt: bool, extra_settings: Value, limits: Limits) -> Wor
     World { sim, _server: server, _dir: dir, service, listener, account }
 }
 
-fn add(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -> i64 {
-    let input = inbox_core::AccountInput {
-        vendor: inbox_core::Vendor::Zeyi,
-        name: name.into(),
-        base_url: demo.base_url.clone(),
-        settings: demo.settings.clone(),
-        secrets: Secrets(demo.secrets.clone()),
-    };
-    service.upsert_demo_account(input).unwrap().id
-}
 
 fn form(id: Option<&str>) -> Value {
     let mut f = json!({
