@@ -107,6 +107,17 @@ async fn details_have_typed_fields_sanitised_tables_and_downloadable_files() {
 }
 
 #[tokio::test]
+async fn an_approval_without_a_comment_carries_the_opinion_fxiaoke_requires() {
+    let w = world().await;
+    let me = w.sim.demo_user().open_user_id;
+    w.service.sync_account(w.account).await.unwrap();
+    let todo = w.sim.crm_boxes_for(&me).todo;
+    let approved = w.service.act(local_id(&w.service, &format!("crm:{}", todo[0])), Action::Approve, "").await.unwrap();
+    assert!(!w.sim.crm_boxes_for(&me).todo.contains(&todo[0]));
+    assert!(approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意")));
+}
+
+#[tokio::test]
 async fn crm_approve_reject_and_cancel_reach_the_vendor() {
     let w = world().await;
     let me = w.sim.demo_user().open_user_id;

@@ -304,6 +304,7 @@ impl Connector for FxConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        const DEFAULT_AGREE_OPINION: &str = "同意";
         let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) else {
             return Err(VendorError::Unsupported("acting on 协同审批 items (that API is read-only)"));
         };
@@ -315,7 +316,9 @@ impl Connector for FxConnector {
                     return Err(VendorError::NotAllowed("this CRM approval is not waiting for your decision (already decided, or not your step)".into()));
                 };
                 let verb = if action == Action::Approve { "agree" } else { "reject" };
-                self.client.crm_task_action(&me, &task.id, verb, comment).await
+                // fxiaoke wants an opinion with every decision; an approval may come without one.
+                let opinion = if comment.is_empty() { DEFAULT_AGREE_OPINION } else { comment };
+                self.client.crm_task_action(&me, &task.id, verb, opinion).await
             }
             Action::Cancel => {
                 let i = &detail.instance;
