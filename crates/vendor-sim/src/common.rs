@@ -188,6 +188,13 @@ impl Drop for RunningServer {
     }
 }
 
+/// Serves a vendor's simulator router on `addr` and says where it listens.
+pub async fn serve_vendor(vendor: &str, router: Router, addr: SocketAddr) -> io::Result<RunningServer> {
+    let server = serve_router(router, addr).await?;
+    tracing::info!(vendor, base_url = %server.base_url, "simulator listening");
+    Ok(server)
+}
+
 /// Binds `addr` (port 0 = a free port) and serves `router` on a spawned task.
 pub async fn serve_router(router: Router, addr: SocketAddr) -> io::Result<RunningServer> {
     let listener = TcpListener::bind(addr).await?;

@@ -30,7 +30,7 @@ pub use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::State;
 
-use crate::common::{serve_router, FaultSwitch};
+use crate::common::{serve_vendor, FaultSwitch};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "fxiaoke";
@@ -62,8 +62,7 @@ impl Sim {
     }
 
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
-        let server = serve_router(self.router(), addr).await?;
-        tracing::info!(vendor = VENDOR, base_url = %server.base_url, "simulator listening");
+        let server = serve_vendor(VENDOR, self.router(), addr).await?;
         Ok(server)
     }
 

@@ -33,7 +33,7 @@ use serde_json::Value;
 pub use crate::common::{Fault, RunningServer};
 pub use state::{App, ApiError, Audit, AuditStatus, State, Verdict};
 
-use crate::common::{serve_router, FaultSwitch};
+use crate::common::{serve_vendor, FaultSwitch};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "zeyi";
@@ -113,9 +113,8 @@ impl Sim {
     /// Serves on `addr` (port 0 = a free port) until the handle is dropped or shut down; also
     /// starts the demo timer (idle until [`Sim::set_auto_decide`]).
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
-        let server = serve_router(self.router(), addr).await?;
+        let server = serve_vendor(VENDOR, self.router(), addr).await?;
         self.start_timer();
-        tracing::info!(vendor = VENDOR, base_url = %server.base_url, "simulator listening");
         Ok(server)
     }
 
