@@ -280,26 +280,15 @@ async fn wait_for_box(ui: &Ui, label: &str) -> Result<()> {
 /// Picks `vendor` in the vendor filter above the list and waits until the list shows only (and
 /// some) rows of that vendor; returns them.
 async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
-    let option = format!(
-        r#".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[data-vendor="{vendor}"]"#
-    );
     // From an unfiltered list: 清除筛选 drops the previous vendor first.
     if ui.exists(&tid("btn-clear-filters")).await? {
         ui.click_testid("btn-clear-filters").await?;
         wait_for("the filters to clear", UI_TIMEOUT, async || Ok((!ui.exists(&tid("btn-clear-filters")).await?).then_some(()))).await?;
     }
-    ui.click_testid("vendor-filter").await?;
-    let label = wait_for(&format!("the vendor filter to offer {vendor}"), UI_TIMEOUT, async || ui.text(&option).await)
-        .await?;
-    ui.click(&option).await?;
+    let label = ui.choose("vendor-filter", &format!(r#".ant-select-item-option[data-vendor="{vendor}"]"#)).await?;
     let what = format!("the list to show only {vendor} rows (filter {label:?})");
     wait_for(&what, UI_TIMEOUT, async || {
         let chosen = ui.text(&tid("vendor-filter")).await?.unwrap_or_default();
-        // A click that landed while the menu was still sliding open picked nothing: pick again.
-        if !chosen.contains(&label) && ui.exists(&option).await? {
-            ui.click(&option).await?;
-            return Ok(None);
-        }
         let refreshing = ui.exists(&format!("{} .list-refreshing", tid("approval-list"))).await?;
         let rows = ui.rows().await?;
         if ui.text(".ant-empty-description").await?.as_deref() == Some("没有符合条件的审批") && chosen.contains(&label) {
@@ -585,10 +574,7 @@ async fn search_in_chinese() {
 async fn filter_by_form() {
     run_app_test("filter-form", async |ui: Ui| {
         wait_for_first_sync(&ui).await?;
-        ui.click_testid("form-filter").await?;
-        let option = ".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option";
-        let label = wait_for("the form filter to offer a form", UI_TIMEOUT, async || ui.attr(option, "title").await).await?;
-        ui.click(option).await?;
+        let label = ui.choose("form-filter", ".ant-select-item-option").await?;
         let form = label.rsplit_once(" (").map(|(f, _)| f.to_owned()).unwrap_or(label.clone());
         wait_for(&format!("only rows of the form {form:?}"), UI_TIMEOUT, async || {
             let forms = ui.js(r#"return Array.from(document.querySelectorAll('[data-testid="approval-row"]')).map(r => r.getAttribute('data-form'));"#, vec![]).await?;
@@ -626,8 +612,7 @@ async fn account_add_test_remove_and_a_sync_failure_in_words() {
             .with_context(|| format!("no demo yomicloud account in {accounts}"))?
             .to_owned();
         ui.click_testid("btn-settings").await?;
-        ui.click_testid("account-vendor").await?;
-        ui.click(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title*='yomicloud'], .ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option").await?;
+        ui.choose("account-vendor", ".ant-select-item-option[title*='yomicloud']").await?;
         ui.type_into("account-name", "错误令牌的云盘").await?;
         ui.type_into("account-base-url", &base_url).await?;
         for (key, value) in [("uid", "1"), ("token", "wrong-token-e2e")] {

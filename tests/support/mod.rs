@@ -158,6 +158,35 @@ impl Ui {
         }
     }
 
+    /// Clicks `css` once if it is there and clickable now; `false` when it was not.
+    pub async fn try_click(&self, css: &str) -> Result<bool> {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => Ok(el.click().await.is_ok()),
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Picks the first option matching `option` in the antd Select with `testid` and waits until
+    /// the Select shows it; returns the option's text. Antd's menu slides open, and a click that
+    /// lands mid-animation picks nothing and may close it, so this reopens and picks again.
+    pub async fn choose(&self, testid: &str, option: &str) -> Result<String> {
+        let open = format!(".ant-select-dropdown:not(.ant-select-dropdown-hidden) {option}");
+        self.click_testid(testid).await?;
+        let label = wait_for(&format!("{testid} to offer {option}"), UI_TIMEOUT, async || self.text(&open).await).await?;
+        wait_for(&format!("{testid} to show {label:?}"), UI_TIMEOUT, async || {
+            let shown = self.text(&tid(testid)).await?.unwrap_or_default();
+            if shown.contains(&label) {
+                return Ok(Some(()));
+            }
+            if !self.try_click(&open).await? {
+                self.try_click(&tid(testid)).await?;
+            }
+            Ok(None)
+        })
+        .await?;
+        Ok(label)
+    }
+
     pub async fn click_testid(&self, testid: &str) -> Result<()> {
         self.click(&tid(testid)).await
     }
