@@ -22,6 +22,28 @@ pub struct Source {
 pub struct ListPage {
     pub items: Vec<RemoteApproval>,
     pub next: Option<String>,
+    /// The vendor's own count of the list this page is part of, when it reports one.
+    pub total: Option<ListTotal>,
+}
+
+/// A vendor's count of one list (`of` names it: a scope, a time window, a flow). Two pages of
+/// one walk that report different counts for the same list saw it change while being paged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListTotal {
+    pub of: String,
+    pub count: i64,
+}
+
+impl ListPage {
+    /// A page of a list whose size the vendor does not report.
+    pub fn new(items: Vec<RemoteApproval>, next: Option<String>) -> ListPage {
+        ListPage { items, next, total: None }
+    }
+
+    /// Records the vendor's count of the list `of` this page is part of.
+    pub fn of_total(self, of: impl Into<String>, count: i64) -> ListPage {
+        ListPage { total: Some(ListTotal { of: of.into(), count }), ..self }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -22,6 +22,10 @@ pub enum VendorError {
     /// The reply could not be understood.
     #[error("{call}: malformed reply: {reason}")]
     Malformed { call: String, reason: String },
+    /// A list kept changing while it was paged, walk after walk: what was read is stored, but
+    /// nothing leaves a box on the strength of it.
+    #[error("{call}: the list kept changing while it was being read ({walks} tries); what was read is kept and the rest follows at the next sync")]
+    Moving { call: String, walks: usize },
     /// The account's settings cannot work (missing field, bad URL …).
     #[error("configuration: {0}")]
     Config(String),

@@ -3,13 +3,13 @@
 //! syncs on an interval and on demand, backing off after failures. One account failing never
 //! stops the others.
 
-use crate::connector::Connector;
+use crate::connector::{Connector, Source};
 use crate::error::VendorError;
 use crate::service::Service;
 use crate::store::Store;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -32,24 +32,65 @@ pub struct SyncReport {
     pub removed: usize,
 }
 
+/// How often a source is walked again when its list moved while it was being paged.
+const WALKS_PER_SOURCE: usize = 3;
+
 /// Walks every source of the account into the store. Each page is stored in one transaction,
-/// so a failure leaves the cache as it was before that page.
+/// so a failure leaves the cache as it was before that page. A source's unlisted approvals
+/// leave its boxes only after a steady walk: one during which the list did not move, as a
+/// shifted page can hide an approval that is still there.
 pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: i64) -> Result<SyncReport, SyncError> {
-    let generation = store.begin_sync(account_id)?;
+    let mut generation = store.begin_sync(account_id)?;
     let mut report = SyncReport::default();
     for source in connector.sources() {
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = connector.list(&source, cursor.as_deref()).await?;
-            report.fetched += store.upsert_page(account_id, &source.boxes, generation, &page.items)?;
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
+        for walk in 1.. {
+            if walk > 1 {
+                // A fresh mark, so what only the moved walk saw can leave after the steady one.
+                generation = store.begin_sync(account_id)?;
+            }
+            let (fetched, steady) = walk_source(store, connector, account_id, &source, generation).await?;
+            report.fetched += fetched;
+            if steady {
+                report.removed += store.finish_source(account_id, &source.boxes, generation)?;
+                break;
+            }
+            tracing::info!(source = source.name, walk, "the list moved while it was being paged; walking it again");
+            if walk == WALKS_PER_SOURCE {
+                return Err(VendorError::Moving { call: source.name.to_string(), walks: walk }.into());
             }
         }
-        report.removed += store.finish_source(account_id, &source.boxes, generation)?;
     }
     Ok(report)
+}
+
+/// Walks one source page by page into the store; returns how many approvals were stored and
+/// whether the list held still: every page agreed with the first on the vendor's count of its
+/// list and (for lists without a count) no approval came twice.
+async fn walk_source(store: &Store, connector: &dyn Connector, account_id: i64, source: &Source, generation: i64) -> Result<(usize, bool), SyncError> {
+    let (mut fetched, mut cursor) = (0, None::<String>);
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    let mut seen = HashSet::new();
+    let (mut moved, mut repeated) = (false, false);
+    loop {
+        let page = connector.list(source, cursor.as_deref()).await?;
+        fetched += store.upsert_page(account_id, &source.boxes, generation, &page.items)?;
+        for item in &page.items {
+            repeated |= !seen.insert(item.remote_id.clone());
+        }
+        if let Some(total) = page.total {
+            moved |= *counts.entry(total.of).or_insert(total.count) != total.count;
+        }
+        if moved {
+            // Walking on is wasted (and never ends on a list growing faster than it is paged).
+            break;
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    // A vendor's count is the better witness: with it, a repeat is the vendor's own quirk.
+    Ok((fetched, !moved && (!counts.is_empty() || !repeated)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,5 +197,110 @@ async fn resend_outbox(service: Arc<Service>) {
             tracing::error!("cannot read the outbox: {e}");
         }
         tokio::time::sleep(OUTBOX_TICK).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::{Download, ListPage};
+    use crate::error::VendorError;
+    use crate::model::{Action, Inbox, RemoteApproval, Status, User, Vendor};
+    use async_trait::async_trait;
+
+    /// A vendor list of two-item pages that loses its head approval (decided elsewhere) while
+    /// the first `moves` walks are between their first and second page.
+    struct MovingList {
+        items: Mutex<Vec<String>>,
+        moves: Mutex<usize>,
+    }
+
+    const SOURCE: Source = Source { name: "todo", boxes: vec![] };
+
+    fn item(id: &str) -> RemoteApproval {
+        RemoteApproval {
+            remote_id: id.into(),
+            title: id.into(),
+            form_name: "报销".into(),
+            submitter: User { id: "1".into(), name: "李娜".into() },
+            submitted_at: 1,
+            updated_at: 1,
+            status: Status::Pending,
+            boxes: vec![Inbox::Todo],
+            fields: vec![],
+            steps: vec![],
+            attachments: vec![],
+            actions: vec![Action::Approve],
+            raw: serde_json::Value::Null,
+        }
+    }
+
+    #[async_trait]
+    impl Connector for MovingList {
+        fn sources(&self) -> Vec<Source> {
+            vec![Source { boxes: vec![Inbox::Todo], ..SOURCE }]
+        }
+        async fn test(&self) -> Result<String, VendorError> {
+            Ok(String::new())
+        }
+        async fn list(&self, _: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
+            let start: usize = cursor.map_or(0, |c| c.parse().unwrap());
+            let mut items = self.items.lock().unwrap();
+            let mut moves = self.moves.lock().unwrap();
+            if start == 2 && *moves > 0 {
+                *moves -= 1;
+                items.remove(0);
+            }
+            let page: Vec<_> = items.iter().skip(start).take(2).map(|id| item(id)).collect();
+            let next = (start + 2 < items.len()).then(|| (start + 2).to_string());
+            Ok(ListPage::new(page, next).of_total("todo", items.len() as i64))
+        }
+        async fn detail(&self, id: &str) -> Result<RemoteApproval, VendorError> {
+            Ok(item(id))
+        }
+        async fn act(&self, _: &str, _: Action, _: &str) -> Result<(), VendorError> {
+            Ok(())
+        }
+        async fn download(&self, _: &str) -> Result<Download, VendorError> {
+            Err(VendorError::Unsupported("downloads"))
+        }
+    }
+
+    fn todo_ids(store: &Store) -> Vec<String> {
+        let page = store.list(&crate::store::ListQuery { inbox: Some(Inbox::Todo), limit: 100, ..Default::default() }).unwrap();
+        let mut ids: Vec<_> = page.items.into_iter().map(|a| a.remote_id).collect();
+        ids.sort();
+        ids
+    }
+
+    fn world(ids: &[&str], moves: usize) -> (tempfile::TempDir, Store, i64, MovingList) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://x", &Default::default(), false).unwrap();
+        let list = MovingList { items: Mutex::new(ids.iter().map(|s| s.to_string()).collect()), moves: Mutex::new(moves) };
+        (dir, store, account, list)
+    }
+
+    #[tokio::test]
+    async fn an_approval_hidden_by_a_shifted_page_keeps_its_box() {
+        let (_dir, store, account, list) = world(&["a", "b", "c", "d", "e"], 0);
+        sync_account(&store, &list, account).await.unwrap();
+        // "a" leaves while the walk is between pages: "c" slides onto page one, unseen.
+        *list.moves.lock().unwrap() = 1;
+        let report = sync_account(&store, &list, account).await.unwrap();
+        assert_eq!(todo_ids(&store), ["b", "c", "d", "e"], "c stays; a leaves on the steady second walk");
+        assert_eq!(report.removed, 1);
+    }
+
+    #[tokio::test]
+    async fn a_list_that_never_holds_still_is_reported_and_removes_nothing() {
+        let ids: Vec<String> = (0..20).map(|i| format!("{i:02}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let (_dir, store, account, list) = world(&ids, 0);
+        sync_account(&store, &list, account).await.unwrap();
+        *list.moves.lock().unwrap() = WALKS_PER_SOURCE;
+        let e = sync_account(&store, &list, account).await.unwrap_err().to_string();
+        assert!(e.contains("kept changing") && e.contains("3 tries"), "{e}");
+        assert_eq!(todo_ids(&store).len(), 20, "nothing left a box on an unsteady walk");
     }
 }

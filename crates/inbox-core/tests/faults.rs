@@ -19,17 +19,27 @@ struct World {
 }
 
 async fn world() -> World {
+    world_of(12).await
+}
+
+/// Simulators with `approvals` each; fxiaoke lists in pages of 5, so every vendor that pages
+/// has lists of several pages.
+async fn world_of(approvals: usize) -> World {
     // Calls that hang (the timeout fault) must fail within seconds here, not the default minute.
     std::env::set_var(inbox_core::connectors::HTTP_TIMEOUT_ENV, "2");
-    let sims = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 11, 12).await.unwrap();
+    let sims = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 11, approvals).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
     for a in sims.accounts() {
+        let mut settings = a.settings.clone();
+        if a.vendor == "fxiaoke" {
+            settings.insert("page_size".into(), "5".into());
+        }
         let input = inbox_core::AccountInput {
             vendor: a.vendor.parse().unwrap(),
             name: a.vendor.clone(),
             base_url: a.base_url.clone(),
-            settings: a.settings.clone(),
+            settings,
             secrets: Secrets(a.secrets.clone()),
         };
         service.upsert_demo_account(input).unwrap();
@@ -66,6 +76,46 @@ impl World {
             Vendor::Qiyuesuo => self.sims.qiyuesuo().fault(),
             Vendor::Weiwenjia => self.sims.weiwenjia().fault(),
         }
+    }
+
+    /// Arms a fault through the simulator's admin route: after `after` calls, for `times`
+    /// calls (`None` = until cleared).
+    async fn arm(&self, vendor: Vendor, fault: Fault, after: u32, times: Option<u32>) {
+        let base = &self.sims.account(vendor.as_str()).unwrap().base_url;
+        let body = serde_json::json!({ "fault": fault, "after": after, "times": times });
+        let reply = reqwest::Client::new().post(format!("{base}/__sim/fault")).json(&body).send().await.unwrap();
+        assert!(reply.status().is_success(), "{vendor}: {}", reply.status());
+    }
+
+    /// The approvals waiting for the demo user at the simulator, as the cache names them.
+    fn vendor_todo(&self, vendor: Vendor) -> Vec<String> {
+        let mut ids = match vendor {
+            Vendor::Weiwenjia => self.sims.weiwenjia().todo_for(self.sims.weiwenjia().demo_user().uid),
+            Vendor::Qiyuesuo => self.sims.qiyuesuo().todo_ids_for(&self.sims.qiyuesuo().demo_employee().contact),
+            Vendor::Fxiaoke => {
+                let (sim, me) = (self.sims.fxiaoke(), self.sims.fxiaoke().demo_user().open_user_id);
+                let crm = sim.crm_boxes_for(&me).todo.into_iter().map(|i| format!("crm:{i}"));
+                sim.old_boxes_for(&me).todo.into_iter().chain(crm).collect()
+            }
+            other => panic!("no todo list helper for {other}"),
+        };
+        ids.sort();
+        ids
+    }
+
+    /// The account's cached todo, as remote ids.
+    fn cached_todo(&self, vendor: Vendor) -> Vec<String> {
+        let mut ids = vec![];
+        loop {
+            let q = ListQuery { inbox: Some(Inbox::Todo), account_id: Some(self.account_id(vendor)), offset: ids.len() as u32, limit: 500, ..Default::default() };
+            let page = self.service.list(&q).unwrap().items;
+            if page.is_empty() {
+                break;
+            }
+            ids.extend(page.into_iter().map(|a| a.remote_id));
+        }
+        ids.sort();
+        ids
     }
 
     fn account_id(&self, vendor: Vendor) -> i64 {
@@ -233,4 +283,79 @@ async fn oversized_ipc_arguments_are_refused_in_words() {
     assert!(e.contains("at most"), "{e}");
     let e = service.act(1, Action::Approve, &"x".repeat(inbox_core::service::MAX_COMMENT_CHARS + 1)).await.unwrap_err().to_string();
     assert!(e.contains("at most"), "{e}");
+}
+
+/// Credentials that stop working in the middle of a sync: fxiaoke refreshes its token and
+/// carries on; the vendors whose token the user pastes fail in words, keep their cache, and
+/// spare the other accounts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_expiring_mid_sync_is_refreshed_or_reported_in_words() {
+    let w = world_of(60).await;
+    for (_, result) in w.service.sync_all().await.unwrap() {
+        result.unwrap();
+    }
+    let issued = w.sims.fxiaoke().tokens_issued();
+    w.arm(Vendor::Fxiaoke, Fault::ExpiredToken, 3, Some(1)).await;
+    w.service.sync_account(w.account_id(Vendor::Fxiaoke)).await.unwrap();
+    assert_eq!(w.sims.fxiaoke().tokens_issued(), issued + 1, "one refresh");
+    let mut revoked = vec![];
+    for vendor in [Vendor::Yomicloud, Vendor::Qiyuesuo, Vendor::Weiwenjia] {
+        let before = w.snapshot(vendor);
+        w.arm(vendor, Fault::ExpiredToken, 1, Some(1)).await;
+        revoked.push(vendor);
+        for (account, result) in w.service.sync_all().await.unwrap() {
+            match result {
+                Err(e) if revoked.contains(&account.vendor) => {
+                    let e = e.to_string();
+                    assert!(e.contains("refused the credentials") && e.contains(account.vendor.as_str()), "{e}");
+                }
+                Err(e) => panic!("{} must keep syncing while {vendor}'s token is revoked: {e}", account.name),
+                Ok(_) => assert!(!revoked.contains(&account.vendor), "{}: a revoked token cannot sync", account.name),
+            }
+        }
+        assert_eq!(w.snapshot(vendor), before, "{vendor}: the cache stays as it was");
+        w.integrity_ok();
+    }
+}
+
+/// New approvals arriving while a list is being paged: the walk notices the list moved (the
+/// vendor's count changed between pages), walks it again, and the cache ends exactly as the
+/// vendor's list is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_that_moves_while_being_paged_is_walked_again_and_converges() {
+    let w = world_of(150).await;
+    for vendor in [Vendor::Qiyuesuo, Vendor::Fxiaoke] {
+        w.service.sync_account(w.account_id(vendor)).await.unwrap();
+        let before = w.vendor_todo(vendor);
+        assert_eq!(w.cached_todo(vendor), before, "{vendor}: in step before the fault");
+        // Two arrivals while the first page's approvals are being read.
+        w.arm(vendor, Fault::PageShift, 1, Some(2)).await;
+        w.service.sync_account(w.account_id(vendor)).await.unwrap_or_else(|e| panic!("{vendor}: {e}"));
+        let after = w.vendor_todo(vendor);
+        assert_eq!(after.len(), before.len() + 2, "{vendor}: approvals arrived during the sync");
+        assert_eq!(w.cached_todo(vendor), after, "{vendor}: the cache converged to the vendor's list");
+        w.integrity_ok();
+    }
+}
+
+/// A list that never holds still: the sync says so in words, removes nothing on the strength
+/// of a moving list, spares the other accounts, and converges once the list settles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_that_never_holds_still_is_reported_and_nothing_is_lost() {
+    let w = world_of(150).await;
+    // weiwenjia's lists stay on one page of 50 at this size: nothing to move under a walk.
+    for vendor in [Vendor::Qiyuesuo, Vendor::Fxiaoke] {
+        w.service.sync_account(w.account_id(vendor)).await.unwrap();
+        let before = w.cached_todo(vendor);
+        w.arm(vendor, Fault::PageShift, 0, None).await;
+        let error = w.sync_with_fault(vendor).await.unwrap_or_else(|| panic!("{vendor}: a list moving on every page fails the sync"));
+        w.set_fault(vendor, None);
+        assert!(error.contains("kept changing") && error.contains(vendor.as_str()), "{vendor}: {error}");
+        let kept = w.cached_todo(vendor);
+        assert!(before.iter().all(|id| kept.contains(id)), "{vendor}: nothing left the todo box");
+        w.integrity_ok();
+        w.service.sync_account(w.account_id(vendor)).await.unwrap();
+        let (cached, listed) = (w.cached_todo(vendor), w.vendor_todo(vendor));
+        assert!(cached == listed, "{vendor}: converged once the list settled: {} cached, {} listed", cached.len(), listed.len());
+    }
 }

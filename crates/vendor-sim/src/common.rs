@@ -41,6 +41,40 @@ pub enum Fault {
     /// The call is carried out, then the reply is lost (HTTP 502): the client cannot know
     /// whether it landed.
     LostReply,
+    /// The user's credentials stop working just before this call (a token that expires, or is
+    /// revoked, mid-sync): the simulator's own token check then answers as the vendor does. A
+    /// vendor with a refresh flow (fxiaoke) lets the client recover; the others refuse until the
+    /// user enters new credentials.
+    ExpiredToken,
+    /// A new approval arrives at the head of the user's lists just before this call, so a client
+    /// walking the pages sees the list move under it (an item repeated across a page boundary,
+    /// and a total that changed).
+    PageShift,
+}
+
+/// What a simulator does for the faults that change its state ([`Fault::ExpiredToken`],
+/// [`Fault::PageShift`]); a simulator without such an event lets the call through untouched.
+#[derive(Clone, Default)]
+pub struct StateEvents {
+    pub expire_credentials: Option<Arc<dyn Fn() + Send + Sync>>,
+    pub arrive: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl StateEvents {
+    /// An event that runs `change` on a simulator's shared state.
+    pub fn on<S: Send + 'static>(state: &Arc<Mutex<S>>, change: fn(&mut S)) -> Option<Arc<dyn Fn() + Send + Sync>> {
+        let state = state.clone();
+        Some(Arc::new(move || change(&mut state.lock().unwrap_or_else(PoisonError::into_inner))))
+    }
+}
+
+impl std::fmt::Debug for StateEvents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateEvents")
+            .field("expire_credentials", &self.expire_credentials.is_some())
+            .field("arrive", &self.arrive.is_some())
+            .finish()
+    }
 }
 
 /// The body sent for [`Fault::MalformedJson`]: the start of a plausible reply, cut off.
@@ -50,38 +84,77 @@ pub const SLOW_DELAY: Duration = Duration::from_millis(1500);
 /// How long [`Fault::Timeout`] keeps a call waiting.
 pub const HANG_DELAY: Duration = Duration::from_secs(600);
 
-/// Shared, switchable fault setting of one simulator: the fault and how many more calls it
-/// applies to (`None` = until cleared).
+/// Shared, switchable fault setting of one simulator: the fault, after how many calls it
+/// starts, and how many calls it applies to.
 #[derive(Debug, Clone, Default)]
-pub struct FaultSwitch(Arc<Mutex<Option<Armed>>>);
+pub struct FaultSwitch {
+    armed: Arc<Mutex<Option<Armed>>>,
+    events: StateEvents,
+}
 
-/// A fault and how many more calls it applies to (`None` = until cleared).
-type Armed = (Fault, Option<u32>);
+/// A fault, how many calls pass untouched before it starts (`skip`: a fault in the middle of a
+/// sync), and how many calls it then applies to (`left`, `None` = until cleared).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Armed {
+    fault: Fault,
+    skip: u32,
+    left: Option<u32>,
+}
 
 impl FaultSwitch {
+    /// A switch whose state-changing faults run `events` against the simulator's state.
+    pub fn with_events(events: StateEvents) -> Self {
+        FaultSwitch { armed: Arc::default(), events }
+    }
+
     /// Sets (or clears, with `None`) the fault answered by every vendor call.
     pub fn set(&self, fault: Option<Fault>) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = fault.map(|f| (f, None));
+        self.arm(fault.map(|fault| Armed { fault, skip: 0, left: None }));
     }
 
     /// Sets `fault` for the next `times` vendor calls only.
     pub fn set_times(&self, fault: Fault, times: u32) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = (times > 0).then_some((fault, Some(times)));
+        self.set_after(fault, 0, Some(times));
     }
 
-    /// The fault in force, if any.
+    /// Lets `skip` calls through, then applies `fault` to `times` calls (`None` = until cleared).
+    pub fn set_after(&self, fault: Fault, skip: u32, times: Option<u32>) {
+        self.arm((times != Some(0)).then_some(Armed { fault, skip, left: times }));
+    }
+
+    fn arm(&self, armed: Option<Armed>) {
+        *self.armed.lock().unwrap_or_else(PoisonError::into_inner) = armed;
+    }
+
+    /// The fault in force (or waiting for its turn), if any.
     pub fn get(&self) -> Option<Fault> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).map(|(f, _)| f)
+        self.armed.lock().unwrap_or_else(PoisonError::into_inner).map(|a| a.fault)
     }
 
     /// The fault for the call arriving now, counting it down.
     fn take(&self) -> Option<Fault> {
-        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let (fault, left) = (*slot)?;
-        if let Some(n) = left {
-            *slot = (n > 1).then_some((fault, Some(n - 1)));
+        let mut slot = self.armed.lock().unwrap_or_else(PoisonError::into_inner);
+        let armed = (*slot)?;
+        if armed.skip > 0 {
+            *slot = Some(Armed { skip: armed.skip - 1, ..armed });
+            return None;
         }
-        Some(fault)
+        if let Some(n) = armed.left {
+            *slot = (n > 1).then_some(Armed { left: Some(n - 1), ..armed });
+        }
+        Some(armed.fault)
+    }
+
+    /// Runs the state change a fault stands for, if this simulator has one.
+    fn run_event(&self, fault: Fault) {
+        let event = match fault {
+            Fault::ExpiredToken => &self.events.expire_credentials,
+            Fault::PageShift => &self.events.arrive,
+            _ => &None,
+        };
+        if let Some(event) = event {
+            event();
+        }
     }
 }
 
@@ -109,6 +182,10 @@ async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next
             let _ = next.run(req).await;
             (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response()
         }
+        Fault::ExpiredToken | Fault::PageShift => {
+            switch.run_event(fault);
+            next.run(req).await
+        }
         Fault::Truncated => {
             let reply = next.run(req).await;
             let (parts, body) = reply.into_parts();
@@ -132,25 +209,29 @@ fn body_response(status: StatusCode, content_type: &str, body: Body) -> Response
 #[derive(Debug, Deserialize)]
 struct FaultRequest {
     fault: Option<Fault>,
-    /// Only for the next `times` calls (absent = until cleared).
+    /// Only for `times` calls (absent = until cleared).
     #[serde(default)]
     times: Option<u32>,
+    /// After letting this many calls through (absent = from the next call).
+    #[serde(default)]
+    after: Option<u32>,
 }
 
 /// The admin routes (`POST /__sim/fault` with `{"fault": "malformed" | "truncated" |
 /// "server_error" | "rate_limited" | "wrong_content_type" | "slow" | "timeout" | "lost_reply" |
-/// null, "times"?: n}`), kept outside the fault layer so a fault can always be cleared.
+/// "expired_token" | "page_shift" | null, "times"?: n, "after"?: n}`), kept outside the fault
+/// layer so a fault can always be cleared.
 pub fn admin_routes<S: Clone + Send + Sync + 'static>(switch: FaultSwitch) -> Router<S> {
     Router::new().route("/__sim/fault", post(set_fault)).with_state(switch)
 }
 
 async fn set_fault(State(switch): State<FaultSwitch>, Json(req): Json<FaultRequest>) -> Json<serde_json::Value> {
-    match (req.fault, req.times) {
-        (Some(fault), Some(times)) => switch.set_times(fault, times),
-        (fault, _) => switch.set(fault),
+    match req.fault {
+        Some(fault) => switch.set_after(fault, req.after.unwrap_or(0), req.times),
+        None => switch.set(None),
     }
-    tracing::info!(fault = ?req.fault, times = ?req.times, "fault switched");
-    Json(serde_json::json!({ "ok": true, "fault": req.fault, "times": req.times }))
+    tracing::info!(fault = ?req.fault, times = ?req.times, after = ?req.after, "fault switched");
+    Json(serde_json::json!({ "ok": true, "fault": req.fault, "times": req.times, "after": req.after }))
 }
 
 /// A simulator listening on a real socket. It stops when dropped or by [`RunningServer::shutdown`].
@@ -253,7 +334,7 @@ mod tests {
         assert_eq!(f.fault, None);
         let f: FaultRequest = serde_json::from_str(r#"{"fault":"rate_limited","times":2}"#).unwrap();
         assert_eq!((f.fault, f.times), (Some(Fault::RateLimited), Some(2)));
-        for name in ["truncated", "wrong_content_type", "slow", "timeout", "lost_reply"] {
+        for name in ["truncated", "wrong_content_type", "slow", "timeout", "lost_reply", "expired_token", "page_shift"] {
             let f: FaultRequest = serde_json::from_str(&format!(r#"{{"fault":"{name}"}}"#)).unwrap();
             assert!(f.fault.is_some(), "{name}");
         }
@@ -266,5 +347,27 @@ mod tests {
         assert_eq!((switch.take(), switch.take(), switch.take()), (Some(Fault::RateLimited), Some(Fault::RateLimited), None));
         switch.set(Some(Fault::ServerError));
         assert_eq!((switch.take(), switch.take()), (Some(Fault::ServerError), Some(Fault::ServerError)));
+    }
+
+    #[test]
+    fn a_fault_can_wait_for_its_turn() {
+        let switch = FaultSwitch::default();
+        switch.set_after(Fault::PageShift, 2, Some(1));
+        let calls: Vec<_> = (0..4).map(|_| switch.take()).collect();
+        assert_eq!(calls, [None, None, Some(Fault::PageShift), None]);
+        assert_eq!(switch.get(), None);
+    }
+
+    #[test]
+    fn state_faults_run_the_simulator_event() {
+        let fired = Arc::new(Mutex::new(0));
+        let counter = fired.clone();
+        let switch = FaultSwitch::with_events(StateEvents {
+            arrive: Some(Arc::new(move || *counter.lock().unwrap() += 1)),
+            ..Default::default()
+        });
+        switch.run_event(Fault::PageShift);
+        switch.run_event(Fault::ExpiredToken);
+        assert_eq!(*fired.lock().unwrap(), 1);
     }
 }

@@ -30,7 +30,7 @@ pub use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::State;
 
-use crate::common::{serve_vendor, FaultSwitch};
+use crate::common::{serve_vendor, FaultSwitch, StateEvents};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "fxiaoke";
@@ -58,7 +58,9 @@ impl Sim {
     }
 
     pub fn from_state(state: State) -> Self {
-        Sim { state: Arc::new(Mutex::new(state)), faults: FaultSwitch::default() }
+        let state = Arc::new(Mutex::new(state));
+        let events = StateEvents { expire_credentials: StateEvents::on(&state, State::expire_tokens), arrive: StateEvents::on(&state, State::arrive) };
+        Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
@@ -150,7 +152,7 @@ impl Sim {
 
     /// Every issued token stops working now (the next call answers 20016).
     pub fn expire_tokens(&self) {
-        self.lock().tokens.clear();
+        self.lock().expire_tokens();
     }
 
     /// Every issued token stops working after `calls` more authenticated calls: a token that

@@ -224,6 +224,23 @@ impl State {
         }
     }
 
+    /// Every issued token stops working now (the next call answers 20016).
+    pub fn expire_tokens(&mut self) {
+        self.tokens.clear();
+    }
+
+    /// A new 协同审批 approval arrives for the demo user: a copy of the newest one waiting for
+    /// them, with the same times, so it heads `approval/query` ([`Fault::PageShift`]).
+    ///
+    /// [`Fault::PageShift`]: crate::common::Fault::PageShift
+    pub fn arrive(&mut self) {
+        let demo = self.demo_user.clone();
+        let waiting = |a: &&OldApproval| a.status == 1 && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == demo && *st == "in_progress"));
+        let Some(newest) = self.approvals.values().filter(waiting).max_by_key(|a| (a.last_update_time, a.id)).cloned() else { return };
+        let id = self.approvals.keys().max().copied().unwrap_or(0) + 1;
+        self.approvals.insert(id, OldApproval { id, ..newest });
+    }
+
     pub fn employee(&self, id: &str) -> Option<&Employee> {
         self.employees.iter().find(|e| e.open_user_id == id)
     }

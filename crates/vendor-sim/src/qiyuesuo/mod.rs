@@ -24,7 +24,7 @@ pub use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::{Person, State};
 
-use crate::common::{serve_vendor, FaultSwitch};
+use crate::common::{serve_vendor, FaultSwitch, StateEvents};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "qiyuesuo";
@@ -43,7 +43,9 @@ impl Sim {
     }
 
     pub fn from_state(state: State) -> Self {
-        Sim { state: Arc::new(Mutex::new(state)), faults: FaultSwitch::default() }
+        let state = Arc::new(Mutex::new(state));
+        let events = StateEvents { expire_credentials: StateEvents::on(&state, State::expire_tokens), arrive: StateEvents::on(&state, State::arrive) };
+        Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
     pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {

@@ -186,6 +186,35 @@ impl State {
         Ok(())
     }
 
+    /// The app's token is revoked (replaced in the console): every call is refused as an
+    /// unknown AppToken from now on ([`Fault::ExpiredToken`]).
+    ///
+    /// [`Fault::ExpiredToken`]: crate::common::Fault::ExpiredToken
+    pub fn expire_tokens(&mut self) {
+        self.apps = self.apps.drain().map(|(token, secret)| (format!("{token}r"), secret)).collect();
+    }
+
+    /// A new contract for the demo employee to audit arrives: a copy of one waiting for them,
+    /// published with the newest contract and sorting before it, so it heads `contract/list`
+    /// ([`Fault::PageShift`]).
+    ///
+    /// [`Fault::PageShift`]: crate::common::Fault::PageShift
+    pub fn arrive(&mut self) {
+        let demo = self.demo.contact.clone();
+        let waiting = |c: &&Contract| {
+            c.status == "SIGNING"
+                && c.current_action().is_some_and(|(si, ai)| {
+                    let a = &c.signatories[si].actions[ai];
+                    a.kind == AUDIT && a.status == START && a.operators.iter().any(|p| p.contact == demo)
+                })
+        };
+        let (Some(copy), Some(newest)) = (self.contracts.values().find(waiting).cloned(), self.contracts.values().map(Contract::time_sort_key).max()) else { return };
+        // Ids are decimal strings of one length: one more sorts after every other.
+        let id = (self.contracts.keys().filter_map(|k| k.parse::<u64>().ok()).max().unwrap_or(0) + 1).to_string();
+        let biz_id = format!("{}-{id}", copy.biz_id);
+        self.contracts.insert(id.clone(), Contract { id, biz_id, publish_time: Some(newest), ..copy });
+    }
+
     /// Finds a contract by `contractId` or, failing that, `bizId`.
     pub fn find(&self, contract_id: Option<&str>, biz_id: Option<&str>) -> Result<&Contract, ApiError> {
         let id = self.resolve(contract_id, biz_id)?;

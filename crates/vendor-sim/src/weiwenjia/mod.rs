@@ -26,7 +26,7 @@ pub use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::State;
 
-use crate::common::{serve_vendor, FaultSwitch};
+use crate::common::{serve_vendor, FaultSwitch, StateEvents};
 use state::{Filters, Scope};
 
 /// The vendor identifier used in config, CLI and UI.
@@ -67,7 +67,9 @@ impl Sim {
 
     /// A simulator over a state built by hand.
     pub fn from_state(state: State) -> Self {
-        Sim { state: Arc::new(Mutex::new(state)), faults: FaultSwitch::default() }
+        let state = Arc::new(Mutex::new(state));
+        let events = StateEvents { expire_credentials: StateEvents::on(&state, State::expire_tokens), arrive: StateEvents::on(&state, State::arrive) };
+        Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
     /// Serves on `addr` (port 0 = a free port) until the returned handle is dropped or shut down.

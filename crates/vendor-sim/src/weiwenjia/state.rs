@@ -306,6 +306,26 @@ impl State {
         out
     }
 
+    /// Every user's token stops working (as after 重新登录 everywhere): [`Fault::ExpiredToken`].
+    ///
+    /// [`Fault::ExpiredToken`]: crate::common::Fault::ExpiredToken
+    pub fn expire_tokens(&mut self) {
+        for user in self.users.values_mut() {
+            user.token.push('r');
+        }
+    }
+
+    /// A new record arrives for the demo user: a copy of their newest todo, submitted at the
+    /// same moment, so it heads their todo list ([`Fault::PageShift`]).
+    ///
+    /// [`Fault::PageShift`]: crate::common::Fault::PageShift
+    pub fn arrive(&mut self) {
+        let Some(newest) = self.scope(self.demo_uid, Scope::Todo, &Filters::default()).first().map(|r| (*r).clone()) else { return };
+        let id = self.records.keys().max().copied().unwrap_or(0) + 1;
+        let entity_id = self.records.values().map(|r| r.entity_id).max().unwrap_or(0) + 1;
+        self.records.insert(id, Record { id, entity_id, ..newest });
+    }
+
     /// The record of an entity (one per entity in this simulator).
     pub fn by_entity(&self, entity_type: &str, entity_id: i64) -> Option<&Record> {
         self.records.values().find(|r| r.entity_type == entity_type && r.entity_id == entity_id)

@@ -429,6 +429,18 @@ impl State {
         self.users.insert(user.uid, user);
     }
 
+    /// Every user's token stops working (as after a password change): the next call is refused
+    /// with code 1 ([`Fault::ExpiredToken`]).
+    ///
+    /// [`Fault::ExpiredToken`]: crate::common::Fault::ExpiredToken
+    pub fn expire_tokens(&mut self) {
+        self.tokens.clear();
+        for user in self.users.values_mut() {
+            user.token.push('r');
+            self.tokens.insert(user.token.clone(), user.uid);
+        }
+    }
+
     /// The user a token belongs to.
     pub fn user_by_token(&self, token: &str) -> Result<&User, ApiError> {
         self.tokens.get(token).and_then(|uid| self.users.get(uid)).ok_or(ApiError::BadToken)

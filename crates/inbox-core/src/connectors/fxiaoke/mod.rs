@@ -205,7 +205,7 @@ impl FxConnector {
 
     async fn old_page(&self, anchor: i64, window: usize, page: i64) -> Result<ListPage, VendorError> {
         let wins = windows(anchor, self.history_days);
-        let Some(&(start, end)) = wins.get(window) else { return Ok(ListPage { items: vec![], next: self.after_old(anchor) }) };
+        let Some(&(start, end)) = wins.get(window) else { return Ok(ListPage::new(vec![], self.after_old(anchor))) };
         let q = self.client.approval_query(start, end, page, self.page_size).await?;
         let refs = q.approvals.clone();
         let items: Vec<RemoteApproval> = futures::stream::iter(refs.into_iter().map(|r| async move {
@@ -225,7 +225,8 @@ impl FxConnector {
         } else {
             self.after_old(anchor)
         };
-        Ok(ListPage { items: items.into_iter().filter(|a| !a.boxes.is_empty()).collect(), next })
+        let mine = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
+        Ok(ListPage::new(mine, next).of_total(format!("approval/query window {window}"), q.total_count.unwrap_or(0)))
     }
 
     fn after_old(&self, anchor: i64) -> Option<String> {
@@ -235,7 +236,7 @@ impl FxConnector {
     async fn crm_page(&self, anchor: i64, flow: usize, window: usize, page: i64) -> Result<ListPage, VendorError> {
         let wins = windows(anchor, self.history_days);
         let (Some(flow_name), Some(&(start, end))) = (self.crm_flows.get(flow), wins.get(window)) else {
-            return Ok(ListPage { items: vec![], next: None });
+            return Ok(ListPage::new(vec![], None));
         };
         let me = self.me().await?.to_string();
         let q = self.client.crm_instances_query(&me, flow_name, start, end, page, self.page_size).await?;
@@ -260,7 +261,8 @@ impl FxConnector {
         } else {
             None
         };
-        Ok(ListPage { items: items.into_iter().filter(|a| !a.boxes.is_empty()).collect(), next: next.map(|c| c.text()) })
+        let mine = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
+        Ok(ListPage::new(mine, next.map(|c| c.text())).of_total(format!("{flow_name} window {window}"), result.total.unwrap_or(0)))
     }
 }
 

@@ -117,7 +117,7 @@ impl Connector for QiyuesuoConnector {
         let items = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
         let next_offset = at.offset + read;
         let more = read > 0 && (next_offset as i64) < page.total_count;
-        Ok(ListPage { items, next: more.then(|| Cursor { offset: next_offset, ..at }.to_text()) })
+        Ok(ListPage::new(items, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {

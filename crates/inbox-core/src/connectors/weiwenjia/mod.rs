@@ -146,7 +146,7 @@ impl Connector for WeiwenjiaConnector {
         let items = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.complete(item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
         // `has_next_page` decides; a page number that does not move would loop forever.
         let next = (data.has_next_page && data.page >= page as i64).then(|| (page + 1).to_string());
-        Ok(ListPage { items, next })
+        Ok(ListPage::new(items, next).of_total(scope, data.total_count))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {

@@ -99,7 +99,7 @@ impl Connector for YomiConnector {
             .buffered(DETAIL_CONCURRENCY)
             .try_collect()
             .await?;
-        Ok(ListPage { items, next: None })
+        Ok(ListPage::new(items, None))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
