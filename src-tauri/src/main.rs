@@ -150,6 +150,7 @@ fn forward_events(app: tauri::AppHandle, service: Arc<Service>) {
         while let Ok(event) = events.recv().await {
             let sent = match &event {
                 SyncEvent::Started { .. } => app.emit("sync-started", &event),
+                SyncEvent::OutboxChanged { .. } => app.emit("outbox-changed", &event),
                 SyncEvent::Finished { changed, .. } => {
                     let r = app.emit("sync-finished", &event);
                     if *changed > 0 {

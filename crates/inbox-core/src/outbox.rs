@@ -11,6 +11,7 @@ use crate::connector::Connector;
 use crate::error::{Error, Result, VendorError};
 use crate::model::{Action, Approval, Vendor};
 use crate::service::{vendor_error, Service};
+use crate::sync::SyncEvent;
 use crate::store::{now, Account, Store, StoreError};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -117,13 +118,16 @@ pub struct OutboxEntry {
     /// The submission form (vendor JSON); not shown in lists.
     #[serde(skip)]
     pub form: Option<serde_json::Value>,
+    /// The title of the approval acted on, while the cache holds it (filled by
+    /// [`Service::outbox`], for the list the user reads).
+    pub title: Option<String>,
 }
 
 type StoreResult<T> = std::result::Result<T, StoreError>;
 
 /// Runs `write` with `synchronous=FULL`, so it is on disk when this returns; the cache's other
 /// writes stay on NORMAL (WAL) for speed.
-fn durably<T>(conn: &Connection, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+pub(crate) fn durably<T>(conn: &Connection, write: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     let result = write(conn);
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -151,6 +155,7 @@ fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
         next_attempt_at: r.get(10)?,
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
+        title: None,
     })
 }
 
@@ -246,12 +251,31 @@ impl Service {
     /// in the outbox (queued or failed, with the reason) and the error is returned.
     pub(crate) async fn queue_and_send(&self, account: &Account, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> Result<Option<i64>> {
         let id = self.store().outbox_add(account.id, approval, kind, comment, form)?;
+        self.announce_outbox(account.id);
         self.send_entry(id, true).await
     }
 
-    /// The entries waiting or failed, oldest first.
+    /// The entries waiting or failed, oldest first, with the titles of their approvals.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        Ok(self.store().outbox_open()?)
+        let mut entries = self.store().outbox_open()?;
+        for e in &mut entries {
+            e.title = match e.approval_id {
+                Some(id) => self.store().approval(id)?.map(|a| a.remote.title),
+                None => None,
+            };
+        }
+        Ok(entries)
+    }
+
+    /// Moves an entry to `state` and tells the window.
+    fn set_entry(&self, entry: &OutboxEntry, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> Result<()> {
+        self.store().outbox_set(entry.id, state, error, next_attempt_at)?;
+        self.announce_outbox(entry.account_id);
+        Ok(())
+    }
+
+    fn announce_outbox(&self, account_id: i64) {
+        self.announce(SyncEvent::OutboxChanged { account_id });
     }
 
     /// Sends an entry again now (after a failure or while it waits for its backoff).
@@ -260,7 +284,7 @@ impl Service {
         if matches!(entry.state, OutboxState::Done | OutboxState::Discarded) {
             return Err(Error::Invalid(format!("outbox entry {id} is {} and cannot be retried", entry.state.as_str())));
         }
-        self.store().outbox_set(id, OutboxState::Queued, None, Some(now()))?;
+        self.set_entry(&entry, OutboxState::Queued, None, Some(now()))?;
         // The entry keeps its state and reason when this attempt fails too.
         let _ = self.send_entry(id, true).await;
         self.outbox_entry_or_err(id)
@@ -272,7 +296,7 @@ impl Service {
         if entry.state == OutboxState::Done {
             return Err(Error::Invalid(format!("outbox entry {id} already reached the vendor; it cannot be discarded")));
         }
-        self.store().outbox_set(id, OutboxState::Discarded, None, None)?;
+        self.set_entry(&entry, OutboxState::Discarded, None, None)?;
         self.outbox_entry_or_err(id)
     }
 
@@ -309,7 +333,7 @@ impl Service {
         }
         match self.attempt(&account, &entry).await {
             Outcome::Delivered(approval_id) => {
-                self.store().outbox_set(id, OutboxState::Done, None, None)?;
+                self.set_entry(&entry, OutboxState::Done, None, None)?;
                 self.announce_changed(account.id);
                 Ok(approval_id)
             }
@@ -321,7 +345,7 @@ impl Service {
                 let attempts = self.outbox_entry_or_err(id)?.attempts;
                 let (state, next) = if retry { (OutboxState::Queued, now() + retry_delay(attempts).as_secs() as i64) } else { (OutboxState::Failed, now()) };
                 tracing::warn!(account = %account.name, entry = id, state = state.as_str(), "outbox: {reason}");
-                self.store().outbox_set(id, state, Some(&reason), Some(next))?;
+                self.set_entry(&entry, state, Some(&reason), Some(next))?;
                 Err(e)
             }
         }

@@ -449,7 +449,12 @@ impl Service {
 
     /// Tells the UI an account's cache changed outside a sync (e.g. a vendor callback).
     pub(crate) fn announce_changed(&self, account_id: i64) {
-        let _ = self.events.send(SyncEvent::Finished { account_id, ok: true, error: None, changed: 1 });
+        self.announce(SyncEvent::Finished { account_id, ok: true, error: None, changed: 1 });
+    }
+
+    /// Sends an event to whoever listens (the window, the CLI); nobody listening is fine.
+    pub(crate) fn announce(&self, event: SyncEvent) {
+        let _ = self.events.send(event);
     }
 }
 

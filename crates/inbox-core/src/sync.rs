@@ -21,6 +21,8 @@ use tokio::task::JoinHandle;
 pub enum SyncEvent {
     Started { account_id: i64 },
     Finished { account_id: i64, ok: bool, error: Option<String>, changed: usize },
+    /// An outbox entry of the account was queued, sent, failed or discarded.
+    OutboxChanged { account_id: i64 },
 }
 
 /// What one successful sync did.

@@ -48,28 +48,17 @@ const SELECT: &str = "SELECT id, account_id, submission, uploads, state, error, 
 
 impl Store {
     /// Inserts (`id` 0) or updates a draft; one small statement, cheap enough per keystroke.
-    /// A new draft gets its `request_id` here, kept for every later send.
+    /// A new draft gets its `request_id` here, kept for every later send. Once the user has
+    /// sent it (any state but editing) the write is durable, as the outbox's are: a send that
+    /// a power cut interrupts is still there to resume.
     pub fn save_draft(&self, draft: &Draft) -> Result<i64> {
-        let mut submission = draft.submission.clone();
-        if submission.request_id.trim().is_empty() {
-            submission.request_id = format!("AI{}", uuid::Uuid::new_v4().simple());
-        }
         let conn = self.conn();
-        if draft.id == 0 {
-            conn.execute(
-                "INSERT INTO drafts (account_id, submission, uploads, state, error, error_field, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![draft.account_id, json(&submission), json(&draft.uploads), state_str(draft.state), draft.error, draft.error_field, now()],
-            )?;
-            return Ok(conn.last_insert_rowid());
-        }
-        let n = conn.execute(
-            "UPDATE drafts SET account_id = ?2, submission = ?3, uploads = ?4, state = ?5, error = ?6, error_field = ?7, updated_at = ?8 WHERE id = ?1",
-            params![draft.id, draft.account_id, json(&submission), json(&draft.uploads), state_str(draft.state), draft.error, draft.error_field, now()],
-        )?;
-        if n == 0 {
-            return Err(StoreError::Corrupt(format!("no draft {}", draft.id)));
-        }
-        Ok(draft.id)
+        let written = if draft.state == DraftState::Editing {
+            write_draft(&conn, draft)?
+        } else {
+            crate::outbox::durably(&conn, |c| write_draft(c, draft))?
+        };
+        written.ok_or_else(|| StoreError::Corrupt(format!("no draft {}", draft.id)))
     }
 
     /// Every draft, the latest first.
@@ -123,4 +112,24 @@ fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Draft>> {
 /// A draft part as its JSON column; plain data (strings, numbers, paths) always serialises.
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Inserts (`id` 0) or updates `draft`; its id, or `None` when there is no draft to update.
+fn write_draft(conn: &rusqlite::Connection, draft: &Draft) -> rusqlite::Result<Option<i64>> {
+    let mut submission = draft.submission.clone();
+    if submission.request_id.trim().is_empty() {
+        submission.request_id = format!("AI{}", uuid::Uuid::new_v4().simple());
+    }
+    if draft.id == 0 {
+        conn.execute(
+            "INSERT INTO drafts (account_id, submission, uploads, state, error, error_field, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![draft.account_id, json(&submission), json(&draft.uploads), state_str(draft.state), draft.error, draft.error_field, now()],
+        )?;
+        return Ok(Some(conn.last_insert_rowid()));
+    }
+    let n = conn.execute(
+        "UPDATE drafts SET account_id = ?2, submission = ?3, uploads = ?4, state = ?5, error = ?6, error_field = ?7, updated_at = ?8 WHERE id = ?1",
+        params![draft.id, draft.account_id, json(&submission), json(&draft.uploads), state_str(draft.state), draft.error, draft.error_field, now()],
+    )?;
+    Ok((n == 1).then_some(draft.id))
 }
