@@ -319,3 +319,31 @@ async fn a_resend_after_a_refused_create_reuses_the_uploaded_files() {
     assert_eq!(w.service.save_draft(&d).unwrap(), id);
     assert_eq!(w.service.drafts().unwrap()[0].submission.uploaded, None);
 }
+
+/// `remove-approval` is for the super admin: the demo user's attempt is refused in words and the
+/// cache keeps the approval; the admin's removes it at the vendor and from the cache.
+#[tokio::test]
+async fn only_an_administrator_removes_an_approval() {
+    let w = world().await;
+    // The administrator is the designated approver, so the approval is in the admin's lists.
+    let mut form = preview_form(&w, "要删除的审批");
+    form.fields[2].value = "1".into();
+    let sent = w.service.submit(w.account, &form, Progress::ignore()).await.unwrap();
+    let remote: i64 = sent.remote.remote_id.parse().unwrap();
+
+    let e = w.service.remove_approval(sent.id).await.unwrap_err().to_string();
+    assert!(e.contains("remove-approval") && e.contains("没有权限"), "{e}");
+    assert!(w.service.approval(sent.id).is_ok(), "a refused removal keeps the cached approval");
+    assert!(w.sim.approval_status(remote).is_some());
+
+    let admin = w.sim.user(1).unwrap();
+    let mut demo = w.sim.demo_account(&w._server.base_url);
+    demo.settings.insert("uid".into(), "1".into());
+    demo.secrets.insert("token".into(), admin.token.into());
+    let admin_account = add(&w.service, "云盘-管理员", &demo);
+    w.service.sync_account(admin_account).await.unwrap();
+    let seen = w.service.store().approval_by_remote(admin_account, &sent.remote.remote_id).unwrap().expect("in the admin's cache (an approver)");
+    w.service.remove_approval(seen.id).await.unwrap();
+    assert_eq!(w.sim.approval_status(remote), None, "gone at the vendor");
+    assert!(w.service.approval(seen.id).is_err(), "gone from the admin's cache");
+}
