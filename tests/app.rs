@@ -674,3 +674,102 @@ async fn switching_language() {
     })
     .await;
 }
+
+/// The demo yomicloud drive's 合同上传审批 template: the 8th the simulator seeds (ids count from
+/// 1 in `TEMPLETS` order). It is an upload (files required) on the 法务 folder, with a designated
+/// approver to pick for its second step (法务终审: 系统管理员 or 黄磊).
+const UPLOAD_TEMPLATE: &str = "8";
+
+/// 发起审批 end to end: open the form for the demo yomicloud account (keyboard `n`), look the
+/// template up, fill the statement and pick the designated approver, attach a file, send; the
+/// vendor confirms it and it is shown in 我提交的 as 审批中.
+///
+/// Attaching: WebDriver cannot drive the system's file dialog, nor make the OS drag a file onto
+/// the window. The test emits the event the webview itself emits when files are dropped on it
+/// (`tauri://drag-drop` with the real paths, through the app's own IPC), so the form's drop
+/// handler, `describe_files`, the draft, the upload and `submit_draft` are the shipped code with a
+/// real file; only the OS delivering the drop is not exercised. The app has no test-only switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submitting_an_approval_with_a_file() {
+    let files = tempfile::tempdir().expect("a temporary folder");
+    let file = files.path().join("合同扫描件-E2E.pdf");
+    std::fs::write(&file, vec![b'%'; 600 * 1024]).expect("writing the file to attach");
+    let path = file.to_str().expect("a UTF-8 path").to_owned();
+    run_app_test("submit", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        let submitted_before = ui.count("submitted").await?.context("count-submitted is not shown")?;
+        press(&ui, 'n').await?;
+        wait_for("the new-approval form", UI_TIMEOUT, async || Ok(ui.exists(&tid("template-id")).await?.then_some(()))).await?;
+        let account = ui.text(&tid("new-account")).await?.unwrap_or_default();
+        if !account.contains("yomicloud") {
+            ui.choose("new-account", ".ant-select-item-option[title*='yomicloud']").await?;
+        }
+        ui.type_into("template-id", UPLOAD_TEMPLATE).await?;
+        ui.click_testid("btn-find-templates").await?;
+        let name = wait_for("the template to be found", UI_TIMEOUT, async || {
+            if let Some(e) = ui.text(&tid("find-error")).await? {
+                bail!("looking the template up failed: {e}");
+            }
+            ui.text(&tid("template-name")).await
+        })
+        .await?;
+        ensure!(name == "合同上传审批", "template {UPLOAD_TEMPLATE} is {name:?}");
+        ensure!(ui.exists(&tid("step-timeline")).await?, "the form does not show the steps");
+
+        ui.type_into("field-creatorNote", "E2E：第二季度合同扫描件").await?;
+        let who = ui.choose("field-selectId.1", ".ant-select-item-option[title='黄磊']").await?;
+        eprintln!("designated approver: {who}");
+        let dropped = ui
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   window.__TAURI_INTERNALS__.invoke('plugin:event|emit',
+                       { event: 'tauri://drag-drop', payload: { paths: [arguments[0]], position: { x: 200, y: 300 } } })
+                     .then(() => done(null), e => done(String(e)));"#,
+                vec![json!(path)],
+            )
+            .await?;
+        ensure!(dropped.is_null(), "emitting the drop failed: {dropped}");
+        let shown = wait_for("the dropped file in the form", UI_TIMEOUT, async || ui.text(&tid("upload-item")).await).await?;
+        ensure!(shown.contains("合同扫描件-E2E.pdf") && shown.contains("600 KB"), "the file shows as {shown:?}");
+        let total = ui.text(&tid("upload-total")).await?.unwrap_or_default();
+        ensure!(total.contains("共 1 个文件"), "the total reads {total:?}");
+        ui.screenshot("submit-form").await?;
+
+        ui.click_testid("btn-send").await?;
+        let what = "the sent approval selected in 我提交的";
+        let status = wait_for(what, UI_TIMEOUT, async || {
+            if let Some(e) = ui.text(&tid("send-error")).await? {
+                bail!("sending failed: {e}");
+            }
+            if let Some(e) = ui.text(&tid("attachments-error")).await? {
+                bail!("the files were refused: {e}");
+            }
+            let title = ui.text(&tid("detail-title")).await?.unwrap_or_default();
+            let in_submitted = ui.list_label().await?.as_deref() == Some("我提交的");
+            let status = ui.attr(&tid("detail-status"), "data-status").await?;
+            Ok(status.filter(|_| in_submitted && title.contains("合同上传审批")))
+        })
+        .await?;
+        ensure!(status == "pending" || status == "sending", "the new approval shows status {status:?}");
+        let id = detail_id(&ui).await?.context("no approval is selected")?;
+        wait_for("the new approval's row in 我提交的", UI_TIMEOUT, async || {
+            Ok(ui.rows().await?.into_iter().find(|r| r.id == id && r.title.contains("合同上传审批")))
+        })
+        .await?;
+        wait_for("count-submitted to grow by one", UI_TIMEOUT, async || {
+            Ok(ui.count("submitted").await?.filter(|n| *n == submitted_before + 1))
+        })
+        .await?;
+        let files_shown = wait_for("the uploaded file among its attachments", UI_TIMEOUT, async || {
+            Ok(ui.text(&tid("attachment")).await?.filter(|t| t.contains("合同扫描件-E2E.pdf")))
+        })
+        .await?;
+        eprintln!("#{id} 合同上传审批 in 我提交的 ({status}), attachment: {files_shown}");
+        ensure!(ui.text(&tid("count-drafts")).await?.as_deref() == Some("0"), "the confirmed draft is still listed");
+        let shot = ui.screenshot("submit-flow").await?;
+        eprintln!("screenshot: {}", shot.display());
+        Ok(())
+    })
+    .await;
+}

@@ -4,7 +4,7 @@
 use crate::AppState;
 use inbox_core::store::BoxCounts;
 use inbox_core::{
-    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, Progress, Template, TemplateQuery,
+    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, PathSummary, Progress, Template, TemplateQuery,
     UploadProgress, VendorInfo,
 };
 use serde::Serialize;
@@ -36,9 +36,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         save_draft,
         list_drafts,
         submit_draft,
+        delete_draft,
+        describe_files,
         facets,
         read_attachment,
         open_attachment,
+        save_attachment,
         open_in_vendor,
         get_autostart,
         set_autostart,
@@ -148,6 +151,24 @@ async fn submit_draft(app: tauri::AppHandle, state: State<'_, AppState>, id: i64
     state.service.submit_draft(id, progress).await.map_err(said)
 }
 
+/// Deletes a draft the user gave up on.
+#[tauri::command(rename_all = "snake_case")]
+async fn delete_draft(state: State<'_, AppState>, id: i64) -> Reply<()> {
+    state.service.remove_draft(id).map_err(said)
+}
+
+/// At most this many paths per call (IPC arguments are bounded like every other input).
+const MAX_PATHS: usize = 1000;
+
+/// Name, file count and total size of the paths chosen for a new approval, before sending.
+#[tauri::command(rename_all = "snake_case")]
+async fn describe_files(paths: Vec<PathBuf>) -> Reply<Vec<PathSummary>> {
+    if paths.len() > MAX_PATHS {
+        return Err(format!("at most {MAX_PATHS} files or folders at a time"));
+    }
+    tauri::async_runtime::spawn_blocking(move || inbox_core::submission::describe_paths(&paths)).await.map_err(said)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 async fn facets(state: State<'_, AppState>, inbox: Option<Inbox>) -> Reply<Facets> {
     state.service.facets(inbox).map_err(said)
@@ -173,6 +194,14 @@ async fn read_attachment(state: State<'_, AppState>, id: i64, attachment_id: Str
 async fn open_attachment(app: AppHandle, state: State<'_, AppState>, id: i64, attachment_id: String) -> Reply<()> {
     let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
     app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+/// Downloads the attachment to `path`, which the user chose in the save dialog (checked by the
+/// core: absolute, a file in an existing folder); answers where it was written.
+#[tauri::command(rename_all = "snake_case")]
+async fn save_attachment(state: State<'_, AppState>, id: i64, attachment_id: String, path: PathBuf) -> Reply<String> {
+    let saved = state.service.download_to(id, &attachment_id, &path).await.map_err(said)?;
+    Ok(saved.display().to_string())
 }
 
 /// Opens the approval's page in the vendor's console in the system browser.

@@ -74,6 +74,8 @@ fn main() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::Builder::new().args(["--minimized"]).build())
         .plugin(tauri_plugin_opener::init())
+        // The file pickers of the new-approval form and the attachments' save dialog (JS side).
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let state = tauri::async_runtime::block_on(start(&opts))?;
             forward_events(app.handle().clone(), state.service.clone());

@@ -11,12 +11,14 @@ import { ApprovalDetail } from "./components/ApprovalDetail";
 import { ApprovalList, type ApprovalListHandle } from "./components/ApprovalList";
 import type { RowClick } from "./components/ApprovalRow";
 import { BatchActions } from "./components/BatchActions";
+import { DraftsDrawer } from "./components/DraftsDrawer";
 import { ErrorBoundary } from "./components/ErrorBoundary";
+import { NewApprovalDrawer } from "./components/NewApprovalDrawer";
 import { SettingsDrawer } from "./components/SettingsDrawer";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { Sidebar } from "./components/Sidebar";
 import { getLang, setLang, t, type Lang } from "./i18n";
-import type { Account, AppInfo, Approval, Facets, VendorInfo } from "./types";
+import type { Account, AppInfo, Approval, Draft, Facets, VendorInfo } from "./types";
 import { useInbox } from "./useInbox";
 import { useNow } from "./useNow";
 import { useShortcuts } from "./useShortcuts";
@@ -37,6 +39,11 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
   const [syncRequesting, setSyncRequesting] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
+  // 发起审批 (with the draft it reopens, if any) and 草稿.
+  const [composeOpen, setComposeOpen] = useState(false);
+  const [composeDraft, setComposeDraft] = useState<Draft | null>(null);
+  const [draftsOpen, setDraftsOpen] = useState(false);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
 
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [detail, setDetail] = useState<Approval | null>(null);
@@ -60,6 +67,10 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
       message.error(errorText(err));
     }
   }, [message]);
+
+  const loadDrafts = useCallback(() => {
+    api.listDrafts().then(setDrafts, (err) => console.error("list_drafts failed:", err));
+  }, []);
 
   const loadFacets = useCallback(() => {
     api.facets(inbox.box).then(setFacets, (err) => console.error("facets failed:", err));
@@ -89,7 +100,8 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
     api.appInfo().then(setInfo, (err) => console.error("app_info failed:", err));
     api.listVendors().then(setVendors, (err) => console.error("list_vendors failed:", err));
     void loadAccounts();
-  }, [loadAccounts]);
+    loadDrafts();
+  }, [loadAccounts, loadDrafts]);
 
   useEffect(loadFacets, [loadFacets]);
 
@@ -191,6 +203,32 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
     }
   };
 
+  const canSubmit = useMemo(
+    () => (accounts ?? []).some((a) => vendors.find((v) => v.id === a.vendor)?.capabilities.submit),
+    [accounts, vendors],
+  );
+
+  const compose = (draft: Draft | null) => {
+    setComposeDraft(draft);
+    setDraftsOpen(false);
+    setComposeOpen(true);
+  };
+
+  /** A confirmed new approval: shown in 我提交的, selected. */
+  const onSent = (approval: Approval) => {
+    setComposeOpen(false);
+    setDraftsOpen(false);
+    loadDrafts();
+    setChecked(new Set());
+    if (inbox.box !== "submitted") inbox.setBox("submitted");
+    else inbox.refresh();
+    setSelectedId(approval.id);
+    detailSeq.current++;
+    setDetail(approval);
+    setDetailError(null);
+    setDetailLoading(false);
+  };
+
   const onAccountsChanged = () => {
     void loadAccounts();
     inbox.refresh();
@@ -226,7 +264,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
   };
   // A request belongs to the approval it was made on; another selection drops it.
   useEffect(() => setRequest(null), [selectedId]);
-  useShortcuts(!settingsOpen && !helpOpen, {
+  useShortcuts(!settingsOpen && !helpOpen && !composeOpen && !draftsOpen, {
     next: () => move(1),
     previous: () => move(-1),
     open: () => {
@@ -241,6 +279,9 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
     search: () => listRef.current?.focusSearch(),
     help: () => setHelpOpen(true),
     clear: () => setChecked(new Set()),
+    newApproval: () => {
+      if (canSubmit) compose(null);
+    },
   });
 
   const accountList = accounts ?? [];
@@ -262,6 +303,13 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
             syncRequesting={syncRequesting}
             onSyncNow={syncAll}
             onOpenSettings={() => setSettingsOpen(true)}
+            onNewApproval={() => compose(null)}
+            canSubmit={canSubmit}
+            draftCount={drafts.length}
+            onOpenDrafts={() => {
+              loadDrafts();
+              setDraftsOpen(true);
+            }}
             now={now}
             lang={lang}
             onLang={onLang}
@@ -345,6 +393,28 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
         onAccountAdded={onAccountAdded}
       />
       <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
+      <NewApprovalDrawer
+        open={composeOpen}
+        onClose={() => {
+          setComposeOpen(false);
+          loadDrafts();
+        }}
+        accounts={accountList}
+        vendors={vendors}
+        draft={composeDraft}
+        onSent={onSent}
+        onDraftsChanged={loadDrafts}
+      />
+      <DraftsDrawer
+        open={draftsOpen}
+        onClose={() => setDraftsOpen(false)}
+        drafts={drafts}
+        accounts={accountList}
+        now={now}
+        onOpenDraft={compose}
+        onSent={onSent}
+        onChanged={loadDrafts}
+      />
     </VendorsContext.Provider>
   );
 }

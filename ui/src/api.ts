@@ -4,6 +4,8 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import type {
   Account,
   Action,
@@ -11,12 +13,17 @@ import type {
   Approval,
   ApprovalQuery,
   BoxCounts,
+  Draft,
   Facets,
   Inbox,
   NewAccount,
   Page,
+  PathSummary,
   SyncFinishedEvent,
   SyncStartedEvent,
+  Template,
+  TemplateQuery,
+  UploadProgressEvent,
   VendorInfo,
 } from "./types";
 
@@ -45,9 +52,74 @@ export const api = {
   openInVendor: (id: number) => invoke<null>("open_in_vendor", { id }),
   openAttachment: (id: number, attachmentId: string) =>
     invoke<null>("open_attachment", { id, attachment_id: attachmentId }),
+  /** Downloads an attachment to a path the user chose (see `chooseSavePath`); answers the path. */
+  saveAttachment: (id: number, attachmentId: string, path: string) =>
+    invoke<string>("save_attachment", { id, attachment_id: attachmentId, path }),
+  listTemplates: (accountId: number, query: TemplateQuery) =>
+    invoke<Template[]>("list_templates", { account_id: accountId, query }),
+  /** Cheap: call it as the user types. Answers the draft's id (new when `draft.id` is 0). */
+  saveDraft: (draft: Draft) => invoke<number>("save_draft", { draft }),
+  listDrafts: () => invoke<Draft[]>("list_drafts", {}),
+  /** Sends a saved draft; progress arrives as `upload-progress` (see `subscribeUploadProgress`). */
+  submitDraft: (id: number) => invoke<Approval>("submit_draft", { id }),
+  deleteDraft: (id: number) => invoke<null>("delete_draft", { id }),
+  /** Name, file count and total size of chosen paths. */
+  describeFiles: (paths: string[]) => invoke<PathSummary[]>("describe_files", { paths }),
   getAutostart: () => invoke<boolean>("get_autostart", {}),
   setAutostart: (enabled: boolean) => invoke<null>("set_autostart", { enabled }),
 };
+
+/** The native file dialog: files (or folders) to attach; an empty list when cancelled. */
+export async function pickPaths(folders: boolean): Promise<string[]> {
+  const picked = await openDialog({ multiple: true, directory: folders });
+  if (picked === null) return [];
+  return Array.isArray(picked) ? picked : [picked];
+}
+
+/** The native save dialog, offering `name`; null when cancelled. */
+export function chooseSavePath(name: string): Promise<string | null> {
+  return saveDialog({ defaultPath: name });
+}
+
+/**
+ * Calls `cb` with the paths of files dropped on the window (the webview's drag-drop event, which
+ * carries real paths). Returns a function that stops listening.
+ */
+export function onFilesDropped(cb: (paths: string[]) => void): () => void {
+  let disposed = false;
+  let unlisten: UnlistenFn | null = null;
+  getCurrentWebview()
+    .onDragDropEvent((event) => {
+      if (!disposed && event.payload.type === "drop" && event.payload.paths.length > 0) cb(event.payload.paths);
+    })
+    .then((un) => {
+      if (disposed) un();
+      else unlisten = un;
+    })
+    .catch((err) => console.error("listening for dropped files failed:", err));
+  return () => {
+    disposed = true;
+    unlisten?.();
+  };
+}
+
+/** Calls `cb` with each `upload-progress` event; returns a function that stops listening. */
+export function subscribeUploadProgress(cb: (e: UploadProgressEvent) => void): () => void {
+  let disposed = false;
+  let unlisten: UnlistenFn | null = null;
+  listen<UploadProgressEvent>("upload-progress", (event) => {
+    if (!disposed) cb(event.payload);
+  })
+    .then((un) => {
+      if (disposed) un();
+      else unlisten = un;
+    })
+    .catch((err) => console.error("listen(upload-progress) failed:", err));
+  return () => {
+    disposed = true;
+    unlisten?.();
+  };
+}
 
 export interface InboxEventHandlers {
   onSyncStarted?: (e: SyncStartedEvent) => void;

@@ -8,6 +8,7 @@ import {
   formatSize,
   ruleText,
   shortVendorName,
+  safeFileName,
 } from "./format";
 
 // Tests run with TZ=Asia/Shanghai (vite.config.ts). 1714528800 = 2024-05-01 10:00:00 +08:00.
@@ -90,5 +91,15 @@ describe("words", () => {
     });
     expect(describeSync({ running: false, last_success: T0 - 120, last_error: null }, now).text).toBe("上次同步 2 分钟前");
     expect(describeSync({ running: false, last_success: null, last_error: null }, now).text).toBe("尚未同步");
+  });
+});
+
+describe("safeFileName", () => {
+  it("keeps only a plain name, like the core's safe_file_name", () => {
+    expect(safeFileName("../../etc/passwd")).toBe("passwd");
+    expect(safeFileName("..\\..\\boot.ini")).toBe("boot.ini");
+    expect(safeFileName("..")).toBe("attachment");
+    expect(safeFileName("报表 2026.pdf")).toBe("报表 2026.pdf");
+    expect(safeFileName("/")).toBe("attachment");
   });
 });

@@ -188,3 +188,20 @@ export function fileKind(name: string): { label: string; mime: string; preview: 
   if (ext === "pdf") return { label: "PDF", mime: "application/pdf", preview: "pdf" };
   return { label: ext ? ext.toUpperCase() : t("文件"), mime: "application/octet-stream", preview: null };
 }
+
+/**
+ * The last path component of a vendor-supplied name, without separators, control characters or
+ * leading dots: the name offered in the save dialog. The same rule as the core's
+ * `safe_file_name` (crates/inbox-core/src/service.rs), which names files the app writes itself.
+ */
+export function safeFileName(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? "";
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f-\u009f:]/g, "").trim().replace(/^\.+/, "");
+  return cleaned || "attachment";
+}
+
+/** The last part of a local path (either separator). */
+export function baseName(path: string): string {
+  return path.split(/[/\\]/).filter(Boolean).pop() ?? path;
+}

@@ -169,3 +169,99 @@ export interface Facets {
   form_names: FacetValue[];
   submitters: FacetValue[];
 }
+
+// Starting approvals (issue 4).
+
+export interface FieldOption {
+  value: string;
+  label: string;
+}
+
+export interface TemplateField {
+  key: string;
+  label: string;
+  kind: FieldKind;
+  required: boolean;
+  options: FieldOption[];
+}
+
+export type AttachmentRule = "none" | "optional" | "required";
+
+export interface Template {
+  id: string;
+  name: string;
+  target: string | null;
+  description: string;
+  fields: TemplateField[];
+  /** The steps and approvers it will go through. */
+  steps: Step[];
+  attachments: AttachmentRule;
+  /** zeyi: any extra item (text, or file = a URL) may be added. */
+  open_fields: boolean;
+}
+
+/** yomicloud: `target` is the file or folder id; `template_id` one template. */
+export interface TemplateQuery {
+  target?: string;
+  template_id?: string;
+}
+
+export interface FieldValueInput {
+  key: string;
+  value: string;
+  kind?: FieldKind;
+}
+
+export interface Submission {
+  template_id: string;
+  target?: string | null;
+  fields: FieldValueInput[];
+  /** zeyi conditionParamList. */
+  conditions?: FieldValueInput[];
+  /** Local paths of files and folders. */
+  attachments?: string[];
+  /** Set by save_draft; the same on every retry. */
+  request_id?: string;
+}
+
+export type UploadState = "waiting" | "sending" | "done" | "failed";
+
+export interface UploadProgress {
+  path: string;
+  index: number;
+  count: number;
+  sent: number;
+  total: number;
+  state: UploadState;
+}
+
+export type DraftState = "editing" | "sending" | "failed";
+
+export interface Draft {
+  /** 0 to create. */
+  id: number;
+  account_id: number;
+  submission: Submission;
+  uploads: UploadProgress[];
+  state: DraftState;
+  error: string | null;
+  /** A FieldValueInput key, or "attachments". */
+  error_field: string | null;
+  updated_at: number;
+}
+
+export interface UploadProgressEvent {
+  draft_id: number;
+  progress: UploadProgress;
+}
+
+/** A chosen file or folder as describe_files sees it. */
+export interface PathSummary {
+  path: string;
+  name: string;
+  is_folder: boolean;
+  /** Files it holds (1 for a file). */
+  files: number;
+  size: number;
+  error: string | null;
+}

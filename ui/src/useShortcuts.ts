@@ -11,6 +11,7 @@ export interface ShortcutActions {
   search: () => void;
   help: () => void;
   clear: () => void;
+  newApproval: () => void;
 }
 
 /** The key (as KeyboardEvent.key) → action name. */
@@ -25,6 +26,7 @@ const KEYS: Record<string, keyof ShortcutActions> = {
   x: "toggle",
   "/": "search",
   "?": "help",
+  n: "newApproval",
   Escape: "clear",
 };
 
@@ -37,7 +39,7 @@ function typingOrDialog(e: KeyboardEvent): boolean {
 
 /**
  * Keyboard triage on the whole window: j/k or arrows move, Enter opens, a approves, r rejects,
- * x checks, / searches, ? lists the shortcuts. Off while `enabled` is false.
+ * x checks, / searches, n starts a new approval, ? lists the shortcuts. Off while `enabled` is false.
  */
 export function useShortcuts(enabled: boolean, actions: ShortcutActions) {
   const latest = useRef(actions);

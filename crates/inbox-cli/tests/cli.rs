@@ -122,3 +122,61 @@ fn bad_input_gets_clear_errors() {
     let out = cli.cmd().args(["account", "add", "yomicloud", "--name", "x", "--base-url", "ftp://x", "--set", "uid=1", "--secrets-stdin"]).write_stdin("{\"token\":\"t\"}").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
 }
+
+/// `inbox templates` and `inbox submit --attach` against the yomicloud simulator: the template's
+/// form (fields, the designated-approver choice, steps, files required), then a submission with
+/// a file that the vendor confirms and lists as the demo user's.
+#[tokio::test(flavor = "multi_thread")]
+async fn templates_then_submit_with_a_file() {
+    let sim = Sim::new(11, 40);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let me = sim.demo_user();
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    cli.add("云盘", &server.base_url, me.uid, &me.token);
+
+    // The 8th seeded template: 合同上传审批, files required, a designated 法务终审.
+    let found = cli.json(&["templates", "云盘", "--template", "8", "--json"]);
+    let t = &found[0];
+    assert_eq!((t["id"].as_str(), t["name"].as_str(), t["attachments"].as_str()), (Some("8"), Some("合同上传审批"), Some("required")));
+    let keys: Vec<&str> = t["fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["creatorNote", "selectId.1"]);
+    let choice = &t["fields"][1];
+    assert_eq!((choice["kind"].as_str(), choice["required"].as_bool()), (Some("select"), Some(true)));
+    let options: Vec<&str> = choice["options"].as_array().unwrap().iter().map(|o| o["value"].as_str().unwrap()).collect();
+    assert_eq!(options, ["1", "12"]);
+    assert_eq!(t["steps"].as_array().unwrap().len(), 2);
+    let target = t["target"].as_str().expect("the template's folder").to_string();
+    assert!(cli.ok(&["templates", "云盘", "--template", "8"]).contains("selectId.1*"), "the text form marks required fields");
+    // Listing a folder's templates is for administrators: the vendor's refusal, in words.
+    let refused = cli.fails(&["templates", "云盘", "--file", &target]);
+    assert!(refused.contains("templet-list") && refused.contains("没有权限"), "{refused}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let form = tmp.path().join("form.json");
+    let submission = serde_json::json!({
+        "template_id": "8",
+        "target": target,
+        "fields": [{"key": "creatorNote", "value": "CLI 上传合同"}, {"key": "selectId.1", "value": "12"}],
+    });
+    std::fs::write(&form, submission.to_string()).unwrap();
+    let file = tmp.path().join("合同.pdf");
+    std::fs::write(&file, vec![7u8; 70 * 1024]).unwrap();
+    // Without the file the template's rule refuses it before anything is sent; the draft stays.
+    let missing = cli.fails(&["submit", "云盘", "--form", form.to_str().unwrap()]);
+    assert!(missing.contains("attachments") && missing.contains("需要上传文件"), "{missing}");
+
+    let before = sim.submitted_ids_for(me.uid).len();
+    let sent = cli.json(&["submit", "云盘", "--form", form.to_str().unwrap(), "--attach", file.to_str().unwrap(), "--json"]);
+    assert_eq!(sent["status"].as_str(), Some("pending"));
+    assert!(sent["title"].as_str().unwrap().starts_with("合同上传审批"), "{}", sent["title"]);
+    // The demo user is also one of 法务初审's approvers, so it may be a todo of theirs too.
+    assert!(sent["boxes"].as_array().unwrap().contains(&serde_json::json!("submitted")), "{}", sent["boxes"]);
+    let attachments = sent["attachments"].as_array().unwrap();
+    assert_eq!((attachments.len(), attachments[0]["name"].as_str()), (1, Some("合同.pdf")));
+    let remote: i64 = sent["remote_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(sim.submitted_ids_for(me.uid).len(), before + 1);
+    assert!(sim.submitted_ids_for(me.uid).contains(&remote), "the vendor lists it as the demo user's");
+    let submitted = cli.json(&["list", "--box", "submitted", "--json", "--limit", "500"]);
+    assert!(ids(&submitted).contains(&sent["id"].as_i64().unwrap()), "in the cache's submitted box");
+    server.shutdown().await;
+}

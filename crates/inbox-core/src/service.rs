@@ -292,9 +292,23 @@ impl Service {
 
     /// Saves what the user typed (new draft when `id` is 0); returns the draft's id. Cheap: one
     /// statement, no vendor call.
+    /// The vendor's id of files already uploaded ([`Submission::uploaded`]) is the service's to
+    /// set: kept from the stored draft while the account and the files stay the same, else gone.
+    /// A draft saved without its `request_id` (the UI need not echo it) keeps the stored one.
     pub fn save_draft(&self, draft: &Draft) -> Result<i64> {
         self.account_by_id(draft.account_id)?;
-        Ok(self.store.save_draft(draft)?)
+        let mut draft = draft.clone();
+        let stored = if draft.id == 0 { None } else { self.store.draft(draft.id)? };
+        if draft.submission.request_id.trim().is_empty() {
+            draft.submission.request_id = stored.as_ref().map(|d| d.submission.request_id.clone()).unwrap_or_default();
+        }
+        let same_files = stored.filter(|old| old.account_id == draft.account_id && old.submission.attachments == draft.submission.attachments);
+        // The upload state of those files stays too (the UI sends none while the user types).
+        if draft.uploads.is_empty() {
+            draft.uploads = same_files.as_ref().map(|old| old.uploads.clone()).unwrap_or_default();
+        }
+        draft.submission.uploaded = same_files.and_then(|old| old.submission.uploaded);
+        Ok(self.store.save_draft(&draft)?)
     }
 
     pub fn drafts(&self) -> Result<Vec<Draft>> {
@@ -382,6 +396,10 @@ impl Service {
             VendorError::Field { field, .. } => Some(field.clone()),
             _ => None,
         };
+        if draft.error_field.as_deref() == Some("attachments") {
+            // The vendor refused the files (or their earlier upload): the next send uploads anew.
+            draft.submission.uploaded = None;
+        }
         draft.error = Some(e.to_string());
         if let Err(store) = self.store.save_draft(draft) {
             tracing::warn!("keeping the failed draft {}: {store}", draft.id);
@@ -393,6 +411,21 @@ impl Service {
     /// the draft shows which files went up.
     fn upload_recorder(&self, draft_id: i64, progress: Progress) -> Progress {
         let store = self.store.clone();
+        let keep = self.store.clone();
+        let forward = progress.clone();
+        let remember = move |id: &str| {
+            let saved = keep.draft(draft_id).and_then(|d| match d {
+                Some(mut d) => {
+                    d.submission.uploaded = Some(id.to_string());
+                    keep.save_draft(&d).map(drop)
+                }
+                None => Ok(()),
+            });
+            if let Err(e) = saved {
+                tracing::warn!("recording the uploaded files in draft {draft_id}: {e}");
+            }
+            forward.uploaded(id);
+        };
         Progress::new(move |p: UploadProgress| {
             if p.state != UploadState::Sending {
                 let saved = store.draft(draft_id).and_then(|d| match d {
@@ -409,6 +442,7 @@ impl Service {
             }
             progress.report(p);
         })
+        .on_uploaded(remember)
     }
 
     /// A link to the approval in the vendor's own console, where the vendor gives one.
@@ -431,12 +465,26 @@ impl Service {
     /// Downloads an attachment of an approval into `dir`; returns the file's path. The vendor's
     /// file name is reduced to a plain name so it cannot leave `dir`.
     pub async fn download(&self, id: i64, attachment_id: &str, dir: &Path) -> Result<PathBuf> {
+        let file = self.fetch_attachment(id, attachment_id).await?;
+        let path = dir.join(safe_file_name(&file.name));
+        write_file(&path, &file.bytes)?;
+        Ok(path)
+    }
+
+    /// Downloads an attachment to `path`, a place the user chose in the save dialog. The path
+    /// comes over IPC, so it is checked first ([`check_save_path`]): absolute, a file name, an
+    /// existing folder. It is checked before the vendor is asked, so a bad path costs no download.
+    pub async fn download_to(&self, id: i64, attachment_id: &str, path: &Path) -> Result<PathBuf> {
+        check_save_path(path)?;
+        let file = self.fetch_attachment(id, attachment_id).await?;
+        write_file(path, &file.bytes)?;
+        Ok(path.to_path_buf())
+    }
+
+    async fn fetch_attachment(&self, id: i64, attachment_id: &str) -> Result<crate::connector::Download> {
         let approval = self.approval(id)?;
         let account = self.account_by_id(approval.account_id)?;
-        let file = self.connector(&account)?.download(attachment_id).await.map_err(|e| vendor_error(&account, e))?;
-        let path = dir.join(safe_file_name(&file.name));
-        std::fs::write(&path, &file.bytes).map_err(|e| Error::Invalid(format!("cannot write {}: {e}", path.display())))?;
-        Ok(path)
+        self.connector(&account)?.download(attachment_id).await.map_err(|e| vendor_error(&account, e))
     }
 }
 
@@ -525,6 +573,32 @@ fn validate(mut input: AccountInput) -> Result<AccountInput> {
     Ok(input)
 }
 
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::Invalid(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Where a chosen download may go: an absolute path naming a file (not `..`, not a folder) in a
+/// folder that exists. Anything relative would land wherever the app happens to run.
+pub fn check_save_path(path: &Path) -> Result<()> {
+    let bad = |why: &str| Err(Error::Invalid(format!("cannot save to {}: {why}", path.display())));
+    if !path.is_absolute() {
+        return bad("not an absolute path");
+    }
+    if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+        return bad("the path contains `..`");
+    }
+    if path.file_name().is_none() {
+        return bad("no file name");
+    }
+    if path.is_dir() {
+        return bad("it is a folder");
+    }
+    match path.parent() {
+        Some(dir) if dir.is_dir() => Ok(()),
+        _ => bad("its folder does not exist"),
+    }
+}
+
 /// The last path component of a vendor-supplied name, without separators or dot-only names.
 pub fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
@@ -548,6 +622,21 @@ mod tests {
         assert_eq!(safe_file_name(".."), "attachment");
         assert_eq!(safe_file_name("报表 2026.pdf"), "报表 2026.pdf");
         assert_eq!(safe_file_name("/"), "attachment");
+    }
+
+    #[test]
+    fn chosen_save_paths_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_save_path(&dir.path().join("发票.pdf")).is_ok());
+        for (path, why) in [
+            (PathBuf::from("发票.pdf"), "absolute"),
+            (dir.path().join("a/../发票.pdf"), ".."),
+            (dir.path().to_path_buf(), "folder"),
+            (dir.path().join("missing/发票.pdf"), "does not exist"),
+        ] {
+            let e = check_save_path(&path).unwrap_err().to_string();
+            assert!(e.contains(why), "{path:?}: {e}");
+        }
     }
 
     fn input(settings: serde_json::Value, secrets: serde_json::Value) -> AccountInput {

@@ -84,6 +84,11 @@ pub struct Submission {
     /// (zeyi's business `id`) never starts a second approval. Drafts set it; empty → derived.
     #[serde(default)]
     pub request_id: String,
+    /// The vendor's id of `attachments` once every file went up (yomicloud `attachmentId`), so a
+    /// resend after a failed create reuses the upload instead of sending the files again. Set by
+    /// the service only; dropped when the attachments change or the vendor refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploaded: Option<String>,
 }
 
 impl Submission {
@@ -180,6 +185,33 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<(Vec<LocalFile>, Vec<
     Ok((files, folders))
 }
 
+/// What the form shows for one chosen path before anything is sent: its name, whether it is a
+/// folder, how many files it holds (1 for a file) and their total size, or why it cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PathSummary {
+    pub path: PathBuf,
+    pub name: String,
+    pub is_folder: bool,
+    pub files: usize,
+    pub size: u64,
+    pub error: Option<String>,
+}
+
+/// [`PathSummary`] of each path, walking folders as an upload would ([`collect_files`]).
+pub fn describe_paths(paths: &[PathBuf]) -> Vec<PathSummary> {
+    paths
+        .iter()
+        .map(|path| {
+            let is_folder = path.is_dir();
+            let (files, size, error) = match collect_files(std::slice::from_ref(path)) {
+                Ok((files, _)) => (files.len(), files.iter().map(|f| f.size).sum(), None),
+                Err(e) => (0, 0, Some(e.to_string())),
+            };
+            PathSummary { path: path.clone(), name: file_name(path), is_folder, files, size, error }
+        })
+        .collect()
+}
+
 fn walk(dir: &Path, rel: &str, files: &mut Vec<LocalFile>, folders: &mut Vec<String>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(|e| named(dir, e))?.collect::<std::io::Result<_>>()?;
     entries.sort_by_key(|e| e.file_name());
@@ -229,21 +261,39 @@ pub enum UploadState {
     Failed,
 }
 
-/// Where a connector reports upload progress. Cheap to clone; called from the upload task.
+/// Where a connector reports upload progress, and the vendor's id of the files once they are
+/// all up ([`Submission::uploaded`]). Cheap to clone; called from the upload task.
 #[derive(Clone)]
-pub struct Progress(Arc<dyn Fn(UploadProgress) + Send + Sync>);
+pub struct Progress {
+    report: Arc<dyn Fn(UploadProgress) + Send + Sync>,
+    uploaded: Option<UploadedHook>,
+}
+
+type UploadedHook = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Progress {
     pub fn new(f: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
-        Progress(Arc::new(f))
+        Progress { report: Arc::new(f), uploaded: None }
     }
 
     pub fn ignore() -> Self {
         Progress::new(|_| {})
     }
 
+    /// Also calls `f` with the vendor's attachment id once every file is uploaded.
+    pub fn on_uploaded(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.uploaded = Some(Arc::new(f));
+        self
+    }
+
     pub fn report(&self, p: UploadProgress) {
-        (self.0)(p)
+        (self.report)(p)
+    }
+
+    pub fn uploaded(&self, attachment_id: &str) {
+        if let Some(f) = &self.uploaded {
+            f(attachment_id)
+        }
     }
 }
 
@@ -348,5 +398,8 @@ mod tests {
         assert_eq!(got, [("资料/图片/素材", "logo.png", 10), ("资料", "说明.txt", 5), ("", "a.pdf", 3)]);
         let e = collect_files(&[dir.path().join("missing")]).unwrap_err().to_string();
         assert!(e.contains("missing"), "{e}");
+        let shown = describe_paths(&[dir.path().join("资料"), dir.path().join("a.pdf"), dir.path().join("missing")]);
+        let got: Vec<(&str, bool, usize, u64, bool)> = shown.iter().map(|p| (p.name.as_str(), p.is_folder, p.files, p.size, p.error.is_some())).collect();
+        assert_eq!(got, [("资料", true, 2, 15, false), ("a.pdf", false, 1, 3, false), ("missing", false, 0, 0, true)]);
     }
 }

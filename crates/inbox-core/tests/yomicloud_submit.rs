@@ -220,3 +220,130 @@ async fn a_refused_form_names_its_field_and_drafts_survive_failure_and_restart()
     assert_eq!(reopened.save_draft(&draft).unwrap(), id);
     assert_eq!(reopened.drafts().unwrap().iter().find(|d| d.id == id).unwrap().submission.request_id, request, "the request id is kept");
 }
+
+/// Forwards to `upstream`, but answers the first `create-approval` with HTTP 500 itself (after
+/// reading the whole request, so the client sees a refusal, not a broken connection).
+async fn refusing_proxy(upstream: std::net::SocketAddr) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let refused = Arc::new(Mutex::new(false));
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let refused = refused.clone();
+            tokio::spawn(async move {
+                // One request per connection is enough here: read it whole, then decide.
+                let mut req = Vec::new();
+                let mut buf = vec![0u8; 65536];
+                let body_start = loop {
+                    let Ok(n) = client.read(&mut buf).await else { return };
+                    if n == 0 { return; }
+                    req.extend_from_slice(&buf[..n]);
+                    if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") { break i + 4; }
+                };
+                let head = String::from_utf8_lossy(&req[..body_start]).to_lowercase();
+                let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+                while req.len() < body_start + length {
+                    let Ok(n) = client.read(&mut buf).await else { return };
+                    if n == 0 { return; }
+                    req.extend_from_slice(&buf[..n]);
+                }
+                let refuse = head.contains("/create-approval") && !std::mem::replace(&mut *refused.lock().unwrap(), true);
+                if refuse {
+                    let _ = client.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+                    return;
+                }
+                let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else { return };
+                // One request per upstream connection: ask it to close, so its end marks the reply's.
+                let head = String::from_utf8_lossy(&req[..body_start - 2]).to_string() + "connection: close\r\n\r\n";
+                if server.write_all(head.as_bytes()).await.is_err() || server.write_all(&req[body_start..]).await.is_err() { return; }
+                let mut reply = Vec::new();
+                let _ = server.read_to_end(&mut reply).await;
+                let _ = client.write_all(&reply).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_resend_after_a_refused_create_reuses_the_uploaded_files() {
+    let sim = Sim::new(7, 20);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let upstream: std::net::SocketAddr = server.base_url.trim_start_matches("http://").parse().unwrap();
+    let proxy = refusing_proxy(upstream).await;
+    let w = world_at(sim, server, Some(proxy)).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("合同.pdf");
+    std::fs::write(&file, vec![3u8; 300 * 1024]).unwrap();
+    let form = Submission {
+        template_id: w.upload.to_string(),
+        target: Some(w.folder.to_string()),
+        fields: vec![FieldValue::text("creatorNote", "上传合同")],
+        attachments: vec![file.clone()],
+        ..Default::default()
+    };
+    let uploads = || w.sim.with_state(|s| s.attachments.len());
+    let before = uploads();
+    let e = w.service.submit(w.account, &form, Progress::ignore()).await.unwrap_err().to_string();
+    assert!(e.contains("HTTP 500"), "{e}");
+    assert_eq!(uploads(), before + 1, "the file went up once");
+    let draft = w.service.drafts().unwrap().pop().unwrap();
+    assert_eq!(draft.state, DraftState::Failed);
+    let kept = draft.submission.uploaded.clone().expect("the draft remembers the upload");
+    assert!(draft.uploads.iter().all(|u| u.state == UploadState::Done), "{:?}", draft.uploads);
+
+    // What the UI sends back while the user edits (without `uploaded`) keeps it while the files stay.
+    let mut edited = draft.clone();
+    edited.submission.uploaded = None;
+    edited.submission.request_id = String::new();
+    edited.submission.fields[0].value = "上传合同（重发）".into();
+    w.service.save_draft(&edited).unwrap();
+    let saved = w.service.drafts().unwrap().remove(0);
+    assert_eq!(saved.submission.uploaded.as_deref(), Some(kept.as_str()));
+    assert_eq!(saved.submission.request_id, draft.submission.request_id, "the request id is kept too");
+
+    let (progress, seen) = recorder();
+    let sent = w.service.submit_draft(draft.id, progress).await.unwrap();
+    assert_eq!(uploads(), before + 1, "the resend did not upload again");
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.iter().all(|p| p.state == UploadState::Done), "no bytes sent again: {seen:?}");
+    let used = w.sim.with_state(|s| s.approvals[&sent.remote.remote_id.parse::<i64>().unwrap()].attachment_id);
+    assert_eq!(used.to_string(), kept);
+
+    // The UI cannot set it: a new draft (or one naming other files) starts without it.
+    assert!(w.service.drafts().unwrap().is_empty(), "the sent draft is gone");
+    let fresh = inbox_core::Draft { id: 0, account_id: w.account, submission: form, uploads: vec![], state: DraftState::Editing, error: None, error_field: None, updated_at: 0 };
+    let id = w.service.save_draft(&fresh).unwrap();
+    let mut d = w.service.drafts().unwrap().remove(0);
+    d.submission.uploaded = Some("999".into());
+    assert_eq!(w.service.save_draft(&d).unwrap(), id);
+    assert_eq!(w.service.drafts().unwrap()[0].submission.uploaded, None);
+}
+
+/// `remove-approval` is for the super admin: the demo user's attempt is refused in words and the
+/// cache keeps the approval; the admin's removes it at the vendor and from the cache.
+#[tokio::test]
+async fn only_an_administrator_removes_an_approval() {
+    let w = world().await;
+    // The administrator is the designated approver, so the approval is in the admin's lists.
+    let mut form = preview_form(&w, "要删除的审批");
+    form.fields[2].value = "1".into();
+    let sent = w.service.submit(w.account, &form, Progress::ignore()).await.unwrap();
+    let remote: i64 = sent.remote.remote_id.parse().unwrap();
+
+    let e = w.service.remove_approval(sent.id).await.unwrap_err().to_string();
+    assert!(e.contains("remove-approval") && e.contains("没有权限"), "{e}");
+    assert!(w.service.approval(sent.id).is_ok(), "a refused removal keeps the cached approval");
+    assert!(w.sim.approval_status(remote).is_some());
+
+    let admin = w.sim.user(1).unwrap();
+    let mut demo = w.sim.demo_account(&w._server.base_url);
+    demo.settings.insert("uid".into(), "1".into());
+    demo.secrets.insert("token".into(), admin.token.into());
+    let admin_account = add(&w.service, "云盘-管理员", &demo);
+    w.service.sync_account(admin_account).await.unwrap();
+    let seen = w.service.store().approval_by_remote(admin_account, &sent.remote.remote_id).unwrap().expect("in the admin's cache (an approver)");
+    w.service.remove_approval(seen.id).await.unwrap();
+    assert_eq!(w.sim.approval_status(remote), None, "gone at the vendor");
+    assert!(w.service.approval(seen.id).is_err(), "gone from the admin's cache");
+}

@@ -1,8 +1,8 @@
-import { EyeOutlined, ExportOutlined, FileOutlined, FolderFilled } from "@ant-design/icons";
+import { DownloadOutlined, EyeOutlined, ExportOutlined, FileOutlined, FolderFilled } from "@ant-design/icons";
 import { App, Button, Empty, Flex, Modal, Tooltip, Typography } from "antd";
 import { useEffect, useState } from "react";
-import { api, errorText } from "../api";
-import { fileKind, formatSize } from "../format";
+import { api, chooseSavePath, errorText } from "../api";
+import { fileKind, formatSize, safeFileName } from "../format";
 import { t } from "../i18n";
 import type { Attachment } from "../types";
 
@@ -14,7 +14,8 @@ interface Preview {
 
 /**
  * The approval's attachments with size and type. Images and PDFs open in a preview inside the
- * window; any other file is downloaded and handed to the system's viewer.
+ * window; any other file is downloaded and handed to the system's viewer. 另存为 asks where to
+ * save (the system's save dialog) and downloads there.
  */
 export function AttachmentList({ approvalId, attachments }: { approvalId: number; attachments: Attachment[] }) {
   const { message } = App.useApp();
@@ -39,6 +40,34 @@ export function AttachmentList({ approvalId, attachments }: { approvalId: number
       } else {
         await api.openAttachment(approvalId, a.remote_id);
       }
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const openWithSystem = async (a: Attachment) => {
+    setBusy(`system:${a.remote_id}`);
+    try {
+      await api.openAttachment(approvalId, a.remote_id);
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const saveAs = async (a: Attachment) => {
+    const path = await chooseSavePath(safeFileName(a.name)).catch((err: unknown) => {
+      message.error(errorText(err));
+      return null;
+    });
+    if (!path) return;
+    setBusy(`save:${a.remote_id}`);
+    try {
+      const saved = await api.saveAttachment(approvalId, a.remote_id, path);
+      message.success(t("已保存到 {path}", { path: saved }));
     } catch (err) {
       message.error(errorText(err));
     } finally {
@@ -77,6 +106,32 @@ export function AttachmentList({ approvalId, attachments }: { approvalId: number
                     onClick={() => open(a)}
                     aria-label={kind.preview ? t("预览") : t("用系统程序打开")}
                     data-testid="attachment-open"
+                  />
+                </Tooltip>
+              )}
+              {!a.is_folder && kind.preview && (
+                <Tooltip title={t("用系统程序打开")}>
+                  <Button
+                    size="small"
+                    type="text"
+                    icon={<ExportOutlined />}
+                    loading={busy === `system:${a.remote_id}`}
+                    onClick={() => openWithSystem(a)}
+                    aria-label={t("用系统程序打开")}
+                    data-testid="attachment-system"
+                  />
+                </Tooltip>
+              )}
+              {!a.is_folder && (
+                <Tooltip title={t("另存为…")}>
+                  <Button
+                    size="small"
+                    type="text"
+                    icon={<DownloadOutlined />}
+                    loading={busy === `save:${a.remote_id}`}
+                    onClick={() => saveAs(a)}
+                    aria-label={t("另存为…")}
+                    data-testid="attachment-save"
                   />
                 </Tooltip>
               )}

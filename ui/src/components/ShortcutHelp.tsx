@@ -11,6 +11,7 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: "x", what: "选中 / 取消选中" },
   { keys: "Shift / Ctrl + click", what: "选中 / 取消选中" },
   { keys: "/", what: "搜索" },
+  { keys: "n", what: "发起审批" },
   { keys: "?", what: "显示快捷键" },
   { keys: "Esc", what: "关闭弹窗 / 离开输入框" },
 ];

@@ -1,7 +1,9 @@
 import {
   CheckSquareOutlined,
   CopyOutlined,
+  FileTextOutlined,
   InboxOutlined,
+  PlusOutlined,
   SendOutlined,
   SettingOutlined,
   SyncOutlined,
@@ -28,12 +30,20 @@ interface SidebarProps {
   syncRequesting: boolean;
   onSyncNow: () => void;
   onOpenSettings: () => void;
+  /** 发起审批; disabled when no account can submit. */
+  onNewApproval: () => void;
+  canSubmit: boolean;
+  draftCount: number;
+  onOpenDrafts: () => void;
   now: number;
   lang: Lang;
   onLang: (lang: Lang) => void;
 }
 
-/** The left pane: app title, the four boxes with counts, per-account sync status and settings. */
+/**
+ * The left pane: app title, 发起审批, the four boxes with counts, the drafts, per-account sync
+ * status and settings.
+ */
 export function Sidebar(props: SidebarProps) {
   const { box, counts, accounts, syncing, now } = props;
   const anySyncing = syncing.size > 0;
@@ -47,6 +57,19 @@ export function Sidebar(props: SidebarProps) {
           {props.lang === "zh" ? "Approval Inbox" : "审批收件箱"}
         </Typography.Text>
       </div>
+
+      <Button
+        type="primary"
+        icon={<PlusOutlined />}
+        className="new-approval-entry"
+        disabled={!props.canSubmit}
+        onClick={props.onNewApproval}
+        title={props.canSubmit ? undefined : t("没有可以发起审批的账号")}
+        data-testid="btn-new-approval"
+      >
+        {t("发起审批")}
+        <kbd className="kbd kbd-on-primary">n</kbd>
+      </Button>
 
       <Menu
         mode="inline"
@@ -66,6 +89,15 @@ export function Sidebar(props: SidebarProps) {
           ),
         }))}
       />
+
+      <Button type="text" block icon={<FileTextOutlined />} className="drafts-entry" onClick={props.onOpenDrafts} data-testid="btn-drafts">
+        <Flex justify="space-between" align="center" style={{ flex: 1 }}>
+          <span>{t("草稿")}</span>
+          <span className="box-count" data-testid="count-drafts">
+            {props.draftCount}
+          </span>
+        </Flex>
+      </Button>
 
       <div className="sidebar-spacer" />
 

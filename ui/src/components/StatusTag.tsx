@@ -1,12 +1,22 @@
+import { SyncOutlined } from "@ant-design/icons";
 import { Tag } from "antd";
 import { statusLabel } from "../format";
 import type { Status } from "../types";
 
-/** The overall status of an approval as a colored tag (审批中, 已通过, …). */
+/**
+ * The overall status of an approval as a colored tag (审批中, 已通过, …). "sending" (a new
+ * approval on its way to the vendor) spins until the vendor confirms it.
+ */
 export function StatusTag({ status, testId }: { status: Status; testId?: string }) {
   const label = statusLabel(status);
   return (
-    <Tag color={label.color} data-testid={testId} data-status={status} className="status-tag">
+    <Tag
+      color={label.color}
+      icon={status === "sending" ? <SyncOutlined spin /> : undefined}
+      data-testid={testId}
+      data-status={status}
+      className="status-tag"
+    >
       {label.text}
     </Tag>
   );

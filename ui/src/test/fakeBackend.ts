@@ -1,7 +1,7 @@
 // A fake shell behind `mockIPC`: answers the commands of docs/ipc.md from in-memory data and
 // records every call, so tests exercise the real api.ts wrappers at the IPC boundary.
 import { emit } from "@tauri-apps/api/event";
-import { mockIPC } from "@tauri-apps/api/mocks";
+import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { act } from "@testing-library/react";
 import type {
   Account,
@@ -11,8 +11,11 @@ import type {
   ApprovalQuery,
   ApprovalSummary,
   BoxCounts,
+  Draft,
   Inbox,
   NewAccount,
+  PathSummary,
+  Template,
   VendorInfo,
 } from "../types";
 
@@ -83,6 +86,57 @@ export const yomicloud: VendorInfo = {
   capabilities: { boxes: ["todo", "submitted", "processed", "cc"], actions: ["approve", "reject"], attachments: true, submit: false, vendor_link: false },
 };
 
+/** yomicloud as the shell declares it once submitting is on. */
+export const yomicloudSubmit: VendorInfo = { ...yomicloud, capabilities: { ...yomicloud.capabilities, submit: true } };
+
+/** A yomicloud template like the simulator's 合同上传审批: statement, designated approver, files. */
+export const uploadTemplate: Template = {
+  id: "8",
+  name: "合同上传审批",
+  target: "42",
+  description: "请上传合同扫描件",
+  fields: [
+    { key: "creatorNote", label: "请上传合同扫描件", kind: "text", required: true, options: [] },
+    { key: "amount", label: "合同金额", kind: "money", required: false, options: [] },
+    {
+      key: "selectId.1",
+      label: "「法务终审」的指定审批人",
+      kind: "select",
+      required: true,
+      options: [
+        { value: "1", label: "系统管理员" },
+        { value: "12", label: "黄磊" },
+      ],
+    },
+  ],
+  steps: [
+    {
+      name: "法务初审",
+      rule: { kind: "more_than", n: 0 },
+      decision: "waiting",
+      members: [{ user: { id: "11", name: "赵敏" }, decision: "waiting", comment: null, decided_at: null }],
+    },
+    {
+      name: "法务终审",
+      rule: { kind: "designated", user_id: "" },
+      decision: "waiting",
+      members: [
+        { user: { id: "1", name: "系统管理员" }, decision: "waiting", comment: null, decided_at: null },
+        { user: { id: "12", name: "黄磊" }, decision: "waiting", comment: null, decided_at: null },
+      ],
+    },
+  ],
+  attachments: "required",
+  open_fields: false,
+};
+
+/** What describe_files answers for a path: its last part, a folder when it has no dot. */
+export function describePath(path: string): PathSummary {
+  const name = path.split("/").pop() ?? path;
+  const folder = !name.includes(".");
+  return { path, name, is_folder: folder, files: folder ? 3 : 1, size: folder ? 3 * 1024 : 2048, error: null };
+}
+
 export const demoAccount: Account = {
   id: 1,
   name: "公司云盘",
@@ -104,6 +158,7 @@ export interface Backend {
   calls: Call[];
   approvals: Approval[];
   accounts: Account[];
+  drafts: Draft[];
   callsOf: (cmd: string) => Record<string, unknown>[];
   /** Replace a command's behaviour (throw a string to reject like the shell does). */
   on: (cmd: string, handler: Handler) => void;
@@ -116,14 +171,29 @@ const summary = (a: Approval): ApprovalSummary => {
 };
 
 export function installBackend(
-  init: { approvals?: Approval[]; accounts?: Account[]; vendors?: VendorInfo[]; info?: AppInfo } = {},
+  init: {
+    approvals?: Approval[];
+    accounts?: Account[];
+    vendors?: VendorInfo[];
+    info?: AppInfo;
+    templates?: Template[];
+    drafts?: Draft[];
+    /** What the native file dialog answers (`plugin:dialog|open`). */
+    picked?: string[] | null;
+    /** What the native save dialog answers (`plugin:dialog|save`). */
+    savePath?: string | null;
+  } = {},
 ): Backend {
   const approvals = init.approvals ?? [reimbursement, makeApproval(8, { title: "采购申请", vendor: "fxiaoke" })];
   const accounts = init.accounts ?? [demoAccount];
   const vendors = init.vendors ?? [yomicloud];
   const info = init.info ?? { demo: true, data_dir: "/tmp/inbox", version: "0.1.0" };
+  const templates = init.templates ?? [uploadTemplate];
+  const drafts = init.drafts ?? [];
   const calls: Call[] = [];
   const overrides = new Map<string, Handler>();
+  let nextDraft = 100;
+  let nextApproval = 500;
 
   const counts = (): BoxCounts => {
     const c: BoxCounts = { todo: 0, submitted: 0, processed: 0, cc: 0 };
@@ -183,6 +253,49 @@ export function installBackend(
       return null;
     },
     sync_now: () => null,
+    list_templates: (args) => {
+      const q = args.query as { template_id?: string; target?: string };
+      return templates.filter((x) => !q.template_id || x.id === q.template_id);
+    },
+    save_draft: (args) => {
+      const d = structuredClone(args.draft as Draft);
+      const at = drafts.findIndex((x) => x.id === d.id);
+      if (d.id === 0 || at < 0) {
+        d.id = nextDraft++;
+        d.submission.request_id = `AI${d.id}`;
+        drafts.unshift(d);
+      } else {
+        d.submission.request_id = drafts[at].submission.request_id;
+        drafts[at] = d;
+      }
+      return d.id;
+    },
+    list_drafts: () => structuredClone(drafts),
+    delete_draft: (args) => {
+      const at = drafts.findIndex((x) => x.id === args.id);
+      if (at >= 0) drafts.splice(at, 1);
+      return null;
+    },
+    submit_draft: (args) => {
+      const at = drafts.findIndex((x) => x.id === args.id);
+      if (at < 0) throw `no draft ${String(args.id)}`;
+      const d = drafts[at];
+      const t = templates.find((x) => x.id === d.submission.template_id);
+      const created = makeApproval(nextApproval++, {
+        title: t?.name ?? d.submission.template_id,
+        form_name: t?.name ?? "",
+        boxes: ["submitted"],
+        actions: [],
+        fields: d.submission.fields.map((f) => ({ label: f.key, value: f.value, kind: f.kind ?? "text" })),
+      });
+      approvals.push(created);
+      drafts.splice(at, 1);
+      return created;
+    },
+    describe_files: (args) => (args.paths as string[]).map(describePath),
+    save_attachment: (args) => args.path,
+    "plugin:dialog|open": () => init.picked ?? null,
+    "plugin:dialog|save": () => init.savePath ?? null,
     facets: (args) => {
       const inBox = approvals.filter((a) => !args.inbox || a.boxes.includes(args.inbox as Inbox));
       const group = (pick: (a: Approval) => string) => {
@@ -204,11 +317,14 @@ export function installBackend(
     },
     { shouldMockEvents: true },
   );
+  // The window's label, for getCurrentWebview() (the drop listener).
+  mockWindows("main");
 
   return {
     calls,
     approvals,
     accounts,
+    drafts,
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
     on: (cmd, handler) => overrides.set(cmd, handler),
     emit: async (event, payload) => {

@@ -143,7 +143,7 @@ impl Connector for YomiConnector {
         let content = self.client.templet_content(tid, file_id).await?;
         let templet = content.templet.ok_or_else(|| VendorError::malformed("templet-content", "no `templet` for the template id"))?;
         let full_path = content.file_map.map(|f| f.file_name).unwrap_or_default();
-        let attachment = submit::upload_all(&self.client, s, &progress).await?;
+        let attachment = submit::attachment(&self.client, s, &progress).await?;
         let json = submit::request(&templet, s, file_id, &full_path, attachment)?;
         let started = crate::store::now();
         let id = self.create_once(&json, started).await.map_err(|e| match &e {

@@ -131,6 +131,27 @@ pub fn field_of(message: &str, s: &Submission) -> Option<String> {
 /// name replaces the file, protocol choice 16, so a retry is safe).
 const UPLOAD_ATTEMPTS: u32 = 3;
 
+/// The submission's `attachmentId`: the one uploaded by an earlier send of the same draft (the
+/// vendor takes an attachment its uploader has not used yet, protocol choice 23), else the files
+/// uploaded now. None without files.
+pub async fn attachment(client: &Client, s: &Submission, progress: &Progress) -> Result<Option<i64>, VendorError> {
+    if s.attachments.is_empty() {
+        return Ok(None);
+    }
+    if let Some(id) = s.uploaded.as_deref().and_then(|id| id.parse::<i64>().ok()) {
+        let (files, _) = submission::collect_files(&s.attachments).map_err(|e| field_error("attachments", &e.to_string()))?;
+        for (i, f) in files.iter().enumerate() {
+            progress.report(UploadProgress { path: f.path.clone(), index: i, count: files.len(), sent: f.size, total: f.size, state: UploadState::Done });
+        }
+        return Ok(Some(id));
+    }
+    let id = upload_all(client, s, progress).await?;
+    if let Some(id) = id {
+        progress.uploaded(&id.to_string());
+    }
+    Ok(id)
+}
+
 /// Uploads the submission's files; answers the `attachmentId` (none without files).
 pub async fn upload_all(client: &Client, s: &Submission, progress: &Progress) -> Result<Option<i64>, VendorError> {
     if s.attachments.is_empty() {

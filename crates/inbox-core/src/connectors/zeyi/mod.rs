@@ -270,7 +270,7 @@ pub fn submission_from_form(form: &serde_json::Value) -> Result<Submission, Vend
         fields.push(FieldValue { key: f.name.clone(), value: f.value.clone(), kind });
     }
     let conditions = body.condition_param_list.unwrap_or_default().into_iter().map(|c| FieldValue::text(c.name, c.value)).collect();
-    Ok(Submission { template_id: body.audit_type, target: None, fields, conditions, attachments: vec![], request_id: body.id })
+    Ok(Submission { template_id: body.audit_type, target: None, fields, conditions, attachments: vec![], request_id: body.id, uploaded: None })
 }
 
 /// The document's send body from a generic submission: the template is the `auditType`, the
