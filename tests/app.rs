@@ -167,6 +167,14 @@ async fn acting_on_every_vendor() {
 /// (`POST <zeyi base_url>/__sim/zeyi/auto-decide {"after_secs": null}`) as soon as the window is
 /// up; the zeyi account's base URL comes from the app's own `list_accounts` command.
 async fn hold_zeyi_demo_decisions(ui: &Ui) -> Result<()> {
+    let base_url = demo_base_url(ui, "zeyi").await?;
+    sim_admin(&base_url, "/__sim/zeyi/auto-decide", r#"{"after_secs":null}"#).await?;
+    eprintln!("turned off the demo 则一's auto-approval ({base_url})");
+    Ok(())
+}
+
+/// The base URL of the demo account of `vendor`, from the app's own `list_accounts` command.
+async fn demo_base_url(ui: &Ui, vendor: &str) -> Result<String> {
     let accounts = ui
         .client
         .execute_async(
@@ -183,14 +191,18 @@ async fn hold_zeyi_demo_decisions(ui: &Ui) -> Result<()> {
         .as_array()
         .into_iter()
         .flatten()
-        .find(|a| a["vendor"] == "zeyi" && a["demo"] == true)
+        .find(|a| a["vendor"] == vendor && a["demo"] == true)
         .and_then(|a| a["base_url"].as_str())
-        .with_context(|| format!("list_accounts has no demo zeyi account: {accounts}"))?
-        .to_owned();
-    let authority = base_url.strip_prefix("http://").context("the zeyi base URL is not http://")?.trim_end_matches('/');
-    let body = r#"{"after_secs":null}"#;
+        .with_context(|| format!("list_accounts has no demo {vendor} account: {accounts}"))?;
+    Ok(base_url.to_owned())
+}
+
+/// Posts `body` to a simulator's admin route `path` (a fault, the demo clock) and checks it
+/// answered `"ok": true`.
+async fn sim_admin(base_url: &str, path: &str, body: &str) -> Result<()> {
+    let authority = base_url.strip_prefix("http://").context("the simulator's base URL is not http://")?.trim_end_matches('/');
     let request = format!(
-        "POST /__sim/zeyi/auto-decide HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
@@ -207,13 +219,39 @@ async fn hold_zeyi_demo_decisions(ui: &Ui) -> Result<()> {
         }
     })
     .await?
-    .with_context(|| format!("turning off the demo 则一's auto-approval at {base_url}"))?;
-    ensure!(
-        reply.starts_with("HTTP/1.1 200") && reply.contains(r#""ok":true"#),
-        "the zeyi simulator at {base_url} refused to turn off its auto-approval: {reply}"
-    );
-    eprintln!("turned off the demo 则一's auto-approval ({base_url})");
+    .with_context(|| format!("POST {path} at {base_url}"))?;
+    ensure!(reply.starts_with("HTTP/1.1 200") && reply.contains(r#""ok":true"#), "the simulator at {base_url} refused POST {path}: {reply}");
     Ok(())
+}
+
+/// A decision made while the vendor is down: it stays in 待发送 with the vendor's failure in
+/// words (retried in the background, failing again while the vendor is down), and once the
+/// vendor is back it is delivered — by 重试, or by the background retry if that comes first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_made_while_the_vendor_is_down_waits_in_the_outbox() {
+    run_app_test("outbox", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        let base_url = demo_base_url(&ui, "weiwenjia").await?;
+        let rows = filter_by_vendor(&ui, "weiwenjia").await?;
+        let target = open_first_with(&ui, &rows, "btn-approve").await?.context("no weiwenjia todo offers 同意")?;
+        sim_admin(&base_url, "/__sim/fault", r#"{"fault":"server_error"}"#).await?;
+        ui.click_testid("btn-approve").await?;
+        wait_for("待发送 in the sidebar", UI_TIMEOUT, async || Ok(ui.exists(&tid("btn-outbox")).await?.then_some(()))).await?;
+        ui.click_testid("btn-outbox").await?;
+        let reason = wait_for("the outbox entry with its reason", UI_TIMEOUT, async || ui.text(&tid("outbox-error")).await).await?;
+        ensure!(reason.contains("HTTP 500"), "the outbox says why in words: {reason}");
+        let shown = ui.text(&tid("outbox-row")).await?.unwrap_or_default();
+        ensure!(shown.contains(&target.title), "the entry names the approval {:?}: {shown}", target.title);
+        ui.screenshot("outbox").await?;
+
+        sim_admin(&base_url, "/__sim/fault", r#"{"fault":null}"#).await?;
+        ui.try_click(&tid("btn-retry-action")).await?;
+        wait_for("the outbox to empty", UI_TIMEOUT, async || Ok((!ui.exists(&tid("outbox-row")).await?).then_some(()))).await?;
+        wait_for("待发送 to leave the sidebar", UI_TIMEOUT, async || Ok((!ui.exists(&tid("btn-outbox")).await?).then_some(()))).await?;
+        eprintln!("#{} delivered after the vendor came back", target.id);
+        Ok(())
+    })
+    .await;
 }
 
 /// One line of the sidebar's sync panel.

@@ -12,13 +12,14 @@ import { ApprovalList, type ApprovalListHandle } from "./components/ApprovalList
 import type { RowClick } from "./components/ApprovalRow";
 import { BatchActions } from "./components/BatchActions";
 import { DraftsDrawer } from "./components/DraftsDrawer";
+import { OutboxDrawer } from "./components/OutboxDrawer";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { NewApprovalDrawer } from "./components/NewApprovalDrawer";
 import { SettingsDrawer } from "./components/SettingsDrawer";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { Sidebar } from "./components/Sidebar";
 import { getLang, setLang, t, type Lang } from "./i18n";
-import type { Account, AppInfo, Approval, Draft, Facets, VendorInfo } from "./types";
+import type { Account, AppInfo, Approval, Draft, Facets, OutboxEntry, VendorInfo } from "./types";
 import { useInbox } from "./useInbox";
 import { useNow } from "./useNow";
 import { useShortcuts } from "./useShortcuts";
@@ -72,6 +73,13 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
     api.listDrafts().then(setDrafts, (err) => console.error("list_drafts failed:", err));
   }, []);
 
+  // 待发送: decisions written down but not yet delivered (see OutboxDrawer).
+  const [outbox, setOutbox] = useState<OutboxEntry[]>([]);
+  const [outboxOpen, setOutboxOpen] = useState(false);
+  const loadOutbox = useCallback(() => {
+    api.listOutbox().then(setOutbox, (err) => console.error("list_outbox failed:", err));
+  }, []);
+
   const loadFacets = useCallback(() => {
     api.facets(inbox.box).then(setFacets, (err) => console.error("facets failed:", err));
   }, [inbox.box]);
@@ -101,13 +109,14 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
     api.listVendors().then(setVendors, (err) => console.error("list_vendors failed:", err));
     void loadAccounts();
     loadDrafts();
-  }, [loadAccounts, loadDrafts]);
+    loadOutbox();
+  }, [loadAccounts, loadDrafts, loadOutbox]);
 
   useEffect(loadFacets, [loadFacets]);
 
   // The events call the latest closures without re-subscribing.
-  const latest = useRef({ refresh: inbox.refresh, loadAccounts, loadDetail, loadFacets, selectedId });
-  latest.current = { refresh: inbox.refresh, loadAccounts, loadDetail, loadFacets, selectedId };
+  const latest = useRef({ refresh: inbox.refresh, loadAccounts, loadDetail, loadFacets, loadOutbox, selectedId });
+  latest.current = { refresh: inbox.refresh, loadAccounts, loadDetail, loadFacets, loadOutbox, selectedId };
   useEffect(
     () =>
       subscribeInboxEvents({
@@ -130,6 +139,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
           l.loadFacets();
           if (l.selectedId !== null) void l.loadDetail(l.selectedId, true);
         },
+        onOutboxChanged: () => latest.current.loadOutbox(),
       }),
     [],
   );
@@ -264,7 +274,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
   };
   // A request belongs to the approval it was made on; another selection drops it.
   useEffect(() => setRequest(null), [selectedId]);
-  useShortcuts(!settingsOpen && !helpOpen && !composeOpen && !draftsOpen, {
+  useShortcuts(!settingsOpen && !helpOpen && !composeOpen && !draftsOpen && !outboxOpen, {
     next: () => move(1),
     previous: () => move(-1),
     open: () => {
@@ -306,6 +316,11 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
             onNewApproval={() => compose(null)}
             canSubmit={canSubmit}
             draftCount={drafts.length}
+            outbox={{ open: outbox.length, failed: outbox.some((e) => e.state === "failed") }}
+            onOpenOutbox={() => {
+              loadOutbox();
+              setOutboxOpen(true);
+            }}
             onOpenDrafts={() => {
               loadDrafts();
               setDraftsOpen(true);
@@ -404,6 +419,18 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
         draft={composeDraft}
         onSent={onSent}
         onDraftsChanged={loadDrafts}
+      />
+      <OutboxDrawer
+        open={outboxOpen}
+        onClose={() => setOutboxOpen(false)}
+        entries={outbox}
+        accounts={accountList}
+        now={now}
+        onOpenApproval={(id) => {
+          setOutboxOpen(false);
+          select(id);
+        }}
+        onChanged={loadOutbox}
       />
       <DraftsDrawer
         open={draftsOpen}

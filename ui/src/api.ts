@@ -17,6 +17,7 @@ import type {
   Facets,
   Inbox,
   NewAccount,
+  OutboxEntry,
   Page,
   PathSummary,
   SyncFinishedEvent,
@@ -65,6 +66,12 @@ export const api = {
   deleteDraft: (id: number) => invoke<null>("delete_draft", { id }),
   /** Name, file count and total size of chosen paths. */
   describeFiles: (paths: string[]) => invoke<PathSummary[]>("describe_files", { paths }),
+  /** Decisions waiting to be sent, being sent, or refused (oldest first). */
+  listOutbox: () => invoke<OutboxEntry[]>("list_outbox", {}),
+  /** Sends an outbox entry again now; answers it after the attempt. */
+  retryAction: (id: number) => invoke<OutboxEntry>("retry_action", { id }),
+  /** Gives an outbox entry up: it will not be sent. */
+  discardAction: (id: number) => invoke<OutboxEntry>("discard_action", { id }),
   getAutostart: () => invoke<boolean>("get_autostart", {}),
   setAutostart: (enabled: boolean) => invoke<null>("set_autostart", { enabled }),
 };
@@ -125,6 +132,7 @@ export interface InboxEventHandlers {
   onSyncStarted?: (e: SyncStartedEvent) => void;
   onSyncFinished?: (e: SyncFinishedEvent) => void;
   onInboxChanged?: () => void;
+  onOutboxChanged?: () => void;
 }
 
 /**
@@ -148,6 +156,7 @@ export function subscribeInboxEvents(handlers: InboxEventHandlers): () => void {
   add<SyncStartedEvent>("sync-started", handlers.onSyncStarted);
   add<SyncFinishedEvent>("sync-finished", handlers.onSyncFinished);
   add<Record<string, never>>("inbox-changed", handlers.onInboxChanged && (() => handlers.onInboxChanged?.()));
+  add<{ account_id: number }>("outbox-changed", handlers.onOutboxChanged && (() => handlers.onOutboxChanged?.()));
   return () => {
     disposed = true;
     unlisteners.splice(0).forEach((un) => un());

@@ -265,3 +265,26 @@ export interface PathSummary {
   size: number;
   error: string | null;
 }
+
+/** What an outbox entry asks the vendor to do (docs/ipc.md). */
+export type OutboxKind = "approve" | "reject" | "cancel" | "submit";
+export type OutboxState = "queued" | "sending" | "failed" | "done" | "discarded";
+
+/** A decision written down before it was sent: waiting, being sent, or refused. */
+export interface OutboxEntry {
+  id: number;
+  account_id: number;
+  approval_id: number | null;
+  remote_id: string | null;
+  kind: OutboxKind;
+  comment: string;
+  state: OutboxState;
+  attempts: number;
+  last_error: string | null;
+  /** Unix seconds. */
+  next_attempt_at: number;
+  created_at: number;
+  updated_at: number;
+  /** The approval's title while the cache holds it. */
+  title: string | null;
+}

@@ -1,4 +1,6 @@
-import { Descriptions, Divider, Drawer, Empty, Flex, Tag, Typography } from "antd";
+import { App, Descriptions, Divider, Drawer, Empty, Flex, Switch, Tag, Typography } from "antd";
+import { useEffect, useState } from "react";
+import { api, errorText } from "../api";
 import type { Account, AppInfo, VendorInfo } from "../types";
 import { AccountCard } from "./AccountCard";
 import { AddAccountForm } from "./AddAccountForm";
@@ -16,7 +18,38 @@ interface SettingsDrawerProps {
   onAccountAdded: (account: Account) => void;
 }
 
-/** 设置: the accounts, 添加账号, and a little about the app. */
+/** 开机启动: whether the app starts (in the tray) when the user logs in; asked of the system. */
+function AutostartSwitch({ open }: { open: boolean }) {
+  const { message } = App.useApp();
+  const [enabled, setEnabled] = useState<boolean | null>(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    api.getAutostart().then(setEnabled, (err) => {
+      setEnabled(null);
+      console.error("get_autostart failed:", err);
+    });
+  }, [open]);
+  const change = async (on: boolean) => {
+    setSaving(true);
+    try {
+      await api.setAutostart(on);
+      setEnabled(await api.getAutostart());
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Flex justify="space-between" align="center">
+      <Typography.Text>{t("开机启动")}</Typography.Text>
+      <Switch checked={enabled ?? false} disabled={enabled === null} loading={saving} onChange={change} data-testid="autostart-switch" />
+    </Flex>
+  );
+}
+
+/** 设置: the accounts, 添加账号, start at login, and a little about the app. */
 export function SettingsDrawer(props: SettingsDrawerProps) {
   const { accounts, info } = props;
   return (
@@ -41,6 +74,10 @@ export function SettingsDrawer(props: SettingsDrawerProps) {
       <Divider />
       <Typography.Title level={5}>{t("添加账号")}</Typography.Title>
       <AddAccountForm vendors={props.vendors} onAdded={props.onAccountAdded} />
+
+      <Divider />
+      <Typography.Title level={5}>{t("偏好")}</Typography.Title>
+      <AutostartSwitch open={props.open} />
 
       {info && (
         <>

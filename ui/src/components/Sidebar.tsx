@@ -1,5 +1,6 @@
 import {
   CheckSquareOutlined,
+  CloudUploadOutlined,
   CopyOutlined,
   FileTextOutlined,
   InboxOutlined,
@@ -34,6 +35,9 @@ interface SidebarProps {
   onNewApproval: () => void;
   canSubmit: boolean;
   draftCount: number;
+  /** Outbox entries not yet delivered, and whether any was refused by its vendor. */
+  outbox: { open: number; failed: boolean };
+  onOpenOutbox: () => void;
   onOpenDrafts: () => void;
   now: number;
   lang: Lang;
@@ -98,6 +102,25 @@ export function Sidebar(props: SidebarProps) {
           </span>
         </Flex>
       </Button>
+
+      {props.outbox.open > 0 && (
+        <Button
+          type="text"
+          block
+          danger={props.outbox.failed}
+          icon={<CloudUploadOutlined />}
+          className="drafts-entry"
+          onClick={props.onOpenOutbox}
+          data-testid="btn-outbox"
+        >
+          <Flex justify="space-between" align="center" style={{ flex: 1 }}>
+            <span>{t("待发送")}</span>
+            <span className="box-count box-count-hot" data-testid="count-outbox">
+              {props.outbox.open}
+            </span>
+          </Flex>
+        </Button>
+      )}
 
       <div className="sidebar-spacer" />
 

@@ -12,6 +12,7 @@ import type {
   ApprovalSummary,
   BoxCounts,
   Draft,
+  OutboxEntry,
   Inbox,
   NewAccount,
   PathSummary,
@@ -163,6 +164,7 @@ export interface Backend {
   /** Replace a command's behaviour (throw a string to reject like the shell does). */
   on: (cmd: string, handler: Handler) => void;
   emit: (event: string, payload: unknown) => Promise<void>;
+  outbox: OutboxEntry[];
 }
 
 const summary = (a: Approval): ApprovalSummary => {
@@ -178,6 +180,8 @@ export function installBackend(
     info?: AppInfo;
     templates?: Template[];
     drafts?: Draft[];
+    /** Undelivered decisions (`list_outbox`). */
+    outbox?: OutboxEntry[];
     /** What the native file dialog answers (`plugin:dialog|open`). */
     picked?: string[] | null;
     /** What the native save dialog answers (`plugin:dialog|save`). */
@@ -190,6 +194,8 @@ export function installBackend(
   const info = init.info ?? { demo: true, data_dir: "/tmp/inbox", version: "0.1.0" };
   const templates = init.templates ?? [uploadTemplate];
   const drafts = init.drafts ?? [];
+  const outbox = init.outbox ?? [];
+  let autostart = false;
   const calls: Call[] = [];
   const overrides = new Map<string, Handler>();
   let nextDraft = 100;
@@ -292,6 +298,24 @@ export function installBackend(
       drafts.splice(at, 1);
       return created;
     },
+    list_outbox: () => structuredClone(outbox),
+    retry_action: (args) => {
+      const at = outbox.findIndex((x) => x.id === args.id);
+      if (at < 0) throw `no outbox entry ${String(args.id)}`;
+      const [done] = outbox.splice(at, 1);
+      return { ...done, state: "done", attempts: done.attempts + 1, last_error: null };
+    },
+    discard_action: (args) => {
+      const at = outbox.findIndex((x) => x.id === args.id);
+      if (at < 0) throw `no outbox entry ${String(args.id)}`;
+      const [gone] = outbox.splice(at, 1);
+      return { ...gone, state: "discarded" };
+    },
+    get_autostart: () => autostart,
+    set_autostart: (args) => {
+      autostart = args.enabled as boolean;
+      return null;
+    },
     describe_files: (args) => (args.paths as string[]).map(describePath),
     save_attachment: (args) => args.path,
     "plugin:dialog|open": () => init.picked ?? null,
@@ -325,6 +349,7 @@ export function installBackend(
     approvals,
     accounts,
     drafts,
+    outbox,
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
     on: (cmd, handler) => overrides.set(cmd, handler),
     emit: async (event, payload) => {
