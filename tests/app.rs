@@ -811,3 +811,24 @@ async fn submitting_an_approval_with_a_file() {
     })
     .await;
 }
+
+/// One instance per data folder: a second launch hands over to the running app (which shows its
+/// window) and exits at once, and the first keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_hands_over_to_the_first() {
+    run_app_test("single-instance", async |ui: Ui| {
+        let todo = wait_for_first_sync(&ui).await?;
+        let mut second = ui.launch.command().stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn()?;
+        let exited = wait_for("the second launch to exit", UI_TIMEOUT, async || Ok(second.try_wait()?)).await;
+        if exited.is_err() {
+            let _ = second.kill();
+        }
+        let status = exited?;
+        ensure!(status.success(), "the second launch failed: {status}");
+        ensure!(ui.count("todo").await? == Some(todo), "the first window still shows 待我审批 ({todo})");
+        let visible = ui.js("return document.visibilityState;", vec![]).await?;
+        ensure!(visible == json!("visible"), "the first window is shown: {visible}");
+        Ok(())
+    })
+    .await;
+}

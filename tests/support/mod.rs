@@ -73,6 +73,25 @@ pub async fn wait_for<T>(
 #[derive(Clone)]
 pub struct Ui {
     pub client: Client,
+    /// How the app under test was started, to start it again beside the running one.
+    pub launch: Launch,
+}
+
+/// The app binary, its data folder and the environment it was started with.
+#[derive(Clone, Debug)]
+pub struct Launch {
+    pub app: PathBuf,
+    pub data_dir: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+impl Launch {
+    /// A second start of the app exactly as the first was started.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(&self.app);
+        cmd.arg("--data-dir").arg(&self.data_dir).envs(self.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+        cmd
+    }
 }
 
 impl Ui {
@@ -315,6 +334,8 @@ pub struct Harness {
     log_path: PathBuf,
     driver: Option<Child>,
     xvfb: Option<(Child, ChildStdout)>,
+    /// What the driver (and so the app) was started with beyond the inherited environment.
+    env: Vec<(String, String)>,
     _tmp: tempfile::TempDir,
 }
 
@@ -338,7 +359,7 @@ impl Harness {
         }
         let log_path = artifacts_dir().join(format!("{name}-driver.log"));
         let mut harness =
-            Harness { name: name.to_owned(), app, data_dir, port: 0, log_path, driver: None, xvfb: None, _tmp: tmp };
+            Harness { name: name.to_owned(), app, data_dir, port: 0, log_path, driver: None, xvfb: None, env: vec![], _tmp: tmp };
 
         // A display: the caller's (e.g. under `xvfb-run -a`), or an own Xvfb on a free number.
         let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -354,6 +375,22 @@ impl Harness {
         let native_port = free_port()?;
         let log = File::create(&harness.log_path)?;
         let tmp = harness._tmp.path();
+        harness.env = [
+            ("DISPLAY", display.clone()),
+            ("APPROVAL_INBOX_DATA_DIR", harness.data_dir.display().to_string()),
+            ("XDG_DATA_HOME", tmp.join("xdg-data").display().to_string()),
+            ("XDG_CONFIG_HOME", tmp.join("xdg-config").display().to_string()),
+            ("XDG_CACHE_HOME", tmp.join("xdg-cache").display().to_string()),
+            ("INBOX_LOG", std::env::var("INBOX_LOG").unwrap_or_else(|_| "info".into())),
+            ("NO_COLOR", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        if harness.xvfb.is_some() {
+            // Our own bare Xvfb: keep GTK off Wayland.
+            harness.env.push(("GDK_BACKEND".into(), "x11".into()));
+        }
         let mut cmd = Command::new(&driver_bin);
         cmd.arg("--port")
             .arg(harness.port.to_string())
@@ -362,19 +399,10 @@ impl Harness {
             .arg("--native-driver")
             .arg(&webkit_driver)
             // Inherited by WebKitWebDriver and the app.
-            .env("DISPLAY", &display)
-            .env("APPROVAL_INBOX_DATA_DIR", &harness.data_dir)
-            .env("XDG_DATA_HOME", tmp.join("xdg-data"))
-            .env("XDG_CONFIG_HOME", tmp.join("xdg-config"))
-            .env("XDG_CACHE_HOME", tmp.join("xdg-cache"))
-            .env("INBOX_LOG", std::env::var("INBOX_LOG").unwrap_or_else(|_| "info".into()))
-            .env("NO_COLOR", "1")
+            .envs(harness.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
-        if harness.xvfb.is_some() {
-            cmd.env("GDK_BACKEND", "x11");
-        }
         harness.driver = Some(cmd.spawn().with_context(|| format!("starting {}", driver_bin.display()))?);
         eprintln!(
             "E2E `{name}`: DISPLAY={display}, tauri-driver on :{} (WebKitWebDriver :{native_port}), data dir {}, log {}",
@@ -406,7 +434,8 @@ impl Harness {
             .await
             .with_context(|| format!("no WebDriver session within {} s", START_TIMEOUT.as_secs()))?
             .context("tauri-driver refused the new session")?;
-        let ui = Ui { client };
+        let launch = Launch { app: self.app.clone(), data_dir: self.data_dir.clone(), env: self.env.clone() };
+        let ui = Ui { client, launch };
         wait_for("the app's window to show the inbox (box-todo)", START_TIMEOUT, async || {
             Ok(ui.exists(&tid("box-todo")).await?.then_some(()))
         })
