@@ -832,3 +832,24 @@ async fn a_second_launch_hands_over_to_the_first() {
     })
     .await;
 }
+
+/// The native window's title carries the todo count, read from the X server itself
+/// (`xwininfo`, x11-utils): what the taskbar and the window switcher show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_title_shows_the_todo_count() {
+    run_app_test("title-count", async |ui: Ui| {
+        let todo = wait_for_first_sync(&ui).await?;
+        let display = ui.launch.env.iter().find(|(k, _)| k == "DISPLAY").map(|(_, v)| v.clone()).context("no DISPLAY")?;
+        let wanted = format!("\"({todo}) ");
+        let titles = wait_for(&format!("a window titled ({todo}) …"), UI_TIMEOUT, async || {
+            let out = std::process::Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", &display).output()?;
+            let tree = String::from_utf8_lossy(&out.stdout).into_owned();
+            Ok(tree.contains(&wanted).then_some(tree))
+        })
+        .await?;
+        let line = titles.lines().find(|l| l.contains(&wanted)).unwrap_or_default().trim().to_owned();
+        eprintln!("window: {line}");
+        Ok(())
+    })
+    .await;
+}
