@@ -73,9 +73,18 @@ pub async fn wait_for<T>(
 #[derive(Clone)]
 pub struct Ui {
     pub client: Client,
+    /// When the WebDriver session that starts the app was requested.
+    pub launched_at: SystemTime,
+    /// The app's data directory (`--data-dir`).
+    pub data_dir: PathBuf,
 }
 
 impl Ui {
+    /// The process id of the app behind this window.
+    pub fn app_pid(&self) -> Option<u32> {
+        pids_with_arg(&self.data_dir).into_iter().next()
+    }
+
     /// Runs `script` in the page (`arguments[0]`, … are `args`) and returns its `return` value.
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         Ok(self.client.execute(script, args).await?)
@@ -228,11 +237,19 @@ impl Ui {
 /// panic or the overall timeout) it saves `tests/artifacts/failure-<name>.png` and panics with
 /// the error, the window's visible text and the end of the driver/app log.
 pub async fn run_app_test(name: &str, body: impl AsyncFnOnce(Ui) -> Result<()>) {
+    run_seeded_app_test(name, |_| Ok(()), body).await
+}
+
+/// [`run_app_test`] with the data directory prepared by `seed` before the app starts.
+pub async fn run_seeded_app_test(name: &str, seed: impl FnOnce(&Path) -> Result<()>, body: impl AsyncFnOnce(Ui) -> Result<()>) {
     let _serial = SERIAL.lock().await;
     let mut harness = match Harness::start(name) {
         Ok(h) => h,
         Err(e) => panic!("E2E test `{name}` could not start: {e:#}"),
     };
+    if let Err(e) = seed(&harness.data_dir) {
+        panic!("E2E test `{name}` could not prepare its data directory: {e:#}");
+    }
     let ui = match harness.connect().await {
         Ok(ui) => ui,
         Err(e) => {
@@ -402,11 +419,12 @@ impl Harness {
         let mut builder = ClientBuilder::native();
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", self.port);
+        let launched_at = SystemTime::now();
         let client = tokio::time::timeout(START_TIMEOUT, builder.connect(&url))
             .await
             .with_context(|| format!("no WebDriver session within {} s", START_TIMEOUT.as_secs()))?
             .context("tauri-driver refused the new session")?;
-        let ui = Ui { client };
+        let ui = Ui { client, launched_at, data_dir: self.data_dir.clone() };
         wait_for("the app's window to show the inbox (box-todo)", START_TIMEOUT, async || {
             Ok(ui.exists(&tid("box-todo")).await?.then_some(()))
         })
