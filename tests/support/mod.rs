@@ -5,6 +5,9 @@
 //! Everything started here is stopped by `Harness`'s `Drop` (tauri-driver with SIGTERM only),
 //! also when a test fails or panics.
 
+// Shared by every E2E test binary (app.rs, perf.rs); each uses only part of it.
+#![allow(dead_code)]
+
 use anyhow::{bail, Context, Result};
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};

@@ -17,8 +17,8 @@ pub fn approval(i: usize) -> RemoteApproval {
     let w = |k: usize| WORDS[(i * 7 + k * 3) % WORDS.len()];
     let (boxes, status) = match i % 10 {
         0..=1 => (vec![Inbox::Todo], Status::Pending),
-        2..=4 => (vec![Inbox::Processed], if i % 7 == 0 { Status::Rejected } else { Status::Approved }),
-        5..=7 => (vec![Inbox::Submitted], if i % 3 == 0 { Status::Approved } else { Status::Pending }),
+        2..=4 => (vec![Inbox::Processed], if i.is_multiple_of(7) { Status::Rejected } else { Status::Approved }),
+        5..=7 => (vec![Inbox::Submitted], if i.is_multiple_of(3) { Status::Approved } else { Status::Pending }),
         _ => (vec![Inbox::Cc], Status::Approved),
     };
     RemoteApproval {

@@ -773,10 +773,8 @@ fn push_tokens(out: &mut String, text: &str) {
     let mut in_word = false;
     for c in text.chars().flat_map(char::to_lowercase) {
         let cjk = is_cjk(c);
-        if cjk || (c.is_alphanumeric() && !in_word) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
+        if (cjk || (c.is_alphanumeric() && !in_word)) && !out.is_empty() {
+            out.push(' ');
         }
         if cjk || c.is_alphanumeric() {
             out.push(c);
