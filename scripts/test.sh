@@ -36,3 +36,8 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
   echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null &&
   exec xvfb-run -a -s "-screen 0 1440x900x24" cargo test --workspace --no-fail-fast
 '
+
+# The benchmarks (BENCHMARKS.md) in quick mode: small sizes in the test build, so they keep
+# compiling and running; their figures mean nothing here (`cargo bench` makes the real ones).
+echo "test: benchmarks, quick mode (BENCH_QUICK=1)"
+BENCH_QUICK=1 cargo test -p inbox-core --benches

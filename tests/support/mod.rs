@@ -5,6 +5,9 @@
 //! Everything started here is stopped by `Harness`'s `Drop` (tauri-driver with SIGTERM only),
 //! also when a test fails or panics.
 
+// Shared by every E2E test binary (app.rs, perf.rs); each uses only part of it.
+#![allow(dead_code)]
+
 use anyhow::{bail, Context, Result};
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -75,6 +78,8 @@ pub struct Ui {
     pub client: Client,
     /// How the app under test was started, to start it again beside the running one.
     pub launch: Launch,
+    /// When the WebDriver session that starts the app was requested.
+    pub launched_at: SystemTime,
 }
 
 /// The app binary, its data folder and the environment it was started with.
@@ -95,6 +100,11 @@ impl Launch {
 }
 
 impl Ui {
+    /// The process id of the app behind this window.
+    pub fn app_pid(&self) -> Option<u32> {
+        pids_with_arg(&self.launch.data_dir).into_iter().next()
+    }
+
     /// Runs `script` in the page (`arguments[0]`, … are `args`) and returns its `return` value.
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
         Ok(self.client.execute(script, args).await?)
@@ -247,11 +257,19 @@ impl Ui {
 /// panic or the overall timeout) it saves `tests/artifacts/failure-<name>.png` and panics with
 /// the error, the window's visible text and the end of the driver/app log.
 pub async fn run_app_test(name: &str, body: impl AsyncFnOnce(Ui) -> Result<()>) {
+    run_seeded_app_test(name, |_| Ok(()), body).await
+}
+
+/// [`run_app_test`] with the data directory prepared by `seed` before the app starts.
+pub async fn run_seeded_app_test(name: &str, seed: impl FnOnce(&Path) -> Result<()>, body: impl AsyncFnOnce(Ui) -> Result<()>) {
     let _serial = SERIAL.lock().await;
     let mut harness = match Harness::start(name) {
         Ok(h) => h,
         Err(e) => panic!("E2E test `{name}` could not start: {e:#}"),
     };
+    if let Err(e) = seed(&harness.data_dir) {
+        panic!("E2E test `{name}` could not prepare its data directory: {e:#}");
+    }
     let ui = match harness.connect().await {
         Ok(ui) => ui,
         Err(e) => {
@@ -430,12 +448,13 @@ impl Harness {
         let mut builder = ClientBuilder::native();
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", self.port);
+        let launched_at = SystemTime::now();
         let client = tokio::time::timeout(START_TIMEOUT, builder.connect(&url))
             .await
             .with_context(|| format!("no WebDriver session within {} s", START_TIMEOUT.as_secs()))?
             .context("tauri-driver refused the new session")?;
         let launch = Launch { app: self.app.clone(), data_dir: self.data_dir.clone(), env: self.env.clone() };
-        let ui = Ui { client, launch };
+        let ui = Ui { client, launch, launched_at };
         wait_for("the app's window to show the inbox (box-todo)", START_TIMEOUT, async || {
             Ok(ui.exists(&tid("box-todo")).await?.then_some(()))
         })

@@ -2,6 +2,7 @@
 //! (list + detail of each) and the next sync with nothing new, per vendor, beside the floor:
 //! the simulator's own capacity for the same detail calls made raw, with no mapping or cache.
 //! `cargo bench -p inbox-core --bench sync [-- N]` prints the figures; nothing asserts on time.
+//! `BENCH_QUICK=1` syncs 300 approvals per vendor (CI runs it so the bench cannot rot).
 
 use futures::StreamExt;
 use inbox_core::secrets::Secrets;
@@ -62,7 +63,9 @@ fn report(vendor: &str, cached: u64, first: Duration, second: Duration, floor_rp
 
 #[tokio::main]
 async fn main() {
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
+    // BENCH_QUICK=1 (CI): a few hundred approvals, so the bench keeps working, not a figure.
+    let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1");
+    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(if quick { 300 } else { 10_000 });
 
     let sim = vendor_sim::yomicloud::Sim::new(5, n);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();

@@ -9,6 +9,7 @@ pub mod error;
 pub mod logging;
 pub mod model;
 pub mod outbox;
+pub mod sample;
 pub mod secrets;
 pub mod service;
 pub mod store;

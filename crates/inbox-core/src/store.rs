@@ -28,6 +28,8 @@ pub enum StoreError {
 type Result<T> = std::result::Result<T, StoreError>;
 
 mod drafts;
+mod list;
+mod write;
 pub use drafts::{Draft, DraftState};
 
 /// The schema, one entry per version. Never edit a released entry: append a new one.
@@ -148,7 +150,68 @@ fn migrations() -> Migrations<'static> {
             updated_at INTEGER NOT NULL
         );
         CREATE INDEX outbox_due ON outbox(state, next_attempt_at);",
-    )])
+    ),
+    // Issue 7 (performance at scale), self-contained: see `PERF_SCHEMA`.
+    M::up(PERF_SCHEMA)])
+}
+
+/// The cache at 100k approvals (issue 7). Box rows carry everything a box page filters and
+/// sorts on (account, status, time) in covering indexes, so a page never touches the wide
+/// approval rows until its 50 are read; `box_totals` keeps a counter per (account, box,
+/// status), maintained by triggers, so counts never scan; `digest` lets an upsert skip an
+/// approval whose content did not change (no row, index or full-text write); indexes that
+/// duplicated another one's prefix are gone (each costs every insert). Every approval is in
+/// at least one box (an approval left in none is deleted at once), so the all-boxes view
+/// needs no membership check.
+const PERF_SCHEMA: &str = "
+    DELETE FROM approvals WHERE NOT EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = approvals.id);
+    DROP INDEX approvals_updated;
+    DROP INDEX approvals_page;
+    DROP INDEX approval_boxes_box;
+    DROP INDEX approval_boxes_page;
+    DROP INDEX approval_boxes_account;
+    DROP INDEX approvals_status;
+    ALTER TABLE approvals ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE approval_boxes ADD COLUMN status TEXT NOT NULL DEFAULT '';
+    UPDATE approval_boxes SET status = (SELECT a.status FROM approvals a WHERE a.id = approval_boxes.approval_id);
+    CREATE INDEX approvals_page ON approvals(updated_at DESC, id DESC, account_id, status);
+    CREATE INDEX approval_boxes_page ON approval_boxes(box, updated_at DESC, approval_id DESC, account_id, status);
+    CREATE INDEX approval_boxes_account ON approval_boxes(box, account_id, updated_at DESC, approval_id DESC, status);
+    CREATE TABLE box_totals (
+        account_id INTEGER NOT NULL,
+        box TEXT NOT NULL,
+        status TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (account_id, box, status)
+    ) WITHOUT ROWID;
+    INSERT INTO box_totals (account_id, box, status, n)
+        SELECT account_id, box, status, count(*) FROM approval_boxes GROUP BY account_id, box, status;
+    CREATE TRIGGER box_totals_insert AFTER INSERT ON approval_boxes BEGIN
+        INSERT INTO box_totals (account_id, box, status, n) VALUES (new.account_id, new.box, new.status, 1)
+            ON CONFLICT (account_id, box, status) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER box_totals_delete AFTER DELETE ON approval_boxes BEGIN
+        UPDATE box_totals SET n = n - 1 WHERE account_id = old.account_id AND box = old.box AND status = old.status;
+    END;
+    CREATE TRIGGER box_totals_update AFTER UPDATE OF status ON approval_boxes WHEN old.status <> new.status BEGIN
+        UPDATE box_totals SET n = n - 1 WHERE account_id = old.account_id AND box = old.box AND status = old.status;
+        INSERT INTO box_totals (account_id, box, status, n) VALUES (new.account_id, new.box, new.status, 1)
+            ON CONFLICT (account_id, box, status) DO UPDATE SET n = n + 1;
+    END;";
+
+/// What [`Store::record_sql`] saw (a trace callback is a plain `fn`, so it cannot capture).
+static RECORDED_SQL: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Memory settings of the connection, measured at 100k approvals (BENCHMARKS.md):
+/// - `cache_size` 32 MiB (SQLite's default is 2 MiB): the indexes a box page and a sync walk
+///   (box rows, the approvals' time and remote-id indexes, the full-text index) stay in memory;
+///   at 100k approvals they are about 25 MB.
+/// - `temp_store` in memory: sorts and the id lists of a search never touch the disk.
+/// - no `mmap_size`: mapped pages count in the app's resident memory (issue 7 wants under
+///   200 MB), and reads through the page cache were as fast in the store bench.
+fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "cache_size", -32_768)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
 }
 
 /// A configured vendor account (its secrets are in the keychain, not here).
@@ -287,8 +350,31 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+        tune(&conn).map_err(open_err)?;
         migrations().to_latest(&mut conn)?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
+    }
+
+    /// Starts (or stops) recording the SQL of every statement this cache runs, with its
+    /// parameters written in, so a benchmark can run exactly the same statements in the
+    /// `sqlite3` shell (the floor of BENCHMARKS.md). [`Store::recorded_sql`] takes them.
+    pub fn record_sql(&self, on: bool) {
+        let record: fn(rusqlite::trace::TraceEvent<'_>) = |event| {
+            if let rusqlite::trace::TraceEvent::Stmt(stmt, sql) = event {
+                // Statements that SQLite runs itself are traced too: a trigger's (`-- TRIGGER`)
+                // and the full-text module's on its shadow tables (`'main'.'…'`).
+                if !sql.starts_with("--") && !sql.contains("'main'.") {
+                    let text = stmt.expanded_sql().unwrap_or_else(|| sql.to_string());
+                    RECORDED_SQL.lock().unwrap_or_else(|p| p.into_inner()).push(text);
+                }
+            }
+        };
+        self.conn().trace_v2(rusqlite::trace::TraceEventCodes::SQLITE_TRACE_STMT, on.then_some(record));
+    }
+
+    /// The statements recorded since the last call (see [`Store::record_sql`]).
+    pub fn recorded_sql() -> Vec<String> {
+        std::mem::take(&mut *RECORDED_SQL.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn path(&self) -> &Path {
@@ -381,29 +467,31 @@ impl Store {
     }
 
     /// Stores one page of a source in one transaction. For each of `boxes` (the source's
-    /// authority) an item is put in the box when it says so and taken out otherwise.
+    /// authority) an item is put in the box when it says so and taken out otherwise; an item
+    /// whose content did not change is not rewritten (see `store/write.rs`).
     pub fn upsert_page(&self, account_id: i64, boxes: &[Inbox], generation: i64, items: &[RemoteApproval]) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         for item in items {
-            let id = upsert_approval(&tx, account_id, item)?;
-            set_boxes(&tx, id, boxes, &item.boxes, generation, item.updated_at)?;
+            write::upsert(&tx, account_id, boxes, generation, item)?;
         }
         tx.commit()?;
         Ok(items.len())
     }
 
-    /// Stores one approval whose every box is known (after a detail read).
+    /// Stores one approval whose every box is known (after a detail read). Returns its id; an
+    /// approval in no box leaves the cache (its former id is returned).
     pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let generation: i64 =
             tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
-        let id = upsert_approval(&tx, account_id, item)?;
-        set_boxes(&tx, id, &Inbox::ALL, &item.boxes, generation, item.updated_at)?;
-        delete_orphans(&tx, account_id)?;
+        let former: Option<i64> = tx
+            .query_row("SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, item.remote_id], |r| r.get(0))
+            .optional()?;
+        let id = write::upsert(&tx, account_id, &Inbox::ALL, generation, item)?;
         tx.commit()?;
-        Ok(id)
+        Ok(id.or(former).unwrap_or(0))
     }
 
     /// Called after a source was walked to its end: whatever it did not list this time leaves
@@ -414,12 +502,13 @@ impl Store {
         let mut removed = 0;
         for b in boxes {
             removed += tx.execute(
-                "DELETE FROM approval_boxes WHERE box = ?1 AND generation < ?2
-                 AND approval_id IN (SELECT id FROM approvals WHERE account_id = ?3)",
-                params![b.as_str(), generation, account_id],
+                "DELETE FROM approval_boxes WHERE box = ?1 AND account_id = ?2 AND generation < ?3",
+                params![b.as_str(), account_id, generation],
             )?;
         }
-        delete_orphans(&tx, account_id)?;
+        if removed > 0 {
+            write::delete_orphans(&tx, account_id)?;
+        }
         tx.commit()?;
         Ok(removed)
     }
@@ -459,41 +548,14 @@ impl Store {
 
     // ---- reading ----------------------------------------------------------------------
 
+    /// One page of the list and its total (see `store/list.rs` for the plans).
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
-        let PageShape { table, joins, filter, order, args } = page_shape(q);
-        let conn = self.conn();
-        let total: i64 = conn
-            .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {filter}"))?
-            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
-        let sql = format!(
-            "{SUMMARY_COLUMNS} FROM {table} {joins} WHERE {filter} ORDER BY {order} LIMIT {} OFFSET {}",
-            q.limit.min(500),
-            q.offset
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let items = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), summary_from_row)?
-            .map(|r| r.map_err(StoreError::from).and_then(|s| s))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total: total as u64 })
+        list::page(&self.conn(), q)
     }
 
+    /// How many approvals each box holds.
     pub fn box_counts(&self) -> Result<BoxCounts> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT box, count(*) FROM approval_boxes GROUP BY box")?;
-        let mut counts = BoxCounts::default();
-        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-            let (b, n) = row?;
-            let n = n as u64;
-            match b.parse::<Inbox>() {
-                Ok(Inbox::Todo) => counts.todo = n,
-                Ok(Inbox::Submitted) => counts.submitted = n,
-                Ok(Inbox::Processed) => counts.processed = n,
-                Ok(Inbox::Cc) => counts.cc = n,
-                Err(e) => return Err(StoreError::Corrupt(e)),
-            }
-        }
-        Ok(counts)
+        list::box_counts(&self.conn())
     }
 
     /// The form names and submitters present in a box (or all boxes), for the filter menus.
@@ -650,87 +712,15 @@ fn approval_from_parts(s: ApprovalSummary, body: &str, raw: &str) -> Result<Appr
     })
 }
 
-/// The shape of a list query. A box page walks the `(box, updated_at)` index of the box rows;
-/// the all-boxes view walks approvals by time through a covering index; search narrows both by
-/// the full-text index. Counting touches only the walked table, never the wide approval rows.
-struct PageShape {
-    table: &'static str,
-    joins: &'static str,
-    filter: String,
-    order: &'static str,
-    args: Vec<String>,
-}
-
-fn page_shape(q: &ListQuery) -> PageShape {
-    let mut args = Vec::new();
-    let mut arg = |v: String| -> String {
-        args.push(v);
-        format!("?{}", args.len())
-    };
-    let oldest = q.sort == Sort::Oldest;
-    let (table, joins, mut filter, order, id, account, time) = match q.inbox {
-        Some(b) => (
-            "approval_boxes b",
-            "JOIN approvals a ON a.id = b.approval_id JOIN accounts c ON c.id = a.account_id",
-            format!("b.box = {}", arg(b.as_str().into())),
-            if oldest { "b.updated_at ASC, b.approval_id ASC" } else { "b.updated_at DESC, b.approval_id DESC" },
-            "b.approval_id",
-            "b.account_id",
-            "b.updated_at",
-        ),
-        None => (
-            "approvals a INDEXED BY approvals_page",
-            "JOIN accounts c ON c.id = a.account_id",
-            "EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id)".to_string(),
-            if oldest { "a.updated_at ASC, a.id ASC" } else { "a.updated_at DESC, a.id DESC" },
-            "a.id",
-            "a.account_id",
-            "a.updated_at",
-        ),
-    };
-    // The columns of the wide row are reached through their own indexes, so the count still
-    // walks only the table of the page.
-    let mut narrow = |column: &str, value: String| format!(" AND {id} IN (SELECT id FROM approvals WHERE {column} = {})", arg(value));
-    let mut extra = String::new();
-    if let Some(s) = q.status {
-        extra += &narrow("status", s.as_str().into());
-    }
-    if let Some(f) = q.form_name.as_deref().filter(|f| !f.is_empty()) {
-        extra += &narrow("form_name", f.into());
-    }
-    if let Some(p) = q.submitter.as_deref().filter(|p| !p.is_empty()) {
-        extra += &narrow("submitter_name", p.into());
-    }
-    filter += &extra;
-    if let Some(t) = q.since {
-        filter += &format!(" AND {time} >= CAST({} AS INTEGER)", arg(t.to_string()));
-    }
-    if let Some(t) = q.until {
-        filter += &format!(" AND {time} < CAST({} AS INTEGER)", arg(t.to_string()));
-    }
-    if let Some(v) = q.vendor {
-        filter += &format!(" AND {account} IN (SELECT id FROM accounts WHERE vendor = {})", arg(v.as_str().into()));
-    }
-    if let Some(a) = q.account_id {
-        filter += &format!(" AND {account} = CAST({} AS INTEGER)", arg(a.to_string()));
-    }
-    match q.search.as_deref().filter(|s| !s.trim().is_empty()).map(match_expression) {
-        Some(Some(m)) => filter += &format!(" AND {id} IN (SELECT rowid FROM approvals_fts WHERE approvals_fts MATCH {})", arg(m)),
-        // Only punctuation typed: nothing is indexed under it.
-        Some(None) => filter += " AND 0",
-        None => {}
-    }
-    PageShape { table, joins, filter, order, args }
-}
-
 /// The FTS5 query for what the user typed: the same tokens as [`search_text`] makes, as one
-/// phrase whose last token may be a prefix (so typing is searching).
+/// phrase whose last token may be a prefix when it is a word (so typing is searching). A CJK
+/// token is one character, so it has no longer forms to match and is looked up exactly (a
+/// prefix lookup costs twice as much).
 fn match_expression(typed: &str) -> Option<String> {
     let tokens = search_tokens(typed);
-    if tokens.is_empty() {
-        return None;
-    }
-    Some(format!("\"{}\" *", tokens.join(" ").replace('"', "")))
+    let last = tokens.last()?;
+    let prefix = if last.chars().any(is_cjk) { "" } else { " *" };
+    Some(format!("\"{}\"{prefix}", tokens.join(" ").replace('"', "")))
 }
 
 /// Splits text the way the search index sees it: each CJK character is a token of its own (so
@@ -757,91 +747,40 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3040..=0x30FF | 0xAC00..=0xD7AF)
 }
 
-fn upsert_approval(tx: &rusqlite::Transaction, account_id: i64, item: &RemoteApproval) -> Result<i64> {
-    let body = serde_json::to_string(&Body {
-        fields: item.fields.clone(),
-        steps: item.steps.clone(),
-        attachments: item.attachments.clone(),
-    })
-    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let actions = item.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
-    let id = tx.prepare_cached(
-        "INSERT INTO approvals (account_id, remote_id, title, form_name, submitter_id, submitter_name,
-            submitted_at, updated_at, status, actions, body, raw, search_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (account_id, remote_id) DO UPDATE SET
-            title = excluded.title, form_name = excluded.form_name,
-            submitter_id = excluded.submitter_id, submitter_name = excluded.submitter_name,
-            submitted_at = excluded.submitted_at, updated_at = excluded.updated_at,
-            status = excluded.status, actions = excluded.actions, body = excluded.body,
-            raw = excluded.raw, search_text = excluded.search_text
-         RETURNING id",
-    )?
-    .query_row(
-        params![
-            account_id,
-            item.remote_id,
-            item.title,
-            item.form_name,
-            item.submitter.id,
-            item.submitter.name,
-            item.submitted_at,
-            item.updated_at,
-            item.status.as_str(),
-            actions,
-            body,
-            item.raw.to_string(),
-            search_text(item),
-        ],
-        |r| r.get(0),
-    )?;
-    Ok(id)
-}
-
-/// Sets the approval's membership of the `authority` boxes, and keeps the time every box row
-/// sorts by equal to the approval's.
-fn set_boxes(tx: &rusqlite::Transaction, id: i64, authority: &[Inbox], member_of: &[Inbox], generation: i64, updated_at: i64) -> Result<()> {
-    tx.prepare_cached("UPDATE approval_boxes SET updated_at = ?2 WHERE approval_id = ?1 AND updated_at <> ?2")?.execute(params![id, updated_at])?;
-    for b in authority {
-        if member_of.contains(b) {
-            tx.prepare_cached(
-                "INSERT INTO approval_boxes (approval_id, box, generation, updated_at, account_id)
-                 VALUES (?1, ?2, ?3, ?4, (SELECT account_id FROM approvals WHERE id = ?1))
-                 ON CONFLICT (approval_id, box) DO UPDATE SET generation = excluded.generation",
-            )?
-            .execute(params![id, b.as_str(), generation, updated_at])?;
-        } else {
-            tx.prepare_cached("DELETE FROM approval_boxes WHERE approval_id = ?1 AND box = ?2")?.execute(params![id, b.as_str()])?;
-        }
-    }
-    Ok(())
-}
-
-fn delete_orphans(tx: &rusqlite::Transaction, account_id: i64) -> Result<()> {
-    tx.execute(
-        "DELETE FROM approvals WHERE account_id = ?1
-         AND NOT EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = approvals.id)",
-        [account_id],
-    )?;
-    Ok(())
-}
-
 /// Everything a user may search for, as the tokens the full-text index stores.
 fn search_text(item: &RemoteApproval) -> String {
-    let mut parts = vec![item.title.as_str(), item.form_name.as_str(), item.submitter.name.as_str()];
+    let mut out = String::with_capacity(1024);
+    let mut add = |text: &str| push_tokens(&mut out, text);
+    add(&item.title);
+    add(&item.form_name);
+    add(&item.submitter.name);
     for f in &item.fields {
-        parts.push(&f.label);
-        parts.push(&f.value);
+        add(&f.label);
+        add(&f.value);
     }
-    for s in &item.steps {
-        for m in &s.members {
-            parts.push(&m.user.name);
-            if let Some(c) = &m.comment {
-                parts.push(c);
-            }
+    for m in item.steps.iter().flat_map(|s| &s.members) {
+        add(&m.user.name);
+        if let Some(c) = &m.comment {
+            add(c);
         }
     }
-    search_tokens(&parts.join("\n")).join(" ")
+    out
+}
+
+/// Appends the tokens of `text` (as [`search_tokens`] splits it) to `out`, space-separated,
+/// without a string per token: this runs for every approval a sync writes.
+fn push_tokens(out: &mut String, text: &str) {
+    let mut in_word = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let cjk = is_cjk(c);
+        if (cjk || (c.is_alphanumeric() && !in_word)) && !out.is_empty() {
+            out.push(' ');
+        }
+        if cjk || c.is_alphanumeric() {
+            out.push(c);
+        }
+        in_word = c.is_alphanumeric() && !cjk;
+    }
 }
 
 /// Unix seconds now.
@@ -850,7 +789,7 @@ pub fn now() -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{FieldKind, Status};
 
@@ -947,7 +886,12 @@ mod tests {
     #[test]
     fn search_tokens_split_cjk_per_character_and_keep_words() {
         assert_eq!(search_tokens("差旅报销 Q3-Report"), ["差", "旅", "报", "销", "q3", "report"]);
+        let mut text = String::new();
+        push_tokens(&mut text, "差旅报销 Q3-Report");
+        push_tokens(&mut text, "x");
+        assert_eq!(text, search_tokens("差旅报销 Q3-Report x").join(" "));
         assert_eq!(match_expression("申请-99"), Some("\"申 请 99\" *".to_string()));
+        assert_eq!(match_expression("差旅"), Some("\"差 旅\"".to_string()));
         assert_eq!(match_expression("\"%"), None);
     }
 
@@ -986,7 +930,7 @@ mod tests {
         assert!(a.sync.last_error.is_none() && a.sync.last_success.is_some());
     }
 
-    fn varied(remote: &str, updated: i64, status: Status, form: &str, who: &str) -> RemoteApproval {
+    pub(crate) fn varied(remote: &str, updated: i64, status: Status, form: &str, who: &str) -> RemoteApproval {
         let mut it = item(remote, &[Inbox::Todo], updated);
         it.status = status;
         it.form_name = form.into();

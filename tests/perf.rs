@@ -1,0 +1,74 @@
+//! Issue 7's window figures, measured on the real app: cold start to the first rendered todo
+//! page with 100k cached approvals, beside the same start with an empty cache (the floor), and
+//! the app's resident memory. The figures are printed (BENCHMARKS.md), never asserted on; the
+//! test asserts only that the page did render.
+//!
+//! `cargo test -p e2e --test perf -- --nocapture`. `PERF_APPROVALS=N` changes the 100k;
+//! `PERF_CACHE=FILE` starts from a copy of a cache file made earlier (e.g. by the store bench
+//! with `BENCH_KEEP`) instead of filling one, which takes a while in a debug build.
+
+mod support;
+
+use anyhow::{bail, Context, Result};
+use inbox_core::{sample, Store};
+use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
+use support::{run_seeded_app_test, wait_for, Ui, SYNC_TIMEOUT};
+
+/// The mark the list sets when its first page is on screen (ui/src/components/ApprovalList.tsx).
+const FIRST_PAGE_MARK: &str = "inbox-first-page";
+
+/// Five accounts that point at a closed port: the app shows the cache and its syncs fail fast.
+const NOWHERE: &str = "http://127.0.0.1:9";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cold_start_to_the_first_todo_page_with_100k_cached_approvals() {
+    let n: usize = std::env::var("PERF_APPROVALS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    run_seeded_app_test("perf-empty", |dir| seed(dir, 0), async |ui| report(&ui, "empty cache (floor)", 0).await).await;
+    run_seeded_app_test("perf-full", |dir| seed(dir, n), async |ui| report(&ui, &format!("{n} cached approvals"), n).await).await;
+}
+
+/// A cache with the accounts and `n` approvals (or a copy of `PERF_CACHE`).
+fn seed(dir: &Path, n: usize) -> Result<()> {
+    if let (true, Some(file)) = (n > 0, std::env::var_os("PERF_CACHE")) {
+        std::fs::copy(&file, dir.join("cache.sqlite3")).with_context(|| format!("copying {}", Path::new(&file).display()))?;
+        return Ok(());
+    }
+    let store = Store::open_in(dir)?;
+    let accounts = sample::accounts(&store, NOWHERE)?;
+    sample::fill(&store, &accounts, n, 5_000)?;
+    Ok(())
+}
+
+/// Waits for the first page, then prints the time from launch to it and the app's memory.
+async fn report(ui: &Ui, label: &str, n: usize) -> Result<()> {
+    let rendered_ms = wait_for("the list's first page", SYNC_TIMEOUT, async || first_page_at(ui).await).await?;
+    let launched_ms = ui.launched_at.duration_since(UNIX_EPOCH)?.as_secs_f64() * 1000.0;
+    let rows = ui.rows().await?.len();
+    if n > 0 && rows == 0 {
+        bail!("the todo page of {n} cached approvals rendered no row");
+    }
+    println!("cold start, {label}: first todo page rendered {:.0} ms after launch ({rows} rows in the page)", rendered_ms - launched_ms);
+    // Searching touches the full-text index and many rows: memory after it is the high mark.
+    ui.type_into("search-input", "报").await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    match ui.app_pid().and_then(resident_kib) {
+        Some(kib) => println!("resident memory, {label}, after a one-character search: {:.1} MiB", kib as f64 / 1024.0),
+        None => println!("resident memory, {label}: the app's process was not found"),
+    }
+    Ok(())
+}
+
+/// The page's time (Unix milliseconds) at the first-page mark, once it is set.
+async fn first_page_at(ui: &Ui) -> Result<Option<f64>> {
+    let at = ui
+        .js(&format!("const m = performance.getEntriesByName('{FIRST_PAGE_MARK}')[0]; return m ? performance.timeOrigin + m.startTime : null;"), vec![])
+        .await?;
+    Ok(at.as_f64())
+}
+
+/// `VmRSS` of a process, in KiB.
+fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
