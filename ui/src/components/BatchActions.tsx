@@ -104,7 +104,7 @@ export function BatchActions({ items, onClear, onSelectAll, onDone }: BatchActio
         onOk={() => asking && void run(asking, reason.trim())}
         onCancel={() => setAsking(null)}
         // A stray click beside the dialog must not throw the typed reason away.
-        maskClosable={false}
+        mask={{ closable: false }}
       >
         <Typography.Paragraph type="secondary">{t("将逐条提交给各厂商；每条的结果会单独列出。")}</Typography.Paragraph>
         <Input.TextArea

@@ -266,7 +266,7 @@ export function NewApprovalDrawer(props: NewApprovalDrawerProps) {
       size={640}
       className="new-approval-drawer"
       data-testid="new-approval"
-      maskClosable={!sending}
+      mask={{ closable: !sending }}
       footer={
         <Flex justify="space-between" align="center">
           <Typography.Text type="secondary">{template ? t("已自动保存为草稿") : ""}</Typography.Text>
