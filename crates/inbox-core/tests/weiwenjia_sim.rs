@@ -255,3 +255,39 @@ async fn vendor_codes_are_shown_in_words() {
     let (page, _) = client.list("submission", 1, 1000).await.unwrap();
     assert_eq!(page.per_page, 100, "the simulator caps per_page");
 }
+
+/// Issue 7: a second sync with nothing new reads no detail; what the demo user did through the
+/// app, and what another approver did at the vendor, both show after the next sync.
+#[tokio::test]
+async fn a_sync_with_nothing_new_reads_no_detail_and_changes_still_show() {
+    use vendor_sim::weiwenjia::routes::DETAIL_PATH;
+    use vendor_sim::weiwenjia::state::Verb;
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+    let (details, counts) = (w.sim.calls(DETAIL_PATH), w.service.box_counts().unwrap());
+    assert!(details > 0);
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.sim.calls(DETAIL_PATH), details, "no detail read when nothing changed");
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    // The demo user approves through the app: the next sync re-reads that one only.
+    let todo = w.sim.todo_for(me)[0].clone();
+    w.service.act(local_id(&w.service, &todo), Action::Approve, "同意").await.unwrap();
+    // Another approver rejects one the demo user submitted: its list item's status changes.
+    let theirs = w.sim.submitted_for(me).into_iter().find(|r| w.sim.status(r) == Some("applying") && !w.sim.waiting_approvers(r).is_empty()).unwrap();
+    let approver = w.sim.waiting_approvers(&theirs)[0];
+    w.sim.with_state(|s| {
+        let record = s.records.values_mut().find(|r| vendor_sim::weiwenjia::remote_id(r) == theirs).unwrap();
+        record.perform(approver, Verb::Reject, "预算不足", vendor_sim::common::now_secs()).unwrap();
+    });
+    let before = w.sim.calls(DETAIL_PATH);
+    w.service.sync_account(w.account).await.unwrap();
+    let read = w.sim.calls(DETAIL_PATH) - before;
+    assert!((1..=4).contains(&read), "only the changed items are read again ({read} detail calls)");
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_for(me)));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_for(me)));
+    let rejected = w.service.approval(local_id(&w.service, &theirs)).unwrap();
+    assert_eq!(rejected.remote.status, Status::Rejected);
+    assert!(rejected.remote.actions.is_empty(), "nothing left to withdraw");
+}

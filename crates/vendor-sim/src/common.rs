@@ -1,6 +1,7 @@
 //! What every vendor simulator shares: the running-server handle, the fault switch (so a client's
 //! tests can prove that a broken reply is reported), and the `/__sim/*` admin routes.
 
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -90,6 +91,9 @@ pub const HANG_DELAY: Duration = Duration::from_secs(600);
 pub struct FaultSwitch {
     armed: Arc<Mutex<Option<Armed>>>,
     events: StateEvents,
+    /// Vendor calls received per request path (faulted ones included), so a client's tests
+    /// can count the calls a sync makes.
+    calls: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 /// A fault, how many calls pass untouched before it starts (`skip`: a fault in the middle of a
@@ -104,7 +108,7 @@ struct Armed {
 impl FaultSwitch {
     /// A switch whose state-changing faults run `events` against the simulator's state.
     pub fn with_events(events: StateEvents) -> Self {
-        FaultSwitch { armed: Arc::default(), events }
+        FaultSwitch { armed: Arc::default(), events, calls: Arc::default() }
     }
 
     /// Sets (or clears, with `None`) the fault answered by every vendor call.
@@ -129,6 +133,15 @@ impl FaultSwitch {
     /// The fault in force (or waiting for its turn), if any.
     pub fn get(&self) -> Option<Fault> {
         self.armed.lock().unwrap_or_else(PoisonError::into_inner).map(|a| a.fault)
+    }
+
+    /// How many vendor calls `path` (e.g. `/v2/contract/detail`) has received.
+    pub fn calls(&self, path: &str) -> usize {
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner).get(path).copied().unwrap_or(0)
+    }
+
+    fn count(&self, path: &str) {
+        *self.calls.lock().unwrap_or_else(PoisonError::into_inner).entry(path.to_string()).or_default() += 1;
     }
 
     /// The fault for the call arriving now, counting it down.
@@ -164,6 +177,7 @@ pub fn with_faults<S: Clone + Send + Sync + 'static>(router: Router<S>, switch: 
 }
 
 async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next) -> Response {
+    switch.count(req.uri().path());
     let Some(fault) = switch.take() else { return next.run(req).await };
     match fault {
         Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),

@@ -5,6 +5,7 @@
 pub mod de;
 pub mod fxiaoke;
 pub mod qiyuesuo;
+pub mod recent;
 pub mod weiwenjia;
 pub mod yomicloud;
 pub mod zeyi;

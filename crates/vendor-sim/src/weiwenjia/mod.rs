@@ -184,6 +184,11 @@ impl Sim {
         self.faults.get()
     }
 
+    /// How many calls `path` has received (faulted ones included).
+    pub fn calls(&self, path: &str) -> usize {
+        self.faults.calls(path)
+    }
+
     /// The demo account as the client stores it: settings `{"platform", "uid"}`, secrets
     /// `{"access_token"}`.
     pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {

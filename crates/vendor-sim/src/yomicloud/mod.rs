@@ -160,6 +160,11 @@ impl Sim {
         self.faults.get()
     }
 
+    /// How many calls `path` has received (faulted ones included).
+    pub fn calls(&self, path: &str) -> usize {
+        self.faults.calls(path)
+    }
+
     /// The demo account as the client stores it: settings `{"uid"}`, secrets `{"token"}`.
     pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let me = self.demo_user();

@@ -73,6 +73,11 @@ impl Client {
     }
 
     pub async fn list(&self, offset: usize, limit: usize, start: &str, end: &str) -> Result<wire::ContractList, VendorError> {
+        Ok(self.list_raw(offset, limit, start, end).await?.0)
+    }
+
+    /// `contract/list` with the raw `result` (its `list` items fingerprint the list).
+    pub async fn list_raw(&self, offset: usize, limit: usize, start: &str, end: &str) -> Result<(wire::ContractList, Value), VendorError> {
         let query = [
             ("signatoryType", "ALL".to_string()),
             ("publishTimeStart", start.to_string()),
@@ -80,7 +85,7 @@ impl Client {
             ("selectOffset", offset.to_string()),
             ("selectLimit", limit.to_string()),
         ];
-        Ok(self.get(CALL_LIST, &query).await?.0)
+        self.get(CALL_LIST, &query).await
     }
 
     pub async fn detail(&self, contract_id: &str) -> Result<(wire::Contract, Value), VendorError> {

@@ -10,6 +10,7 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
+use super::recent::Recent;
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
@@ -46,6 +47,9 @@ pub struct QiyuesuoConnector {
     client: client::Client,
     employee: String,
     tenant_name: Option<String>,
+    /// What the last syncs read (the shared rule of `connectors/recent.rs`). No list field
+    /// changes by itself: the items carry absolute times only.
+    recent: Recent,
 }
 
 /// Where a walk of the list stands: the page offset and the fixed time window.
@@ -80,7 +84,27 @@ impl QiyuesuoConnector {
         let employee = account.setting("employee").map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
         let employee = employee.ok_or_else(|| VendorError::Config("the employee's mobile number (employee) is missing".into()))?;
         let tenant_name = account.setting("tenant_name").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-        Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name })
+        Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name, recent: Recent::new(&[]) })
+    }
+
+    /// Checks that the contract awaits this employee's audit, then sends it to `employeeaudit`.
+    async fn audit(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let pass = match action {
+            Action::Approve => true,
+            Action::Reject => false,
+            Action::Cancel => return Err(VendorError::Unsupported("withdrawing a contract")),
+        };
+        let (contract, _) = self.client.detail(remote_id).await?;
+        if map::awaiting_me(&contract, &self.employee).is_none() {
+            return Err(VendorError::NotAllowed("this contract is not waiting for your audit (already decided, or not your step yet)".into()));
+        }
+        let req = wire::AuditRequest { contract_id: Some(contract.id), biz_id: None, tenant_name: self.tenant_name.clone(), pass, comment: comment.to_string() };
+        self.client.employee_audit(&req).await
+    }
+
+    /// A listed contract's approval: remembered while its list item is unchanged, else read.
+    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<RemoteApproval, VendorError> {
+        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone())).await
     }
 
     async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
@@ -109,10 +133,11 @@ impl Connector for QiyuesuoConnector {
             Some(text) => Cursor::parse(text)?,
             None => Cursor::first(chrono::Utc::now().timestamp()),
         };
-        let page = self.client.list(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
-        let ids: Vec<String> = page.list.iter().map(|c| c.id.clone()).collect();
-        let read = ids.len();
-        let items: Vec<RemoteApproval> = futures::stream::iter(ids.into_iter().map(|id| self.detail_of(id))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        let (page, raw) = self.client.list_raw(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
+        let raws = raw.get("list").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+        let pairs: Vec<(String, serde_json::Value)> = page.list.iter().map(|c| c.id.clone()).zip(raws).collect();
+        let read = page.list.len();
+        let items: Vec<RemoteApproval> = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
         // Contracts of the company that concern someone else stay out of the cache.
         let items = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
         let next_offset = at.offset + read;
@@ -125,17 +150,10 @@ impl Connector for QiyuesuoConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        let pass = match action {
-            Action::Approve => true,
-            Action::Reject => false,
-            Action::Cancel => return Err(VendorError::Unsupported("withdrawing a contract")),
-        };
-        let (contract, _) = self.client.detail(remote_id).await?;
-        if map::awaiting_me(&contract, &self.employee).is_none() {
-            return Err(VendorError::NotAllowed("this contract is not waiting for your audit (already decided, or not your step yet)".into()));
-        }
-        let req = wire::AuditRequest { contract_id: Some(contract.id), biz_id: None, tenant_name: self.tenant_name.clone(), pass, comment: comment.to_string() };
-        self.client.employee_audit(&req).await
+        let done = self.audit(remote_id, action, comment).await;
+        // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
+        self.recent.forget(remote_id);
+        done
     }
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {

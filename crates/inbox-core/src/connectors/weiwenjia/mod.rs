@@ -9,6 +9,7 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
+use super::recent::Recent;
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
@@ -64,12 +65,17 @@ pub struct WeiwenjiaConnector {
     /// The latest list item of each remote id: the detail call has no form fields, so a detail
     /// read (after acting) reuses what the list last said.
     items: Mutex<HashMap<String, (wire::ListItem, Value)>>,
+    /// What the last syncs read (the shared rule of `connectors/recent.rs`).
+    recent: Recent,
 }
+
+/// List item fields that change by themselves: the relative age, "大约 17 小时".
+const VOLATILE: &[&str] = &["distance_submission_time"];
 
 impl WeiwenjiaConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
-        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, items: Mutex::new(HashMap::new()) })
+        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, items: Mutex::new(HashMap::new()), recent: Recent::new(VOLATILE) })
     }
 
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
@@ -111,6 +117,29 @@ impl WeiwenjiaConnector {
         map::approval(&item, item_raw, &detail, detail_raw, self.client.uid()).map_err(|e| VendorError::malformed("execute_records/detail", e))
     }
 
+    /// A listed item's approval: remembered while its list item is unchanged, else read.
+    async fn listed(&self, source: &Source, item: wire::ListItem, raw: Value) -> Result<RemoteApproval, VendorError> {
+        let remote_id = map::remote_id(&item.entity_type, item.entity_data.id);
+        let seen = raw.clone();
+        self.recent.get_or_read(source, &remote_id, &seen, || self.complete(item, raw)).await
+    }
+
+    /// Checks the vendor's permission flag, then sends the action to the execute record.
+    async fn execute(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let (entity_type, entity_id) = Self::entity(remote_id)?;
+        let (detail, _) = self.client.detail(entity_type, entity_id).await?;
+        let (verb, allowed) = match action {
+            Action::Approve => (ACTION_PASS, detail.has_approval_permission),
+            Action::Reject => (ACTION_REJECT, detail.has_reject_permission),
+            Action::Cancel => (ACTION_CANCEL, detail.has_cancel_permission),
+        };
+        if !allowed {
+            return Err(VendorError::NotAllowed(format!("the vendor no longer lets you {} approval {remote_id} (already decided, not your node, or not yours to withdraw)", action.as_str())));
+        }
+        let record = detail.execute_record_id.or_else(|| detail.execute_record.as_ref().and_then(|r| r.id)).ok_or_else(|| VendorError::malformed("execute_records/detail", "no execute_record_id"))?;
+        self.client.execute(record, verb, comment).await
+    }
+
     fn entity(remote_id: &str) -> Result<(&str, i64), VendorError> {
         map::parse_remote_id(remote_id).ok_or_else(|| VendorError::NotAllowed(format!("\"{remote_id}\" is not a weiwenjia approval id (entity_type:entity_id)")))
     }
@@ -143,7 +172,7 @@ impl Connector for WeiwenjiaConnector {
         for (item, raw) in &pairs {
             self.remember(item, raw);
         }
-        let items = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.complete(item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        let items = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.listed(source, item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
         // `has_next_page` decides; a page number that does not move would loop forever.
         let next = (data.has_next_page && data.page >= page as i64).then(|| (page + 1).to_string());
         Ok(ListPage::new(items, next).of_total(scope, data.total_count))
@@ -156,18 +185,10 @@ impl Connector for WeiwenjiaConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        let (entity_type, entity_id) = Self::entity(remote_id)?;
-        let (detail, _) = self.client.detail(entity_type, entity_id).await?;
-        let (verb, allowed) = match action {
-            Action::Approve => (ACTION_PASS, detail.has_approval_permission),
-            Action::Reject => (ACTION_REJECT, detail.has_reject_permission),
-            Action::Cancel => (ACTION_CANCEL, detail.has_cancel_permission),
-        };
-        if !allowed {
-            return Err(VendorError::NotAllowed(format!("the vendor no longer lets you {} approval {remote_id} (already decided, not your node, or not yours to withdraw)", action.as_str())));
-        }
-        let record = detail.execute_record_id.or_else(|| detail.execute_record.as_ref().and_then(|r| r.id)).ok_or_else(|| VendorError::malformed("execute_records/detail", "no execute_record_id"))?;
-        self.client.execute(record, verb, comment).await
+        let done = self.execute(remote_id, action, comment).await;
+        // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
+        self.recent.forget(remote_id);
+        done
     }
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {

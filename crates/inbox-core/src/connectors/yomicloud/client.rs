@@ -55,11 +55,21 @@ impl Client {
     }
 
     pub async fn handler_list(&self, utype: u8) -> Result<wire::ApprovalList, VendorError> {
-        Ok(self.call("get-handler-list", &[("utype", utype.to_string())]).await?.0)
+        Ok(self.handler_list_raw(utype).await?.0)
     }
 
     pub async fn creator_list(&self) -> Result<wire::ApprovalList, VendorError> {
-        Ok(self.call("get-creator-list", &[]).await?.0)
+        Ok(self.creator_list_raw().await?.0)
+    }
+
+    /// `get-handler-list` with the raw reply (its `data` items fingerprint the list).
+    pub async fn handler_list_raw(&self, utype: u8) -> Result<(wire::ApprovalList, Value), VendorError> {
+        self.call("get-handler-list", &[("utype", utype.to_string())]).await
+    }
+
+    /// `get-creator-list` with the raw reply.
+    pub async fn creator_list_raw(&self) -> Result<(wire::ApprovalList, Value), VendorError> {
+        self.call("get-creator-list", &[]).await
     }
 
     pub async fn templet_content(&self, id: i64, file_id: i64) -> Result<wire::TempletContent, VendorError> {

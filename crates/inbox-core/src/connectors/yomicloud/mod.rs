@@ -9,6 +9,7 @@ pub mod map;
 pub mod submit;
 pub mod wire;
 
+use super::recent::Recent;
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
@@ -44,12 +45,15 @@ pub fn info() -> VendorInfo {
 pub struct YomiConnector {
     client: client::Client,
     types: OnceCell<HashMap<i64, String>>,
+    /// What the last syncs read (the shared rule of `connectors/recent.rs`). No list field
+    /// changes by itself: the items carry absolute times only.
+    recent: Recent,
 }
 
 impl YomiConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
-        Ok(YomiConnector { client: client::Client::new(&account.base_url, creds)?, types: OnceCell::new() })
+        Ok(YomiConnector { client: client::Client::new(&account.base_url, creds)?, types: OnceCell::new(), recent: Recent::new(&[]) })
     }
 
     /// Approval type names, read once per connector from `templet-content id=0`.
@@ -87,15 +91,17 @@ impl Connector for YomiConnector {
     }
 
     async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
-        let listed = match source.name {
-            "get-handler-list utype=1" => self.client.handler_list(1).await?,
-            "get-handler-list utype=0" => self.client.handler_list(0).await?,
-            "get-creator-list" => self.client.creator_list().await?,
+        let (listed, raw) = match source.name {
+            "get-handler-list utype=1" => self.client.handler_list_raw(1).await?,
+            "get-handler-list utype=0" => self.client.handler_list_raw(0).await?,
+            "get-creator-list" => self.client.creator_list_raw().await?,
             other => return Err(VendorError::Config(format!("unknown yomicloud source {other}"))),
         };
-        // The list has no steps or "my" row: read each item (choice 3: one page, no paging).
-        let ids: Vec<String> = listed.data.iter().map(|r| r.id.to_string()).collect();
-        let items = futures::stream::iter(ids.into_iter().map(|id| self.detail_of(id)))
+        // The list has no steps or "my" row: read each item (choice 3: one page, no paging)
+        // unless its list item is as the last sync saw it.
+        let raws = raw.get("data").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+        let pairs: Vec<(String, serde_json::Value)> = listed.data.iter().map(|r| r.id.to_string()).zip(raws).collect();
+        let items = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item)))
             .buffered(DETAIL_CONCURRENCY)
             .try_collect()
             .await?;
@@ -107,18 +113,10 @@ impl Connector for YomiConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        let verdict = match action {
-            Action::Approve => 1,
-            Action::Reject => 2,
-            Action::Cancel => return Err(VendorError::Unsupported("withdrawing an approval")),
-        };
-        let (view, _) = self.view(remote_id).await?;
-        let content = map::content(&view.data).map_err(|e| VendorError::malformed("view-approval", e))?;
-        let current = map::current_step(view.data.status, &content, &view.data2);
-        let Some(row) = map::my_turn(&view.data2, &content, self.client.uid(), current) else {
-            return Err(VendorError::NotAllowed("this approval is not waiting for your decision (already decided, or not your step yet)".into()));
-        };
-        self.client.handle_step(view.data.id, row.id, row.step, comment, verdict).await
+        let done = self.handle(remote_id, action, comment).await;
+        // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
+        self.recent.forget(remote_id);
+        done
     }
 
     /// One template by id (`templet-content`, open to every user), or every template of a file
@@ -167,6 +165,22 @@ impl Connector for YomiConnector {
 }
 
 impl YomiConnector {
+    /// Finds the user's row of the current step, then sends the verdict with `handle-step`.
+    async fn handle(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let verdict = match action {
+            Action::Approve => 1,
+            Action::Reject => 2,
+            Action::Cancel => return Err(VendorError::Unsupported("withdrawing an approval")),
+        };
+        let (view, _) = self.view(remote_id).await?;
+        let content = map::content(&view.data).map_err(|e| VendorError::malformed("view-approval", e))?;
+        let current = map::current_step(view.data.status, &content, &view.data2);
+        let Some(row) = map::my_turn(&view.data2, &content, self.client.uid(), current) else {
+            return Err(VendorError::NotAllowed("this approval is not waiting for your decision (already decided, or not your step yet)".into()));
+        };
+        self.client.handle_step(view.data.id, row.id, row.step, comment, verdict).await
+    }
+
     /// `create-approval` at most once: when the connection broke before the reply, the
     /// approval may exist, so our submitted list is read first and a match (same template, file,
     /// statement and attachment, created since we started) is taken instead of sending again.
@@ -191,6 +205,11 @@ impl YomiConnector {
             .filter(|r| r.createtime >= started - 60)
             .find(|r| serde_json::from_str::<serde_json::Value>(&r.content).is_ok_and(|c| same(&c)))
             .map(|r| r.id))
+    }
+
+    /// A listed item's approval: remembered while its list item is unchanged, else read.
+    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<RemoteApproval, VendorError> {
+        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone())).await
     }
 
     async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
