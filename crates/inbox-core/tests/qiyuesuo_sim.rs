@@ -271,3 +271,43 @@ async fn test_account_checks_the_signature_and_changes_nothing() {
     assert_eq!(w.sim.contract_status(&todo[0]).as_deref(), Some("SIGNING"));
     assert_eq!(w.sim.todo_ids_for(&w.me()), todo, "testing changes nothing");
 }
+
+/// Issue 7: a second sync with nothing new reads only the contracts awaiting the employee's
+/// audit (the todo box comes from the detail); what the employee did through the app and an
+/// audit refused by someone else at the vendor both show after the next sync.
+#[tokio::test]
+async fn a_sync_with_nothing_new_reads_only_the_todo_details_and_changes_still_show() {
+    const DETAIL: &str = "/v2/contract/detail";
+    let w = world(120).await;
+    let me = w.me();
+    w.service.sync_account(w.account).await.unwrap();
+    let counts = w.service.box_counts().unwrap();
+    let todo = w.sim.todo_ids_for(&me);
+    let before = w.sim.calls(DETAIL);
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.sim.calls(DETAIL) - before, todo.len(), "only the todo is read again ({before} details at first)");
+    assert!(todo.len() < before / 2);
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    let target = todo[0].clone();
+    w.service.act(local_id(&w.service, &target), Action::Approve, "同意").await.unwrap();
+    // Someone else's audit of a contract the employee sent is refused at the vendor.
+    let now = vendor_sim::common::now_secs();
+    let theirs = w
+        .sim
+        .submitted_ids_for(&me)
+        .into_iter()
+        .filter(|c| !todo.contains(c) && w.sim.contract_status(c).as_deref() == Some("SIGNING"))
+        .find(|c| w.sim.with_state(|s| s.employee_audit(Some(c), None, None, false, "条款有误", now).is_ok()))
+        .expect("a contract of the employee awaiting someone else's audit");
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(&me)));
+    assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
+    let refused = w.service.approval(local_id(&w.service, &theirs)).unwrap().remote;
+    assert_eq!(refused.status, inbox_core::Status::Rejected, "{}", w.sim.contract_status(&theirs).unwrap_or_default());
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}

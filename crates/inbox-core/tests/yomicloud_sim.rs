@@ -215,3 +215,46 @@ async fn test_account_checks_the_token() {
     assert!(w.service.test_account(bad_id).await.is_err());
     assert_eq!(w.sim.approval_status(w.sim.todo_ids_for(w.sim.demo_user().uid)[0]), Some(0), "testing changes nothing");
 }
+
+/// Another approver refuses approval `aid` at the simulator, if one of them is at its current
+/// step; returns whether one did.
+fn refused_by_another(sim: &Sim, aid: i64, me: i64) -> bool {
+    use vendor_sim::yomicloud::state::{Handling, UTYPE_APPROVER};
+    sim.with_state(|s| {
+        let a = &s.approvals[&aid];
+        let Some(step) = a.current_step() else { return false };
+        let rows: Vec<_> = a.rows.iter().filter(|r| r.utype == UTYPE_APPROVER && r.step == step as i64 && r.uid != me && r.status2 == 0).cloned().collect();
+        rows.iter().any(|r| {
+            let h = Handling { uid: r.uid, auid: r.id, step: r.step, decision: 2, note: "预算不足", now: vendor_sim::common::now_secs() };
+            s.handle_step(aid, &h).is_ok()
+        })
+    })
+}
+
+/// Issue 7: a second sync with nothing new reads only the approvals awaiting the user (their
+/// todo box comes from the detail); what the user did through the app and what another
+/// approver did at the vendor both show after the next sync.
+#[tokio::test]
+async fn a_sync_with_nothing_new_reads_only_the_todo_details_and_changes_still_show() {
+    const VIEW: &str = "/app/approval/view-approval";
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+    let counts = w.service.box_counts().unwrap();
+    let (todo, mine, cc) = (w.sim.todo_ids_for(me), w.sim.submitted_ids_for(me), w.sim.cc_ids_for(me));
+    // Each todo is read again once per list it is in; nothing else is.
+    let todo_reads: usize = todo.iter().map(|t| 1 + usize::from(mine.contains(t)) + usize::from(cc.contains(t))).sum();
+    let before = w.sim.calls(VIEW);
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.sim.calls(VIEW) - before, todo_reads, "{} todo of {} approvals", todo.len(), remote_ids(&w.service, Inbox::Processed).len() + mine.len());
+    assert!(todo_reads < before / 2, "most details are not read again");
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    let target = sorted(todo.clone())[0];
+    w.service.act(local_id(&w.service, target), Action::Approve, "同意").await.unwrap();
+    let theirs = *mine.iter().find(|a| w.sim.approval_status(**a) == Some(0) && refused_by_another(&w.sim, **a, me)).expect("a pending approval of mine with another approver");
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(me)));
+    assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
+    assert_eq!(w.service.approval(local_id(&w.service, theirs)).unwrap().remote.status, inbox_core::Status::Rejected);
+}
