@@ -23,17 +23,24 @@ fn account(demo: &DemoAccount, vendor: Vendor) -> AccountInput {
     }
 }
 
-/// A first sync and a second one with nothing new; returns (approvals cached, first, second).
-async fn syncs(demo: &DemoAccount, vendor: Vendor) -> (u64, Duration, Duration) {
+/// The simulator's (list, detail) call counts so far.
+type Calls<'a> = &'a dyn Fn() -> (usize, usize);
+
+/// A first sync and a second one with nothing new; returns (approvals cached, first, second)
+/// and prints the calls the second one made.
+async fn syncs(demo: &DemoAccount, vendor: Vendor, calls: Calls<'_>) -> (u64, Duration, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
     let id = service.upsert_demo_account(account(demo, vendor)).unwrap().id;
     let t = Instant::now();
     service.sync_account(id).await.unwrap();
     let first = t.elapsed();
+    let (lists, details) = calls();
     let t = Instant::now();
     service.sync_account(id).await.unwrap();
     let second = t.elapsed();
+    let (lists_after, details_after) = calls();
+    println!("{vendor:<10} next sync: {} list calls, {} detail calls", lists_after - lists, details_after - details);
     let cached = service.list(&Default::default()).unwrap().total;
     (cached, first, second)
 }
@@ -49,6 +56,42 @@ async fn floor(calls: usize, request: impl Fn(&reqwest::Client, usize) -> reqwes
         })
         .await;
     calls as f64 / t.elapsed().as_secs_f64()
+}
+
+/// How long the given list calls take made raw one after another: the part of a sync with
+/// nothing new that no cache can skip.
+async fn lists_alone(requests: Vec<reqwest::RequestBuilder>) -> Duration {
+    let t = Instant::now();
+    for r in requests {
+        r.send().await.unwrap().bytes().await.unwrap();
+    }
+    t.elapsed()
+}
+
+/// Every page of weiwenjia's three scopes, raw, one after another.
+async fn weiwenjia_lists_alone(base: &str, me: &vendor_sim::weiwenjia::SimUser) -> Duration {
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    for scope in ["todo", "submission", "processed"] {
+        for page in 1.. {
+            let reply: serde_json::Value = http
+                .get(format!("{base}/api/v1/approval_center/list"))
+                .query(&[("scope", scope), ("page", &page.to_string()), ("per_page", "50")])
+                .header("X-LXY-PLATFORM", me.platform.as_str())
+                .header("X-LXY-APP", "crm")
+                .header("ACCESS-TOKEN", me.token.as_str())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if reply["data"]["has_next_page"] != true {
+                break;
+            }
+        }
+    }
+    t.elapsed()
 }
 
 fn report(vendor: &str, cached: u64, first: Duration, second: Duration, floor_rps: f64) {
@@ -70,17 +113,35 @@ async fn main() {
     let sim = vendor_sim::yomicloud::Sim::new(5, n);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let demo = sim.demo_account(&server.base_url);
-    let (cached, first, second) = syncs(&demo, Vendor::Yomicloud).await;
+    let counts = || {
+        let lists = ["get-handler-list", "get-creator-list"].iter().map(|c| sim.calls(&format!("/app/approval/{c}"))).sum();
+        (lists, sim.calls("/app/approval/view-approval"))
+    };
+    let (cached, first, second) = syncs(&demo, Vendor::Yomicloud, &counts).await;
     let ids = sim.todo_ids_for(sim.demo_user().uid);
     let token = sim.demo_user().token;
     let url = format!("{}/app/approval/view-approval", server.base_url);
     let rps = floor(cached as usize, |http, i| http.post(&url).form(&[("token", token.clone()), ("id", ids[i % ids.len()].to_string())])).await;
     report("yomicloud", cached, first, second, rps);
+    let list = format!("{}/app/approval/", server.base_url);
+    let http = reqwest::Client::new();
+    let form = |utype: Option<&str>| {
+        let mut f = vec![("token", token.clone())];
+        f.extend(utype.map(|u| ("utype", u.to_string())));
+        f
+    };
+    let raw = vec![
+        http.post(format!("{list}get-handler-list")).form(&form(Some("1"))),
+        http.post(format!("{list}get-handler-list")).form(&form(Some("0"))),
+        http.post(format!("{list}get-creator-list")).form(&form(None)),
+    ];
+    println!("yomicloud  its 3 lists alone, raw: {:.2?}", lists_alone(raw).await);
 
     let sim = vendor_sim::weiwenjia::Sim::new(5, n);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let demo = sim.demo_account(&server.base_url);
-    let (cached, first, second) = syncs(&demo, Vendor::Weiwenjia).await;
+    let counts = || (sim.calls("/api/v1/approval_center/list"), sim.calls("/api/v1/execute_records/detail"));
+    let (cached, first, second) = syncs(&demo, Vendor::Weiwenjia, &counts).await;
     let me = sim.demo_user();
     let todo = sim.todo_for(me.uid);
     let url = format!("{}/api/v1/execute_records/detail", server.base_url);
@@ -94,4 +155,13 @@ async fn main() {
     })
     .await;
     report("weiwenjia", cached, first, second, rps);
+    println!("weiwenjia  its list pages alone, raw: {:.2?}", weiwenjia_lists_alone(&server.base_url, &me).await);
+
+    // qiyuesuo: one list of every contract of the company; no raw floor (signed requests).
+    let sim = vendor_sim::qiyuesuo::Sim::new(5, n);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let demo = sim.demo_account(&server.base_url);
+    let counts = || (sim.calls("/v2/contract/list"), sim.calls("/v2/contract/detail"));
+    let (cached, first, second) = syncs(&demo, Vendor::Qiyuesuo, &counts).await;
+    println!("qiyuesuo   {cached:>6} approvals  first sync {first:>8.2?} ({:>7.0}/s)  next sync {second:>8.2?}", cached as f64 / first.as_secs_f64());
 }
