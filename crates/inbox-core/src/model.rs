@@ -107,6 +107,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// Whether the approval has ended: nobody can act on it any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Approved | Status::Rejected | Status::Cancelled | Status::Failed)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Sending => "sending",

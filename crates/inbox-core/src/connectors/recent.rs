@@ -11,22 +11,19 @@
 //!   (weiwenjia's relative `distance_submission_time`, "大约 17 小时"): an item whose status or
 //!   any other listed field changes is read again.
 //! - A listed item whose fingerprint equals the remembered one, read less than [`TTL`] ago,
-//!   reuses the remembered approval; anything else reads the detail.
-//! - Except an approval awaiting the user's decision (in todo) listed by a source that is not
-//!   todo alone: it is read on every sync. There the todo box comes from the detail, and a
-//!   decision the user took elsewhere (the vendor's console, another device) changes no list
-//!   item of qiyuesuo's or of a multi-step yomicloud approval; without this the item would
-//!   stay in todo, wrongly, for up to [`TTL`]. A todo-only source (weiwenjia's `scope=todo`)
-//!   says it by no longer listing the item.
+//!   reuses the remembered approval only if that approval is finished (approved, rejected,
+//!   cancelled, failed); anything else reads the detail. An approval in progress is read on
+//!   every sync because its detail can move without its list item moving: a step decided by
+//!   another approver makes it the user's turn (yomicloud, qiyuesuo derive todo from the
+//!   detail), a decision the user took in the vendor's console takes the user's actions away,
+//!   and none of the three lists carries an update time that would say so. A finished
+//!   approval no longer changes, which is where a sync with nothing new saves its reads.
 //! - Acting on an approval forgets its remote id (under every source), so the next sync reads
 //!   it again; a read that started before the forget is not remembered, so a sync running
 //!   while the user acts cannot put back what the action made stale.
 //!
-//! Why a TTL: a detail can change without its list item changing (another approver deciding a
-//! step of a multi-step approval leaves yomicloud's and qiyuesuo's list items as they were, and
-//! none of the three lists carries an update time). Such a change (an approval becoming the
-//! user's turn, a step's comment, withdrawal no longer allowed) reaches the cache at most
-//! [`TTL`] late; it is the price of not reading every detail on every sync.
+//! Why a TTL as well: a finished approval's detail should not change, but a vendor may still
+//! add to it (a late comment); the TTL bounds how long such an addition waits.
 
 use crate::connector::Source;
 use crate::error::VendorError;
@@ -84,8 +81,8 @@ impl Recent {
     {
         let fingerprint = self.fingerprint(item);
         if let Some(hit) = self.get(source.name, remote_id, fingerprint) {
-            // See the module documentation: a todo that only the detail tells is read again.
-            if !hit.boxes.contains(&Inbox::Todo) || source.boxes == [Inbox::Todo] {
+            // See the module documentation: only a finished approval is taken as it was.
+            if hit.status.is_final() {
                 return Ok(hit);
             }
         }
@@ -151,7 +148,7 @@ mod tests {
             submitter: User { id: "1".into(), name: "李娜".into() },
             submitted_at: 1,
             updated_at: 1,
-            status: Status::Pending,
+            status: Status::Approved,
             boxes: vec![],
             fields: vec![],
             steps: vec![],
@@ -224,16 +221,25 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_todo_is_read_again_unless_its_source_is_todo_alone() {
-        let (recent, reads) = (Recent::new(&[]), AtomicUsize::new(0));
-        let item = json!({ "id": 7 });
-        let mixed = Source { name: "handler", boxes: vec![Inbox::Todo, Inbox::Processed] };
-        read_in(&recent, &mixed, &item, &reads, "a", vec![Inbox::Todo]).await;
-        read_in(&recent, &mixed, &item, &reads, "b", vec![Inbox::Todo]).await;
-        assert_eq!(reads.load(Ordering::SeqCst), 2, "the detail decides todo: read every time");
-        let todo = Source { name: "todo", boxes: vec![Inbox::Todo] };
-        read_in(&recent, &todo, &item, &reads, "c", vec![Inbox::Todo]).await;
-        assert_eq!(read_in(&recent, &todo, &item, &reads, "d", vec![Inbox::Todo]).await.title, "c");
-        assert_eq!(reads.load(Ordering::SeqCst), 3, "a todo-only list says when an item leaves");
+    async fn an_approval_in_progress_is_read_on_every_sync() {
+        let recent = Recent::new(&[]);
+        let (pending, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let item = json!({ "id": 7, "status": 0 });
+        for _ in 0..3 {
+            read_status(&recent, "handler", &item, &pending, Status::Pending).await;
+            read_status(&recent, "creator", &item, &finished, Status::Rejected).await;
+        }
+        assert_eq!(pending.load(Ordering::SeqCst), 3, "in progress: its detail may have moved, read it");
+        assert_eq!(finished.load(Ordering::SeqCst), 1, "finished: read once");
+    }
+
+    async fn read_status(recent: &Recent, source: &str, item: &Value, reads: &AtomicUsize, status: Status) -> RemoteApproval {
+        recent
+            .get_or_read(&Source { name: leak(source), boxes: vec![Inbox::Todo, Inbox::Processed] }, "7", item, || async {
+                reads.fetch_add(1, Ordering::SeqCst);
+                Ok(RemoteApproval { status, ..approval("7", "a") })
+            })
+            .await
+            .unwrap()
     }
 }
