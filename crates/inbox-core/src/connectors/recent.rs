@@ -27,7 +27,7 @@
 
 use crate::connector::Source;
 use crate::error::VendorError;
-use crate::model::{Inbox, RemoteApproval};
+use crate::model::RemoteApproval;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
@@ -136,7 +136,7 @@ impl Recent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Status, User};
+    use crate::model::{Inbox, Status, User};
     use serde_json::json;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
