@@ -73,18 +73,19 @@ export function OutboxDrawer(props: OutboxDrawerProps) {
                 data-id={e.id}
                 data-state={e.state}
                 actions={[
-                  <Button key="retry" size="small" type="primary" icon={<RedoOutlined />} loading={mine} disabled={busy !== null && !mine} onClick={() => run(e, api.retryAction)} data-testid="btn-retry-action">
+                  <Button key="retry" size="small" type="primary" icon={<RedoOutlined />} loading={mine || e.state === "sending"} disabled={(busy !== null && !mine) || e.state === "sending"} onClick={() => run(e, api.retryAction)} data-testid="btn-retry-action">
                     {t("重试")}
                   </Button>,
                   <Popconfirm
                     key="discard"
+                    disabled={e.state === "sending"}
                     title={t("放弃这个操作？它不会再发送给厂商。")}
                     okText={t("放弃")}
                     cancelText={t("取消")}
                     onConfirm={() => run(e, api.discardAction)}
                     okButtonProps={{ "data-testid": "btn-confirm-discard" } as ButtonProps}
                   >
-                    <Button size="small" danger icon={<DeleteOutlined />} disabled={mine} aria-label={t("放弃")} data-testid="btn-discard-action" />
+                    <Button size="small" danger icon={<DeleteOutlined />} disabled={mine || e.state === "sending"} aria-label={t("放弃")} data-testid="btn-discard-action" />
                   </Popconfirm>,
                 ]}
               >
