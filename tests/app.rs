@@ -551,7 +551,15 @@ async fn batch_approve_across_vendors() {
         .await?;
         ui.client.find(fantoccini::Locator::Css(&tid("batch-reason"))).await?.send_keys("同意，E2E 批量").await?;
         ui.click_testid("btn-batch-confirm").await?;
+        let mut clicked = std::time::Instant::now();
         let results = wait_for("a result for every checked approval", SYNC_TIMEOUT, async || {
+            // A click that lands while the dialog is still zooming in is swallowed and leaves it
+            // open; confirming closes it at once, so a dialog still open a second later asks again.
+            let open = ".ant-modal-wrap:not([style*='display: none']) [data-testid='btn-batch-confirm']";
+            if clicked.elapsed() > Duration::from_secs(1) && ui.exists(open).await? && !ui.exists(&tid("batch-result")).await? {
+                ui.try_click(open).await?;
+                clicked = std::time::Instant::now();
+            }
             let v = ui
                 .js(r#"return Array.from(document.querySelectorAll('[data-testid="batch-result"]')).map(r => [r.getAttribute('data-id'), r.getAttribute('data-outcome'), r.textContent]);"#, vec![])
                 .await?;
@@ -633,22 +641,7 @@ async fn filter_by_form() {
 async fn account_add_test_remove_and_a_sync_failure_in_words() {
     run_app_test("account-sync-failure", async |ui: Ui| {
         wait_for_first_sync(&ui).await?;
-        let accounts = ui
-            .client
-            .execute_async(
-                r#"const done = arguments[arguments.length - 1];
-                   window.__TAURI_INTERNALS__.invoke('list_accounts', {}).then(a => done(a), e => done(String(e)));"#,
-                vec![],
-            )
-            .await?;
-        let base_url = accounts
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|a| a["vendor"] == "yomicloud")
-            .and_then(|a| a["base_url"].as_str())
-            .with_context(|| format!("no demo yomicloud account in {accounts}"))?
-            .to_owned();
+        let base_url = demo_base_url(&ui, "yomicloud").await?;
         ui.click_testid("btn-settings").await?;
         ui.choose("account-vendor", ".ant-select-item-option[title*='yomicloud']").await?;
         ui.type_into("account-name", "错误令牌的云盘").await?;
