@@ -253,3 +253,20 @@ async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
     let ok = w.service.test_account(w.account).await.unwrap();
     assert!(ok.contains("连接成功"), "{ok}");
 }
+
+/// Single flight: many calls at once, with no token and again after the vendor expired it,
+/// make one token request each time; the others wait for it and use it.
+#[tokio::test]
+async fn concurrent_calls_share_one_token_fetch_and_one_refresh() {
+    let w = world().await;
+    let c = client(&w, None);
+    let mobile = w.sim.demo_user().mobile;
+    let burst = || futures::future::join_all((0..8).map(|_| c.user_by_mobile(&mobile)));
+    let before = w.sim.tokens_issued();
+    assert!(burst().await.iter().all(Result::is_ok));
+    assert_eq!(w.sim.tokens_issued() - before, 1, "eight callers, one token request");
+    w.sim.expire_tokens();
+    let answers = burst().await;
+    assert!(answers.iter().all(Result::is_ok), "each call was refused once (20016) and retried: {answers:?}");
+    assert_eq!(w.sim.tokens_issued() - before, 2, "eight refused callers, one refresh");
+}
