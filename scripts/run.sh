@@ -3,6 +3,7 @@
 # mode against the built-in vendor simulators. Extra arguments go to the app (e.g. --demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/toolchains.sh
 scripts/setup.sh
 cargo build --release -p approval-inbox
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

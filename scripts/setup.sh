@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Approval Inbox needs to build, run and test on Debian 12 / Ubuntu 22.04+:
 # the system packages for Tauri (WebKitGTK), the headless test tools (Xvfb, WebKitWebDriver,
-# gnome-keyring), the UI's npm packages, the built UI and tauri-driver. Safe to run again.
+# gnome-keyring), Rust and Node.js when missing or too old (scripts/toolchains.sh), the UI's
+# npm packages, the built UI and tauri-driver. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/toolchains.sh
 
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
@@ -23,8 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-command -v cargo >/dev/null || { echo "setup: Rust is needed: install it with rustup (https://rustup.rs)" >&2; exit 1; }
-command -v npm >/dev/null || { echo "setup: Node.js 20+ with npm is needed" >&2; exit 1; }
+ensure_rust
+ensure_node
 
 echo "setup: UI packages and build"
 (cd ui && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build --silent)

@@ -4,8 +4,8 @@
 # display and a fresh, unlocked gnome-keyring on a private D-Bus session.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/toolchains.sh
 scripts/setup.sh --test-tools
-export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "test: supply chain (deny.toml: licences, sources; npm: high/critical in production deps)"
 # Offline: the RustSec advisory DB lives on GitHub, which is unreachable here (see deny.toml).
