@@ -91,6 +91,15 @@ pub trait Connector: Send + Sync {
     /// Checks that the credentials work; returns a sentence for the user.
     async fn test(&self) -> Result<String, VendorError>;
 
+    /// A fingerprint of `source`'s first page and the vendor's count of it, for a vendor whose
+    /// first page shows every change that decides a box: a sync skips a source whose head is
+    /// as at its last full walk (see `sync::Heads`). `None` (the default): walk every time,
+    /// because the vendor's list does not show such changes (e.g. whose turn a step is).
+    async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
+        let _ = source;
+        Ok(None)
+    }
+
     /// One page of `source`, starting at `cursor` (`None` for the first page).
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError>;
 

@@ -334,6 +334,8 @@ impl Service {
         match self.attempt(&account, &entry).await {
             Outcome::Delivered(approval_id) => {
                 self.set_entry(&entry, OutboxState::Done, None, None)?;
+                // The vendor's lists changed in ways a first page may not show.
+                self.heads.forget(account.id);
                 self.announce_changed(account.id);
                 Ok(approval_id)
             }

@@ -52,6 +52,8 @@ pub struct Service {
     /// One connector per account, kept so tokens and lookups cached by a connector survive
     /// between syncs; dropped when the account changes.
     connectors: Mutex<HashMap<i64, Arc<dyn Connector>>>,
+    /// What each source's first page showed at its last full walk (see `sync::Heads`).
+    pub(crate) heads: sync::Heads,
 }
 
 impl Service {
@@ -66,6 +68,7 @@ impl Service {
             locks: Mutex::default(),
             running: Mutex::default(),
             connectors: Mutex::default(),
+            heads: sync::Heads::default(),
         }))
     }
 
@@ -201,7 +204,7 @@ impl Service {
         self.set_running(id, true);
         let _ = self.events.send(SyncEvent::Started { account_id: id });
         let result = match self.connector(&account) {
-            Ok(connector) => sync::sync_account(&self.store, connector.as_ref(), id).await.map_err(|e| match e {
+            Ok(connector) => sync::sync_account(&self.store, connector.as_ref(), id, &self.heads).await.map_err(|e| match e {
                 SyncError::Vendor(v) => vendor_error(&account, v),
                 SyncError::Store(s) => Error::Store(s),
             }),

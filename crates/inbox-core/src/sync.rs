@@ -11,7 +11,7 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -37,14 +37,51 @@ pub struct SyncReport {
 /// How often a source is walked again when its list moved while it was being paged.
 const WALKS_PER_SOURCE: usize = 3;
 
+/// How long a source whose first page is unchanged may go without a full walk: the bound on
+/// how stale what its first page does not show (an old approval's steps) can get. The same
+/// bound as a remembered detail (`connectors::recent::TTL`).
+pub const FULL_WALK_AFTER: Duration = crate::connectors::recent::TTL;
+
+/// What the first page of each source showed when it was last walked in full (see
+/// [`Connector::head`]), per account and source, in memory.
+#[derive(Debug, Default)]
+pub struct Heads(Mutex<HashMap<(i64, &'static str), (u64, Instant)>>);
+
+impl Heads {
+    /// Whether `source` showed `head` at its last full walk, less than [`FULL_WALK_AFTER`] ago.
+    fn unchanged(&self, account_id: i64, source: &Source, head: u64) -> bool {
+        let walked = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        walked.get(&(account_id, source.name)).is_some_and(|(h, at)| *h == head && at.elapsed() < FULL_WALK_AFTER)
+    }
+
+    /// Records that a full walk that started at `at` began with `head`.
+    fn walked(&self, account_id: i64, source: &Source, head: u64, at: Instant) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert((account_id, source.name), (head, at));
+    }
+
+    /// Forgets the account's heads, so its next sync walks every source (after an action or
+    /// a submission, whose effect a first page might not show).
+    pub fn forget(&self, account_id: i64) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).retain(|(a, _), _| *a != account_id);
+    }
+}
+
 /// Walks every source of the account into the store. Each page is stored in one transaction,
 /// so a failure leaves the cache as it was before that page. A source's unlisted approvals
 /// leave its boxes only after a steady walk: one during which the list did not move, as a
-/// shifted page can hide an approval that is still there.
-pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: i64) -> Result<SyncReport, SyncError> {
+/// shifted page can hide an approval that is still there. A source whose first page is as at
+/// its last full walk, and walked less than [`FULL_WALK_AFTER`] ago, is not walked (one round
+/// trip when nothing is new).
+pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: i64, heads: &Heads) -> Result<SyncReport, SyncError> {
     let mut generation = store.begin_sync(account_id)?;
     let mut report = SyncReport::default();
     for source in connector.sources() {
+        let started = Instant::now();
+        let head = connector.head(&source).await?;
+        if head.is_some_and(|h| heads.unchanged(account_id, &source, h)) {
+            tracing::debug!(source = source.name, "first page as at the last full walk: not walked");
+            continue;
+        }
         for walk in 1.. {
             if walk > 1 {
                 // A fresh mark, so what only the moved walk saw can leave after the steady one.
@@ -54,6 +91,9 @@ pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: 
             report.fetched += fetched;
             if steady {
                 report.removed += store.finish_source(account_id, &source.boxes, generation)?;
+                if let Some(h) = head {
+                    heads.walked(account_id, &source, h, started);
+                }
                 break;
             }
             tracing::info!(source = source.name, walk, "the list moved while it was being paged; walking it again");
@@ -215,6 +255,9 @@ mod tests {
     struct MovingList {
         items: Mutex<Vec<String>>,
         moves: Mutex<usize>,
+        /// Whether it offers a head (the whole list's ids, hashed), and how often it was paged.
+        with_head: bool,
+        pages: Mutex<usize>,
     }
 
     const SOURCE: Source = Source { name: "todo", boxes: vec![] };
@@ -245,7 +288,14 @@ mod tests {
         async fn test(&self) -> Result<String, VendorError> {
             Ok(String::new())
         }
+        async fn head(&self, _: &Source) -> Result<Option<u64>, VendorError> {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            self.items.lock().unwrap().hash(&mut h);
+            Ok(self.with_head.then(|| h.finish()))
+        }
         async fn list(&self, _: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
+            *self.pages.lock().unwrap() += 1;
             let start: usize = cursor.map_or(0, |c| c.parse().unwrap());
             let mut items = self.items.lock().unwrap();
             let mut moves = self.moves.lock().unwrap();
@@ -279,17 +329,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
         let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://x", &Default::default(), false).unwrap();
-        let list = MovingList { items: Mutex::new(ids.iter().map(|s| s.to_string()).collect()), moves: Mutex::new(moves) };
+        let items = Mutex::new(ids.iter().map(|s| s.to_string()).collect());
+        let list = MovingList { items, moves: Mutex::new(moves), with_head: false, pages: Mutex::new(0) };
         (dir, store, account, list)
     }
 
     #[tokio::test]
     async fn an_approval_hidden_by_a_shifted_page_keeps_its_box() {
         let (_dir, store, account, list) = world(&["a", "b", "c", "d", "e"], 0);
-        sync_account(&store, &list, account).await.unwrap();
+        sync_account(&store, &list, account, &Heads::default()).await.unwrap();
         // "a" leaves while the walk is between pages: "c" slides onto page one, unseen.
         *list.moves.lock().unwrap() = 1;
-        let report = sync_account(&store, &list, account).await.unwrap();
+        let report = sync_account(&store, &list, account, &Heads::default()).await.unwrap();
         assert_eq!(todo_ids(&store), ["b", "c", "d", "e"], "c stays; a leaves on the steady second walk");
         assert_eq!(report.removed, 1);
     }
@@ -299,10 +350,40 @@ mod tests {
         let ids: Vec<String> = (0..20).map(|i| format!("{i:02}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let (_dir, store, account, list) = world(&ids, 0);
-        sync_account(&store, &list, account).await.unwrap();
+        sync_account(&store, &list, account, &Heads::default()).await.unwrap();
         *list.moves.lock().unwrap() = WALKS_PER_SOURCE;
-        let e = sync_account(&store, &list, account).await.unwrap_err().to_string();
+        let e = sync_account(&store, &list, account, &Heads::default()).await.unwrap_err().to_string();
         assert!(e.contains("kept changing") && e.contains("3 tries"), "{e}");
         assert_eq!(todo_ids(&store).len(), 20, "nothing left a box on an unsteady walk");
+    }
+
+    #[tokio::test]
+    async fn a_source_whose_head_is_unchanged_is_not_walked_until_it_changes() {
+        let (_dir, store, account, list) = world(&["a", "b", "c", "d", "e"], 0);
+        let list = MovingList { with_head: true, ..list };
+        let heads = Heads::default();
+        sync_account(&store, &list, account, &heads).await.unwrap();
+        assert_eq!(*list.pages.lock().unwrap(), 3, "the first sync walks the three pages");
+        let report = sync_account(&store, &list, account, &heads).await.unwrap();
+        assert_eq!((*list.pages.lock().unwrap(), report.fetched), (3, 0), "nothing new: the head alone");
+        list.items.lock().unwrap().retain(|i| i != "c");
+        sync_account(&store, &list, account, &heads).await.unwrap();
+        assert_eq!(*list.pages.lock().unwrap(), 5, "a changed head walks the list");
+        assert_eq!(todo_ids(&store), ["a", "b", "d", "e"]);
+        heads.forget(account);
+        sync_account(&store, &list, account, &heads).await.unwrap();
+        assert_eq!(*list.pages.lock().unwrap(), 7, "forgotten heads (after an action) walk again");
+    }
+
+    #[test]
+    fn a_head_is_trusted_for_a_limited_time_only() {
+        let heads = Heads::default();
+        let source = Source { boxes: vec![Inbox::Todo], ..SOURCE };
+        heads.walked(1, &source, 42, Instant::now());
+        assert!(heads.unchanged(1, &source, 42));
+        assert!(!heads.unchanged(1, &source, 43), "another head");
+        assert!(!heads.unchanged(2, &source, 42), "another account");
+        heads.walked(1, &source, 42, Instant::now() - FULL_WALK_AFTER);
+        assert!(!heads.unchanged(1, &source, 42), "walked in full too long ago");
     }
 }
