@@ -45,7 +45,10 @@ pub const FULL_WALK_AFTER: Duration = crate::connectors::recent::TTL;
 /// What the first page of each source showed when it was last walked in full (see
 /// [`Connector::head`]), per account and source, in memory.
 #[derive(Debug, Default)]
-pub struct Heads(Mutex<HashMap<(i64, &'static str), (u64, Instant)>>);
+pub struct Heads(Mutex<HashMap<SourceOf, (u64, Instant)>>);
+
+/// An account's source: (account id, source name).
+type SourceOf = (i64, &'static str);
 
 impl Heads {
     /// Whether `source` showed `head` at its last full walk, less than [`FULL_WALK_AFTER`] ago.
