@@ -261,20 +261,26 @@ async fn vendor_codes_are_shown_in_words() {
 /// next sync.
 #[tokio::test]
 async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_still_show() {
-    use vendor_sim::weiwenjia::routes::DETAIL_PATH;
+    use vendor_sim::weiwenjia::routes::{DETAIL_PATH, LIST_PATH};
     use vendor_sim::weiwenjia::state::Verb;
     let w = world().await;
     let me = w.sim.demo_user().uid;
     w.service.sync_account(w.account).await.unwrap();
-    let (details, counts) = (w.sim.calls(DETAIL_PATH), w.service.box_counts().unwrap());
+    let (details, lists, counts) = (w.sim.calls(DETAIL_PATH), w.sim.calls(LIST_PATH), w.service.box_counts().unwrap());
     assert!(details > 0);
-    // Only records still applying are read again, once per scope that lists them.
-    let applying = |ids: Vec<String>| ids.into_iter().filter(|r| w.sim.status(r) == Some("applying")).count();
-    let in_progress = applying(w.sim.todo_for(me)) + applying(w.sim.submitted_for(me)) + applying(w.sim.processed_for(me));
+    // Nothing new: one list call per scope (its first page), no detail.
     w.service.sync_account(w.account).await.unwrap();
-    assert_eq!(w.sim.calls(DETAIL_PATH) - details, in_progress, "{details} details at first");
-    assert!(in_progress < details, "finished records are not read again");
+    assert_eq!((w.sim.calls(LIST_PATH) - lists, w.sim.calls(DETAIL_PATH) - details), (3, 0), "one round trip per box");
     assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    // A new todo changes the todo scope's first page: that scope is walked, and only records
+    // still applying are read again, once per scope walked.
+    w.sim.with_state(|s| s.arrive());
+    let details = w.sim.calls(DETAIL_PATH);
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_for(me)), "the new todo is there");
+    let applying = |ids: Vec<String>| ids.into_iter().filter(|r| w.sim.status(r) == Some("applying")).count();
+    assert_eq!(w.sim.calls(DETAIL_PATH) - details, applying(w.sim.todo_for(me)), "finished records are not read again");
 
     // The demo user approves through the app: the next sync re-reads that one only.
     let todo = w.sim.todo_for(me)[0].clone();

@@ -19,6 +19,7 @@ use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
 /// Items per list page (our choice 4: the simulator and, we assume, the vendor cap at 100).
@@ -145,6 +146,11 @@ impl WeiwenjiaConnector {
     }
 }
 
+/// The vendor's `scope` of one of our sources.
+fn scope_of(source: &Source) -> Result<&'static str, VendorError> {
+    SOURCES.iter().find(|(n, _, _)| *n == source.name).map(|(_, s, _)| *s).ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))
+}
+
 /// The raw list items of a `data` value, in order.
 fn raw_items(data: &Value) -> Vec<Value> {
     data.get("list").and_then(Value::as_array).cloned().unwrap_or_default()
@@ -161,8 +167,22 @@ impl Connector for WeiwenjiaConnector {
         Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count))
     }
 
+    /// The vendor's todo scope is exactly what awaits the user, so a todo arriving or leaving
+    /// changes its count or first page; what a first page cannot show (an older approval's
+    /// node history, a withdrawal right that lapsed, which `act` checks again anyway) waits at
+    /// most `sync::FULL_WALK_AFTER`.
+    async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
+        let (data, raw) = self.client.list(scope_of(source)?, 1, PER_PAGE).await?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        data.total_count.hash(&mut h);
+        for item in raw_items(&raw) {
+            self.recent.fingerprint(&item).hash(&mut h);
+        }
+        Ok(Some(h.finish()))
+    }
+
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
-        let scope = SOURCES.iter().find(|(n, _, _)| *n == source.name).map(|(_, s, _)| *s).ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))?;
+        let scope = scope_of(source)?;
         let page: u32 = match cursor {
             None => 1,
             Some(c) => c.parse().map_err(|_| VendorError::Config(format!("bad page cursor \"{c}\"")))?,
