@@ -3,6 +3,8 @@
 //! the simulator's own capacity for the same detail calls made raw, with no mapping or cache.
 //! `cargo bench -p inbox-core --bench sync [-- N]` prints the figures; nothing asserts on time.
 //! `BENCH_QUICK=1` syncs 300 approvals per vendor (CI runs it so the bench cannot rot).
+//! `BENCH_FXIAOKE=1` adds fxiaoke, whose rate limit (60 calls per endpoint per 20 s, which
+//! the connector keeps under) makes 10k approvals take about an hour.
 
 use futures::StreamExt;
 use inbox_core::secrets::Secrets;
@@ -164,4 +166,33 @@ async fn main() {
     let counts = || (sim.calls("/v2/contract/list"), sim.calls("/v2/contract/detail"));
     let (cached, first, second) = syncs(&demo, Vendor::Qiyuesuo, &counts).await;
     println!("qiyuesuo   {cached:>6} approvals  first sync {first:>8.2?} ({:>7.0}/s)  next sync {second:>8.2?}", cached as f64 / first.as_secs_f64());
+
+    if std::env::var_os("BENCH_FXIAOKE").is_some() {
+        fxiaoke(n).await;
+    }
+}
+
+/// fxiaoke under its rate limit: the floor is the limit itself (the simulator answers far
+/// faster than it lets anyone call), so the figure is approvals per second against the detail
+/// calls per second the limit allows. First sync only: at 10k the next one (pending approvals
+/// are read again) would take most of another hour; its calls are counted at small sizes.
+async fn fxiaoke(n: usize) {
+    let sim = vendor_sim::fxiaoke::Sim::new(5, n);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let demo = sim.demo_account(&server.base_url);
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let id = service.upsert_demo_account(account(&demo, Vendor::Fxiaoke)).unwrap().id;
+    let t = Instant::now();
+    service.sync_account(id).await.unwrap();
+    let first = t.elapsed();
+    let cached = service.list(&Default::default()).unwrap().total;
+    let lists = sim.calls("/cgi/approval/query") + sim.calls("/cgi/crm/approvalInstances/query");
+    let details = sim.calls("/cgi/approval/get") + sim.calls("/cgi/crm/approvalInstance/get");
+    println!(
+        "fxiaoke    {cached:>6} approvals  first sync {first:>8.2?} ({:>5.1}/s)  calls: {lists} list, {details} detail \
+         ({:.2} detail calls/s; the limit allows 3 per endpoint, 6 for the two detail endpoints)",
+        cached as f64 / first.as_secs_f64(),
+        details as f64 / first.as_secs_f64(),
+    );
 }
