@@ -261,3 +261,73 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
     assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
     assert_eq!(w.service.approval(local_id(&w.service, theirs)).unwrap().remote.status, inbox_core::Status::Rejected);
 }
+
+/// The super admin as an account with `admin=true`.
+fn admin_account(sim: &Sim, base_url: &str) -> vendor_sim::DemoAccount {
+    let admin = sim.user(vendor_sim::yomicloud::seed::ADMIN_UID).expect("the seed has a super admin");
+    let mut account = sim.demo_account(base_url);
+    account.settings.insert("uid".into(), admin.uid.to_string().into());
+    account.settings.insert("admin".into(), "true".into());
+    account.secrets.insert("token".into(), admin.token.into());
+    account
+}
+
+/// `get-handler-list admin=1` (document: 我管理的审批, 超级管理员获取全部的审批) fills 我管理的 for
+/// an administrator account, and only that box: todo, processed and cc stay what the admin takes
+/// part in. Acting keeps an approval in 我管理的, and a detail read by a fresh connector knows it.
+#[tokio::test]
+async fn an_administrator_sees_every_approval_they_manage_in_its_own_box() {
+    const LIST: &str = "/app/approval/get-handler-list";
+    let w = world().await;
+    let admin = vendor_sim::yomicloud::seed::ADMIN_UID;
+    let id = add(&w.service, "云盘管理员", &admin_account(&w.sim, &w.base_url));
+    let said = w.service.test_account(id).await.unwrap();
+    assert!(said.contains("你管理 120 条审批"), "{said}");
+    w.service.sync_account(id).await.unwrap();
+
+    let all: Vec<i64> = w.sim.with_state(|s| s.approvals.keys().copied().collect());
+    assert_eq!(remote_ids(&w.service, Inbox::Managed), sorted(all.clone()));
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(admin)));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_ids_for(admin)));
+    assert_eq!(remote_ids(&w.service, Inbox::Cc), sorted(w.sim.cc_ids_for(admin)));
+    assert_eq!(remote_ids(&w.service, Inbox::Submitted), sorted(w.sim.submitted_ids_for(admin)));
+    let theirs: Vec<i64> = w.sim.with_state(|s| s.approvals.values().filter(|a| a.creator != admin && a.rows.iter().all(|r| r.uid != admin)).map(|a| a.id).collect());
+    assert!(!theirs.is_empty(), "approvals the admin takes no part in");
+    let only_managed = w.service.approval(local_id(&w.service, theirs[0])).unwrap();
+    assert_eq!((only_managed.remote.boxes.as_slice(), only_managed.remote.actions.as_slice()), (&[Inbox::Managed][..], &[][..]));
+    assert_eq!(w.service.box_counts().unwrap().managed as usize, all.len());
+
+    // Acting re-reads the approval: it stays in 我管理的 beside its new box.
+    let todo = sorted(w.sim.todo_ids_for(admin));
+    let acted = w.service.act(local_id(&w.service, todo[0]), Action::Approve, "同意").await.unwrap();
+    assert_eq!(acted.remote.boxes, vec![Inbox::Processed, Inbox::Managed]);
+
+    // A connector that has not walked the list yet reads it once to tell.
+    let account = w.service.account(&id.to_string()).unwrap();
+    let fresh = YomiConnector::new(&account, &Secrets(admin_account(&w.sim, &w.base_url).secrets)).unwrap();
+    let lists = w.sim.calls(LIST);
+    assert_eq!(fresh.detail(&theirs[0].to_string()).await.unwrap().boxes, vec![Inbox::Managed]);
+    assert_eq!(fresh.detail(&theirs[1].to_string()).await.unwrap().boxes, vec![Inbox::Managed]);
+    assert_eq!(w.sim.calls(LIST) - lists, 1, "the list is read once, not per detail");
+}
+
+/// `admin=true` on an account the vendor does not make an administrator: the vendor's refusal,
+/// naming the account and the call, and nothing cached; a value that is not true/false is a
+/// configuration error.
+#[tokio::test]
+async fn the_admin_setting_on_a_plain_user_is_refused_by_the_vendor_in_words() {
+    let w = world().await;
+    let mut plain = w.sim.demo_account(&w.base_url);
+    plain.settings.insert("admin".into(), "true".into());
+    let id = add(&w.service, "假管理员", &plain);
+    let e = w.service.test_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("假管理员") && e.contains("get-handler-list") && e.contains("code 3") && e.contains("没有权限"), "{e}");
+    let e = w.service.sync_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("假管理员") && e.contains("没有权限"), "{e}");
+    assert_eq!(w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().total, 0);
+
+    plain.settings.insert("admin".into(), "yes".into());
+    let id = add(&w.service, "假管理员", &plain);
+    let e = w.service.sync_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("`admin` must be \"true\" or \"false\""), "{e}");
+}

@@ -54,8 +54,8 @@ impl Client {
         self.call("view-approval", &[("id", id.to_string())]).await
     }
 
-    pub async fn handler_list(&self, utype: u8) -> Result<wire::ApprovalList, VendorError> {
-        Ok(self.handler_list_raw(utype).await?.0)
+    pub async fn handler_list(&self, which: wire::HandlerList) -> Result<wire::ApprovalList, VendorError> {
+        Ok(self.handler_list_raw(which).await?.0)
     }
 
     pub async fn creator_list(&self) -> Result<wire::ApprovalList, VendorError> {
@@ -63,8 +63,8 @@ impl Client {
     }
 
     /// `get-handler-list` with the raw reply (its `data` items fingerprint the list).
-    pub async fn handler_list_raw(&self, utype: u8) -> Result<(wire::ApprovalList, Value), VendorError> {
-        self.call("get-handler-list", &[("utype", utype.to_string())]).await
+    pub async fn handler_list_raw(&self, which: wire::HandlerList) -> Result<(wire::ApprovalList, Value), VendorError> {
+        self.call("get-handler-list", &which.form()).await
     }
 
     /// `get-creator-list` with the raw reply.

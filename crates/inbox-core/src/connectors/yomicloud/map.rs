@@ -1,5 +1,6 @@
 //! yomicloud wire → unified model: status and step rules mapped exhaustively (a value the
-//! document does not list is an error naming it), boxes derived from "my" row in `data2`.
+//! document does not list is an error naming it), boxes derived from "my" row in `data2` (and,
+//! for administrators, from `get-handler-list admin=1`).
 
 use super::wire::{self, AttachEntry, Content, Handler, StepDef, ViewApproval};
 use crate::model::{
@@ -10,6 +11,21 @@ use std::collections::HashMap;
 
 /// A mapping failure: the vendor sent a value the document does not define.
 pub type MapError = String;
+
+/// The box of what `get-handler-list admin=1` lists. The document names that list 我管理的审批,
+/// beside (not inside) 需要我处理的审批 and 抄送给我的审批, and an administrator cannot act
+/// on an approval through it (only approvers can `handle-step`): so its own box, never todo or
+/// cc (README, yomicloud choice 7).
+pub const MANAGED_BOX: Inbox = Inbox::Managed;
+
+/// What a detail read knows besides `view-approval`.
+#[derive(Debug, Default)]
+pub struct Extras<'a> {
+    /// The first level of a multi-file attachment (`get-attach-list`), if fetched.
+    pub children: &'a [AttachEntry],
+    /// Whether `get-handler-list admin=1` lists the approval (administrator accounts).
+    pub managed: bool,
+}
 
 /// Approval status (document: 0 正在审批, 1 已通过, 2 已拒绝, 3 处理失败).
 pub fn status(code: i64) -> Result<Status, MapError> {
@@ -73,14 +89,13 @@ pub fn content(record: &wire::ApprovalRecord) -> Result<Content, MapError> {
     serde_json::from_str(&record.content).map_err(|e| format!("approval {}: content is not valid JSON: {e}", record.id))
 }
 
-/// Maps a `view-approval` reply. `me` is the account's uid; `children` the first level of a
-/// multi-file attachment (from `get-attach-list`), if fetched.
+/// Maps a `view-approval` reply. `me` is the account's uid.
 pub fn approval(
     view: &ViewApproval,
     raw: serde_json::Value,
     me: i64,
     types: &HashMap<i64, String>,
-    children: &[AttachEntry],
+    extras: &Extras,
 ) -> Result<RemoteApproval, MapError> {
     let rec = &view.data;
     let content = content(rec)?;
@@ -88,7 +103,8 @@ pub fn approval(
     let steps = steps(&content, &view.data2, &view.userinfo)?;
     let current = current_step(rec.status, &content, &view.data2);
     let mine = my_turn(&view.data2, &content, me, current);
-    let boxes = boxes(rec.creator == me, content.copyto.contains(&me), &view.data2, me, mine.is_some());
+    let roles = Roles { creator: rec.creator == me, cc: content.copyto.contains(&me), todo: mine.is_some(), managed: extras.managed };
+    let boxes = boxes(roles, &view.data2, me);
     let actions = if mine.is_some() { vec![Action::Approve, Action::Reject] } else { vec![] };
     let form_name = types.get(&rec.task_type).cloned().unwrap_or_else(|| format!("审批类型 {}", rec.task_type));
     let updated_at = view.data2.iter().filter_map(|h| h.handletime).chain([rec.createtime, rec.end_time.unwrap_or(0)]).max().unwrap_or(rec.createtime);
@@ -103,7 +119,7 @@ pub fn approval(
         boxes,
         fields: fields(&content, view, &form_name),
         steps,
-        attachments: attachments(view, children),
+        attachments: attachments(view, extras.children),
         actions,
         raw,
     })
@@ -140,9 +156,17 @@ pub fn my_turn<'a>(data2: &'a [Handler], content: &Content, me: i64, current: Op
     })
 }
 
-fn boxes(creator: bool, cc: bool, data2: &[Handler], me: i64, todo: bool) -> Vec<Inbox> {
+/// What the account is to an approval, besides its approver rows.
+struct Roles {
+    creator: bool,
+    cc: bool,
+    todo: bool,
+    managed: bool,
+}
+
+fn boxes(roles: Roles, data2: &[Handler], me: i64) -> Vec<Inbox> {
     let processed = data2.iter().any(|h| h.uid == me && (h.status2 == 1 || h.status2 == 2));
-    [(Inbox::Todo, todo), (Inbox::Submitted, creator), (Inbox::Processed, processed), (Inbox::Cc, cc)]
+    [(Inbox::Todo, roles.todo), (Inbox::Submitted, roles.creator), (Inbox::Processed, processed), (Inbox::Cc, roles.cc), (MANAGED_BOX, roles.managed)]
         .into_iter()
         .filter_map(|(b, yes)| yes.then_some(b))
         .collect()
@@ -242,7 +266,7 @@ mod tests {
     fn document_example_maps_for_the_first_approver() {
         let (v, raw) = view();
         let types = task_types(&serde_json::from_value::<wire::TempletContent>(crate::connectors::de::document_example(TEMPLET_EXAMPLE)).unwrap().data);
-        let a = approval(&v, raw, 3, &types, &[]).unwrap();
+        let a = approval(&v, raw, 3, &types, &Extras::default()).unwrap();
         assert_eq!(a.remote_id, "2");
         assert_eq!(a.title, "上传审批 · 质量控制");
         assert_eq!(a.form_name, "上传文件");
@@ -262,10 +286,10 @@ mod tests {
     #[test]
     fn second_step_approver_waits_and_creator_sees_submitted() {
         let (v, raw) = view();
-        let admin = approval(&v, raw.clone(), 1, &HashMap::new(), &[]).unwrap();
+        let admin = approval(&v, raw.clone(), 1, &HashMap::new(), &Extras::default()).unwrap();
         assert!(admin.boxes.is_empty() && admin.actions.is_empty(), "step 2 is not current yet");
         assert_eq!(admin.form_name, "审批类型 2");
-        let creator = approval(&v, raw, 4, &HashMap::new(), &[]).unwrap();
+        let creator = approval(&v, raw, 4, &HashMap::new(), &Extras::default()).unwrap();
         assert_eq!(creator.boxes, vec![Inbox::Submitted]);
     }
 
@@ -273,13 +297,13 @@ mod tests {
     fn undocumented_values_are_errors_naming_the_value() {
         let (mut v, raw) = view();
         v.data.status = 9;
-        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &[]).unwrap_err().contains('9'));
+        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &Extras::default()).unwrap_err().contains('9'));
         let (mut v, _) = view();
         v.data.content = v.data.content.replace("\"type\": 2", "\"type\": 7");
-        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &[]).unwrap_err().contains("rule 7"));
+        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &Extras::default()).unwrap_err().contains("rule 7"));
         let (mut v, _) = view();
         v.data2[0].status2 = 5;
-        assert!(approval(&v, raw, 3, &HashMap::new(), &[]).unwrap_err().contains('5'));
+        assert!(approval(&v, raw, 3, &HashMap::new(), &Extras::default()).unwrap_err().contains('5'));
     }
 
     #[test]
