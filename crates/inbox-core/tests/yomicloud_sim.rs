@@ -7,7 +7,8 @@ mod support;
 use support::add_demo as add;
 use inbox_core::connectors::yomicloud::{auth::Credentials, client::Client, YomiConnector};
 use inbox_core::secrets::Secrets;
-use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
+use inbox_core::connectors::yomicloud::map::{FILE_LOG_LABEL, FILE_LOG_ROWS};
+use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, VendorError};
 use std::sync::Arc;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::yomicloud::Sim;
@@ -330,4 +331,63 @@ async fn the_admin_setting_on_a_plain_user_is_refused_by_the_vendor_in_words() {
     let id = add(&w.service, "假管理员", &plain);
     let e = w.service.sync_account(id).await.unwrap_err().to_string();
     assert!(e.contains("`admin` must be \"true\" or \"false\""), "{e}");
+}
+
+/// The remote id in a file-log row (`#12 上传审批…`).
+fn log_row_id(row: &serde_json::Value) -> i64 {
+    row["审批"].as_str().unwrap().trim_start_matches('#').split(' ').next().unwrap().parse().unwrap()
+}
+
+/// `get-file-approval-log` (document: 获取一个文件上的审批列表) in the detail: a table of the
+/// approvals on the approval's file that the user may see, newest first, this one marked, read
+/// once per file per list; a file that is gone leaves the approval readable without it.
+#[tokio::test]
+async fn the_detail_shows_the_approval_log_of_its_file() {
+    const LOG: &str = "/app/approval/get-file-approval-log";
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+
+    // One log read per file per list walked.
+    let per_list: usize = w.sim.with_state(|s| {
+        [s.approver_of(me), s.cc_of(me), s.created_by(me)].iter().map(|l| l.iter().map(|a| a.file_id).collect::<std::collections::HashSet<_>>().len()).sum()
+    });
+    assert_eq!(w.sim.calls(LOG), per_list);
+
+    // The cached approval whose file has the most approvals the user may see.
+    let cached = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items;
+    let visible_on = |aid: i64| -> Vec<(i64, i64, i64)> {
+        w.sim.with_state(|s| {
+            let mut on: Vec<_> = s.on_file(s.approvals[&aid].file_id).into_iter().filter(|a| s.can_view(me, a)).map(|a| (a.createtime, a.id, a.status)).collect();
+            on.sort_by(|x, y| y.cmp(x));
+            on
+        })
+    };
+    let target = cached.iter().map(|a| a.remote_id.parse::<i64>().unwrap()).max_by_key(|aid| visible_on(*aid).len()).unwrap();
+    let expected = visible_on(target);
+    assert!(expected.len() >= 2, "a file with several approvals");
+
+    let detail = w.service.approval(local_id(&w.service, target)).unwrap();
+    let field = detail.remote.fields.iter().find(|f| f.label.starts_with(FILE_LOG_LABEL)).expect("the file's log is in the detail");
+    assert_eq!(field.kind, FieldKind::Table);
+    assert_eq!(field.label.contains(&format!("共 {} 条", expected.len())), expected.len() > FILE_LOG_ROWS, "{}", field.label);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&field.value).unwrap();
+    let shown: Vec<i64> = rows.iter().map(log_row_id).collect();
+    assert_eq!(shown, expected.iter().take(FILE_LOG_ROWS).map(|e| e.1).collect::<Vec<_>>());
+    for (row, (_, id, status)) in rows.iter().zip(&expected) {
+        assert_eq!(row["状态"], ["正在审批", "已通过", "已拒绝", "处理失败"][*status as usize]);
+        assert_eq!(row["审批"].as_str().unwrap().ends_with("（本审批）"), *id == target, "{row}");
+        assert!(!row["发起人"].as_str().unwrap().is_empty() && !row["类型"].as_str().unwrap().is_empty());
+    }
+
+    // The file disappears at the vendor (code 4 for its log): the approval is still read.
+    let pending = *sorted(w.sim.todo_ids_for(me)).first().unwrap();
+    w.sim.with_state(|s| {
+        let file = s.approvals[&pending].file_id;
+        s.files.remove(&file);
+    });
+    w.service.sync_account(w.account).await.unwrap();
+    let without = w.service.approval(local_id(&w.service, pending)).unwrap();
+    assert!(!without.remote.fields.iter().any(|f| f.label.starts_with(FILE_LOG_LABEL)), "no log for a file that is gone");
+    assert!(!without.remote.steps.is_empty());
 }

@@ -1,8 +1,8 @@
 //! yomicloud (a cloud drive's approval API, `002_…txt`): todo and processed come from
 //! `get-handler-list utype=1`, cc from `utype=0`, submitted from `get-creator-list`, and for
 //! administrator accounts 我管理的 from `admin=1`; every item is read with `view-approval` to
-//! learn its steps and "my" row; approve/reject go through `handle-step`. Protocol details and
-//! our choices: docs/yomicloud-protocol.md.
+//! learn its steps and "my" row, and its file's `get-file-approval-log`; approve/reject go
+//! through `handle-step`. Protocol details and our choices: docs/yomicloud-protocol.md.
 
 pub mod auth;
 pub mod client;
@@ -20,6 +20,7 @@ use crate::store::Account;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use wire::HandlerList;
 
@@ -78,6 +79,11 @@ fn is_admin(account: &Account) -> Result<bool, VendorError> {
     }
 }
 
+/// `get-file-approval-log` read during one list walk, by file id: approvals on the same file
+/// share its log, so a walk asks for each file's log once, not once per approval.
+#[derive(Default)]
+struct FileLogs(Mutex<HashMap<i64, Arc<OnceCell<Option<map::FileLog>>>>>);
+
 impl YomiConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
@@ -102,6 +108,23 @@ impl YomiConnector {
             *known = Some(self.client.handler_list(HandlerList::Managed).await?.data.iter().map(|r| r.id).collect());
         }
         Ok(known.as_ref().is_some_and(|ids| ids.contains(&id)))
+    }
+
+    /// The approval log of a file, read once per walk. A file that is gone (code 4: a 删除文件
+    /// approval removes it) or that the user may not see (code 3) has no log to show; that
+    /// must not fail the approval's own read.
+    async fn file_log(&self, logs: &FileLogs, file_id: i64) -> Result<Option<map::FileLog>, VendorError> {
+        const CALL: &str = "get-file-approval-log";
+        let cell = logs.0.lock().unwrap_or_else(|p| p.into_inner()).entry(file_id).or_default().clone();
+        let read = || async {
+            let types = self.types().await?;
+            match self.client.file_approval_log(file_id).await {
+                Ok(list) => map::file_log(&list, types).map(Some).map_err(|e| VendorError::malformed(CALL, e)),
+                Err(VendorError::Vendor { code, .. }) if [client::CODE_NOT_FOUND, client::CODE_NO_PERMISSION].iter().any(|c| c.to_string() == code) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        cell.get_or_try_init(read).await.cloned()
     }
 
     /// Approval type names, read once per connector from `templet-content id=0`.
@@ -160,7 +183,8 @@ impl Connector for YomiConnector {
         // unless its list item is as the last sync saw it.
         let raws = raw.get("data").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
         let pairs: Vec<(String, serde_json::Value)> = listed.data.iter().map(|r| r.id.to_string()).zip(raws).collect();
-        let items = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item)))
+        let logs = FileLogs::default();
+        let items = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item, &logs)))
             .buffered(DETAIL_CONCURRENCY)
             .try_collect()
             .await?;
@@ -168,7 +192,7 @@ impl Connector for YomiConnector {
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
-        self.detail_of(remote_id.to_string()).await
+        self.detail_of(remote_id.to_string(), &FileLogs::default()).await
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
@@ -210,7 +234,7 @@ impl Connector for YomiConnector {
             },
             _ => e,
         })?;
-        self.detail_of(id.to_string()).await
+        self.detail_of(id.to_string(), &FileLogs::default()).await
     }
 
     async fn remove(&self, remote_id: &str) -> Result<(), VendorError> {
@@ -267,15 +291,19 @@ impl YomiConnector {
     }
 
     /// A listed item's approval: remembered while its list item is unchanged, else read.
-    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<RemoteApproval, VendorError> {
-        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone())).await
+    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
+        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone(), logs)).await
     }
 
-    async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
+    async fn detail_of(&self, remote_id: String, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
         let types = self.types().await?;
         let (view, raw) = self.view(&remote_id).await?;
         let children = self.attachment_children(&view).await?;
-        let extras = map::Extras { children: &children, managed: self.is_managed(view.data.id).await? };
+        let file_log = match view.data.file_id.filter(|id| *id > 0) {
+            Some(file_id) => self.file_log(logs, file_id).await?,
+            None => None,
+        };
+        let extras = map::Extras { children: &children, managed: self.is_managed(view.data.id).await?, file_log: file_log.as_ref() };
         map::approval(&view, raw, self.client.uid(), types, &extras).map_err(|e| VendorError::malformed("view-approval", e))
     }
 }
