@@ -365,3 +365,54 @@ async fn list_filters_narrow_what_the_vendor_returns_and_what_is_cached() {
     assert!(e.contains("励销云") && e.contains("`status`") && e.contains("done"), "{e}");
     assert_eq!(w.service.box_counts().unwrap(), counts);
 }
+
+/// A gateway between the inbox and the approval center that sets `X-LXY-APP` to `app` on the
+/// way through (a proxy that rewrites custom headers); everything else passes unchanged.
+async fn app_header_gateway(upstream: String, app: &'static str) -> String {
+    use axum::response::IntoResponse;
+    let http = reqwest::Client::new();
+    let forward = move |req: axum::extract::Request| {
+        let (http, upstream) = (http.clone(), upstream.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let mut headers = parts.headers.clone();
+            headers.remove(axum::http::header::HOST);
+            headers.insert("x-lxy-app", axum::http::HeaderValue::from_static(app));
+            let url = format!("{upstream}{}", parts.uri.path_and_query().map_or("/", |p| p.as_str()));
+            let reply = http.request(parts.method, url).headers(headers).body(body).send().await.unwrap();
+            let status = reply.status();
+            (status, reply.bytes().await.unwrap()).into_response()
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().fallback(forward)).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// The document's one error reply, `{"errcode": 500, "errmsg": "invalid appid"}`, as the
+/// simulator gives it when `X-LXY-APP` is not `crm`: sync and 测试连接 name the account, the call
+/// and the vendor's code and message, do not call it a token problem, and the cache stays.
+#[tokio::test]
+async fn the_documents_invalid_appid_reply_names_the_account_the_call_and_the_code() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let before = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items;
+    let counts = w.service.box_counts().unwrap();
+
+    add(&w.service, "励销云", &w.sim.demo_account(&app_header_gateway(w.base_url.clone(), "oa").await));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    let named = |e: &str| e.contains("励销云") && e.contains("approval_center/list scope=todo") && e.contains("code 500") && e.contains("invalid appid");
+    assert!(named(&e) && !e.contains("credentials"), "{e}");
+    assert!(w.service.account(&w.account.to_string()).unwrap().sync.last_error.unwrap().contains("invalid appid"));
+    let e = w.service.test_account(w.account).await.unwrap_err().to_string();
+    assert!(named(&e), "{e}");
+    assert_eq!(w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items, before);
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    // The same gateway passing the document's `crm` changes nothing: the header was the cause.
+    add(&w.service, "励销云", &w.sim.demo_account(&app_header_gateway(w.base_url.clone(), "crm").await));
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+}
