@@ -43,6 +43,18 @@ describe("inbox", () => {
     expect(screen.getByTestId("count-cc")).toHaveTextContent(/^1$/);
     expect(screen.getByTestId("box-todo")).toHaveTextContent("待我审批");
     expect(screen.getByTestId("demo-mode")).toHaveTextContent("演示模式 — 数据来自本地模拟器");
+    expect(screen.queryByTestId("box-managed")).toBeNull();
+  });
+
+  it("shows 我管理的 once an administrator account has approvals there", async () => {
+    const managed = makeApproval(30, { title: "删除文件审批", boxes: ["managed"], actions: [] });
+    const user = userEvent.setup();
+    installBackend({ approvals: [...fixture(), managed] });
+    render(<Root />);
+    await waitFor(() => expect(screen.getByTestId("count-managed")).toHaveTextContent(/^1$/));
+    expect(screen.getByTestId("box-managed")).toHaveTextContent("我管理的");
+    await user.click(screen.getByTestId("box-managed"));
+    await waitFor(() => expect(rowIds()).toEqual(["30"]));
   });
 
   it("lists the selected box, 50 at a time", async () => {

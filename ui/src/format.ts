@@ -79,13 +79,14 @@ export function formatSize(bytes: number | null | undefined): string {
   return `${shown} ${units[unit]}`;
 }
 
-export const BOXES: Inbox[] = ["todo", "submitted", "processed", "cc"];
+export const BOXES: Inbox[] = ["todo", "submitted", "processed", "cc", "managed"];
 
 const BOX_TEXT: Record<Inbox, string> = {
   todo: "待我审批",
   submitted: "我提交的",
   processed: "我处理过的",
   cc: "抄送我的",
+  managed: "我管理的",
 };
 
 /** A box's name in the current language. */

@@ -44,6 +44,7 @@ const EN: Record<string, string> = {
   我提交的: "Submitted by me",
   我处理过的: "Processed by me",
   抄送我的: "CC'd to me",
+  我管理的: "I administer",
   审批中: "Pending",
   已通过: "Approved",
   已拒绝: "Rejected",

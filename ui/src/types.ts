@@ -1,7 +1,7 @@
 // Types of the UI ↔ shell contract, exactly as written in docs/ipc.md (snake_case JSON).
 
 export type Vendor = "yomicloud" | "zeyi" | "fxiaoke" | "qiyuesuo" | "weiwenjia";
-export type Inbox = "todo" | "submitted" | "processed" | "cc";
+export type Inbox = "todo" | "submitted" | "processed" | "cc" | "managed";
 export type Status = "sending" | "pending" | "approved" | "rejected" | "cancelled" | "failed";
 export type Action = "approve" | "reject" | "cancel";
 export type Decision = "waiting" | "approved" | "rejected";
@@ -79,6 +79,7 @@ export interface BoxCounts {
   submitted: number;
   processed: number;
   cc: number;
+  managed: number;
 }
 
 export interface SyncState {

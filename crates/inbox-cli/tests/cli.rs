@@ -112,6 +112,54 @@ async fn add_sync_list_approve_reject_headless() {
     server.shutdown().await;
 }
 
+/// Everything the cache holds for `account`, as `inbox list --account … --json` and `inbox show
+/// --json` of each approval print it.
+fn cached(cli: &Cli, account: &str) -> (Value, Vec<String>) {
+    let page = cli.json(&["list", "--account", account, "--json", "--limit", "500"]);
+    let shown = ids(&page).iter().map(|id| cli.ok(&["show", &id.to_string(), "--json"])).collect();
+    (page, shown)
+}
+
+/// Two accounts that synced fine; then (a) the vendor stops taking the tokens part-way through
+/// a sync (`/__sim/fault` `expired_token` after a few calls), then (b) the host goes away (the
+/// simulator stops, its port is closed). Each next sync fails naming the account and its cause,
+/// and leaves exactly the approvals, details included, that the account had cached.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_synced_account_keeps_its_cache_when_its_token_dies_or_its_host_goes_away() {
+    let sim = Sim::new(11, 80);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (me, other) = (sim.demo_user(), sim.user(4).unwrap());
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    cli.add("公司云盘", &server.base_url, me.uid, &me.token);
+    cli.add("同事云盘", &server.base_url, other.uid, &other.token);
+    let synced = cli.ok(&["sync"]);
+    assert!(synced.contains("公司云盘: synced") && synced.contains("同事云盘: synced"), "{synced}");
+    let before = [cached(&cli, "公司云盘"), cached(&cli, "同事云盘")];
+    for (page, _) in &before {
+        assert!(page["total"].as_u64().unwrap() > 0, "each account has approvals cached");
+    }
+
+    // (a) The tokens stop working after the sync's first three calls.
+    let fault = serde_json::json!({"fault": "expired_token", "after": 3, "times": 1});
+    reqwest::Client::new().post(format!("{}/__sim/fault", server.base_url)).json(&fault).send().await.unwrap().error_for_status().unwrap();
+    let err = cli.fails(&["sync", "公司云盘"]);
+    assert!(err.contains("公司云盘") && err.contains("refused the credentials") && err.contains("code 1"), "{err}");
+    assert!(!err.contains(&me.token), "the token never appears: {err}");
+    assert!(sim.fault().is_none(), "the expiry happened during that sync");
+    assert_eq!(cached(&cli, "公司云盘"), before[0]);
+    let accounts = cli.json(&["account", "list", "--json"]);
+    let state = |name: &str| accounts.as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["sync"].clone();
+    assert!(state("公司云盘")["last_error"].as_str().unwrap().contains("refused the credentials"));
+
+    // (b) The host goes away: nothing listens on the account's base URL any more.
+    server.shutdown().await;
+    let err = cli.fails(&["sync", "同事云盘"]);
+    assert!(err.contains("同事云盘") && err.contains("cannot reach"), "{err}");
+    assert_eq!(cached(&cli, "同事云盘"), before[1]);
+    assert_eq!(cached(&cli, "公司云盘"), before[0]);
+    assert!(cli.ok(&["account", "list"]).matches("last sync failed").count() == 2);
+}
+
 #[test]
 fn bad_input_gets_clear_errors() {
     let cli = Cli { dir: tempfile::tempdir().unwrap() };

@@ -61,10 +61,13 @@ pub enum Inbox {
     Processed,
     /// 抄送我的: this user is copied.
     Cc,
+    /// 我管理的: approvals this user administers without taking part in them (yomicloud's
+    /// `get-handler-list admin=1`, "我管理的审批"; only for administrator accounts).
+    Managed,
 }
 
 impl Inbox {
-    pub const ALL: [Inbox; 4] = [Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc];
+    pub const ALL: [Inbox; 5] = [Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc, Inbox::Managed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +75,7 @@ impl Inbox {
             Inbox::Submitted => "submitted",
             Inbox::Processed => "processed",
             Inbox::Cc => "cc",
+            Inbox::Managed => "managed",
         }
     }
 }
@@ -88,7 +92,7 @@ impl FromStr for Inbox {
         Inbox::ALL
             .into_iter()
             .find(|b| b.as_str() == s)
-            .ok_or_else(|| format!("unknown box `{s}` (known: todo, submitted, processed, cc)"))
+            .ok_or_else(|| format!("unknown box `{s}` (known: {})", Inbox::ALL.map(Inbox::as_str).join(", ")))
     }
 }
 

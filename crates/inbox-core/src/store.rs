@@ -319,6 +319,7 @@ pub struct BoxCounts {
     pub submitted: u64,
     pub processed: u64,
     pub cc: u64,
+    pub managed: u64,
 }
 
 /// The heavy parts of an approval, stored as one JSON column.

@@ -99,7 +99,7 @@ proptest! {
     fn yomicloud_view_approval((v, bytes) in mutated(example("yomicloud/view-approval.jsonc"))) {
         let _ = yomicloud::client::envelope("view-approval", 200, &bytes);
         if let Ok(view) = serde_json::from_value::<yomicloud::wire::ViewApproval>(v.clone()) {
-            let _ = yomicloud::map::approval(&view, v, 3, &Default::default(), &[]);
+            let _ = yomicloud::map::approval(&view, v, 3, &Default::default(), &Default::default());
         }
     }
 

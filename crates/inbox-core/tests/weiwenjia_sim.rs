@@ -5,11 +5,13 @@
 
 mod support;
 use support::add_demo as add;
+use inbox_core::connectors::weiwenjia::wire::{ListFilter, ListStatus};
 use inbox_core::connectors::weiwenjia::WeiwenjiaConnector;
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
 use std::sync::Arc;
 use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::weiwenjia::state::{Filters, RecordStatus, Scope};
 use vendor_sim::weiwenjia::Sim;
 
 struct World {
@@ -243,7 +245,7 @@ async fn vendor_codes_are_shown_in_words() {
     assert!(e.contains("execute_records/detail") && e.contains("404") && e.contains("审批记录不存在"), "{e}");
     let e = client.execute(999_999, "pass", "").await.unwrap_err().to_string();
     assert!(e.contains("404"), "{e}");
-    let e = client.list("mine", 1, 10).await.unwrap_err().to_string();
+    let e = client.list("mine", 1, 10, &Default::default()).await.unwrap_err().to_string();
     assert!(e.contains("422") && e.contains("参数错误: scope"), "{e}");
     let mine = w.sim.submitted_for(w.sim.demo_user().uid).into_iter().find(|r| w.sim.status(r) != Some("applying")).unwrap();
     let (t, id) = mine.split_once(':').unwrap();
@@ -252,7 +254,7 @@ async fn vendor_codes_are_shown_in_words() {
     assert!(e.contains("422") && e.contains("审批已结束"), "{e}");
     let e = client.execute(d.execute_record_id.unwrap(), "approve", "").await.unwrap_err().to_string();
     assert!(e.contains("execute_action"), "{e}");
-    let (page, _) = client.list("submission", 1, 1000).await.unwrap();
+    let (page, _) = client.list("submission", 1, 1000, &Default::default()).await.unwrap();
     assert_eq!(page.per_page, 100, "the simulator caps per_page");
 }
 
@@ -298,4 +300,125 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
     let rejected = w.service.approval(local_id(&w.service, &theirs)).unwrap();
     assert_eq!(rejected.remote.status, Status::Rejected);
     assert!(rejected.remote.actions.is_empty(), "nothing left to withdraw");
+}
+
+/// What the simulator lists for `uid` in `scope` under `filters`, as sorted remote ids.
+fn expected(sim: &Sim, uid: i64, scope: Scope, filters: &Filters) -> Vec<String> {
+    sorted(sim.with_state(|s| s.scope(uid, scope, filters).into_iter().map(vendor_sim::weiwenjia::remote_id).collect()))
+}
+
+fn client_of(w: &World) -> inbox_core::connectors::weiwenjia::client::Client {
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    let creds = inbox_core::connectors::weiwenjia::auth::Credentials::from_account(&account, &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap();
+    inbox_core::connectors::weiwenjia::client::Client::new(&w.base_url, creds).unwrap()
+}
+
+/// The document's list filters (`entity_types`, `submitter_uids`, `status`) go out as query
+/// arrays and the vendor's own count shrinks; as account settings they narrow every scope, so
+/// the next sync leaves exactly the filtered approvals in the cache.
+#[tokio::test]
+async fn list_filters_narrow_what_the_vendor_returns_and_what_is_cached() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    let client = client_of(&w);
+    let (all, _) = client.list("processed", 1, 100, &ListFilter::default()).await.unwrap();
+    let contracts = ListFilter { entity_types: vec!["Contract".into()], ..Default::default() };
+    let (only, _) = client.list("processed", 1, 100, &contracts).await.unwrap();
+    assert!(0 < only.total_count && only.total_count < all.total_count, "{} of {}", only.total_count, all.total_count);
+    assert!(only.list.iter().all(|i| i.entity_type == "Contract"));
+    let vetoed = ListFilter { status: vec![ListStatus::Veto], ..Default::default() };
+    let (vetoes, _) = client.list("processed", 1, 100, &vetoed).await.unwrap();
+    assert!(vetoes.total_count > 0 && vetoes.list.iter().all(|i| i.status == "veto"));
+    let someone = all.list[0].submitter.uid;
+    let theirs = ListFilter { submitter_uids: vec![someone], ..Default::default() };
+    let (by_them, _) = client.list("processed", 1, 100, &theirs).await.unwrap();
+    assert!(by_them.total_count > 0 && by_them.list.iter().all(|i| i.submitter.uid == someone));
+
+    // Everything first, then the same account narrowed by its settings.
+    w.service.sync_account(w.account).await.unwrap();
+    let everything = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().total;
+    let mut narrowed = w.sim.demo_account(&w.base_url);
+    narrowed.settings.insert("entity_types".into(), "Contract，报价单".into());
+    narrowed.settings.insert("status".into(), "applying, veto".into());
+    add(&w.service, "励销云", &narrowed);
+    w.service.sync_account(w.account).await.unwrap();
+    let filters = Filters { status: vec![RecordStatus::Applying, RecordStatus::Veto], entity_types: vec!["Contract".into(), "报价单".into()], submitter_uids: vec![] };
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), expected(&w.sim, me, Scope::Todo, &filters));
+    assert_eq!(remote_ids(&w.service, Inbox::Submitted), expected(&w.sim, me, Scope::Submission, &filters));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), expected(&w.sim, me, Scope::Processed, &filters));
+    let cached = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap();
+    assert!(0 < cached.total && cached.total < everything, "{} of {everything}", cached.total);
+    assert!(cached.items.iter().all(|a| a.remote_id.starts_with("Contract:") || a.remote_id.starts_with("报价单:")));
+    assert!(cached.items.iter().all(|a| matches!(a.status, Status::Pending | Status::Rejected)));
+    let said = w.service.test_account(w.account).await.unwrap();
+    assert!(said.contains(&format!("{} 条审批待你处理", expected(&w.sim, me, Scope::Todo, &filters).len())), "{said}");
+
+    // One submitter only: the todo box holds only what they submitted.
+    let submitter = w.sim.with_state(|s| s.scope(me, Scope::Todo, &Filters::default())[0].submitter);
+    let mut by_one = w.sim.demo_account(&w.base_url);
+    by_one.settings.insert("submitter_uids".into(), submitter.to_string().into());
+    add(&w.service, "励销云", &by_one);
+    w.service.sync_account(w.account).await.unwrap();
+    let one = Filters { submitter_uids: vec![submitter], ..Default::default() };
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), expected(&w.sim, me, Scope::Todo, &one));
+    assert!(!remote_ids(&w.service, Inbox::Todo).is_empty());
+
+    // A value the document does not have is named, and the cache stays.
+    let counts = w.service.box_counts().unwrap();
+    by_one.settings.insert("status".into(), "done".into());
+    add(&w.service, "励销云", &by_one);
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    assert!(e.contains("励销云") && e.contains("`status`") && e.contains("done"), "{e}");
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+}
+
+/// A gateway between the inbox and the approval center that sets `X-LXY-APP` to `app` on the
+/// way through (a proxy that rewrites custom headers); everything else passes unchanged.
+async fn app_header_gateway(upstream: String, app: &'static str) -> String {
+    use axum::response::IntoResponse;
+    let http = reqwest::Client::new();
+    let forward = move |req: axum::extract::Request| {
+        let (http, upstream) = (http.clone(), upstream.clone());
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let mut headers = parts.headers.clone();
+            headers.remove(axum::http::header::HOST);
+            headers.insert("x-lxy-app", axum::http::HeaderValue::from_static(app));
+            let url = format!("{upstream}{}", parts.uri.path_and_query().map_or("/", |p| p.as_str()));
+            let reply = http.request(parts.method, url).headers(headers).body(body).send().await.unwrap();
+            let status = reply.status();
+            (status, reply.bytes().await.unwrap()).into_response()
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, axum::Router::new().fallback(forward)).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// The document's one error reply, `{"errcode": 500, "errmsg": "invalid appid"}`, as the
+/// simulator gives it when `X-LXY-APP` is not `crm`: sync and 测试连接 name the account, the call
+/// and the vendor's code and message, do not call it a token problem, and the cache stays.
+#[tokio::test]
+async fn the_documents_invalid_appid_reply_names_the_account_the_call_and_the_code() {
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let before = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items;
+    let counts = w.service.box_counts().unwrap();
+
+    add(&w.service, "励销云", &w.sim.demo_account(&app_header_gateway(w.base_url.clone(), "oa").await));
+    let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
+    let named = |e: &str| e.contains("励销云") && e.contains("approval_center/list scope=todo") && e.contains("code 500") && e.contains("invalid appid");
+    assert!(named(&e) && !e.contains("credentials"), "{e}");
+    assert!(w.service.account(&w.account.to_string()).unwrap().sync.last_error.unwrap().contains("invalid appid"));
+    let e = w.service.test_account(w.account).await.unwrap_err().to_string();
+    assert!(named(&e), "{e}");
+    assert_eq!(w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items, before);
+    assert_eq!(w.service.box_counts().unwrap(), counts);
+
+    // The same gateway passing the document's `crm` changes nothing: the header was the cause.
+    add(&w.service, "励销云", &w.sim.demo_account(&app_header_gateway(w.base_url.clone(), "crm").await));
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!(w.service.box_counts().unwrap(), counts);
 }

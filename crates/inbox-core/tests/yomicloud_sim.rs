@@ -7,7 +7,8 @@ mod support;
 use support::add_demo as add;
 use inbox_core::connectors::yomicloud::{auth::Credentials, client::Client, YomiConnector};
 use inbox_core::secrets::Secrets;
-use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
+use inbox_core::connectors::yomicloud::map::{FILE_LOG_LABEL, FILE_LOG_ROWS};
+use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, VendorError};
 use std::sync::Arc;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::yomicloud::Sim;
@@ -59,9 +60,10 @@ async fn sync_fills_every_box_exactly_as_the_simulator_has_them() {
     assert_eq!(remote_ids(&w.service, Inbox::Submitted), sorted(w.sim.submitted_ids_for(me)));
     assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_ids_for(me)));
     assert_eq!(remote_ids(&w.service, Inbox::Cc), sorted(w.sim.cc_ids_for(me)));
-    for b in Inbox::ALL {
+    for b in [Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc] {
         assert!(!remote_ids(&w.service, b).is_empty(), "the demo user has items in {b}");
     }
+    assert!(remote_ids(&w.service, Inbox::Managed).is_empty(), "not an administrator account");
     let counts = w.service.box_counts().unwrap();
     assert_eq!(counts.todo as usize, w.sim.todo_ids_for(me).len());
     let account = w.service.account(&w.account.to_string()).unwrap();
@@ -259,4 +261,133 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
     assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(me)));
     assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
     assert_eq!(w.service.approval(local_id(&w.service, theirs)).unwrap().remote.status, inbox_core::Status::Rejected);
+}
+
+/// The super admin as an account with `admin=true`.
+fn admin_account(sim: &Sim, base_url: &str) -> vendor_sim::DemoAccount {
+    let admin = sim.user(vendor_sim::yomicloud::seed::ADMIN_UID).expect("the seed has a super admin");
+    let mut account = sim.demo_account(base_url);
+    account.settings.insert("uid".into(), admin.uid.to_string().into());
+    account.settings.insert("admin".into(), "true".into());
+    account.secrets.insert("token".into(), admin.token.into());
+    account
+}
+
+/// `get-handler-list admin=1` (document: 我管理的审批, 超级管理员获取全部的审批) fills 我管理的 for
+/// an administrator account, and only that box: todo, processed and cc stay what the admin takes
+/// part in. Acting keeps an approval in 我管理的, and a detail read by a fresh connector knows it.
+#[tokio::test]
+async fn an_administrator_sees_every_approval_they_manage_in_its_own_box() {
+    const LIST: &str = "/app/approval/get-handler-list";
+    let w = world().await;
+    let admin = vendor_sim::yomicloud::seed::ADMIN_UID;
+    let id = add(&w.service, "云盘管理员", &admin_account(&w.sim, &w.base_url));
+    let said = w.service.test_account(id).await.unwrap();
+    assert!(said.contains("你管理 120 条审批"), "{said}");
+    w.service.sync_account(id).await.unwrap();
+
+    let all: Vec<i64> = w.sim.with_state(|s| s.approvals.keys().copied().collect());
+    assert_eq!(remote_ids(&w.service, Inbox::Managed), sorted(all.clone()));
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(admin)));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_ids_for(admin)));
+    assert_eq!(remote_ids(&w.service, Inbox::Cc), sorted(w.sim.cc_ids_for(admin)));
+    assert_eq!(remote_ids(&w.service, Inbox::Submitted), sorted(w.sim.submitted_ids_for(admin)));
+    let theirs: Vec<i64> = w.sim.with_state(|s| s.approvals.values().filter(|a| a.creator != admin && a.rows.iter().all(|r| r.uid != admin)).map(|a| a.id).collect());
+    assert!(!theirs.is_empty(), "approvals the admin takes no part in");
+    let only_managed = w.service.approval(local_id(&w.service, theirs[0])).unwrap();
+    assert_eq!((only_managed.remote.boxes.as_slice(), only_managed.remote.actions.as_slice()), (&[Inbox::Managed][..], &[][..]));
+    assert_eq!(w.service.box_counts().unwrap().managed as usize, all.len());
+
+    // Acting re-reads the approval: it stays in 我管理的 beside its new box.
+    let todo = sorted(w.sim.todo_ids_for(admin));
+    let acted = w.service.act(local_id(&w.service, todo[0]), Action::Approve, "同意").await.unwrap();
+    assert_eq!(acted.remote.boxes, vec![Inbox::Processed, Inbox::Managed]);
+
+    // A connector that has not walked the list yet reads it once to tell.
+    let account = w.service.account(&id.to_string()).unwrap();
+    let fresh = YomiConnector::new(&account, &Secrets(admin_account(&w.sim, &w.base_url).secrets)).unwrap();
+    let lists = w.sim.calls(LIST);
+    assert_eq!(fresh.detail(&theirs[0].to_string()).await.unwrap().boxes, vec![Inbox::Managed]);
+    assert_eq!(fresh.detail(&theirs[1].to_string()).await.unwrap().boxes, vec![Inbox::Managed]);
+    assert_eq!(w.sim.calls(LIST) - lists, 1, "the list is read once, not per detail");
+}
+
+/// `admin=true` on an account the vendor does not make an administrator: the vendor's refusal,
+/// naming the account and the call, and nothing cached; a value that is not true/false is a
+/// configuration error.
+#[tokio::test]
+async fn the_admin_setting_on_a_plain_user_is_refused_by_the_vendor_in_words() {
+    let w = world().await;
+    let mut plain = w.sim.demo_account(&w.base_url);
+    plain.settings.insert("admin".into(), "true".into());
+    let id = add(&w.service, "假管理员", &plain);
+    let e = w.service.test_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("假管理员") && e.contains("get-handler-list") && e.contains("code 3") && e.contains("没有权限"), "{e}");
+    let e = w.service.sync_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("假管理员") && e.contains("没有权限"), "{e}");
+    assert_eq!(w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().total, 0);
+
+    plain.settings.insert("admin".into(), "yes".into());
+    let id = add(&w.service, "假管理员", &plain);
+    let e = w.service.sync_account(id).await.unwrap_err().to_string();
+    assert!(e.contains("`admin` must be \"true\" or \"false\""), "{e}");
+}
+
+/// The remote id in a file-log row (`#12 上传审批…`).
+fn log_row_id(row: &serde_json::Value) -> i64 {
+    row["审批"].as_str().unwrap().trim_start_matches('#').split(' ').next().unwrap().parse().unwrap()
+}
+
+/// `get-file-approval-log` (document: 获取一个文件上的审批列表) in the detail: a table of the
+/// approvals on the approval's file that the user may see, newest first, this one marked, read
+/// once per file per list; a file that is gone leaves the approval readable without it.
+#[tokio::test]
+async fn the_detail_shows_the_approval_log_of_its_file() {
+    const LOG: &str = "/app/approval/get-file-approval-log";
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+
+    // One log read per file per list walked.
+    let per_list: usize = w.sim.with_state(|s| {
+        [s.approver_of(me), s.cc_of(me), s.created_by(me)].iter().map(|l| l.iter().map(|a| a.file_id).collect::<std::collections::HashSet<_>>().len()).sum()
+    });
+    assert_eq!(w.sim.calls(LOG), per_list);
+
+    // The cached approval whose file has the most approvals the user may see.
+    let cached = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items;
+    let visible_on = |aid: i64| -> Vec<(i64, i64, i64)> {
+        w.sim.with_state(|s| {
+            let mut on: Vec<_> = s.on_file(s.approvals[&aid].file_id).into_iter().filter(|a| s.can_view(me, a)).map(|a| (a.createtime, a.id, a.status)).collect();
+            on.sort_by(|x, y| y.cmp(x));
+            on
+        })
+    };
+    let target = cached.iter().map(|a| a.remote_id.parse::<i64>().unwrap()).max_by_key(|aid| visible_on(*aid).len()).unwrap();
+    let expected = visible_on(target);
+    assert!(expected.len() >= 2, "a file with several approvals");
+
+    let detail = w.service.approval(local_id(&w.service, target)).unwrap();
+    let field = detail.remote.fields.iter().find(|f| f.label.starts_with(FILE_LOG_LABEL)).expect("the file's log is in the detail");
+    assert_eq!(field.kind, FieldKind::Table);
+    assert_eq!(field.label.contains(&format!("共 {} 条", expected.len())), expected.len() > FILE_LOG_ROWS, "{}", field.label);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&field.value).unwrap();
+    let shown: Vec<i64> = rows.iter().map(log_row_id).collect();
+    assert_eq!(shown, expected.iter().take(FILE_LOG_ROWS).map(|e| e.1).collect::<Vec<_>>());
+    for (row, (_, id, status)) in rows.iter().zip(&expected) {
+        assert_eq!(row["状态"], ["正在审批", "已通过", "已拒绝", "处理失败"][*status as usize]);
+        assert_eq!(row["审批"].as_str().unwrap().ends_with("（本审批）"), *id == target, "{row}");
+        assert!(!row["发起人"].as_str().unwrap().is_empty() && !row["类型"].as_str().unwrap().is_empty());
+    }
+
+    // The file disappears at the vendor (code 4 for its log): the approval is still read.
+    let pending = *sorted(w.sim.todo_ids_for(me)).first().unwrap();
+    w.sim.with_state(|s| {
+        let file = s.approvals[&pending].file_id;
+        s.files.remove(&file);
+    });
+    w.service.sync_account(w.account).await.unwrap();
+    let without = w.service.approval(local_id(&w.service, pending)).unwrap();
+    assert!(!without.remote.fields.iter().any(|f| f.label.starts_with(FILE_LOG_LABEL)), "no log for a file that is gone");
+    assert!(!without.remote.steps.is_empty());
 }

@@ -1,4 +1,5 @@
 import {
+  AuditOutlined,
   CheckSquareOutlined,
   CloudUploadOutlined,
   CopyOutlined,
@@ -20,7 +21,12 @@ const BOX_ICONS: Record<Inbox, ReactNode> = {
   submitted: <SendOutlined />,
   processed: <CheckSquareOutlined />,
   cc: <CopyOutlined />,
+  managed: <AuditOutlined />,
 };
+
+/** 我管理的 only concerns administrator accounts: it shows once it holds something (or is open). */
+const shownBoxes = (counts: BoxCounts | null, open: Inbox) =>
+  BOXES.filter((b) => b !== "managed" || b === open || (counts?.managed ?? 0) > 0);
 
 interface SidebarProps {
   box: Inbox;
@@ -45,7 +51,7 @@ interface SidebarProps {
 }
 
 /**
- * The left pane: app title, 发起审批, the four boxes with counts, the drafts, per-account sync
+ * The left pane: app title, 发起审批, the boxes with counts, the drafts, per-account sync
  * status and settings.
  */
 export function Sidebar(props: SidebarProps) {
@@ -80,7 +86,7 @@ export function Sidebar(props: SidebarProps) {
         className="box-menu"
         selectedKeys={[box]}
         onClick={({ key }) => props.onSelectBox(key as Inbox)}
-        items={BOXES.map((b) => ({
+        items={shownBoxes(counts, box).map((b) => ({
           key: b,
           icon: BOX_ICONS[b],
           label: (

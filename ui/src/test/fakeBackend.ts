@@ -202,7 +202,7 @@ export function installBackend(
   let nextApproval = 500;
 
   const counts = (): BoxCounts => {
-    const c: BoxCounts = { todo: 0, submitted: 0, processed: 0, cc: 0 };
+    const c: BoxCounts = { todo: 0, submitted: 0, processed: 0, cc: 0, managed: 0 };
     approvals.forEach((a) => a.boxes.forEach((b) => (c[b] += 1)));
     return c;
   };

@@ -222,6 +222,7 @@ pub(super) fn box_counts(conn: &Connection) -> Result<super::BoxCounts> {
             Inbox::Submitted => counts.submitted = n,
             Inbox::Processed => counts.processed = n,
             Inbox::Cc => counts.cc = n,
+            Inbox::Managed => counts.managed = n,
         }
     }
     Ok(counts)

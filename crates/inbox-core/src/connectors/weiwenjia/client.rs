@@ -68,9 +68,10 @@ impl Client {
         Ok((typed, data))
     }
 
-    /// One page of a scope (`todo`, `submission`, `processed`).
-    pub async fn list(&self, scope: &str, page: u32, per_page: u32) -> Result<(wire::ListData, Value), VendorError> {
-        let query = [("scope", scope.to_string()), ("page", page.to_string()), ("per_page", per_page.to_string())];
+    /// One page of a scope (`todo`, `submission`, `processed`), narrowed by `filter`.
+    pub async fn list(&self, scope: &str, page: u32, per_page: u32, filter: &wire::ListFilter) -> Result<(wire::ListData, Value), VendorError> {
+        let mut query = vec![("scope", scope.to_string()), ("page", page.to_string()), ("per_page", per_page.to_string())];
+        query.extend(filter.query());
         let call = format!("approval_center/list scope={scope}");
         self.data(&call, self.request(reqwest::Method::GET, LIST_PATH).query(&query)).await
     }

@@ -1,6 +1,6 @@
 //! weiwenjia (励销云 / 爱客CRM approval center, `004_…txt`): todo, submitted and processed come
 //! one-to-one from `approval_center/list` scopes `todo`, `submission`, `processed`, walked page
-//! by page; every item is completed with `execute_records/detail` (permission flags → actions,
+//! by page and narrowed by the account's filter settings; every item is completed with `execute_records/detail` (permission flags → actions,
 //! node history → steps); pass / reject / cancel go to the record's execute endpoint.
 //! Protocol details and our choices: docs/weiwenjia-protocol.md.
 
@@ -50,6 +50,27 @@ pub fn info() -> VendorInfo {
             },
             SettingSpec { key: "uid", label: "用户 uid", secret: false, required: true, help: "Your numeric uid on the platform (the `uid` of your user object)." },
             SettingSpec { key: "access_token", label: "用户 token (ACCESS-TOKEN)", secret: true, required: true, help: "Your user token for the approval center (process-platform.weiwenjia.com)." },
+            SettingSpec {
+                key: "entity_types",
+                label: "只同步这些审批对象",
+                secret: false,
+                required: false,
+                help: "Comma-separated approval object types to sync, e.g. Contract,报价单 (module keys, or an aPaaS app's name); empty = all.",
+            },
+            SettingSpec {
+                key: "submitter_uids",
+                label: "只同步这些提交人",
+                secret: false,
+                required: false,
+                help: "Comma-separated submitter uids to sync; empty = everyone.",
+            },
+            SettingSpec {
+                key: "status",
+                label: "只同步这些状态",
+                secret: false,
+                required: false,
+                help: "Comma-separated statuses to sync: applying (审批中), pass, veto, revocation; empty = all.",
+            },
         ],
         capabilities: Capabilities {
             boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed],
@@ -63,6 +84,8 @@ pub fn info() -> VendorInfo {
 
 pub struct WeiwenjiaConnector {
     client: client::Client,
+    /// What the account's settings narrow every list to (empty = everything).
+    filter: wire::ListFilter,
     /// The latest list item of each remote id: the detail call has no form fields, so a detail
     /// read (after acting) reuses what the list last said.
     items: Mutex<HashMap<String, (wire::ListItem, Value)>>,
@@ -76,7 +99,8 @@ const VOLATILE: &[&str] = &["distance_submission_time"];
 impl WeiwenjiaConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
-        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, items: Mutex::new(HashMap::new()), recent: Recent::new(VOLATILE) })
+        let filter = list_filter(account)?;
+        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, filter, items: Mutex::new(HashMap::new()), recent: Recent::new(VOLATILE) })
     }
 
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
@@ -96,7 +120,7 @@ impl WeiwenjiaConnector {
         for (_, scope, _) in SOURCES {
             let mut page = 1;
             loop {
-                let (data, raw) = self.client.list(scope, page, PER_PAGE).await?;
+                let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
                 for (item, raw) in data.list.iter().zip(raw_items(&raw)) {
                     self.remember(item, &raw);
                 }
@@ -151,6 +175,21 @@ fn scope_of(source: &Source) -> Result<&'static str, VendorError> {
     SOURCES.iter().find(|(n, _, _)| *n == source.name).map(|(_, s, _)| *s).ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))
 }
 
+/// The list filter of the account's optional settings `entity_types`, `submitter_uids` and
+/// `status`, each a comma-separated list (an ASCII or a full-width comma).
+fn list_filter(account: &Account) -> Result<wire::ListFilter, VendorError> {
+    let values = |key: &str| -> Vec<String> {
+        account.setting(key).unwrap_or_default().split([',', '，']).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+    };
+    let bad = |key: &str, v: &str, want: &str| VendorError::Config(format!("`{key}` takes {want}, not \"{v}\""));
+    let submitter_uids = values("submitter_uids").iter().map(|v| v.parse().map_err(|_| bad("submitter_uids", v, "uids (numbers)"))).collect::<Result<_, _>>()?;
+    let status = values("status")
+        .iter()
+        .map(|v| wire::ListStatus::parse(v).ok_or_else(|| bad("status", v, "applying, pass, veto or revocation")))
+        .collect::<Result<_, _>>()?;
+    Ok(wire::ListFilter { entity_types: values("entity_types"), submitter_uids, status })
+}
+
 /// The raw list items of a `data` value, in order.
 fn raw_items(data: &Value) -> Vec<Value> {
     data.get("list").and_then(Value::as_array).cloned().unwrap_or_default()
@@ -163,7 +202,7 @@ impl Connector for WeiwenjiaConnector {
     }
 
     async fn test(&self) -> Result<String, VendorError> {
-        let (todo, _) = self.client.list("todo", 1, 1).await?;
+        let (todo, _) = self.client.list("todo", 1, 1, &self.filter).await?;
         Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count))
     }
 
@@ -172,7 +211,7 @@ impl Connector for WeiwenjiaConnector {
     /// node history, a withdrawal right that lapsed, which `act` checks again anyway) waits at
     /// most `sync::FULL_WALK_AFTER`.
     async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
-        let (data, raw) = self.client.list(scope_of(source)?, 1, PER_PAGE).await?;
+        let (data, raw) = self.client.list(scope_of(source)?, 1, PER_PAGE, &self.filter).await?;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         data.total_count.hash(&mut h);
         for item in raw_items(&raw) {
@@ -187,7 +226,7 @@ impl Connector for WeiwenjiaConnector {
             None => 1,
             Some(c) => c.parse().map_err(|_| VendorError::Config(format!("bad page cursor \"{c}\"")))?,
         };
-        let (data, raw) = self.client.list(scope, page, PER_PAGE).await?;
+        let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
         let pairs: Vec<(wire::ListItem, Value)> = data.list.into_iter().zip(raw_items(&raw)).collect();
         for (item, raw) in &pairs {
             self.remember(item, raw);

@@ -195,6 +195,56 @@ pub struct ApprovalDetail {
     pub opinion: Option<String>,
 }
 
+/// The document's `status` filter values of `approval_center/list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStatus {
+    /// 审批中.
+    Applying,
+    /// 审批通过.
+    Pass,
+    /// 审批否决.
+    Veto,
+    /// 审批撤回.
+    Revocation,
+}
+
+impl ListStatus {
+    pub const ALL: [ListStatus; 4] = [ListStatus::Applying, ListStatus::Pass, ListStatus::Veto, ListStatus::Revocation];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListStatus::Applying => "applying",
+            ListStatus::Pass => "pass",
+            ListStatus::Veto => "veto",
+            ListStatus::Revocation => "revocation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ListStatus> {
+        ListStatus::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// The filters of `approval_center/list` (document: `entity_types` string[], `submitter_uids`
+/// int[], `status` string[]). An empty one is not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Module keys (`Contract`) or, for aPaaS apps, the app's name (`报价单`).
+    pub entity_types: Vec<String>,
+    pub submitter_uids: Vec<i64>,
+    pub status: Vec<ListStatus>,
+}
+
+impl ListFilter {
+    /// The query pairs: one `key[]=value` per value (Rails arrays, protocol choice 4).
+    pub fn query(&self) -> Vec<(&'static str, String)> {
+        let types = self.entity_types.iter().map(|t| ("entity_types[]", t.clone()));
+        let uids = self.submitter_uids.iter().map(|u| ("submitter_uids[]", u.to_string()));
+        let status = self.status.iter().map(|s| ("status[]", s.as_str().to_string()));
+        types.chain(uids).chain(status).collect()
+    }
+}
+
 /// The body of the execute call.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExecuteBody<'a> {

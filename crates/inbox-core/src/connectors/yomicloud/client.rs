@@ -11,6 +11,10 @@ use serde_json::Value;
 
 /// Error code for an invalid or expired token (our choice 1).
 pub const CODE_BAD_TOKEN: i64 = 1;
+/// Error code for "no permission" (our choice 1).
+pub const CODE_NO_PERMISSION: i64 = 3;
+/// Error code for an approval, template or file that does not exist (our choice 1).
+pub const CODE_NOT_FOUND: i64 = 4;
 
 #[derive(Clone)]
 pub struct Client {
@@ -54,8 +58,8 @@ impl Client {
         self.call("view-approval", &[("id", id.to_string())]).await
     }
 
-    pub async fn handler_list(&self, utype: u8) -> Result<wire::ApprovalList, VendorError> {
-        Ok(self.handler_list_raw(utype).await?.0)
+    pub async fn handler_list(&self, which: wire::HandlerList) -> Result<wire::ApprovalList, VendorError> {
+        Ok(self.handler_list_raw(which).await?.0)
     }
 
     pub async fn creator_list(&self) -> Result<wire::ApprovalList, VendorError> {
@@ -63,8 +67,8 @@ impl Client {
     }
 
     /// `get-handler-list` with the raw reply (its `data` items fingerprint the list).
-    pub async fn handler_list_raw(&self, utype: u8) -> Result<(wire::ApprovalList, Value), VendorError> {
-        self.call("get-handler-list", &[("utype", utype.to_string())]).await
+    pub async fn handler_list_raw(&self, which: wire::HandlerList) -> Result<(wire::ApprovalList, Value), VendorError> {
+        self.call("get-handler-list", &which.form()).await
     }
 
     /// `get-creator-list` with the raw reply.
@@ -80,6 +84,7 @@ impl Client {
         Ok(self.call("get-attach-list", &[("fileId", folder_id.to_string()), ("basePath", base_path.to_string())]).await?.0)
     }
 
+    /// `get-file-approval-log`: the approvals on a file (document, interface 17).
     pub async fn file_approval_log(&self, file_id: i64) -> Result<wire::ApprovalList, VendorError> {
         Ok(self.call("get-file-approval-log", &[("fileId", file_id.to_string())]).await?.0)
     }

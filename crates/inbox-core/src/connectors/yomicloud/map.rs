@@ -1,5 +1,6 @@
 //! yomicloud wire → unified model: status and step rules mapped exhaustively (a value the
-//! document does not list is an error naming it), boxes derived from "my" row in `data2`.
+//! document does not list is an error naming it), boxes derived from "my" row in `data2` (and,
+//! for administrators, from `get-handler-list admin=1`), a file's approval log as a table.
 
 use super::wire::{self, AttachEntry, Content, Handler, StepDef, ViewApproval};
 use crate::model::{
@@ -10,6 +11,39 @@ use std::collections::HashMap;
 
 /// A mapping failure: the vendor sent a value the document does not define.
 pub type MapError = String;
+
+/// The box of what `get-handler-list admin=1` lists. The document names that list 我管理的审批,
+/// beside (not inside) 需要我处理的审批 and 抄送给我的审批, and an administrator cannot act
+/// on an approval through it (only approvers can `handle-step`): so its own box, never todo or
+/// cc (README, yomicloud choice 7).
+pub const MANAGED_BOX: Inbox = Inbox::Managed;
+
+/// How many approvals of a file's log a detail shows, newest first: enough to see the file's
+/// recent history, few enough that a busy file does not weigh on every approval made on it.
+pub const FILE_LOG_ROWS: usize = 10;
+
+/// The label of the file-log field.
+pub const FILE_LOG_LABEL: &str = "文件审批记录";
+
+/// What a detail read knows besides `view-approval`.
+#[derive(Debug, Default)]
+pub struct Extras<'a> {
+    /// The first level of a multi-file attachment (`get-attach-list`), if fetched.
+    pub children: &'a [AttachEntry],
+    /// Whether `get-handler-list admin=1` lists the approval (administrator accounts).
+    pub managed: bool,
+    /// The approvals on the approval's file (`get-file-approval-log`), if read.
+    pub file_log: Option<&'a FileLog>,
+}
+
+/// A file's approval log (`get-file-approval-log`), newest first, as table rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileLog {
+    /// (approval id, row) for the newest [`FILE_LOG_ROWS`] approvals.
+    rows: Vec<(i64, serde_json::Map<String, serde_json::Value>)>,
+    /// How many approvals the file has in all.
+    total: usize,
+}
 
 /// Approval status (document: 0 正在审批, 1 已通过, 2 已拒绝, 3 处理失败).
 pub fn status(code: i64) -> Result<Status, MapError> {
@@ -73,14 +107,13 @@ pub fn content(record: &wire::ApprovalRecord) -> Result<Content, MapError> {
     serde_json::from_str(&record.content).map_err(|e| format!("approval {}: content is not valid JSON: {e}", record.id))
 }
 
-/// Maps a `view-approval` reply. `me` is the account's uid; `children` the first level of a
-/// multi-file attachment (from `get-attach-list`), if fetched.
+/// Maps a `view-approval` reply. `me` is the account's uid.
 pub fn approval(
     view: &ViewApproval,
     raw: serde_json::Value,
     me: i64,
     types: &HashMap<i64, String>,
-    children: &[AttachEntry],
+    extras: &Extras,
 ) -> Result<RemoteApproval, MapError> {
     let rec = &view.data;
     let content = content(rec)?;
@@ -88,7 +121,8 @@ pub fn approval(
     let steps = steps(&content, &view.data2, &view.userinfo)?;
     let current = current_step(rec.status, &content, &view.data2);
     let mine = my_turn(&view.data2, &content, me, current);
-    let boxes = boxes(rec.creator == me, content.copyto.contains(&me), &view.data2, me, mine.is_some());
+    let roles = Roles { creator: rec.creator == me, cc: content.copyto.contains(&me), todo: mine.is_some(), managed: extras.managed };
+    let boxes = boxes(roles, &view.data2, me);
     let actions = if mine.is_some() { vec![Action::Approve, Action::Reject] } else { vec![] };
     let form_name = types.get(&rec.task_type).cloned().unwrap_or_else(|| format!("审批类型 {}", rec.task_type));
     let updated_at = view.data2.iter().filter_map(|h| h.handletime).chain([rec.createtime, rec.end_time.unwrap_or(0)]).max().unwrap_or(rec.createtime);
@@ -101,9 +135,9 @@ pub fn approval(
         updated_at,
         status,
         boxes,
-        fields: fields(&content, view, &form_name),
+        fields: fields(&content, view, &form_name).into_iter().chain(extras.file_log.and_then(|l| file_log_field(l, rec.id))).collect(),
         steps,
-        attachments: attachments(view, children),
+        attachments: attachments(view, extras.children),
         actions,
         raw,
     })
@@ -140,9 +174,17 @@ pub fn my_turn<'a>(data2: &'a [Handler], content: &Content, me: i64, current: Op
     })
 }
 
-fn boxes(creator: bool, cc: bool, data2: &[Handler], me: i64, todo: bool) -> Vec<Inbox> {
+/// What the account is to an approval, besides its approver rows.
+struct Roles {
+    creator: bool,
+    cc: bool,
+    todo: bool,
+    managed: bool,
+}
+
+fn boxes(roles: Roles, data2: &[Handler], me: i64) -> Vec<Inbox> {
     let processed = data2.iter().any(|h| h.uid == me && (h.status2 == 1 || h.status2 == 2));
-    [(Inbox::Todo, todo), (Inbox::Submitted, creator), (Inbox::Processed, processed), (Inbox::Cc, cc)]
+    [(Inbox::Todo, roles.todo), (Inbox::Submitted, roles.creator), (Inbox::Processed, processed), (Inbox::Cc, roles.cc), (MANAGED_BOX, roles.managed)]
         .into_iter()
         .filter_map(|(b, yes)| yes.then_some(b))
         .collect()
@@ -209,6 +251,61 @@ fn fields(c: &Content, view: &ViewApproval, form_name: &str) -> Vec<Field> {
     out
 }
 
+/// The document's words for an approval status (接口7: 0正在审批,1已通过,2已拒绝,3处理失败).
+fn status_words(code: i64) -> Result<&'static str, MapError> {
+    status(code)?;
+    Ok(["正在审批", "已通过", "已拒绝", "处理失败"][code as usize])
+}
+
+/// Reads a `get-file-approval-log` reply: its newest approvals as rows of 审批 / 类型 / 发起人 /
+/// 发起时间 / 状态 (times in the system's time zone, as the window shows every time).
+pub fn file_log(log: &wire::ApprovalList, types: &HashMap<i64, String>) -> Result<FileLog, MapError> {
+    let mut records: Vec<&wire::ApprovalRecord> = log.data.iter().collect();
+    records.sort_by_key(|r| std::cmp::Reverse((r.createtime, r.id)));
+    let rows = records
+        .iter()
+        .take(FILE_LOG_ROWS)
+        .map(|r| {
+            let mut row = serde_json::Map::new();
+            let title = content(r)?.title;
+            let kind = types.get(&r.task_type).cloned().unwrap_or_else(|| format!("审批类型 {}", r.task_type));
+            let when = chrono::DateTime::from_timestamp(r.createtime, 0).map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string());
+            row.insert("审批".into(), format!("#{} {title}", r.id).trim_end().into());
+            row.insert("类型".into(), kind.into());
+            row.insert("发起人".into(), wire::user_name(&log.userinfo, r.creator).into());
+            row.insert("发起时间".into(), when.unwrap_or_default().into());
+            row.insert("状态".into(), status_words(r.status)?.into());
+            Ok((r.id, row))
+        })
+        .collect::<Result<_, MapError>>()?;
+    Ok(FileLog { rows, total: records.len() })
+}
+
+/// The log as a table field (none for an empty log); the row of approval `this` says so.
+pub fn file_log_field(log: &FileLog, this: i64) -> Option<Field> {
+    if log.rows.is_empty() {
+        return None;
+    }
+    let rows: Vec<serde_json::Value> = log
+        .rows
+        .iter()
+        .map(|(id, row)| {
+            let mut row = row.clone();
+            if *id == this {
+                let marked = format!("{}（本审批）", row["审批"].as_str().unwrap_or_default());
+                row.insert("审批".into(), marked.into());
+            }
+            serde_json::Value::Object(row)
+        })
+        .collect();
+    let label = if log.total > log.rows.len() {
+        format!("{FILE_LOG_LABEL}（最近 {} 条，共 {} 条）", log.rows.len(), log.total)
+    } else {
+        FILE_LOG_LABEL.to_string()
+    };
+    Some(Field::new(label, serde_json::Value::Array(rows).to_string(), FieldKind::Table))
+}
+
 fn attachments(view: &ViewApproval, children: &[AttachEntry]) -> Vec<Attachment> {
     let Some(a) = &view.attachment else { return vec![] };
     if a.atype == 0 {
@@ -242,7 +339,7 @@ mod tests {
     fn document_example_maps_for_the_first_approver() {
         let (v, raw) = view();
         let types = task_types(&serde_json::from_value::<wire::TempletContent>(crate::connectors::de::document_example(TEMPLET_EXAMPLE)).unwrap().data);
-        let a = approval(&v, raw, 3, &types, &[]).unwrap();
+        let a = approval(&v, raw, 3, &types, &Extras::default()).unwrap();
         assert_eq!(a.remote_id, "2");
         assert_eq!(a.title, "上传审批 · 质量控制");
         assert_eq!(a.form_name, "上传文件");
@@ -262,10 +359,10 @@ mod tests {
     #[test]
     fn second_step_approver_waits_and_creator_sees_submitted() {
         let (v, raw) = view();
-        let admin = approval(&v, raw.clone(), 1, &HashMap::new(), &[]).unwrap();
+        let admin = approval(&v, raw.clone(), 1, &HashMap::new(), &Extras::default()).unwrap();
         assert!(admin.boxes.is_empty() && admin.actions.is_empty(), "step 2 is not current yet");
         assert_eq!(admin.form_name, "审批类型 2");
-        let creator = approval(&v, raw, 4, &HashMap::new(), &[]).unwrap();
+        let creator = approval(&v, raw, 4, &HashMap::new(), &Extras::default()).unwrap();
         assert_eq!(creator.boxes, vec![Inbox::Submitted]);
     }
 
@@ -273,13 +370,13 @@ mod tests {
     fn undocumented_values_are_errors_naming_the_value() {
         let (mut v, raw) = view();
         v.data.status = 9;
-        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &[]).unwrap_err().contains('9'));
+        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &Extras::default()).unwrap_err().contains('9'));
         let (mut v, _) = view();
         v.data.content = v.data.content.replace("\"type\": 2", "\"type\": 7");
-        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &[]).unwrap_err().contains("rule 7"));
+        assert!(approval(&v, raw.clone(), 3, &HashMap::new(), &Extras::default()).unwrap_err().contains("rule 7"));
         let (mut v, _) = view();
         v.data2[0].status2 = 5;
-        assert!(approval(&v, raw, 3, &HashMap::new(), &[]).unwrap_err().contains('5'));
+        assert!(approval(&v, raw, 3, &HashMap::new(), &Extras::default()).unwrap_err().contains('5'));
     }
 
     #[test]
@@ -292,6 +389,29 @@ mod tests {
         assert_eq!(create.copyto, vec![4]);
         let dir = ex(include_str!("../../../tests/fixtures/yomicloud/list-dir-approval.jsonc"));
         assert_eq!(dir["approval"][1]["name"], "申请预览权限");
+    }
+
+    #[test]
+    fn a_long_file_log_keeps_the_newest_rows_and_says_how_many_there_are() {
+        let record = |id: i64, status: i64| {
+            serde_json::json!({"id": id, "content": "{\"title\": \"上传审批\"}", "createtime": 1_700_000_000 + id, "creator": 4, "status": status, "taskType": 2})
+        };
+        let data: Vec<_> = (1..=12).map(|id| record(id, id % 4)).collect();
+        let list: wire::ApprovalList = serde_json::from_value(serde_json::json!({"data": data, "userinfo": {"4": ["test03", "测试3", "0"]}})).unwrap();
+        let types = HashMap::from([(2, "上传文件".to_string())]);
+        let log = file_log(&list, &types).unwrap();
+        let field = file_log_field(&log, 12).unwrap();
+        assert_eq!(field.label, "文件审批记录（最近 10 条，共 12 条）");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&field.value).unwrap();
+        assert_eq!(rows.len(), FILE_LOG_ROWS);
+        assert_eq!(rows[0]["审批"], "#12 上传审批（本审批）");
+        assert_eq!((rows[0]["类型"].as_str(), rows[0]["发起人"].as_str(), rows[0]["状态"].as_str()), (Some("上传文件"), Some("测试3"), Some("正在审批")));
+        assert_eq!(rows[9]["审批"], "#3 上传审批", "newest first, the two oldest left out");
+        // This approval outside the newest rows: no row is marked.
+        assert!(!file_log_field(&log, 1).unwrap().value.contains("本审批"));
+        // A status the document does not list is an error naming it.
+        let odd: wire::ApprovalList = serde_json::from_value(serde_json::json!({"data": [record(1, 7)]})).unwrap();
+        assert!(file_log(&odd, &types).unwrap_err().contains('7'));
     }
 
     #[test]

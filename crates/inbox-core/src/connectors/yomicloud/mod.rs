@@ -1,7 +1,8 @@
 //! yomicloud (a cloud drive's approval API, `002_…txt`): todo and processed come from
-//! `get-handler-list utype=1`, cc from `utype=0`, submitted from `get-creator-list`; every
-//! item is read with `view-approval` to learn its steps and "my" row; approve/reject go through
-//! `handle-step`. Protocol details and our choices: docs/yomicloud-protocol.md.
+//! `get-handler-list utype=1`, cc from `utype=0`, submitted from `get-creator-list`, and for
+//! administrator accounts 我管理的 from `admin=1`; every item is read with `view-approval` to
+//! learn its steps and "my" row, and its file's `get-file-approval-log`; approve/reject go
+//! through `handle-step`. Protocol details and our choices: docs/yomicloud-protocol.md.
 
 pub mod auth;
 pub mod client;
@@ -18,11 +19,19 @@ use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
+use wire::HandlerList;
 
 /// How many `view-approval` calls run at once during a sync.
 const DETAIL_CONCURRENCY: usize = 4;
+
+/// The lists a sync walks, by source name.
+const APPROVER_SOURCE: &str = "get-handler-list utype=1";
+const CC_SOURCE: &str = "get-handler-list utype=0";
+const CREATOR_SOURCE: &str = "get-creator-list";
+const MANAGED_SOURCE: &str = "get-handler-list admin=1";
 
 pub fn info() -> VendorInfo {
     VendorInfo {
@@ -31,9 +40,16 @@ pub fn info() -> VendorInfo {
         settings: vec![
             SettingSpec { key: "uid", label: "用户 ID", secret: false, required: true, help: "The numeric user id the token belongs to." },
             SettingSpec { key: "token", label: "Token", secret: true, required: true, help: "The API token of your cloud-drive user (paste it from the drive's user settings)." },
+            SettingSpec {
+                key: "admin",
+                label: "管理员",
+                secret: false,
+                required: false,
+                help: "\"true\" when this user is a drive administrator: the approvals they manage (all of them for the super admin) fill 我管理的; default \"false\".",
+            },
         ],
         capabilities: Capabilities {
-            boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc],
+            boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc, map::MANAGED_BOX],
             actions: vec![Action::Approve, Action::Reject],
             attachments: true,
             submit: true,
@@ -48,12 +64,67 @@ pub struct YomiConnector {
     /// What the last syncs read (the shared rule of `connectors/recent.rs`). No list field
     /// changes by itself: the items carry absolute times only.
     recent: Recent,
+    /// Administrator accounts only (`admin` setting): the approval ids `get-handler-list
+    /// admin=1` listed at its last read. A detail read outside that list (after acting) needs
+    /// them to keep the approval in 我管理的; `None` until the list was read once.
+    managed: Option<tokio::sync::Mutex<Option<HashSet<i64>>>>,
 }
+
+/// Whether the account is a drive administrator (`admin` setting, "true"/"false", default false).
+fn is_admin(account: &Account) -> Result<bool, VendorError> {
+    match account.setting("admin").as_deref().map(str::trim) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(VendorError::Config(format!("`admin` must be \"true\" or \"false\", not \"{other}\""))),
+    }
+}
+
+/// `get-file-approval-log` read during one list walk, by file id: approvals on the same file
+/// share its log, so a walk asks for each file's log once, not once per approval.
+#[derive(Default)]
+struct FileLogs(Mutex<HashMap<i64, Arc<OnceCell<Option<map::FileLog>>>>>);
 
 impl YomiConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
-        Ok(YomiConnector { client: client::Client::new(&account.base_url, creds)?, types: OnceCell::new(), recent: Recent::new(&[]) })
+        let managed = is_admin(account)?.then(|| tokio::sync::Mutex::new(None));
+        Ok(YomiConnector { client: client::Client::new(&account.base_url, creds)?, types: OnceCell::new(), recent: Recent::new(&[]), managed })
+    }
+
+    /// Reads `get-handler-list admin=1` and remembers which approvals it lists.
+    async fn managed_list(&self) -> Result<(wire::ApprovalList, serde_json::Value), VendorError> {
+        let listed = self.client.handler_list_raw(HandlerList::Managed).await?;
+        if let Some(known) = &self.managed {
+            *known.lock().await = Some(listed.0.data.iter().map(|r| r.id).collect());
+        }
+        Ok(listed)
+    }
+
+    /// Whether the approval is in the administrator's list (read once if not yet known).
+    async fn is_managed(&self, id: i64) -> Result<bool, VendorError> {
+        let Some(known) = &self.managed else { return Ok(false) };
+        let mut known = known.lock().await;
+        if known.is_none() {
+            *known = Some(self.client.handler_list(HandlerList::Managed).await?.data.iter().map(|r| r.id).collect());
+        }
+        Ok(known.as_ref().is_some_and(|ids| ids.contains(&id)))
+    }
+
+    /// The approval log of a file, read once per walk. A file that is gone (code 4: a 删除文件
+    /// approval removes it) or that the user may not see (code 3) has no log to show; that
+    /// must not fail the approval's own read.
+    async fn file_log(&self, logs: &FileLogs, file_id: i64) -> Result<Option<map::FileLog>, VendorError> {
+        const CALL: &str = "get-file-approval-log";
+        let cell = logs.0.lock().unwrap_or_else(|p| p.into_inner()).entry(file_id).or_default().clone();
+        let read = || async {
+            let types = self.types().await?;
+            match self.client.file_approval_log(file_id).await {
+                Ok(list) => map::file_log(&list, types).map(Some).map_err(|e| VendorError::malformed(CALL, e)),
+                Err(VendorError::Vendor { code, .. }) if [client::CODE_NOT_FOUND, client::CODE_NO_PERMISSION].iter().any(|c| c.to_string() == code) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        cell.get_or_try_init(read).await.cloned()
     }
 
     /// Approval type names, read once per connector from `templet-content id=0`.
@@ -77,31 +148,43 @@ impl YomiConnector {
 #[async_trait]
 impl Connector for YomiConnector {
     fn sources(&self) -> Vec<Source> {
-        vec![
-            Source { name: "get-handler-list utype=1", boxes: vec![Inbox::Todo, Inbox::Processed] },
-            Source { name: "get-handler-list utype=0", boxes: vec![Inbox::Cc] },
-            Source { name: "get-creator-list", boxes: vec![Inbox::Submitted] },
-        ]
+        let mut sources = vec![
+            Source { name: APPROVER_SOURCE, boxes: vec![Inbox::Todo, Inbox::Processed] },
+            Source { name: CC_SOURCE, boxes: vec![Inbox::Cc] },
+            Source { name: CREATOR_SOURCE, boxes: vec![Inbox::Submitted] },
+        ];
+        if self.managed.is_some() {
+            // First, so the other lists' detail reads already know what is managed.
+            sources.insert(0, Source { name: MANAGED_SOURCE, boxes: vec![map::MANAGED_BOX] });
+        }
+        sources
     }
 
     async fn test(&self) -> Result<String, VendorError> {
         let types = self.types().await?;
-        let todo = self.client.handler_list(1).await?.data.len();
-        Ok(format!("连接成功：令牌有效（用户 {}），{} 种审批类型，{} 条审批与你相关", self.client.uid(), types.len(), todo))
+        let todo = self.client.handler_list(HandlerList::Approver).await?.data.len();
+        let mut said = format!("连接成功：令牌有效（用户 {}），{} 种审批类型，{} 条审批与你相关", self.client.uid(), types.len(), todo);
+        if self.managed.is_some() {
+            // A non-administrator is refused here (code 3), so a wrong `admin` setting shows now.
+            said.push_str(&format!("，你管理 {} 条审批", self.managed_list().await?.0.data.len()));
+        }
+        Ok(said)
     }
 
     async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
         let (listed, raw) = match source.name {
-            "get-handler-list utype=1" => self.client.handler_list_raw(1).await?,
-            "get-handler-list utype=0" => self.client.handler_list_raw(0).await?,
-            "get-creator-list" => self.client.creator_list_raw().await?,
+            APPROVER_SOURCE => self.client.handler_list_raw(HandlerList::Approver).await?,
+            CC_SOURCE => self.client.handler_list_raw(HandlerList::Cc).await?,
+            CREATOR_SOURCE => self.client.creator_list_raw().await?,
+            MANAGED_SOURCE if self.managed.is_some() => self.managed_list().await?,
             other => return Err(VendorError::Config(format!("unknown yomicloud source {other}"))),
         };
         // The list has no steps or "my" row: read each item (choice 3: one page, no paging)
         // unless its list item is as the last sync saw it.
         let raws = raw.get("data").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
         let pairs: Vec<(String, serde_json::Value)> = listed.data.iter().map(|r| r.id.to_string()).zip(raws).collect();
-        let items = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item)))
+        let logs = FileLogs::default();
+        let items = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item, &logs)))
             .buffered(DETAIL_CONCURRENCY)
             .try_collect()
             .await?;
@@ -109,7 +192,7 @@ impl Connector for YomiConnector {
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
-        self.detail_of(remote_id.to_string()).await
+        self.detail_of(remote_id.to_string(), &FileLogs::default()).await
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
@@ -151,7 +234,7 @@ impl Connector for YomiConnector {
             },
             _ => e,
         })?;
-        self.detail_of(id.to_string()).await
+        self.detail_of(id.to_string(), &FileLogs::default()).await
     }
 
     async fn remove(&self, remote_id: &str) -> Result<(), VendorError> {
@@ -208,15 +291,20 @@ impl YomiConnector {
     }
 
     /// A listed item's approval: remembered while its list item is unchanged, else read.
-    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<RemoteApproval, VendorError> {
-        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone())).await
+    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
+        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone(), logs)).await
     }
 
-    async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
+    async fn detail_of(&self, remote_id: String, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
         let types = self.types().await?;
         let (view, raw) = self.view(&remote_id).await?;
         let children = self.attachment_children(&view).await?;
-        map::approval(&view, raw, self.client.uid(), types, &children).map_err(|e| VendorError::malformed("view-approval", e))
+        let file_log = match view.data.file_id.filter(|id| *id > 0) {
+            Some(file_id) => self.file_log(logs, file_id).await?,
+            None => None,
+        };
+        let extras = map::Extras { children: &children, managed: self.is_managed(view.data.id).await?, file_log: file_log.as_ref() };
+        map::approval(&view, raw, self.client.uid(), types, &extras).map_err(|e| VendorError::malformed("view-approval", e))
     }
 }
 

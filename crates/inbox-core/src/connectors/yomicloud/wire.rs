@@ -170,6 +170,32 @@ pub struct ViewApproval {
     pub userinfo: UserInfo,
 }
 
+/// Which list `get-handler-list` answers (document, interface 9, 获取审批列表(需要我处理的审批、
+/// 抄送给我的审批、我管理的审批)): `utype` 1 需要我处理的, `utype` 0 抄送给我的, `admin` 1 我管理的.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandlerList {
+    /// `utype=1`: approvals the caller approves in.
+    Approver,
+    /// `utype=0`: approvals copied to the caller.
+    Cc,
+    /// `admin=1`: 我管理的审批 (a super admin gets every approval, an ordinary admin those on
+    /// the files they manage).
+    Managed,
+}
+
+impl HandlerList {
+    /// The call's form fields.
+    pub fn form(self) -> Vec<(&'static str, String)> {
+        match self {
+            HandlerList::Approver => vec![("utype", "1".into())],
+            HandlerList::Cc => vec![("utype", "0".into())],
+            // `utype` goes along: the document lists it without saying it may be left out, and
+            // says that with admin=1 its value means nothing.
+            HandlerList::Managed => vec![("utype", "1".into()), ("admin", "1".into())],
+        }
+    }
+}
+
 /// The reply of `get-handler-list`, `get-creator-list` and `get-file-approval-log`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ApprovalList {
