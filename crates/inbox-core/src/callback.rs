@@ -4,9 +4,10 @@
 //! `appKey` header names a zeyi account's `callback_app_key`; `sign` matches (constant-time)
 //! the md5 rule with the key pair we issued; `timestamp` is within 5 minutes; the `nonce` was
 //! never accepted before; the body (decrypted when the account encrypts) is the document's
-//! callback. Only then is the nonce recorded, the approval updated in the cache and success
-//! answered. Anything else is refused with a clear status and the envelope, and nothing stored.
-//! It binds loopback unless told otherwise (docs/zeyi-protocol.md says how to expose it).
+//! callback. Only then are the nonce recorded and the approval updated in the cache (one
+//! SQLite transaction: both or neither) and success answered. Anything else is refused with a
+//! clear status and the envelope, and nothing stored. It binds loopback unless told otherwise
+//! (docs/zeyi-protocol.md says how to expose it).
 
 use crate::connectors::zeyi::{self, auth, map, wire::CallbackBody};
 use crate::model::Vendor;
@@ -250,10 +251,12 @@ fn accept(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Value, 
         }
     }
     let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now()).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", e))?;
-    if !store.record_nonce(h.nonce, now(), now() - NONCE_MEMORY_SECS).map_err(|e| internal(&account, e))? {
+    // The nonce and the result in one transaction: a write that fails keeps neither, so
+    // 则一's retry of this same callback is accepted rather than refused as a replay.
+    let applied = store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(|e| internal(&account, e))?;
+    if applied.is_none() {
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
-    store.upsert_one(account.id, &updated).map_err(|e| internal(&account, e))?;
     service.announce_changed(account.id);
     tracing::info!(account = %account.name, audit_id = %parsed.audit_id, status = updated.status.as_str(), "callback applied");
     Ok(json!({ "id": parsed.id, "auditId": parsed.audit_id }))
