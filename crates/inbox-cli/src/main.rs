@@ -127,8 +127,9 @@ enum AccountCommand {
         name: String,
         #[arg(long)]
         base_url: String,
-        /// A non-secret setting, e.g. `--set uid=3`.
-        #[arg(long = "set", value_parser = parse_key_value)]
+        /// Non-secret settings: `--set uid=3`, several at once (`--set app_key=k username=E001`)
+        /// or repeated (`--set app_key=k --set username=E001`).
+        #[arg(long = "set", value_name = "KEY=VALUE", num_args = 1.., action = clap::ArgAction::Append, value_parser = parse_key_value)]
         settings: Vec<(String, String)>,
         /// Read the secrets as one JSON object from standard input.
         #[arg(long)]

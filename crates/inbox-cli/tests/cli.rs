@@ -112,6 +112,32 @@ async fn add_sync_list_approve_reject_headless() {
     server.shutdown().await;
 }
 
+/// `--set` takes several settings at once and may be repeated; both forms store the same
+/// settings, and a value keeps any `=` after the first.
+#[test]
+fn settings_come_in_one_set_or_in_repeated_sets() {
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    let add = |name: &str, sets: &[&str]| {
+        let mut args = vec!["account", "add", "qiyuesuo", "--name", name, "--base-url", "http://127.0.0.1:9"];
+        args.extend_from_slice(sets);
+        args.push("--secrets-stdin");
+        let out = cli.cmd().args(&args).write_stdin(r#"{"app_secret":"s"}"#).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    add("一次", &["--set", "app_token=tok", "employee=13800000000", "tenant_name=上海某某=有限公司"]);
+    add("多次", &["--set", "app_token=tok", "--set", "employee=13800000000", "--set", "tenant_name=上海某某=有限公司"]);
+    add("混合", &["--set", "app_token=tok", "employee=13800000000", "--set", "tenant_name=上海某某=有限公司"]);
+    let expected = serde_json::json!({"app_token": "tok", "employee": "13800000000", "tenant_name": "上海某某=有限公司"});
+    let accounts = cli.json(&["account", "list", "--json"]);
+    let accounts = accounts.as_array().unwrap();
+    assert_eq!(accounts.len(), 3);
+    for a in accounts {
+        assert_eq!(a["settings"], expected, "{}", a["name"]);
+    }
+    let err = cli.fails(&["account", "add", "qiyuesuo", "--name", "坏", "--base-url", "http://127.0.0.1:9", "--set", "app_token=tok", "employee"]);
+    assert!(err.contains("expected key=value, got `employee`"), "{err}");
+}
+
 #[test]
 fn bad_input_gets_clear_errors() {
     let cli = Cli { dir: tempfile::tempdir().unwrap() };
