@@ -218,7 +218,9 @@ fn print_growth(growth: &[(usize, Vec<Duration>)]) {
     for (i, label) in labels.iter().enumerate() {
         print!("{label:<44}");
         for (_, figures) in growth {
-            figures.get(i).map(|f| print!(" {f:>10.2?}"));
+            if let Some(f) = figures.get(i) {
+                print!(" {f:>10.2?}");
+            }
         }
         println!();
     }
