@@ -113,7 +113,8 @@ enum CallbacksCommand {
     /// Run the callback listener headless until Ctrl-C (expose it to 则一 through a reverse
     /// proxy or tunnel, or bind a reachable address on a server).
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        /// Where to listen; the default is the app's (loopback).
+        #[arg(long, default_value_t = inbox_core::callback::DEFAULT_ADDR)]
         addr: std::net::SocketAddr,
     },
 }

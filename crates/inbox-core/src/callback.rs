@@ -22,7 +22,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
@@ -31,6 +31,11 @@ use tokio::task::JoinHandle;
 
 /// Where 则一 posts results (the document's path under our host).
 pub const CALLBACK_PATH: &str = "/tms-service-api/audit/callback";
+/// Where the listener binds unless told otherwise, for the app and `inbox callbacks serve`
+/// alike: loopback, so nothing outside this machine reaches it unless the user exposes it
+/// (docs/zeyi-protocol.md, "Exposing it"); one fixed port, so the URL given to 则一 and the
+/// proxy or tunnel in front of it keep working across restarts.
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 17890);
 /// How far a callback's `timestamp` may be from our clock.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 /// The one answer to an unknown appKey and to a wrong sign.
@@ -285,6 +290,12 @@ fn internal(account: &Account, e: impl std::fmt::Display) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_address_is_loopback_port_17890() {
+        // The README, docs/zeyi-protocol.md and what users gave 则一 name this address.
+        assert_eq!(DEFAULT_ADDR.to_string(), "127.0.0.1:17890");
+    }
 
     #[test]
     fn the_bucket_refuses_past_its_burst_and_refills() {
