@@ -110,8 +110,8 @@ enum OutboxCommand {
 
 #[derive(Subcommand)]
 enum CallbacksCommand {
-    /// Run the callback listener headless until Ctrl-C (expose it to 则一 through a reverse
-    /// proxy or tunnel, or bind a reachable address on a server).
+    /// Run the callback listener headless until Ctrl-C or SIGTERM (expose it to 则一 through a
+    /// reverse proxy or tunnel, or bind a reachable address on a server).
     Serve {
         /// Where to listen; the default is the app's (loopback).
         #[arg(long, default_value_t = inbox_core::callback::DEFAULT_ADDR)]
@@ -348,10 +348,27 @@ fn show(a: &Approval, json: bool) -> Result<()> {
 
 async fn serve_callbacks(service: Arc<Service>, addr: std::net::SocketAddr) -> Result<()> {
     let server = inbox_core::callback::serve(service, addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    println!("listening for callbacks on {} (Ctrl-C stops)", server.callback_url());
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    println!("listening for callbacks on {} (Ctrl-C or SIGTERM stops)", server.callback_url());
+    wait_for_stop().await?;
     server.shutdown().await;
     println!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what systemd, Docker and `kill` send), as `vendor-sim serve`
+/// does: either lets open callbacks finish instead of cutting a write short.
+async fn wait_for_stop() -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot watch Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("cannot watch Ctrl-C")?;
     Ok(())
 }
 
