@@ -8,6 +8,12 @@ use std::sync::Arc;
 const SEED: u64 = 1;
 const APPROVALS: usize = 300;
 
+/// The demo data set: fxiaoke's tenant stays small because every one of its approvals is read
+/// once per sync under the vendor's rate limit, and the demo must fill the window in seconds.
+fn demo_sizes() -> vendor_sim::Sizes {
+    vendor_sim::Sizes::all(APPROVALS).fxiaoke_at_most(vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS)
+}
+
 /// The name of a vendor's demo account.
 pub fn account_name(vendor: &str) -> String {
     format!("演示 · {vendor}")
@@ -17,7 +23,7 @@ pub fn account_name(vendor: &str) -> String {
 /// run, so yesterday's demo cache would only confuse).
 pub async fn start(service: &Arc<Service>) -> anyhow::Result<vendor_sim::Running> {
     remove_accounts(service)?;
-    let running = vendor_sim::start_all([127, 0, 0, 1].into(), SEED, APPROVALS).await?;
+    let running = vendor_sim::start_all([127, 0, 0, 1].into(), SEED, demo_sizes()).await?;
     for demo in running.accounts() {
         let input = AccountInput {
             vendor: demo.vendor.parse().map_err(anyhow::Error::msg)?,
@@ -54,5 +60,15 @@ pub async fn send_zeyi_forms(service: &Service, running: &vendor_sim::Running, c
         if let Err(e) = sent {
             tracing::warn!("demo: sending a zeyi approval failed: {e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_keeps_fxiaoke_small_and_every_other_vendor_full() {
+        assert_eq!(demo_sizes(), vendor_sim::Sizes { approvals: APPROVALS, fxiaoke: vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS });
     }
 }

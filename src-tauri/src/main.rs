@@ -29,10 +29,6 @@ pub struct AppState {
     pub callbacks: Option<CallbackServer>,
 }
 
-/// Where the zeyi callback listener binds outside demo mode: loopback, so nothing outside this
-/// machine reaches it unless the user exposes it (README: "Exposing the callback listener").
-const DEFAULT_CALLBACK_ADDR: &str = "127.0.0.1:17890";
-
 /// Command-line options of the app (all optional).
 struct Options {
     demo: bool,
@@ -115,7 +111,9 @@ async fn start(opts: &Options) -> anyhow::Result<AppState> {
 
 /// Starts the zeyi callback listener; a busy port is logged, not fatal (only zeyi needs it).
 async fn start_callbacks(service: &Arc<Service>, opts: &Options, demo: bool) -> Option<CallbackServer> {
-    let wanted = opts.callback_addr.clone().unwrap_or_else(|| if demo { "127.0.0.1:0".into() } else { DEFAULT_CALLBACK_ADDR.into() });
+    // Outside demo mode the core's default (the one `inbox callbacks serve` uses too); demo
+    // mode takes a free port, so a demo never holds the port a real listener needs.
+    let wanted = opts.callback_addr.clone().unwrap_or_else(|| if demo { "127.0.0.1:0".into() } else { callback::DEFAULT_ADDR.to_string() });
     let addr: SocketAddr = match wanted.parse() {
         Ok(a) => a,
         Err(e) => {

@@ -110,10 +110,11 @@ enum OutboxCommand {
 
 #[derive(Subcommand)]
 enum CallbacksCommand {
-    /// Run the callback listener headless until Ctrl-C (expose it to 则一 through a reverse
-    /// proxy or tunnel, or bind a reachable address on a server).
+    /// Run the callback listener headless until Ctrl-C or SIGTERM (expose it to 则一 through a
+    /// reverse proxy or tunnel, or bind a reachable address on a server).
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        /// Where to listen; the default is the app's (loopback).
+        #[arg(long, default_value_t = inbox_core::callback::DEFAULT_ADDR)]
         addr: std::net::SocketAddr,
     },
 }
@@ -127,8 +128,9 @@ enum AccountCommand {
         name: String,
         #[arg(long)]
         base_url: String,
-        /// A non-secret setting, e.g. `--set uid=3`.
-        #[arg(long = "set", value_parser = parse_key_value)]
+        /// Non-secret settings: `--set uid=3`, several at once (`--set app_key=k username=E001`)
+        /// or repeated (`--set app_key=k --set username=E001`).
+        #[arg(long = "set", value_name = "KEY=VALUE", num_args = 1.., action = clap::ArgAction::Append, value_parser = parse_key_value)]
         settings: Vec<(String, String)>,
         /// Read the secrets as one JSON object from standard input.
         #[arg(long)]
@@ -346,10 +348,27 @@ fn show(a: &Approval, json: bool) -> Result<()> {
 
 async fn serve_callbacks(service: Arc<Service>, addr: std::net::SocketAddr) -> Result<()> {
     let server = inbox_core::callback::serve(service, addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-    println!("listening for callbacks on {} (Ctrl-C stops)", server.callback_url());
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    println!("listening for callbacks on {} (Ctrl-C or SIGTERM stops)", server.callback_url());
+    wait_for_stop().await?;
     server.shutdown().await;
     println!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what systemd, Docker and `kill` send), as `vendor-sim serve`
+/// does: either lets open callbacks finish instead of cutting a write short.
+async fn wait_for_stop() -> Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot watch Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("cannot watch Ctrl-C")?;
     Ok(())
 }
 

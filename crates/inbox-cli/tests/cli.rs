@@ -6,6 +6,11 @@ use serde_json::Value;
 use vendor_sim::common::Fault;
 use vendor_sim::yomicloud::Sim;
 
+/// Every cache numbers its accounts from 1 and the keychain entry is named by that number
+/// alone (`secrets.rs`: `account-<id>`), so two tests adding accounts at once overwrite (and
+/// `account remove` deletes) each other's secrets: the tests that touch the keychain take turns.
+static KEYCHAIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct Cli {
     dir: tempfile::TempDir,
 }
@@ -51,6 +56,7 @@ fn ids(page: &Value) -> Vec<i64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn add_sync_list_approve_reject_headless() {
+    let _turn = KEYCHAIN.lock().await;
     let sim = Sim::new(11, 80);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let me = sim.demo_user();
@@ -160,6 +166,33 @@ async fn a_synced_account_keeps_its_cache_when_its_token_dies_or_its_host_goes_a
     assert!(cli.ok(&["account", "list"]).matches("last sync failed").count() == 2);
 }
 
+/// `--set` takes several settings at once and may be repeated; both forms store the same
+/// settings, and a value keeps any `=` after the first.
+#[test]
+fn settings_come_in_one_set_or_in_repeated_sets() {
+    let _turn = KEYCHAIN.blocking_lock();
+    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    let add = |name: &str, sets: &[&str]| {
+        let mut args = vec!["account", "add", "qiyuesuo", "--name", name, "--base-url", "http://127.0.0.1:9"];
+        args.extend_from_slice(sets);
+        args.push("--secrets-stdin");
+        let out = cli.cmd().args(&args).write_stdin(r#"{"app_secret":"s"}"#).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    add("一次", &["--set", "app_token=tok", "employee=13800000000", "tenant_name=上海某某=有限公司"]);
+    add("多次", &["--set", "app_token=tok", "--set", "employee=13800000000", "--set", "tenant_name=上海某某=有限公司"]);
+    add("混合", &["--set", "app_token=tok", "employee=13800000000", "--set", "tenant_name=上海某某=有限公司"]);
+    let expected = serde_json::json!({"app_token": "tok", "employee": "13800000000", "tenant_name": "上海某某=有限公司"});
+    let accounts = cli.json(&["account", "list", "--json"]);
+    let accounts = accounts.as_array().unwrap();
+    assert_eq!(accounts.len(), 3);
+    for a in accounts {
+        assert_eq!(a["settings"], expected, "{}", a["name"]);
+    }
+    let err = cli.fails(&["account", "add", "qiyuesuo", "--name", "坏", "--base-url", "http://127.0.0.1:9", "--set", "app_token=tok", "employee"]);
+    assert!(err.contains("expected key=value, got `employee`"), "{err}");
+}
+
 #[test]
 fn bad_input_gets_clear_errors() {
     let cli = Cli { dir: tempfile::tempdir().unwrap() };
@@ -176,6 +209,7 @@ fn bad_input_gets_clear_errors() {
 /// a file that the vendor confirms and lists as the demo user's.
 #[tokio::test(flavor = "multi_thread")]
 async fn templates_then_submit_with_a_file() {
+    let _turn = KEYCHAIN.lock().await;
     let sim = Sim::new(11, 40);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let me = sim.demo_user();

@@ -4,9 +4,10 @@
 //! `appKey` header names a zeyi account's `callback_app_key`; `sign` matches (constant-time)
 //! the md5 rule with the key pair we issued; `timestamp` is within 5 minutes; the `nonce` was
 //! never accepted before; the body (decrypted when the account encrypts) is the document's
-//! callback. Only then is the nonce recorded, the approval updated in the cache and success
-//! answered. Anything else is refused with a clear status and the envelope, and nothing stored.
-//! It binds loopback unless told otherwise (docs/zeyi-protocol.md says how to expose it).
+//! callback. Only then are the nonce recorded and the approval updated in the cache (one
+//! SQLite transaction: both or neither) and success answered. Anything else is refused with a
+//! clear status and the envelope, and nothing stored. It binds loopback unless told otherwise
+//! (docs/zeyi-protocol.md says how to expose it).
 
 use crate::connectors::zeyi::{self, auth, map, wire::CallbackBody};
 use crate::model::Vendor;
@@ -21,7 +22,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
@@ -30,6 +31,11 @@ use tokio::task::JoinHandle;
 
 /// Where 则一 posts results (the document's path under our host).
 pub const CALLBACK_PATH: &str = "/tms-service-api/audit/callback";
+/// Where the listener binds unless told otherwise, for the app and `inbox callbacks serve`
+/// alike: loopback, so nothing outside this machine reaches it unless the user exposes it
+/// (docs/zeyi-protocol.md, "Exposing it"); one fixed port, so the URL given to 则一 and the
+/// proxy or tunnel in front of it keep working across restarts.
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 17890);
 /// How far a callback's `timestamp` may be from our clock.
 pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 /// The one answer to an unknown appKey and to a wrong sign.
@@ -250,10 +256,12 @@ fn accept(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Value, 
         }
     }
     let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now()).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", e))?;
-    if !store.record_nonce(h.nonce, now(), now() - NONCE_MEMORY_SECS).map_err(|e| internal(&account, e))? {
+    // The nonce and the result in one transaction: a write that fails keeps neither, so
+    // 则一's retry of this same callback is accepted rather than refused as a replay.
+    let applied = store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(|e| internal(&account, e))?;
+    if applied.is_none() {
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
-    store.upsert_one(account.id, &updated).map_err(|e| internal(&account, e))?;
     service.announce_changed(account.id);
     tracing::info!(account = %account.name, audit_id = %parsed.audit_id, status = updated.status.as_str(), "callback applied");
     Ok(json!({ "id": parsed.id, "auditId": parsed.audit_id }))
@@ -282,6 +290,12 @@ fn internal(account: &Account, e: impl std::fmt::Display) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_address_is_loopback_port_17890() {
+        // The README, docs/zeyi-protocol.md and what users gave 则一 name this address.
+        assert_eq!(DEFAULT_ADDR.to_string(), "127.0.0.1:17890");
+    }
 
     #[test]
     fn the_bucket_refuses_past_its_burst_and_refills() {

@@ -204,6 +204,18 @@ const PERF_SCHEMA: &str = "
 /// What [`Store::record_sql`] saw (a trace callback is a plain `fn`, so it cannot capture).
 static RECORDED_SQL: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// [`Store::upsert_one`] inside the caller's transaction: `item` with every box known. An
+/// account that no longer exists (removed while a callback was on its way) is an error, so
+/// the caller's transaction rolls back.
+fn upsert_known(tx: &rusqlite::Transaction<'_>, account_id: i64, item: &RemoteApproval) -> Result<i64> {
+    let generation: i64 = tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
+    let former: Option<i64> = tx
+        .query_row("SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, item.remote_id], |r| r.get(0))
+        .optional()?;
+    let id = write::upsert(tx, account_id, &Inbox::ALL, generation, item)?;
+    Ok(id.or(former).unwrap_or(0))
+}
+
 /// Memory settings of the connection, measured at 100k approvals (BENCHMARKS.md):
 /// - `cache_size` 8 MiB (SQLite's default is 2 MiB): at 100k approvals every query ran as fast
 ///   as with 32 MiB on a quiet machine (the rest of the indexes come from the OS page cache,
@@ -488,14 +500,9 @@ impl Store {
     pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let generation: i64 =
-            tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
-        let former: Option<i64> = tx
-            .query_row("SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, item.remote_id], |r| r.get(0))
-            .optional()?;
-        let id = write::upsert(&tx, account_id, &Inbox::ALL, generation, item)?;
+        let id = upsert_known(&tx, account_id, item)?;
         tx.commit()?;
-        Ok(id.or(former).unwrap_or(0))
+        Ok(id)
     }
 
     /// Called after a source was walked to its end: whatever it did not list this time leaves
@@ -525,12 +532,22 @@ impl Store {
         Ok(conn.query_row("SELECT 1 FROM callback_nonces WHERE nonce = ?1", [nonce], |_| Ok(())).optional()?.is_some())
     }
 
-    /// Records an accepted callback nonce, forgetting those seen before `prune_before` (Unix
-    /// seconds). Returns false when the nonce was already there (a replay).
-    pub fn record_nonce(&self, nonce: &str, seen_at: i64, prune_before: i64) -> Result<bool> {
-        let conn = self.conn();
-        conn.execute("DELETE FROM callback_nonces WHERE seen_at < ?1", [prune_before])?;
-        Ok(conn.execute("INSERT OR IGNORE INTO callback_nonces (nonce, seen_at) VALUES (?1, ?2)", params![nonce, seen_at])? == 1)
+    /// Applies an accepted callback: records its nonce (forgetting those seen before
+    /// `prune_before`, Unix seconds) and stores `item` as [`Store::upsert_one`] does, in one
+    /// transaction. A write that fails keeps neither, so the vendor's retry of the same
+    /// callback is accepted instead of being refused as a replay. Returns the approval's id, or
+    /// `None` when the nonce was already there (a replay: nothing is written).
+    pub fn apply_callback(&self, account_id: i64, nonce: &str, seen_at: i64, prune_before: i64, item: &RemoteApproval) -> Result<Option<i64>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM callback_nonces WHERE seen_at < ?1", [prune_before])?;
+        let fresh = tx.execute("INSERT OR IGNORE INTO callback_nonces (nonce, seen_at) VALUES (?1, ?2)", params![nonce, seen_at])? == 1;
+        if !fresh {
+            return Ok(None);
+        }
+        let id = upsert_known(&tx, account_id, item)?;
+        tx.commit()?;
+        Ok(Some(id))
     }
 
     /// How many callback nonces are kept (tests, diagnostics).
@@ -923,14 +940,31 @@ pub(crate) mod tests {
 
     #[test]
     fn callback_nonces_are_kept_once_and_pruned() {
-        let (_d, store, _) = store_with_account();
+        let (_d, store, acc) = store_with_account();
+        let decided = item("7", &[Inbox::Submitted], 1);
         assert!(!store.nonce_seen("abc123").unwrap());
-        assert!(store.record_nonce("abc123", 100, 0).unwrap());
+        let id = store.apply_callback(acc, "abc123", 100, 0, &decided).unwrap().expect("a fresh nonce applies");
         assert!(store.nonce_seen("abc123").unwrap());
-        assert!(!store.record_nonce("abc123", 101, 0).unwrap(), "a replay");
-        assert!(store.record_nonce("zzz999", 500, 200).unwrap());
+        let mut replayed = decided.clone();
+        replayed.title = "replayed".into();
+        assert_eq!(store.apply_callback(acc, "abc123", 101, 0, &replayed).unwrap(), None, "a replay");
+        assert_eq!(store.approval(id).unwrap().expect("stored").remote.title, decided.title, "a replay writes nothing");
+        assert!(store.apply_callback(acc, "zzz999", 500, 200, &decided).unwrap().is_some());
         assert!(!store.nonce_seen("abc123").unwrap(), "pruned");
         assert_eq!(store.nonce_count().unwrap(), 1);
+    }
+
+    /// The account was removed while its callback was on the way: the approval cannot be
+    /// written, and the nonce must not stay behind either (one transaction), so nothing refuses
+    /// the vendor's retry as a replay.
+    #[test]
+    fn a_callback_whose_write_fails_keeps_no_nonce() {
+        let (_d, store, acc) = store_with_account();
+        assert!(store.remove_account(acc).unwrap());
+        let decided = item("7", &[Inbox::Submitted], 1);
+        assert!(store.apply_callback(acc, "abc123", 100, 0, &decided).is_err());
+        assert!(!store.nonce_seen("abc123").unwrap());
+        assert_eq!(store.nonce_count().unwrap(), 0);
     }
 
     #[test]

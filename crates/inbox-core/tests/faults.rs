@@ -22,12 +22,13 @@ async fn world() -> World {
     world_of(12).await
 }
 
-/// Simulators with `approvals` each; fxiaoke lists in pages of 5, so every vendor that pages
-/// has lists of several pages.
+/// Simulators with `approvals` each (fxiaoke at most its quick-sync size, which its rate limit
+/// needs); fxiaoke lists in pages of 5, so every vendor that pages has lists of several pages.
 async fn world_of(approvals: usize) -> World {
     // Calls that hang (the timeout fault) must fail within seconds here, not the default minute.
     std::env::set_var(inbox_core::connectors::HTTP_TIMEOUT_ENV, "2");
-    let sims = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 11, approvals).await.unwrap();
+    let sizes = vendor_sim::Sizes::all(approvals).fxiaoke_at_most(vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS);
+    let sims = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 11, sizes).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
     for a in sims.accounts() {

@@ -222,6 +222,35 @@ async fn the_listener_applies_a_valid_callback_once_and_refuses_everything_else(
     assert_eq!(w.service.store().nonce_count().unwrap(), 1);
 }
 
+/// A callback that passes every check but cannot be written (SQLite refuses the approval's
+/// row, as a full disk would) is answered 500 and leaves no nonce behind: the nonce and the
+/// result are one transaction, so 则一's retry of the very same request is accepted.
+#[tokio::test]
+async fn a_callback_that_cannot_be_stored_keeps_no_nonce_and_its_retry_is_accepted() {
+    let w = world(false).await;
+    let sent = send(&w.service, w.account, &form(Some("CB-3"))).await.unwrap();
+    let body = callback_body(&sent);
+    let now = auth::timestamp_ms();
+    // A second connection to the same file: the service's own writes hit the trigger.
+    let cache = rusqlite::Connection::open(w.service.store().path()).unwrap();
+    cache
+        .execute_batch(
+            "CREATE TRIGGER refuse_update BEFORE UPDATE ON approvals BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;
+             CREATE TRIGGER refuse_insert BEFORE INSERT ON approvals BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .unwrap();
+    let (status, reply) = post_callback(&w, &body, &now, "keep01", None).await;
+    assert_eq!((status, reply["errorCode"].as_str()), (500, Some("INTERNAL")), "{reply}");
+    assert_eq!(w.service.store().nonce_count().unwrap(), 0, "the failed write kept no nonce");
+    assert_eq!(cached(&w, sent.id).remote.status, Status::Pending);
+
+    cache.execute_batch("DROP TRIGGER refuse_update; DROP TRIGGER refuse_insert;").unwrap();
+    let (status, reply) = post_callback(&w, &body, &now, "keep01", None).await;
+    assert_eq!(status, 200, "the retry (same nonce, same sign) is accepted: {reply}");
+    assert_eq!(cached(&w, sent.id).remote.status, Status::Approved);
+    assert_eq!(w.service.store().nonce_count().unwrap(), 1);
+}
+
 #[tokio::test]
 async fn an_encrypted_account_refuses_a_plain_or_foreign_sealed_callback() {
     let w = world(true).await;

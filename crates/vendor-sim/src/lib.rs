@@ -96,14 +96,44 @@ impl Running {
     }
 }
 
+/// How many approvals each simulator is seeded with. A plain number seeds every vendor alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    /// yomicloud, zeyi, qiyuesuo and weiwenjia.
+    pub approvals: usize,
+    /// fxiaoke's 协同审批 items (about half as many CRM instances come with them).
+    pub fxiaoke: usize,
+}
+
+impl Sizes {
+    /// The same number for every vendor.
+    pub const fn all(approvals: usize) -> Self {
+        Sizes { approvals, fxiaoke: approvals }
+    }
+
+    /// The same, with fxiaoke holding at most `cap`. A client reads every fxiaoke approval
+    /// once per sync under a rate limit of about 60 calls per 20 s, so a caller that needs a
+    /// quick sync (demo mode, tests) keeps that tenant small; see [`fxiaoke::QUICK_SYNC_APPROVALS`].
+    pub fn fxiaoke_at_most(self, cap: usize) -> Self {
+        Sizes { fxiaoke: self.fxiaoke.min(cap), ..self }
+    }
+}
+
+impl From<usize> for Sizes {
+    fn from(approvals: usize) -> Self {
+        Sizes::all(approvals)
+    }
+}
+
 /// Starts every vendor's simulator on `addr_ip`, each on its own free port.
-pub async fn start_all(addr_ip: IpAddr, seed: u64, approvals: usize) -> anyhow::Result<Running> {
-    start_all_at(SocketAddr::new(addr_ip, 0), seed, approvals).await
+pub async fn start_all(addr_ip: IpAddr, seed: u64, sizes: impl Into<Sizes>) -> anyhow::Result<Running> {
+    start_all_at(SocketAddr::new(addr_ip, 0), seed, sizes).await
 }
 
 /// Like [`start_all`], but a non-zero port in `addr` is used by the first vendor and the
 /// following vendors take the next ports (port 0 = a free port each).
-pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyhow::Result<Running> {
+pub async fn start_all_at(addr: SocketAddr, seed: u64, sizes: impl Into<Sizes>) -> anyhow::Result<Running> {
+    let Sizes { approvals, fxiaoke: fxiaoke_approvals } = sizes.into();
     let yomicloud = yomicloud::Sim::new(seed, approvals);
     let at = vendor_addr(addr, 0)?;
     let server = yomicloud.serve(at).await.with_context(|| format!("cannot listen for yomicloud on {at}"))?;
@@ -118,9 +148,8 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, approvals: usize) -> anyh
     accounts.push(zeyi.demo_account(&server.base_url));
     servers.push(server);
 
-    // Every fxiaoke approval is read once per sync under a rate limit of about 60 calls per
-    // 20 s, so the demo tenant stays small enough to sync in seconds.
-    let fxiaoke = fxiaoke::Sim::new(seed, approvals.min(30));
+    // As many as asked: a caller that needs a quick sync caps it (`Sizes::fxiaoke_at_most`).
+    let fxiaoke = fxiaoke::Sim::new(seed, fxiaoke_approvals);
     let at = vendor_addr(addr, 2)?;
     let server = fxiaoke.serve(at).await.with_context(|| format!("cannot listen for fxiaoke on {at}"))?;
     accounts.push(fxiaoke.demo_account(&server.base_url));
@@ -185,6 +214,23 @@ mod tests {
         let user = running.weiwenjia().demo_user();
         assert_eq!(wwj.secrets["access_token"], Value::String(user.token.clone()));
         assert!(!running.weiwenjia().todo_for(user.uid).is_empty());
+        running.shutdown().await;
+    }
+
+    /// `vendor-sim serve --approvals N` passes N straight here: fxiaoke holds N too, above
+    /// the 30 that demo mode keeps it to; a caller's cap applies to fxiaoke alone.
+    #[tokio::test]
+    async fn every_vendor_gets_the_size_asked_for_unless_fxiaoke_is_capped() {
+        let fxiaoke_size = |r: &Running| r.fxiaoke().with_state(|s| s.approvals.len());
+        let running = start_all("127.0.0.1".parse().unwrap(), 1, 45).await.unwrap();
+        assert_eq!(fxiaoke_size(&running), 45);
+        running.shutdown().await;
+
+        let sizes = Sizes::all(45).fxiaoke_at_most(fxiaoke::QUICK_SYNC_APPROVALS);
+        assert_eq!(sizes, Sizes { approvals: 45, fxiaoke: 30 });
+        let running = start_all("127.0.0.1".parse().unwrap(), 1, sizes).await.unwrap();
+        assert_eq!(fxiaoke_size(&running), 30);
+        assert_eq!(running.weiwenjia().with_state(|s| s.records.len()), 45, "the cap is fxiaoke's alone");
         running.shutdown().await;
     }
 }

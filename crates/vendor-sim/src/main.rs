@@ -28,7 +28,8 @@ enum Command {
         /// Seed of the generated data (same seed, same data).
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// How many approvals each simulator holds.
+        /// How many approvals each simulator holds (fxiaoke too, however slow its rate limit
+        /// makes a sync of many).
         #[arg(long, default_value_t = 200)]
         approvals: usize,
         /// Where the zeyi simulator (则一) POSTs its signed callbacks, e.g. the URL
