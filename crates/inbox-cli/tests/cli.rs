@@ -6,11 +6,6 @@ use serde_json::Value;
 use vendor_sim::common::Fault;
 use vendor_sim::yomicloud::Sim;
 
-/// Every cache numbers its accounts from 1 and the keychain entry is named by that number
-/// alone (`secrets.rs`: `account-<id>`), so two tests adding accounts at once overwrite (and
-/// `account remove` deletes) each other's secrets: the tests that touch the keychain take turns.
-static KEYCHAIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 struct Cli {
     dir: tempfile::TempDir,
 }
@@ -56,7 +51,6 @@ fn ids(page: &Value) -> Vec<i64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn add_sync_list_approve_reject_headless() {
-    let _turn = KEYCHAIN.lock().await;
     let sim = Sim::new(11, 80);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let me = sim.demo_user();
@@ -170,7 +164,6 @@ async fn a_synced_account_keeps_its_cache_when_its_token_dies_or_its_host_goes_a
 /// settings, and a value keeps any `=` after the first.
 #[test]
 fn settings_come_in_one_set_or_in_repeated_sets() {
-    let _turn = KEYCHAIN.blocking_lock();
     let cli = Cli { dir: tempfile::tempdir().unwrap() };
     let add = |name: &str, sets: &[&str]| {
         let mut args = vec!["account", "add", "qiyuesuo", "--name", name, "--base-url", "http://127.0.0.1:9"];
@@ -209,7 +202,6 @@ fn bad_input_gets_clear_errors() {
 /// a file that the vendor confirms and lists as the demo user's.
 #[tokio::test(flavor = "multi_thread")]
 async fn templates_then_submit_with_a_file() {
-    let _turn = KEYCHAIN.lock().await;
     let sim = Sim::new(11, 40);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let me = sim.demo_user();

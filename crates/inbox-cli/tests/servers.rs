@@ -17,11 +17,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use vendor_sim::zeyi::Verdict;
 
-/// Every cache numbers its accounts from 1 and the keychain entry is named by that number
-/// alone (`secrets.rs`: `account-<id>`), so two tests adding accounts at once overwrite (and
-/// `account remove` deletes) each other's secrets: the tests that touch the keychain take turns.
-static KEYCHAIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// How long a server may take to print its first lines (seeding five simulators in a debug
 /// build on a busy machine included).
 const STARTUP: Duration = Duration::from_secs(60);
@@ -189,7 +184,6 @@ fn serve_line(text: &str) -> Map<String, Value> {
 
 #[test]
 fn vendor_sim_serve_prints_what_account_add_needs_and_every_vendor_syncs() {
-    let _turn = KEYCHAIN.blocking_lock();
     let mut cmd = std::process::Command::new(vendor_sim_binary());
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--seed", "4", "--approvals", "12"]);
     let mut sims = Spawned::start("vendor-sim serve", cmd);
@@ -240,7 +234,6 @@ fn free_port() -> u16 {
 /// is refused; SIGTERM stops the listener cleanly.
 #[tokio::test(flavor = "multi_thread")]
 async fn callbacks_serve_applies_a_signed_callback_once_and_stops_on_sigterm() {
-    let _turn = KEYCHAIN.lock().await;
     let zeyi = vendor_sim::zeyi::Sim::new(7, 10);
     let server = zeyi.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let inbox = Inbox::new();

@@ -1,6 +1,8 @@
 //! Account secrets (tokens, app secrets) in the OS keychain: one entry per account under the
 //! service `approval-inbox`, holding a JSON object of that account's secret fields. SQLite never
-//! sees them. Demo accounts, whose credentials are minted by the in-process simulator on every
+//! sees them. An entry is named by the cache's own random id and the account's id
+//! (`account-<cache id>-<account id>`): account ids restart at 1 in every data directory, so
+//! the app and `inbox --data-dir …` would otherwise read, overwrite and delete each other's. Demo accounts, whose credentials are minted by the in-process simulator on every
 //! start, keep theirs in memory only.
 
 use std::collections::HashMap;
@@ -43,17 +45,24 @@ impl fmt::Debug for Secrets {
 }
 
 /// The keychain, with an in-memory side for ephemeral (demo) accounts.
-#[derive(Default)]
 pub struct SecretStore {
+    /// The cache's id (see the module documentation).
+    cache_id: String,
     ephemeral: Mutex<HashMap<i64, Secrets>>,
 }
 
 impl SecretStore {
-    pub fn new() -> Self {
-        Self::default()
+    /// The secrets of the cache whose id is `cache_id` (`Store::cache_id`).
+    pub fn new(cache_id: &str) -> Self {
+        SecretStore { cache_id: cache_id.to_string(), ephemeral: Mutex::default() }
     }
 
-    fn entry(account_id: i64) -> Result<keyring::Entry, SecretsError> {
+    fn entry(&self, account_id: i64) -> Result<keyring::Entry, SecretsError> {
+        keyring::Entry::new(SERVICE, &format!("account-{}-{account_id}", self.cache_id)).map_err(classify)
+    }
+
+    /// Where versions before the cache id kept an account's secrets.
+    fn legacy_entry(account_id: i64) -> Result<keyring::Entry, SecretsError> {
         keyring::Entry::new(SERVICE, &format!("account-{account_id}")).map_err(classify)
     }
 
@@ -61,7 +70,7 @@ impl SecretStore {
     pub fn put(&self, account_id: i64, secrets: &Secrets) -> Result<(), SecretsError> {
         crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
         let json = serde_json::Value::Object(secrets.0.clone()).to_string();
-        Self::entry(account_id)?.set_password(&json).map_err(classify)
+        self.entry(account_id)?.set_password(&json).map_err(classify)
     }
 
     /// Keeps the secrets of an ephemeral account for this process only.
@@ -74,10 +83,11 @@ impl SecretStore {
         if let Some(s) = self.ephemeral.lock().unwrap_or_else(|p| p.into_inner()).get(&account_id) {
             return Ok(s.clone());
         }
-        let json = Self::entry(account_id)?.get_password().map_err(|e| match e {
-            keyring::Error::NoEntry => SecretsError::Missing(account_id),
-            other => classify(other),
-        })?;
+        let json = match self.entry(account_id)?.get_password() {
+            Ok(json) => json,
+            Err(keyring::Error::NoEntry) => self.adopt_legacy(account_id)?,
+            Err(e) => return Err(classify(e)),
+        };
         let secrets: Secrets = serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))?;
         crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
         Ok(secrets)
@@ -88,10 +98,24 @@ impl SecretStore {
         if self.ephemeral.lock().unwrap_or_else(|p| p.into_inner()).remove(&account_id).is_some() {
             return Ok(());
         }
-        match Self::entry(account_id)?.delete_credential() {
+        match self.entry(account_id)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e)),
         }
+    }
+}
+
+impl SecretStore {
+    /// Moves an entry written before the cache id to this cache's name, once.
+    fn adopt_legacy(&self, account_id: i64) -> Result<String, SecretsError> {
+        let legacy = Self::legacy_entry(account_id)?;
+        let json = legacy.get_password().map_err(|e| match e {
+            keyring::Error::NoEntry => SecretsError::Missing(account_id),
+            other => classify(other),
+        })?;
+        self.entry(account_id)?.set_password(&json).map_err(classify)?;
+        let _ = legacy.delete_credential(); // the copy is safe; a leftover is only untidy
+        Ok(json)
     }
 }
 
@@ -118,7 +142,7 @@ mod tests {
 
     #[test]
     fn ephemeral_secrets_round_trip_without_keychain() {
-        let store = SecretStore::new();
+        let store = SecretStore::new("test");
         let mut m = serde_json::Map::new();
         m.insert("token".into(), "abc".into());
         store.put_ephemeral(-1, Secrets(m));

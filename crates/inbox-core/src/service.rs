@@ -60,10 +60,11 @@ impl Service {
     /// Opens the cache in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Arc<Service>> {
         let store = Store::open_in(data_dir)?;
+        let secrets = SecretStore::new(&store.cache_id()?);
         let (events, _) = broadcast::channel(256);
         Ok(Arc::new(Service {
             store,
-            secrets: SecretStore::new(),
+            secrets,
             events,
             locks: Mutex::default(),
             running: Mutex::default(),

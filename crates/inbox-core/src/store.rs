@@ -154,7 +154,12 @@ fn migrations() -> Migrations<'static> {
     // Issue 7 (performance at scale), self-contained: see `PERF_SCHEMA`.
     M::up(PERF_SCHEMA),
     // The full-text index tokenizes what `search_text` already split (see `FTS_PRESPLIT`).
-    M::up(FTS_PRESPLIT)])
+    M::up(FTS_PRESPLIT),
+    // This cache's own random id: it names the cache's keychain entries (see `secrets.rs`).
+    M::up(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        INSERT INTO meta (key, value) VALUES ('cache_id', lower(hex(randomblob(16))));",
+    )])
 }
 
 /// The cache at 100k approvals (issue 7). Box rows carry everything a box page filters and
@@ -435,6 +440,11 @@ impl Store {
             params![id, base_url, serde_json::Value::Object(settings.clone()).to_string()],
         )?;
         Ok(())
+    }
+
+    /// This cache's random id, made by its first migration run (names its keychain entries).
+    pub fn cache_id(&self) -> Result<String> {
+        Ok(self.conn().query_row("SELECT value FROM meta WHERE key = 'cache_id'", [], |r| r.get(0))?)
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>> {

@@ -3,6 +3,7 @@
 //! leave with their account.
 
 use inbox_core::secrets::{SecretStore, Secrets, SecretsError};
+use inbox_core::store::Store;
 use inbox_core::{AccountInput, Service, Vendor};
 
 fn require_session_bus() {
@@ -22,7 +23,7 @@ fn secrets(token: &str) -> Secrets {
 #[test]
 fn secrets_round_trip_and_delete() {
     require_session_bus();
-    let store = SecretStore::new();
+    let store = SecretStore::new("round-trip");
     let id = 900_000 + std::process::id() as i64;
     store.put(id, &secrets("tok-Round-Trip-1")).unwrap();
     assert_eq!(store.get(id).unwrap().get("token"), Some("tok-Round-Trip-1"));
@@ -51,9 +52,48 @@ fn account_secrets_live_in_the_keychain_only() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()), "the token reached the cache files");
     }
-    assert_eq!(SecretStore::new().get(account.id).unwrap().get("token"), Some(token.as_str()));
+    let keychain = SecretStore::new(&Store::open_in(dir.path()).unwrap().cache_id().unwrap());
+    assert_eq!(keychain.get(account.id).unwrap().get("token"), Some(token.as_str()));
 
     let service = Service::open(dir.path()).unwrap();
     service.remove_account(account.id).unwrap();
-    assert!(matches!(SecretStore::new().get(account.id), Err(SecretsError::Missing(_))), "removing the account deletes its entry");
+    assert!(matches!(keychain.get(account.id), Err(SecretsError::Missing(_))), "removing the account deletes its entry");
+}
+
+fn add(service: &Service, token: &str) -> i64 {
+    let mut settings = serde_json::Map::new();
+    settings.insert("uid".into(), "3".into());
+    let input = AccountInput { vendor: Vendor::Yomicloud, name: "云盘".into(), base_url: "http://127.0.0.1:9".into(), settings, secrets: secrets(token) };
+    service.add_account(input).unwrap().id
+}
+
+/// Account ids restart at 1 in every data directory (the app's, `inbox --data-dir`'s): each
+/// cache keeps its own secrets, and removing an account in one leaves the other's.
+#[test]
+fn two_caches_never_share_secrets() {
+    require_session_bus();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (first, second) = (Service::open(a.path()).unwrap(), Service::open(b.path()).unwrap());
+    let (id_a, id_b) = (add(&first, "tok-of-cache-a"), add(&second, "tok-of-cache-b"));
+    assert_eq!(id_a, id_b, "the same account id in both caches");
+    let keychain = |dir: &tempfile::TempDir| SecretStore::new(&Store::open_in(dir.path()).unwrap().cache_id().unwrap());
+    assert_eq!(keychain(&a).get(id_a).unwrap().get("token"), Some("tok-of-cache-a"));
+    assert_eq!(keychain(&b).get(id_b).unwrap().get("token"), Some("tok-of-cache-b"));
+    first.remove_account(id_a).unwrap();
+    assert_eq!(keychain(&b).get(id_b).unwrap().get("token"), Some("tok-of-cache-b"), "the other cache's entry stays");
+    second.remove_account(id_b).unwrap();
+}
+
+/// Entries written before the cache id (`account-<id>`) are found once and moved.
+#[test]
+fn an_entry_from_before_the_cache_id_is_adopted() {
+    require_session_bus();
+    let id = 800_000 + std::process::id() as i64;
+    let legacy = keyring::Entry::new(inbox_core::secrets::SERVICE, &format!("account-{id}")).unwrap();
+    legacy.set_password(r#"{"token":"tok-from-an-older-version"}"#).unwrap();
+    let store = SecretStore::new("adopting");
+    assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
+    assert!(matches!(legacy.get_password(), Err(keyring::Error::NoEntry)), "the old entry is moved, not copied");
+    assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
+    store.delete(id).unwrap();
 }
