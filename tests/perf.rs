@@ -6,11 +6,13 @@
 //! `cargo test -p e2e --test perf -- --nocapture`. `PERF_APPROVALS=N` changes the 100k;
 //! `PERF_CACHE=FILE` starts from a copy of a cache file made earlier (e.g. by the store bench
 //! with `BENCH_KEEP`) instead of filling one, which takes a while in a debug build.
+//! `PERF_SYNC_APPROVALS=N` seeds each simulator of the full-sync figure (default 10,000).
 
 mod support;
 
 use anyhow::{bail, Context, Result};
-use inbox_core::{sample, Store};
+use inbox_core::secrets::Secrets;
+use inbox_core::{sample, AccountInput, Service, Store, Vendor};
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 use support::{run_seeded_app_test, wait_for, Ui, SYNC_TIMEOUT};
@@ -27,6 +29,85 @@ async fn cold_start_to_the_first_todo_page_with_100k_cached_approvals() {
     run_seeded_app_test("perf-empty", |dir| seed(dir, 0), async |ui| report(&ui, "empty cache (floor)", 0).await).await;
     run_seeded_app_test("perf-full", |dir| seed(dir, n), async |ui| report(&ui, &format!("{n} cached approvals"), n).await).await;
 }
+
+/// Resident memory after a real full sync: the cache holds 100k approvals, and three accounts
+/// (yomicloud, weiwenjia, qiyuesuo, each simulator seeded with 10k approvals, over loopback
+/// HTTP, secrets in the keychain) sync from nothing when the app starts. Printed once every
+/// one of them has synced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resident_memory_after_a_full_sync_with_100k_cached() {
+    let n: usize = std::env::var("PERF_APPROVALS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let per_vendor: usize = std::env::var("PERF_SYNC_APPROVALS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let sims = Sims::start(per_vendor).await;
+    let accounts = sims.accounts();
+    run_seeded_app_test(
+        "perf-full-sync",
+        |dir| {
+            seed(dir, n)?;
+            let service = Service::open(dir)?;
+            for input in accounts {
+                service.add_account(input)?;
+            }
+            Ok(())
+        },
+        async |ui| {
+            let synced = wait_for("every simulator account to sync", FULL_SYNC_TIMEOUT, async || {
+                let accounts = Store::open_in(&ui.launch.data_dir)?.accounts()?;
+                let real: Vec<_> = accounts.iter().filter(|a| a.base_url != NOWHERE).collect();
+                if let Some(failed) = real.iter().find(|a| a.sync.last_error.is_some()) {
+                    bail!("{} failed to sync: {:?}", failed.name, failed.sync.last_error);
+                }
+                Ok(real.iter().all(|a| a.sync.last_success.is_some()).then_some(real.len()))
+            })
+            .await?;
+            let cached = Store::open_in(&ui.launch.data_dir)?.box_counts()?;
+            let took = ui.launched_at.elapsed()?;
+            println!("full sync of {synced} accounts ({per_vendor} seeded per simulator) done {took:.1?} after launch; box counts now {cached:?}");
+            match ui.app_pid().and_then(resident_kib) {
+                Some(kib) => println!("resident memory after the full sync, {n} cached before it: {:.1} MiB", kib as f64 / 1024.0),
+                None => bail!("the app's process was not found"),
+            }
+            Ok(())
+        },
+    )
+    .await;
+    drop(sims);
+}
+
+/// The simulators of the full-sync figure, serving while this lives.
+struct Sims {
+    /// Held only: a server stops when its handle is dropped.
+    _servers: Vec<vendor_sim::common::RunningServer>,
+    accounts: Vec<(Vendor, vendor_sim::DemoAccount)>,
+}
+
+impl Sims {
+    async fn start(n: usize) -> Sims {
+        let at = "127.0.0.1:0".parse().unwrap();
+        let (yomi, wei, qys) = (vendor_sim::yomicloud::Sim::new(7, n), vendor_sim::weiwenjia::Sim::new(7, n), vendor_sim::qiyuesuo::Sim::new(7, n));
+        let servers = vec![yomi.serve(at).await.unwrap(), wei.serve(at).await.unwrap(), qys.serve(at).await.unwrap()];
+        let accounts = vec![
+            (Vendor::Yomicloud, yomi.demo_account(&servers[0].base_url)),
+            (Vendor::Weiwenjia, wei.demo_account(&servers[1].base_url)),
+            (Vendor::Qiyuesuo, qys.demo_account(&servers[2].base_url)),
+        ];
+        Sims { _servers: servers, accounts }
+    }
+
+    fn accounts(&self) -> Vec<AccountInput> {
+        let input = |(vendor, demo): &(Vendor, vendor_sim::DemoAccount)| AccountInput {
+            vendor: *vendor,
+            name: format!("perf-{vendor}"),
+            base_url: demo.base_url.clone(),
+            settings: demo.settings.clone(),
+            secrets: Secrets(demo.secrets.clone()),
+        };
+        self.accounts.iter().map(input).collect()
+    }
+}
+
+/// A debug build syncs 30k seeded approvals over HTTP in a few minutes on two cores.
+const FULL_SYNC_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// A cache with the accounts and `n` approvals (or a copy of `PERF_CACHE`).
 fn seed(dir: &Path, n: usize) -> Result<()> {
