@@ -34,6 +34,7 @@ async fn syncs(demo: &DemoAccount, vendor: Vendor, calls: Calls<'_>) -> (u64, Du
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
     let id = service.upsert_demo_account(account(demo, vendor)).unwrap().id;
+    println!("{vendor:<10} resident memory before the syncs (simulator seeded): {:.1} MiB", resident_mib());
     let t = Instant::now();
     service.sync_account(id).await.unwrap();
     let first = t.elapsed();
@@ -44,7 +45,15 @@ async fn syncs(demo: &DemoAccount, vendor: Vendor, calls: Calls<'_>) -> (u64, Du
     let (lists_after, details_after) = calls();
     println!("{vendor:<10} next sync: {} list calls, {} detail calls", lists_after - lists, details_after - details);
     let cached = service.list(&Default::default()).unwrap().total;
+    println!("{vendor:<10} resident memory after both syncs (service still open): {:.1} MiB", resident_mib());
     (cached, first, second)
+}
+
+/// This process's resident memory (`VmRSS`), in MiB; 0 where /proc is missing.
+fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    kib / 1024.0
 }
 
 /// Requests per second the simulator answers alone for `calls` raw requests.

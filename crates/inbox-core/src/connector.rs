@@ -1,6 +1,7 @@
 //! The seam every vendor plugs into: what a vendor can do, how its lists are walked, and how
 //! actions go back. A new vendor is one folder under `connectors/` implementing [`Connector`].
 
+use crate::connectors::recent::Listed;
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::submission::{Progress, Submission, Template, TemplateQuery};
@@ -21,6 +22,9 @@ pub struct Source {
 #[derive(Debug)]
 pub struct ListPage {
     pub items: Vec<RemoteApproval>,
+    /// Remote ids listed on this page whose approvals are as the cache has them (see
+    /// `connectors::recent`): their boxes of this source stay as they are.
+    pub unchanged: Vec<String>,
     pub next: Option<String>,
     /// The vendor's own count of the list this page is part of, when it reports one.
     pub total: Option<ListTotal>,
@@ -37,7 +41,19 @@ pub struct ListTotal {
 impl ListPage {
     /// A page of a list whose size the vendor does not report.
     pub fn new(items: Vec<RemoteApproval>, next: Option<String>) -> ListPage {
-        ListPage { items, next, total: None }
+        ListPage { items, unchanged: Vec::new(), next, total: None }
+    }
+
+    /// A page of items read now or found unchanged (`connectors::recent`).
+    pub fn of_listed(listed: Vec<Listed>, next: Option<String>) -> ListPage {
+        let (mut items, mut unchanged) = (Vec::new(), Vec::new());
+        for l in listed {
+            match l {
+                Listed::Read(a) => items.push(*a),
+                Listed::Unchanged(id) => unchanged.push(id),
+            }
+        }
+        ListPage { unchanged, ..ListPage::new(items, next) }
     }
 
     /// Records the vendor's count of the list `of` this page is part of.

@@ -505,6 +505,30 @@ impl Store {
         Ok(items.len())
     }
 
+    /// Marks the approvals `remote_ids` as listed again by a source speaking for `boxes`, as
+    /// the cache has them (their list items did not change): their memberships of `boxes`
+    /// stay, with this walk's generation, so the end of the walk does not remove them.
+    pub fn keep_listed(&self, account_id: i64, boxes: &[Inbox], generation: i64, remote_ids: &[String]) -> Result<()> {
+        if remote_ids.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut mark = tx.prepare_cached(
+                "UPDATE approval_boxes SET generation = ?3
+                 WHERE approval_id = (SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2) AND box = ?4",
+            )?;
+            for id in remote_ids {
+                for b in boxes {
+                    mark.execute(params![account_id, id, generation, b.as_str()])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Stores one approval whose every box is known (after a detail read). Returns its id; an
     /// approval in no box leaves the cache (its former id is returned).
     pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {

@@ -119,8 +119,9 @@ async fn walk_source(store: &Store, connector: &dyn Connector, account_id: i64, 
     loop {
         let page = connector.list(source, cursor.as_deref()).await?;
         fetched += store.upsert_page(account_id, &source.boxes, generation, &page.items)?;
-        for item in &page.items {
-            repeated |= !seen.insert(item.remote_id.clone());
+        store.keep_listed(account_id, &source.boxes, generation, &page.unchanged)?;
+        for id in page.items.iter().map(|i| &i.remote_id).chain(&page.unchanged) {
+            repeated |= !seen.insert(id.clone());
         }
         if let Some(total) = page.total {
             moved |= *counts.entry(total.of).or_insert(total.count) != total.count;

@@ -3,16 +3,19 @@
 //! (weiwenjia, qiyuesuo, yomicloud):
 //!
 //! - Per connector (so per account, kept by `Service` across syncs; nothing goes to disk),
-//!   remember `(source, remote id) → (fingerprint of the vendor's raw list item, the approval
-//!   built from it, when it was read)`. The source is part of the key because box membership
+//!   remember `(source, remote id) → (fingerprint of the vendor's raw list item, when it was
+//!   read)` for each **finished** approval read. Not the approval itself: the cache holds it,
+//!   so a listed item found unchanged comes back as [`Listed::Unchanged`] and the sync keeps
+//!   the cached approval's boxes (`Store::keep_listed`). Keeping the approvals here cost
+//!   280 MB at 10k per vendor. The source is part of the key because box membership
 //!   comes from the source: the same approval listed under todo and under processed are two
 //!   entries.
 //! - The fingerprint hashes the raw list item JSON, minus the fields a vendor changes by itself
 //!   (weiwenjia's relative `distance_submission_time`, "大约 17 小时"): an item whose status or
 //!   any other listed field changes is read again.
-//! - A listed item whose fingerprint equals the remembered one, read less than [`TTL`] ago,
-//!   reuses the remembered approval only if that approval is finished (approved, rejected,
-//!   cancelled, failed); anything else reads the detail. An approval in progress is read on
+//! - A listed item whose fingerprint equals the remembered one, read less than [`TTL`] ago, is
+//!   unchanged; only finished approvals (approved, rejected, cancelled, failed) are
+//!   remembered, so anything else reads the detail. An approval in progress is read on
 //!   every sync because its detail can move without its list item moving: a step decided by
 //!   another approver makes it the user's turn (yomicloud, qiyuesuo derive todo from the
 //!   detail), a decision the user took in the vendor's console takes the user's actions away,
@@ -57,8 +60,23 @@ struct Inner {
 #[derive(Debug)]
 struct Entry {
     fingerprint: u64,
-    approval: RemoteApproval,
     read_at: Instant,
+}
+
+/// What a listed item came to: its approval, read now, or "as the cache has it".
+#[derive(Debug)]
+pub enum Listed {
+    Read(Box<RemoteApproval>),
+    /// The remote id of a finished approval whose list item did not change.
+    Unchanged(String),
+}
+
+impl Listed {
+    /// Leaves out approvals read in none of the user's boxes (a company-wide list names
+    /// approvals of others): they stay out of the cache.
+    pub fn mine(listed: Vec<Listed>) -> Vec<Listed> {
+        listed.into_iter().filter(|l| !matches!(l, Listed::Read(a) if a.boxes.is_empty())).collect()
+    }
 }
 
 impl Recent {
@@ -72,24 +90,21 @@ impl Recent {
         Recent { volatile, ttl, inner: Mutex::default() }
     }
 
-    /// The approval of `item` (listed under `source`): the remembered one when the item is
-    /// unchanged and fresh, else `read()`'s, which is then remembered.
-    pub async fn get_or_read<F, Fut>(&self, source: &Source, remote_id: &str, item: &Value, read: F) -> Result<RemoteApproval, VendorError>
+    /// What `item` (listed under `source`) comes to: [`Listed::Unchanged`] when it is as at
+    /// the last read of a finished approval, under [`TTL`] ago; else `read()`'s approval.
+    pub async fn get_or_read<F, Fut>(&self, source: &Source, remote_id: &str, item: &Value, read: F) -> Result<Listed, VendorError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<RemoteApproval, VendorError>>,
     {
         let fingerprint = self.fingerprint(item);
-        if let Some(hit) = self.get(source.name, remote_id, fingerprint) {
-            // See the module documentation: only a finished approval is taken as it was.
-            if hit.status.is_final() {
-                return Ok(hit);
-            }
+        if self.unchanged(source.name, remote_id, fingerprint) {
+            return Ok(Listed::Unchanged(remote_id.to_string()));
         }
         let started = Instant::now();
         let approval = read().await?;
-        self.remember(source.name, remote_id, fingerprint, started, &approval);
-        Ok(approval)
+        self.remember(source.name, remote_id, fingerprint, started, approval.status.is_final());
+        Ok(Listed::Read(Box::new(approval)))
     }
 
     /// Forgets `remote_id` under every source, and any read of it still in flight.
@@ -113,19 +128,20 @@ impl Recent {
         hasher.finish()
     }
 
-    fn get(&self, source: &str, remote_id: &str, fingerprint: u64) -> Option<RemoteApproval> {
+    fn unchanged(&self, source: &str, remote_id: &str, fingerprint: u64) -> bool {
         let inner = self.lock();
-        let entry = inner.items.get(&(source.to_string(), remote_id.to_string()))?;
-        (entry.fingerprint == fingerprint && entry.read_at.elapsed() < self.ttl).then(|| entry.approval.clone())
+        inner.items.get(&(source.to_string(), remote_id.to_string())).is_some_and(|e| e.fingerprint == fingerprint && e.read_at.elapsed() < self.ttl)
     }
 
-    fn remember(&self, source: &str, remote_id: &str, fingerprint: u64, started: Instant, approval: &RemoteApproval) {
+    /// Remembers a read of a finished approval (and forgets one of an approval in progress).
+    fn remember(&self, source: &str, remote_id: &str, fingerprint: u64, started: Instant, finished: bool) {
         let mut inner = self.lock();
-        if inner.forgotten.get(remote_id).is_some_and(|at| *at >= started) {
+        let key = (source.to_string(), remote_id.to_string());
+        if !finished || inner.forgotten.get(remote_id).is_some_and(|at| *at >= started) {
+            inner.items.remove(&key);
             return;
         }
-        let entry = Entry { fingerprint, approval: approval.clone(), read_at: started };
-        inner.items.insert((source.to_string(), remote_id.to_string()), entry);
+        inner.items.insert(key, Entry { fingerprint, read_at: started });
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -140,7 +156,7 @@ mod tests {
     use serde_json::json;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn approval(id: &str, title: &str) -> RemoteApproval {
+    fn approval(id: &str, title: &str, status: Status) -> RemoteApproval {
         RemoteApproval {
             remote_id: id.into(),
             title: title.into(),
@@ -148,8 +164,8 @@ mod tests {
             submitter: User { id: "1".into(), name: "李娜".into() },
             submitted_at: 1,
             updated_at: 1,
-            status: Status::Approved,
-            boxes: vec![],
+            status,
+            boxes: vec![Inbox::Processed],
             fields: vec![],
             steps: vec![],
             attachments: vec![],
@@ -158,33 +174,40 @@ mod tests {
         }
     }
 
-    /// Reads `item` through `recent`, counting the detail reads in `reads`.
-    async fn read(recent: &Recent, source: &str, item: &Value, reads: &AtomicUsize, title: &str) -> RemoteApproval {
-        read_in(recent, &Source { name: leak(source), boxes: vec![Inbox::Processed] }, item, reads, title, vec![Inbox::Processed]).await
+    fn source(name: &str) -> Source {
+        Source { name: Box::leak(name.to_string().into_boxed_str()), boxes: vec![Inbox::Todo, Inbox::Processed] }
     }
 
-    fn leak(s: &str) -> &'static str {
-        Box::leak(s.to_string().into_boxed_str())
+    /// Lists `item` under `source` as a finished approval titled `title`, counting detail
+    /// reads in `reads`; returns the title read, or `None` when the item was unchanged.
+    async fn read(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str) -> Option<String> {
+        read_status(recent, source_name, item, reads, title, Status::Approved).await
     }
 
-    /// Reads `item` listed by `source` as an approval in `boxes`.
-    async fn read_in(recent: &Recent, source: &Source, item: &Value, reads: &AtomicUsize, title: &str, boxes: Vec<Inbox>) -> RemoteApproval {
-        recent
-            .get_or_read(source, "7", item, || async {
+    async fn read_status(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str, status: Status) -> Option<String> {
+        let listed = recent
+            .get_or_read(&source(source_name), "7", item, || async {
                 reads.fetch_add(1, Ordering::SeqCst);
-                Ok(RemoteApproval { boxes, ..approval("7", title) })
+                Ok(approval("7", title, status))
             })
             .await
-            .unwrap()
+            .unwrap();
+        match listed {
+            Listed::Read(a) => Some(a.title),
+            Listed::Unchanged(id) => {
+                assert_eq!(id, "7");
+                None
+            }
+        }
     }
 
     #[tokio::test]
     async fn an_unchanged_item_is_read_once_per_source() {
         let (recent, reads) = (Recent::new(&["distance"]), AtomicUsize::new(0));
-        let item = json!({ "id": 7, "status": "applying", "distance": "28 分钟" });
-        read(&recent, "todo", &item, &reads, "a").await;
-        let later = json!({ "id": 7, "status": "applying", "distance": "大约一小时" });
-        assert_eq!(read(&recent, "todo", &later, &reads, "b").await.title, "a", "a volatile field is no change");
+        let item = json!({ "id": 7, "status": "pass", "distance": "28 分钟" });
+        assert_eq!(read(&recent, "todo", &item, &reads, "a").await.as_deref(), Some("a"));
+        let later = json!({ "id": 7, "status": "pass", "distance": "大约一小时" });
+        assert_eq!(read(&recent, "todo", &later, &reads, "b").await, None, "a volatile field is no change");
         assert_eq!(reads.load(Ordering::SeqCst), 1);
         read(&recent, "processed", &item, &reads, "c").await;
         assert_eq!(reads.load(Ordering::SeqCst), 2, "another source is another entry");
@@ -194,15 +217,15 @@ mod tests {
     async fn a_changed_item_an_old_read_and_a_forgotten_id_are_read_again() {
         let (recent, reads) = (Recent::new(&[]), AtomicUsize::new(0));
         read(&recent, "todo", &json!({ "id": 7, "status": "applying" }), &reads, "a").await;
-        assert_eq!(read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "b").await.title, "b");
+        assert_eq!(read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "b").await.as_deref(), Some("b"));
         recent.forget("7");
-        assert_eq!(read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "c").await.title, "c");
+        assert_eq!(read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "c").await.as_deref(), Some("c"));
         assert_eq!(reads.load(Ordering::SeqCst), 3);
 
         let stale = Recent::with_ttl(&[], Duration::ZERO);
         let item = json!({ "id": 7 });
         read(&stale, "todo", &item, &reads, "a").await;
-        assert_eq!(read(&stale, "todo", &item, &reads, "d").await.title, "d", "past the TTL the detail is read");
+        assert_eq!(read(&stale, "todo", &item, &reads, "d").await.as_deref(), Some("d"), "past the TTL the detail is read");
     }
 
     #[tokio::test]
@@ -210,14 +233,14 @@ mod tests {
         let recent = Recent::new(&[]);
         let item = json!({ "id": 7 });
         recent
-            .get_or_read(&Source { name: "todo", boxes: vec![] }, "7", &item, || async {
+            .get_or_read(&source("todo"), "7", &item, || async {
                 recent.forget("7"); // the user acts while the sync reads
-                Ok(approval("7", "before the action"))
+                Ok(approval("7", "before the action", Status::Approved))
             })
             .await
             .unwrap();
         let reads = AtomicUsize::new(0);
-        assert_eq!(read(&recent, "todo", &item, &reads, "after").await.title, "after");
+        assert_eq!(read(&recent, "todo", &item, &reads, "after").await.as_deref(), Some("after"));
     }
 
     #[tokio::test]
@@ -226,20 +249,10 @@ mod tests {
         let (pending, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
         let item = json!({ "id": 7, "status": 0 });
         for _ in 0..3 {
-            read_status(&recent, "handler", &item, &pending, Status::Pending).await;
-            read_status(&recent, "creator", &item, &finished, Status::Rejected).await;
+            read_status(&recent, "handler", &item, &pending, "a", Status::Pending).await;
+            read_status(&recent, "creator", &item, &finished, "a", Status::Rejected).await;
         }
         assert_eq!(pending.load(Ordering::SeqCst), 3, "in progress: its detail may have moved, read it");
         assert_eq!(finished.load(Ordering::SeqCst), 1, "finished: read once");
-    }
-
-    async fn read_status(recent: &Recent, source: &str, item: &Value, reads: &AtomicUsize, status: Status) -> RemoteApproval {
-        recent
-            .get_or_read(&Source { name: leak(source), boxes: vec![Inbox::Todo, Inbox::Processed] }, "7", item, || async {
-                reads.fetch_add(1, Ordering::SeqCst);
-                Ok(RemoteApproval { status, ..approval("7", "a") })
-            })
-            .await
-            .unwrap()
     }
 }

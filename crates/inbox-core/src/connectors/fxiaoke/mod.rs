@@ -16,6 +16,7 @@ use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
+use super::recent::Listed;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
@@ -107,7 +108,7 @@ pub struct FxConnector {
     crm_flows: Vec<String>,
     /// Finished items do not change: their detail is kept and not read again while the list
     /// shows the same status (saves calls under the rate limit).
-    finished: Mutex<HashMap<String, (String, RemoteApproval)>>,
+    finished: Mutex<HashMap<String, String>>,
     /// mediaId → file name, learnt from the details, for downloads.
     media_names: Mutex<HashMap<String, String>>,
 }
@@ -171,9 +172,10 @@ impl FxConnector {
             .map(String::as_str)
     }
 
-    fn cached(&self, remote_id: &str, state: &str) -> Option<RemoteApproval> {
-        let map = self.finished.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(remote_id).filter(|(s, _)| s == state).map(|(_, a)| a.clone())
+    /// Whether `remote_id` was read finished, in the `state` its list item shows now: then the
+    /// cache's copy stands (a finished approval does not change).
+    fn unchanged(&self, remote_id: &str, state: &str) -> bool {
+        self.finished.lock().unwrap_or_else(|p| p.into_inner()).get(remote_id).is_some_and(|s| s == state)
     }
 
     fn remember(&self, a: &RemoteApproval, state: &str) {
@@ -181,8 +183,11 @@ impl FxConnector {
         for f in &a.attachments {
             names.insert(f.remote_id.clone(), f.name.clone());
         }
-        if a.status != Status::Pending {
-            self.finished.lock().unwrap_or_else(|p| p.into_inner()).insert(a.remote_id.clone(), (state.to_string(), a.clone()));
+        let mut finished = self.finished.lock().unwrap_or_else(|p| p.into_inner());
+        if a.status == Status::Pending {
+            finished.remove(&a.remote_id);
+        } else {
+            finished.insert(a.remote_id.clone(), state.to_string());
         }
     }
 
@@ -208,11 +213,12 @@ impl FxConnector {
         let Some(&(start, end)) = wins.get(window) else { return Ok(ListPage::new(vec![], self.after_old(anchor))) };
         let q = self.client.approval_query(start, end, page, self.page_size).await?;
         let refs = q.approvals.clone();
-        let items: Vec<RemoteApproval> = futures::stream::iter(refs.into_iter().map(|r| async move {
-            match self.cached(&r.id.to_string(), &r.status.to_string()) {
-                Some(a) => Ok(a),
-                None => self.old_detail(r.id).await,
+        let listed: Vec<Listed> = futures::stream::iter(refs.into_iter().map(|r| async move {
+            let id = r.id.to_string();
+            if self.unchanged(&id, &r.status.to_string()) {
+                return Ok(Listed::Unchanged(id));
             }
+            self.old_detail(r.id).await.map(|a| Listed::Read(Box::new(a)))
         }))
         .buffered(DETAIL_CONCURRENCY)
         .try_collect()
@@ -225,8 +231,7 @@ impl FxConnector {
         } else {
             self.after_old(anchor)
         };
-        let mine = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
-        Ok(ListPage::new(mine, next).of_total(format!("approval/query window {window}"), q.total_count.unwrap_or(0)))
+        Ok(ListPage::of_listed(Listed::mine(listed), next).of_total(format!("approval/query window {window}"), q.total_count.unwrap_or(0)))
     }
 
     fn after_old(&self, anchor: i64) -> Option<String> {
@@ -242,11 +247,12 @@ impl FxConnector {
         let q = self.client.crm_instances_query(&me, flow_name, start, end, page, self.page_size).await?;
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
         let listed = result.instance_list.clone();
-        let items: Vec<RemoteApproval> = futures::stream::iter(listed.into_iter().map(|i| async move {
-            match self.cached(&format!("{}{}", map::CRM_PREFIX, i.instance_id), &i.state) {
-                Some(a) => Ok(a),
-                None => self.crm_detail(&i.instance_id).await.map(|(a, _)| a),
+        let listed: Vec<Listed> = futures::stream::iter(listed.into_iter().map(|i| async move {
+            let id = format!("{}{}", map::CRM_PREFIX, i.instance_id);
+            if self.unchanged(&id, &i.state) {
+                return Ok(Listed::Unchanged(id));
             }
+            self.crm_detail(&i.instance_id).await.map(|(a, _)| Listed::Read(Box::new(a)))
         }))
         .buffered(DETAIL_CONCURRENCY)
         .try_collect()
@@ -261,8 +267,7 @@ impl FxConnector {
         } else {
             None
         };
-        let mine = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
-        Ok(ListPage::new(mine, next.map(|c| c.text())).of_total(format!("{flow_name} window {window}"), result.total.unwrap_or(0)))
+        Ok(ListPage::of_listed(Listed::mine(listed), next.map(|c| c.text())).of_total(format!("{flow_name} window {window}"), result.total.unwrap_or(0)))
     }
 }
 

@@ -10,7 +10,7 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use super::recent::Recent;
+use super::recent::{Listed, Recent};
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
@@ -102,8 +102,8 @@ impl QiyuesuoConnector {
         self.client.employee_audit(&req).await
     }
 
-    /// A listed contract's approval: remembered while its list item is unchanged, else read.
-    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<RemoteApproval, VendorError> {
+    /// A listed contract's approval, read unless its list item is unchanged (`recent.rs`).
+    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<Listed, VendorError> {
         self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone())).await
     }
 
@@ -137,12 +137,12 @@ impl Connector for QiyuesuoConnector {
         let raws = raw.get("list").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
         let pairs: Vec<(String, serde_json::Value)> = page.list.iter().map(|c| c.id.clone()).zip(raws).collect();
         let read = page.list.len();
-        let items: Vec<RemoteApproval> = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        let listed: Vec<Listed> = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
         // Contracts of the company that concern someone else stay out of the cache.
-        let items = items.into_iter().filter(|a| !a.boxes.is_empty()).collect();
+        let listed = Listed::mine(listed);
         let next_offset = at.offset + read;
         let more = read > 0 && (next_offset as i64) < page.total_count;
-        Ok(ListPage::new(items, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))
+        Ok(ListPage::of_listed(listed, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {

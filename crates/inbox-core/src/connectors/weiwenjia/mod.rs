@@ -9,7 +9,7 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use super::recent::Recent;
+use super::recent::{Listed, Recent};
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
@@ -142,8 +142,8 @@ impl WeiwenjiaConnector {
         map::approval(&item, item_raw, &detail, detail_raw, self.client.uid()).map_err(|e| VendorError::malformed("execute_records/detail", e))
     }
 
-    /// A listed item's approval: remembered while its list item is unchanged, else read.
-    async fn listed(&self, source: &Source, item: wire::ListItem, raw: Value) -> Result<RemoteApproval, VendorError> {
+    /// A listed item's approval, read unless its list item is unchanged (`recent.rs`).
+    async fn listed(&self, source: &Source, item: wire::ListItem, raw: Value) -> Result<Listed, VendorError> {
         let remote_id = map::remote_id(&item.entity_type, item.entity_data.id);
         let seen = raw.clone();
         self.recent.get_or_read(source, &remote_id, &seen, || self.complete(item, raw)).await
@@ -231,10 +231,10 @@ impl Connector for WeiwenjiaConnector {
         for (item, raw) in &pairs {
             self.remember(item, raw);
         }
-        let items = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.listed(source, item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        let listed = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.listed(source, item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
         // `has_next_page` decides; a page number that does not move would loop forever.
         let next = (data.has_next_page && data.page >= page as i64).then(|| (page + 1).to_string());
-        Ok(ListPage::new(items, next).of_total(scope, data.total_count))
+        Ok(ListPage::of_listed(listed, next).of_total(scope, data.total_count))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {

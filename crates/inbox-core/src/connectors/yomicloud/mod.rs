@@ -10,7 +10,7 @@ pub mod map;
 pub mod submit;
 pub mod wire;
 
-use super::recent::Recent;
+use super::recent::{Listed, Recent};
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
@@ -184,11 +184,11 @@ impl Connector for YomiConnector {
         let raws = raw.get("data").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
         let pairs: Vec<(String, serde_json::Value)> = listed.data.iter().map(|r| r.id.to_string()).zip(raws).collect();
         let logs = FileLogs::default();
-        let items = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item, &logs)))
+        let listed = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item, &logs)))
             .buffered(DETAIL_CONCURRENCY)
             .try_collect()
             .await?;
-        Ok(ListPage::new(items, None))
+        Ok(ListPage::of_listed(listed, None))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
@@ -290,8 +290,8 @@ impl YomiConnector {
             .map(|r| r.id))
     }
 
-    /// A listed item's approval: remembered while its list item is unchanged, else read.
-    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
+    /// A listed item's approval, read unless its list item is unchanged (`recent.rs`).
+    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value, logs: &FileLogs) -> Result<Listed, VendorError> {
         self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone(), logs)).await
     }
 
