@@ -616,6 +616,17 @@ pub fn safe_file_name(name: &str) -> String {
     }
 }
 
+/// Gives the memory a sync freed back to the system. A sync parses large vendor lists on
+/// several threads; glibc keeps what they freed in per-thread arenas, so without this the app
+/// stays as large as its biggest sync ever was (issue 7: resident memory after a full sync).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,13 +679,3 @@ mod tests {
     }
 }
 
-/// Gives the memory a sync freed back to the system. A sync parses large vendor lists on
-/// several threads; glibc keeps what they freed in per-thread arenas, so without this the app
-/// stays as large as its biggest sync ever was (issue 7: resident memory after a full sync).
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
