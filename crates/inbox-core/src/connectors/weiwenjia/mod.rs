@@ -88,7 +88,8 @@ pub struct WeiwenjiaConnector {
     filter: wire::ListFilter,
     /// The latest list item of each remote id: the detail call has no form fields, so a detail
     /// read (after acting) reuses what the list last said.
-    items: Mutex<HashMap<String, (wire::ListItem, Value)>>,
+    /// Kept as JSON text: a parsed `Value` takes several times the memory, for every approval.
+    items: Mutex<HashMap<String, Box<str>>>,
     /// What the last syncs read (the shared rule of `connectors/recent.rs`).
     recent: Recent,
 }
@@ -105,11 +106,14 @@ impl WeiwenjiaConnector {
 
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
         let key = map::remote_id(&item.entity_type, item.entity_data.id);
-        self.items.lock().unwrap_or_else(|p| p.into_inner()).insert(key, (item.clone(), raw.clone()));
+        self.items.lock().unwrap_or_else(|p| p.into_inner()).insert(key, raw.to_string().into_boxed_str());
     }
 
     fn remembered(&self, remote_id: &str) -> Option<(wire::ListItem, Value)> {
-        self.items.lock().unwrap_or_else(|p| p.into_inner()).get(remote_id).cloned()
+        let text = self.items.lock().unwrap_or_else(|p| p.into_inner()).get(remote_id).cloned()?;
+        let raw: Value = serde_json::from_str(&text).ok()?;
+        let item = serde_json::from_value(raw.clone()).ok()?;
+        Some((item, raw))
     }
 
     /// The list item of a remote id: remembered, else searched for in the three scopes.
