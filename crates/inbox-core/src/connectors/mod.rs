@@ -113,3 +113,13 @@ pub(crate) fn transport_error(call: &str, e: reqwest::Error) -> VendorError {
     };
     VendorError::Unreachable { call: call.to_string(), reason }
 }
+
+/// Moves the array under `key` out of a vendor reply: the raw list items, kept beside the typed
+/// ones (for fingerprints and each approval's raw JSON). Moved, not cloned: a list can hold
+/// thousands of items, and a copy of it stays in the allocator's arenas after the sync.
+pub fn take_items(reply: &mut serde_json::Value, key: &str) -> Vec<serde_json::Value> {
+    match reply.get_mut(key).map(serde_json::Value::take) {
+        Some(serde_json::Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}

@@ -133,8 +133,8 @@ impl Connector for QiyuesuoConnector {
             Some(text) => Cursor::parse(text)?,
             None => Cursor::first(chrono::Utc::now().timestamp()),
         };
-        let (page, raw) = self.client.list_raw(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
-        let raws = raw.get("list").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+        let (page, mut raw) = self.client.list_raw(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
+        let raws = super::take_items(&mut raw, "list");
         let pairs: Vec<(String, serde_json::Value)> = page.list.iter().map(|c| c.id.clone()).zip(raws).collect();
         let read = page.list.len();
         let listed: Vec<Listed> = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item))).buffered(DETAIL_CONCURRENCY).try_collect().await?;

@@ -125,7 +125,7 @@ impl WeiwenjiaConnector {
             let mut page = 1;
             loop {
                 let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
-                for (item, raw) in data.list.iter().zip(raw_items(&raw)) {
+                for (item, raw) in data.list.iter().zip(raw_items(raw)) {
                     self.remember(item, &raw);
                 }
                 if let Some(hit) = self.remembered(remote_id) {
@@ -195,8 +195,8 @@ fn list_filter(account: &Account) -> Result<wire::ListFilter, VendorError> {
 }
 
 /// The raw list items of a `data` value, in order.
-fn raw_items(data: &Value) -> Vec<Value> {
-    data.get("list").and_then(Value::as_array).cloned().unwrap_or_default()
+fn raw_items(mut data: Value) -> Vec<Value> {
+    super::take_items(&mut data, "list")
 }
 
 #[async_trait]
@@ -218,7 +218,7 @@ impl Connector for WeiwenjiaConnector {
         let (data, raw) = self.client.list(scope_of(source)?, 1, PER_PAGE, &self.filter).await?;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         data.total_count.hash(&mut h);
-        for item in raw_items(&raw) {
+        for item in raw_items(raw) {
             self.recent.fingerprint(&item).hash(&mut h);
         }
         Ok(Some(h.finish()))
@@ -231,7 +231,7 @@ impl Connector for WeiwenjiaConnector {
             Some(c) => c.parse().map_err(|_| VendorError::Config(format!("bad page cursor \"{c}\"")))?,
         };
         let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
-        let pairs: Vec<(wire::ListItem, Value)> = data.list.into_iter().zip(raw_items(&raw)).collect();
+        let pairs: Vec<(wire::ListItem, Value)> = data.list.into_iter().zip(raw_items(raw)).collect();
         for (item, raw) in &pairs {
             self.remember(item, raw);
         }

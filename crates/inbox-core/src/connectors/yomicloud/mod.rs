@@ -172,7 +172,7 @@ impl Connector for YomiConnector {
     }
 
     async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
-        let (listed, raw) = match source.name {
+        let (listed, mut raw) = match source.name {
             APPROVER_SOURCE => self.client.handler_list_raw(HandlerList::Approver).await?,
             CC_SOURCE => self.client.handler_list_raw(HandlerList::Cc).await?,
             CREATOR_SOURCE => self.client.creator_list_raw().await?,
@@ -181,7 +181,7 @@ impl Connector for YomiConnector {
         };
         // The list has no steps or "my" row: read each item (choice 3: one page, no paging)
         // unless its list item is as the last sync saw it.
-        let raws = raw.get("data").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+        let raws = super::take_items(&mut raw, "data");
         let pairs: Vec<(String, serde_json::Value)> = listed.data.iter().map(|r| r.id.to_string()).zip(raws).collect();
         let logs = FileLogs::default();
         let listed = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item, &logs)))
