@@ -38,7 +38,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long a remembered approval is trusted while its list item does not change.
+/// How long a finished approval's read is trusted while its list item does not change.
 pub const TTL: Duration = Duration::from_secs(10 * 60);
 
 /// The memory of one connector (see the module documentation).
