@@ -116,6 +116,12 @@ pub trait Connector: Send + Sync {
         Ok(None)
     }
 
+    /// The page of `source` that listed `remote_ids` is stored in the cache: a connector that
+    /// remembers reads (`connectors::recent`) may trust them from now on.
+    fn stored(&self, source: &Source, remote_ids: &[String]) {
+        let _ = (source, remote_ids);
+    }
+
     /// One page of `source`, starting at `cursor` (`None` for the first page).
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError>;
 

@@ -120,8 +120,10 @@ async fn walk_source(store: &Store, connector: &dyn Connector, account_id: i64, 
         let page = connector.list(source, cursor.as_deref()).await?;
         fetched += store.upsert_page(account_id, &source.boxes, generation, &page.items)?;
         store.keep_listed(account_id, &source.boxes, generation, &page.unchanged)?;
-        for id in page.items.iter().map(|i| &i.remote_id).chain(&page.unchanged) {
-            repeated |= !seen.insert(id.clone());
+        let listed: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).chain(page.unchanged.iter().cloned()).collect();
+        connector.stored(source, &listed);
+        for id in listed {
+            repeated |= !seen.insert(id);
         }
         if let Some(total) = page.total {
             moved |= *counts.entry(total.of).or_insert(total.count) != total.count;

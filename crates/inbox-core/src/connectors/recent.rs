@@ -53,6 +53,8 @@ pub struct Recent {
 #[derive(Debug, Default)]
 struct Inner {
     items: HashMap<(String, String), Entry>,
+    /// Reads of finished approvals whose page is not stored yet (see [`Recent::stored`]).
+    pending: HashMap<(String, String), Entry>,
     /// When each remote id was last forgotten: a read that started earlier is stale.
     forgotten: HashMap<String, Instant>,
 }
@@ -71,13 +73,7 @@ pub enum Listed {
     Unchanged(String),
 }
 
-impl Listed {
-    /// Leaves out approvals read in none of the user's boxes (a company-wide list names
-    /// approvals of others): they stay out of the cache.
-    pub fn mine(listed: Vec<Listed>) -> Vec<Listed> {
-        listed.into_iter().filter(|l| !matches!(l, Listed::Read(a) if a.boxes.is_empty())).collect()
-    }
-}
+
 
 impl Recent {
     /// A memory whose fingerprints leave out the list item fields `volatile`.
@@ -111,6 +107,7 @@ impl Recent {
     pub fn forget(&self, remote_id: &str) {
         let mut inner = self.lock();
         inner.items.retain(|(_, id), _| id != remote_id);
+        inner.pending.retain(|(_, id), _| id != remote_id);
         inner.forgotten.insert(remote_id.to_string(), Instant::now());
     }
 
@@ -133,15 +130,41 @@ impl Recent {
         inner.items.get(&(source.to_string(), remote_id.to_string())).is_some_and(|e| e.fingerprint == fingerprint && e.read_at.elapsed() < self.ttl)
     }
 
-    /// Remembers a read of a finished approval (and forgets one of an approval in progress).
+    /// Notes a read of a finished approval, to be trusted once its page is stored (and forgets
+    /// one of an approval in progress).
     fn remember(&self, source: &str, remote_id: &str, fingerprint: u64, started: Instant, finished: bool) {
         let mut inner = self.lock();
         let key = (source.to_string(), remote_id.to_string());
-        if !finished || inner.forgotten.get(remote_id).is_some_and(|at| *at >= started) {
-            inner.items.remove(&key);
-            return;
+        inner.items.remove(&key);
+        if finished {
+            inner.pending.insert(key, Entry { fingerprint, read_at: started });
+        } else {
+            inner.pending.remove(&key);
         }
-        inner.items.insert(key, Entry { fingerprint, read_at: started });
+    }
+
+    /// Leaves out approvals read in none of the user's boxes (a company-wide list names
+    /// approvals of others): they stay out of the cache, which is all there is to store of
+    /// them, so their reads are trusted at once.
+    pub fn mine(&self, source: &Source, listed: Vec<Listed>) -> Vec<Listed> {
+        let (kept, others): (Vec<Listed>, Vec<Listed>) = listed.into_iter().partition(|l| !matches!(l, Listed::Read(a) if a.boxes.is_empty()));
+        let others: Vec<String> = others.into_iter().filter_map(|l| if let Listed::Read(a) = l { Some(a.remote_id) } else { None }).collect();
+        self.stored(source, &others);
+        kept
+    }
+
+    /// The page of `source` listing `remote_ids` is in the cache: their reads are trusted from
+    /// now on. Until then an `Unchanged` would point at a cache row that a failed page never
+    /// wrote (or an older one), so nothing is trusted before it is stored.
+    pub fn stored(&self, source: &Source, remote_ids: &[String]) {
+        let mut inner = self.lock();
+        for id in remote_ids {
+            let key = (source.name.to_string(), id.clone());
+            let Some(entry) = inner.pending.remove(&key) else { continue };
+            if inner.forgotten.get(id).is_none_or(|at| *at < entry.read_at) {
+                inner.items.insert(key, entry);
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -184,7 +207,14 @@ mod tests {
         read_status(recent, source_name, item, reads, title, Status::Approved).await
     }
 
+    /// Lists and, as a sync does once the page is in the cache, reports it stored.
     async fn read_status(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str, status: Status) -> Option<String> {
+        let listed = list_unstored(recent, source_name, item, reads, title, status).await;
+        recent.stored(&source(source_name), &["7".to_string()]);
+        listed
+    }
+
+    async fn list_unstored(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str, status: Status) -> Option<String> {
         let listed = recent
             .get_or_read(&source(source_name), "7", item, || async {
                 reads.fetch_add(1, Ordering::SeqCst);
@@ -239,6 +269,7 @@ mod tests {
             })
             .await
             .unwrap();
+        recent.stored(&source("todo"), &["7".to_string()]);
         let reads = AtomicUsize::new(0);
         assert_eq!(read(&recent, "todo", &item, &reads, "after").await.as_deref(), Some("after"));
     }
@@ -254,5 +285,33 @@ mod tests {
         }
         assert_eq!(pending.load(Ordering::SeqCst), 3, "in progress: its detail may have moved, read it");
         assert_eq!(finished.load(Ordering::SeqCst), 1, "finished: read once");
+    }
+
+    /// A read whose page never reached the cache (a later detail on it failed) is not trusted:
+    /// `Unchanged` would point at a row that was never written.
+    #[tokio::test]
+    async fn a_read_whose_page_was_not_stored_is_read_again() {
+        let (recent, reads) = (Recent::new(&[]), AtomicUsize::new(0));
+        let item = json!({ "id": 7, "status": "pass" });
+        list_unstored(&recent, "todo", &item, &reads, "a", Status::Approved).await;
+        assert_eq!(read(&recent, "todo", &item, &reads, "b").await.as_deref(), Some("b"));
+        assert_eq!(read(&recent, "todo", &item, &reads, "c").await, None, "stored now");
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn approvals_of_others_are_trusted_without_a_cache_row() {
+        let (recent, reads) = (Recent::new(&[]), AtomicUsize::new(0));
+        let item = json!({ "id": 7 });
+        let src = source("contracts");
+        let theirs = || async {
+            reads.fetch_add(1, Ordering::SeqCst);
+            Ok(RemoteApproval { boxes: vec![], ..approval("7", "theirs", Status::Approved) })
+        };
+        let listed = vec![recent.get_or_read(&src, "7", &item, theirs).await.unwrap()];
+        assert!(recent.mine(&src, listed).is_empty(), "not the user's: left out");
+        let again = recent.get_or_read(&src, "7", &item, theirs).await.unwrap();
+        assert!(matches!(again, Listed::Unchanged(_)), "and not read again");
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
     }
 }

@@ -11,12 +11,14 @@ pub mod wire;
 
 use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
-use crate::model::{Action, Inbox, RemoteApproval, Status, Vendor};
+use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use super::recent::Listed;
+use super::recent::{Listed, Recent};
+use serde_json::Value;
+use std::time::Duration;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
@@ -106,9 +108,10 @@ pub struct FxConnector {
     history_days: i64,
     page_size: i64,
     crm_flows: Vec<String>,
-    /// Finished items do not change: their detail is kept and not read again while the list
-    /// shows the same status (saves calls under the rate limit).
-    finished: Mutex<HashMap<String, String>>,
+    /// Finished items do not change: not read again while the list shows the same status
+    /// (`connectors/recent.rs` with the list's status as the fingerprint and no time limit:
+    /// every call counts under the rate limit).
+    recent: Recent,
     /// mediaId → file name, learnt from the details, for downloads.
     media_names: Mutex<HashMap<String, String>>,
 }
@@ -146,7 +149,7 @@ impl FxConnector {
             history_days: number_setting(account, "history_days", DEFAULT_HISTORY_DAYS, 1..=3650)?,
             page_size: number_setting(account, "page_size", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE)?,
             crm_flows: flows.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect(),
-            finished: Mutex::default(),
+            recent: Recent::with_ttl(&[], Duration::MAX),
             media_names: Mutex::default(),
         })
     }
@@ -172,22 +175,11 @@ impl FxConnector {
             .map(String::as_str)
     }
 
-    /// Whether `remote_id` was read finished, in the `state` its list item shows now: then the
-    /// cache's copy stands (a finished approval does not change).
-    fn unchanged(&self, remote_id: &str, state: &str) -> bool {
-        self.finished.lock().unwrap_or_else(|p| p.into_inner()).get(remote_id).is_some_and(|s| s == state)
-    }
-
-    fn remember(&self, a: &RemoteApproval, state: &str) {
+    /// Learns the names of the approval's files, for downloads.
+    fn note_media(&self, a: &RemoteApproval) {
         let mut names = self.media_names.lock().unwrap_or_else(|p| p.into_inner());
         for f in &a.attachments {
             names.insert(f.remote_id.clone(), f.name.clone());
-        }
-        let mut finished = self.finished.lock().unwrap_or_else(|p| p.into_inner());
-        if a.status == Status::Pending {
-            finished.remove(&a.remote_id);
-        } else {
-            finished.insert(a.remote_id.clone(), state.to_string());
         }
     }
 
@@ -195,7 +187,7 @@ impl FxConnector {
         let me = self.me().await?;
         let (got, raw) = self.client.approval_get(id).await?;
         let a = map::approval(&got.approval, raw, me).map_err(|e| VendorError::malformed(client::path::APPROVAL_GET, e))?;
-        self.remember(&a, &got.approval.status.to_string());
+        self.note_media(&a);
         Ok(a)
     }
 
@@ -204,21 +196,18 @@ impl FxConnector {
         let me = self.me().await?;
         let (got, raw) = self.client.crm_instance_get(me, instance_id).await?;
         let a = map::crm_instance(&got.instance_detail, raw, me).map_err(|e| VendorError::malformed(CALL, e))?;
-        self.remember(&a, &got.instance_detail.instance.state);
+        self.note_media(&a);
         Ok((a, got.instance_detail))
     }
 
-    async fn old_page(&self, anchor: i64, window: usize, page: i64) -> Result<ListPage, VendorError> {
+    async fn old_page(&self, source: &Source, anchor: i64, window: usize, page: i64) -> Result<ListPage, VendorError> {
         let wins = windows(anchor, self.history_days);
         let Some(&(start, end)) = wins.get(window) else { return Ok(ListPage::new(vec![], self.after_old(anchor))) };
         let q = self.client.approval_query(start, end, page, self.page_size).await?;
         let refs = q.approvals.clone();
         let listed: Vec<Listed> = futures::stream::iter(refs.into_iter().map(|r| async move {
-            let id = r.id.to_string();
-            if self.unchanged(&id, &r.status.to_string()) {
-                return Ok(Listed::Unchanged(id));
-            }
-            self.old_detail(r.id).await.map(|a| Listed::Read(Box::new(a)))
+            let state = Value::String(r.status.to_string());
+            self.recent.get_or_read(source, &r.id.to_string(), &state, || self.old_detail(r.id)).await
         }))
         .buffered(DETAIL_CONCURRENCY)
         .try_collect()
@@ -231,14 +220,14 @@ impl FxConnector {
         } else {
             self.after_old(anchor)
         };
-        Ok(ListPage::of_listed(Listed::mine(listed), next).of_total(format!("approval/query window {window}"), q.total_count.unwrap_or(0)))
+        Ok(ListPage::of_listed(self.recent.mine(source, listed), next).of_total(format!("approval/query window {window}"), q.total_count.unwrap_or(0)))
     }
 
     fn after_old(&self, anchor: i64) -> Option<String> {
         (!self.crm_flows.is_empty()).then(|| Cursor::Crm { anchor, flow: 0, window: 0, page: 1 }.text())
     }
 
-    async fn crm_page(&self, anchor: i64, flow: usize, window: usize, page: i64) -> Result<ListPage, VendorError> {
+    async fn crm_page(&self, source: &Source, anchor: i64, flow: usize, window: usize, page: i64) -> Result<ListPage, VendorError> {
         let wins = windows(anchor, self.history_days);
         let (Some(flow_name), Some(&(start, end))) = (self.crm_flows.get(flow), wins.get(window)) else {
             return Ok(ListPage::new(vec![], None));
@@ -248,11 +237,8 @@ impl FxConnector {
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
         let listed = result.instance_list.clone();
         let listed: Vec<Listed> = futures::stream::iter(listed.into_iter().map(|i| async move {
-            let id = format!("{}{}", map::CRM_PREFIX, i.instance_id);
-            if self.unchanged(&id, &i.state) {
-                return Ok(Listed::Unchanged(id));
-            }
-            self.crm_detail(&i.instance_id).await.map(|(a, _)| Listed::Read(Box::new(a)))
+            let (id, state) = (format!("{}{}", map::CRM_PREFIX, i.instance_id), Value::String(i.state.clone()));
+            self.recent.get_or_read(source, &id, &state, || async { self.crm_detail(&i.instance_id).await.map(|(a, _)| a) }).await
         }))
         .buffered(DETAIL_CONCURRENCY)
         .try_collect()
@@ -267,7 +253,7 @@ impl FxConnector {
         } else {
             None
         };
-        Ok(ListPage::of_listed(Listed::mine(listed), next.map(|c| c.text())).of_total(format!("{flow_name} window {window}"), result.total.unwrap_or(0)))
+        Ok(ListPage::of_listed(self.recent.mine(source, listed), next.map(|c| c.text())).of_total(format!("{flow_name} window {window}"), result.total.unwrap_or(0)))
     }
 }
 
@@ -279,6 +265,10 @@ fn now_ms() -> i64 {
 impl Connector for FxConnector {
     fn sources(&self) -> Vec<Source> {
         vec![Source { name: SOURCE, boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] }]
+    }
+
+    fn stored(&self, source: &Source, remote_ids: &[String]) {
+        self.recent.stored(source, remote_ids);
     }
 
     async fn test(&self) -> Result<String, VendorError> {
@@ -297,8 +287,8 @@ impl Connector for FxConnector {
             Some(c) => Cursor::parse(c).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor {c}")))?,
         };
         match cursor {
-            Cursor::Old { anchor, window, page } => self.old_page(anchor, window, page).await,
-            Cursor::Crm { anchor, flow, window, page } => self.crm_page(anchor, flow, window, page).await,
+            Cursor::Old { anchor, window, page } => self.old_page(source, anchor, window, page).await,
+            Cursor::Crm { anchor, flow, window, page } => self.crm_page(source, anchor, flow, window, page).await,
         }
     }
 

@@ -119,6 +119,10 @@ impl Connector for QiyuesuoConnector {
         vec![Source { name: SOURCE, boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] }]
     }
 
+    fn stored(&self, source: &Source, remote_ids: &[String]) {
+        self.recent.stored(source, remote_ids);
+    }
+
     async fn test(&self) -> Result<String, VendorError> {
         let c = Cursor::first(chrono::Utc::now().timestamp());
         let list = self.client.list(0, 1, &map::format_time(c.start), &map::format_time(c.end)).await?;
@@ -139,7 +143,7 @@ impl Connector for QiyuesuoConnector {
         let read = page.list.len();
         let listed: Vec<Listed> = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
         // Contracts of the company that concern someone else stay out of the cache.
-        let listed = Listed::mine(listed);
+        let listed = self.recent.mine(source, listed);
         let next_offset = at.offset + read;
         let more = read > 0 && (next_offset as i64) < page.total_count;
         Ok(ListPage::of_listed(listed, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))

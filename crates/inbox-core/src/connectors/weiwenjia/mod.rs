@@ -205,6 +205,10 @@ impl Connector for WeiwenjiaConnector {
         SOURCES.iter().map(|(name, _, b)| Source { name, boxes: vec![*b] }).collect()
     }
 
+    fn stored(&self, source: &Source, remote_ids: &[String]) {
+        self.recent.stored(source, remote_ids);
+    }
+
     async fn test(&self) -> Result<String, VendorError> {
         let (todo, _) = self.client.list("todo", 1, 1, &self.filter).await?;
         Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count))

@@ -160,6 +160,10 @@ impl Connector for YomiConnector {
         sources
     }
 
+    fn stored(&self, source: &Source, remote_ids: &[String]) {
+        self.recent.stored(source, remote_ids);
+    }
+
     async fn test(&self) -> Result<String, VendorError> {
         let types = self.types().await?;
         let todo = self.client.handler_list(HandlerList::Approver).await?.data.len();
