@@ -48,13 +48,22 @@ impl fmt::Debug for Secrets {
 pub struct SecretStore {
     /// The cache's id (see the module documentation).
     cache_id: String,
+    /// Accounts whose entry may still have the name of before the cache id.
+    legacy: Vec<i64>,
     ephemeral: Mutex<HashMap<i64, Secrets>>,
 }
 
 impl SecretStore {
     /// The secrets of the cache whose id is `cache_id` (`Store::cache_id`).
     pub fn new(cache_id: &str) -> Self {
-        SecretStore { cache_id: cache_id.to_string(), ephemeral: Mutex::default() }
+        SecretStore { cache_id: cache_id.to_string(), legacy: Vec::new(), ephemeral: Mutex::default() }
+    }
+
+    /// Lets the accounts `legacy` (`Store::legacy_accounts`: real accounts older than the cache
+    /// id) take over an entry under the older name, once. No other account does: an older
+    /// entry of the same number may belong to another data directory.
+    pub fn adopting(self, legacy: Vec<i64>) -> Self {
+        SecretStore { legacy, ..self }
     }
 
     fn entry(&self, account_id: i64) -> Result<keyring::Entry, SecretsError> {
@@ -85,7 +94,8 @@ impl SecretStore {
         }
         let json = match self.entry(account_id)?.get_password() {
             Ok(json) => json,
-            Err(keyring::Error::NoEntry) => self.adopt_legacy(account_id)?,
+            Err(keyring::Error::NoEntry) if self.legacy.contains(&account_id) => self.adopt_legacy(account_id)?,
+            Err(keyring::Error::NoEntry) => return Err(SecretsError::Missing(account_id)),
             Err(e) => return Err(classify(e)),
         };
         let secrets: Secrets = serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))?;

@@ -60,7 +60,7 @@ impl Service {
     /// Opens the cache in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Arc<Service>> {
         let store = Store::open_in(data_dir)?;
-        let secrets = SecretStore::new(&store.cache_id()?);
+        let secrets = SecretStore::new(&store.cache_id()?).adopting(store.legacy_accounts()?);
         let (events, _) = broadcast::channel(256);
         Ok(Arc::new(Service {
             store,
@@ -180,7 +180,11 @@ impl Service {
         Ok(connector)
     }
 
+    /// Drops what the service holds for an account that changed or left: its connector (and
+    /// with it the connector's memory of reads) and its heads, since a new account may get
+    /// the same id.
     fn forget_connector(&self, id: i64) {
+        self.heads.forget(id);
         self.connectors.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
     }
 

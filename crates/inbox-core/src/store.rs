@@ -155,10 +155,12 @@ fn migrations() -> Migrations<'static> {
     M::up(PERF_SCHEMA),
     // The full-text index tokenizes what `search_text` already split (see `FTS_PRESPLIT`).
     M::up(FTS_PRESPLIT),
-    // This cache's own random id: it names the cache's keychain entries (see `secrets.rs`).
+    // This cache's own random id: it names the cache's keychain entries (see `secrets.rs`); and
+    // the accounts that existed before it, whose entries had the older names.
     M::up(
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-        INSERT INTO meta (key, value) VALUES ('cache_id', lower(hex(randomblob(16))));",
+        INSERT INTO meta (key, value) VALUES ('cache_id', lower(hex(randomblob(16))));
+        INSERT INTO meta (key, value) SELECT 'legacy_accounts', coalesce(group_concat(id), '') FROM accounts WHERE demo = 0;",
     )])
 }
 
@@ -445,6 +447,13 @@ impl Store {
     /// This cache's random id, made by its first migration run (names its keychain entries).
     pub fn cache_id(&self) -> Result<String> {
         Ok(self.conn().query_row("SELECT value FROM meta WHERE key = 'cache_id'", [], |r| r.get(0))?)
+    }
+
+    /// The real accounts that existed before the cache id: only their keychain entries may be
+    /// under the older names (`SecretStore::adopting`).
+    pub fn legacy_accounts(&self) -> Result<Vec<i64>> {
+        let ids: String = self.conn().query_row("SELECT value FROM meta WHERE key = 'legacy_accounts'", [], |r| r.get(0))?;
+        Ok(ids.split(',').filter_map(|id| id.parse().ok()).collect())
     }
 
     pub fn accounts(&self) -> Result<Vec<Account>> {

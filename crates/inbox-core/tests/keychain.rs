@@ -91,7 +91,8 @@ fn an_entry_from_before_the_cache_id_is_adopted() {
     let id = 800_000 + std::process::id() as i64;
     let legacy = keyring::Entry::new(inbox_core::secrets::SERVICE, &format!("account-{id}")).unwrap();
     legacy.set_password(r#"{"token":"tok-from-an-older-version"}"#).unwrap();
-    let store = SecretStore::new("adopting");
+    assert!(matches!(SecretStore::new("a-newer-account").get(id), Err(SecretsError::Missing(_))), "only the accounts of before may adopt");
+    let store = SecretStore::new("adopting").adopting(vec![id]);
     assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
     assert!(matches!(legacy.get_password(), Err(keyring::Error::NoEntry)), "the old entry is moved, not copied");
     assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
