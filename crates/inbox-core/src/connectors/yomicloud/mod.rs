@@ -303,11 +303,20 @@ impl YomiConnector {
         let types = self.types().await?;
         let (view, raw) = self.view(&remote_id).await?;
         let children = self.attachment_children(&view).await?;
+        // The file's log and the 我管理的 mark only add to the approval: a failure to read them
+        // must not fail its read (a sync page, or the read-back of an approval just started).
         let file_log = match view.data.file_id.filter(|id| *id > 0) {
-            Some(file_id) => self.file_log(logs, file_id).await?,
+            Some(file_id) => self.file_log(logs, file_id).await.unwrap_or_else(|e| {
+                tracing::warn!(approval = %remote_id, "the file's approval log could not be read: {e}");
+                None
+            }),
             None => None,
         };
-        let extras = map::Extras { children: &children, managed: self.is_managed(view.data.id).await?, file_log: file_log.as_ref() };
+        let managed = self.is_managed(view.data.id).await.unwrap_or_else(|e| {
+            tracing::warn!(approval = %remote_id, "the list of managed approvals could not be read: {e}");
+            false
+        });
+        let extras = map::Extras { children: &children, managed, file_log: file_log.as_ref() };
         map::approval(&view, raw, self.client.uid(), types, &extras).map_err(|e| VendorError::malformed("view-approval", e))
     }
 }
