@@ -3,34 +3,14 @@
 //! add` per vendor (secrets into the real keychain), `sync`, a todo list that mixes vendors, and
 //! one decision per vendor that changes that simulator's state.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use vendor_sim::DemoAccount;
 
-struct Cli {
-    dir: tempfile::TempDir,
-}
+mod support;
+
+use support::Inbox as Cli;
 
 impl Cli {
-    fn run(&self, args: &[&str], stdin: Option<String>) -> std::process::Output {
-        let mut c = Command::cargo_bin("inbox").unwrap();
-        c.arg("--data-dir").arg(self.dir.path()).args(args);
-        if let Some(input) = stdin {
-            c.write_stdin(input);
-        }
-        c.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args, None);
-        assert!(out.status.success(), "inbox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
     /// `inbox account add` exactly from a line of `vendor-sim serve`.
     fn add(&self, demo: &DemoAccount) {
         let name = format!("demo-{}", demo.vendor);
@@ -60,7 +40,7 @@ async fn five_vendors_in_one_inbox() {
     // fxiaoke at its quick-sync size: each of its approvals costs a rate-limited call.
     let sizes = vendor_sim::Sizes::all(40).fxiaoke_at_most(vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS);
     let running = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 3, sizes).await.unwrap();
-    let cli = Cli { dir: tempfile::tempdir().unwrap() };
+    let cli = Cli::new();
     for demo in running.accounts() {
         cli.add(demo);
     }

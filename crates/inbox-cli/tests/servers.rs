@@ -6,7 +6,9 @@
 //! included.
 #![cfg(unix)]
 
-use assert_cmd::Command;
+mod support;
+
+use support::Inbox;
 use inbox_core::callback::{CALLBACK_PATH, DEFAULT_ADDR};
 use serde_json::{Map, Value};
 use std::io::BufRead;
@@ -117,34 +119,7 @@ fn vendor_sim_binary() -> PathBuf {
 }
 
 /// `inbox` on its own cache directory.
-struct Inbox {
-    dir: tempfile::TempDir,
-}
-
 impl Inbox {
-    fn new() -> Inbox {
-        Inbox { dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<String>) -> std::process::Output {
-        let mut c = Command::cargo_bin("inbox").unwrap();
-        c.arg("--data-dir").arg(self.dir.path()).args(args);
-        if let Some(input) = stdin {
-            c.write_stdin(input);
-        }
-        c.output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args, None);
-        assert!(out.status.success(), "inbox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
     /// `inbox account add` from one `vendor-sim serve` line, every setting after one `--set`.
     fn add(&self, name: &str, line: &Map<String, Value>) {
         let vendor = line["vendor"].as_str().unwrap();
@@ -219,7 +194,7 @@ fn vendor_sim_serve_prints_what_account_add_needs_and_every_vendor_syncs() {
 
 #[test]
 fn callbacks_serve_listens_where_the_app_does_by_default() {
-    let help = Command::cargo_bin("inbox").unwrap().args(["callbacks", "serve", "--help"]).output().unwrap();
+    let help = Inbox::new().run(&["callbacks", "serve", "--help"], None);
     let help = String::from_utf8(help.stdout).unwrap();
     assert!(help.contains(&format!("[default: {DEFAULT_ADDR}]")), "{help}");
     assert!(help.contains("127.0.0.1:17890"), "the port of the README and the app: {help}");
