@@ -3,8 +3,9 @@
 //! the simulator's own capacity for the same detail calls made raw, with no mapping or cache.
 //! `cargo bench -p inbox-core --bench sync [-- N]` prints the figures; nothing asserts on time.
 //! `BENCH_QUICK=1` syncs 300 approvals per vendor (CI runs it so the bench cannot rot).
-//! `BENCH_FXIAOKE=1` adds fxiaoke, whose rate limit (60 calls per endpoint per 20 s, which
-//! the connector keeps under) makes 10k approvals take about an hour.
+//! `BENCH_FXIAOKE=1` adds fxiaoke (N approvals: two thirds 协同, one third CRM), whose rate
+//! limit (60 calls per endpoint per 20 s, which the connector keeps under) makes 10k
+//! approvals take about 50 minutes.
 
 use futures::StreamExt;
 use inbox_core::secrets::Secrets;
@@ -186,7 +187,9 @@ async fn main() {
 /// calls per second the limit allows. First sync only: at 10k the next one (pending approvals
 /// are read again) would take most of another hour; its calls are counted at small sizes.
 async fn fxiaoke(n: usize) {
-    let sim = vendor_sim::fxiaoke::Sim::new(5, n);
+    // The simulator seeds half as many CRM instances as 协同 approvals: N in all.
+    let sim = vendor_sim::fxiaoke::Sim::new(5, n * 2 / 3);
+    println!("fxiaoke    seeded {} 协同 approvals and {} CRM instances", n * 2 / 3, (n * 2 / 3 / 2).max(8));
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let demo = sim.demo_account(&server.base_url);
     let dir = tempfile::tempdir().unwrap();

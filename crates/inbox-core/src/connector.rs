@@ -26,8 +26,9 @@ pub struct ListPage {
     /// `connectors::recent`): their boxes of this source stay as they are.
     pub unchanged: Vec<String>,
     pub next: Option<String>,
-    /// The vendor's own count of the list this page is part of, when it reports one.
-    pub total: Option<ListTotal>,
+    /// The vendor's own counts of the lists this page is part of, where it reports them (a
+    /// page may draw on two lists walked side by side).
+    pub totals: Vec<ListTotal>,
 }
 
 /// A vendor's count of one list (`of` names it: a scope, a time window, a flow). Two pages of
@@ -41,7 +42,7 @@ pub struct ListTotal {
 impl ListPage {
     /// A page of a list whose size the vendor does not report.
     pub fn new(items: Vec<RemoteApproval>, next: Option<String>) -> ListPage {
-        ListPage { items, unchanged: Vec::new(), next, total: None }
+        ListPage { items, unchanged: Vec::new(), next, totals: Vec::new() }
     }
 
     /// A page of items read now or found unchanged (`connectors::recent`).
@@ -57,8 +58,9 @@ impl ListPage {
     }
 
     /// Records the vendor's count of the list `of` this page is part of.
-    pub fn of_total(self, of: impl Into<String>, count: i64) -> ListPage {
-        ListPage { total: Some(ListTotal { of: of.into(), count }), ..self }
+    pub fn of_total(mut self, of: impl Into<String>, count: i64) -> ListPage {
+        self.totals.push(ListTotal { of: of.into(), count });
+        self
     }
 }
 

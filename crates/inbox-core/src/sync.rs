@@ -125,7 +125,7 @@ async fn walk_source(store: &Store, connector: &dyn Connector, account_id: i64, 
         for id in listed {
             repeated |= !seen.insert(id);
         }
-        if let Some(total) = page.total {
+        for total in page.totals {
             moved |= *counts.entry(total.of).or_insert(total.count) != total.count;
         }
         if moved {

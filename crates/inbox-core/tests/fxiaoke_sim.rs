@@ -270,3 +270,24 @@ async fn concurrent_calls_share_one_token_fetch_and_one_refresh() {
     assert!(answers.iter().all(Result::is_ok), "each call was refused once (20016) and retried: {answers:?}");
     assert_eq!(w.sim.tokens_issued() - before, 2, "eight refused callers, one refresh");
 }
+
+/// Each endpoint has its own rate limit, so the 协同 and CRM lists are walked side by side: the
+/// first page of a walk already holds approvals of both, with the vendor's count of each.
+#[tokio::test]
+async fn the_two_lists_are_walked_side_by_side() {
+    use inbox_core::connector::Connector;
+    use inbox_core::connectors::fxiaoke::FxConnector;
+    let w = world().await;
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    let demo = w.sim.demo_account(&w.base_url);
+    let connector = FxConnector::new(&account, &inbox_core::secrets::Secrets(demo.secrets)).unwrap();
+    let source = connector.sources().remove(0);
+    let page = connector.list(&source, None).await.unwrap();
+    let ids: Vec<&str> = page.items.iter().map(|a| a.remote_id.as_str()).chain(page.unchanged.iter().map(String::as_str)).collect();
+    assert!(ids.iter().any(|id| id.starts_with("crm:")), "a CRM approval on the first page: {ids:?}");
+    assert!(ids.iter().any(|id| !id.starts_with("crm:")), "a 协同 approval on the first page: {ids:?}");
+    let counted: Vec<&str> = page.totals.iter().map(|t| t.of.as_str()).collect();
+    assert_eq!(counted.len(), 2, "one count per list: {counted:?}");
+    assert_eq!((w.sim.calls("/cgi/approval/query"), w.sim.calls("/cgi/crm/approvalInstances/query")), (1, 1));
+    assert!(page.next.is_some(), "more windows to walk");
+}

@@ -9,7 +9,7 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{Capabilities, Connector, Download, ListPage, ListTotal, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
@@ -60,31 +60,65 @@ pub fn info() -> VendorInfo {
     }
 }
 
-/// Where a sync walk stands: which list, which window, which page. `anchor` (ms) fixes the
-/// windows for the whole walk.
+/// Where a sync walk stands in each of the two lists, which are walked side by side: each
+/// endpoint has its own rate limit, so reading the two lists' details at once halves a first
+/// sync. `None`: that list is done. `anchor` (ms) fixes the windows for the whole walk.
 #[derive(Debug, Clone, PartialEq)]
-enum Cursor {
-    Old { anchor: i64, window: usize, page: i64 },
-    Crm { anchor: i64, flow: usize, window: usize, page: i64 },
+struct Cursor {
+    anchor: i64,
+    old: Option<OldAt>,
+    crm: Option<CrmAt>,
+}
+
+/// A page of `approval/query`: which window, which page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OldAt {
+    window: usize,
+    page: i64,
+}
+
+/// A page of `crm/approvalInstances/query`: which flow, which window, which page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CrmAt {
+    flow: usize,
+    window: usize,
+    page: i64,
 }
 
 impl Cursor {
+    /// `anchor:window.page:flow.window.page`, a `-` for a list that is done.
     fn parse(s: &str) -> Option<Cursor> {
-        let parts: Vec<&str> = s.split(':').collect();
-        let n = |i: usize| parts.get(i).and_then(|p| p.parse::<i64>().ok());
-        match *parts.first()? {
-            "old" => Some(Cursor::Old { anchor: n(1)?, window: n(2)? as usize, page: n(3)? }),
-            "crm" => Some(Cursor::Crm { anchor: n(1)?, flow: n(2)? as usize, window: n(3)? as usize, page: n(4)? }),
-            _ => None,
-        }
+        let [anchor, old, crm] = <[&str; 3]>::try_from(s.split(':').collect::<Vec<_>>()).ok()?;
+        let numbers = |p: &str| p.split('.').map(|n| n.parse::<i64>().ok().filter(|n| *n >= 0)).collect::<Option<Vec<_>>>();
+        let old = match old {
+            "-" => None,
+            o => match numbers(o)?.as_slice() {
+                &[window, page] => Some(OldAt { window: window as usize, page }),
+                _ => return None,
+            },
+        };
+        let crm = match crm {
+            "-" => None,
+            c => match numbers(c)?.as_slice() {
+                &[flow, window, page] => Some(CrmAt { flow: flow as usize, window: window as usize, page }),
+                _ => return None,
+            },
+        };
+        Some(Cursor { anchor: anchor.parse().ok()?, old, crm })
     }
 
     fn text(&self) -> String {
-        match self {
-            Cursor::Old { anchor, window, page } => format!("old:{anchor}:{window}:{page}"),
-            Cursor::Crm { anchor, flow, window, page } => format!("crm:{anchor}:{flow}:{window}:{page}"),
-        }
+        let old = self.old.map_or("-".into(), |o| format!("{}.{}", o.window, o.page));
+        let crm = self.crm.map_or("-".into(), |c| format!("{}.{}.{}", c.flow, c.window, c.page));
+        format!("{}:{old}:{crm}", self.anchor)
     }
+}
+
+/// What one list gave to a page of the walk: its items, where it goes on, and its count.
+struct Part<At> {
+    listed: Vec<Listed>,
+    next: Option<At>,
+    total: ListTotal,
 }
 
 /// The ≤180-day windows covering `history_days` before `anchor`, newest first.
@@ -200,60 +234,76 @@ impl FxConnector {
         Ok((a, got.instance_detail))
     }
 
-    async fn old_page(&self, source: &Source, anchor: i64, window: usize, page: i64) -> Result<ListPage, VendorError> {
+    async fn old_page(&self, source: &Source, anchor: i64, at: OldAt) -> Result<Part<OldAt>, VendorError> {
         let wins = windows(anchor, self.history_days);
-        let Some(&(start, end)) = wins.get(window) else { return Ok(ListPage::new(vec![], self.after_old(anchor))) };
-        let q = self.client.approval_query(start, end, page, self.page_size).await?;
-        let refs = q.approvals.clone();
-        let listed: Vec<Listed> = futures::stream::iter(refs.into_iter().map(|r| async move {
+        let &(start, end) = wins.get(at.window).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
+        let q = self.client.approval_query(start, end, at.page, self.page_size).await?;
+        let (count, got_some) = (q.total_count.unwrap_or(0), !q.approvals.is_empty());
+        let listed: Vec<Listed> = futures::stream::iter(q.approvals.into_iter().map(|r| async move {
             let state = Value::String(r.status.to_string());
             self.recent.get_or_read(source, &r.id.to_string(), &state, || self.old_detail(r.id)).await
         }))
         .buffered(DETAIL_CONCURRENCY)
         .try_collect()
         .await?;
-        let more = page * self.page_size < q.total_count.unwrap_or(0) && !q.approvals.is_empty();
-        let next = if more {
-            Some(Cursor::Old { anchor, window, page: page + 1 }.text())
-        } else if window + 1 < wins.len() {
-            Some(Cursor::Old { anchor, window: window + 1, page: 1 }.text())
+        let next = if at.page * self.page_size < count && got_some {
+            Some(OldAt { page: at.page + 1, ..at })
         } else {
-            self.after_old(anchor)
+            (at.window + 1 < wins.len()).then_some(OldAt { window: at.window + 1, page: 1 })
         };
-        Ok(ListPage::of_listed(self.recent.mine(source, listed), next).of_total(format!("approval/query window {window}"), q.total_count.unwrap_or(0)))
+        Ok(Part { listed, next, total: ListTotal { of: format!("approval/query window {}", at.window), count } })
     }
 
-    fn after_old(&self, anchor: i64) -> Option<String> {
-        (!self.crm_flows.is_empty()).then(|| Cursor::Crm { anchor, flow: 0, window: 0, page: 1 }.text())
-    }
-
-    async fn crm_page(&self, source: &Source, anchor: i64, flow: usize, window: usize, page: i64) -> Result<ListPage, VendorError> {
+    async fn crm_page(&self, source: &Source, anchor: i64, at: CrmAt) -> Result<Part<CrmAt>, VendorError> {
         let wins = windows(anchor, self.history_days);
-        let (Some(flow_name), Some(&(start, end))) = (self.crm_flows.get(flow), wins.get(window)) else {
-            return Ok(ListPage::new(vec![], None));
-        };
+        let &(start, end) = wins.get(at.window).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
+        let flow_name = self.crm_flows.get(at.flow).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no CRM flow {}", at.flow)))?;
         let me = self.me().await?.to_string();
-        let q = self.client.crm_instances_query(&me, flow_name, start, end, page, self.page_size).await?;
+        let q = self.client.crm_instances_query(&me, flow_name, start, end, at.page, self.page_size).await?;
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
-        let listed = result.instance_list.clone();
-        let listed: Vec<Listed> = futures::stream::iter(listed.into_iter().map(|i| async move {
+        let (count, got_some) = (result.total.unwrap_or(0), !result.instance_list.is_empty());
+        let listed: Vec<Listed> = futures::stream::iter(result.instance_list.into_iter().map(|i| async move {
             let (id, state) = (format!("{}{}", map::CRM_PREFIX, i.instance_id), Value::String(i.state.clone()));
             self.recent.get_or_read(source, &id, &state, || async { self.crm_detail(&i.instance_id).await.map(|(a, _)| a) }).await
         }))
         .buffered(DETAIL_CONCURRENCY)
         .try_collect()
         .await?;
-        let more = page * self.page_size < result.total.unwrap_or(0) && !result.instance_list.is_empty();
-        let next = if more {
-            Some(Cursor::Crm { anchor, flow, window, page: page + 1 })
-        } else if window + 1 < wins.len() {
-            Some(Cursor::Crm { anchor, flow, window: window + 1, page: 1 })
-        } else if flow + 1 < self.crm_flows.len() {
-            Some(Cursor::Crm { anchor, flow: flow + 1, window: 0, page: 1 })
+        let next = if at.page * self.page_size < count && got_some {
+            Some(CrmAt { page: at.page + 1, ..at })
+        } else if at.window + 1 < wins.len() {
+            Some(CrmAt { window: at.window + 1, page: 1, ..at })
         } else {
-            None
+            (at.flow + 1 < self.crm_flows.len()).then_some(CrmAt { flow: at.flow + 1, window: 0, page: 1 })
         };
-        Ok(ListPage::of_listed(self.recent.mine(source, listed), next.map(|c| c.text())).of_total(format!("{flow_name} window {window}"), result.total.unwrap_or(0)))
+        Ok(Part { listed, next, total: ListTotal { of: format!("{flow_name} window {}", at.window), count } })
+    }
+
+    /// A page of each list not yet done, read at the same time.
+    async fn page(&self, source: &Source, at: Cursor) -> Result<ListPage, VendorError> {
+        let old = async {
+            match at.old {
+                Some(o) => self.old_page(source, at.anchor, o).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let crm = async {
+            match at.crm {
+                Some(c) => self.crm_page(source, at.anchor, c).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        let (old, crm) = futures::try_join!(old, crm)?;
+        let next = Cursor { anchor: at.anchor, old: old.as_ref().and_then(|p| p.next), crm: crm.as_ref().and_then(|p| p.next) };
+        let more = next.old.is_some() || next.crm.is_some();
+        let mut listed = Vec::new();
+        let mut totals = Vec::new();
+        for (l, t) in old.map(|p| (p.listed, p.total)).into_iter().chain(crm.map(|p| (p.listed, p.total))) {
+            listed.extend(l);
+            totals.push(t);
+        }
+        let page = ListPage::of_listed(self.recent.mine(source, listed), more.then(|| next.text()));
+        Ok(totals.into_iter().fold(page, |p, t| p.of_total(t.of, t.count)))
     }
 }
 
@@ -283,13 +333,14 @@ impl Connector for FxConnector {
             return Err(VendorError::Config(format!("unknown fxiaoke source {}", source.name)));
         }
         let cursor = match cursor {
-            None => Cursor::Old { anchor: now_ms(), window: 0, page: 1 },
+            None => Cursor {
+                anchor: now_ms(),
+                old: Some(OldAt { window: 0, page: 1 }),
+                crm: (!self.crm_flows.is_empty()).then_some(CrmAt { flow: 0, window: 0, page: 1 }),
+            },
             Some(c) => Cursor::parse(c).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor {c}")))?,
         };
-        match cursor {
-            Cursor::Old { anchor, window, page } => self.old_page(source, anchor, window, page).await,
-            Cursor::Crm { anchor, flow, window, page } => self.crm_page(source, anchor, flow, window, page).await,
-        }
+        self.page(source, cursor).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
@@ -353,9 +404,14 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        for c in [Cursor::Old { anchor: 5, window: 1, page: 3 }, Cursor::Crm { anchor: 5, flow: 2, window: 0, page: 1 }] {
+        let old = Some(OldAt { window: 1, page: 3 });
+        let crm = Some(CrmAt { flow: 2, window: 0, page: 1 });
+        for (old, crm) in [(old, crm), (old, None), (None, crm)] {
+            let c = Cursor { anchor: 5, old, crm };
             assert_eq!(Cursor::parse(&c.text()), Some(c));
         }
-        assert_eq!(Cursor::parse("x:1"), None);
+        for bad in ["x:1", "5:1:2.0.1", "5:1.2:2.0", "5:-1.2:-", "old:5:1:3"] {
+            assert_eq!(Cursor::parse(bad), None, "{bad}");
+        }
     }
 }
