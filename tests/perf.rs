@@ -64,7 +64,11 @@ async fn resident_memory_after_a_full_sync_with_100k_cached() {
             let took = ui.launched_at.elapsed()?;
             println!("full sync of {synced} accounts ({per_vendor} seeded per simulator) done {took:.1?} after launch; box counts now {cached:?}");
             match ui.app_pid().and_then(resident_kib) {
-                Some(kib) => println!("resident memory after the full sync, {n} cached before it: {:.1} MiB", kib as f64 / 1024.0),
+                Some(kib) => println!(
+                    "resident memory after the full sync, {n} cached before it: {:.1} MiB ({})",
+                    kib as f64 / 1024.0,
+                    resident_parts(ui.app_pid().unwrap_or_default())
+                ),
                 None => bail!("the app's process was not found"),
             }
             Ok(())
@@ -149,6 +153,19 @@ async fn first_page_at(ui: &Ui) -> Result<Option<f64>> {
 }
 
 /// `VmRSS` of a process, in KiB.
+/// The kinds of resident memory (anonymous: the heaps; file: mapped libraries), and with
+/// `PERF_SMAPS=FILE` every mapping written to FILE, to see where a figure goes.
+fn resident_parts(pid: u32) -> String {
+    if let Some(to) = std::env::var_os("PERF_SMAPS") {
+        if let Err(e) = std::fs::copy(format!("/proc/{pid}/smaps"), &to) {
+            eprintln!("PERF_SMAPS: {e}");
+        }
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let parts: Vec<&str> = status.lines().filter(|l| ["RssAnon:", "RssFile:", "RssShmem:"].iter().any(|k| l.starts_with(k))).collect();
+    parts.iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join(", ")
+}
+
 fn resident_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())

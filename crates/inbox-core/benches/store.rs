@@ -91,9 +91,14 @@ fn at_size(n: usize, cfg: &Settings) -> Vec<Duration> {
     println!("\n== {n} approvals ==");
     let (first, cpu) = upsert_all(&store, &accounts, &items);
     println!("{:<44} {:>9.2?}  ({:.0} approvals/s; on the CPU {cpu:.2?})", format!("bulk upsert of {n} (pages of 500)"), first, n as f64 / first.as_secs_f64());
+    let t = Instant::now();
+    list(page(None, Some("差旅")))(&store);
+    println!("{:<44} {:>9.2?}  (once: search scans what is not yet indexed)", format!("search 差旅 before the index caught up"), t.elapsed());
+    let (index, cpu) = index_all(&store);
+    println!("{:<44} {:>9.2?}  (on the CPU {cpu:.2?}; after the sync, as Service::sync_account does)", format!("search index catches up with {n}"), index);
     let (again, cpu) = upsert_all(&store, &accounts, &items);
     println!("{:<44} {:>9.2?}  (on the CPU {cpu:.2?})", format!("upsert of the same {n} (nothing new)"), again);
-    let mut figures = vec![first, again];
+    let mut figures = vec![first, index, again];
     if std::env::var_os("BENCH_UPSERT_ONLY").is_some() {
         return figures;
     }
@@ -114,6 +119,14 @@ fn upsert_all(store: &Store, accounts: &[i64], items: &[RemoteApproval]) -> (Dur
             store.upsert_page(accounts[k], &Inbox::ALL, g, p).unwrap();
         }
     }
+    (t.elapsed(), thread_cpu().saturating_sub(cpu))
+}
+
+/// Indexes for search everything the upserts wrote, in the batches a sync uses; returns the
+/// wall time and the time on the CPU.
+fn index_all(store: &Store) -> (Duration, Duration) {
+    let (t, cpu) = (Instant::now(), thread_cpu());
+    while store.index_pending(inbox_core::store::INDEX_BATCH).unwrap() > 0 {}
     (t.elapsed(), thread_cpu().saturating_sub(cpu))
 }
 
@@ -208,7 +221,7 @@ fn print_growth(growth: &[(usize, Vec<Duration>)]) {
         return;
     }
     println!("\n== growth (p99; upserts: total) ==");
-    let mut labels = vec!["bulk upsert", "upsert, nothing new"];
+    let mut labels = vec!["bulk upsert", "search index catching up", "upsert, nothing new"];
     labels.extend(cases().iter().map(|c| c.label));
     print!("{:<44}", "figure");
     for (n, _) in growth {

@@ -205,7 +205,7 @@ impl Service {
     pub async fn sync_account(&self, id: i64) -> Result<SyncReport> {
         let account = self.account_by_id(id)?;
         let lock = self.lock_for(id);
-        let _guard = lock.lock().await;
+        let guard = lock.lock().await;
         self.set_running(id, true);
         let _ = self.events.send(SyncEvent::Started { account_id: id });
         let result = match self.connector(&account) {
@@ -224,7 +224,23 @@ impl Service {
         release_freed_memory();
         let changed = result.as_ref().map(|r| r.fetched + r.removed).unwrap_or(0);
         let _ = self.events.send(SyncEvent::Finished { account_id: id, ok: result.is_ok(), error: reason, changed });
+        drop(guard);
+        self.index_for_search().await;
         result
+    }
+
+    /// Indexes for search what syncs wrote (see `Store::index_pending`), a batch at a time,
+    /// after the window was told the sync finished: the list shows first, and search finds
+    /// the approvals not yet indexed by scanning them meanwhile.
+    async fn index_for_search(&self) {
+        loop {
+            match self.store.index_pending(crate::store::INDEX_BATCH) {
+                Ok(0) => break,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => break tracing::warn!("indexing for search failed (search scans what is not indexed): {e}"),
+            }
+        }
+        release_freed_memory();
     }
 
     /// Syncs every account concurrently; each result stands alone.

@@ -3,12 +3,13 @@
 //! - a box page walks a covering index of the narrow box rows in page order, and reads the
 //!   wide approval rows only for the 50 it returns;
 //! - a total narrowed only by box, account, vendor and status is a sum over `box_totals`;
-//! - a search first asks the full-text index for its matches (rowids). Few matches narrow the
+//! - a search first asks the full-text index for its matches (rowids), and scans the rows a sync
+//!   wrote that are not indexed yet (`fts_pending`, see `store::INDEX_LATER`). Few matches narrow the
 //!   SQL page as a list of ids; many (a one-character term can match a third of everything) are
 //!   intersected here with the page's ordered id stream, which SQLite would otherwise do by
 //!   probing an index once per row, several times slower.
 
-use super::{summary_from_row, Page, Result, StoreError, SUMMARY_COLUMNS, SUMMARY_FROM};
+use super::{summary_from_row, Page, Result, StoreError, Terms, SUMMARY_COLUMNS, SUMMARY_FROM};
 use crate::model::{ApprovalSummary, Inbox};
 use crate::store::{ListQuery, Sort};
 use rusqlite::{params_from_iter, Connection};
@@ -22,7 +23,7 @@ const MAX_LIMIT: u32 = 500;
 
 /// One page of `q` and its total.
 pub(super) fn page(conn: &Connection, q: &ListQuery) -> Result<Page> {
-    match q.search.as_deref().filter(|s| !s.trim().is_empty()).map(super::match_expression) {
+    match q.search.as_deref().filter(|s| !s.trim().is_empty()).map(super::terms) {
         None => plain(conn, q, &Shape::of(q, None)),
         // Only punctuation typed: nothing is indexed under it.
         Some(None) => Ok(Page { items: Vec::new(), total: 0 }),
@@ -151,12 +152,12 @@ fn plain(conn: &Connection, q: &ListQuery, s: &Shape) -> Result<Page> {
 }
 
 /// A page of a search: the full-text matches, then the page among them.
-fn searched(conn: &Connection, q: &ListQuery, expression: &str) -> Result<Page> {
-    searched_with(conn, q, expression, FEW_MATCHES)
+fn searched(conn: &Connection, q: &ListQuery, terms: &Terms) -> Result<Page> {
+    searched_with(conn, q, terms, FEW_MATCHES)
 }
 
-fn searched_with(conn: &Connection, q: &ListQuery, expression: &str, few: usize) -> Result<Page> {
-    let matches = matches(conn, expression)?;
+fn searched_with(conn: &Connection, q: &ListQuery, terms: &Terms, few: usize) -> Result<Page> {
+    let matches = matches(conn, terms)?;
     if matches.len() <= few {
         let ids = serde_json::to_string(&matches).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         return plain(conn, q, &Shape::of(q, Some(ids)));
@@ -166,10 +167,19 @@ fn searched_with(conn: &Connection, q: &ListQuery, expression: &str, few: usize)
     Ok(Page { items: summaries(conn, &ids)?, total })
 }
 
-/// The approval ids the full-text index matches, ascending.
-fn matches(conn: &Connection, expression: &str) -> Result<Vec<i64>> {
+/// The approval ids that match, ascending: the full-text index's matches, and those of the
+/// approvals not yet indexed (`fts_pending`, empty but after a sync's writes), scanned.
+fn matches(conn: &Connection, terms: &Terms) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached("SELECT rowid FROM approvals_fts WHERE approvals_fts MATCH ?1 ORDER BY rowid")?;
-    let ids = stmt.query_map([expression], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    let mut ids = stmt.query_map([&terms.expression], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    let mut pending = conn.prepare_cached(
+        "SELECT p.id FROM fts_pending p JOIN approvals a ON a.id = p.id WHERE ' ' || a.search_text || ' ' LIKE ?1",
+    )?;
+    let found = pending.query_map([&terms.pattern], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    if !found.is_empty() {
+        ids.extend(found);
+        ids.sort_unstable();
+    }
     Ok(ids)
 }
 
@@ -252,7 +262,7 @@ mod tests {
         ];
         for q in queries {
             let ids = |few| {
-                let page = searched_with(&conn, &q, "\"上\"", few).unwrap();
+                let page = searched_with(&conn, &q, &crate::store::terms("上").unwrap(), few).unwrap();
                 (page.items.iter().map(|i| i.remote_id.clone()).collect::<Vec<_>>(), page.total)
             };
             let (listed, intersected) = (ids(usize::MAX), ids(0));
