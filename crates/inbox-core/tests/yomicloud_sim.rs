@@ -391,3 +391,36 @@ async fn the_detail_shows_the_approval_log_of_its_file() {
     assert!(!without.remote.fields.iter().any(|f| f.label.starts_with(FILE_LOG_LABEL)), "no log for a file that is gone");
     assert!(!without.remote.steps.is_empty());
 }
+
+/// The vendor's lists are not paged; a list longer than a sync page is read with one call and
+/// its approvals are read and stored a page at a time, every one of them.
+#[tokio::test]
+async fn a_long_list_is_read_once_and_stored_a_page_at_a_time() {
+    let sim = Sim::new(3, 900);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let account = add(&service, "云盘", &sim.demo_account(&server.base_url));
+    let me = sim.demo_user().uid;
+    let report = service.sync_account(account).await.unwrap();
+    assert!(report.fetched > 500, "lists of several pages: {} items", report.fetched);
+    let all = |inbox| service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();
+    assert_eq!(remote_ids(&service, Inbox::Todo), sorted(sim.todo_ids_for(me)));
+    assert_eq!(remote_ids(&service, Inbox::Cc), sorted(sim.cc_ids_for(me)));
+    for (inbox, expected) in [(Inbox::Processed, sim.processed_ids_for(me)), (Inbox::Submitted, sim.submitted_ids_for(me))] {
+        let mut expected: Vec<String> = expected.iter().map(i64::to_string).collect();
+        expected.sort();
+        let mut cached = Vec::new();
+        for offset in (0..).step_by(500) {
+            let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, offset, ..Default::default() }).unwrap();
+            if page.items.is_empty() {
+                break;
+            }
+            cached.extend(page.items.into_iter().map(|a| a.remote_id));
+        }
+        cached.sort();
+        assert_eq!((cached.len() as u64, cached), (all(inbox).total, expected), "{inbox}");
+    }
+    let lists = sim.calls("/app/approval/get-handler-list") + sim.calls("/app/approval/get-creator-list");
+    assert_eq!(lists, 3, "one call per list");
+}

@@ -19,13 +19,17 @@ use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use wire::HandlerList;
 
 /// How many `view-approval` calls run at once during a sync.
 const DETAIL_CONCURRENCY: usize = 4;
+/// How many listed approvals one sync page reads and stores. The vendor's lists are not paged
+/// (choice 3); reading a whole list's approvals before storing any held them all at once
+/// (about 100 MB for the three lists of a 6k-approval user, BENCHMARKS.md).
+const PAGE: usize = 100;
 
 /// The lists a sync walks, by source name.
 const APPROVER_SOURCE: &str = "get-handler-list utype=1";
@@ -68,6 +72,15 @@ pub struct YomiConnector {
     /// admin=1` listed at its last read. A detail read outside that list (after acting) needs
     /// them to keep the approval in 我管理的; `None` until the list was read once.
     managed: Option<tokio::sync::Mutex<Option<HashSet<i64>>>>,
+    /// The list walks in progress, by source: what is left of each list's one reply.
+    walks: Mutex<HashMap<&'static str, Walk>>,
+}
+
+/// A list walked [`PAGE`] items at a time: the items not yet read, as (remote id, the list
+/// item's JSON text: a fraction of its parsed size), and the file logs read so far.
+struct Walk {
+    rest: VecDeque<(String, String)>,
+    logs: Arc<FileLogs>,
 }
 
 /// Whether the account is a drive administrator (`admin` setting, "true"/"false", default false).
@@ -88,7 +101,13 @@ impl YomiConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
         let managed = is_admin(account)?.then(|| tokio::sync::Mutex::new(None));
-        Ok(YomiConnector { client: client::Client::new(&account.base_url, creds)?, types: OnceCell::new(), recent: Recent::new(&[]), managed })
+        Ok(YomiConnector {
+            client: client::Client::new(&account.base_url, creds)?,
+            types: OnceCell::new(),
+            recent: Recent::new(&[]),
+            managed,
+            walks: Mutex::default(),
+        })
     }
 
     /// Reads `get-handler-list admin=1` and remembers which approvals it lists.
@@ -175,24 +194,33 @@ impl Connector for YomiConnector {
         Ok(said)
     }
 
-    async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
-        let (listed, mut raw) = match source.name {
-            APPROVER_SOURCE => self.client.handler_list_raw(HandlerList::Approver).await?,
-            CC_SOURCE => self.client.handler_list_raw(HandlerList::Cc).await?,
-            CREATOR_SOURCE => self.client.creator_list_raw().await?,
-            MANAGED_SOURCE if self.managed.is_some() => self.managed_list().await?,
-            other => return Err(VendorError::Config(format!("unknown yomicloud source {other}"))),
+    async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
+        let mut walk = match cursor {
+            None => self.start_walk(source).await?,
+            Some(_) => self.walks.lock().unwrap_or_else(|p| p.into_inner()).remove(source.name).ok_or_else(|| {
+                VendorError::Config(format!("the walk of the yomicloud list {} was lost; the next sync walks it again", source.name))
+            })?,
         };
-        // The list has no steps or "my" row: read each item (choice 3: one page, no paging)
-        // unless its list item is as the last sync saw it.
-        let raws = super::take_items(&mut raw, "data");
-        let pairs: Vec<(String, serde_json::Value)> = listed.data.iter().map(|r| r.id.to_string()).zip(raws).collect();
-        let logs = FileLogs::default();
-        let listed = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item, &logs)))
-            .buffered(DETAIL_CONCURRENCY)
-            .try_collect()
-            .await?;
-        Ok(ListPage::of_listed(listed, None))
+        // The list has no steps or "my" row: read each item (choice 3) unless its list item
+        // is as the last sync saw it.
+        let page: Vec<(String, String)> = walk.rest.drain(..walk.rest.len().min(PAGE)).collect();
+        let logs = walk.logs.clone();
+        let next = (!walk.rest.is_empty()).then(|| {
+            let left = format!("{} left", walk.rest.len());
+            self.walks.lock().unwrap_or_else(|p| p.into_inner()).insert(source.name, walk);
+            left
+        });
+        let listed = futures::stream::iter(page.into_iter().map(|(id, item)| {
+            let logs = &logs;
+            async move {
+                let item = serde_json::from_str(&item).map_err(|e| VendorError::malformed(source.name, e))?;
+                self.listed(source, id, item, logs).await
+            }
+        }))
+        .buffered(DETAIL_CONCURRENCY)
+        .try_collect()
+        .await?;
+        Ok(ListPage::of_listed(listed, next))
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
@@ -292,6 +320,21 @@ impl YomiConnector {
             .filter(|r| r.createtime >= started - 60)
             .find(|r| serde_json::from_str::<serde_json::Value>(&r.content).is_ok_and(|c| same(&c)))
             .map(|r| r.id))
+    }
+
+    /// Reads the source's list (one call: the vendor does not page it) to be walked a page at a
+    /// time.
+    async fn start_walk(&self, source: &Source) -> Result<Walk, VendorError> {
+        let (listed, mut raw) = match source.name {
+            APPROVER_SOURCE => self.client.handler_list_raw(HandlerList::Approver).await?,
+            CC_SOURCE => self.client.handler_list_raw(HandlerList::Cc).await?,
+            CREATOR_SOURCE => self.client.creator_list_raw().await?,
+            MANAGED_SOURCE if self.managed.is_some() => self.managed_list().await?,
+            other => return Err(VendorError::Config(format!("unknown yomicloud source {other}"))),
+        };
+        let items = super::take_items(&mut raw, "data").into_iter().map(|item| item.to_string());
+        let rest = listed.data.iter().map(|r| r.id.to_string()).zip(items).collect();
+        Ok(Walk { rest, logs: Arc::default() })
     }
 
     /// A listed item's approval, read unless its list item is unchanged (`recent.rs`).
