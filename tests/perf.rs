@@ -63,7 +63,10 @@ async fn resident_memory_after_a_full_sync_with_100k_cached() {
             let cached = Store::open_in(&ui.launch.data_dir)?.box_counts()?;
             let took = ui.launched_at.elapsed()?;
             println!("full sync of {synced} accounts ({per_vendor} seeded per simulator) done {took:.1?} after launch; box counts now {cached:?}");
-            match ui.app_pid().and_then(resident_kib) {
+            // A sync ends by indexing what it wrote for search, then gives memory back.
+            wait_for("the search index to catch up", FULL_SYNC_TIMEOUT, async || Ok((Store::open_in(&ui.launch.data_dir)?.pending_index()? == 0).then_some(())))
+                .await?;
+            match settled_resident_kib(ui.app_pid()).await {
                 Some(kib) => println!(
                     "resident memory after the full sync, {n} cached before it: {:.1} MiB ({})",
                     kib as f64 / 1024.0,
@@ -138,7 +141,11 @@ async fn report(ui: &Ui, label: &str, n: usize) -> Result<()> {
     ui.type_into("search-input", "报").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     match ui.app_pid().and_then(resident_kib) {
-        Some(kib) => println!("resident memory, {label}, after a one-character search: {:.1} MiB", kib as f64 / 1024.0),
+        Some(kib) => println!(
+            "resident memory, {label}, after a one-character search: {:.1} MiB ({})",
+            kib as f64 / 1024.0,
+            resident_parts(ui.app_pid().unwrap_or_default())
+        ),
         None => println!("resident memory, {label}: the app's process was not found"),
     }
     Ok(())
@@ -153,6 +160,21 @@ async fn first_page_at(ui: &Ui) -> Result<Option<f64>> {
 }
 
 /// `VmRSS` of a process, in KiB.
+/// The app's resident memory once it stops falling (two readings 500 ms apart within 1 MiB,
+/// at most 10 s): the last sync's end gives memory back just after its index caught up.
+async fn settled_resident_kib(pid: Option<u32>) -> Option<u64> {
+    let mut last = resident_kib(pid?)?;
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = resident_kib(pid?)?;
+        if last.abs_diff(now) < 1024 {
+            return Some(now);
+        }
+        last = now;
+    }
+    Some(last)
+}
+
 /// The kinds of resident memory (anonymous: the heaps; file: mapped libraries), and with
 /// `PERF_SMAPS=FILE` every mapping written to FILE, to see where a figure goes.
 fn resident_parts(pid: u32) -> String {

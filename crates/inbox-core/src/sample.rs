@@ -62,5 +62,7 @@ pub fn fill(store: &Store, accounts: &[i64], n: usize, page: usize) -> Result<()
             store.upsert_page(accounts[k], &Inbox::ALL, g, p)?;
         }
     }
+    // As the end of a sync does: the cache is searchable through its index.
+    while store.index_pending(crate::store::INDEX_BATCH)? > 0 {}
     Ok(())
 }

@@ -221,7 +221,6 @@ impl Service {
             tracing::warn!(account = %account.name, "sync failed: {r}");
         }
         self.store.record_sync_result(id, reason.as_deref())?;
-        release_freed_memory();
         let changed = result.as_ref().map(|r| r.fetched + r.removed).unwrap_or(0);
         let _ = self.events.send(SyncEvent::Finished { account_id: id, ok: result.is_ok(), error: reason, changed });
         drop(guard);
@@ -240,7 +239,23 @@ impl Service {
                 Err(e) => break tracing::warn!("indexing for search failed (search scans what is not indexed): {e}"),
             }
         }
-        release_freed_memory();
+        self.release_memory();
+    }
+
+    /// Gives back what a sync no longer needs: SQLite's page cache, which the sync filled with
+    /// the pages it wrote (not those the window reads; they come back from the OS's file cache
+    /// in microseconds), and the heap memory the sync freed. A sync parses large vendor lists on
+    /// several threads; glibc keeps what they freed in per-thread arenas, so without this the
+    /// app stays as large as its biggest sync ever was (issue 7: resident memory after a sync).
+    fn release_memory(&self) {
+        if let Err(e) = self.store.release_memory() {
+            tracing::warn!("could not shrink the cache's memory: {e}");
+        }
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
+        unsafe {
+            libc::malloc_trim(0);
+        }
     }
 
     /// Syncs every account concurrently; each result stands alone.
@@ -633,17 +648,6 @@ pub fn safe_file_name(name: &str) -> String {
         "attachment".into()
     } else {
         cleaned
-    }
-}
-
-/// Gives the memory a sync freed back to the system. A sync parses large vendor lists on
-/// several threads; glibc keeps what they freed in per-thread arenas, so without this the app
-/// stays as large as its biggest sync ever was (issue 7: resident memory after a full sync).
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

@@ -561,6 +561,12 @@ impl Store {
         Ok(n)
     }
 
+    /// Frees the connection's page cache (`PRAGMA shrink_memory`); the next reads fill it again.
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn().execute_batch("PRAGMA shrink_memory")?;
+        Ok(())
+    }
+
     /// How many approvals are written but not yet indexed for search.
     pub fn pending_index(&self) -> Result<u64> {
         let n: i64 = self.conn().query_row("SELECT count(*) FROM fts_pending", [], |r| r.get(0))?;

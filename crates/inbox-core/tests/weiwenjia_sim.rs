@@ -162,6 +162,12 @@ async fn decided_elsewhere_leaves_todo_and_acting_on_a_stale_entry_is_refused_in
     let e = other.act(&target, Action::Reject, "x").await.unwrap_err();
     assert!(matches!(e, VendorError::NotAllowed(_)), "{e}");
     assert!(matches!(other.detail("no-colon").await.unwrap_err(), VendorError::NotAllowed(_)));
+    // The connector keeps list items of approvals in progress only: a finished one is found
+    // through the lists.
+    let all = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items;
+    let finished = all.iter().find(|a| a.status.is_final()).expect("a finished approval in the cache");
+    let read = other.detail(&finished.remote_id).await.unwrap();
+    assert_eq!((read.status, read.title.as_str()), (finished.status, finished.title.as_str()));
 }
 
 #[tokio::test]

@@ -50,11 +50,15 @@ pub struct Recent {
     inner: Mutex<Inner>,
 }
 
+/// An entry's key: the source's name and the remote id (no copy of the name: there is one
+/// entry per listed finished approval, tens of thousands for a company-wide list).
+type Key = (&'static str, Box<str>);
+
 #[derive(Debug, Default)]
 struct Inner {
-    items: HashMap<(String, String), Entry>,
+    items: HashMap<Key, Entry>,
     /// Reads of finished approvals whose page is not stored yet (see [`Recent::stored`]).
-    pending: HashMap<(String, String), Entry>,
+    pending: HashMap<Key, Entry>,
     /// When each remote id was last forgotten: a read that started earlier is stale.
     forgotten: HashMap<String, Instant>,
 }
@@ -106,8 +110,8 @@ impl Recent {
     /// Forgets `remote_id` under every source, and any read of it still in flight.
     pub fn forget(&self, remote_id: &str) {
         let mut inner = self.lock();
-        inner.items.retain(|(_, id), _| id != remote_id);
-        inner.pending.retain(|(_, id), _| id != remote_id);
+        inner.items.retain(|(_, id), _| &**id != remote_id);
+        inner.pending.retain(|(_, id), _| &**id != remote_id);
         inner.forgotten.insert(remote_id.to_string(), Instant::now());
     }
 
@@ -125,16 +129,16 @@ impl Recent {
         hasher.finish()
     }
 
-    fn unchanged(&self, source: &str, remote_id: &str, fingerprint: u64) -> bool {
+    fn unchanged(&self, source: &'static str, remote_id: &str, fingerprint: u64) -> bool {
         let inner = self.lock();
-        inner.items.get(&(source.to_string(), remote_id.to_string())).is_some_and(|e| e.fingerprint == fingerprint && e.read_at.elapsed() < self.ttl)
+        inner.items.get(&(source, remote_id.into())).is_some_and(|e| e.fingerprint == fingerprint && e.read_at.elapsed() < self.ttl)
     }
 
     /// Notes a read of a finished approval, to be trusted once its page is stored (and forgets
     /// one of an approval in progress).
-    fn remember(&self, source: &str, remote_id: &str, fingerprint: u64, started: Instant, finished: bool) {
+    fn remember(&self, source: &'static str, remote_id: &str, fingerprint: u64, started: Instant, finished: bool) {
         let mut inner = self.lock();
-        let key = (source.to_string(), remote_id.to_string());
+        let key: Key = (source, remote_id.into());
         inner.items.remove(&key);
         if finished {
             inner.pending.insert(key, Entry { fingerprint, read_at: started });
@@ -159,7 +163,7 @@ impl Recent {
     pub fn stored(&self, source: &Source, remote_ids: &[String]) {
         let mut inner = self.lock();
         for id in remote_ids {
-            let key = (source.name.to_string(), id.clone());
+            let key: Key = (source.name, id.as_str().into());
             let Some(entry) = inner.pending.remove(&key) else { continue };
             if inner.forgotten.get(id).is_none_or(|at| *at < entry.read_at) {
                 inner.items.insert(key, entry);

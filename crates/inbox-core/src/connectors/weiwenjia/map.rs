@@ -12,10 +12,13 @@ pub type MapError = String;
 /// The vendor's clock (our choice 5: list and detail times are Beijing time).
 const UTC8: i64 = 8 * 3600;
 
+/// The status of an approval still in progress.
+pub const IN_PROGRESS: &str = "applying";
+
 /// Approval status (document: applying 审批中, pass 审批通过, veto 审批否决, revocation 审批撤回).
 pub fn status(s: &str) -> Result<Status, MapError> {
     match s {
-        "applying" => Ok(Status::Pending),
+        IN_PROGRESS => Ok(Status::Pending),
         "pass" => Ok(Status::Approved),
         "veto" => Ok(Status::Rejected),
         "revocation" => Ok(Status::Cancelled),

@@ -86,9 +86,10 @@ pub struct WeiwenjiaConnector {
     client: client::Client,
     /// What the account's settings narrow every list to (empty = everything).
     filter: wire::ListFilter,
-    /// The latest list item of each remote id: the detail call has no form fields, so a detail
-    /// read (after acting) reuses what the list last said.
-    /// Kept as JSON text: a parsed `Value` takes several times the memory, for every approval.
+    /// The latest list item of each approval in progress: the detail call has no form fields,
+    /// so a detail read (after acting) reuses what the list last said. Finished approvals
+    /// cannot be acted on, so theirs are not kept (a read of one walks the lists instead).
+    /// Kept as JSON text: a parsed `Value` takes several times the memory.
     items: Mutex<HashMap<String, Box<str>>>,
     /// What the last syncs read (the shared rule of `connectors/recent.rs`).
     recent: Recent,
@@ -106,7 +107,12 @@ impl WeiwenjiaConnector {
 
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
         let key = map::remote_id(&item.entity_type, item.entity_data.id);
-        self.items.lock().unwrap_or_else(|p| p.into_inner()).insert(key, raw.to_string().into_boxed_str());
+        let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        if item.status == map::IN_PROGRESS {
+            items.insert(key, raw.to_string().into_boxed_str());
+        } else {
+            items.remove(&key);
+        }
     }
 
     fn remembered(&self, remote_id: &str) -> Option<(wire::ListItem, Value)> {
@@ -127,9 +133,9 @@ impl WeiwenjiaConnector {
                 let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
                 for (item, raw) in data.list.iter().zip(raw_items(raw)) {
                     self.remember(item, &raw);
-                }
-                if let Some(hit) = self.remembered(remote_id) {
-                    return Ok(hit);
+                    if map::remote_id(&item.entity_type, item.entity_data.id) == remote_id {
+                        return Ok((item.clone(), raw));
+                    }
                 }
                 if !data.has_next_page {
                     break;
