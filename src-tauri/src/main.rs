@@ -54,6 +54,7 @@ fn options() -> Options {
 }
 
 fn main() {
+    inbox_core::memory::tune_allocator();
     let opts = options();
     let data_dir = opts.data_dir.clone().unwrap_or_else(Service::default_data_dir);
     // Redacted, daily-rotating logs in <data dir>/logs/app.*.log (and stderr).

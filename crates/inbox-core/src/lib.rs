@@ -7,6 +7,7 @@ pub mod connector;
 pub mod connectors;
 pub mod error;
 pub mod logging;
+pub mod memory;
 pub mod model;
 pub mod outbox;
 pub mod sample;

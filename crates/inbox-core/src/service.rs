@@ -244,18 +244,12 @@ impl Service {
 
     /// Gives back what a sync no longer needs: SQLite's page cache, which the sync filled with
     /// the pages it wrote (not those the window reads; they come back from the OS's file cache
-    /// in microseconds), and the heap memory the sync freed. A sync parses large vendor lists on
-    /// several threads; glibc keeps what they freed in per-thread arenas, so without this the
-    /// app stays as large as its biggest sync ever was (issue 7: resident memory after a sync).
+    /// in microseconds), and the heap memory the sync freed (`memory.rs`).
     fn release_memory(&self) {
         if let Err(e) = self.store.release_memory() {
             tracing::warn!("could not shrink the cache's memory: {e}");
         }
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: malloc_trim only returns free heap pages to the kernel; it touches no live memory.
-        unsafe {
-            libc::malloc_trim(0);
-        }
+        crate::memory::release_freed();
     }
 
     /// Syncs every account concurrently; each result stands alone.

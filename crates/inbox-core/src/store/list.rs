@@ -172,8 +172,10 @@ fn searched_with(conn: &Connection, q: &ListQuery, terms: &Terms, few: usize) ->
 fn matches(conn: &Connection, terms: &Terms) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached("SELECT rowid FROM approvals_fts WHERE approvals_fts MATCH ?1 ORDER BY rowid")?;
     let mut ids = stmt.query_map([&terms.expression], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    // CROSS JOIN keeps the pending ids the outer loop: without statistics SQLite may scan
+    // every approval instead (100 ms at 100k) when nothing is pending.
     let mut pending = conn.prepare_cached(
-        "SELECT p.id FROM fts_pending p JOIN approvals a ON a.id = p.id WHERE ' ' || a.search_text || ' ' LIKE ?1",
+        "SELECT p.id FROM fts_pending p CROSS JOIN approvals a ON a.id = p.id WHERE ' ' || a.search_text || ' ' LIKE ?1",
     )?;
     let found = pending.query_map([&terms.pattern], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
     if !found.is_empty() {
