@@ -37,8 +37,8 @@ pub const VENDOR: &str = "fxiaoke";
 
 /// The largest tenant that still syncs in seconds: a client reads each approval once per sync
 /// and must stay under about 60 calls per 20 s per endpoint (the inbox paces itself to a burst
-/// of 20, then one call every 750 ms), so 30 approvals take about 8 s and every 10 more add
-/// about 8 s. Demo mode and tests that sync fxiaoke cap their tenant at this.
+/// of 10, then one call every 500 ms), so 30 approvals take about 10 s and every 10 more add
+/// about 5 s. Demo mode and tests that sync fxiaoke cap their tenant at this.
 pub const QUICK_SYNC_APPROVALS: usize = 30;
 
 /// What a client's boxes should hold for one user (old 协同审批 ids, CRM instance ids).
