@@ -5,7 +5,7 @@
 //! `BENCH_QUICK=1` syncs 300 approvals per vendor (CI runs it so the bench cannot rot).
 //! `BENCH_FXIAOKE=1` adds fxiaoke (N approvals: two thirds 协同, one third CRM), whose rate
 //! limit (60 calls per endpoint per 20 s, which the connector keeps under) makes 10k
-//! approvals take about 50 minutes.
+//! approvals take about 56 minutes.
 
 use futures::StreamExt;
 use inbox_core::secrets::Secrets;
