@@ -844,24 +844,16 @@ pub(crate) struct Terms {
 }
 
 /// The [`Terms`] of what the user typed; `None` when nothing in it is indexed (punctuation).
+/// The tokens are those [`search_text`] makes, as one phrase whose last token may be a prefix
+/// when it is a word (so typing is searching). A CJK token is one character, so it has no
+/// longer forms to match and is looked up exactly (a prefix lookup costs twice as much).
+/// Tokens are letters, digits and CJK only: nothing in them is special to FTS5 or LIKE.
 pub(crate) fn terms(typed: &str) -> Option<Terms> {
-    let expression = match_expression(typed)?;
     let tokens = search_tokens(typed);
-    let last_is_word = tokens.last().is_some_and(|t| !t.chars().any(is_cjk));
-    // Tokens are letters, digits and CJK only: nothing in them is special to LIKE.
-    let pattern = format!("% {}{}", tokens.join(" "), if last_is_word { "%" } else { " %" });
-    Some(Terms { expression, pattern })
-}
-
-/// The FTS5 query for what the user typed: the same tokens as [`search_text`] makes, as one
-/// phrase whose last token may be a prefix when it is a word (so typing is searching). A CJK
-/// token is one character, so it has no longer forms to match and is looked up exactly (a
-/// prefix lookup costs twice as much).
-fn match_expression(typed: &str) -> Option<String> {
-    let tokens = search_tokens(typed);
-    let last = tokens.last()?;
-    let prefix = if last.chars().any(is_cjk) { "" } else { " *" };
-    Some(format!("\"{}\"{prefix}", tokens.join(" ").replace('"', "")))
+    let last_is_word = !tokens.last()?.chars().any(is_cjk);
+    let phrase = tokens.join(" ");
+    let (fts_end, like_end) = if last_is_word { ("\" *", "%") } else { ("\"", " %") };
+    Some(Terms { expression: format!("\"{phrase}{fts_end}"), pattern: format!("% {phrase}{like_end}") })
 }
 
 /// Splits text the way the search index sees it: each CJK character is a token of its own (so
@@ -1089,9 +1081,12 @@ pub(crate) mod tests {
         push_tokens(&mut text, "差旅报销 Q3-Report");
         push_tokens(&mut text, "x");
         assert_eq!(text, search_tokens("差旅报销 Q3-Report x").join(" "));
-        assert_eq!(match_expression("申请-99"), Some("\"申 请 99\" *".to_string()));
-        assert_eq!(match_expression("差旅"), Some("\"差 旅\"".to_string()));
-        assert_eq!(match_expression("\"%"), None);
+        let expression = |typed: &str| terms(typed).map(|t| t.expression);
+        assert_eq!(expression("申请-99"), Some("\"申 请 99\" *".to_string()));
+        assert_eq!(expression("差旅"), Some("\"差 旅\"".to_string()));
+        assert_eq!(expression("\"%"), None);
+        assert_eq!(terms("申请-99").map(|t| t.pattern).as_deref(), Some("% 申 请 99%"));
+        assert_eq!(terms("差旅").map(|t| t.pattern).as_deref(), Some("% 差 旅 %"));
     }
 
     #[test]
