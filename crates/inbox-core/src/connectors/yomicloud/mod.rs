@@ -195,11 +195,14 @@ impl Connector for YomiConnector {
     }
 
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
-        let mut walk = match cursor {
-            None => self.start_walk(source).await?,
-            Some(_) => self.walks.lock().unwrap_or_else(|p| p.into_inner()).remove(source.name).ok_or_else(|| {
-                VendorError::Config(format!("the walk of the yomicloud list {} was lost; the next sync walks it again", source.name))
-            })?,
+        // Taken out whatever the cursor: a walk that a failed page left behind goes with it.
+        let left = self.walks.lock().unwrap_or_else(|p| p.into_inner()).remove(source.name);
+        let mut walk = match (cursor, left) {
+            (None, _) => self.start_walk(source).await?,
+            (Some(_), Some(walk)) => walk,
+            (Some(_), None) => {
+                return Err(VendorError::Config(format!("the walk of the yomicloud list {} was lost; the next sync walks it again", source.name)))
+            }
         };
         // The list has no steps or "my" row: read each item (choice 3) unless its list item
         // is as the last sync saw it.
