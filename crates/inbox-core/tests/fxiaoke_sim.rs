@@ -291,3 +291,66 @@ async fn the_two_lists_are_walked_side_by_side() {
     assert_eq!((w.sim.calls("/cgi/approval/query"), w.sim.calls("/cgi/crm/approvalInstances/query")), (1, 1));
     assert!(page.next.is_some(), "more windows to walk");
 }
+
+/// Issue 7: a sync with nothing new reads only the top of each window (one list call per window
+/// and CRM flow, one read of each 协同 window's top), and still sees every change: an approver
+/// changed in fxiaoke's console, even twice on the approval that already heads its window (only
+/// its update time moves), and a CRM decision made by another approver.
+#[tokio::test]
+async fn a_sync_with_nothing_new_reads_the_tops_of_the_windows_and_changes_still_show() {
+    const QUERY: &str = "/cgi/approval/query";
+    const GET: &str = "/cgi/approval/get";
+    const CRM_QUERY: &str = "/cgi/crm/approvalInstances/query";
+    const CRM_GET: &str = "/cgi/crm/approvalInstance/get";
+    let w = world().await;
+    let me = w.sim.demo_user().open_user_id;
+    let calls = || [QUERY, GET, CRM_QUERY, CRM_GET].map(|p| w.sim.calls(p));
+    let boxes_match = || {
+        for inbox in [Inbox::Todo, Inbox::Submitted, Inbox::Processed] {
+            assert_eq!(in_box(&w.service, inbox), expected(&w.sim, inbox), "{inbox:?}");
+        }
+    };
+    w.service.sync_account(w.account).await.unwrap();
+    let before = calls();
+    w.service.sync_account(w.account).await.unwrap();
+    let delta = |before: [usize; 4]| {
+        let now = calls();
+        [0, 1, 2, 3].map(|i| now[i] - before[i])
+    };
+    // 365 days of history = three windows; three CRM flows.
+    let d = delta(before);
+    assert_eq!((d[0], d[2], d[3]), (3, 9, 0), "one call per window and flow: {d:?}");
+    assert!(d[1] <= 3, "at most one read per 协同 window: {d:?}");
+    boxes_match();
+
+    // Someone else's step is handed to the demo user: that approval now heads its window.
+    let theirs = w.sim.with_state(|s| {
+        let a = s.approvals.values_mut().find(|a| a.status == 1 && a.sender != me && a.tasks.iter().all(|t| t.members.iter().all(|(m, _)| *m != me))).unwrap();
+        a.change_approver(&me, vendor_sim::common::now_secs() + 60);
+        a.id
+    });
+    w.service.sync_account(w.account).await.unwrap();
+    assert!(in_box(&w.service, Inbox::Todo).contains(&theirs.to_string()));
+    boxes_match();
+    // Handed on again: still pending and still the top, so only its update time shows it.
+    w.sim.with_state(|s| s.approvals.get_mut(&theirs).unwrap().change_approver("FSUID_SOMEONE_ELSE", vendor_sim::common::now_secs() + 120));
+    w.service.sync_account(w.account).await.unwrap();
+    assert!(!in_box(&w.service, Inbox::Todo).contains(&theirs.to_string()));
+    boxes_match();
+
+    // Another approver agrees to a CRM flow the demo user applied for.
+    let applied = w.sim.with_state(|s| {
+        let i = s.crm.values_mut().find(|i| i.applicant == me && i.state == "in_progress").unwrap();
+        let (task, who) = i.tasks.iter().enumerate().find(|(_, t)| t.state == "in_progress").map(|(n, t)| (n, t.un_complete[0].clone())).unwrap();
+        i.decide(task, &who, true, "同意", vendor_sim::common::now_secs() * 1000 + 180_000).unwrap();
+        i.instance_id.clone()
+    });
+    let before = calls();
+    w.service.sync_account(w.account).await.unwrap();
+    assert!(delta(before)[2] > 9, "the CRM list was walked");
+    let local = w.service.approval(local_id(&w.service, &format!("crm:{applied}"))).unwrap();
+    assert_eq!(Some(local.remote.steps.len()), w.sim.with_state(|s| s.crm.get(&applied).map(|i| i.tasks.len())));
+    boxes_match();
+    let moved = w.service.approval(local_id(&w.service, &format!("crm:{applied}"))).unwrap();
+    assert!(moved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意")), "the other approver's opinion is there");
+}

@@ -93,7 +93,8 @@ pub fn approval_type_forms(state: &mut State, _: &Value, _: &Ctx) -> Result<Repl
     ok(json!({ "approvalTypeForms": forms }))
 }
 
-/// Approvals created in `[startTime, endTime]` (ms), newest update first (our choice 3).
+/// Approvals created in `[startTime, endTime]` (ms), newest update first (the document's order;
+/// the window by creation is our choice 5).
 pub fn approval_query(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
     let start = long(body, "startTime")?.ok_or_else(|| ApiError::illegal("startTime"))?;
     let end = long(body, "endTime")?.ok_or_else(|| ApiError::illegal("endTime"))?;
@@ -186,7 +187,8 @@ fn instance_json(i: &CrmInstance) -> Value {
     })
 }
 
-/// `approvalInstances/query`: instances of one flow created in `[startTime, endTime]` (ms).
+/// `approvalInstances/query`: instances of one flow created in `[startTime, endTime]` (ms),
+/// newest modification first, as `approval/query` orders by update (our choice 5).
 pub fn crm_instances_query(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
     current_user(state, body)?;
     let flow = text(body, "flowApiName")?;
@@ -201,7 +203,7 @@ pub fn crm_instances_query(state: &mut State, body: &Value, _: &Ctx) -> Result<R
         .filter(|i| i.flow_api_name == flow && (start..=end).contains(&i.create_time))
         .filter(|i| st.is_none_or(|s| s == i.state) && object.is_none_or(|o| o == i.object_api_name))
         .collect();
-    hits.sort_by_key(|i| std::cmp::Reverse(i.create_time));
+    hits.sort_by(|a, b| (b.last_modify_time, b.create_time, &b.instance_id).cmp(&(a.last_modify_time, a.create_time, &a.instance_id)));
     let total = hits.len();
     let list: Vec<Value> = hits.iter().skip(((page - 1) * size) as usize).take(size as usize).map(|i| instance_json(i)).collect();
     ok(json!({ "queryResult": { "total": total, "instanceList": list } }))

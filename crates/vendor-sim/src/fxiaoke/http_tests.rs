@@ -97,12 +97,16 @@ async fn crm_actions_move_the_state_machine() {
     let states = sim.crm_task_states(id);
     assert!(states.contains(&"pass".to_string()) || sim.crm_state(id).as_deref() == Some("in_progress"));
     // Cancel: only the applicant, only while running.
-    let mine = sim.with_state(|s| s.crm.values().find(|i| i.applicant == me && i.state == "in_progress").map(|i| (i.instance_id.clone(), i.object_api_name.clone(), i.data_id.clone()))).unwrap();
+    let mine = sim.with_state(|s| s.crm.values().find(|i| i.applicant == me && i.state == "in_progress").map(|i| (i.instance_id.clone(), i.object_api_name.clone(), i.data_id.clone(), i.flow_api_name.clone()))).unwrap();
     let other = sim.with_state(|s| s.employees[1].open_user_id.clone());
     let cancel = |who: &str| json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": who, "data": {"entityId": mine.1, "objectId": mine.2, "cancelReason": "撤回"}});
     assert_eq!(post(&c, base, "/cgi/crm/v2/special/approval/instance/cancel", cancel(&other)).await["errorCode"], 30001);
     assert_eq!(post(&c, base, "/cgi/crm/v2/special/approval/instance/cancel", cancel(&me)).await["errorCode"], 0);
     assert_eq!(sim.crm_state(&mine.0).as_deref(), Some("cancel"));
+    // The newest change first (our choice 5): the instance just cancelled heads its flow's list.
+    let q = json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": me, "flowApiName": mine.3, "startTime": 0, "endTime": i64::MAX / 2, "pageSize": 1});
+    let r = post(&c, base, "/cgi/crm/approvalInstances/query", q).await;
+    assert_eq!(r["queryResult"]["instanceList"][0]["instanceId"], mine.0.as_str());
     let q = json!({"corpAccessToken": t, "corpId": corp, "currentOpenUserId": me, "flowApiName": super::seed::CRM_FLOWS[0].0, "startTime": 0, "endTime": i64::MAX / 2, "pageSize": 2});
     let r = post(&c, base, "/cgi/crm/approvalInstances/query", q).await;
     assert_eq!(r["queryResult"]["instanceList"].as_array().unwrap().len(), 2);

@@ -72,6 +72,16 @@ impl OldApproval {
     pub fn current_task(&self) -> Option<&OldTask> {
         self.tasks.iter().find(|t| t.state == "in_progress")
     }
+
+    /// Someone changes the approver of the current step to `user` in fxiaoke's own console
+    /// (the API has no action call); the document counts this as an update
+    /// (`feed.lastUpdateTime`: "包括…更换审批人操作").
+    pub fn change_approver(&mut self, user: &str, now_secs: i64) {
+        let Some(task) = self.tasks.iter_mut().find(|t| t.state == "in_progress") else { return };
+        task.members.retain(|(_, st)| *st != "in_progress");
+        task.members.push((user.to_string(), "in_progress"));
+        self.last_update_time = now_secs;
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,7 @@ use super::recent::{Listed, Recent};
 use serde_json::Value;
 use std::time::Duration;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
@@ -279,6 +280,26 @@ impl FxConnector {
         Ok(Part { listed, next, total: ListTotal { of: format!("{flow_name} window {}", at.window), count } })
     }
 
+    /// The top of one `approval/query` window: its count, its newest-updated approval, and
+    /// that approval's update time, which the list item does not carry (a step can move
+    /// without changing the item's status).
+    async fn old_top(&self, (start, end): (i64, i64)) -> Result<impl Hash, VendorError> {
+        let q = self.client.approval_query(start, end, 1, 1).await?;
+        let top = match q.approvals.first() {
+            Some(r) => Some((r.id, r.status, self.client.approval_get(r.id).await?.0.approval.feed.last_update_time)),
+            None => None,
+        };
+        Ok((q.total_count, top))
+    }
+
+    /// The top of one CRM flow's window: its count and its newest-modified instance.
+    async fn crm_top(&self, me: &str, flow: &str, (start, end): (i64, i64)) -> Result<impl Hash, VendorError> {
+        let q = self.client.crm_instances_query(me, flow, start, end, 1, 1).await?.query_result;
+        let total = q.as_ref().and_then(|r| r.total);
+        let top = q.and_then(|r| r.instance_list.into_iter().next()).map(|i| (i.instance_id, i.state, i.last_modify_time));
+        Ok((total, top))
+    }
+
     /// A page of each list not yet done, read at the same time.
     async fn page(&self, source: &Source, at: Cursor) -> Result<ListPage, VendorError> {
         let old = async {
@@ -307,6 +328,13 @@ impl FxConnector {
     }
 }
 
+fn check_source(source: &Source) -> Result<(), VendorError> {
+    match source.name {
+        SOURCE => Ok(()),
+        other => Err(VendorError::Config(format!("unknown fxiaoke source {other}"))),
+    }
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -328,10 +356,24 @@ impl Connector for FxConnector {
         Ok(format!("连接成功：企业 {}，用户 {me}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
     }
 
+    /// Both lists put the newest change first (the document's order for `approval/query`, our
+    /// choice 5 for the CRM list), so any change puts the changed item at the top of its
+    /// window with a newer update time: each window's count and top show every change. One
+    /// call per window and CRM flow, plus a read of each 协同 window's top.
+    async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
+        check_source(source)?;
+        let wins = windows(now_ms(), self.history_days);
+        let me = self.me().await?;
+        let old = futures::future::try_join_all(wins.iter().map(|w| self.old_top(*w)));
+        let crm = futures::future::try_join_all(self.crm_flows.iter().flat_map(|f| wins.iter().map(move |w| self.crm_top(me, f, *w))));
+        let (old, crm) = futures::try_join!(old, crm)?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (old, crm).hash(&mut h);
+        Ok(Some(h.finish()))
+    }
+
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
-        if source.name != SOURCE {
-            return Err(VendorError::Config(format!("unknown fxiaoke source {}", source.name)));
-        }
+        check_source(source)?;
         let cursor = match cursor {
             None => Cursor {
                 anchor: now_ms(),
