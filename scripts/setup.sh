@@ -10,7 +10,7 @@ source scripts/toolchains.sh
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver dbus
-  gnome-keyring imagemagick sqlite3 x11-utils
+  gnome-keyring imagemagick sqlite3 x11-utils xdotool
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -850,3 +850,48 @@ async fn the_window_title_shows_the_todo_count() {
     })
     .await;
 }
+
+/// A cache written by a newer version (a downgrade): the app says so in a native dialog, with
+/// what to do, instead of panicking; closing the dialog quits with status 1, and the cache is
+/// left as it was. The dialog is found and answered through the X server (`xwininfo`, `xdotool`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_from_a_newer_version_is_explained_in_a_dialog() {
+    run_app_test("newer-cache", async |ui: Ui| {
+        let dir = tempfile::tempdir()?;
+        let cache = dir.path().join("cache.sqlite3");
+        let made = std::process::Command::new("sqlite3").arg(&cache).arg("PRAGMA user_version = 99; CREATE TABLE kept(x);").status()?;
+        ensure!(made.success(), "sqlite3 could not write {}", cache.display());
+        let display = ui.launch.env.iter().find(|(k, _)| k == "DISPLAY").map(|(_, v)| v.clone()).context("no DISPLAY")?;
+        let mut app = std::process::Command::new(&ui.launch.app)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .envs(ui.launch.env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let x = |program: &str, args: &[&str]| std::process::Command::new(program).args(args).env("DISPLAY", &display).output();
+        let found = wait_for("the dialog saying why the app cannot start", UI_TIMEOUT, async || {
+            let out = x("xdotool", &["search", "--name", "cannot start"])?;
+            Ok(String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned))
+        })
+        .await;
+        if found.is_err() {
+            let _ = app.kill();
+        }
+        let window = found?;
+        ensure!(app.try_wait()?.is_none(), "the app waits for the dialog to be read");
+        // No window manager runs under Xvfb: focus the dialog directly, then press its button.
+        x("xdotool", &["windowfocus", "--sync", &window])?;
+        x("xdotool", &["key", "--window", &window, "Return"])?;
+        let exited = wait_for("the app to quit once the dialog is closed", UI_TIMEOUT, async || Ok(app.try_wait()?)).await;
+        if exited.is_err() {
+            let _ = app.kill();
+        }
+        ensure!(exited?.code() == Some(1), "quits with status 1");
+        let version = std::process::Command::new("sqlite3").arg(&cache).arg("PRAGMA user_version;").output()?;
+        ensure!(String::from_utf8_lossy(&version.stdout).trim() == "99", "the cache is left as it was");
+        Ok(())
+    })
+    .await;
+}

@@ -74,7 +74,13 @@ fn main() {
         // The file pickers of the new-approval form and the attachments' save dialog (JS side).
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            let state = tauri::async_runtime::block_on(start(&opts))?;
+            let state = match tauri::async_runtime::block_on(start(&opts)) {
+                Ok(state) => state,
+                Err(e) => {
+                    cannot_start(app.handle(), &e);
+                    return Ok(());
+                }
+            };
             forward_events(app.handle().clone(), state.service.clone());
             if let Err(e) = desktop::build_tray(app.handle()) {
                 tracing::warn!("no tray icon: {e}");
@@ -92,6 +98,31 @@ fn main() {
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("the window system failed to start");
+}
+
+/// Says in a dialog why the app cannot start (a cache written by a newer version, a data
+/// directory it cannot write) and quits when the dialog is closed: a failed setup would
+/// otherwise panic, and say why only on a terminal nobody sees.
+fn cannot_start(app: &tauri::AppHandle, e: &anyhow::Error) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.hide();
+    }
+    let quit = app.clone();
+    // Each layer once: a typed error shows its source in its own text, and again in the chain.
+    let mut text = String::new();
+    for layer in e.chain().map(ToString::to_string) {
+        if !text.contains(&layer) {
+            text += if text.is_empty() { "" } else { ": " };
+            text += &layer;
+        }
+    }
+    tracing::error!("cannot start: {text}");
+    app.dialog()
+        .message(text)
+        .title("审批收件箱 Approval Inbox cannot start")
+        .kind(MessageDialogKind::Error)
+        .show(move |_| quit.exit(1));
 }
 
 /// Opens the cache, sets up demo mode when asked or when no real account exists, and starts

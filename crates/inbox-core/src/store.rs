@@ -17,6 +17,8 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("cannot open the cache at {path}: {source}")]
     Open { path: PathBuf, source: rusqlite::Error },
+    #[error("the cache at {path} was written by a newer Approval Inbox (its schema is version {found}; this version knows up to {known}): update the app, or start it with another data directory (--data-dir)")]
+    Newer { path: PathBuf, found: usize, known: usize },
     #[error("cannot migrate the cache: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error("{0}")]
@@ -405,7 +407,14 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
         tune(&conn).map_err(open_err)?;
-        migrations().to_latest(&mut conn)?;
+        let migrations = migrations();
+        // A downgraded app must not touch a schema it does not know; it says so instead.
+        let found = usize::from(migrations.current_version(&conn)?);
+        let ahead = -migrations.pending_migrations(&conn)?;
+        if ahead > 0 {
+            return Err(StoreError::Newer { path: path.to_path_buf(), found, known: found - ahead as usize });
+        }
+        migrations.to_latest(&mut conn)?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)), path: path.to_path_buf() })
     }
 
@@ -972,6 +981,22 @@ pub(crate) mod tests {
         assert_eq!(again.accounts().unwrap().len(), 1);
         let mode: String = again.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_cache_from_a_newer_app_is_refused_in_words_and_left_alone() {
+        let (dir, store, _) = store_with_account();
+        let known: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        store.conn().pragma_update(None, "user_version", known + 1).unwrap();
+        drop(store);
+        let Err(e) = Store::open_in(dir.path()) else { panic!("a newer cache opened") };
+        assert!(matches!(e, StoreError::Newer { found, known: k, .. } if found as i64 == known + 1 && k as i64 == known), "{e:?}");
+        let text = e.to_string();
+        assert!(text.contains("newer Approval Inbox") && text.contains("--data-dir"), "{text}");
+        let conn = Connection::open(dir.path().join("cache.sqlite3")).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, known + 1, "not migrated down or touched");
+        assert_eq!(conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
     }
 
     #[test]
