@@ -118,6 +118,12 @@ pub trait Connector: Send + Sync {
         Ok(None)
     }
 
+    /// How long after a full walk began a head as at that walk may stand for the whole list:
+    /// the bound on how stale what the head does not show can get.
+    fn head_trusted_for(&self) -> std::time::Duration {
+        crate::sync::FULL_WALK_AFTER
+    }
+
     /// The page of `source` that listed `remote_ids` is stored in the cache: a connector that
     /// remembers reads (`connectors::recent`) may trust them from now on.
     fn stored(&self, source: &Source, remote_ids: &[String]) {

@@ -37,9 +37,10 @@ pub struct SyncReport {
 /// How often a source is walked again when its list moved while it was being paged.
 const WALKS_PER_SOURCE: usize = 3;
 
-/// How long a source whose first page is unchanged may go without a full walk: the bound on
-/// how stale what its first page does not show (an old approval's steps) can get. The same
-/// bound as a remembered detail (`connectors::recent::TTL`).
+/// How long a source whose first page is unchanged may go without a full walk, unless its
+/// connector says otherwise ([`Connector::head_trusted_for`]): the bound on how stale what its
+/// first page does not show (an old approval's steps) can get. The same bound as a remembered
+/// detail (`connectors::recent::TTL`).
 pub const FULL_WALK_AFTER: Duration = crate::connectors::recent::TTL;
 
 /// What the first page of each source showed when it was last walked in full (see
@@ -51,10 +52,10 @@ pub struct Heads(Mutex<HashMap<SourceOf, (u64, Instant)>>);
 type SourceOf = (i64, &'static str);
 
 impl Heads {
-    /// Whether `source` showed `head` at its last full walk, less than [`FULL_WALK_AFTER`] ago.
-    fn unchanged(&self, account_id: i64, source: &Source, head: u64) -> bool {
+    /// Whether `source` showed `head` at its last full walk, which began less than `trusted_for` ago.
+    fn unchanged(&self, account_id: i64, source: &Source, head: u64, trusted_for: Duration) -> bool {
         let walked = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        walked.get(&(account_id, source.name)).is_some_and(|(h, at)| *h == head && at.elapsed() < FULL_WALK_AFTER)
+        walked.get(&(account_id, source.name)).is_some_and(|(h, at)| *h == head && at.elapsed() < trusted_for)
     }
 
     /// Records that a full walk that started at `at` began with `head`.
@@ -81,7 +82,7 @@ pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: 
     for source in connector.sources() {
         let started = Instant::now();
         let head = connector.head(&source).await?;
-        if head.is_some_and(|h| heads.unchanged(account_id, &source, h)) {
+        if head.is_some_and(|h| heads.unchanged(account_id, &source, h, connector.head_trusted_for())) {
             tracing::debug!(source = source.name, "first page as at the last full walk: not walked");
             continue;
         }
@@ -386,10 +387,11 @@ mod tests {
         let heads = Heads::default();
         let source = Source { boxes: vec![Inbox::Todo], ..SOURCE };
         heads.walked(1, &source, 42, Instant::now());
-        assert!(heads.unchanged(1, &source, 42));
-        assert!(!heads.unchanged(1, &source, 43), "another head");
-        assert!(!heads.unchanged(2, &source, 42), "another account");
+        assert!(heads.unchanged(1, &source, 42, FULL_WALK_AFTER));
+        assert!(!heads.unchanged(1, &source, 43, FULL_WALK_AFTER), "another head");
+        assert!(!heads.unchanged(2, &source, 42, FULL_WALK_AFTER), "another account");
         heads.walked(1, &source, 42, Instant::now() - FULL_WALK_AFTER);
-        assert!(!heads.unchanged(1, &source, 42), "walked in full too long ago");
+        assert!(!heads.unchanged(1, &source, 42, FULL_WALK_AFTER), "walked in full too long ago");
+        assert!(heads.unchanged(1, &source, 42, FULL_WALK_AFTER * 6), "a connector may trust its head longer");
     }
 }

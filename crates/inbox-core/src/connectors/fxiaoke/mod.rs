@@ -33,6 +33,10 @@ pub const DEFAULT_HISTORY_DAYS: i64 = 365;
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
 pub const MAX_PAGE_SIZE: i64 = 1000;
 pub const DEFAULT_CRM_FLOWS: &str = "apprSalesOrderObj__crmappr,apprQuoteObj__crmappr,apprContractObj__crmappr";
+/// How long a head as at a full walk stands for both lists ([`Connector::head_trusted_for`]).
+/// It shows every change but two: an approval leaving the history, and a second update of the
+/// top 协同 approval in the second of the first (its update time counts seconds).
+const HEAD_TRUSTED_FOR: Duration = Duration::from_secs(3600);
 /// The one source: its items carry every box they belong to.
 const SOURCE: &str = "approval/query + crm/approvalInstances/query";
 
@@ -120,6 +124,14 @@ struct Part<At> {
     listed: Vec<Listed>,
     next: Option<At>,
     total: ListTotal,
+}
+
+/// The end of the day (Beijing time) that holds `now_ms`: the anchor of the windows, so that they
+/// stay put all day (an approval crossing from one window to the next would change both heads).
+pub fn end_of_day(now_ms: i64) -> i64 {
+    const DAY: i64 = 86_400_000;
+    const BEIJING: i64 = 8 * 3_600_000;
+    ((now_ms + BEIJING).div_euclid(DAY) + 1) * DAY - BEIJING
 }
 
 /// The ≤180-day windows covering `history_days` before `anchor`, newest first.
@@ -362,7 +374,7 @@ impl Connector for FxConnector {
     /// call per window and CRM flow, plus a read of each 协同 window's top.
     async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
         check_source(source)?;
-        let wins = windows(now_ms(), self.history_days);
+        let wins = windows(end_of_day(now_ms()), self.history_days);
         let me = self.me().await?;
         let old = futures::future::try_join_all(wins.iter().map(|w| self.old_top(*w)));
         let crm = futures::future::try_join_all(self.crm_flows.iter().flat_map(|f| wins.iter().map(move |w| self.crm_top(me, f, *w))));
@@ -372,11 +384,15 @@ impl Connector for FxConnector {
         Ok(Some(h.finish()))
     }
 
+    fn head_trusted_for(&self) -> Duration {
+        HEAD_TRUSTED_FOR
+    }
+
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
         check_source(source)?;
         let cursor = match cursor {
             None => Cursor {
-                anchor: now_ms(),
+                anchor: end_of_day(now_ms()),
                 old: Some(OldAt { window: 0, page: 1 }),
                 crm: (!self.crm_flows.is_empty()).then_some(CrmAt { flow: 0, window: 0, page: 1 }),
             },
@@ -442,6 +458,15 @@ mod tests {
         assert_eq!(w[2].0, anchor - 365 * 86_400_000);
         assert_eq!(w[1].0, w[2].1, "windows touch");
         assert_eq!(windows(anchor, 180).len(), 1);
+    }
+
+    #[test]
+    fn windows_end_at_the_end_of_the_beijing_day() {
+        // 2026-11-21 23:30 and 2026-11-22 00:30 Beijing time (UTC+8).
+        let (late, early) = (1_795_275_000_000, 1_795_278_600_000);
+        assert_eq!(end_of_day(late), 1_795_276_800_000, "midnight that ends the 21st");
+        assert_eq!(end_of_day(late - 23 * 3_600_000), end_of_day(late), "the same all day");
+        assert_eq!(end_of_day(early), end_of_day(late) + 86_400_000);
     }
 
     #[test]
