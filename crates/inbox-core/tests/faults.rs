@@ -88,6 +88,18 @@ impl World {
         assert!(reply.status().is_success(), "{vendor}: {}", reply.status());
     }
 
+    /// How many calls a fxiaoke sync with nothing new makes (its head), measured by one; then
+    /// an approval arrives, so that the next sync walks.
+    async fn fxiaoke_head_calls(&self) -> u32 {
+        let sim = self.sims.fxiaoke();
+        let calls = || ["/cgi/approval/query", "/cgi/approval/get", "/cgi/crm/approvalInstances/query", "/cgi/crm/approvalInstance/get"].map(|p| sim.calls(p)).iter().sum::<usize>();
+        let before = calls();
+        self.service.sync_account(self.account_id(Vendor::Fxiaoke)).await.unwrap();
+        let head = calls() - before;
+        sim.with_state(|s| s.arrive());
+        head as u32
+    }
+
     /// The approvals waiting for the demo user at the simulator, as the cache names them.
     fn vendor_todo(&self, vendor: Vendor) -> Vec<String> {
         let mut ids = match vendor {
@@ -329,11 +341,17 @@ async fn a_list_that_moves_while_being_paged_is_walked_again_and_converges() {
         w.service.sync_account(w.account_id(vendor)).await.unwrap();
         let before = w.vendor_todo(vendor);
         assert_eq!(w.cached_todo(vendor), before, "{vendor}: in step before the fault");
+        // fxiaoke reads only the tops of its windows when nothing is new (its head): one
+        // arrival before the sync makes it walk, and the fault fires after the head's calls.
+        let (skip, early) = match vendor {
+            Vendor::Fxiaoke => (w.fxiaoke_head_calls().await, 1),
+            _ => (1, 0),
+        };
         // Two arrivals while the first page's approvals are being read.
-        w.arm(vendor, Fault::PageShift, 1, Some(2)).await;
+        w.arm(vendor, Fault::PageShift, skip, Some(2)).await;
         w.service.sync_account(w.account_id(vendor)).await.unwrap_or_else(|e| panic!("{vendor}: {e}"));
         let after = w.vendor_todo(vendor);
-        assert_eq!(after.len(), before.len() + 2, "{vendor}: approvals arrived during the sync");
+        assert_eq!(after.len(), before.len() + 2 + early, "{vendor}: approvals arrived during the sync");
         assert_eq!(w.cached_todo(vendor), after, "{vendor}: the cache converged to the vendor's list");
         w.integrity_ok();
     }

@@ -44,18 +44,25 @@ pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector
     }
 }
 
-/// Overrides the per-request time limit (whole seconds; default 60), e.g. for slow links.
+/// Overrides the per-request time limit (whole seconds; default 60), e.g. for slow links. Read
+/// when the first connector is made.
 pub const HTTP_TIMEOUT_ENV: &str = "APPROVAL_INBOX_HTTP_TIMEOUT_SECS";
 
-/// The HTTP client every connector uses: bounded time, our user agent.
+/// The HTTP client every connector uses: bounded time, our user agent. One for the process,
+/// cloned (a handle): one connection pool and one set of TLS roots, not one per account.
 pub(crate) fn http_client() -> reqwest::Client {
-    let timeout = std::env::var(HTTP_TIMEOUT_ENV).ok().and_then(|s| s.trim().parse().ok()).filter(|s| *s > 0).unwrap_or(60);
-    reqwest::Client::builder()
-        .user_agent(concat!("approval-inbox/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10.min(timeout)))
-        .timeout(std::time::Duration::from_secs(timeout))
-        .build()
-        .expect("a client with static settings always builds")
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            let timeout = std::env::var(HTTP_TIMEOUT_ENV).ok().and_then(|s| s.trim().parse().ok()).filter(|s| *s > 0).unwrap_or(60);
+            reqwest::Client::builder()
+                .user_agent(concat!("approval-inbox/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(std::time::Duration::from_secs(10.min(timeout)))
+                .timeout(std::time::Duration::from_secs(timeout))
+                .build()
+                .expect("a client with static settings always builds")
+        })
+        .clone()
 }
 
 /// The longest `Retry-After` we wait for inside one call; longer ones fail the call and the
