@@ -98,7 +98,9 @@ impl Shape {
         // Columns of the wide row are reached through their own indexes, so the count still
         // walks only the narrow rows of the page's table.
         if let Some(f) = q.form_name.as_deref().filter(|f| !f.is_empty()) {
-            narrow(format!("{id} IN (SELECT id FROM approvals WHERE form_name = {})", arg(f.into())));
+            // With the status too, the form's index narrows to the approvals the page can show.
+            let status = q.status.map(|s| format!(" AND status = {}", arg(s.as_str().into()))).unwrap_or_default();
+            narrow(format!("{id} IN (SELECT id FROM approvals WHERE form_name = {}{status})", arg(f.into())));
         }
         if let Some(p) = q.submitter.as_deref().filter(|p| !p.is_empty()) {
             narrow(format!("{id} IN (SELECT id FROM approvals WHERE submitter_name = {})", arg(p.into())));
