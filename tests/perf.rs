@@ -140,12 +140,8 @@ async fn report(ui: &Ui, label: &str, n: usize) -> Result<()> {
     // Searching touches the full-text index and many rows: memory after it is the high mark.
     ui.type_into("search-input", "报").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    match ui.app_pid().and_then(resident_kib) {
-        Some(kib) => println!(
-            "resident memory, {label}, after a one-character search: {:.1} MiB ({})",
-            kib as f64 / 1024.0,
-            resident_parts(ui.app_pid().unwrap_or_default())
-        ),
+    match ui.app_pid().and_then(|pid| Some((pid, resident_kib(pid)?))) {
+        Some((pid, kib)) => println!("resident memory, {label}, after a one-character search: {:.1} MiB ({})", kib as f64 / 1024.0, resident_parts(pid)),
         None => println!("resident memory, {label}: the app's process was not found"),
     }
     Ok(())
@@ -159,7 +155,6 @@ async fn first_page_at(ui: &Ui) -> Result<Option<f64>> {
     Ok(at.as_f64())
 }
 
-/// `VmRSS` of a process, in KiB.
 /// The app's resident memory once it stops falling (two readings 500 ms apart within 1 MiB,
 /// at most 10 s): the last sync's end gives memory back just after its index caught up.
 async fn settled_resident_kib(pid: Option<u32>) -> Option<u64> {
@@ -188,6 +183,7 @@ fn resident_parts(pid: u32) -> String {
     parts.iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join(", ")
 }
 
+/// `VmRSS` of a process, in KiB.
 fn resident_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())

@@ -124,12 +124,12 @@ impl Recent {
     /// Forgets `remote_id` under every source, and any read of it still in flight.
     pub fn forget(&self, remote_id: &str) {
         let mut inner = self.lock();
-        for source in inner.sources.clone() {
-            let key = key(source, remote_id);
-            inner.items.remove(&key);
-            inner.pending.remove(&key);
+        let Inner { items, pending, sources, forgotten } = &mut *inner;
+        for key in sources.iter().map(|source| key(source, remote_id)) {
+            items.remove(&key);
+            pending.remove(&key);
         }
-        inner.forgotten.insert(remote_id.to_string(), Instant::now());
+        forgotten.insert(remote_id.to_string(), Instant::now());
     }
 
     /// The hash of a list item without its volatile fields. Only compared within one process.
@@ -189,9 +189,10 @@ impl Recent {
     pub fn stored(&self, source: &Source, remote_ids: &[String]) {
         let mut inner = self.lock();
         for id in remote_ids {
-            let Some(entry) = inner.pending.remove(&key(source.name, id)) else { continue };
+            let key = key(source.name, id);
+            let Some(entry) = inner.pending.remove(&key) else { continue };
             if inner.forgotten.get(id).is_none_or(|at| *at < self.at(&entry)) {
-                inner.items.insert(key(source.name, id), entry);
+                inner.items.insert(key, entry);
             }
         }
     }
