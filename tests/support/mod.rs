@@ -349,6 +349,8 @@ pub struct Harness {
     app: PathBuf,
     data_dir: PathBuf,
     port: u16,
+    /// WebKitWebDriver's, which tauri-driver starts beside itself and forwards sessions to.
+    native_port: u16,
     log_path: PathBuf,
     driver: Option<Child>,
     xvfb: Option<(Child, ChildStdout)>,
@@ -377,7 +379,7 @@ impl Harness {
         }
         let log_path = artifacts_dir().join(format!("{name}-driver.log"));
         let mut harness =
-            Harness { name: name.to_owned(), app, data_dir, port: 0, log_path, driver: None, xvfb: None, env: vec![], _tmp: tmp };
+            Harness { name: name.to_owned(), app, data_dir, port: 0, native_port: 0, log_path, driver: None, xvfb: None, env: vec![], _tmp: tmp };
 
         // A display: the caller's (e.g. under `xvfb-run -a`), or an own Xvfb on a free number.
         let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -390,7 +392,8 @@ impl Harness {
         };
 
         harness.port = free_port()?;
-        let native_port = free_port()?;
+        harness.native_port = free_port()?;
+        let native_port = harness.native_port;
         let log = File::create(&harness.log_path)?;
         let tmp = harness._tmp.path();
         harness.env = [
@@ -431,17 +434,20 @@ impl Harness {
         Ok(harness)
     }
 
-    /// Waits for tauri-driver and opens a session, which starts the app.
+    /// Waits for tauri-driver and the WebKitWebDriver behind it (a session asked for before the
+    /// latter listens is refused), then opens a session, which starts the app.
     async fn connect(&mut self) -> Result<Ui> {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Some(status) = self.driver.as_mut().and_then(|d| d.try_wait().ok().flatten()) {
-                bail!("tauri-driver exited at start ({status})");
+        for port in [self.port, self.native_port] {
+            while TcpStream::connect(("127.0.0.1", port)).is_err() {
+                if let Some(status) = self.driver.as_mut().and_then(|d| d.try_wait().ok().flatten()) {
+                    bail!("tauri-driver exited at start ({status})");
+                }
+                if Instant::now() >= deadline {
+                    bail!("the WebDriver port {port} was not open within 20 s");
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            if Instant::now() >= deadline {
-                bail!("tauri-driver did not open port {} within 20 s", self.port);
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), json!({ "application": self.app, "args": ["--data-dir", self.data_dir] }));
