@@ -296,10 +296,8 @@ mod tests {
             Ok(String::new())
         }
         async fn head(&self, _: &Source) -> Result<Option<u64>, VendorError> {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            self.items.lock().unwrap().hash(&mut h);
-            Ok(self.with_head.then(|| h.finish()))
+            let head = crate::connectors::hash_of(&*self.items.lock().unwrap());
+            Ok(self.with_head.then_some(head))
         }
         async fn list(&self, _: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
             *self.pages.lock().unwrap() += 1;

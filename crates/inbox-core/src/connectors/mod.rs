@@ -48,6 +48,15 @@ pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector
 /// when the first connector is made.
 pub const HTTP_TIMEOUT_ENV: &str = "APPROVAL_INBOX_HTTP_TIMEOUT_SECS";
 
+/// A hash of `value` for comparing within this process only (heads, remembered reads): the
+/// standard hasher, whose output may change between Rust releases.
+pub(crate) fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The HTTP client every connector uses: bounded time, our user agent. One for the process,
 /// cloned (a handle): one connection pool and one set of TLS roots, not one per account.
 pub(crate) fn http_client() -> reqwest::Client {

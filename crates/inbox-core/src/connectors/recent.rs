@@ -59,9 +59,7 @@ pub struct Recent {
 type Key = u64;
 
 fn key(source: &str, remote_id: &str) -> Key {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (source, remote_id).hash(&mut hasher);
-    hasher.finish()
+    super::hash_of(&(source, remote_id))
 }
 
 #[derive(Debug, Default)]

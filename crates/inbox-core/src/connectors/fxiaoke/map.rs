@@ -16,7 +16,7 @@ pub type MapError = String;
 pub const CRM_PREFIX: &str = "crm:";
 
 /// The vendor's local times (`yyyy-MM-dd HH:mm[:ss]`) are Beijing time (our choice 4).
-fn beijing() -> FixedOffset {
+pub(super) fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
 }
 

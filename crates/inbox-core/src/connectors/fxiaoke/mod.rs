@@ -20,7 +20,7 @@ use super::recent::{Listed, Recent};
 use serde_json::Value;
 use std::time::Duration;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
@@ -130,8 +130,8 @@ struct Part<At> {
 /// stay put all day (an approval crossing from one window to the next would change both heads).
 pub fn end_of_day(now_ms: i64) -> i64 {
     const DAY: i64 = 86_400_000;
-    const BEIJING: i64 = 8 * 3_600_000;
-    ((now_ms + BEIJING).div_euclid(DAY) + 1) * DAY - BEIJING
+    let offset = i64::from(map::beijing().local_minus_utc()) * 1000;
+    ((now_ms + offset).div_euclid(DAY) + 1) * DAY - offset
 }
 
 /// The ≤180-day windows covering `history_days` before `anchor`, newest first.
@@ -379,9 +379,7 @@ impl Connector for FxConnector {
         let old = futures::future::try_join_all(wins.iter().map(|w| self.old_top(*w)));
         let crm = futures::future::try_join_all(self.crm_flows.iter().flat_map(|f| wins.iter().map(move |w| self.crm_top(me, f, *w))));
         let (old, crm) = futures::try_join!(old, crm)?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (old, crm).hash(&mut h);
-        Ok(Some(h.finish()))
+        Ok(Some(super::hash_of(&(old, crm))))
     }
 
     fn head_trusted_for(&self) -> Duration {

@@ -19,7 +19,6 @@ use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
 /// Items per list page (our choice 4: the simulator and, we assume, the vendor cap at 100).
@@ -226,12 +225,8 @@ impl Connector for WeiwenjiaConnector {
     /// most `sync::FULL_WALK_AFTER`.
     async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
         let (data, raw) = self.client.list(scope_of(source)?, 1, PER_PAGE, &self.filter).await?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        data.total_count.hash(&mut h);
-        for item in raw_items(raw) {
-            self.recent.fingerprint(&item).hash(&mut h);
-        }
-        Ok(Some(h.finish()))
+        let items: Vec<u64> = raw_items(raw).iter().map(|item| self.recent.fingerprint(item)).collect();
+        Ok(Some(super::hash_of(&(data.total_count, items))))
     }
 
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
