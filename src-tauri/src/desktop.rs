@@ -130,8 +130,10 @@ mod tests {
             submitted_at: 0,
             updated_at: 0,
             status: Status::Pending,
+            status_word: None,
             boxes: vec![Inbox::Todo],
             actions: vec![],
+            unreadable: None,
         }
     }
 

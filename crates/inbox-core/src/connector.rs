@@ -1,7 +1,6 @@
 //! The seam every vendor plugs into: what a vendor can do, how its lists are walked, and how
 //! actions go back. A new vendor is one folder under `connectors/` implementing [`Connector`].
 
-use crate::connectors::recent::Listed;
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::submission::{Progress, Submission, Template, TemplateQuery};
@@ -18,13 +17,11 @@ pub struct Source {
     pub boxes: Vec<Inbox>,
 }
 
-/// One page of a source. `next` is the cursor of the following page, `None` at the end.
-#[derive(Debug)]
+/// One page of a source: the items it lists, not yet read. `next` is the cursor of the
+/// following page, `None` at the end.
+#[derive(Debug, Default)]
 pub struct ListPage {
-    pub items: Vec<RemoteApproval>,
-    /// Remote ids listed on this page whose approvals are as the cache has them (see
-    /// `connectors::recent`): their boxes of this source stay as they are.
-    pub unchanged: Vec<String>,
+    pub items: Vec<ListItem>,
     pub next: Option<String>,
     /// The vendor's own counts of the lists this page is part of, where it reports them (a
     /// page may draw on two lists walked side by side).
@@ -41,25 +38,63 @@ pub struct ListTotal {
 
 impl ListPage {
     /// A page of a list whose size the vendor does not report.
-    pub fn new(items: Vec<RemoteApproval>, next: Option<String>) -> ListPage {
-        ListPage { items, unchanged: Vec::new(), next, totals: Vec::new() }
-    }
-
-    /// A page of items read now or found unchanged (`connectors::recent`).
-    pub fn of_listed(listed: Vec<Listed>, next: Option<String>) -> ListPage {
-        let (mut items, mut unchanged) = (Vec::new(), Vec::new());
-        for l in listed {
-            match l {
-                Listed::Read(a) => items.push(*a),
-                Listed::Unchanged(id) => unchanged.push(id),
-            }
-        }
-        ListPage { unchanged, ..ListPage::new(items, next) }
+    pub fn new(items: Vec<ListItem>, next: Option<String>) -> ListPage {
+        ListPage { items, next, totals: Vec::new() }
     }
 
     /// Records the vendor's count of the list `of` this page is part of.
     pub fn of_total(mut self, of: impl Into<String>, count: i64) -> ListPage {
         self.totals.push(ListTotal { of: of.into(), count });
+        self
+    }
+}
+
+/// One item of a vendor list, before its approval is read ([`Connector::read`]). The sync
+/// reads it (or finds it unchanged since the last read, `sync::Recent`), and keeps an item it
+/// cannot read as a placeholder, so one record never hides the others.
+#[derive(Debug)]
+pub struct ListItem {
+    pub remote_id: String,
+    /// The vendor's list item as sent: kept with a placeholder, for diagnosis.
+    pub raw: serde_json::Value,
+    /// What the list shows of the item's state, compared between syncs to tell whether it
+    /// changed (`None`: all of `raw`).
+    pub seen: Option<serde_json::Value>,
+    /// The boxes the list item itself places it in (its source's, where the list speaks for
+    /// one box), for a placeholder. Empty: the list cannot tell (a company-wide list).
+    pub boxes: Vec<Inbox>,
+    /// A title the list item shows, for a placeholder.
+    pub title: Option<String>,
+    /// Why the list item itself could not be read: it becomes a placeholder unread.
+    pub unreadable: Option<VendorError>,
+}
+
+impl ListItem {
+    pub fn new(remote_id: impl Into<String>, raw: serde_json::Value) -> ListItem {
+        ListItem { remote_id: remote_id.into(), raw, seen: None, boxes: Vec::new(), title: None, unreadable: None }
+    }
+
+    /// A list item that could not be read itself (its id taken from the raw item where it has
+    /// one, else a fingerprint of it, so the same unreadable item keeps one placeholder).
+    pub fn unreadable(remote_id: Option<String>, raw: serde_json::Value, error: VendorError) -> ListItem {
+        let remote_id = remote_id.unwrap_or_else(|| format!("unreadable:{:016x}", crate::connectors::hash_of(&raw.to_string())));
+        ListItem { unreadable: Some(error), ..ListItem::new(remote_id, raw) }
+    }
+
+    pub fn in_boxes(mut self, boxes: Vec<Inbox>) -> ListItem {
+        self.boxes = boxes;
+        self
+    }
+
+    pub fn titled(mut self, title: impl Into<String>) -> ListItem {
+        let title = title.into();
+        self.title = (!title.trim().is_empty()).then_some(title);
+        self
+    }
+
+    /// Compares `seen` instead of the whole item between syncs.
+    pub fn seen_as(mut self, seen: serde_json::Value) -> ListItem {
+        self.seen = Some(seen);
         self
     }
 }
@@ -93,6 +128,26 @@ pub struct VendorInfo {
     pub capabilities: Capabilities,
 }
 
+/// How long a walk whose first page is unchanged may stand for the whole list, and a finished
+/// approval's read may be trusted while its list item is unchanged, unless a connector says
+/// otherwise: the bound on how stale what a first page or a list item does not show can get.
+pub const FULL_WALK_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// What a connector tells the sync about remembering its reads (see `sync::Recent`).
+#[derive(Debug, Clone, Copy)]
+pub struct Recall {
+    /// Top-level list item fields left out of its fingerprint: they change by themselves.
+    pub volatile: &'static [&'static str],
+    /// How long a finished approval's read is trusted while its list item is unchanged.
+    pub ttl: std::time::Duration,
+}
+
+impl Default for Recall {
+    fn default() -> Self {
+        Recall { volatile: &[], ttl: FULL_WALK_AFTER }
+    }
+}
+
 /// A file fetched from the vendor.
 #[derive(Debug)]
 pub struct Download {
@@ -121,17 +176,22 @@ pub trait Connector: Send + Sync {
     /// How long after a full walk began a head as at that walk may stand for the whole list:
     /// the bound on how stale what the head does not show can get.
     fn head_trusted_for(&self) -> std::time::Duration {
-        crate::sync::FULL_WALK_AFTER
+        FULL_WALK_AFTER
     }
 
-    /// The page of `source` that listed `remote_ids` is stored in the cache: a connector that
-    /// remembers reads (`connectors::recent`) may trust them from now on.
-    fn stored(&self, source: &Source, remote_ids: &[String]) {
-        let _ = (source, remote_ids);
+    /// How the sync remembers what it read of this vendor (`sync::Recent`): the list item
+    /// fields that change by themselves, and how long a finished approval's read is trusted.
+    fn recall(&self) -> Recall {
+        Recall::default()
     }
 
-    /// One page of `source`, starting at `cursor` (`None` for the first page).
+    /// One page of `source`, starting at `cursor` (`None` for the first page): the items it
+    /// lists, which the sync then reads with [`Connector::read`].
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError>;
+
+    /// The approval of one listed item, its boxes included (none: not the user's, so it is not
+    /// cached). An error that [`VendorError::is_item_level`] concerns this item only.
+    async fn read(&self, source: &Source, item: &ListItem) -> Result<RemoteApproval, VendorError>;
 
     /// The full, current state of one approval, its boxes included.
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError>;

@@ -19,9 +19,21 @@ pub enum VendorError {
     /// An HTTP status the vendor does not document for success.
     #[error("{call}: the vendor answered HTTP {status}")]
     Http { call: String, status: u16 },
-    /// The reply could not be understood.
+    /// The reply could not be understood as a reply at all (not JSON, no envelope): the
+    /// vendor or the way to it is not as documented, for every record alike.
     #[error("{call}: malformed reply: {reason}")]
     Malformed { call: String, reason: String },
+    /// The envelope was fine, but the record in it could not be read (a shape or a value we
+    /// cannot make sense of): one record, not the account, is affected.
+    #[error("{call}: unreadable record: {reason}")]
+    Record { call: String, reason: String },
+    /// The vendor asked us to slow down (a rate-limit answer in its envelope).
+    #[error("{call}: the vendor asks to slow down: {message}")]
+    Throttled { call: String, message: String },
+    /// A call that changes state reached the vendor, but its answer cannot be read: whether it
+    /// was carried out is unknown until the vendor's state is read again.
+    #[error("{call}: the vendor's answer could not be read, so whether it was carried out is not known yet ({reason})")]
+    OutcomeUnknown { call: String, reason: String },
     /// A list kept changing while it was paged, walk after walk: what was read is stored, but
     /// nothing leaves a box on the strength of it.
     #[error("{call}: the list kept changing while it was being read ({walks} tries); what was read is kept and the rest follows at the next sync")]
@@ -44,6 +56,44 @@ pub enum VendorError {
 impl VendorError {
     pub fn malformed(call: &str, reason: impl ToString) -> Self {
         VendorError::Malformed { call: call.to_string(), reason: reason.to_string() }
+    }
+
+    /// A record inside a well-formed reply that could not be read.
+    pub fn record(call: &str, reason: impl ToString) -> Self {
+        VendorError::Record { call: call.to_string(), reason: reason.to_string() }
+    }
+
+    /// Whether the failure concerns one record only (its shape, or the vendor refusing that
+    /// record), so a sync keeps it as a placeholder and goes on; anything else (credentials,
+    /// network, envelope, rate limit, settings) fails the account's sync as a whole.
+    pub fn is_item_level(&self) -> bool {
+        matches!(self, VendorError::Record { .. } | VendorError::Vendor { .. } | VendorError::NotAllowed(_))
+    }
+
+    /// The answer to a state-changing call, seen as that call's outcome: a reply that reached
+    /// us but could not be read says nothing about what the vendor did.
+    pub fn as_outcome(self) -> Self {
+        match self {
+            VendorError::Malformed { call, reason } | VendorError::Record { call, reason } => VendorError::OutcomeUnknown { call, reason },
+            other => other,
+        }
+    }
+
+    /// The call the error names, where it names one.
+    pub fn call(&self) -> Option<&str> {
+        match self {
+            VendorError::Vendor { call, .. }
+            | VendorError::Auth { call, .. }
+            | VendorError::Unreachable { call, .. }
+            | VendorError::Http { call, .. }
+            | VendorError::Malformed { call, .. }
+            | VendorError::Record { call, .. }
+            | VendorError::Throttled { call, .. }
+            | VendorError::OutcomeUnknown { call, .. }
+            | VendorError::Moving { call, .. } => Some(call),
+            VendorError::Field { source, .. } => source.call(),
+            VendorError::Config(_) | VendorError::Unsupported(_) | VendorError::NotAllowed(_) => None,
+        }
     }
 }
 

@@ -108,6 +108,9 @@ pub enum Status {
     Cancelled,
     /// The vendor could not carry out the approved change (yomicloud 处理失败).
     Failed,
+    /// A status word the vendor sent that we do not know ([`RemoteApproval::status_word`]
+    /// holds it, shown as the vendor wrote it). Nothing is offered on a guess.
+    Other,
 }
 
 impl Status {
@@ -124,6 +127,7 @@ impl Status {
             Status::Rejected => "rejected",
             Status::Cancelled => "cancelled",
             Status::Failed => "failed",
+            Status::Other => "other",
         }
     }
 }
@@ -131,7 +135,7 @@ impl Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Status::Sending, Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled, Status::Failed]
+        [Status::Sending, Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled, Status::Failed, Status::Other]
             .into_iter()
             .find(|v| v.as_str() == s)
             .ok_or_else(|| format!("unknown status `{s}`"))
@@ -189,6 +193,8 @@ pub enum StepRule {
     MoreThan { n: u32 },
     /// The designated member decides.
     Designated { user_id: String },
+    /// A rule the vendor names with a word we do not know, shown as the vendor wrote it.
+    Other { word: String },
 }
 
 /// A member's decision within a step.
@@ -198,12 +204,17 @@ pub enum Decision {
     Waiting,
     Approved,
     Rejected,
+    /// A word we do not know ([`StepMember::word`] holds it): shown, never taken as a decision.
+    Other,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepMember {
     pub user: User,
     pub decision: Decision,
+    /// The vendor's own word for the decision where it is [`Decision::Other`].
+    #[serde(default)]
+    pub word: Option<String>,
     pub comment: Option<String>,
     pub decided_at: Option<Timestamp>,
 }
@@ -262,6 +273,20 @@ pub struct RemoteApproval {
     pub actions: Vec<Action>,
     /// The vendor's own JSON, kept for diagnosis.
     pub raw: serde_json::Value,
+    /// The vendor's status word where [`Status::Other`] stands for it.
+    #[serde(default)]
+    pub status_word: Option<String>,
+    /// Set when the vendor's record could not be read at the last sync: the approval is a
+    /// placeholder (or its last readable copy), shown with the reason, offering no action.
+    #[serde(default)]
+    pub unreadable: Option<Unreadable>,
+}
+
+/// Why an approval the vendor listed could not be read: which call, and why in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreadable {
+    pub call: String,
+    pub reason: String,
 }
 
 /// An approval in the cache: what the CLI and UI show.
@@ -290,6 +315,8 @@ pub struct ApprovalSummary {
     pub submitted_at: Timestamp,
     pub updated_at: Timestamp,
     pub status: Status,
+    pub status_word: Option<String>,
     pub boxes: Vec<Inbox>,
     pub actions: Vec<Action>,
+    pub unreadable: Option<Unreadable>,
 }

@@ -225,7 +225,7 @@ impl Store {
 /// Faults that may pass by themselves: worth an automatic retry.
 pub fn is_transient(e: &VendorError) -> bool {
     match e {
-        VendorError::Unreachable { .. } | VendorError::Malformed { .. } => true,
+        VendorError::Unreachable { .. } | VendorError::Malformed { .. } | VendorError::OutcomeUnknown { .. } | VendorError::Throttled { .. } => true,
         VendorError::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
         _ => false,
     }
@@ -380,8 +380,16 @@ impl Service {
                 if let Err(e) = self.store().outbox_begin_attempt(entry.id) {
                     return Outcome::NotDelivered(e.into(), true);
                 }
-                match connector.act_cached(&cached.remote, action, &entry.comment).await {
+                let acted = connector.act_cached(&cached.remote, action, &entry.comment).await;
+                // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
+                self.forget_read(account.id, &remote_id);
+                match acted {
                     Ok(known) => Outcome::Delivered(Some(self.refresh_after_act(account, connector.as_ref(), cached.id, &remote_id, known).await)),
+                    // The vendor got it but its answer is unreadable: its state tells what happened.
+                    Err(e @ VendorError::OutcomeUnknown { .. }) => match self.already_decided(account, connector.as_ref(), &remote_id, action).await {
+                        Ok(Some(id)) => Outcome::Delivered(Some(id)),
+                        _ => fail(e),
+                    },
                     Err(e) => fail(e),
                 }
             }

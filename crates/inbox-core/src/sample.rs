@@ -21,7 +21,7 @@ pub fn approval(i: usize) -> RemoteApproval {
         5..=7 => (vec![Inbox::Submitted], if i.is_multiple_of(3) { Status::Approved } else { Status::Pending }),
         _ => (vec![Inbox::Cc], Status::Approved),
     };
-    RemoteApproval {
+    RemoteApproval { status_word: None, unreadable: None,
         remote_id: i.to_string(),
         title: format!("{}{}申请-{}", w(0), w(1), i),
         form_name: format!("{}审批", w(2)),
@@ -35,7 +35,7 @@ pub fn approval(i: usize) -> RemoteApproval {
             name: "部门审批".into(),
             rule: StepRule::Any,
             decision: Decision::Waiting,
-            members: vec![StepMember {
+            members: vec![StepMember { word: None,
                 user: User { id: "1".into(), name: NAMES[(i + 3) % 10].into() },
                 decision: Decision::Waiting,
                 comment: Some(format!("请{}核对", w(5))),

@@ -9,6 +9,7 @@ use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::{SecretStore, Secrets};
 use crate::store::{Account, BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Store};
 use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
+use crate::sync::recent::Recent;
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
@@ -54,6 +55,8 @@ pub struct Service {
     connectors: Mutex<HashMap<i64, Arc<dyn Connector>>>,
     /// What each source's first page showed at its last full walk (see `sync::Heads`).
     pub(crate) heads: sync::Heads,
+    /// What the syncs of each account read (`sync::recent`), kept with its connector.
+    recents: Mutex<HashMap<i64, Arc<Recent>>>,
 }
 
 impl Service {
@@ -70,6 +73,7 @@ impl Service {
             running: Mutex::default(),
             connectors: Mutex::default(),
             heads: sync::Heads::default(),
+            recents: Mutex::default(),
         }))
     }
 
@@ -186,6 +190,20 @@ impl Service {
     fn forget_connector(&self, id: i64) {
         self.heads.forget(id);
         self.connectors.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        self.recents.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+
+    /// What the account's syncs read, made as its connector asks (`Connector::recall`).
+    fn recent_of(&self, id: i64, connector: &dyn Connector) -> Arc<Recent> {
+        self.recents.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert_with(|| Arc::new(Recent::of(connector.recall()))).clone()
+    }
+
+    /// Forgets what syncs read of one approval, so the next sync reads it again (after acting:
+    /// whatever the outcome, a lost reply may have landed).
+    pub(crate) fn forget_read(&self, account_id: i64, remote_id: &str) {
+        if let Some(recent) = self.recents.lock().unwrap_or_else(|p| p.into_inner()).get(&account_id) {
+            recent.forget(remote_id);
+        }
     }
 
     /// Checks the account's credentials against the vendor.
@@ -209,7 +227,12 @@ impl Service {
         self.set_running(id, true);
         let _ = self.events.send(SyncEvent::Started { account_id: id });
         let result = match self.connector(&account) {
-            Ok(connector) => sync::sync_account(&self.store, connector.as_ref(), id, &self.heads).await.map_err(|e| match e {
+            Ok(connector) => {
+                let recent = self.recent_of(id, connector.as_ref());
+                let memory = sync::Memory { heads: &self.heads, recent: &recent };
+                sync::sync_account(&self.store, connector.as_ref(), id, memory).await
+            }
+            .map_err(|e| match e {
                 SyncError::Vendor(v) => vendor_error(&account, v),
                 SyncError::Store(s) => Error::Store(s),
             }),
@@ -557,6 +580,8 @@ fn sending_stand_in(account: &Account, template: &Template, s: &Submission) -> R
         attachments: vec![],
         actions: vec![],
         raw: serde_json::Value::Null,
+        status_word: None,
+        unreadable: None,
     }
 }
 

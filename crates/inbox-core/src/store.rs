@@ -171,6 +171,16 @@ fn migrations() -> Migrations<'static> {
     M::up(
         "DROP INDEX approvals_form;
         CREATE INDEX approvals_form ON approvals(form_name, status);",
+    ),
+    // Real vendor data (issue 13): a status word we do not know, kept verbatim; why a listed
+    // record could not be read (a placeholder, or the last readable copy); and what the last
+    // sync left in the cache, for the account's status line.
+    M::up(
+        "ALTER TABLE approvals ADD COLUMN status_word TEXT;
+        ALTER TABLE approvals ADD COLUMN unreadable TEXT;
+        CREATE INDEX approvals_unreadable ON approvals(account_id) WHERE unreadable IS NOT NULL;
+        ALTER TABLE sync_state ADD COLUMN last_count INTEGER;
+        ALTER TABLE sync_state ADD COLUMN last_unreadable INTEGER;",
     )])
 }
 
@@ -305,6 +315,10 @@ pub struct SyncState {
     pub last_success: Option<i64>,
     /// The reason the last sync failed, in words; `None` after a success.
     pub last_error: Option<String>,
+    /// After the last successful sync: how many of the account's approvals the cache holds,
+    /// and how many of them could not be read (placeholders, shown with their reasons).
+    pub last_count: Option<u64>,
+    pub last_unreadable: Option<u64>,
 }
 
 /// What the list shows: one box (or all), optionally narrowed, newest first.
@@ -324,6 +338,9 @@ pub struct ListQuery {
     pub since: Option<i64>,
     /// Only approvals last updated before this time (Unix seconds).
     pub until: Option<i64>,
+    /// Only approvals the last sync could not read (placeholders and stale copies).
+    #[serde(default)]
+    pub unreadable: bool,
     #[serde(default)]
     pub sort: Sort,
     #[serde(default)]
@@ -532,11 +549,16 @@ impl Store {
         Ok(conn.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?)
     }
 
+    /// Records how a sync ended: its failure in words, or after a success what the cache
+    /// holds of the account (approvals, and how many of them could not be read).
     pub fn record_sync_result(&self, account_id: i64, error: Option<&str>) -> Result<()> {
         let conn = self.conn();
         match error {
             None => conn.execute(
-                "UPDATE sync_state SET last_success = ?2, last_error = NULL WHERE account_id = ?1",
+                "UPDATE sync_state SET last_success = ?2, last_error = NULL,
+                    last_count = (SELECT count(*) FROM approvals WHERE account_id = ?1),
+                    last_unreadable = (SELECT count(*) FROM approvals WHERE account_id = ?1 AND unreadable IS NOT NULL)
+                 WHERE account_id = ?1",
                 params![account_id, now()],
             )?,
             Some(reason) => conn.execute(
@@ -607,6 +629,29 @@ impl Store {
                     mark.execute(params![account_id, id, generation, b.as_str()])?;
                 }
             }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps listed items that could not be read (`placeholders`, from `sync::placeholder`)
+    /// visible: a cached approval keeps its last readable content, marked unreadable and
+    /// offering no action, in the boxes of `boxes` it is in; an approval not cached yet is
+    /// stored as its placeholder. Either way it keeps this walk's generation, so the end of the
+    /// walk leaves it, and the next sync reads it again.
+    pub fn keep_unreadable(&self, account_id: i64, boxes: &[Inbox], generation: i64, placeholders: &[RemoteApproval]) -> Result<()> {
+        if placeholders.is_empty() {
+            return Ok(());
+        }
+        let cached: Vec<Option<Approval>> = placeholders.iter().map(|p| self.approval_by_remote(account_id, &p.remote_id)).collect::<Result<_>>()?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (placeholder, cached) in placeholders.iter().zip(cached) {
+            let item = match cached {
+                Some(c) => RemoteApproval { actions: vec![], unreadable: placeholder.unreadable.clone(), ..c.remote },
+                None => placeholder.clone(),
+            };
+            write::upsert(&tx, account_id, boxes, generation, &item)?;
         }
         tx.commit()?;
         Ok(())
@@ -744,8 +789,8 @@ impl Store {
         let mut stmt = conn.prepare(&sql)?;
         stmt.query_row([id], |row| {
             let summary = summary_from_row(row)?;
-            let body: String = row.get(13)?;
-            let raw: String = row.get(14)?;
+            let body: String = row.get(15)?;
+            let raw: String = row.get(16)?;
             Ok(summary.and_then(|s| approval_from_parts(s, &body, &raw)))
         })
         .optional()?
@@ -754,7 +799,7 @@ impl Store {
 }
 
 const ACCOUNT_SELECT: &str = "SELECT a.id, a.name, a.vendor, a.base_url, a.settings, a.demo,
-    s.last_attempt, s.last_success, s.last_error
+    s.last_attempt, s.last_success, s.last_error, s.last_count, s.last_unreadable
     FROM accounts a LEFT JOIN sync_state s ON s.account_id = a.id";
 
 /// How many distinct values a filter menu offers at most.
@@ -764,7 +809,8 @@ const SUMMARY_FROM: &str = " FROM approvals a JOIN accounts c ON c.id = a.accoun
 
 const SUMMARY_COLUMNS: &str = "SELECT a.id, a.account_id, c.name, c.vendor, a.remote_id, a.title, a.form_name,
     a.submitter_id, a.submitter_name, a.submitted_at, a.updated_at, a.status,
-    a.actions || '|' || coalesce((SELECT group_concat(box) FROM approval_boxes b WHERE b.approval_id = a.id), '')";
+    a.actions || '|' || coalesce((SELECT group_concat(box) FROM approval_boxes b WHERE b.approval_id = a.id), ''),
+    a.status_word, a.unreadable";
 
 fn account_from_row(r: &Row) -> rusqlite::Result<Result<Account>> {
     let vendor: String = r.get(2)?;
@@ -782,6 +828,8 @@ fn account_from_row(r: &Row) -> rusqlite::Result<Result<Account>> {
                 last_attempt: r.get(6)?,
                 last_success: r.get(7)?,
                 last_error: r.get(8)?,
+                last_count: r.get::<_, Option<i64>>(9)?.map(|n| n as u64),
+                last_unreadable: r.get::<_, Option<i64>>(10)?.map(|n| n as u64),
             },
         })
     })())
@@ -791,6 +839,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<Result<ApprovalSummary>> {
     let vendor: String = r.get(3)?;
     let status: String = r.get(11)?;
     let packed: String = r.get(12)?;
+    let unreadable: Option<String> = r.get(14)?;
     Ok((|| {
         let (actions, boxes) = packed.split_once('|').unwrap_or((&packed, ""));
         Ok(ApprovalSummary {
@@ -805,8 +854,10 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<Result<ApprovalSummary>> {
             submitted_at: r.get(9)?,
             updated_at: r.get(10)?,
             status: status.parse().map_err(StoreError::Corrupt)?,
+            status_word: r.get(13)?,
             boxes: parse_list(boxes)?,
             actions: parse_actions(actions)?,
+            unreadable: unreadable.map(|u| serde_json::from_str(&u).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
         })
     })())
 }
@@ -846,6 +897,8 @@ fn approval_from_parts(s: ApprovalSummary, body: &str, raw: &str) -> Result<Appr
             attachments: body.attachments,
             actions: s.actions,
             raw,
+            status_word: s.status_word,
+            unreadable: s.unreadable,
         },
     })
 }
@@ -968,6 +1021,8 @@ pub(crate) mod tests {
             attachments: vec![],
             actions: vec![Action::Approve, Action::Reject],
             raw: serde_json::json!({"id": remote}),
+            status_word: None,
+            unreadable: None,
         }
     }
 

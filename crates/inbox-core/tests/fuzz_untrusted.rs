@@ -128,8 +128,8 @@ proptest! {
         let list = serde_json::from_value::<weiwenjia::wire::ListData>(l["data"].clone());
         let detail = serde_json::from_value::<weiwenjia::wire::Detail>(d["data"].clone());
         if let (Ok(list), Ok(detail)) = (list, detail) {
-            for item in &list.list {
-                let _ = weiwenjia::map::approval(item, Value::Null, &detail, Value::Null, 35_903_635);
+            for item in list.list.iter().filter_map(|i| serde_json::from_value::<weiwenjia::wire::ListItem>(i.clone()).ok()) {
+                let _ = weiwenjia::map::approval(&item, Value::Null, &detail, Value::Null, 35_903_635);
             }
         }
     }

@@ -36,6 +36,13 @@ pub fn int_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
     Ok(Option::<Vec<Wrap>>::deserialize(d)?.unwrap_or_default().into_iter().map(|w| w.0).collect())
 }
 
+/// A list whose items are read one by one, leaving out those that cannot be read (for uses that
+/// only look things up in a list; a sync reads each item itself and keeps the unreadable ones).
+pub fn readable_items<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    let items = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(items.iter().filter_map(|item| T::deserialize(item).ok()).collect())
+}
+
 /// Text written as a string or as a number.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match NumOrStr::deserialize(d)? {

@@ -5,7 +5,6 @@
 pub mod de;
 pub mod fxiaoke;
 pub mod qiyuesuo;
-pub mod recent;
 pub mod weiwenjia;
 pub mod yomicloud;
 pub mod zeyi;
@@ -128,6 +127,21 @@ pub(crate) fn transport_error(call: &str, e: reqwest::Error) -> VendorError {
         e.without_url().to_string()
     };
     VendorError::Unreachable { call: call.to_string(), reason }
+}
+
+/// One item of a list reply, read on its own: an item we cannot read concerns that item only
+/// (`VendorError::Record`), never its page.
+pub(crate) fn parse_item<T: serde::de::DeserializeOwned>(call: &str, item: &serde_json::Value) -> Result<T, VendorError> {
+    T::deserialize(item).map_err(|e| VendorError::record(call, e))
+}
+
+/// An id as text, written as a string or a number; `None` for anything else.
+pub(crate) fn id_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// Moves the array under `key` out of a vendor reply: the raw list items, kept beside the typed

@@ -111,6 +111,9 @@ impl Shape {
         if let Some(t) = q.until {
             narrow(format!("{prefix}.updated_at < CAST({} AS INTEGER)", arg(t.to_string())));
         }
+        if q.unreadable {
+            narrow(format!("{id} IN (SELECT id FROM approvals WHERE unreadable IS NOT NULL)"));
+        }
         if let Some(m) = matches {
             narrow(format!("{id} IN (SELECT value FROM json_each({}))", arg(m)));
         }

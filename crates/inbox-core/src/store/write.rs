@@ -21,6 +21,7 @@ struct Columns {
     actions: String,
     body: String,
     raw: String,
+    unreadable: Option<String>,
     digest: i64,
 }
 
@@ -30,18 +31,25 @@ impl Columns {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let actions = item.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
         let raw = item.raw.to_string();
-        let digest = digest(item, &actions, &body, &raw);
-        Ok(Columns { actions, body, raw, digest })
+        let unreadable = item.unreadable.as_ref().map(|u| serde_json::to_string(u).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?;
+        let digest = digest(item, &actions, &body, &raw, unreadable.as_deref());
+        Ok(Columns { actions, body, raw, unreadable, digest })
     }
 }
 
 /// A fingerprint of everything stored for an approval except its boxes (which depend on the
 /// list it came from). SipHash-1-3 with fixed keys: stable across runs and Rust versions, so an
 /// unchanged approval is recognised after a restart.
-fn digest(item: &RemoteApproval, actions: &str, body: &str, raw: &str) -> i64 {
+fn digest(item: &RemoteApproval, actions: &str, body: &str, raw: &str, unreadable: Option<&str>) -> i64 {
     let mut h = siphasher::sip::SipHasher13::new_with_keys(0x6170_7072_6f76_616c, 0x696e_626f_785f_7637);
     let texts = [&item.title, &item.form_name, &item.submitter.id, &item.submitter.name, item.status.as_str(), actions, body, raw];
     for t in texts {
+        h.write_usize(t.len());
+        h.write(t.as_bytes());
+    }
+    // Written only when present, so the digests of approvals stored before these existed hold.
+    for t in [item.status_word.as_deref(), unreadable].into_iter().flatten() {
+        h.write_u8(1);
         h.write_usize(t.len());
         h.write(t.as_bytes());
     }
@@ -103,8 +111,8 @@ pub(super) fn upsert(tx: &Transaction, account_id: i64, authority: &[Inbox], gen
 fn insert(tx: &Transaction, account_id: i64, item: &RemoteApproval, c: &Columns) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO approvals (account_id, remote_id, title, form_name, submitter_id, submitter_name,
-            submitted_at, updated_at, status, actions, body, raw, search_text, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            submitted_at, updated_at, status, actions, body, raw, search_text, digest, status_word, unreadable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         account_id,
@@ -121,6 +129,8 @@ fn insert(tx: &Transaction, account_id: i64, item: &RemoteApproval, c: &Columns)
         c.raw,
         super::search_text(item),
         c.digest,
+        item.status_word,
+        c.unreadable,
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -129,7 +139,7 @@ fn update(tx: &Transaction, id: i64, item: &RemoteApproval, c: &Columns) -> Resu
     tx.prepare_cached(
         "UPDATE approvals SET title = ?2, form_name = ?3, submitter_id = ?4, submitter_name = ?5,
             submitted_at = ?6, updated_at = ?7, status = ?8, actions = ?9, body = ?10, raw = ?11,
-            digest = ?12
+            digest = ?12, status_word = ?13, unreadable = ?14
          WHERE id = ?1",
     )?
     .execute(params![
@@ -145,6 +155,8 @@ fn update(tx: &Transaction, id: i64, item: &RemoteApproval, c: &Columns) -> Resu
         c.body,
         c.raw,
         c.digest,
+        item.status_word,
+        c.unreadable,
     ])?;
     // A separate statement, so the full-text trigger (AFTER UPDATE OF search_text) re-indexes
     // only when the searchable text really changed.

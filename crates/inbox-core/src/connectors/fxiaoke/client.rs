@@ -163,7 +163,7 @@ impl Client {
 
     pub async fn call<T: DeserializeOwned>(&self, call: &'static str, body: Value) -> Result<(T, Value), VendorError> {
         let raw = self.call_raw(call, body).await?;
-        let typed = serde_json::from_value(raw.clone()).map_err(|e| VendorError::malformed(call, e))?;
+        let typed = T::deserialize(&raw).map_err(|e| VendorError::record(call, e))?;
         Ok((typed, raw))
     }
 
@@ -208,7 +208,7 @@ impl Client {
     /// `approvalTask/action` with `actionType` `agree` or `reject`.
     pub async fn crm_task_action(&self, me: &str, task_id: &str, action_type: &str, opinion: &str) -> Result<(), VendorError> {
         let body = json!({ "currentOpenUserId": me, "taskId": task_id, "actionType": action_type, "opinion": opinion });
-        self.call_raw(beyond_document::CRM_TASK_ACTION, body).await.map(drop)
+        self.call_raw(beyond_document::CRM_TASK_ACTION, body).await.map(drop).map_err(VendorError::as_outcome)
     }
 
     /// Cancels the approval flow running on a CRM record (the applicant withdraws it).
@@ -217,7 +217,7 @@ impl Client {
             "currentOpenUserId": me,
             "data": { "entityId": entity_id, "objectId": object_id, "cancelReason": reason },
         });
-        self.call_raw(beyond_document::CRM_INSTANCE_CANCEL, body).await.map(drop)
+        self.call_raw(beyond_document::CRM_INSTANCE_CANCEL, body).await.map(drop).map_err(VendorError::as_outcome)
     }
 
     /// `media/download`: the bytes; a JSON reply is the vendor's error.
@@ -272,6 +272,7 @@ pub fn envelope(call: &str, raw: &Value) -> Result<(), VendorError> {
     let (call, code_text) = (call.to_string(), env.error_code.to_string());
     Err(match env.error_code {
         code::TOKEN_INVALID | code::APP_CREDENTIALS => VendorError::Auth { call, code: code_text, message },
+        code::RATE_LIMITED => VendorError::Throttled { call, message: format!("code {code_text}: {message}") },
         _ => VendorError::Vendor { call, code: code_text, message },
     })
 }

@@ -198,7 +198,7 @@ pub fn approval(a: &wire::Approval, raw: serde_json::Value, me: &str) -> Result<
     let steps = a.approval_tasks.iter().map(step).collect::<Result<Vec<_>, _>>()?;
     let mut attachments = Vec::new();
     let fields = fields(a, &form_name, &mut attachments)?;
-    Ok(RemoteApproval {
+    Ok(RemoteApproval { status_word: None, unreadable: None,
         remote_id: a.approval_id.to_string(),
         title: title(&a.feed.feed_content, &form_name),
         form_name,
@@ -258,7 +258,7 @@ fn step(t: &ApprovalTask) -> Result<Step, MapError> {
         .iter()
         .map(|m| {
             let comment = t.comments.iter().filter(|c| c.sender_id == m.employee_id).map(|c| c.content.clone()).collect::<Vec<_>>().join("\n");
-            Ok(StepMember { user: user(&m.employee_id), decision: task_decision(&m.state)?, comment: Some(comment).filter(|c| !c.is_empty()), decided_at: None })
+            Ok(StepMember { word: None, user: user(&m.employee_id), decision: task_decision(&m.state)?, comment: Some(comment).filter(|c| !c.is_empty()), decided_at: None })
         })
         .collect::<Result<_, MapError>>()?;
     Ok(Step { name, rule: rule(&t.kind)?, decision: task_decision(&t.state)?, members })
@@ -480,7 +480,7 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: serde_json::Value, me: &str) -> 
         let mut members = Vec::new();
         for o in &t.opinions {
             processed |= o.open_user_id == me;
-            members.push(StepMember {
+            members.push(StepMember { word: None,
                 user: user(&o.open_user_id),
                 decision: crm_opinion_decision(&o.action_type)?,
                 comment: Some(o.opinion.clone()).filter(|c| !c.is_empty()),
@@ -488,7 +488,7 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: serde_json::Value, me: &str) -> 
             });
         }
         for p in &t.un_complete_persons {
-            members.push(StepMember { user: user(p), decision: Decision::Waiting, comment: None, decided_at: None });
+            members.push(StepMember { word: None, user: user(p), decision: Decision::Waiting, comment: None, decided_at: None });
         }
         steps.push(Step { name: format!("第 {} 级审批", n + 1), rule: rule(&t.kind)?, decision: crm_task_decision(&t.state)?, members });
     }
@@ -515,7 +515,7 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: serde_json::Value, me: &str) -> 
         fields.push(Field::new("结束时间", (end / 1000).to_string(), FieldKind::Date));
     }
     let updated = [i.last_modify_time, i.end_time, i.cancel_time].into_iter().flatten().max().unwrap_or(i.create_time).max(i.create_time);
-    Ok(RemoteApproval {
+    Ok(RemoteApproval { status_word: None, unreadable: None,
         remote_id: format!("{CRM_PREFIX}{}", i.instance_id),
         title: if i.instance_name.is_empty() { i.flow_api_name.clone() } else { i.instance_name.clone() },
         form_name: format!("CRM 审批流 · {}", i.object_api_name),

@@ -47,7 +47,8 @@ fn every_document_example_parses() {
     assert_eq!(forms.approval_type_forms.len(), 9);
     assert_eq!(forms.approval_type_forms[4].approve_type, 100);
     let q: ApprovalQuery = serde_json::from_value(example(fixture!("approval-query.jsonc"))).unwrap();
-    assert_eq!((q.approvals[0].id, q.total_count, q.page_size), (1, Some(1000), Some(10)));
+    let first: crate::connectors::fxiaoke::wire::ApprovalRef = crate::connectors::parse_item("approval/query", &q.approvals[0]).unwrap();
+    assert_eq!((first.id, q.total_count, q.page_size), (1, Some(1000), Some(10)));
     for (f, code) in [(fixture!("error-20016.jsonc"), 20016), (fixture!("error-15002.jsonc"), 15002)] {
         let e: Envelope = serde_json::from_value(example(f)).unwrap();
         assert_eq!(e.error_code, code);

@@ -9,14 +9,12 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use crate::connector::{Capabilities, Connector, Download, ListPage, ListTotal, SettingSpec, Source, VendorInfo};
+use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, ListTotal, Recall, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
-use futures::{StreamExt, TryStreamExt};
-use super::recent::{Listed, Recent};
 use serde_json::Value;
 use std::time::Duration;
 use std::collections::HashMap;
@@ -24,8 +22,6 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
-/// How many detail reads run at once during a sync (the rate limiter paces them further).
-const DETAIL_CONCURRENCY: usize = 4;
 /// The longest window `approval/query` accepts (the document: 180 days).
 pub const WINDOW_MS: i64 = 180 * 86_400_000;
 /// Defaults of the optional settings (docs/fxiaoke-protocol.md, "Our choices" 6–8).
@@ -121,7 +117,7 @@ impl Cursor {
 
 /// What one list gave to a page of the walk: its items, where it goes on, and its count.
 struct Part<At> {
-    listed: Vec<Listed>,
+    listed: Vec<ListItem>,
     next: Option<At>,
     total: ListTotal,
 }
@@ -155,10 +151,6 @@ pub struct FxConnector {
     history_days: i64,
     page_size: i64,
     crm_flows: Vec<String>,
-    /// Finished items do not change: not read again while the list shows the same status
-    /// (`connectors/recent.rs` with the list's status as the fingerprint and no time limit:
-    /// every call counts under the rate limit).
-    recent: Recent,
     /// mediaId → file name, learnt from the details, for downloads.
     media_names: Mutex<HashMap<String, String>>,
 }
@@ -196,7 +188,6 @@ impl FxConnector {
             history_days: number_setting(account, "history_days", DEFAULT_HISTORY_DAYS, 1..=3650)?,
             page_size: number_setting(account, "page_size", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE)?,
             crm_flows: flows.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect(),
-            recent: Recent::with_ttl(&[], Duration::MAX),
             media_names: Mutex::default(),
         })
     }
@@ -233,7 +224,7 @@ impl FxConnector {
     async fn old_detail(&self, id: i64) -> Result<RemoteApproval, VendorError> {
         let me = self.me().await?;
         let (got, raw) = self.client.approval_get(id).await?;
-        let a = map::approval(&got.approval, raw, me).map_err(|e| VendorError::malformed(client::path::APPROVAL_GET, e))?;
+        let a = map::approval(&got.approval, raw, me).map_err(|e| VendorError::record(client::path::APPROVAL_GET, e))?;
         self.note_media(&a);
         Ok(a)
     }
@@ -242,23 +233,17 @@ impl FxConnector {
         const CALL: &str = client::beyond_document::CRM_INSTANCE_GET;
         let me = self.me().await?;
         let (got, raw) = self.client.crm_instance_get(me, instance_id).await?;
-        let a = map::crm_instance(&got.instance_detail, raw, me).map_err(|e| VendorError::malformed(CALL, e))?;
+        let a = map::crm_instance(&got.instance_detail, raw, me).map_err(|e| VendorError::record(CALL, e))?;
         self.note_media(&a);
         Ok((a, got.instance_detail))
     }
 
-    async fn old_page(&self, source: &Source, anchor: i64, at: OldAt) -> Result<Part<OldAt>, VendorError> {
+    async fn old_page(&self, anchor: i64, at: OldAt) -> Result<Part<OldAt>, VendorError> {
         let wins = windows(anchor, self.history_days);
         let &(start, end) = wins.get(at.window).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
         let q = self.client.approval_query(start, end, at.page, self.page_size).await?;
         let (count, got_some) = (q.total_count.unwrap_or(0), !q.approvals.is_empty());
-        let listed: Vec<Listed> = futures::stream::iter(q.approvals.into_iter().map(|r| async move {
-            let state = Value::String(r.status.to_string());
-            self.recent.get_or_read(source, &r.id.to_string(), &state, || self.old_detail(r.id)).await
-        }))
-        .buffered(DETAIL_CONCURRENCY)
-        .try_collect()
-        .await?;
+        let listed = q.approvals.into_iter().map(old_item).collect();
         let next = if at.page * self.page_size < count && got_some {
             Some(OldAt { page: at.page + 1, ..at })
         } else {
@@ -267,7 +252,7 @@ impl FxConnector {
         Ok(Part { listed, next, total: ListTotal { of: format!("approval/query window {}", at.window), count } })
     }
 
-    async fn crm_page(&self, source: &Source, anchor: i64, at: CrmAt) -> Result<Part<CrmAt>, VendorError> {
+    async fn crm_page(&self, anchor: i64, at: CrmAt) -> Result<Part<CrmAt>, VendorError> {
         let wins = windows(anchor, self.history_days);
         let &(start, end) = wins.get(at.window).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
         let flow_name = self.crm_flows.get(at.flow).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no CRM flow {}", at.flow)))?;
@@ -275,13 +260,7 @@ impl FxConnector {
         let q = self.client.crm_instances_query(&me, flow_name, start, end, at.page, self.page_size).await?;
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
         let (count, got_some) = (result.total.unwrap_or(0), !result.instance_list.is_empty());
-        let listed: Vec<Listed> = futures::stream::iter(result.instance_list.into_iter().map(|i| async move {
-            let (id, state) = (format!("{}{}", map::CRM_PREFIX, i.instance_id), Value::String(i.state.clone()));
-            self.recent.get_or_read(source, &id, &state, || async { self.crm_detail(&i.instance_id).await.map(|(a, _)| a) }).await
-        }))
-        .buffered(DETAIL_CONCURRENCY)
-        .try_collect()
-        .await?;
+        let listed = result.instance_list.into_iter().map(crm_item).collect();
         let next = if at.page * self.page_size < count && got_some {
             Some(CrmAt { page: at.page + 1, ..at })
         } else if at.window + 1 < wins.len() {
@@ -297,8 +276,9 @@ impl FxConnector {
     /// without changing the item's status).
     async fn old_top(&self, (start, end): (i64, i64)) -> Result<impl Hash, VendorError> {
         let q = self.client.approval_query(start, end, 1, 1).await?;
-        let top = match q.approvals.first() {
-            Some(r) => Some((r.id, r.status, self.client.approval_get(r.id).await?.0.approval.feed.last_update_time)),
+        let top = match q.approvals.first().map(|raw| (raw.to_string(), super::parse_item::<wire::ApprovalRef>(client::path::APPROVAL_QUERY, raw))) {
+            Some((raw, Ok(r))) => Some((raw, Some(self.client.approval_get(r.id).await?.0.approval.feed.last_update_time))),
+            Some((raw, Err(_))) => Some((raw, None)),
             None => None,
         };
         Ok((q.total_count, top))
@@ -308,35 +288,71 @@ impl FxConnector {
     async fn crm_top(&self, me: &str, flow: &str, (start, end): (i64, i64)) -> Result<impl Hash, VendorError> {
         let q = self.client.crm_instances_query(me, flow, start, end, 1, 1).await?.query_result;
         let total = q.as_ref().and_then(|r| r.total);
-        let top = q.and_then(|r| r.instance_list.into_iter().next()).map(|i| (i.instance_id, i.state, i.last_modify_time));
+        let top = q.and_then(|r| r.instance_list.into_iter().next()).map(|i| i.to_string());
         Ok((total, top))
     }
 
     /// A page of each list not yet done, read at the same time.
-    async fn page(&self, source: &Source, at: Cursor) -> Result<ListPage, VendorError> {
+    async fn page(&self, at: Cursor) -> Result<ListPage, VendorError> {
         let old = async {
             match at.old {
-                Some(o) => self.old_page(source, at.anchor, o).await.map(Some),
+                Some(o) => self.old_page(at.anchor, o).await.map(Some),
                 None => Ok(None),
             }
         };
         let crm = async {
             match at.crm {
-                Some(c) => self.crm_page(source, at.anchor, c).await.map(Some),
+                Some(c) => self.crm_page(at.anchor, c).await.map(Some),
                 None => Ok(None),
             }
         };
         let (old, crm) = futures::try_join!(old, crm)?;
         let next = Cursor { anchor: at.anchor, old: old.as_ref().and_then(|p| p.next), crm: crm.as_ref().and_then(|p| p.next) };
         let more = next.old.is_some() || next.crm.is_some();
-        let mut listed = Vec::new();
-        let mut totals = Vec::new();
-        for (l, t) in old.map(|p| (p.listed, p.total)).into_iter().chain(crm.map(|p| (p.listed, p.total))) {
-            listed.extend(l);
-            totals.push(t);
+        let (mut old_items, mut crm_items, mut totals) = (Vec::new(), Vec::new(), Vec::new());
+        if let Some(p) = old {
+            old_items = p.listed;
+            totals.push(p.total);
         }
-        let page = ListPage::of_listed(self.recent.mine(source, listed), more.then(|| next.text()));
+        if let Some(p) = crm {
+            crm_items = p.listed;
+            totals.push(p.total);
+        }
+        // Interleaved: the sync reads a page's items a few at a time in order, and each list's
+        // details come from their own endpoint, under its own rate limit.
+        let listed = interleave(old_items, crm_items);
+        let page = ListPage::new(listed, more.then(|| next.text()));
         Ok(totals.into_iter().fold(page, |p, t| p.of_total(t.of, t.count)))
+    }
+}
+
+/// An `approval/query` item as the sync reads it: its status stands for it between syncs. The
+/// list is the company's, so it cannot tell the user's boxes.
+fn old_item(raw: Value) -> ListItem {
+    match super::parse_item::<wire::ApprovalRef>(client::path::APPROVAL_QUERY, &raw) {
+        Ok(r) => ListItem::new(r.id.to_string(), raw).seen_as(Value::String(r.status.to_string())),
+        Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e),
+    }
+}
+
+/// A CRM instance list item as the sync reads it: its state stands for it between syncs.
+fn crm_item(raw: Value) -> ListItem {
+    const CALL: &str = client::beyond_document::CRM_INSTANCES_QUERY;
+    match super::parse_item::<wire::CrmInstance>(CALL, &raw) {
+        Ok(i) => ListItem::new(format!("{}{}", map::CRM_PREFIX, i.instance_id), raw).seen_as(Value::String(i.state.clone())).titled(i.instance_name),
+        Err(e) => ListItem::unreadable(super::id_text(raw.get("instanceId")).map(|id| format!("{}{id}", map::CRM_PREFIX)), raw, e),
+    }
+}
+
+/// `a` and `b` taken turn about, the longer one's rest at the end.
+fn interleave<T>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter(), b.into_iter());
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return out,
+            (x, y) => out.extend(x.into_iter().chain(y)),
+        }
     }
 }
 
@@ -357,8 +373,11 @@ impl Connector for FxConnector {
         vec![Source { name: SOURCE, boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] }]
     }
 
-    fn stored(&self, source: &Source, remote_ids: &[String]) {
-        self.recent.stored(source, remote_ids);
+    /// Finished items do not change: not read again while the list shows the same status (the
+    /// list's status is what an item's `seen` holds) and with no time limit: every call counts
+    /// under the rate limit.
+    fn recall(&self) -> Recall {
+        Recall { ttl: Duration::MAX, ..Recall::default() }
     }
 
     async fn test(&self) -> Result<String, VendorError> {
@@ -396,7 +415,12 @@ impl Connector for FxConnector {
             },
             Some(c) => Cursor::parse(c).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor {c}")))?,
         };
-        self.page(source, cursor).await
+        self.page(cursor).await
+    }
+
+    /// The item's detail: a CRM instance's, or a 协同 approval's.
+    async fn read(&self, _source: &Source, item: &ListItem) -> Result<RemoteApproval, VendorError> {
+        self.detail(&item.remote_id).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {

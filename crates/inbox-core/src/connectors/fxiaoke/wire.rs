@@ -64,8 +64,9 @@ pub struct ApprovalTypeForm {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalQuery {
+    /// Each item read on its own ([`ApprovalRef`], `connectors::parse_item`).
     #[serde(default)]
-    pub approvals: Vec<ApprovalRef>,
+    pub approvals: Vec<serde_json::Value>,
     #[serde(default, deserialize_with = "de::opt_int")]
     pub total_count: Option<i64>,
     #[serde(default, deserialize_with = "de::opt_int")]
@@ -283,8 +284,9 @@ pub struct CrmInstancesQuery {
 pub struct CrmQueryResult {
     #[serde(default, deserialize_with = "de::opt_int")]
     pub total: Option<i64>,
+    /// Each item read on its own ([`CrmInstance`], `connectors::parse_item`).
     #[serde(default)]
-    pub instance_list: Vec<CrmInstance>,
+    pub instance_list: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

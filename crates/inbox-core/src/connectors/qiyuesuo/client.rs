@@ -72,12 +72,8 @@ impl Client {
         self.send(call, req).await
     }
 
+    /// `contract/list`: one page of the company's contracts in the window.
     pub async fn list(&self, offset: usize, limit: usize, start: &str, end: &str) -> Result<wire::ContractList, VendorError> {
-        Ok(self.list_raw(offset, limit, start, end).await?.0)
-    }
-
-    /// `contract/list` with the raw `result` (its `list` items fingerprint the list).
-    pub async fn list_raw(&self, offset: usize, limit: usize, start: &str, end: &str) -> Result<(wire::ContractList, Value), VendorError> {
         let query = [
             ("signatoryType", "ALL".to_string()),
             ("publishTimeStart", start.to_string()),
@@ -85,7 +81,9 @@ impl Client {
             ("selectOffset", offset.to_string()),
             ("selectLimit", limit.to_string()),
         ];
-        self.get(CALL_LIST, &query).await
+        // The page's envelope and count must be readable; its items are read one by one.
+        let (list, _): (wire::ContractList, Value) = self.get(CALL_LIST, &query).await?;
+        Ok(list)
     }
 
     pub async fn detail(&self, contract_id: &str) -> Result<(wire::Contract, Value), VendorError> {
@@ -93,7 +91,7 @@ impl Client {
     }
 
     pub async fn employee_audit(&self, req: &wire::AuditRequest) -> Result<(), VendorError> {
-        self.post(CALL_AUDIT, req).await.map(drop)
+        self.post(CALL_AUDIT, req).await.map(drop).map_err(VendorError::as_outcome)
     }
 
     pub async fn page_url(&self, req: &wire::PageUrlRequest) -> Result<String, VendorError> {
@@ -106,7 +104,7 @@ impl Client {
 /// Decodes `result` of a `code`-spelling reply.
 fn typed<T: DeserializeOwned>(call: &str, reply: Value) -> Result<(T, Value), VendorError> {
     let result = reply.get("result").cloned().ok_or_else(|| VendorError::malformed(call, "the reply has no `result`"))?;
-    let t = serde_json::from_value(result.clone()).map_err(|e| VendorError::malformed(call, e))?;
+    let t = T::deserialize(&result).map_err(|e| VendorError::record(call, e))?;
     Ok((t, result))
 }
 

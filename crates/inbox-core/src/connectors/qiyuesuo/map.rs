@@ -143,7 +143,7 @@ pub fn approval(c: &Contract, raw: serde_json::Value, me: &str) -> Result<Remote
     }
     let updated_at = audit_times.into_iter().chain([submitted_at]).max().unwrap_or(submitted_at);
     let actions = if awaiting_me(c, me).is_some() { vec![Action::Approve, Action::Reject] } else { vec![] };
-    Ok(RemoteApproval {
+    Ok(RemoteApproval { status_word: None, unreadable: None,
         remote_id: c.id.clone(),
         title: if c.subject.is_empty() { format!("合同 {}", c.id) } else { c.subject.clone() },
         form_name: c.category.as_ref().and_then(|k| k.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| "电子合同".into()),
@@ -207,13 +207,13 @@ fn step(tenant: &str, a: &ContractAction) -> Result<Step, MapError> {
     let decision = action_decision(a)?;
     let name = a.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| kind.to_string());
     let members = match (&a.auditor, a.audit_result.is_some()) {
-        (Some(auditor), true) => vec![StepMember {
+        (Some(auditor), true) => vec![StepMember { word: None,
             user: user(auditor),
             decision,
             comment: a.audit_comment.clone().filter(|c| !c.is_empty()),
             decided_at: opt_time(&a.audit_time)?,
         }],
-        _ => a.operators.iter().map(|p| StepMember { user: user(p), decision, comment: None, decided_at: None }).collect(),
+        _ => a.operators.iter().map(|p| StepMember { word: None, user: user(p), decision, comment: None, decided_at: None }).collect(),
     };
     Ok(Step { name: if tenant.is_empty() { name } else { format!("{tenant} · {name}") }, rule: StepRule::Any, decision, members })
 }

@@ -10,17 +10,13 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use super::recent::{Listed, Recent};
-use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
-use futures::{StreamExt, TryStreamExt};
 
-/// How many `contract/detail` calls run at once during a sync.
-const DETAIL_CONCURRENCY: usize = 4;
 /// `selectLimit` of each page (the vendor allows up to 1000).
 pub const PAGE_SIZE: usize = 100;
 /// How far back the sync looks (`publishTimeStart`): the vendor's own default, six months.
@@ -47,9 +43,6 @@ pub struct QiyuesuoConnector {
     client: client::Client,
     employee: String,
     tenant_name: Option<String>,
-    /// What the last syncs read (the shared rule of `connectors/recent.rs`). No list field
-    /// changes by itself: the items carry absolute times only.
-    recent: Recent,
 }
 
 /// Where a walk of the list stands: the page offset and the fixed time window.
@@ -84,7 +77,7 @@ impl QiyuesuoConnector {
         let employee = account.setting("employee").map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
         let employee = employee.ok_or_else(|| VendorError::Config("the employee's mobile number (employee) is missing".into()))?;
         let tenant_name = account.setting("tenant_name").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-        Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name, recent: Recent::new(&[]) })
+        Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name })
     }
 
     /// Checks that the contract awaits this employee's audit, then sends it to `employeeaudit`.
@@ -102,14 +95,9 @@ impl QiyuesuoConnector {
         self.client.employee_audit(&req).await
     }
 
-    /// A listed contract's approval, read unless its list item is unchanged (`recent.rs`).
-    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value) -> Result<Listed, VendorError> {
-        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone())).await
-    }
-
-    async fn detail_of(&self, remote_id: String) -> Result<RemoteApproval, VendorError> {
-        let (contract, raw) = self.client.detail(&remote_id).await?;
-        map::approval(&contract, raw, &self.employee).map_err(|e| VendorError::malformed(client::CALL_DETAIL, e))
+    async fn detail_of(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
+        let (contract, raw) = self.client.detail(remote_id).await?;
+        map::approval(&contract, raw, &self.employee).map_err(|e| VendorError::record(client::CALL_DETAIL, e))
     }
 }
 
@@ -117,10 +105,6 @@ impl QiyuesuoConnector {
 impl Connector for QiyuesuoConnector {
     fn sources(&self) -> Vec<Source> {
         vec![Source { name: SOURCE, boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] }]
-    }
-
-    fn stored(&self, source: &Source, remote_ids: &[String]) {
-        self.recent.stored(source, remote_ids);
     }
 
     async fn test(&self) -> Result<String, VendorError> {
@@ -137,27 +121,25 @@ impl Connector for QiyuesuoConnector {
             Some(text) => Cursor::parse(text)?,
             None => Cursor::first(chrono::Utc::now().timestamp()),
         };
-        let (page, mut raw) = self.client.list_raw(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
-        let raws = super::take_items(&mut raw, "list");
-        let pairs: Vec<(String, serde_json::Value)> = page.list.iter().map(|c| c.id.clone()).zip(raws).collect();
+        let page = self.client.list(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
         let read = page.list.len();
-        let listed: Vec<Listed> = futures::stream::iter(pairs.into_iter().map(|(id, item)| self.listed(source, id, item))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
-        // Contracts of the company that concern someone else stay out of the cache.
-        let listed = self.recent.mine(source, listed);
+        let items = page.list.into_iter().map(listed).collect();
         let next_offset = at.offset + read;
         let more = read > 0 && (next_offset as i64) < page.total_count;
-        Ok(ListPage::of_listed(listed, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))
+        Ok(ListPage::new(items, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))
+    }
+
+    /// The contract's detail; a contract of the company that concerns someone else is in no box.
+    async fn read(&self, _source: &Source, item: &ListItem) -> Result<RemoteApproval, VendorError> {
+        self.detail_of(&item.remote_id).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
-        self.detail_of(remote_id.to_string()).await
+        self.detail_of(remote_id).await
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        let done = self.audit(remote_id, action, comment).await;
-        // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
-        self.recent.forget(remote_id);
-        done
+        self.audit(remote_id, action, comment).await
     }
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
@@ -169,6 +151,18 @@ impl Connector for QiyuesuoConnector {
     async fn vendor_link(&self, remote_id: &str) -> Result<String, VendorError> {
         let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN" };
         self.client.page_url(&req).await
+    }
+}
+
+/// A `contract/list` item as the sync reads it: its contract id and subject. The list is the
+/// company's, so it cannot tell the user's boxes.
+fn listed(raw: serde_json::Value) -> ListItem {
+    match super::parse_item::<wire::ContractSummary>(client::CALL_LIST, &raw) {
+        Ok(c) => {
+            let subject = c.subject.clone();
+            ListItem::new(c.id, raw).titled(subject)
+        }
+        Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e),
     }
 }
 

@@ -43,8 +43,9 @@ pub struct PageUrl {
 pub struct ContractList {
     #[serde(deserialize_with = "de::int")]
     pub total_count: i64,
+    /// Each item read on its own (`connectors::parse_item`).
     #[serde(default)]
-    pub list: Vec<ContractSummary>,
+    pub list: Vec<serde_json::Value>,
 }
 
 /// An item of `contract/list`.

@@ -64,7 +64,7 @@ impl Client {
     async fn data<T: DeserializeOwned>(&self, call: &str, req: reqwest::RequestBuilder) -> Result<(T, Value), VendorError> {
         let raw = self.send(call, req).await?;
         let data = raw.get("data").cloned().unwrap_or(Value::Null);
-        let typed = serde_json::from_value(data.clone()).map_err(|e| VendorError::malformed(call, e))?;
+        let typed = T::deserialize(&data).map_err(|e| VendorError::record(call, e))?;
         Ok((typed, data))
     }
 
@@ -87,7 +87,7 @@ impl Client {
         let path = EXECUTE_PATH.replace("{id}", &record_id.to_string());
         let body = wire::ExecuteBody { execute_action: action, execute_opinion: opinion };
         let call = format!("execute_records/{record_id} {action}");
-        self.send(&call, self.request(reqwest::Method::POST, &path).json(&body)).await.map(drop)
+        self.send(&call, self.request(reqwest::Method::POST, &path).json(&body)).await.map(drop).map_err(VendorError::as_outcome)
     }
 }
 

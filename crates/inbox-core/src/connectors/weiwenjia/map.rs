@@ -137,7 +137,7 @@ fn member_of(d: &ApprovalDetail) -> Result<StepMember, MapError> {
         Some("cancel") => Some(format!("撤回{}", opinion.map(|o| format!("：{o}")).unwrap_or_default())),
         _ => opinion,
     };
-    Ok(StepMember {
+    Ok(StepMember { word: None,
         user: user(&d.user),
         decision: action_decision(d)?,
         comment,
@@ -162,7 +162,7 @@ fn step(node: &ExecutionNode) -> Result<Step, MapError> {
             let mut members: Vec<StepMember> = Vec::new();
             for u in node.setting_all_origin_approvers.iter().chain(&node.setting_approvers) {
                 if !members.iter().any(|m| m.user.id == u.uid.to_string()) {
-                    members.push(StepMember { user: user(u), decision: Decision::Waiting, comment: None, decided_at: None });
+                    members.push(StepMember { word: None, user: user(u), decision: Decision::Waiting, comment: None, decided_at: None });
                 }
             }
             for d in &node.approval_details {
@@ -233,7 +233,7 @@ pub fn approval(item: &ListItem, item_raw: Value, detail: &Detail, detail_raw: V
     for f in &entity.body_data {
         fields.extend(field(f)?);
     }
-    Ok(RemoteApproval {
+    Ok(RemoteApproval { status_word: None, unreadable: None,
         remote_id: remote_id(&item.entity_type, entity.id),
         title: entity.main_field_value.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| format!("{} {}", item.workflow.name, entity.id)),
         form_name: item.workflow.name.clone(),
@@ -282,9 +282,9 @@ mod tests {
         let (data, raw) = list();
         assert_eq!((data.total_count, data.total_pages, data.has_next_page, data.per_page, data.page), (5, 1, false, 15, 1));
         assert_eq!(raw["code"], 0);
-        let first = &data.list[0];
+        let items: Vec<ListItem> = data.list.iter().map(|i| crate::connectors::parse_item("list", i).unwrap()).collect();
         let d = detail_completed();
-        let a = approval(first, raw["data"]["list"][0].clone(), &d, Value::Null, 35_903_635).unwrap();
+        let a = approval(&items[0], raw["data"]["list"][0].clone(), &d, Value::Null, 35_903_635).unwrap();
         assert_eq!(a.remote_id, "Contract:1805501");
         assert_eq!((a.title.as_str(), a.form_name.as_str(), a.submitter.name.as_str()), ("审批测试5", "合同审批", "John"));
         assert_eq!(a.submitted_at, 1_712_627_760, "2024-04-09 09:56 Beijing");
@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(f("负责人"), Field::new("负责人", "John", FieldKind::User));
         assert_eq!(f("合同类型").value, "");
         assert_eq!(f("审批对象").value, "合同");
-        let money: Vec<String> = data.list.iter().map(|i| money(&i.entity_data.body_data[1].value).unwrap()).collect();
+        let money: Vec<String> = items.iter().map(|i| money(&i.entity_data.body_data[1].value).unwrap()).collect();
         assert_eq!(money, ["11.00", "22.00", "55.00", "2555.00", "223.00"]);
     }
 

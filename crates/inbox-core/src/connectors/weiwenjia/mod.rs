@@ -9,22 +9,18 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use super::recent::{Listed, Recent};
-use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, Recall, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
-use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Items per list page (our choice 4: the simulator and, we assume, the vendor cap at 100).
 pub const PER_PAGE: u32 = 50;
-/// How many detail calls run at once during a sync.
-const DETAIL_CONCURRENCY: usize = 4;
 
 /// `execute_action` values (ASSUMPTION A2 of docs/weiwenjia-protocol.md for reject and cancel).
 pub const ACTION_PASS: &str = "pass";
@@ -90,8 +86,6 @@ pub struct WeiwenjiaConnector {
     /// cannot be acted on, so theirs are not kept (a read of one walks the lists instead).
     /// Kept as JSON text: a parsed `Value` takes several times the memory.
     items: Mutex<HashMap<String, Box<str>>>,
-    /// What the last syncs read (the shared rule of `connectors/recent.rs`).
-    recent: Recent,
 }
 
 /// List item fields that change by themselves: the relative age, "大约 17 小时".
@@ -101,7 +95,7 @@ impl WeiwenjiaConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
         let filter = list_filter(account)?;
-        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, filter, items: Mutex::new(HashMap::new()), recent: Recent::new(VOLATILE) })
+        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, filter, items: Mutex::new(HashMap::new()) })
     }
 
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
@@ -129,11 +123,12 @@ impl WeiwenjiaConnector {
         for (_, scope, _) in SOURCES {
             let mut page = 1;
             loop {
-                let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
-                for (item, raw) in data.list.iter().zip(raw_items(raw)) {
-                    self.remember(item, &raw);
+                let (data, _) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
+                for raw in data.list {
+                    let Ok(item) = super::parse_item::<wire::ListItem>("approval_center/list", &raw) else { continue };
+                    self.remember(&item, &raw);
                     if map::remote_id(&item.entity_type, item.entity_data.id) == remote_id {
-                        return Ok((item.clone(), raw));
+                        return Ok((item, raw));
                     }
                 }
                 if !data.has_next_page {
@@ -148,14 +143,22 @@ impl WeiwenjiaConnector {
     /// Completes a list item with its detail.
     async fn complete(&self, item: wire::ListItem, item_raw: Value) -> Result<RemoteApproval, VendorError> {
         let (detail, detail_raw) = self.client.detail(&item.entity_type, item.entity_data.id).await?;
-        map::approval(&item, item_raw, &detail, detail_raw, self.client.uid()).map_err(|e| VendorError::malformed("execute_records/detail", e))
+        map::approval(&item, item_raw, &detail, detail_raw, self.client.uid()).map_err(|e| VendorError::record("execute_records/detail", e))
     }
 
-    /// A listed item's approval, read unless its list item is unchanged (`recent.rs`).
-    async fn listed(&self, source: &Source, item: wire::ListItem, raw: Value) -> Result<Listed, VendorError> {
-        let remote_id = map::remote_id(&item.entity_type, item.entity_data.id);
-        let seen = raw.clone();
-        self.recent.get_or_read(source, &remote_id, &seen, || self.complete(item, raw)).await
+    /// A list item as the sync reads it: in the box of its scope.
+    fn listed(&self, source: &Source, raw: Value) -> ListItem {
+        match super::parse_item::<wire::ListItem>(source.name, &raw) {
+            Ok(item) => {
+                self.remember(&item, &raw);
+                let title = item.entity_data.main_field_value.clone().unwrap_or_default();
+                ListItem::new(map::remote_id(&item.entity_type, item.entity_data.id), raw).in_boxes(source.boxes.clone()).titled(title)
+            }
+            Err(e) => {
+                let id = raw.get("entity_type").and_then(Value::as_str).zip(super::id_text(raw.pointer("/entity_data/id"))).map(|(t, id)| format!("{t}:{id}"));
+                ListItem::unreadable(id, raw, e).in_boxes(source.boxes.clone())
+            }
+        }
     }
 
     /// Checks the vendor's permission flag, then sends the action to the execute record.
@@ -199,19 +202,14 @@ fn list_filter(account: &Account) -> Result<wire::ListFilter, VendorError> {
     Ok(wire::ListFilter { entity_types: values("entity_types"), submitter_uids, status })
 }
 
-/// The raw list items of a `data` value, in order.
-fn raw_items(mut data: Value) -> Vec<Value> {
-    super::take_items(&mut data, "list")
-}
-
 #[async_trait]
 impl Connector for WeiwenjiaConnector {
     fn sources(&self) -> Vec<Source> {
         SOURCES.iter().map(|(name, _, b)| Source { name, boxes: vec![*b] }).collect()
     }
 
-    fn stored(&self, source: &Source, remote_ids: &[String]) {
-        self.recent.stored(source, remote_ids);
+    fn recall(&self) -> Recall {
+        Recall { volatile: VOLATILE, ..Recall::default() }
     }
 
     async fn test(&self) -> Result<String, VendorError> {
@@ -224,8 +222,8 @@ impl Connector for WeiwenjiaConnector {
     /// node history, a withdrawal right that lapsed, which `act` checks again anyway) waits at
     /// most `sync::FULL_WALK_AFTER`.
     async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
-        let (data, raw) = self.client.list(scope_of(source)?, 1, PER_PAGE, &self.filter).await?;
-        let items: Vec<u64> = raw_items(raw).iter().map(|item| self.recent.fingerprint(item)).collect();
+        let (data, _) = self.client.list(scope_of(source)?, 1, PER_PAGE, &self.filter).await?;
+        let items: Vec<u64> = data.list.iter().map(|item| crate::sync::recent::fingerprint(item, VOLATILE)).collect();
         Ok(Some(super::hash_of(&(data.total_count, items))))
     }
 
@@ -235,15 +233,16 @@ impl Connector for WeiwenjiaConnector {
             None => 1,
             Some(c) => c.parse().map_err(|_| VendorError::Config(format!("bad page cursor \"{c}\"")))?,
         };
-        let (data, raw) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
-        let pairs: Vec<(wire::ListItem, Value)> = data.list.into_iter().zip(raw_items(raw)).collect();
-        for (item, raw) in &pairs {
-            self.remember(item, raw);
-        }
-        let listed = futures::stream::iter(pairs.into_iter().map(|(item, raw)| self.listed(source, item, raw))).buffered(DETAIL_CONCURRENCY).try_collect().await?;
+        let (data, _) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
+        let items = data.list.into_iter().map(|raw| self.listed(source, raw)).collect();
         // `has_next_page` decides; a page number that does not move would loop forever.
         let next = (data.has_next_page && data.page >= page as i64).then(|| (page + 1).to_string());
-        Ok(ListPage::of_listed(listed, next).of_total(scope, data.total_count))
+        Ok(ListPage::new(items, next).of_total(scope, data.total_count))
+    }
+
+    async fn read(&self, source: &Source, listed: &ListItem) -> Result<RemoteApproval, VendorError> {
+        let item = super::parse_item::<wire::ListItem>(source.name, &listed.raw)?;
+        self.complete(item, listed.raw.clone()).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
@@ -253,10 +252,7 @@ impl Connector for WeiwenjiaConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        let done = self.execute(remote_id, action, comment).await;
-        // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
-        self.recent.forget(remote_id);
-        done
+        self.execute(remote_id, action, comment).await
     }
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {

@@ -24,8 +24,9 @@ pub struct UserRef {
 /// `data` of `approval_center/list`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ListData {
+    /// Each item read on its own (`connectors::parse_item`).
     #[serde(default)]
-    pub list: Vec<ListItem>,
+    pub list: Vec<serde_json::Value>,
     #[serde(deserialize_with = "de::int")]
     pub total_count: i64,
     #[serde(deserialize_with = "de::int")]

@@ -50,7 +50,7 @@ impl Client {
     /// POSTs a call and decodes the reply into `T`.
     pub async fn call<T: DeserializeOwned>(&self, call: &str, fields: &[(&str, String)]) -> Result<(T, Value), VendorError> {
         let raw = self.call_raw(call, fields).await?;
-        let typed = serde_json::from_value(raw.clone()).map_err(|e| VendorError::malformed(call, e))?;
+        let typed = T::deserialize(&raw).map_err(|e| VendorError::record(call, e))?;
         Ok((typed, raw))
     }
 
@@ -59,21 +59,21 @@ impl Client {
     }
 
     pub async fn handler_list(&self, which: wire::HandlerList) -> Result<wire::ApprovalList, VendorError> {
-        Ok(self.handler_list_raw(which).await?.0)
+        Ok(self.call("get-handler-list", &which.form()).await?.0)
     }
 
     pub async fn creator_list(&self) -> Result<wire::ApprovalList, VendorError> {
-        Ok(self.creator_list_raw().await?.0)
+        Ok(self.call("get-creator-list", &[]).await?.0)
     }
 
-    /// `get-handler-list` with the raw reply (its `data` items fingerprint the list).
-    pub async fn handler_list_raw(&self, which: wire::HandlerList) -> Result<(wire::ApprovalList, Value), VendorError> {
-        self.call("get-handler-list", &which.form()).await
-    }
-
-    /// `get-creator-list` with the raw reply.
-    pub async fn creator_list_raw(&self) -> Result<(wire::ApprovalList, Value), VendorError> {
-        self.call("get-creator-list", &[]).await
+    /// The raw `data` items of `get-handler-list` (`Some`) or `get-creator-list` (`None`), for
+    /// a sync to read one by one.
+    pub async fn list_items(&self, which: Option<wire::HandlerList>) -> Result<Vec<Value>, VendorError> {
+        let mut raw = match which {
+            Some(w) => self.call_raw("get-handler-list", &w.form()).await?,
+            None => self.call_raw("get-creator-list", &[]).await?,
+        };
+        Ok(crate::connectors::take_items(&mut raw, "data"))
     }
 
     pub async fn templet_content(&self, id: i64, file_id: i64) -> Result<wire::TempletContent, VendorError> {
@@ -98,7 +98,7 @@ impl Client {
             ("note", note.to_string()),
             ("status", status.to_string()),
         ];
-        self.call_raw("handle-step", &fields).await.map(drop)
+        self.call_raw("handle-step", &fields).await.map(drop).map_err(VendorError::as_outcome)
     }
 
     /// `templet-list`: the templates of a file or folder, inherited ones included (admins only).
@@ -108,7 +108,9 @@ impl Client {
 
     /// `create-approval`: answers the new approval's id.
     pub async fn create_approval(&self, json: &Value) -> Result<i64, VendorError> {
-        let (created, _): (wire::Created, Value) = self.call("create-approval", &[("json", json.to_string())]).await?;
+        // The document shows no reply: a success without a readable id leaves the outcome
+        // unknown, for the caller to look the approval up (`YomiConnector::create_once`).
+        let (created, _): (wire::Created, Value) = self.call("create-approval", &[("json", json.to_string())]).await.map_err(VendorError::as_outcome)?;
         Ok(created.id)
     }
 

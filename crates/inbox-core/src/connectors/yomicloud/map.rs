@@ -126,7 +126,7 @@ pub fn approval(
     let actions = if mine.is_some() { vec![Action::Approve, Action::Reject] } else { vec![] };
     let form_name = types.get(&rec.task_type).cloned().unwrap_or_else(|| format!("审批类型 {}", rec.task_type));
     let updated_at = view.data2.iter().filter_map(|h| h.handletime).chain([rec.createtime, rec.end_time.unwrap_or(0)]).max().unwrap_or(rec.createtime);
-    Ok(RemoteApproval {
+    Ok(RemoteApproval { status_word: None, unreadable: None,
         remote_id: rec.id.to_string(),
         title: title(&content, view),
         form_name: form_name.clone(),
@@ -214,11 +214,11 @@ fn steps(content: &Content, data2: &[Handler], users: &wire::UserInfo) -> Result
 }
 
 fn member_waiting(uid: i64, users: &wire::UserInfo) -> StepMember {
-    StepMember { user: User { id: uid.to_string(), name: wire::user_name(users, uid) }, decision: Decision::Waiting, comment: None, decided_at: None }
+    StepMember { word: None, user: User { id: uid.to_string(), name: wire::user_name(users, uid) }, decision: Decision::Waiting, comment: None, decided_at: None }
 }
 
 fn member(h: &Handler, users: &wire::UserInfo) -> Result<StepMember, MapError> {
-    Ok(StepMember {
+    Ok(StepMember { word: None,
         user: User { id: h.uid.to_string(), name: wire::user_name(users, h.uid) },
         decision: decision(h.status2)?,
         comment: h.note.clone().filter(|n| !n.is_empty()),

@@ -10,22 +10,18 @@ pub mod map;
 pub mod submit;
 pub mod wire;
 
-use super::recent::{Listed, Recent};
-use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::submission::{Progress, Submission, Template, TemplateQuery};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
-use futures::{StreamExt, TryStreamExt};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use wire::HandlerList;
 
-/// How many `view-approval` calls run at once during a sync.
-const DETAIL_CONCURRENCY: usize = 4;
 /// How many listed approvals one sync page reads and stores. The vendor's lists are not paged
 /// (choice 3); reading a whole list's approvals before storing any held them all at once
 /// (about 100 MB for the three lists of a 6k-approval user, BENCHMARKS.md).
@@ -65,22 +61,15 @@ pub fn info() -> VendorInfo {
 pub struct YomiConnector {
     client: client::Client,
     types: OnceCell<HashMap<i64, String>>,
-    /// What the last syncs read (the shared rule of `connectors/recent.rs`). No list field
-    /// changes by itself: the items carry absolute times only.
-    recent: Recent,
     /// Administrator accounts only (`admin` setting): the approval ids `get-handler-list
     /// admin=1` listed at its last read. A detail read outside that list (after acting) needs
     /// them to keep the approval in 我管理的; `None` until the list was read once.
     managed: Option<tokio::sync::Mutex<Option<HashSet<i64>>>>,
-    /// The list walks in progress, by source: what is left of each list's one reply.
-    walks: Mutex<HashMap<&'static str, Walk>>,
-}
-
-/// A list walked [`PAGE`] items at a time: the items not yet read, as (remote id, the list
-/// item's JSON text: a fraction of its parsed size), and the file logs read so far.
-struct Walk {
-    rest: VecDeque<(String, String)>,
-    logs: Arc<FileLogs>,
+    /// The list walks in progress, by source: what is left of each list's one reply, as the
+    /// items' JSON text (a fraction of their parsed size), walked [`PAGE`] items at a time.
+    walks: Mutex<HashMap<&'static str, VecDeque<String>>>,
+    /// The file logs read during the latest walk of each source (see [`FileLogs`]).
+    logs: Mutex<HashMap<&'static str, Arc<FileLogs>>>,
 }
 
 /// Whether the account is a drive administrator (`admin` setting, "true"/"false", default false).
@@ -104,17 +93,17 @@ impl YomiConnector {
         Ok(YomiConnector {
             client: client::Client::new(&account.base_url, creds)?,
             types: OnceCell::new(),
-            recent: Recent::new(&[]),
             managed,
             walks: Mutex::default(),
+            logs: Mutex::default(),
         })
     }
 
     /// Reads `get-handler-list admin=1` and remembers which approvals it lists.
-    async fn managed_list(&self) -> Result<(wire::ApprovalList, serde_json::Value), VendorError> {
-        let listed = self.client.handler_list_raw(HandlerList::Managed).await?;
+    async fn managed_list(&self) -> Result<Vec<serde_json::Value>, VendorError> {
+        let listed = self.client.list_items(Some(HandlerList::Managed)).await?;
         if let Some(known) = &self.managed {
-            *known.lock().await = Some(listed.0.data.iter().map(|r| r.id).collect());
+            *known.lock().await = Some(listed.iter().filter_map(|item| super::id_text(item.get("id"))?.parse().ok()).collect());
         }
         Ok(listed)
     }
@@ -138,7 +127,7 @@ impl YomiConnector {
         let read = || async {
             let types = self.types().await?;
             match self.client.file_approval_log(file_id).await {
-                Ok(list) => map::file_log(&list, types).map(Some).map_err(|e| VendorError::malformed(CALL, e)),
+                Ok(list) => map::file_log(&list, types).map(Some).map_err(|e| VendorError::record(CALL, e)),
                 Err(VendorError::Vendor { code, .. }) if [client::CODE_NOT_FOUND, client::CODE_NO_PERMISSION].iter().any(|c| c.to_string() == code) => Ok(None),
                 Err(e) => Err(e),
             }
@@ -179,17 +168,13 @@ impl Connector for YomiConnector {
         sources
     }
 
-    fn stored(&self, source: &Source, remote_ids: &[String]) {
-        self.recent.stored(source, remote_ids);
-    }
-
     async fn test(&self) -> Result<String, VendorError> {
         let types = self.types().await?;
         let todo = self.client.handler_list(HandlerList::Approver).await?.data.len();
         let mut said = format!("连接成功：令牌有效（用户 {}），{} 种审批类型，{} 条审批与你相关", self.client.uid(), types.len(), todo);
         if self.managed.is_some() {
             // A non-administrator is refused here (code 3), so a wrong `admin` setting shows now.
-            said.push_str(&format!("，你管理 {} 条审批", self.managed_list().await?.0.data.len()));
+            said.push_str(&format!("，你管理 {} 条审批", self.managed_list().await?.len()));
         }
         Ok(said)
     }
@@ -197,33 +182,26 @@ impl Connector for YomiConnector {
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
         // Taken out whatever the cursor: a walk that a failed page left behind goes with it.
         let left = self.walks.lock().unwrap_or_else(|p| p.into_inner()).remove(source.name);
-        let mut walk = match (cursor, left) {
+        let mut rest = match (cursor, left) {
             (None, _) => self.start_walk(source).await?,
-            (Some(_), Some(walk)) => walk,
+            (Some(_), Some(rest)) => rest,
             (Some(_), None) => {
                 return Err(VendorError::Config(format!("the walk of the yomicloud list {} was lost; the next sync walks it again", source.name)))
             }
         };
-        // The list has no steps or "my" row: read each item (choice 3) unless its list item
-        // is as the last sync saw it.
-        let page: Vec<(String, String)> = walk.rest.drain(..walk.rest.len().min(PAGE)).collect();
-        let logs = walk.logs.clone();
-        let next = (!walk.rest.is_empty()).then(|| {
-            let left = format!("{} left", walk.rest.len());
-            self.walks.lock().unwrap_or_else(|p| p.into_inner()).insert(source.name, walk);
+        let page: Vec<String> = rest.drain(..rest.len().min(PAGE)).collect();
+        let next = (!rest.is_empty()).then(|| {
+            let left = format!("{} left", rest.len());
+            self.walks.lock().unwrap_or_else(|p| p.into_inner()).insert(source.name, rest);
             left
         });
-        let listed = futures::stream::iter(page.into_iter().map(|(id, item)| {
-            let logs = &logs;
-            async move {
-                let item = serde_json::from_str(&item).map_err(|e| VendorError::malformed(source.name, e))?;
-                self.listed(source, id, item, logs).await
-            }
-        }))
-        .buffered(DETAIL_CONCURRENCY)
-        .try_collect()
-        .await?;
-        Ok(ListPage::of_listed(listed, next))
+        Ok(ListPage::new(page.iter().map(|text| listed(source, text)).collect(), next))
+    }
+
+    /// The list has no steps or "my" row: each item is read with `view-approval` (choice 3).
+    async fn read(&self, source: &Source, item: &ListItem) -> Result<RemoteApproval, VendorError> {
+        let logs = self.logs.lock().unwrap_or_else(|p| p.into_inner()).get(source.name).cloned().unwrap_or_default();
+        self.detail_of(item.remote_id.clone(), &logs).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
@@ -231,10 +209,7 @@ impl Connector for YomiConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        let done = self.handle(remote_id, action, comment).await;
-        // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
-        self.recent.forget(remote_id);
-        done
+        self.handle(remote_id, action, comment).await
     }
 
     /// One template by id (`templet-content`, open to every user), or every template of a file
@@ -291,7 +266,7 @@ impl YomiConnector {
             Action::Cancel => return Err(VendorError::Unsupported("withdrawing an approval")),
         };
         let (view, _) = self.view(remote_id).await?;
-        let content = map::content(&view.data).map_err(|e| VendorError::malformed("view-approval", e))?;
+        let content = map::content(&view.data).map_err(|e| VendorError::record("view-approval", e))?;
         let current = map::current_step(view.data.status, &content, &view.data2);
         let Some(row) = map::my_turn(&view.data2, &content, self.client.uid(), current) else {
             return Err(VendorError::NotAllowed("this approval is not waiting for your decision (already decided, or not your step yet)".into()));
@@ -299,9 +274,11 @@ impl YomiConnector {
         self.client.handle_step(view.data.id, row.id, row.step, comment, verdict).await
     }
 
-    /// `create-approval` at most once: when the connection broke before the reply, the
-    /// approval may exist, so our submitted list is read first and a match (same template, file,
-    /// statement and attachment, created since we started) is taken instead of sending again.
+    /// `create-approval` at most once: when the connection broke before the reply, or the
+    /// reply could not be read, the approval may exist, so our submitted list is read first
+    /// and a match (same template, file, statement and attachment, created since we started)
+    /// is taken instead of sending again. An unreadable reply with no match stays "outcome
+    /// unknown": it is not sent again on a guess.
     async fn create_once(&self, json: &serde_json::Value, started: i64) -> Result<i64, VendorError> {
         match self.client.create_approval(json).await {
             Err(VendorError::Unreachable { call, reason }) => {
@@ -310,6 +287,10 @@ impl YomiConnector {
                     Some(id) => Ok(id),
                     None => self.client.create_approval(json).await,
                 }
+            }
+            Err(unknown @ VendorError::OutcomeUnknown { .. }) => {
+                tracing::warn!("{unknown}; looking for the approval");
+                self.find_created(json, started).await?.ok_or(unknown)
             }
             other => other,
         }
@@ -326,23 +307,17 @@ impl YomiConnector {
     }
 
     /// Reads the source's list (one call: the vendor does not page it) to be walked a page at a
-    /// time.
-    async fn start_walk(&self, source: &Source) -> Result<Walk, VendorError> {
-        let (listed, mut raw) = match source.name {
-            APPROVER_SOURCE => self.client.handler_list_raw(HandlerList::Approver).await?,
-            CC_SOURCE => self.client.handler_list_raw(HandlerList::Cc).await?,
-            CREATOR_SOURCE => self.client.creator_list_raw().await?,
+    /// time, with fresh file logs for the walk.
+    async fn start_walk(&self, source: &Source) -> Result<VecDeque<String>, VendorError> {
+        let items = match source.name {
+            APPROVER_SOURCE => self.client.list_items(Some(HandlerList::Approver)).await?,
+            CC_SOURCE => self.client.list_items(Some(HandlerList::Cc)).await?,
+            CREATOR_SOURCE => self.client.list_items(None).await?,
             MANAGED_SOURCE if self.managed.is_some() => self.managed_list().await?,
             other => return Err(VendorError::Config(format!("unknown yomicloud source {other}"))),
         };
-        let items = super::take_items(&mut raw, "data").into_iter().map(|item| item.to_string());
-        let rest = listed.data.iter().map(|r| r.id.to_string()).zip(items).collect();
-        Ok(Walk { rest, logs: Arc::default() })
-    }
-
-    /// A listed item's approval, read unless its list item is unchanged (`recent.rs`).
-    async fn listed(&self, source: &Source, remote_id: String, item: serde_json::Value, logs: &FileLogs) -> Result<Listed, VendorError> {
-        self.recent.get_or_read(source, &remote_id, &item, || self.detail_of(remote_id.clone(), logs)).await
+        self.logs.lock().unwrap_or_else(|p| p.into_inner()).insert(source.name, Arc::default());
+        Ok(items.into_iter().map(|item| item.to_string()).collect())
     }
 
     async fn detail_of(&self, remote_id: String, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
@@ -363,7 +338,18 @@ impl YomiConnector {
             false
         });
         let extras = map::Extras { children: &children, managed, file_log: file_log.as_ref() };
-        map::approval(&view, raw, self.client.uid(), types, &extras).map_err(|e| VendorError::malformed("view-approval", e))
+        map::approval(&view, raw, self.client.uid(), types, &extras).map_err(|e| VendorError::record("view-approval", e))
+    }
+}
+
+/// A list item as the sync reads it. The approver list holds both todo and processed, which
+/// only the detail tells apart; the other lists speak for one box.
+fn listed(source: &Source, text: &str) -> ListItem {
+    let raw: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let boxes = if source.boxes.len() == 1 { source.boxes.clone() } else { vec![] };
+    match super::parse_item::<wire::ApprovalRecord>(source.name, &raw) {
+        Ok(record) => ListItem::new(record.id.to_string(), raw).in_boxes(boxes),
+        Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e).in_boxes(boxes),
     }
 }
 

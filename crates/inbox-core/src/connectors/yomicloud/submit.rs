@@ -74,7 +74,7 @@ fn step(s: &StepDef) -> Step {
         4 => StepRule::Designated { user_id: s.select_id.map(|i| i.to_string()).unwrap_or_default() },
         _ => StepRule::Any,
     };
-    let members = members(s).into_iter().map(|user| StepMember { user, decision: Decision::Waiting, comment: None, decided_at: None }).collect();
+    let members = members(s).into_iter().map(|user| StepMember { word: None, user, decision: Decision::Waiting, comment: None, decided_at: None }).collect();
     Step { name: s.name.clone(), rule, decision: Decision::Waiting, members }
 }
 

@@ -199,7 +199,8 @@ impl HandlerList {
 /// The reply of `get-handler-list`, `get-creator-list` and `get-file-approval-log`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ApprovalList {
-    #[serde(default)]
+    /// The items that can be read (a sync reads the raw items one by one instead).
+    #[serde(default, deserialize_with = "de::readable_items")]
     pub data: Vec<ApprovalRecord>,
     #[serde(default)]
     pub userinfo: UserInfo,

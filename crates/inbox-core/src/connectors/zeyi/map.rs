@@ -55,7 +55,7 @@ pub fn submitted(send: &SendBody, sent: &AuditRef, reply: Value, now: i64) -> Re
     for c in send.condition_param_list.iter().flatten() {
         all_fields.push(Field::new(format!("条件 · {}", c.name), c.value.clone(), FieldKind::Text));
     }
-    Ok(RemoteApproval {
+    Ok(RemoteApproval { status_word: None, unreadable: None,
         remote_id: sent.audit_id.clone(),
         title,
         form_name: send.audit_type.clone(),
@@ -130,12 +130,12 @@ pub fn apply_callback(cached: Option<RemoteApproval>, body: &CallbackBody, now: 
 }
 
 fn member(name: &str, decision: Decision, comment: Option<String>, now: i64) -> StepMember {
-    StepMember { user: User { id: name.into(), name: name.into() }, decision, comment, decided_at: Some(now) }
+    StepMember { word: None, user: User { id: name.into(), name: name.into() }, decision, comment, decided_at: Some(now) }
 }
 
 /// An approval known only from its callback (sent by another client of the same app key).
 fn unknown_sender(body: &CallbackBody, now: i64) -> RemoteApproval {
-    RemoteApproval {
+    RemoteApproval { status_word: None, unreadable: None,
         remote_id: body.audit_id.clone(),
         title: format!("{} {}", body.audit_type, body.id),
         form_name: body.audit_type.clone(),

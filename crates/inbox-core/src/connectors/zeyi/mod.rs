@@ -11,7 +11,7 @@ pub mod map;
 pub mod wire;
 
 use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
-use crate::connector::{Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{ListItem, Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
@@ -177,6 +177,10 @@ impl Connector for ZeyiConnector {
     }
 
     async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
+        Err(VendorError::Config(format!("zeyi has no list endpoint (asked for {})", source.name)))
+    }
+
+    async fn read(&self, source: &Source, _item: &ListItem) -> Result<RemoteApproval, VendorError> {
         Err(VendorError::Config(format!("zeyi has no list endpoint (asked for {})", source.name)))
     }
 

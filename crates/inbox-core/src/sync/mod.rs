@@ -1,13 +1,21 @@
 //! Keeping the cache in step with the vendors: [`sync_account`] walks every source of one
 //! account page by page into the store, and [`Scheduler`] runs one tokio task per account that
 //! syncs on an interval and on demand, backing off after failures. One account failing never
-//! stops the others.
+//! stops the others, and one record failing never stops its account: the walk below is the one
+//! place where a listed item is read, and an item that cannot be read is kept as a placeholder
+//! with the reason ([`placeholder`]) while the rest is stored.
 
-use crate::connector::{Connector, Source};
+pub mod recent;
+
+use crate::connector::{Connector, ListItem, Source};
+pub use crate::connector::FULL_WALK_AFTER;
 use crate::error::VendorError;
+use crate::model::{Inbox, RemoteApproval, Status, Unreadable, User};
 use crate::service::Service;
 use crate::store::Store;
 use backon::{BackoffBuilder, ExponentialBuilder};
+use futures::{StreamExt, TryStreamExt};
+use recent::{Listed, Recent};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -32,16 +40,15 @@ pub struct SyncReport {
     pub fetched: usize,
     /// Box memberships removed because the vendor no longer lists them.
     pub removed: usize,
+    /// Listed items that could not be read this time: kept as placeholders with the reason.
+    pub unreadable: usize,
 }
 
 /// How often a source is walked again when its list moved while it was being paged.
 const WALKS_PER_SOURCE: usize = 3;
 
-/// How long a source whose first page is unchanged may go without a full walk, unless its
-/// connector says otherwise ([`Connector::head_trusted_for`]): the bound on how stale what its
-/// first page does not show (an old approval's steps) can get. The same bound as a remembered
-/// detail (`connectors::recent::TTL`).
-pub const FULL_WALK_AFTER: Duration = crate::connectors::recent::TTL;
+/// How many listed items are read at once (each connector's client paces itself further).
+const READ_CONCURRENCY: usize = 4;
 
 /// What the first page of each source showed when it was last walked in full (see
 /// [`Connector::head`]), per account and source, in memory.
@@ -70,19 +77,31 @@ impl Heads {
     }
 }
 
+/// What a sync keeps of an account between runs, in memory: the heads of its sources and
+/// what it read of them.
+pub struct Memory<'a> {
+    pub heads: &'a Heads,
+    pub recent: &'a Recent,
+}
+
 /// Walks every source of the account into the store. Each page is stored in one transaction,
 /// so a failure leaves the cache as it was before that page. A source's unlisted approvals
 /// leave its boxes only after a steady walk: one during which the list did not move, as a
 /// shifted page can hide an approval that is still there. A source whose first page is as at
 /// its last full walk, and walked less than [`FULL_WALK_AFTER`] ago, is not walked (one round
-/// trip when nothing is new).
-pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: i64, heads: &Heads) -> Result<SyncReport, SyncError> {
+/// trip when nothing is new), unless its last walk left unreadable items to read again.
+pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: i64, memory: Memory<'_>) -> Result<SyncReport, SyncError> {
     let mut generation = store.begin_sync(account_id)?;
     let mut report = SyncReport::default();
     for source in connector.sources() {
         let started = Instant::now();
-        let head = connector.head(&source).await?;
-        if head.is_some_and(|h| heads.unchanged(account_id, &source, h, connector.head_trusted_for())) {
+        let head = match connector.head(&source).await {
+            Ok(head) => head,
+            // A first page that cannot be read is no reason to skip the walk, which reads it.
+            Err(e) if e.is_item_level() => None,
+            Err(e) => return Err(e.into()),
+        };
+        if head.is_some_and(|h| memory.heads.unchanged(account_id, &source, h, connector.head_trusted_for())) {
             tracing::debug!(source = source.name, "first page as at the last full walk: not walked");
             continue;
         }
@@ -91,12 +110,13 @@ pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: 
                 // A fresh mark, so what only the moved walk saw can leave after the steady one.
                 generation = store.begin_sync(account_id)?;
             }
-            let (fetched, steady) = walk_source(store, connector, account_id, &source, generation).await?;
-            report.fetched += fetched;
-            if steady {
+            let walked = walk_source(store, connector, memory.recent, account_id, &source, generation).await?;
+            report.fetched += walked.fetched;
+            if walked.steady {
                 report.removed += store.finish_source(account_id, &source.boxes, generation)?;
-                if let Some(h) = head {
-                    heads.walked(account_id, &source, h, started);
+                report.unreadable += walked.unreadable;
+                if let Some(h) = head.filter(|_| walked.unreadable == 0) {
+                    memory.heads.walked(account_id, &source, h, started);
                 }
                 break;
             }
@@ -109,23 +129,39 @@ pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: 
     Ok(report)
 }
 
-/// Walks one source page by page into the store; returns how many approvals were stored and
-/// whether the list held still: every page agreed with the first on the vendor's count of its
-/// list and (for lists without a count) no approval came twice.
-async fn walk_source(store: &Store, connector: &dyn Connector, account_id: i64, source: &Source, generation: i64) -> Result<(usize, bool), SyncError> {
-    let (mut fetched, mut cursor) = (0, None::<String>);
+/// What walking one source did.
+struct Walked {
+    fetched: usize,
+    unreadable: usize,
+    /// Whether the list held still: every page agreed with the first on the vendor's count of
+    /// its list and (for lists without a count) no approval came twice.
+    steady: bool,
+}
+
+/// What reading one listed item came to.
+enum Read {
+    /// Read now, or found unchanged since the last read.
+    Listed(Listed),
+    /// It could not be read: kept as a placeholder.
+    Unreadable(Box<ListItem>, VendorError),
+}
+
+/// Walks one source page by page into the store: lists a page, reads its items, stores them.
+async fn walk_source(store: &Store, connector: &dyn Connector, recent: &Recent, account_id: i64, source: &Source, generation: i64) -> Result<Walked, SyncError> {
+    let (mut walked, mut cursor) = (Walked { fetched: 0, unreadable: 0, steady: true }, None::<String>);
     let mut counts: HashMap<String, i64> = HashMap::new();
     let mut seen = HashSet::new();
     let (mut moved, mut repeated) = (false, false);
     loop {
         let page = connector.list(source, cursor.as_deref()).await?;
-        fetched += store.upsert_page(account_id, &source.boxes, generation, &page.items)?;
-        store.keep_listed(account_id, &source.boxes, generation, &page.unchanged)?;
-        let listed: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).chain(page.unchanged.iter().cloned()).collect();
-        connector.stored(source, &listed);
-        for id in listed {
+        for id in page.items.iter().map(|i| i.remote_id.clone()) {
             repeated |= !seen.insert(id);
         }
+        let reads: Vec<Read> = futures::stream::iter(page.items.into_iter().map(|item| read(connector, recent, source, item))).buffered(READ_CONCURRENCY).try_collect().await?;
+        let stored = store_page(store, account_id, source, generation, reads)?;
+        recent.stored(source, &stored.listed);
+        walked.fetched += stored.fetched;
+        walked.unreadable += stored.unreadable;
         for total in page.totals {
             moved |= *counts.entry(total.of).or_insert(total.count) != total.count;
         }
@@ -139,7 +175,87 @@ async fn walk_source(store: &Store, connector: &dyn Connector, account_id: i64, 
         }
     }
     // A vendor's count is the better witness: with it, a repeat is the vendor's own quirk.
-    Ok((fetched, !moved && (!counts.is_empty() || !repeated)))
+    walked.steady = !moved && (!counts.is_empty() || !repeated);
+    Ok(walked)
+}
+
+/// Reads one listed item (unless it is unchanged since the last read). A failure that concerns
+/// this item only becomes [`Read::Unreadable`]; any other fails the sync.
+async fn read(connector: &dyn Connector, recent: &Recent, source: &Source, mut item: ListItem) -> Result<Read, VendorError> {
+    if let Some(e) = item.unreadable.take() {
+        return Ok(Read::Unreadable(Box::new(item), e));
+    }
+    let seen = item.seen.take().unwrap_or_else(|| item.raw.clone());
+    match recent.get_or_read(source, &item.remote_id, &seen, || connector.read(source, &item)).await {
+        Ok(listed) => Ok(Read::Listed(listed)),
+        Err(e) if e.is_item_level() => Ok(Read::Unreadable(Box::new(item), e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// What storing one page did.
+struct Stored {
+    fetched: usize,
+    unreadable: usize,
+    /// The remote ids whose reads the cache now reflects (`Recent::stored`).
+    listed: Vec<String>,
+}
+
+/// Stores what a page's reads came to: approvals read in one of the user's boxes, the boxes of
+/// unchanged ones kept, approvals of others left out (their reads trusted at once: there is
+/// nothing to store of them), and the unreadable ones kept as placeholders.
+fn store_page(store: &Store, account_id: i64, source: &Source, generation: i64, reads: Vec<Read>) -> Result<Stored, SyncError> {
+    let (mut approvals, mut unchanged, mut others, mut unreadable) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in reads {
+        match r {
+            Read::Listed(Listed::Read(a)) if a.boxes.is_empty() => others.push(a.remote_id),
+            Read::Listed(Listed::Read(a)) => approvals.push(*a),
+            Read::Listed(Listed::Unchanged(id)) => unchanged.push(id),
+            Read::Unreadable(item, e) => {
+                tracing::warn!(source = source.name, remote_id = %item.remote_id, "kept as unreadable: {e}");
+                unreadable.push(placeholder(source, *item, &e));
+            }
+        }
+    }
+    let fetched = store.upsert_page(account_id, &source.boxes, generation, &approvals)?;
+    store.keep_listed(account_id, &source.boxes, generation, &unchanged)?;
+    store.keep_unreadable(account_id, &source.boxes, generation, &unreadable)?;
+    let listed = approvals.into_iter().map(|a| a.remote_id).chain(unchanged).chain(others).collect();
+    Ok(Stored { fetched, unreadable: unreadable.len(), listed })
+}
+
+/// The placeholder of a listed item that could not be read: its id, the list's title where it
+/// shows one, why, and no action. It goes in the boxes its list item shows; where the list
+/// cannot tell (a company-wide list), in the source's boxes other than todo, so the user sees
+/// it without being told it waits for them. A cached approval keeps its last readable content
+/// instead (`Store::keep_unreadable`).
+pub fn placeholder(source: &Source, item: ListItem, e: &VendorError) -> RemoteApproval {
+    let mut boxes: Vec<Inbox> = item.boxes.iter().copied().filter(|b| source.boxes.contains(b)).collect();
+    if boxes.is_empty() {
+        boxes = source.boxes.iter().copied().filter(|b| *b != Inbox::Todo).collect();
+    }
+    if boxes.is_empty() {
+        boxes = source.boxes.clone();
+    }
+    let now = crate::store::now();
+    let call = e.call().unwrap_or(source.name).to_string();
+    RemoteApproval {
+        title: item.title.unwrap_or_else(|| format!("无法读取的审批 {}", item.remote_id)),
+        remote_id: item.remote_id,
+        form_name: String::new(),
+        submitter: User::default(),
+        submitted_at: now,
+        updated_at: now,
+        status: Status::Other,
+        boxes,
+        fields: vec![],
+        steps: vec![],
+        attachments: vec![],
+        actions: vec![],
+        raw: item.raw,
+        status_word: None,
+        unreadable: Some(Unreadable { call, reason: e.to_string() }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -253,6 +369,7 @@ async fn resend_outbox(service: Arc<Service>) {
 mod tests {
     use super::*;
     use crate::connector::{Download, ListPage};
+    use crate::model::Approval;
     use crate::error::VendorError;
     use crate::model::{Action, Inbox, RemoteApproval, Status, User, Vendor};
     use async_trait::async_trait;
@@ -265,6 +382,8 @@ mod tests {
         /// Whether it offers a head (the whole list's ids, hashed), and how often it was paged.
         with_head: bool,
         pages: Mutex<usize>,
+        /// Items whose read fails, with the reason.
+        unreadable: Mutex<HashMap<String, String>>,
     }
 
     const SOURCE: Source = Source { name: "todo", boxes: vec![] };
@@ -284,6 +403,8 @@ mod tests {
             attachments: vec![],
             actions: vec![Action::Approve],
             raw: serde_json::Value::Null,
+            status_word: None,
+            unreadable: None,
         }
     }
 
@@ -308,12 +429,18 @@ mod tests {
                 *moves -= 1;
                 items.remove(0);
             }
-            let page: Vec<_> = items.iter().skip(start).take(2).map(|id| item(id)).collect();
+            let page: Vec<_> = items.iter().skip(start).take(2).map(|id| ListItem::new(id.clone(), serde_json::json!({ "id": id }))).collect();
             let next = (start + 2 < items.len()).then(|| (start + 2).to_string());
             Ok(ListPage::new(page, next).of_total("todo", items.len() as i64))
         }
+        async fn read(&self, _: &Source, listed: &ListItem) -> Result<RemoteApproval, VendorError> {
+            self.detail(&listed.remote_id).await
+        }
         async fn detail(&self, id: &str) -> Result<RemoteApproval, VendorError> {
-            Ok(item(id))
+            match self.unreadable.lock().unwrap().get(id) {
+                Some(reason) => Err(VendorError::record("detail", reason)),
+                None => Ok(item(id)),
+            }
         }
         async fn act(&self, _: &str, _: Action, _: &str) -> Result<(), VendorError> {
             Ok(())
@@ -330,22 +457,26 @@ mod tests {
         ids
     }
 
+    fn memory<'a>(heads: &'a Heads, recent: &'a Recent) -> Memory<'a> {
+        Memory { heads, recent }
+    }
+
     fn world(ids: &[&str], moves: usize) -> (tempfile::TempDir, Store, i64, MovingList) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
         let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://x", &Default::default(), false).unwrap();
         let items = Mutex::new(ids.iter().map(|s| s.to_string()).collect());
-        let list = MovingList { items, moves: Mutex::new(moves), with_head: false, pages: Mutex::new(0) };
+        let list = MovingList { items, moves: Mutex::new(moves), with_head: false, pages: Mutex::new(0), unreadable: Mutex::default() };
         (dir, store, account, list)
     }
 
     #[tokio::test]
     async fn an_approval_hidden_by_a_shifted_page_keeps_its_box() {
         let (_dir, store, account, list) = world(&["a", "b", "c", "d", "e"], 0);
-        sync_account(&store, &list, account, &Heads::default()).await.unwrap();
+        sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap();
         // "a" leaves while the walk is between pages: "c" slides onto page one, unseen.
         *list.moves.lock().unwrap() = 1;
-        let report = sync_account(&store, &list, account, &Heads::default()).await.unwrap();
+        let report = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap();
         assert_eq!(todo_ids(&store), ["b", "c", "d", "e"], "c stays; a leaves on the steady second walk");
         assert_eq!(report.removed, 1);
     }
@@ -355,9 +486,9 @@ mod tests {
         let ids: Vec<String> = (0..20).map(|i| format!("{i:02}")).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let (_dir, store, account, list) = world(&ids, 0);
-        sync_account(&store, &list, account, &Heads::default()).await.unwrap();
+        sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap();
         *list.moves.lock().unwrap() = WALKS_PER_SOURCE;
-        let e = sync_account(&store, &list, account, &Heads::default()).await.unwrap_err().to_string();
+        let e = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err().to_string();
         assert!(e.contains("kept changing") && e.contains("3 tries"), "{e}");
         assert_eq!(todo_ids(&store).len(), 20, "nothing left a box on an unsteady walk");
     }
@@ -366,18 +497,101 @@ mod tests {
     async fn a_source_whose_head_is_unchanged_is_not_walked_until_it_changes() {
         let (_dir, store, account, list) = world(&["a", "b", "c", "d", "e"], 0);
         let list = MovingList { with_head: true, ..list };
-        let heads = Heads::default();
-        sync_account(&store, &list, account, &heads).await.unwrap();
+        let (heads, recent) = (Heads::default(), Recent::new(&[]));
+        sync_account(&store, &list, account, memory(&heads, &recent)).await.unwrap();
         assert_eq!(*list.pages.lock().unwrap(), 3, "the first sync walks the three pages");
-        let report = sync_account(&store, &list, account, &heads).await.unwrap();
+        let report = sync_account(&store, &list, account, memory(&heads, &recent)).await.unwrap();
         assert_eq!((*list.pages.lock().unwrap(), report.fetched), (3, 0), "nothing new: the head alone");
         list.items.lock().unwrap().retain(|i| i != "c");
-        sync_account(&store, &list, account, &heads).await.unwrap();
+        sync_account(&store, &list, account, memory(&heads, &recent)).await.unwrap();
         assert_eq!(*list.pages.lock().unwrap(), 5, "a changed head walks the list");
         assert_eq!(todo_ids(&store), ["a", "b", "d", "e"]);
         heads.forget(account);
-        sync_account(&store, &list, account, &heads).await.unwrap();
+        sync_account(&store, &list, account, memory(&heads, &recent)).await.unwrap();
         assert_eq!(*list.pages.lock().unwrap(), 7, "forgotten heads (after an action) walk again");
+    }
+
+    fn cached(store: &Store, account: i64, remote_id: &str) -> Approval {
+        store.approval_by_remote(account, remote_id).unwrap().unwrap_or_else(|| panic!("{remote_id} is not cached"))
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_item_is_kept_as_a_placeholder_and_the_others_are_stored() {
+        let (_dir, store, account, list) = world(&["a", "b", "c"], 0);
+        list.unreadable.lock().unwrap().insert("b".into(), "unknown action status WAITING".into());
+        let recent = Recent::new(&[]);
+        let report = sync_account(&store, &list, account, memory(&Heads::default(), &recent)).await.unwrap();
+        assert_eq!((report.fetched, report.unreadable), (2, 1));
+        assert_eq!(todo_ids(&store), ["a", "b", "c"], "the placeholder is in the box its list put it in");
+        let b = cached(&store, account, "b");
+        let why = b.remote.unreadable.as_ref().expect("marked unreadable");
+        assert!(why.call == "detail" && why.reason.contains("WAITING"), "{why:?}");
+        assert!(b.remote.actions.is_empty() && b.remote.status == Status::Other, "nothing offered on a placeholder");
+        assert!(cached(&store, account, "a").remote.unreadable.is_none());
+
+        // Read again at the next sync: once it reads, it is an approval like any other.
+        list.unreadable.lock().unwrap().clear();
+        let report = sync_account(&store, &list, account, memory(&Heads::default(), &recent)).await.unwrap();
+        assert_eq!(report.unreadable, 0);
+        let b = cached(&store, account, "b");
+        assert!(b.remote.unreadable.is_none() && b.remote.actions == [Action::Approve], "{b:?}");
+    }
+
+    #[tokio::test]
+    async fn a_cached_approval_that_turns_unreadable_keeps_its_content_without_actions() {
+        let (_dir, store, account, list) = world(&["a", "b"], 0);
+        let recent = Recent::new(&[]);
+        sync_account(&store, &list, account, memory(&Heads::default(), &recent)).await.unwrap();
+        let before = cached(&store, account, "a");
+        list.unreadable.lock().unwrap().insert("a".into(), "a field of an odd type".into());
+        sync_account(&store, &list, account, memory(&Heads::default(), &recent)).await.unwrap();
+        let after = cached(&store, account, "a");
+        assert_eq!((after.id, &after.remote.title, after.remote.status), (before.id, &before.remote.title, Status::Pending), "the last readable copy stays");
+        assert!(after.remote.actions.is_empty() && after.remote.unreadable.is_some());
+        assert_eq!(todo_ids(&store), ["a", "b"]);
+    }
+
+    #[tokio::test]
+    async fn an_account_level_failure_still_fails_the_sync() {
+        struct Refused;
+        #[async_trait]
+        impl Connector for Refused {
+            fn sources(&self) -> Vec<Source> {
+                vec![Source { boxes: vec![Inbox::Todo], ..SOURCE }]
+            }
+            async fn test(&self) -> Result<String, VendorError> {
+                Ok(String::new())
+            }
+            async fn list(&self, _: &Source, _: Option<&str>) -> Result<ListPage, VendorError> {
+                Ok(ListPage::new(vec![ListItem::new("a", serde_json::Value::Null)], None))
+            }
+            async fn read(&self, _: &Source, _: &ListItem) -> Result<RemoteApproval, VendorError> {
+                Err(VendorError::Auth { call: "detail".into(), code: "401".into(), message: "token expired".into() })
+            }
+            async fn detail(&self, _: &str) -> Result<RemoteApproval, VendorError> {
+                unreachable!()
+            }
+            async fn act(&self, _: &str, _: Action, _: &str) -> Result<(), VendorError> {
+                Ok(())
+            }
+            async fn download(&self, _: &str) -> Result<Download, VendorError> {
+                Err(VendorError::Unsupported("downloads"))
+            }
+        }
+        let (_dir, store, account, _) = world(&[], 0);
+        let e = sync_account(&store, &Refused, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err();
+        assert!(e.to_string().contains("refused the credentials"), "{e}");
+        assert!(todo_ids(&store).is_empty(), "no placeholder for an account-level failure");
+    }
+
+    #[test]
+    fn a_placeholder_of_a_list_that_cannot_tell_its_box_stays_out_of_todo() {
+        let source = Source { name: "contracts", boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed] };
+        let e = VendorError::record("contract/detail", "odd");
+        let p = placeholder(&source, ListItem::new("7", serde_json::Value::Null).titled("采购合同"), &e);
+        assert_eq!((p.boxes, p.title.as_str()), (vec![Inbox::Submitted, Inbox::Processed], "采购合同"));
+        let p = placeholder(&source, ListItem::new("7", serde_json::Value::Null).in_boxes(vec![Inbox::Todo]), &e);
+        assert_eq!((p.boxes, p.title.as_str()), (vec![Inbox::Todo], "无法读取的审批 7"));
     }
 
     #[test]

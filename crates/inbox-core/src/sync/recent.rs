@@ -1,8 +1,7 @@
-//! What the last syncs read, so a sync with nothing new skips the per-item detail reads (issue
-//! 7). The one rule, for every connector that lists items and then reads each one's detail
-//! (weiwenjia, qiyuesuo, yomicloud):
+//! What the last syncs read, so a sync with nothing new skips the per-item reads (issue 7).
+//! The one rule, for every connector's listed items (`Connector::read`):
 //!
-//! - Per connector (so per account, kept by `Service` across syncs; nothing goes to disk),
+//! - Per account (kept by `Service` across syncs; nothing goes to disk),
 //!   remember `(source, remote id) → (fingerprint of the vendor's raw list item, when it was
 //!   read)` for each **finished** approval read. Not the approval itself: the cache holds it,
 //!   so a listed item found unchanged comes back as [`Listed::Unchanged`] and the sync keeps
@@ -10,9 +9,10 @@
 //!   280 MB at 10k per vendor. The source is part of the key because box membership
 //!   comes from the source: the same approval listed under todo and under processed are two
 //!   entries.
-//! - The fingerprint hashes the raw list item JSON, minus the fields a vendor changes by itself
-//!   (weiwenjia's relative `distance_submission_time`, "大约 17 小时"): an item whose status or
-//!   any other listed field changes is read again.
+//! - The fingerprint hashes what the list shows of the item (`ListItem::seen`, else its raw
+//!   JSON), minus the fields a vendor changes by itself (`Recall::volatile`: weiwenjia's
+//!   relative `distance_submission_time`, "大约 17 小时"): an item whose status or any other
+//!   listed field changes is read again.
 //! - A listed item whose fingerprint equals the remembered one, read less than [`TTL`] ago, is
 //!   unchanged; only finished approvals (approved, rejected, cancelled, failed) are
 //!   remembered, so anything else reads the detail. An approval in progress is read on
@@ -26,9 +26,9 @@
 //!   while the user acts cannot put back what the action made stale.
 //!
 //! Why a TTL as well: a finished approval's detail should not change, but a vendor may still
-//! add to it (a late comment); the TTL bounds how long such an addition waits.
+//! add to it (a late comment); the TTL (`Recall::ttl`) bounds how long such an addition waits.
 
-use crate::connector::Source;
+use crate::connector::{Recall, Source};
 use crate::error::VendorError;
 use crate::model::RemoteApproval;
 use serde_json::Value;
@@ -38,10 +38,11 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How long a finished approval's read is trusted while its list item does not change.
-pub const TTL: Duration = Duration::from_secs(10 * 60);
+/// How long a finished approval's read is trusted while its list item does not change, unless
+/// the connector says otherwise.
+pub const TTL: Duration = crate::connector::FULL_WALK_AFTER;
 
-/// The memory of one connector (see the module documentation).
+/// The memory of one account (see the module documentation).
 #[derive(Debug)]
 pub struct Recent {
     /// Top-level fields of a list item left out of its fingerprint: they change by themselves.
@@ -59,7 +60,7 @@ pub struct Recent {
 type Key = u64;
 
 fn key(source: &str, remote_id: &str) -> Key {
-    super::hash_of(&(source, remote_id))
+    crate::connectors::hash_of(&(source, remote_id))
 }
 
 #[derive(Debug, Default)]
@@ -81,6 +82,21 @@ struct Entry {
     read_at: u32,
 }
 
+/// The hash of a list item without the top-level fields `volatile`. Only compared within one
+/// process.
+pub fn fingerprint(item: &Value, volatile: &[&str]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match item {
+        Value::Object(map) => {
+            for (key, value) in map.iter().filter(|(k, _)| !volatile.contains(&k.as_str())) {
+                (key, value.to_string()).hash(&mut hasher);
+            }
+        }
+        other => other.to_string().hash(&mut hasher),
+    }
+    hasher.finish()
+}
+
 /// What a listed item came to: its approval, read now, or "as the cache has it".
 #[derive(Debug)]
 pub enum Listed {
@@ -100,6 +116,11 @@ impl Recent {
     /// The same with another trust period (tests).
     pub fn with_ttl(volatile: &'static [&'static str], ttl: Duration) -> Recent {
         Recent { volatile, ttl, born: Instant::now(), inner: Mutex::default() }
+    }
+
+    /// A memory as a connector asks for it.
+    pub fn of(recall: Recall) -> Recent {
+        Recent::with_ttl(recall.volatile, recall.ttl)
     }
 
     /// What `item` (listed under `source`) comes to: [`Listed::Unchanged`] when it is as at
@@ -130,18 +151,9 @@ impl Recent {
         forgotten.insert(remote_id.to_string(), Instant::now());
     }
 
-    /// The hash of a list item without its volatile fields. Only compared within one process.
+    /// The hash of a list item without its volatile fields ([`fingerprint`]).
     pub fn fingerprint(&self, item: &Value) -> u64 {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        match item {
-            Value::Object(map) => {
-                for (key, value) in map.iter().filter(|(k, _)| !self.volatile.contains(&k.as_str())) {
-                    (key, value.to_string()).hash(&mut hasher);
-                }
-            }
-            other => other.to_string().hash(&mut hasher),
-        }
-        hasher.finish()
+        fingerprint(item, self.volatile)
     }
 
     fn unchanged(&self, source: &'static str, remote_id: &str, fingerprint: u64) -> bool {
@@ -169,16 +181,6 @@ impl Recent {
         } else {
             inner.pending.remove(&key);
         }
-    }
-
-    /// Leaves out approvals read in none of the user's boxes (a company-wide list names
-    /// approvals of others): they stay out of the cache, which is all there is to store of
-    /// them, so their reads are trusted at once.
-    pub fn mine(&self, source: &Source, listed: Vec<Listed>) -> Vec<Listed> {
-        let (kept, others): (Vec<Listed>, Vec<Listed>) = listed.into_iter().partition(|l| !matches!(l, Listed::Read(a) if a.boxes.is_empty()));
-        let others: Vec<String> = others.into_iter().filter_map(|l| if let Listed::Read(a) = l { Some(a.remote_id) } else { None }).collect();
-        self.stored(source, &others);
-        kept
     }
 
     /// The page of `source` listing `remote_ids` is in the cache: their reads are trusted from
@@ -222,6 +224,8 @@ mod tests {
             attachments: vec![],
             actions: vec![],
             raw: Value::Null,
+            status_word: None,
+            unreadable: None,
         }
     }
 
@@ -336,8 +340,10 @@ mod tests {
             reads.fetch_add(1, Ordering::SeqCst);
             Ok(RemoteApproval { boxes: vec![], ..approval("7", "theirs", Status::Approved) })
         };
-        let listed = vec![recent.get_or_read(&src, "7", &item, theirs).await.unwrap()];
-        assert!(recent.mine(&src, listed).is_empty(), "not the user's: left out");
+        let listed = recent.get_or_read(&src, "7", &item, theirs).await.unwrap();
+        assert!(matches!(listed, Listed::Read(ref a) if a.boxes.is_empty()), "not the user's");
+        // The sync leaves it out of the cache and trusts the read at once (`sync::walk_source`).
+        recent.stored(&src, &["7".to_string()]);
         let again = recent.get_or_read(&src, "7", &item, theirs).await.unwrap();
         assert!(matches!(again, Listed::Unchanged(_)), "and not read again");
         assert_eq!(reads.load(Ordering::SeqCst), 1);
