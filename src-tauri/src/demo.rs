@@ -19,11 +19,12 @@ pub fn account_name(vendor: &str) -> String {
     format!("演示 · {vendor}")
 }
 
-/// Starts the simulators and gives each a fresh demo account (the simulators start anew each
-/// run, so yesterday's demo cache would only confuse).
-pub async fn start(service: &Arc<Service>) -> anyhow::Result<vendor_sim::Running> {
+/// Starts the simulators (serving a real tenant's data when `wild`) and gives each a fresh demo
+/// account (the simulators start anew each run, so yesterday's demo cache would only confuse).
+pub async fn start(service: &Arc<Service>, wild: bool) -> anyhow::Result<vendor_sim::Running> {
     remove_accounts(service)?;
-    let running = vendor_sim::start_all([127, 0, 0, 1].into(), SEED, demo_sizes()).await?;
+    let tenant = if wild { vendor_sim::Tenant::Wild } else { vendor_sim::Tenant::Tidy };
+    let running = vendor_sim::start_tenants(([127, 0, 0, 1], 0).into(), SEED, demo_sizes(), tenant).await?;
     for demo in running.accounts() {
         let input = AccountInput {
             vendor: demo.vendor.parse().map_err(anyhow::Error::msg)?,

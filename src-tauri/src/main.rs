@@ -32,6 +32,8 @@ pub struct AppState {
 /// Command-line options of the app (all optional).
 struct Options {
     demo: bool,
+    /// Demo mode against simulators serving a real tenant's data (`vendor-sim --wild`).
+    wild: bool,
     data_dir: Option<PathBuf>,
     callback_addr: Option<String>,
     /// Started at login: stay in the tray until asked.
@@ -40,10 +42,14 @@ struct Options {
 
 fn options() -> Options {
     let mut args = std::env::args().skip(1);
-    let mut opts = Options { demo: false, data_dir: None, callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok(), minimized: false };
+    let mut opts = Options { demo: false, wild: false, data_dir: None, callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok(), minimized: false };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--demo" => opts.demo = true,
+            "--wild" => {
+                opts.demo = true;
+                opts.wild = true;
+            }
             "--data-dir" => opts.data_dir = args.next().map(PathBuf::from),
             "--callback-addr" => opts.callback_addr = args.next(),
             "--minimized" => opts.minimized = true,
@@ -131,7 +137,7 @@ async fn start(opts: &Options) -> anyhow::Result<AppState> {
     let data_dir = opts.data_dir.clone().unwrap_or_else(Service::default_data_dir);
     let service = Service::open(&data_dir).with_context(|| format!("opening the cache in {}", data_dir.display()))?;
     let demo = opts.demo || service.accounts()?.iter().all(|a| a.demo);
-    let sims = if demo { Some(demo::start(&service).await?) } else { demo::remove_accounts(&service)?; None };
+    let sims = if demo { Some(demo::start(&service, opts.wild).await?) } else { demo::remove_accounts(&service)?; None };
     let callbacks = start_callbacks(&service, opts, demo).await;
     if let (Some(sims), Some(server)) = (&sims, &callbacks) {
         demo::send_zeyi_forms(&service, sims, server.callback_url()).await;

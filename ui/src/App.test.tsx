@@ -215,7 +215,7 @@ describe("inbox", () => {
     expect(await screen.findByTestId("sync-indicator")).toBeInTheDocument();
 
     backend.approvals.push(makeApproval(13, { title: "新来的审批", updated_at: T0 + 999 }));
-    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: "令牌无效或已过期" };
+    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: "令牌无效或已过期", last_count: null, last_unreadable: null };
     await backend.emit("sync-finished", { account_id: 1, ok: false, error: "令牌无效或已过期", changed: 1 });
     await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8", "7"]));
     expect(screen.queryByTestId("sync-indicator")).toBeNull();
@@ -225,6 +225,30 @@ describe("inbox", () => {
     backend.approvals.splice(0, 1);
     await backend.emit("inbox-changed", {});
     await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8"]));
+  });
+
+  it("says how many approvals could not be read, lists them, and shows why", async () => {
+    const placeholder = makeApproval(20, {
+      title: "无法读取的审批 C-88",
+      status: "other",
+      boxes: ["processed"],
+      actions: [],
+      unreadable: { call: "contract/detail", reason: "contract/detail: unreadable record: unknown action status WAITING" },
+    });
+    const word = makeApproval(21, { title: "归档中的合同", status: "other", status_word: "ARCHIVING", actions: [] });
+    const backend = installBackend({ approvals: [...fixture(), placeholder, word] });
+    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: null, last_count: 5, last_unreadable: 1 };
+    render(<Root />);
+    const user = userEvent.setup();
+    const link = await screen.findByTestId("sync-unreadable");
+    expect(link).toHaveTextContent("同步完成 · 5 条，1 条无法读取");
+    expect(screen.getByText("ARCHIVING")).toBeInTheDocument();
+    await user.click(link);
+    await waitFor(() => expect(rowIds()).toEqual(["20"]));
+    expect(screen.getByTestId("unreadable-filter")).toBeInTheDocument();
+    await openApproval(20);
+    expect(screen.getByTestId("detail-unreadable")).toHaveTextContent("unknown action status WAITING");
+    expect(screen.queryByTestId("btn-approve")).toBeNull();
   });
 
   it("asks for sync_now from the sidebar", async () => {

@@ -325,6 +325,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
               loadDrafts();
               setDraftsOpen(true);
             }}
+            onShowUnreadable={(accountId) => inbox.setFilters({ account_id: accountId, unreadable: true })}
             now={now}
             lang={lang}
             onLang={onLang}

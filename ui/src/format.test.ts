@@ -74,7 +74,7 @@ describe("words", () => {
     expect(ruleText({ kind: "designated", user_id: "u9" })).toBe("指定人审批");
     expect(
       ruleText({ kind: "designated", user_id: "u1" }, [
-        { user: { id: "u1", name: "张三" }, decision: "waiting", comment: null, decided_at: null },
+        { user: { id: "u1", name: "张三" }, decision: "waiting", word: null, comment: null, decided_at: null },
       ]),
     ).toBe("指定人审批（张三）");
   });
@@ -84,13 +84,17 @@ describe("words", () => {
   });
   it("describes sync state", () => {
     const now = T0 * 1000;
-    expect(describeSync({ running: true, last_success: null, last_error: null }, now)).toEqual({ text: "同步中…", error: false });
+    expect(describeSync({ running: true, last_success: null, last_error: null }, now)).toEqual({ text: "同步中…", error: false, unreadable: 0 });
     expect(describeSync({ running: false, last_success: T0 - 120, last_error: "令牌无效" }, now)).toEqual({
       text: "令牌无效",
       error: true,
+      unreadable: 0,
     });
     expect(describeSync({ running: false, last_success: T0 - 120, last_error: null }, now).text).toBe("上次同步 2 分钟前");
     expect(describeSync({ running: false, last_success: null, last_error: null }, now).text).toBe("尚未同步");
+    const counted = { running: false, last_success: T0 - 120, last_error: null, last_count: 218 };
+    expect(describeSync({ ...counted, last_unreadable: 2 }, now)).toEqual({ text: "同步完成 · 218 条，2 条无法读取 · 2 分钟前", error: false, unreadable: 2 });
+    expect(describeSync({ ...counted, last_unreadable: 0 }, now).text).toBe("同步完成 · 218 条 · 2 分钟前");
   });
 });
 

@@ -99,12 +99,15 @@ const STATUS_TEXT: Record<Status, { text: string; color: string }> = {
   rejected: { text: "已拒绝", color: "error" },
   cancelled: { text: "已撤回", color: "default" },
   failed: { text: "处理失败", color: "warning" },
+  other: { text: "其他", color: "default" },
 };
 
 export const STATUSES = Object.keys(STATUS_TEXT) as Status[];
 
 /** An approval status in words (current language) and its tag color. */
-export function statusLabel(status: Status): { text: string; color: string } {
+export function statusLabel(status: Status, word?: string | null): { text: string; color: string } {
+  // A word we do not know is shown as the vendor wrote it.
+  if (status === "other" && word) return { text: word, color: "default" };
   const s = STATUS_TEXT[status];
   return s ? { text: t(s.text), color: s.color } : { text: status, color: "default" };
 }
@@ -113,10 +116,13 @@ const DECISION_TEXT: Record<Decision, { text: string; color: string }> = {
   waiting: { text: "待处理", color: "default" },
   approved: { text: "已同意", color: "success" },
   rejected: { text: "已拒绝", color: "error" },
+  other: { text: "其他", color: "default" },
 };
 
-export function decisionLabel(d: Decision): { text: string; color: string } {
-  return { text: t(DECISION_TEXT[d].text), color: DECISION_TEXT[d].color };
+export function decisionLabel(d: Decision, word?: string | null): { text: string; color: string } {
+  if (d === "other" && word) return { text: word, color: "default" };
+  const known = DECISION_TEXT[d] ?? DECISION_TEXT.other;
+  return { text: t(known.text), color: known.color };
 }
 
 const ACTION_TEXT: Record<Action, { verb: string; done: string }> = {
@@ -157,20 +163,38 @@ export function ruleText(rule: StepRule, members: StepMember[] = []): string {
       const who = members.find((m) => m.user.id === rule.user_id)?.user.name;
       return who ? t("指定人审批（{who}）", { who }) : t("指定人审批");
     }
+    case "other":
+      return rule.word;
     default:
       return "";
   }
 }
 
-/** An account's sync state in words, and whether it is an error. */
+/**
+ * An account's sync state in words, whether it is an error, and how many of its approvals
+ * could not be read (shown, with a way to list them).
+ */
 export function describeSync(
-  sync: { running: boolean; last_success: number | null; last_error: string | null },
+  sync: {
+    running: boolean;
+    last_success: number | null;
+    last_error: string | null;
+    last_count?: number | null;
+    last_unreadable?: number | null;
+  },
   nowMs: number = Date.now(),
-): { text: string; error: boolean } {
-  if (sync.running) return { text: t("同步中…"), error: false };
-  if (sync.last_error) return { text: sync.last_error, error: true };
-  if (sync.last_success !== null) return { text: t("上次同步 {when}", { when: formatRelative(sync.last_success, nowMs) }), error: false };
-  return { text: t("尚未同步"), error: false };
+): { text: string; error: boolean; unreadable: number } {
+  const unreadable = sync.last_unreadable ?? 0;
+  if (sync.running) return { text: t("同步中…"), error: false, unreadable: 0 };
+  if (sync.last_error) return { text: sync.last_error, error: true, unreadable: 0 };
+  if (sync.last_success !== null) {
+    const when = formatRelative(sync.last_success, nowMs);
+    if (sync.last_count === null || sync.last_count === undefined) return { text: t("上次同步 {when}", { when }), error: false, unreadable };
+    const done = t("同步完成 · {n} 条", { n: sync.last_count });
+    const text = unreadable > 0 ? `${done}${t("，{n} 条无法读取", { n: unreadable })} · ${when}` : `${done} · ${when}`;
+    return { text, error: false, unreadable };
+  }
+  return { text: t("尚未同步"), error: false, unreadable: 0 };
 }
 
 const IMAGE_TYPES: Record<string, string> = {

@@ -2,9 +2,11 @@
 
 export type Vendor = "yomicloud" | "zeyi" | "fxiaoke" | "qiyuesuo" | "weiwenjia";
 export type Inbox = "todo" | "submitted" | "processed" | "cc" | "managed";
-export type Status = "sending" | "pending" | "approved" | "rejected" | "cancelled" | "failed";
+/** "other": a word the vendor sent that we do not know (its word is `status_word`). */
+export type Status = "sending" | "pending" | "approved" | "rejected" | "cancelled" | "failed" | "other";
 export type Action = "approve" | "reject" | "cancel";
-export type Decision = "waiting" | "approved" | "rejected";
+/** "other": a word we do not know (the member's `word`). */
+export type Decision = "waiting" | "approved" | "rejected" | "other";
 
 export interface User {
   id: string;
@@ -23,11 +25,14 @@ export type StepRule =
   | { kind: "all" }
   | { kind: "any" }
   | { kind: "more_than"; n: number }
-  | { kind: "designated"; user_id: string };
+  | { kind: "designated"; user_id: string }
+  | { kind: "other"; word: string };
 
 export interface StepMember {
   user: User;
   decision: Decision;
+  /** The vendor's word where `decision` is "other". */
+  word: string | null;
   comment: string | null;
   decided_at: number | null;
 }
@@ -58,8 +63,18 @@ export interface ApprovalSummary {
   submitted_at: number;
   updated_at: number;
   status: Status;
+  /** The vendor's status word where `status` is "other", shown as the vendor wrote it. */
+  status_word: string | null;
   boxes: Inbox[];
   actions: Action[];
+  /** Set when the last sync could not read the vendor's record (a placeholder, or its last readable copy). */
+  unreadable: Unreadable | null;
+}
+
+/** Why an approval could not be read: the call, and why in words. */
+export interface Unreadable {
+  call: string;
+  reason: string;
 }
 
 export interface Approval extends ApprovalSummary {
@@ -88,6 +103,9 @@ export interface SyncState {
   last_attempt: number | null;
   /** The reason in words, null when the last sync succeeded. */
   last_error: string | null;
+  /** After the last successful sync: the account's approvals in the cache, and how many could not be read. */
+  last_count: number | null;
+  last_unreadable: number | null;
 }
 
 export interface Account {
@@ -131,6 +149,8 @@ export interface ApprovalQuery {
   since?: number;
   /** Unix seconds: updated before. */
   until?: number;
+  /** Only approvals the last sync could not read. */
+  unreadable?: boolean;
   sort?: Sort;
   offset: number;
   limit: number;

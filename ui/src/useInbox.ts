@@ -3,7 +3,7 @@ import { PAGE_SIZE, api, errorText } from "./api";
 import type { ApprovalQuery, ApprovalSummary, BoxCounts, Inbox } from "./types";
 
 /** The list's narrowing beyond box and search text; every key is optional. */
-export type Filters = Pick<ApprovalQuery, "vendor" | "account_id" | "status" | "form_name" | "submitter" | "since" | "until" | "sort">;
+export type Filters = Pick<ApprovalQuery, "vendor" | "account_id" | "status" | "form_name" | "submitter" | "since" | "until" | "unreadable" | "sort">;
 
 /**
  * The list side of the inbox: the selected box and filters, the loaded pages (50 at a time) and
@@ -31,7 +31,8 @@ export function useInbox() {
       // Unset keys are left out, so the contract's defaults apply.
       const set = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ""));
       return {
-        inbox: box,
+        // The unreadable ones of an account are listed whatever box their lists put them in.
+        ...(filters.unreadable ? {} : { inbox: box }),
         ...set,
         ...(text ? { search: text } : {}),
         offset,

@@ -161,6 +161,9 @@ struct ListArgs {
     limit: u32,
     #[arg(long, default_value_t = 0)]
     offset: u32,
+    /// Only the approvals the last sync could not read (with why, in `inbox show`).
+    #[arg(long)]
+    unreadable: bool,
     #[arg(long)]
     json: bool,
 }
@@ -283,7 +286,11 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
     let mut failed = 0;
     for (a, r) in results {
         match r {
-            Ok(report) => println!("{}: synced {} approvals ({} left a box)", a.name, report.fetched, report.removed),
+            Ok(report) => {
+                let state = service.account(&a.id.to_string())?.sync;
+                println!("{}: {}  (read {}, {} left a box)", a.name, sync_summary(&state), report.fetched, report.removed);
+                print_unreadable(service, a.id)?;
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");
@@ -296,6 +303,41 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
     Ok(())
 }
 
+/// What a successful sync left, as the window's sidebar says it: "同步完成 · 218 条，2 条无法读取".
+fn sync_summary(state: &inbox_core::SyncState) -> String {
+    let mut said = format!("同步完成 · {} 条", state.last_count.unwrap_or(0));
+    if let Some(n) = state.last_unreadable.filter(|n| *n > 0) {
+        said.push_str(&format!("，{n} 条无法读取"));
+    }
+    said
+}
+
+/// The account's approvals that could not be read, each with why (a sync that only failed
+/// items still succeeds: these are shown, not hidden).
+fn print_unreadable(service: &Service, account_id: i64) -> Result<()> {
+    let page = service.list(&ListQuery { account_id: Some(account_id), unreadable: true, limit: 20, ..Default::default() })?;
+    for a in &page.items {
+        let why = a.unreadable.as_ref().map(|u| u.reason.as_str()).unwrap_or_default();
+        println!("  无法读取 #{} {}: {}", a.id, terminal_safe(&a.remote_id), terminal_safe(why));
+    }
+    if page.total > page.items.len() as u64 {
+        println!("  … {} more: inbox list --unreadable --account {account_id}", page.total - page.items.len() as u64);
+    }
+    Ok(())
+}
+
+/// Vendor text made safe to print: control characters (ESC, BEL, CR …) and bidirectional
+/// overrides shown as escapes, so a record cannot drive the user's terminal.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let unsafe_char = (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+            let shown: Vec<char> = if unsafe_char { c.escape_unicode().collect() } else { vec![c] };
+            shown
+        })
+        .collect()
+}
+
 fn list(service: &Service, args: ListArgs) -> Result<()> {
     let account_id = args.account.map(|a| service.account(&a).map(|a| a.id)).transpose()?;
     let query = ListQuery {
@@ -305,6 +347,7 @@ fn list(service: &Service, args: ListArgs) -> Result<()> {
         search: args.search,
         offset: args.offset,
         limit: args.limit,
+        unreadable: args.unreadable,
         ..Default::default()
     };
     let page = service.list(&query)?;
@@ -314,7 +357,9 @@ fn list(service: &Service, args: ListArgs) -> Result<()> {
     }
     for a in &page.items {
         let boxes: Vec<&str> = a.boxes.iter().map(|b| b.as_str()).collect();
-        println!("{:>6}  {:<9} {:<9} {}  {}  {}  [{}]", a.id, a.vendor, a.status.as_str(), inbox_time(a.updated_at), a.submitter.name, a.title, boxes.join(","));
+        let status = a.status_word.as_deref().unwrap_or(a.status.as_str());
+        let mark = if a.unreadable.is_some() { "⚠ " } else { "" };
+        println!("{:>6}  {:<9} {:<9} {}  {}  {mark}{}  [{}]", a.id, a.vendor, terminal_safe(status), inbox_time(a.updated_at), terminal_safe(&a.submitter.name), terminal_safe(&a.title), boxes.join(","));
     }
     println!("{} of {} shown", page.items.len(), page.total);
     Ok(())
@@ -326,20 +371,29 @@ fn show(a: &Approval, json: bool) -> Result<()> {
         return Ok(());
     }
     let r = &a.remote;
-    println!("#{} {}  [{} · {} · {}]", a.id, r.title, a.vendor, a.account_name, r.status.as_str());
-    println!("表单 {}   提交人 {}   提交于 {}", r.form_name, r.submitter.name, inbox_time(r.submitted_at));
+    let status = r.status_word.as_deref().unwrap_or(r.status.as_str());
+    println!("#{} {}  [{} · {} · {}]", a.id, terminal_safe(&r.title), a.vendor, a.account_name, terminal_safe(status));
+    if let Some(u) = &r.unreadable {
+        println!("  ⚠ 无法读取 ({}): {}", terminal_safe(&u.call), terminal_safe(&u.reason));
+    }
+    println!("表单 {}   提交人 {}   提交于 {}", terminal_safe(&r.form_name), terminal_safe(&r.submitter.name), inbox_time(r.submitted_at));
     for f in &r.fields {
-        println!("  {}: {}", f.label, f.value);
+        println!("  {}: {}", terminal_safe(&f.label), terminal_safe(&f.value));
     }
     for (i, s) in r.steps.iter().enumerate() {
-        println!("  step {} {} ({:?}, {:?})", i + 1, s.name, s.rule, s.decision);
+        let rule = match &s.rule {
+            inbox_core::StepRule::Other { word } => terminal_safe(word),
+            other => format!("{other:?}"),
+        };
+        println!("  step {} {} ({rule}, {:?})", i + 1, terminal_safe(&s.name), s.decision);
         for m in &s.members {
             let when = m.decided_at.map(inbox_time).unwrap_or_default();
-            println!("    - {} {:?} {} {}", m.user.name, m.decision, when, m.comment.as_deref().unwrap_or(""));
+            let decision = m.word.as_deref().map(terminal_safe).unwrap_or_else(|| format!("{:?}", m.decision));
+            println!("    - {} {decision} {} {}", terminal_safe(&m.user.name), when, terminal_safe(m.comment.as_deref().unwrap_or("")));
         }
     }
     for f in &r.attachments {
-        println!("  attachment {} {} {}", f.remote_id, f.name, f.size.map(|s| format!("{s} bytes")).unwrap_or_default());
+        println!("  attachment {} {} {}", terminal_safe(&f.remote_id), terminal_safe(&f.name), f.size.map(|s| format!("{s} bytes")).unwrap_or_default());
     }
     let actions: Vec<&str> = r.actions.iter().map(|a| a.as_str()).collect();
     println!("  you can: {}", if actions.is_empty() { "nothing now".into() } else { actions.join(", ") });
@@ -470,4 +524,23 @@ async fn outbox(service: &Service, cmd: OutboxCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_text_cannot_drive_the_terminal() {
+        assert_eq!(terminal_safe("报销\u{1b}[31m红\u{7}\r"), "报销\\u{1b}[31m红\\u{7}\\u{d}");
+        assert_eq!(terminal_safe("abc\u{202e}txt.exe"), "abc\\u{202e}txt.exe");
+        assert_eq!(terminal_safe("第一行\n第二行 😀𪚥"), "第一行\n第二行 😀𪚥");
+    }
+
+    #[test]
+    fn the_sync_summary_says_what_the_sidebar_says() {
+        let state = |count, unreadable| inbox_core::SyncState { last_count: Some(count), last_unreadable: Some(unreadable), ..Default::default() };
+        assert_eq!(sync_summary(&state(218, 2)), "同步完成 · 218 条，2 条无法读取");
+        assert_eq!(sync_summary(&state(218, 0)), "同步完成 · 218 条");
+    }
 }

@@ -133,7 +133,7 @@ async fn a_synced_account_keeps_its_cache_when_its_token_dies_or_its_host_goes_a
     cli.add("公司云盘", &server.base_url, me.uid, &me.token);
     cli.add("同事云盘", &server.base_url, other.uid, &other.token);
     let synced = cli.ok(&["sync"]);
-    assert!(synced.contains("公司云盘: synced") && synced.contains("同事云盘: synced"), "{synced}");
+    assert!(synced.contains("公司云盘: 同步完成 · ") && synced.contains("同事云盘: 同步完成 · "), "{synced}");
     let before = [cached(&cli, "公司云盘"), cached(&cli, "同事云盘")];
     for (page, _) in &before {
         assert!(page["total"].as_u64().unwrap() > 0, "each account has approvals cached");

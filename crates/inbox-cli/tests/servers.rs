@@ -175,7 +175,7 @@ fn vendor_sim_serve_prints_what_account_add_needs_and_every_vendor_syncs() {
     }
     let synced = inbox.ok(&["sync"]);
     for vendor in vendor_sim::VENDORS {
-        assert!(synced.contains(&format!("sim-{vendor}: synced")), "{vendor} synced: {synced}");
+        assert!(synced.contains(&format!("sim-{vendor}: 同步完成")), "{vendor} synced: {synced}");
     }
     let accounts = inbox.json(&["account", "list", "--json"]);
     for line in &lines {

@@ -94,6 +94,9 @@ pub struct FaultSwitch {
     /// Vendor calls received per request path (faulted ones included), so a client's tests
     /// can count the calls a sync makes.
     calls: Arc<Mutex<HashMap<String, usize>>>,
+    /// Whether the tenant is wild (`wild::Tenant`): every JSON reply then carries fields no
+    /// document lists (`wild::sprinkle`).
+    wild: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A fault, how many calls pass untouched before it starts (`skip`: a fault in the middle of a
@@ -108,7 +111,16 @@ struct Armed {
 impl FaultSwitch {
     /// A switch whose state-changing faults run `events` against the simulator's state.
     pub fn with_events(events: StateEvents) -> Self {
-        FaultSwitch { armed: Arc::default(), events, calls: Arc::default() }
+        FaultSwitch { armed: Arc::default(), events, calls: Arc::default(), wild: Arc::default() }
+    }
+
+    /// Makes every JSON reply carry fields no document lists (a wild tenant), or not.
+    pub fn set_wild(&self, wild: bool) {
+        self.wild.store(wild, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_wild(&self) -> bool {
+        self.wild.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sets (or clears, with `None`) the fault answered by every vendor call.
@@ -138,6 +150,11 @@ impl FaultSwitch {
     /// How many vendor calls `path` (e.g. `/v2/contract/detail`) has received.
     pub fn calls(&self, path: &str) -> usize {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner).get(path).copied().unwrap_or(0)
+    }
+
+    /// Every vendor call so far, all paths together.
+    fn total_calls(&self) -> u64 {
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner).values().sum::<usize>() as u64
     }
 
     fn count(&self, path: &str) {
@@ -178,7 +195,10 @@ pub fn with_faults<S: Clone + Send + Sync + 'static>(router: Router<S>, switch: 
 
 async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next) -> Response {
     switch.count(req.uri().path());
-    let Some(fault) = switch.take() else { return next.run(req).await };
+    let Some(fault) = switch.take() else {
+        let reply = next.run(req).await;
+        return if switch.is_wild() { wild_reply(reply, switch.total_calls()).await } else { reply };
+    };
     match fault {
         Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
         Fault::RateLimited => (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "Too Many Requests").into_response(),
@@ -209,6 +229,24 @@ async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next
             body_response(parts.status, &content_type, Body::from(cut))
         }
     }
+}
+
+/// A JSON reply with the extra fields of a wild tenant (`wild::sprinkle`); other replies as
+/// they are.
+async fn wild_reply(reply: Response, seed: u64) -> Response {
+    let is_json = reply.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    if !is_json {
+        return reply;
+    }
+    let (parts, body) = reply.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    crate::wild::sprinkle(&mut value, seed);
+    let mut parts = parts;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(value.to_string()))
 }
 
 fn body_response(status: StatusCode, content_type: &str, body: Body) -> Response {

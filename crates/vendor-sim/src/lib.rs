@@ -14,6 +14,7 @@
 //! ```
 
 pub mod common;
+pub mod wild;
 pub mod fxiaoke;
 pub mod qiyuesuo;
 pub mod weiwenjia;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use common::{Fault, RunningServer};
+pub use wild::Tenant;
 
 /// The vendors [`start_all`] starts, in port order.
 pub const VENDORS: &[&str] = &[yomicloud::VENDOR, zeyi::VENDOR, fxiaoke::VENDOR, qiyuesuo::VENDOR, weiwenjia::VENDOR];
@@ -133,14 +135,20 @@ pub async fn start_all(addr_ip: IpAddr, seed: u64, sizes: impl Into<Sizes>) -> a
 /// Like [`start_all`], but a non-zero port in `addr` is used by the first vendor and the
 /// following vendors take the next ports (port 0 = a free port each).
 pub async fn start_all_at(addr: SocketAddr, seed: u64, sizes: impl Into<Sizes>) -> anyhow::Result<Running> {
+    start_tenants(addr, seed, sizes, Tenant::Tidy).await
+}
+
+/// Like [`start_all_at`], every simulator serving `tenant`'s data (a wild tenant: a real
+/// tenant's unknown words, extra and missing fields).
+pub async fn start_tenants(addr: SocketAddr, seed: u64, sizes: impl Into<Sizes>, tenant: Tenant) -> anyhow::Result<Running> {
     let Sizes { approvals, fxiaoke: fxiaoke_approvals } = sizes.into();
-    let yomicloud = yomicloud::Sim::new(seed, approvals);
+    let yomicloud = yomicloud::Sim::for_tenant(seed, approvals, tenant);
     let at = vendor_addr(addr, 0)?;
     let server = yomicloud.serve(at).await.with_context(|| format!("cannot listen for yomicloud on {at}"))?;
     let mut accounts = vec![yomicloud.demo_account(&server.base_url)];
     let mut servers = vec![server];
 
-    let zeyi = zeyi::Sim::new(seed, approvals);
+    let zeyi = zeyi::Sim::for_tenant(seed, approvals, tenant);
     // Demo mode: 则一's approvers decide what the demo user sends after a short while.
     zeyi.set_auto_decide(Some(ZEYI_DEMO_DECIDE_AFTER));
     let at = vendor_addr(addr, 1)?;
@@ -149,19 +157,19 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, sizes: impl Into<Sizes>) 
     servers.push(server);
 
     // As many as asked: a caller that needs a quick sync caps it (`Sizes::fxiaoke_at_most`).
-    let fxiaoke = fxiaoke::Sim::new(seed, fxiaoke_approvals);
+    let fxiaoke = fxiaoke::Sim::for_tenant(seed, fxiaoke_approvals, tenant);
     let at = vendor_addr(addr, 2)?;
     let server = fxiaoke.serve(at).await.with_context(|| format!("cannot listen for fxiaoke on {at}"))?;
     accounts.push(fxiaoke.demo_account(&server.base_url));
     servers.push(server);
 
-    let qiyuesuo = qiyuesuo::Sim::new(seed, approvals);
+    let qiyuesuo = qiyuesuo::Sim::for_tenant(seed, approvals, tenant);
     let at = vendor_addr(addr, 3)?;
     let server = qiyuesuo.serve(at).await.with_context(|| format!("cannot listen for qiyuesuo on {at}"))?;
     accounts.push(qiyuesuo.demo_account(&server.base_url));
     servers.push(server);
 
-    let weiwenjia = weiwenjia::Sim::new(seed, approvals);
+    let weiwenjia = weiwenjia::Sim::for_tenant(seed, approvals, tenant);
     let at = vendor_addr(addr, 4)?;
     let server = weiwenjia.serve(at).await.with_context(|| format!("cannot listen for weiwenjia on {at}"))?;
     accounts.push(weiwenjia.demo_account(&server.base_url));

@@ -1,6 +1,6 @@
 //! `vendor-sim`: runs every vendor simulator for demos and end-to-end tests.
 //!
-//! `vendor-sim serve [--addr 127.0.0.1:0] [--seed N] [--approvals N]` prints one JSON line per
+//! `vendor-sim serve [--addr 127.0.0.1:0] [--seed N] [--approvals N] [--wild]` prints one JSON line per
 //! vendor (`{"vendor","base_url","settings","secrets"}`) on stdout, then serves until Ctrl-C or
 //! SIGTERM. Logs go to stderr (`RUST_LOG` filters them).
 
@@ -36,6 +36,11 @@ enum Command {
         /// `inbox callbacks serve` prints. Without it, decisions are kept but not delivered.
         #[arg(long)]
         zeyi_callback_url: Option<String>,
+        /// Serve a real tenant's data: unknown enum words, fields no document lists, optional
+        /// fields missing or null, field types beyond the examples, long and rare-character
+        /// texts (see `wild.rs`).
+        #[arg(long)]
+        wild: bool,
     },
 }
 
@@ -43,7 +48,10 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     init_logging();
     match Cli::parse().command {
-        Command::Serve { addr, seed, approvals, zeyi_callback_url } => serve(addr, seed, approvals, zeyi_callback_url).await,
+        Command::Serve { addr, seed, approvals, zeyi_callback_url, wild } => {
+            let tenant = if wild { vendor_sim::Tenant::Wild } else { vendor_sim::Tenant::Tidy };
+            serve(addr, seed, approvals, zeyi_callback_url, tenant).await
+        }
     }
 }
 
@@ -54,8 +62,8 @@ fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
 }
 
-async fn serve(addr: SocketAddr, seed: u64, approvals: usize, zeyi_callback_url: Option<String>) -> anyhow::Result<()> {
-    let running = vendor_sim::start_all_at(addr, seed, approvals).await?;
+async fn serve(addr: SocketAddr, seed: u64, approvals: usize, zeyi_callback_url: Option<String>, tenant: vendor_sim::Tenant) -> anyhow::Result<()> {
+    let running = vendor_sim::start_tenants(addr, seed, approvals, tenant).await?;
     running.zeyi().set_callback_url(zeyi_callback_url);
     let mut out = std::io::stdout().lock();
     for account in running.accounts() {

@@ -48,9 +48,26 @@ export function ApprovalDetail({ approval, loading, error, onActed, request }: A
       <div className="detail-scroll">
         <Flex align="center" gap={8} wrap className="detail-head">
           <VendorTag vendor={a.vendor} />
-          <StatusTag status={a.status} testId="detail-status" />
+          <StatusTag status={a.status} word={a.status_word} testId="detail-status" />
           <OpenInVendor approval={a} />
         </Flex>
+        {a.unreadable && (
+          <Alert
+            type="warning"
+            showIcon
+            className="detail-unreadable"
+            data-testid="detail-unreadable"
+            title={t("上次同步无法读取这条审批")}
+            description={
+              <>
+                <div>{a.unreadable.reason}</div>
+                <Typography.Text type="secondary">
+                  {a.fields.length > 0 || a.steps.length > 0 ? t("下面是上次读到的内容；下次同步会再读取。") : t("下次同步会再读取；可在厂商中查看。")}
+                </Typography.Text>
+              </>
+            }
+          />
+        )}
         <Typography.Title level={4} className="detail-title" data-testid="detail-title">
           {a.title}
         </Typography.Title>

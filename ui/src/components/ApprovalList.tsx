@@ -1,6 +1,6 @@
 import { SearchOutlined, SyncOutlined } from "@ant-design/icons";
 import VirtualList, { type ListRef } from "@rc-component/virtual-list";
-import { Alert, Button, DatePicker, Empty, Flex, Input, Select, Skeleton, Spin, Typography } from "antd";
+import { Alert, Button, DatePicker, Empty, Flex, Input, Select, Skeleton, Spin, Tag, Typography } from "antd";
 import type { InputRef } from "antd";
 import dayjs from "dayjs";
 import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from "react";
@@ -152,7 +152,7 @@ export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(fu
       <div className="list-toolbar">
         <Flex align="center" justify="space-between" className="list-heading">
           <Typography.Title level={5} style={{ margin: 0 }}>
-            {boxLabel(props.box)}
+            {filters.unreadable ? t("无法读取的审批") : boxLabel(props.box)}
           </Typography.Title>
           {props.syncing && (
             <Typography.Text type="secondary" className="sync-indicator" data-testid="sync-indicator">
@@ -176,6 +176,11 @@ export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(fu
           aria-label={t("搜索审批")}
         />
         <Flex gap={6} wrap className="list-filters">
+          {filters.unreadable && (
+            <Tag closable color="warning" onClose={() => onFilters({ unreadable: undefined })} data-testid="unreadable-filter">
+              {t("无法读取")}
+            </Tag>
+          )}
           <Select<Vendor>
             allowClear
             size="small"

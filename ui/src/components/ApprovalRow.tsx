@@ -1,5 +1,7 @@
+import { WarningFilled } from "@ant-design/icons";
 import { Checkbox, Flex, Tooltip, Typography } from "antd";
 import { formatDateTime, formatRelative } from "../format";
+import { t } from "../i18n";
 import type { ApprovalSummary } from "../types";
 import { StatusTag } from "./StatusTag";
 import { VendorTag } from "./VendorTag";
@@ -61,7 +63,12 @@ export function ApprovalRow({ item, selected, checked, now, onClick }: ApprovalR
           {" · "}
           {item.account_name}
         </Typography.Text>
-        <StatusTag status={item.status} />
+        {item.unreadable && (
+          <Tooltip title={item.unreadable.reason}>
+            <WarningFilled className="row-unreadable" data-testid="row-unreadable" aria-label={t("无法读取")} />
+          </Tooltip>
+        )}
+        <StatusTag status={item.status} word={item.status_word} />
       </Flex>
     </div>
   );

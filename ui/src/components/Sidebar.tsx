@@ -45,6 +45,8 @@ interface SidebarProps {
   outbox: { open: number; failed: boolean };
   onOpenOutbox: () => void;
   onOpenDrafts: () => void;
+  /** Lists the account's approvals that the last sync could not read. */
+  onShowUnreadable: (accountId: number) => void;
   now: number;
   lang: Lang;
   onLang: (lang: Lang) => void;
@@ -166,7 +168,13 @@ export function Sidebar(props: SidebarProps) {
                   ellipsis={{ tooltip: s.text }}
                 >
                   {syncing.has(a.id) && <Spin size="small" style={{ marginRight: 4 }} />}
-                  {s.text}
+                  {s.unreadable > 0 ? (
+                    <Typography.Link onClick={() => props.onShowUnreadable(a.id)} data-testid="sync-unreadable" title={t("无法读取的审批")}>
+                      {s.text}
+                    </Typography.Link>
+                  ) : (
+                    s.text
+                  )}
                 </Typography.Text>
               </div>
             );

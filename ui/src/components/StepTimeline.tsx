@@ -1,14 +1,15 @@
-import { CheckCircleFilled, ClockCircleOutlined, CloseCircleFilled } from "@ant-design/icons";
+import { CheckCircleFilled, ClockCircleOutlined, CloseCircleFilled, QuestionCircleOutlined } from "@ant-design/icons";
 import { Empty, Flex, Tag, Timeline, Typography } from "antd";
 import { decisionLabel, formatDateTime, ruleText } from "../format";
 import { t } from "../i18n";
 import type { Decision, Step } from "../types";
 
-const STEP_COLOR: Record<Decision, string> = { waiting: "gray", approved: "green", rejected: "red" };
+const STEP_COLOR: Record<Decision, string> = { waiting: "gray", approved: "green", rejected: "red", other: "gray" };
 const STEP_ICON: Record<Decision, React.ReactNode> = {
   waiting: <ClockCircleOutlined />,
   approved: <CheckCircleFilled />,
   rejected: <CloseCircleFilled />,
+  other: <QuestionCircleOutlined />,
 };
 
 /** The approval's steps in order, with each member's decision, comment and time. */
@@ -33,8 +34,8 @@ export function StepTimeline({ steps }: { steps: Step[] }) {
               <div key={`${m.user.id}-${j}`} className="step-member" data-testid="step-member">
                 <Flex gap={8} align="center" wrap>
                   <Typography.Text>{m.user.name || m.user.id}</Typography.Text>
-                  <Tag color={decisionLabel(m.decision).color} variant="filled">
-                    {decisionLabel(m.decision).text}
+                  <Tag color={decisionLabel(m.decision, m.word).color} variant="filled">
+                    {decisionLabel(m.decision, m.word).text}
                   </Tag>
                   {m.decided_at !== null && (
                     <Typography.Text type="secondary" className="step-time">

@@ -36,12 +36,14 @@ export function makeApproval(id: number, over: Partial<Approval> = {}): Approval
     submitted_at: T0,
     updated_at: T0 + id,
     status: "pending",
+    status_word: null,
     boxes: ["todo"],
     actions: ["approve", "reject"],
     fields: [],
     steps: [],
     attachments: [],
     raw: {},
+    unreadable: null,
     ...over,
   };
 }
@@ -59,15 +61,15 @@ export const reimbursement = makeApproval(7, {
       name: "部门经理",
       rule: { kind: "any" },
       decision: "approved",
-      members: [{ user: { id: "u4", name: "赵六" }, decision: "approved", comment: "同意，注意控制预算", decided_at: T0 + 3600 }],
+      members: [{ user: { id: "u4", name: "赵六" }, decision: "approved", word: null, comment: "同意，注意控制预算", decided_at: T0 + 3600 }],
     },
     {
       name: "财务复核",
       rule: { kind: "more_than", n: 1 },
       decision: "waiting",
       members: [
-        { user: { id: "u1", name: "张三" }, decision: "waiting", comment: null, decided_at: null },
-        { user: { id: "u5", name: "孙七" }, decision: "waiting", comment: null, decided_at: null },
+        { user: { id: "u1", name: "张三" }, decision: "waiting", word: null, comment: null, decided_at: null },
+        { user: { id: "u5", name: "孙七" }, decision: "waiting", word: null, comment: null, decided_at: null },
       ],
     },
   ],
@@ -115,15 +117,15 @@ export const uploadTemplate: Template = {
       name: "法务初审",
       rule: { kind: "more_than", n: 0 },
       decision: "waiting",
-      members: [{ user: { id: "11", name: "赵敏" }, decision: "waiting", comment: null, decided_at: null }],
+      members: [{ user: { id: "11", name: "赵敏" }, decision: "waiting", word: null, comment: null, decided_at: null }],
     },
     {
       name: "法务终审",
       rule: { kind: "designated", user_id: "" },
       decision: "waiting",
       members: [
-        { user: { id: "1", name: "系统管理员" }, decision: "waiting", comment: null, decided_at: null },
-        { user: { id: "12", name: "黄磊" }, decision: "waiting", comment: null, decided_at: null },
+        { user: { id: "1", name: "系统管理员" }, decision: "waiting", word: null, comment: null, decided_at: null },
+        { user: { id: "12", name: "黄磊" }, decision: "waiting", word: null, comment: null, decided_at: null },
       ],
     },
   ],
@@ -145,7 +147,7 @@ export const demoAccount: Account = {
   base_url: "http://127.0.0.1:9100",
   settings: { uid: "1" },
   demo: true,
-  sync: { running: false, last_success: T0, last_attempt: T0, last_error: null },
+  sync: { running: false, last_success: T0, last_attempt: T0, last_error: null, last_count: null, last_unreadable: null },
 };
 
 export interface Call {
@@ -220,6 +222,8 @@ export function installBackend(
         .filter((a) => !q.search || a.title.includes(q.search))
         .filter((a) => !q.status || a.status === q.status)
         .filter((a) => !q.form_name || a.form_name === q.form_name)
+        .filter((a) => !q.account_id || a.account_id === q.account_id)
+        .filter((a) => !q.unreadable || a.unreadable !== null)
         .sort((x, y) => (q.sort === "oldest" ? x.updated_at - y.updated_at : y.updated_at - x.updated_at));
       return { items: hits.slice(q.offset, q.offset + q.limit).map(summary), total: hits.length };
     },
@@ -247,7 +251,7 @@ export function installBackend(
         base_url: input.base_url,
         settings: input.settings,
         demo: false,
-        sync: { running: false, last_success: null, last_attempt: null, last_error: null },
+        sync: { running: false, last_success: null, last_attempt: null, last_error: null, last_count: null, last_unreadable: null },
       };
       accounts.push(account);
       return account;
@@ -303,7 +307,7 @@ export function installBackend(
       const at = outbox.findIndex((x) => x.id === args.id);
       if (at < 0) throw `no outbox entry ${String(args.id)}`;
       const [done] = outbox.splice(at, 1);
-      return { ...done, state: "done", attempts: done.attempts + 1, last_error: null };
+      return { ...done, state: "done", attempts: done.attempts + 1, last_error: null, last_count: null, last_unreadable: null };
     },
     discard_action: (args) => {
       const at = outbox.findIndex((x) => x.id === args.id);

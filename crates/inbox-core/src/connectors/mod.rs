@@ -5,6 +5,7 @@
 pub mod de;
 pub mod fxiaoke;
 pub mod qiyuesuo;
+pub mod unknown;
 pub mod weiwenjia;
 pub mod yomicloud;
 pub mod zeyi;

@@ -26,7 +26,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-pub use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
+use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::State;
 
@@ -57,6 +58,14 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
+    /// with fields no document lists, see `wild.rs`).
+    pub fn for_tenant(seed: u64, approvals: usize, tenant: Tenant) -> Self {
+        let sim = Self::new(seed, approvals);
+        sim.faults.set_wild(tenant == Tenant::Wild);
+        sim
+    }
+
     /// A tenant seeded by `seed` with `approvals` 协同审批 items (and about half as many CRM
     /// instances, at least 8).
     pub fn new(seed: u64, approvals: usize) -> Self {

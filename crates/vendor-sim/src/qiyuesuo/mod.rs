@@ -20,7 +20,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
+use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::{Person, State};
 
@@ -37,6 +38,14 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
+    /// with fields no document lists, see `wild.rs`).
+    pub fn for_tenant(seed: u64, contracts: usize, tenant: Tenant) -> Self {
+        let sim = Self::new(seed, contracts);
+        sim.faults.set_wild(tenant == Tenant::Wild);
+        sim
+    }
+
     /// A tenant seeded deterministically by `seed` with about `contracts` contracts.
     pub fn new(seed: u64, contracts: usize) -> Self {
         Self::from_state(seed::generate(seed, contracts))

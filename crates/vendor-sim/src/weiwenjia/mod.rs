@@ -22,7 +22,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
+use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
 pub use state::State;
 
@@ -60,6 +61,14 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
+    /// with fields no document lists, see `wild.rs`).
+    pub fn for_tenant(seed: u64, records: usize, tenant: Tenant) -> Self {
+        let sim = Self::new(seed, records);
+        sim.faults.set_wild(tenant == Tenant::Wild);
+        sim
+    }
+
     /// An approval center seeded deterministically by `seed` with `records` execute records.
     pub fn new(seed: u64, records: usize) -> Self {
         Self::from_state(seed::generate(seed, records))

@@ -30,7 +30,8 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
+use crate::common::{Fault, RunningServer};
 pub use state::{App, ApiError, Audit, AuditStatus, State, Verdict};
 
 use crate::common::{serve_vendor, FaultSwitch};
@@ -90,6 +91,14 @@ pub fn now_ms() -> i64 {
 }
 
 impl Sim {
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
+    /// with fields no document lists, see `wild.rs`).
+    pub fn for_tenant(seed: u64, approvals: usize, tenant: Tenant) -> Self {
+        let sim = Self::new(seed, approvals);
+        sim.faults().set_wild(tenant == Tenant::Wild);
+        sim
+    }
+
     /// A 则一 seeded by `seed` with `approvals` finished approvals of other senders.
     pub fn new(seed: u64, approvals: usize) -> Self {
         Self::from_state(seed::generate(seed, approvals))
