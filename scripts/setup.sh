@@ -11,6 +11,8 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver dbus
   gnome-keyring imagemagick sqlite3 x11-utils xdotool
+  # Without a CJK font WebKitGTK draws every Chinese character as an empty box.
+  fonts-noto-cjk
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

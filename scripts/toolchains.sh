@@ -3,8 +3,9 @@
 # Sourced by setup.sh, run.sh and test.sh, so each puts the same tools first on PATH.
 #
 # Rust comes from rustup (https://sh.rustup.rs), as the Rust project distributes it. Node comes
-# from the npm registry (the node-linux-<arch> and npm packages), so a machine that can reach
-# npm needs nothing else; it goes into .tools/ in the checkout, not into the system.
+# from the npm registry this machine is configured for (the node-linux-<arch> and npm packages),
+# so a machine that can reach its registry (or a mirror of it) needs nothing else; it goes into
+# .tools/ in the checkout, not into the system.
 
 TOOLS_DIR="$(pwd)/.tools"
 NODE_VERSION=22.23.3
@@ -28,11 +29,29 @@ ensure_rust() {
   fi
 }
 
+# The npm registry this machine is configured for, without a trailing slash: the environment,
+# then npm itself when some npm is installed, then the user's and the system's npmrc. The
+# project names no registry of its own, so a mirror works unchanged.
+npm_registry() {
+  local r="${NPM_CONFIG_REGISTRY:-${npm_config_registry:-}}"
+  if [ -z "$r" ] && command -v npm >/dev/null; then r=$(npm config get registry 2>/dev/null || true); fi
+  for rc in "$HOME/.npmrc" /etc/npmrc; do
+    [ -n "$r" ] && break
+    [ -f "$rc" ] && r=$(sed -n 's/^[[:space:]]*registry[[:space:]]*=[[:space:]]*//p' "$rc" | tail -1)
+  done
+  [ -n "$r" ] || return 1
+  printf '%s\n' "${r%/}"
+}
+
 ensure_node() {
   if command -v node >/dev/null && command -v npm >/dev/null && version_at_least "$(node --version | tr -d v)" 20.19.0; then
     return
   fi
-  local arch registry=https://registry.npmjs.org tmp
+  local arch registry tmp
+  registry=$(npm_registry) || {
+    echo "setup: no npm registry configured: set NPM_CONFIG_REGISTRY (or registry= in ~/.npmrc) to your registry or mirror" >&2
+    exit 1
+  }
   case "$(uname -m)" in
     x86_64) arch=x64 ;;
     aarch64 | arm64) arch=arm64 ;;

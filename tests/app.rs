@@ -895,3 +895,41 @@ async fn a_cache_from_a_newer_version_is_explained_in_a_dialog() {
     })
     .await;
 }
+
+/// Issue 15: Chinese renders as Chinese, not as empty boxes. With no CJK font, WebKitGTK draws
+/// each Chinese character as the same missing-glyph box, and a screenshot still "passes". So the
+/// window draws two different characters and a private-use character no font has, in the UI's
+/// own font, and compares the pixels: two different glyphs, each unlike the missing-glyph box.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chinese_text_renders_as_glyphs_not_boxes() {
+    run_app_test("cjk", async |ui: Ui| {
+        wait_for_first_sync(&ui).await?;
+        let drawn = ui
+            .js(
+                r#"
+                const font = getComputedStyle(document.body).fontFamily;
+                const draw = (ch) => {
+                  const c = document.createElement("canvas");
+                  c.width = 48; c.height = 48;
+                  const g = c.getContext("2d");
+                  g.fillStyle = "#fff"; g.fillRect(0, 0, 48, 48);
+                  g.fillStyle = "#000"; g.font = `32px ${font}`; g.textBaseline = "top";
+                  g.fillText(ch, 4, 4);
+                  return Array.from(g.getImageData(0, 0, 48, 48).data).join(",");
+                };
+                return { font, shen: draw("审"), pi: draw("批"), missing: draw("\uE000"), width: document.fonts ? document.fonts.size : -1 };
+                "#,
+                vec![],
+            )
+            .await?;
+        let (shen, pi, missing) = (drawn["shen"].as_str().unwrap_or(""), drawn["pi"].as_str().unwrap_or(""), drawn["missing"].as_str().unwrap_or(""));
+        ensure!(!shen.is_empty(), "the canvas drew: {drawn}");
+        ensure!(shen != missing, "审 is drawn as the missing-glyph box: no CJK font for `{}`", drawn["font"]);
+        ensure!(shen != pi, "审 and 批 are drawn alike (both boxes): no CJK font for `{}`", drawn["font"]);
+        ensure!(ui.visible_text().await?.contains("待我审批"), "the sidebar shows its Chinese labels");
+        let shot = ui.screenshot("cjk").await?;
+        eprintln!("Chinese renders in `{}`; screenshot: {}", drawn["font"], shot.display());
+        Ok(())
+    })
+    .await;
+}

@@ -61,7 +61,7 @@ async fn add_sync_list_approve_reject_headless() {
     let accounts = cli.ok(&["account", "list", "--json"]);
     assert!(!accounts.contains(&me.token), "secrets never appear in output");
     assert!(cli.ok(&["account", "test", "工作云盘"]).contains("连接成功"));
-    assert!(cli.ok(&["sync"]).contains("工作云盘: synced"));
+    assert!(cli.ok(&["sync"]).contains("工作云盘: 同步完成 · "));
 
     let todo = cli.json(&["list", "--box", "todo", "--json"]);
     assert_eq!(todo["total"].as_u64().unwrap() as usize, sim.todo_ids_for(me.uid).len());
@@ -253,4 +253,27 @@ async fn templates_then_submit_with_a_file() {
     let submitted = cli.json(&["list", "--box", "submitted", "--json", "--limit", "500"]);
     assert!(ids(&submitted).contains(&sent["id"].as_i64().unwrap()), "in the cache's submitted box");
     server.shutdown().await;
+}
+
+/// Issue 15: the first command on a new data directory is quiet (the log folder did not exist
+/// yet, and the log rotation complained about it on stderr).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_run_on_a_new_data_directory_prints_no_error() {
+    let sim = Sim::new(11, 10);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let me = sim.demo_user();
+    let fresh = tempfile::tempdir().unwrap();
+    let cli = Cli { dir: tempfile::TempDir::new_in(fresh.path()).unwrap() };
+    std::fs::remove_dir(cli.dir.path()).unwrap();
+    let out = cli
+        .cmd()
+        .args(["account", "add", "yomicloud", "--name", "云盘", "--base-url", &server.base_url, "--set", &format!("uid={}", me.uid), "--secrets-stdin"])
+        .write_stdin(serde_json::json!({ "token": me.token }).to_string())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "nothing on stderr");
+    assert!(cli.dir.path().join("logs").is_dir());
+    let out = cli.cmd().args(["account", "list"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "nor on the second run");
 }

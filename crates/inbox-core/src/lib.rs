@@ -10,6 +10,7 @@ pub mod logging;
 pub mod memory;
 pub mod model;
 pub mod outbox;
+pub mod platform;
 pub mod sample;
 pub mod secrets;
 pub mod service;

@@ -122,6 +122,9 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
 pub fn init(data_dir: &Path, file_prefix: &str, stderr_level: &str) -> Option<WorkerGuard> {
     let filter = |default: &str| EnvFilter::try_from_env("INBOX_LOG").unwrap_or_else(|_| default.into());
     let stderr = tracing_subscriber::fmt::layer().with_writer(RedactingMake(Mutex::new(io::stderr()))).with_filter(filter(stderr_level));
+    // The folder first: the appender's pruning of old files reads it and complains on stderr
+    // when it is missing (a first run on a new data directory). Its own error is reported below.
+    let _ = crate::platform::create_private_dir(&log_dir(data_dir));
     let file = RollingFileAppender::builder().rotation(Rotation::DAILY).filename_prefix(file_prefix).filename_suffix("log").max_log_files(7).build(log_dir(data_dir));
     match file {
         Ok(appender) => {

@@ -83,9 +83,7 @@ impl Service {
         if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
             return PathBuf::from(dir);
         }
-        directories::ProjectDirs::from("", "", "approval-inbox")
-            .map(|d| d.data_dir().to_path_buf())
-            .unwrap_or_else(|| PathBuf::from(".approval-inbox"))
+        crate::platform::data_dir()
     }
 
     pub fn store(&self) -> &Store {

@@ -415,7 +415,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `cache.sqlite3` in `dir`, migrated to the current schema.
     pub fn open_in(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+        crate::platform::create_private_dir(dir).map_err(|e| StoreError::Open {
             path: dir.to_path_buf(),
             source: rusqlite::Error::InvalidPath(format!("{}: {e}", dir.display()).into()),
         })?;
