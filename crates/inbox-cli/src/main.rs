@@ -291,6 +291,8 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
                 println!("{}: {}  (read {}, {} left a box)", a.name, sync_summary(&state), report.fetched, report.removed);
                 print_unreadable(service, a.id)?;
             }
+            // Not a failure: the other process's sync fills the same cache.
+            Err(inbox_core::Error::SyncBusy(_)) => println!("{}: 另一个进程正在同步这个账号，结果会写入同一个缓存 (another process is syncing it)", a.name),
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");

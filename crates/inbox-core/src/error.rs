@@ -104,12 +104,18 @@ pub enum Error {
     Vendor { account: String, vendor: String, source: Box<VendorError> },
     #[error("no account named or numbered `{0}`")]
     NoSuchAccount(String),
+    /// Another process (the app, or another `inbox`) is syncing this account right now.
+    #[error("account \"{0}\" is being synced by another process (the app or another `inbox`); its result will be in the cache")]
+    SyncBusy(String),
     #[error("no approval with id {0} in the cache")]
     NoSuchApproval(i64),
     #[error("an account named \"{0}\" already exists")]
     DuplicateAccount(String),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// What was asked contradicts something already under way (a decision being sent).
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Secrets(#[from] crate::secrets::SecretsError),
     #[error("local cache: {0}")]

@@ -121,6 +121,11 @@ pub struct OutboxEntry {
     /// The title of the approval acted on, while the cache holds it (filled by
     /// [`Service::outbox`], for the list the user reads).
     pub title: Option<String>,
+    /// The process sending it now, and until when its lease holds (`sending` only).
+    #[serde(skip)]
+    pub lease_owner: Option<String>,
+    #[serde(skip)]
+    pub lease_until: Option<i64>,
 }
 
 type StoreResult<T> = std::result::Result<T, StoreError>;
@@ -134,7 +139,12 @@ pub(crate) fn durably<T>(conn: &Connection, write: impl FnOnce(&Connection) -> r
     Ok(result?)
 }
 
-const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, form, state, attempts, last_error, next_attempt_at, created_at, updated_at";
+const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, form, state, attempts, last_error, next_attempt_at, created_at, updated_at, lease_owner, lease_until";
+
+/// How long a process's claim on an entry it is sending lasts: longer than a send and the
+/// reconciliation before it (each call is bounded by the HTTP timeout), so only a process that
+/// died leaves one to lapse. Other processes leave a leased entry alone until then.
+pub const LEASE_SECS: i64 = 300;
 
 fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
     let bad = |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
@@ -156,22 +166,45 @@ fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
         title: None,
+        lease_owner: r.get(13)?,
+        lease_until: r.get(14)?,
     })
 }
 
 impl Store {
-    /// Writes a new entry (state `queued`, due now) durably; returns its id.
+    /// Writes a new entry (state `queued`, due now) durably; returns its id. An approval has
+    /// one live decision: one still queued or refused is replaced by this one (discarded, saying
+    /// so); one being sent makes this one wait ([`StoreError::Conflict`]), as it may land.
     pub fn outbox_add(&self, account_id: i64, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> StoreResult<i64> {
-        let conn = self.conn();
+        let mut conn = self.conn();
         let t = now();
-        durably(&conn, |c| {
-            c.execute(
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let added = (|| {
+            let tx = crate::store::write_tx(&mut conn)?;
+            if let (Some(a), true) = (approval, kind.action().is_some()) {
+                let live: Vec<(i64, String, String)> = tx
+                    .prepare("SELECT id, kind, state FROM outbox WHERE account_id = ?1 AND approval_id = ?2 AND kind <> 'submit' AND state IN ('queued', 'sending', 'failed')")?
+                    .query_map(params![account_id, a.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                if let Some((_, earlier, _)) = live.iter().find(|(_, _, state)| state == "sending") {
+                    return Err(StoreError::Conflict(format!("an earlier decision ({earlier}) on approval {} is being sent; once the vendor answers, act again if needed", a.id)));
+                }
+                for (id, earlier, _) in &live {
+                    let why = format!("replaced by a later decision ({} instead of {earlier})", kind.as_str());
+                    tx.execute("UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3 WHERE id = ?1", params![id, why, t])?;
+                }
+            }
+            tx.execute(
                 "INSERT INTO outbox (account_id, approval_id, remote_id, kind, comment, form, state, next_attempt_at, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)",
                 params![account_id, approval.map(|a| a.id), approval.map(|a| a.remote.remote_id.as_str()), kind.as_str(), comment, form.map(|f| f.to_string()), t],
             )?;
-            Ok(c.last_insert_rowid())
-        })
+            let id = tx.last_insert_rowid();
+            tx.commit()?;
+            Ok(id)
+        })();
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        added
     }
 
     pub fn outbox_entry(&self, id: i64) -> StoreResult<Option<OutboxEntry>> {
@@ -194,30 +227,52 @@ impl Store {
         Ok(rows)
     }
 
-    /// Ids of entries to send now: queued and due, or left `sending` by a crash.
+    /// Ids of entries to send now: queued and due, or left `sending` by a process whose lease
+    /// lapsed (it died mid-send).
     fn outbox_due(&self, at: i64) -> StoreResult<Vec<i64>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= ?1) OR state = 'sending' ORDER BY id")?;
+        let mut stmt = conn.prepare(
+            "SELECT id FROM outbox WHERE (state = 'queued' AND next_attempt_at <= ?1)
+             OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ?1)) ORDER BY id",
+        )?;
         let ids = stmt.query_map([at], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids)
     }
 
-    /// Moves an entry to `state`, durably.
+    /// Moves an entry to `state`, durably, ending any lease on it.
     fn outbox_set(&self, id: i64, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> StoreResult<()> {
         let conn = self.conn();
         durably(&conn, |c| {
             c.execute(
-                "UPDATE outbox SET state = ?2, last_error = coalesce(?3, last_error), next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5 WHERE id = ?1",
+                "UPDATE outbox SET state = ?2, last_error = coalesce(?3, last_error), next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5,
+                    lease_owner = NULL, lease_until = NULL WHERE id = ?1",
                 params![id, state.as_str(), error, next_attempt_at, now()],
             )
         })?;
         Ok(())
     }
 
-    /// Marks an attempt as begun (counted), durably, before the request leaves.
+    /// Takes the entry for sending as `owner` (state `sending`, leased for [`LEASE_SECS`]),
+    /// in one statement, so two processes never both take it: when it is queued and due (or
+    /// `now_anyway`), or `sending` with a lease that lapsed or is `owner`'s. Says whether it took it.
+    fn outbox_claim(&self, id: i64, owner: &str, now_anyway: bool) -> StoreResult<bool> {
+        let conn = self.conn();
+        let t = now();
+        let n = durably(&conn, |c| {
+            c.execute(
+                "UPDATE outbox SET state = 'sending', lease_owner = ?2, lease_until = ?3, updated_at = ?4
+                 WHERE id = ?1 AND ((state = 'queued' AND (?5 OR next_attempt_at <= ?4))
+                    OR (state = 'sending' AND (lease_until IS NULL OR lease_until < ?4 OR lease_owner = ?2)))",
+                params![id, owner, t + LEASE_SECS, t, now_anyway],
+            )
+        })?;
+        Ok(n == 1)
+    }
+
+    /// Counts an attempt, durably, before the request leaves.
     fn outbox_begin_attempt(&self, id: i64) -> StoreResult<()> {
         let conn = self.conn();
-        durably(&conn, |c| c.execute("UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
+        durably(&conn, |c| c.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
         Ok(())
     }
 }
@@ -250,7 +305,10 @@ impl Service {
     /// Queues a decision on a cached approval and sends it at once. On failure the entry stays
     /// in the outbox (queued or failed, with the reason) and the error is returned.
     pub(crate) async fn queue_and_send(&self, account: &Account, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> Result<Option<i64>> {
-        let id = self.store().outbox_add(account.id, approval, kind, comment, form)?;
+        let id = match self.store().outbox_add(account.id, approval, kind, comment, form) {
+            Err(StoreError::Conflict(why)) => return Err(Error::Conflict(why)),
+            other => other?,
+        };
         self.announce_outbox(account.id);
         self.send_entry(id, true).await
     }
@@ -296,6 +354,9 @@ impl Service {
         if entry.state == OutboxState::Done {
             return Err(Error::Invalid(format!("outbox entry {id} already reached the vendor; it cannot be discarded")));
         }
+        if entry.state == OutboxState::Sending && entry.lease_until.is_some_and(|until| until >= now()) {
+            return Err(Error::Conflict(format!("outbox entry {id} is being sent right now; once the vendor answers it is done or can be discarded")));
+        }
         self.set_entry(&entry, OutboxState::Discarded, None, None)?;
         self.outbox_entry_or_err(id)
     }
@@ -316,21 +377,24 @@ impl Service {
         self.store().outbox_entry(id)?.ok_or_else(|| Error::Invalid(format!("no outbox entry {id}")))
     }
 
-    /// One attempt at an entry, under the account's lock. `now_anyway` ignores the backoff.
+    /// One attempt at an entry, under the account's lock and the entry's lease (so neither
+    /// another task nor another process sends it at the same time). `now_anyway` ignores the
+    /// backoff.
     async fn send_entry(&self, id: i64, now_anyway: bool) -> Result<Option<i64>> {
         let entry = self.outbox_entry_or_err(id)?;
         let account = self.account_by_id(entry.account_id)?;
         let lock = self.lock_for(account.id);
         let _guard = lock.lock().await;
-        // Re-read under the lock: another task may have sent it meanwhile.
-        let entry = self.outbox_entry_or_err(id)?;
-        let due = entry.state == OutboxState::Sending || (entry.state == OutboxState::Queued && (now_anyway || entry.next_attempt_at <= now()));
-        if !due {
+        if !self.store().outbox_claim(id, self.owner(), now_anyway)? {
+            let entry = self.outbox_entry_or_err(id)?;
             return match entry.state {
                 OutboxState::Done => Ok(entry.approval_id),
+                OutboxState::Sending => Err(Error::Conflict(format!("outbox entry {id} is being sent by another process (the app or another `inbox`)"))),
                 _ => Err(Error::Invalid(format!("outbox entry {id} is {}", entry.state.as_str()))),
             };
         }
+        // Read again now that it is ours: another process may have sent it before.
+        let entry = self.outbox_entry_or_err(id)?;
         match self.attempt(&account, &entry).await {
             Outcome::Delivered(approval_id) => {
                 self.set_entry(&entry, OutboxState::Done, None, None)?;
@@ -479,6 +543,50 @@ mod tests {
         assert_eq!(retry_delay(1), Duration::from_secs(5));
         assert_eq!(retry_delay(2), Duration::from_secs(10));
         assert_eq!(retry_delay(30), Duration::from_secs(600));
+    }
+
+    fn store_with_approval() -> (tempfile::TempDir, Store, i64, Approval) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://127.0.0.1:1", &Default::default(), false).unwrap();
+        let item = crate::store::tests::varied("Contract:7", 1, crate::model::Status::Pending, "合同审批", "李娜");
+        let id = store.upsert_one(account, &item).unwrap();
+        let approval = store.approval(id).unwrap().unwrap();
+        (dir, store, account, approval)
+    }
+
+    /// Issue 14: `approve` then `reject` while the vendor is down must not both go out.
+    #[test]
+    fn a_later_decision_replaces_a_queued_one_and_waits_for_one_being_sent() {
+        let (_dir, store, account, approval) = store_with_approval();
+        let first = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "同意", None).unwrap();
+        let second = store.outbox_add(account, Some(&approval), OutboxKind::Reject, "金额不对", None).unwrap();
+        let replaced = store.outbox_entry(first).unwrap().unwrap();
+        assert_eq!(replaced.state, OutboxState::Discarded);
+        assert!(replaced.last_error.unwrap().contains("reject instead of approve"));
+        assert_eq!(store.outbox_open().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [second], "one live decision");
+
+        assert!(store.outbox_claim(second, "a", false).unwrap());
+        let e = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "", None).unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(ref why) if why.contains("being sent")), "{e}");
+        assert_eq!(store.outbox_open().unwrap().len(), 1, "nothing queued beside it");
+    }
+
+    /// Issue 14: a decision in flight is not taken by another process until its lease lapses.
+    #[test]
+    fn an_entry_being_sent_is_leased_to_its_process() {
+        let (_dir, store, account, approval) = store_with_approval();
+        let id = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "", None).unwrap();
+        assert!(store.outbox_claim(id, "app", false).unwrap());
+        assert!(!store.outbox_claim(id, "cli", true).unwrap(), "another process keeps off");
+        assert!(store.outbox_due(now()).unwrap().is_empty(), "not due while leased");
+        assert!(store.outbox_claim(id, "app", false).unwrap(), "its own process may go on");
+        store.conn().execute("UPDATE outbox SET lease_until = ?2 WHERE id = ?1", params![id, now() - 1]).unwrap();
+        assert_eq!(store.outbox_due(now()).unwrap(), [id], "a lapsed lease (its process died) is due");
+        assert!(store.outbox_claim(id, "cli", false).unwrap());
+        store.outbox_set(id, OutboxState::Done, None, None).unwrap();
+        let done = store.outbox_entry(id).unwrap().unwrap();
+        assert_eq!((done.lease_owner, done.lease_until), (None, None));
     }
 
     #[test]

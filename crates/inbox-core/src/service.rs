@@ -20,6 +20,10 @@ use tokio::sync::broadcast;
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "APPROVAL_INBOX_DATA_DIR";
 
+/// How long a claim to sync an account lasts unless renewed (a third of it): how long a
+/// process that died mid-sync keeps the others from syncing that account.
+const SYNC_CLAIM_SECS: i64 = 90;
+
 /// Bounds on what the UI or a script may send (IPC arguments are untrusted too).
 pub const MAX_COMMENT_CHARS: usize = 2000;
 pub const MAX_SEARCH_CHARS: usize = 200;
@@ -57,6 +61,9 @@ pub struct Service {
     pub(crate) heads: sync::Heads,
     /// What the syncs of each account read (`sync::recent`), kept with its connector.
     recents: Mutex<HashMap<i64, Arc<Recent>>>,
+    /// This service as the holder of leases in the cache (sync claims, outbox sends), which
+    /// keep two processes on one cache from syncing one account or sending one decision at once.
+    owner: String,
 }
 
 impl Service {
@@ -74,6 +81,7 @@ impl Service {
             connectors: Mutex::default(),
             heads: sync::Heads::default(),
             recents: Mutex::default(),
+            owner: crate::store::new_owner(),
         }))
     }
 
@@ -217,18 +225,36 @@ impl Service {
     }
 
     /// Syncs one account now, recording the result (with its reason) in the store and
-    /// announcing it as events.
+    /// announcing it as events. Another process syncing the account at the same time is
+    /// [`Error::SyncBusy`]: nothing is recorded, its sync stands.
     pub async fn sync_account(&self, id: i64) -> Result<SyncReport> {
         let account = self.account_by_id(id)?;
         let lock = self.lock_for(id);
         let guard = lock.lock().await;
+        let owner = self.owner.as_str();
+        if !self.store.claim_sync(id, owner, SYNC_CLAIM_SECS)? {
+            return Err(Error::SyncBusy(account.name));
+        }
         self.set_running(id, true);
         let _ = self.events.send(SyncEvent::Started { account_id: id });
         let result = match self.connector(&account) {
             Ok(connector) => {
                 let recent = self.recent_of(id, connector.as_ref());
                 let memory = sync::Memory { heads: &self.heads, recent: &recent };
-                sync::sync_account(&self.store, connector.as_ref(), id, memory).await
+                let walk = sync::sync_account(&self.store, connector.as_ref(), id, memory);
+                // The claim is renewed while the walk runs (an fxiaoke first sync takes an hour).
+                let renew = async {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(SYNC_CLAIM_SECS as u64 / 3)).await;
+                        if let Err(e) = self.store.claim_sync(id, owner, SYNC_CLAIM_SECS) {
+                            tracing::warn!(account = %account.name, "renewing the sync claim: {e}");
+                        }
+                    }
+                };
+                tokio::select! {
+                    walked = walk => walked,
+                    never = renew => never,
+                }
             }
             .map_err(|e| match e {
                 SyncError::Vendor(v) => vendor_error(&account, v),
@@ -242,6 +268,9 @@ impl Service {
             tracing::warn!(account = %account.name, "sync failed: {r}");
         }
         self.store.record_sync_result(id, reason.as_deref())?;
+        if let Err(e) = self.store.release_sync(id, owner) {
+            tracing::warn!(account = %account.name, "releasing the sync claim (it lapses by itself): {e}");
+        }
         let changed = result.as_ref().map(|r| r.fetched + r.removed).unwrap_or(0);
         let _ = self.events.send(SyncEvent::Finished { account_id: id, ok: result.is_ok(), error: reason, changed });
         drop(guard);
@@ -548,6 +577,11 @@ impl Service {
     /// (the zeyi callback). Never leaves the crate.
     pub(crate) fn secrets_of(&self, account_id: i64) -> Result<Secrets> {
         Ok(self.secrets.get(account_id)?)
+    }
+
+    /// This service's name as a lease holder in the cache.
+    pub(crate) fn owner(&self) -> &str {
+        &self.owner
     }
 
     /// Tells the UI an account's cache changed outside a sync (e.g. a vendor callback).

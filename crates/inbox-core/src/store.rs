@@ -19,12 +19,17 @@ pub enum StoreError {
     Open { path: PathBuf, source: rusqlite::Error },
     #[error("the cache at {path} was written by a newer Approval Inbox (its schema is version {found}; this version knows up to {known}): update the app, or start it with another data directory (--data-dir)")]
     Newer { path: PathBuf, found: usize, known: usize },
+    #[error("the cache at {path} is empty (0 bytes): it lost its content, so it is not opened as a new cache (which would drop every account); move it away to start afresh, or restore it from a backup")]
+    Empty { path: PathBuf },
     #[error("cannot migrate the cache: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error("{0}")]
     Sql(#[from] rusqlite::Error),
     #[error("a cached row is unreadable: {0}")]
     Corrupt(String),
+    /// The write would contradict one in progress (a decision being sent).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -181,7 +186,24 @@ fn migrations() -> Migrations<'static> {
         CREATE INDEX approvals_unreadable ON approvals(account_id) WHERE unreadable IS NOT NULL;
         ALTER TABLE sync_state ADD COLUMN last_count INTEGER;
         ALTER TABLE sync_state ADD COLUMN last_unreadable INTEGER;",
+    ),
+    // Two processes on one cache (the app and `inbox`, issue 14): who syncs an account now,
+    // and who is sending an outbox entry, each as a lease that lapses if its holder dies.
+    M::up(
+        "CREATE TABLE sync_claims (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            owner TEXT NOT NULL,
+            until INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+        ALTER TABLE outbox ADD COLUMN lease_until INTEGER;",
     )])
+}
+
+/// A new name for a holder of leases in the cache (sync claims, outbox sends): one per opened
+/// service, so unique among the processes sharing a cache.
+pub fn new_owner() -> String {
+    format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple())
 }
 
 /// How many approvals [`Store::index_pending`] indexes per transaction after a sync: about 25 ms
@@ -256,6 +278,17 @@ const PERF_SCHEMA: &str = "
         INSERT INTO box_totals (account_id, box, status, n) VALUES (new.account_id, new.box, new.status, 1)
             ON CONFLICT (account_id, box, status) DO UPDATE SET n = n + 1;
     END;";
+
+/// A write transaction that takes the write lock at once (`BEGIN IMMEDIATE`), so it waits in
+/// the busy handler for another process's writer instead of failing with "database is locked"
+/// when a deferred one would have to upgrade its read (which SQLite refuses without waiting).
+pub(crate) fn write_tx(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
+/// How long a statement waits for another process's write to finish before giving up: a
+/// sync's page or an outbox write takes milliseconds; this covers a busy disk.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What [`Store::record_sql`] saw (a trace callback is a plain `fn`, so it cannot capture).
 static RECORDED_SQL: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -424,11 +457,19 @@ impl Store {
 
     pub fn open(path: &Path) -> Result<Store> {
         let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
+        let io_err = |e: std::io::Error| StoreError::Open { path: path.to_path_buf(), source: rusqlite::Error::InvalidPath(format!("{}: {e}", path.display()).into()) };
+        // An existing cache of 0 bytes is a cache that lost its content (a truncated copy, a
+        // full disk), not a new one: taken as new, every account would silently be gone.
+        if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            return Err(StoreError::Empty { path: path.to_path_buf() });
+        }
+        // Private before SQLite opens it: its WAL and shared-memory files take its mode.
+        crate::platform::make_private_file(path).map_err(io_err)?;
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         tune(&conn).map_err(open_err)?;
         let migrations = migrations();
         // A downgraded app must not touch a schema it does not know; it says so instead.
@@ -551,6 +592,27 @@ impl Store {
 
     /// Records how a sync ended: its failure in words, or after a success what the cache
     /// holds of the account (approvals, and how many of them could not be read).
+    /// Claims the right to sync `account_id` for `ttl_secs` as `owner`, or renews it: granted
+    /// when nobody holds it, its holder's claim lapsed (a process that died), or `owner` holds
+    /// it already. Syncs of one account never overlap across processes: one's removals would
+    /// take away what the other just stored.
+    pub fn claim_sync(&self, account_id: i64, owner: &str, ttl_secs: i64) -> Result<bool> {
+        let now = now();
+        let n = self.conn().execute(
+            "INSERT INTO sync_claims (account_id, owner, until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+             WHERE sync_claims.until < ?4 OR sync_claims.owner = excluded.owner",
+            params![account_id, owner, now + ttl_secs, now],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Gives a claim of [`Store::claim_sync`] back (a claim of someone else stays).
+    pub fn release_sync(&self, account_id: i64, owner: &str) -> Result<()> {
+        self.conn().execute("DELETE FROM sync_claims WHERE account_id = ?1 AND owner = ?2", params![account_id, owner])?;
+        Ok(())
+    }
+
     pub fn record_sync_result(&self, account_id: i64, error: Option<&str>) -> Result<()> {
         let conn = self.conn();
         match error {
@@ -574,7 +636,7 @@ impl Store {
     /// whose content did not change is not rewritten (see `store/write.rs`).
     pub fn upsert_page(&self, account_id: i64, boxes: &[Inbox], generation: i64, items: &[RemoteApproval]) -> Result<usize> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         for item in items {
             write::upsert(&tx, account_id, boxes, generation, item)?;
         }
@@ -587,7 +649,7 @@ impl Store {
     /// [`INDEX_LATER`]); small batches keep the window's reads waiting no longer than a page.
     pub fn index_pending(&self, batch: usize) -> Result<usize> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         tx.execute(
             "INSERT INTO approvals_fts (rowid, search_text)
              SELECT a.id, a.search_text FROM approvals a WHERE a.id IN (SELECT id FROM fts_pending ORDER BY id LIMIT ?1)",
@@ -618,7 +680,7 @@ impl Store {
             return Ok(());
         }
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         {
             let mut mark = tx.prepare_cached(
                 "UPDATE approval_boxes SET generation = ?3
@@ -645,7 +707,7 @@ impl Store {
         }
         let cached: Vec<Option<Approval>> = placeholders.iter().map(|p| self.approval_by_remote(account_id, &p.remote_id)).collect::<Result<_>>()?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         for (placeholder, cached) in placeholders.iter().zip(cached) {
             let item = match cached {
                 Some(c) => RemoteApproval { actions: vec![], unreadable: placeholder.unreadable.clone(), ..c.remote },
@@ -661,7 +723,7 @@ impl Store {
     /// approval in no box leaves the cache (its former id is returned).
     pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         let id = upsert_known(&tx, account_id, item)?;
         tx.commit()?;
         Ok(id)
@@ -671,7 +733,7 @@ impl Store {
     /// its boxes, and approvals left in no box leave the cache. Returns how many left a box.
     pub fn finish_source(&self, account_id: i64, boxes: &[Inbox], generation: i64) -> Result<usize> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         let mut removed = 0;
         for b in boxes {
             removed += tx.execute(
@@ -701,7 +763,7 @@ impl Store {
     /// `None` when the nonce was already there (a replay: nothing is written).
     pub fn apply_callback(&self, account_id: i64, nonce: &str, seen_at: i64, prune_before: i64, item: &RemoteApproval) -> Result<Option<i64>> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         tx.execute("DELETE FROM callback_nonces WHERE seen_at < ?1", [prune_before])?;
         let fresh = tx.execute("INSERT OR IGNORE INTO callback_nonces (nonce, seen_at) VALUES (?1, ?2)", params![nonce, seen_at])? == 1;
         if !fresh {
@@ -763,7 +825,7 @@ impl Store {
     /// however many syncs see it. `newest` holds at most `keep` of them, newest first.
     pub fn take_new_todos(&self, keep: u32) -> Result<NewTodos> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = write_tx(&mut conn)?;
         let unseen = "FROM approval_boxes b WHERE b.box = 'todo'
             AND NOT EXISTS (SELECT 1 FROM todo_announced n WHERE n.approval_id = b.approval_id)";
         let total: i64 = tx.query_row(&format!("SELECT count(*) {unseen}"), [], |r| r.get(0))?;
@@ -1042,6 +1104,38 @@ pub(crate) mod tests {
         assert_eq!(again.accounts().unwrap().len(), 1);
         let mode: String = again.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    /// Issue 14: other users on the machine cannot read the cache, whatever the umask.
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_and_its_wal_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let store = Store::open_in(&data).unwrap();
+        store.insert_account("云盘", Vendor::Yomicloud, "http://x", &Default::default(), false).unwrap();
+        assert_eq!(mode(&data), 0o700, "the data directory");
+        for file in ["cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm"] {
+            assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+        }
+        drop(store);
+        std::fs::set_permissions(data.join("cache.sqlite3"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open_in(&data).unwrap();
+        assert_eq!(mode(&data.join("cache.sqlite3")), 0o600, "a readable cache is made private again");
+        assert_eq!(store.accounts().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_empty_cache_file_is_refused_not_taken_as_new() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cache.sqlite3"), b"").unwrap();
+        let e = Store::open_in(dir.path()).err().expect("refused").to_string();
+        assert!(e.contains("empty (0 bytes)") && e.contains("move it away"), "{e}");
+        assert_eq!(std::fs::metadata(dir.path().join("cache.sqlite3")).unwrap().len(), 0, "left as it was");
     }
 
     #[test]

@@ -346,6 +346,8 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
                 interval
             }
             Err(crate::Error::NoSuchAccount(_)) => return,
+            // Another process syncs it now: its result is in the cache; try again next time.
+            Err(crate::Error::SyncBusy(_)) => interval,
             Err(_) => delays.next().unwrap_or(interval),
         };
         tokio::select! {
