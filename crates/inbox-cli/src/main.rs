@@ -429,6 +429,11 @@ async fn wait_for_stop() -> Result<()> {
 }
 
 async fn submit(service: &Service, account: &str, form: &std::path::Path, attach: Vec<PathBuf>, json: bool) -> Result<()> {
+    // A pipe or device would be read forever: only a file is a form.
+    let meta = std::fs::metadata(form).with_context(|| format!("reading {}", form.display()))?;
+    if !meta.is_file() {
+        bail!("{} is not a file (a pipe, device or folder cannot be a form)", form.display());
+    }
     let text = std::fs::read_to_string(form).with_context(|| format!("reading {}", form.display()))?;
     let mut submission: inbox_core::Submission = serde_json::from_str(&text).with_context(|| format!("{} is not a submission (docs/ipc.md `Submission`)", form.display()))?;
     submission.attachments.extend(attach);

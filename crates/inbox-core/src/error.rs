@@ -19,6 +19,9 @@ pub enum VendorError {
     /// An HTTP status the vendor does not document for success.
     #[error("{call}: the vendor answered HTTP {status}")]
     Http { call: String, status: u16 },
+    /// A local file could not be read while it was being sent (deleted, moved, unreadable).
+    #[error("{call}: a local file could not be read: {reason}")]
+    LocalFile { call: String, reason: String },
     /// The reply could not be understood as a reply at all (not JSON, no envelope): the
     /// vendor or the way to it is not as documented, for every record alike.
     #[error("{call}: malformed reply: {reason}")]
@@ -90,6 +93,7 @@ impl VendorError {
             | VendorError::Record { call, .. }
             | VendorError::Throttled { call, .. }
             | VendorError::OutcomeUnknown { call, .. }
+            | VendorError::LocalFile { call, .. }
             | VendorError::Moving { call, .. } => Some(call),
             VendorError::Field { source, .. } => source.call(),
             VendorError::Config(_) | VendorError::Unsupported(_) | VendorError::NotAllowed(_) => None,

@@ -174,6 +174,7 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<(Vec<LocalFile>, Vec<
     let (mut files, mut folders) = (Vec::new(), Vec::new());
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| named(path, e))?;
+        attachable(path, &meta)?;
         if meta.is_dir() {
             let root = file_name(path);
             folders.push(root.clone());
@@ -217,7 +218,15 @@ fn walk(dir: &Path, rel: &str, files: &mut Vec<LocalFile>, folders: &mut Vec<Str
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        let meta = entry.metadata().map_err(|e| named(&path, e))?;
+        let mut meta = entry.metadata().map_err(|e| named(&path, e))?;
+        if meta.file_type().is_symlink() {
+            // A link to a file is that file; a link to a folder is not followed (it may loop).
+            meta = std::fs::metadata(&path).map_err(|e| named(&path, e))?;
+            if meta.is_dir() {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{}: a link to a folder is not followed; attach the folder itself", path.display())));
+            }
+        }
+        attachable(&path, &meta)?;
         let name = file_name(&path);
         if meta.is_dir() {
             let sub = format!("{rel}/{name}");
@@ -229,6 +238,28 @@ fn walk(dir: &Path, rel: &str, files: &mut Vec<LocalFile>, folders: &mut Vec<Str
     }
     Ok(())
 }
+
+/// Only files and folders can be attached: reading a pipe would wait forever (and leave the
+/// draft "sending"), a device or socket has no content to send.
+fn attachable(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    if meta.is_file() || meta.is_dir() {
+        return Ok(());
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{}: not a file or a folder (a pipe, device or socket cannot be attached)", path.display())))
+}
+
+/// A local file could not be read while it was being uploaded: carried through the HTTP
+/// client, so the error says so instead of blaming the vendor (`connectors::transport_error`).
+#[derive(Debug)]
+pub struct LocalReadError(pub String);
+
+impl std::fmt::Display for LocalReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LocalReadError {}
 
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into())
@@ -312,9 +343,11 @@ pub(crate) async fn file_body(file: &LocalFile, index: usize, count: usize, prog
     use tokio::io::AsyncReadExt;
     let handle = tokio::fs::File::open(&file.path).await.map_err(|e| named(&file.path, e))?;
     let (path, total) = (file.path.clone(), file.size);
+    let path_shown = file.path.clone();
     let report = move |sent: u64| progress.report(UploadProgress { path: path.clone(), index, count, sent, total, state: UploadState::Sending });
     let stream = futures::stream::unfold(Some((handle, 0u64)), move |state| {
         let report = report.clone();
+        let path_shown = path_shown.clone();
         async move {
             let (mut handle, sent) = state?;
             let mut buf = vec![0u8; CHUNK];
@@ -326,8 +359,9 @@ pub(crate) async fn file_body(file: &LocalFile, index: usize, count: usize, prog
                     report(sent);
                     Some((Ok(buf), Some((handle, sent))))
                 }
-                // One error ends the body; the connector reports the upload failed.
-                Err(e) => Some((Err(e), None)),
+                // One error ends the body; the connector reports the upload failed, as a local
+                // file's fault.
+                Err(e) => Some((Err(LocalReadError(format!("reading {}: {e}", path_shown.display()))), None)),
             }
         }
     });
@@ -338,6 +372,22 @@ pub(crate) async fn file_body(file: &LocalFile, index: usize, count: usize, prog
 mod tests {
     use super::*;
     use crate::model::FieldKind;
+
+    /// Issue 14: a pipe given as an attachment is refused before anything is sent (reading it
+    /// would wait forever and leave the draft "sending").
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_not_attachable() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let e = collect_files(std::slice::from_ref(&fifo)).unwrap_err().to_string();
+        assert!(e.contains("not a file or a folder"), "{e}");
+        let folder = dir.path();
+        std::fs::write(folder.join("ok.txt"), b"x").unwrap();
+        let e = collect_files(&[folder.to_path_buf()]).unwrap_err().to_string();
+        assert!(e.contains("fifo") && e.contains("not a file or a folder"), "inside a folder too: {e}");
+    }
 
     fn template(attachments: AttachmentRule) -> Template {
         Template {

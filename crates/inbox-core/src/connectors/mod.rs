@@ -118,8 +118,16 @@ fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     }
 }
 
-/// Describes a transport failure without the URL's query (which may hold a token).
+/// Describes a transport failure without the URL's query (which may hold a token). A local
+/// file that could not be read mid-upload is said to be that, not the vendor's fault.
 pub(crate) fn transport_error(call: &str, e: reqwest::Error) -> VendorError {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(err) = source {
+        if let Some(local) = err.downcast_ref::<crate::submission::LocalReadError>() {
+            return VendorError::LocalFile { call: call.to_string(), reason: local.to_string() };
+        }
+        source = err.source();
+    }
     let reason = if e.is_timeout() {
         "the request timed out".to_string()
     } else if e.is_connect() {
