@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(content["fullPath"].as_str(), Some(format!("公司文件/{}", odd_text("特殊字符目录")).as_str()));
         let rows = views::data2(&s.approvals[&w.odd_todo]);
         assert!(rows.as_array().unwrap().iter().any(|r| r["status2"] == 3));
-        assert!(rows.as_array().unwrap().iter().any(|r| r["uid"] == DEMO_UID.to_string() && r.get("utype").is_none()));
+        assert!(rows.as_array().unwrap().iter().any(|r| r["uid"].as_str() == Some(&DEMO_UID.to_string()) && r.get("utype").is_none()));
         assert!(views::data2(&s.approvals[&w.unknown_type]).as_array().unwrap().iter().all(|r| r["status"] == 4));
         assert_eq!(views::data2(&s.approvals[&w.unknown_rule_todo])[0]["handleType"], 5);
         assert_eq!(s.path_of(w.long_named_file), format!("公司文件/{}/{}.xlsx", odd_text("特殊字符目录"), "很长的文件名".repeat(33)));
