@@ -164,6 +164,22 @@ async fn when_the_creator_list_cannot_be_read_either_the_outcome_stays_unknown_a
     assert!(w.service.drafts().unwrap().is_empty());
 }
 
+#[tokio::test]
+async fn a_broken_connection_with_the_list_unreachable_too_is_told_as_such_and_the_resend_looks_first() {
+    // The drive makes it, the connection breaks before its answer; the list's connection breaks too.
+    let script = vec![("/create-approval", Act::ForwardThen(b"")), ("/get-creator-list", Act::ForwardThen(b""))];
+    let w = world(Tenant::Tidy, Some(script)).await;
+    let (file, _) = deep_file(&w.sim);
+    let before = submitted(&w);
+    let e = w.service.submit(w.account, &form(&w, file, "连接断了"), Progress::ignore()).await.unwrap_err();
+    assert!(matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::Unreachable { call, .. } if call == "create-approval")), "{e}");
+    assert_eq!(submitted(&w).len(), before.len() + 1, "the drive made it");
+    let draft = w.service.drafts().unwrap().pop().unwrap();
+    let sent = w.service.submit_draft(draft.id, Progress::ignore()).await.unwrap();
+    assert_eq!(submitted(&w).len(), before.len() + 1, "the resend found it instead of making a second one");
+    assert_eq!(sent.remote.remote_id, submitted(&w)[0].to_string());
+}
+
 /// A success reply cut off half way (as a broken connection leaves it).
 const TRUNCATED: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\n{\"code\":0";
 

@@ -335,32 +335,36 @@ impl YomiConnector {
                 return Ok(id);
             }
         }
-        let first = self.client.create_approval(json).await;
-        let outcome = match first {
+        let (outcome, settled) = match self.client.create_approval(json).await {
             Err(e) if may_have_landed(&e) => self.reconcile(json, started, e).await,
-            other => other,
+            other => (other, true),
         };
-        match &outcome {
-            Err(VendorError::OutcomeUnknown { .. }) => self.settle(request_id, Some(started)),
-            _ => self.settle(request_id, None),
-        }
+        self.settle(request_id, (!settled).then_some(started));
         outcome
     }
 
     /// What happened to a `create-approval` whose answer we could not read (`e`), from the
-    /// vendor's list of the user's approvals.
-    async fn reconcile(&self, json: &serde_json::Value, started: i64, e: VendorError) -> Result<i64, VendorError> {
+    /// vendor's list of the user's approvals; and whether that is now known (`false`: it may
+    /// still have landed, so the next send of the submission looks first).
+    async fn reconcile(&self, json: &serde_json::Value, started: i64, e: VendorError) -> (Result<i64, VendorError>, bool) {
         tracing::warn!("{e}; looking for the approval in {CREATOR_SOURCE}");
         match self.find_created(json, started).await {
-            Ok(Some(id)) => Ok(id),
+            Ok(Some(id)) => (Ok(id), true),
             Ok(None) if matches!(e, VendorError::Unreachable { .. }) => match self.client.create_approval(json).await {
-                Err(again) if may_have_landed(&again) => Err(unsettled_create(&again, "sent again after a broken connection")),
-                other => other,
+                Err(again) if may_have_landed(&again) => (Err(unsettled_create(&again, "sent again after a broken connection")), false),
+                other => (other, true),
             },
-            Ok(None) => Err(VendorError::NotAllowed(format!(
-                "{e} — {CREATOR_SOURCE} shows no such approval, so it was not created; the draft can be sent again"
-            ))),
-            Err(lookup) => Err(unsettled_create(&e, &format!("{CREATOR_SOURCE} could not be read either ({lookup})"))),
+            Ok(None) => {
+                let said = format!("{e} — {CREATOR_SOURCE} shows no such approval, so it was not created; the draft can be sent again");
+                (Err(VendorError::NotAllowed(said)), true)
+            }
+            // The vendor cannot be reached at all now: that is what the user is told (a refused
+            // connection sent nothing; after a timeout the next send looks first).
+            Err(lookup @ VendorError::Unreachable { .. }) if matches!(e, VendorError::Unreachable { .. }) => {
+                tracing::warn!("{lookup}");
+                (Err(e), false)
+            }
+            Err(lookup) => (Err(unsettled_create(&e, &format!("{CREATOR_SOURCE} could not be read either ({lookup})"))), false),
         }
     }
 
