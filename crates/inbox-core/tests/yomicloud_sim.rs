@@ -158,7 +158,7 @@ async fn client_reads_templates_and_file_log() {
     assert!(log.data.iter().any(|r| r.id == view.data.id), "the file's approval log lists it");
     if let Some(tid) = inbox_core::connectors::yomicloud::map::content(&view.data).unwrap().tid {
         let t = client.templet_content(tid, file_id).await.unwrap();
-        let body: inbox_core::connectors::yomicloud::wire::TempletBody = serde_json::from_str(&t.templet.unwrap().content).unwrap();
+        let body = t.templet.unwrap().body().unwrap();
         assert!(!body.step.is_empty());
     }
 }

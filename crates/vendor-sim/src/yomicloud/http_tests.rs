@@ -282,3 +282,42 @@ async fn dropping_the_server_frees_the_port() {
     }
     panic!("port {addr} was not freed");
 }
+
+/// `fullPath` is the file's path from the drive's root (document, create-approval's example and
+/// view-approval's content); the simulator refuses another value, so a client sending the file
+/// name alone is caught. A wild tenant's drive answers a created approval without its `id`.
+#[tokio::test]
+async fn create_approval_checks_full_path_and_a_wild_drive_answers_without_the_id() {
+    for tenant in [super::Tenant::Tidy, super::Tenant::Wild] {
+        let sim = Sim::for_tenant(1, 20, tenant);
+        let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let f = Fixture { me: sim.demo_user(), admin: sim.user(1).unwrap(), sim, server, http: reqwest::Client::new() };
+        let (tid, file, path, name) = f.sim.with_state(|s| {
+            let t = s.templets.values().find(|t| t.content["approvalType"] == "3" && t.m_type == 0).unwrap();
+            let file = s.files.values().filter(|x| x.attachment_root == 0 && !x.is_folder && s.is_within(x.id, t.file_id)).map(|x| x.id).min().unwrap();
+            (t.id, file, s.path_of(file), s.files[&file].name.clone())
+        });
+        assert!(path.starts_with("公司文件/") && path.ends_with(&format!("/{name}")), "{path}");
+        let tpl = f.call("templet-content", &[("id", &tid.to_string()), ("fileId", &file.to_string())]).await;
+        assert_eq!(tpl["fileMap"]["fileName"], name.as_str());
+        assert!(tpl["fileMap"]["parentId"].as_i64().unwrap() > 0, "the way up to the root");
+        let request = |full_path: &str| {
+            let mut req = content_of(&tpl["templet"]);
+            let copyto = req.as_object_mut().unwrap().remove("uids").unwrap();
+            let extra = json!({"tid": tid, "fileId": file, "fullPath": full_path, "creatorNote": "路径", "copyto": copyto, "taskType": 3, "tempAuthDay": 3});
+            req.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            req.to_string()
+        };
+        let wrong = f.call("create-approval", &[("json", &request(&name))]).await;
+        assert_eq!((code(&wrong), wrong["msg"].as_str()), (2, Some("参数错误: fullPath")), "the file name alone is not the path");
+        let made = f.call("create-approval", &[("json", &request(&path))]).await;
+        assert_eq!(code(&made), 0, "{made}");
+        let mine = f.call("get-creator-list", &[]).await;
+        let newest = &mine["data"][0];
+        assert_eq!(content_of(newest)["fullPath"], path.as_str());
+        match tenant {
+            super::Tenant::Tidy => assert_eq!(made["id"], newest["id"], "choice 10: {{code: 0, id}}"),
+            super::Tenant::Wild => assert!(made.get("id").is_none(), "a wild drive's reply has no id: {made}"),
+        }
+    }
+}

@@ -20,6 +20,7 @@ pub mod files;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod tenant;
 pub mod views;
 
 use std::io;
@@ -59,12 +60,22 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
-    /// with fields no document lists, see `wild.rs`).
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data: odd records
+    /// besides the seeded ones ([`tenant`]), every reply with fields no document lists
+    /// (`wild.rs`), and `create-approval` replies without the `id`.
     pub fn for_tenant(seed: u64, approvals: usize, tenant: Tenant) -> Self {
-        let sim = Self::new(seed, approvals);
+        let mut state = seed::generate(seed, approvals);
+        if tenant == Tenant::Wild {
+            tenant::seed(&mut state, crate::common::now_secs());
+        }
+        let sim = Self::from_state(state);
         sim.faults.set_wild(tenant == Tenant::Wild);
         sim
+    }
+
+    /// The odd records of a wild tenant (`None` for a tidy one).
+    pub fn wild_ids(&self) -> Option<tenant::WildIds> {
+        self.lock().wild.clone()
     }
 
     /// A drive seeded deterministically by `seed` with `approvals` approvals (see [`seed`]).

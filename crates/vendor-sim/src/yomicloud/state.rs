@@ -162,6 +162,37 @@ pub struct Approval {
     /// Per step: 0 no result, 1 passed, 2 refused.
     pub step_status: Vec<i64>,
     pub rows: Vec<Row>,
+    /// How a wild tenant's copy of it reads (`tenant.rs`); empty for the documents' shapes.
+    pub quirks: Quirks,
+}
+
+/// What a real tenant's replies have that the document's example does not, per approval: keys
+/// of its item (`data`, list items) and of its `data2` rows set to another value (`Some`) or
+/// left out (`None`), `fileMap` as `null`, users missing from `userinfo`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Quirks {
+    pub item: Vec<(&'static str, Option<Value>)>,
+    /// (handling id, key, value).
+    pub rows: Vec<(i64, &'static str, Option<Value>)>,
+    pub no_file_map: bool,
+    pub unknown_users: Vec<i64>,
+}
+
+impl Quirks {
+    /// Applies the quirks for `object` (an item, or the row `row`) to its JSON.
+    pub fn apply(&self, object: &mut Value, row: Option<i64>) {
+        let Value::Object(map) = object else { return };
+        let keys = match row {
+            None => self.item.iter().map(|(k, v)| (*k, v)).collect::<Vec<_>>(),
+            Some(id) => self.rows.iter().filter(|(r, _, _)| *r == id).map(|(_, k, v)| (*k, v)).collect(),
+        };
+        for (key, value) in keys {
+            match value {
+                Some(v) => map.insert(key.to_string(), v.clone()),
+                None => map.remove(key),
+            };
+        }
+    }
 }
 
 impl Approval {
@@ -387,6 +418,9 @@ pub struct State {
     pub approvals: BTreeMap<i64, Approval>,
     /// The uid the demo account signs in as.
     pub demo_uid: i64,
+    /// A real tenant's drive (`tenant.rs`): its odd records, and its `create-approval` replies
+    /// without the `id` the document never promised.
+    pub wild: Option<super::tenant::WildIds>,
     pub(crate) by_creator: HashMap<i64, Vec<i64>>,
     pub(crate) by_approver: HashMap<i64, Vec<i64>>,
     pub(crate) by_cc: HashMap<i64, Vec<i64>>,
@@ -411,6 +445,7 @@ impl State {
             templets: BTreeMap::new(),
             approvals: BTreeMap::new(),
             demo_uid: 0,
+            wild: None,
             by_creator: HashMap::new(),
             by_approver: HashMap::new(),
             by_cc: HashMap::new(),
@@ -528,6 +563,7 @@ impl State {
             step_status: vec![0; req.steps.len()],
             steps: req.steps,
             rows: Vec::new(),
+            quirks: Quirks::default(),
         };
         self.add_rows(&mut approval, &req.copyto);
         self.insert_approval(approval);
@@ -543,6 +579,13 @@ impl State {
         }
         if (templet.m_type == 1 && !file.is_folder) || (templet.m_type == 2 && file.is_folder) {
             return Err(ApiError::param("fileId"));
+        }
+        // The document: 当前文件或文件夹路径, e.g. 公司文件/示例-按项目/质量控制 for 质量控制. The
+        // simulator refuses any other value (choice 13), so a client sending a wrong one shows.
+        match req.value.get("fullPath") {
+            None | Some(Value::Null) => {}
+            Some(path) if path.as_str() == Some(self.path_of(req.file_id).as_str()) => {}
+            Some(_) => return Err(ApiError::param("fullPath")),
         }
         let templet_type = templet.content.get("approvalType").and_then(as_int).unwrap_or(1);
         let task_type = req.task_type.unwrap_or(templet_type);
@@ -719,6 +762,7 @@ mod tests {
             step_status: vec![0; steps.len()],
             steps,
             rows,
+            quirks: Quirks::default(),
         }
     }
 

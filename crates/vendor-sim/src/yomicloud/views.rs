@@ -26,7 +26,7 @@ pub fn content_string(value: &Value, trailing_newline: bool) -> String {
 
 /// `data` of `view-approval`, and one item of every approval list.
 pub fn approval_item(a: &Approval) -> Value {
-    json!({
+    let mut item = json!({
         "content": a.content,
         "createtime": a.createtime,
         "creator": a.creator,
@@ -36,13 +36,15 @@ pub fn approval_item(a: &Approval) -> Value {
         "id": a.id,
         "status": a.status,
         "taskType": a.task_type,
-    })
+    });
+    a.quirks.apply(&mut item, None);
+    item
 }
 
 /// `data2`: the approver rows only, in handling-id order; `status` is the row's step result.
 pub fn data2(a: &Approval) -> Value {
     let rows = a.rows.iter().filter(|r| r.utype == UTYPE_APPROVER).map(|r| {
-        json!({
+        let mut row = json!({
             "aid": a.id,
             "handleType": r.handle_type,
             "handletime": r.handletime,
@@ -53,7 +55,9 @@ pub fn data2(a: &Approval) -> Value {
             "step": r.step,
             "uid": r.uid,
             "utype": r.utype,
-        })
+        });
+        a.quirks.apply(&mut row, Some(r.id));
+        row
     });
     Value::Array(rows.collect())
 }

@@ -33,6 +33,10 @@ const CC_SOURCE: &str = "get-handler-list utype=0";
 const CREATOR_SOURCE: &str = "get-creator-list";
 const MANAGED_SOURCE: &str = "get-handler-list admin=1";
 
+/// How far the vendor's clock may be behind ours when an approval we just sent is looked up by
+/// its creation time (choice 22).
+const CLOCK_SLACK: i64 = 10 * 60;
+
 pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Yomicloud,
@@ -70,6 +74,9 @@ pub struct YomiConnector {
     walks: Mutex<HashMap<&'static str, VecDeque<String>>>,
     /// The file logs read during the latest walk of each source (see [`FileLogs`]).
     logs: Mutex<HashMap<&'static str, Arc<FileLogs>>>,
+    /// Submissions (`request_id`) whose `create-approval` may have landed without our learning
+    /// it, with when they were first sent: a resend looks in `get-creator-list` first.
+    unsettled: Mutex<HashMap<String, i64>>,
 }
 
 /// Whether the account is a drive administrator (`admin` setting, "true"/"false", default false).
@@ -96,6 +103,7 @@ impl YomiConnector {
             managed,
             walks: Mutex::default(),
             logs: Mutex::default(),
+            unsettled: Mutex::default(),
         })
     }
 
@@ -122,12 +130,11 @@ impl YomiConnector {
     /// approval removes it) or that the user may not see (code 3) has no log to show; that
     /// must not fail the approval's own read.
     async fn file_log(&self, logs: &FileLogs, file_id: i64) -> Result<Option<map::FileLog>, VendorError> {
-        const CALL: &str = "get-file-approval-log";
         let cell = logs.0.lock().unwrap_or_else(|p| p.into_inner()).entry(file_id).or_default().clone();
         let read = || async {
             let types = self.types().await?;
             match self.client.file_approval_log(file_id).await {
-                Ok(list) => map::file_log(&list, types).map(Some).map_err(|e| VendorError::record(CALL, e)),
+                Ok(list) => Ok(Some(map::file_log(&list, types))),
                 Err(VendorError::Vendor { code, .. }) if [client::CODE_NOT_FOUND, client::CODE_NO_PERMISSION].iter().any(|c| c.to_string() == code) => Ok(None),
                 Err(e) => Err(e),
             }
@@ -147,7 +154,7 @@ impl YomiConnector {
     /// The first level of a multi-file attachment, so the detail lists real files.
     async fn attachment_children(&self, view: &wire::ViewApproval) -> Result<Vec<wire::AttachEntry>, VendorError> {
         match &view.attachment {
-            Some(a) if a.atype == 1 => Ok(self.client.attach_list(a.file_id, "").await?.data),
+            Some(a) if a.atype.is(1) => Ok(self.client.attach_list(a.file_id, "").await?.data),
             _ => Ok(vec![]),
         }
     }
@@ -224,7 +231,7 @@ impl Connector for YomiConnector {
                 self.client.templet_list(file).await?.data
             }
         };
-        templets.iter().map(|t| submit::template(t, &content.data, target).map_err(|e| VendorError::malformed("templet-content", e))).collect()
+        templets.iter().map(|t| submit::template(t, &content.data, target).map_err(|e| VendorError::record("templet-content", e))).collect()
     }
 
     async fn submit(&self, s: &Submission, progress: Progress) -> Result<RemoteApproval, VendorError> {
@@ -233,18 +240,20 @@ impl Connector for YomiConnector {
         // templet-content with both ids, as the document advises before create-approval.
         let content = self.client.templet_content(tid, file_id).await?;
         let templet = content.templet.ok_or_else(|| VendorError::malformed("templet-content", "no `templet` for the template id"))?;
-        let full_path = content.file_map.map(|f| f.file_name).unwrap_or_default();
+        let full_path = match &content.file_map {
+            Some(file) => Some(self.full_path(file).await?),
+            None => None,
+        };
         let attachment = submit::attachment(&self.client, s, &progress).await?;
-        let json = submit::request(&templet, s, file_id, &full_path, attachment)?;
-        let started = crate::store::now();
-        let id = self.create_once(&json, started).await.map_err(|e| match &e {
+        let json = submit::request(&templet, s, file_id, full_path.as_deref(), attachment)?;
+        let id = self.create_once(&json, &s.request_id).await.map_err(|e| match &e {
             VendorError::Vendor { message, .. } => match submit::field_of(message, s) {
                 Some(field) => VendorError::Field { field, source: Box::new(e) },
                 None => e,
             },
             _ => e,
         })?;
-        self.detail_of(id.to_string(), &FileLogs::default()).await
+        self.created(id, &json).await
     }
 
     async fn remove(&self, remote_id: &str) -> Result<(), VendorError> {
@@ -267,43 +276,145 @@ impl YomiConnector {
         };
         let (view, _) = self.view(remote_id).await?;
         let content = map::content(&view.data).map_err(|e| VendorError::record("view-approval", e))?;
-        let current = map::current_step(view.data.status, &content, &view.data2);
-        let Some(row) = map::my_turn(&view.data2, &content, self.client.uid(), current) else {
+        let current = map::current_step(&view.data.status, &content, &view.data2);
+        let row = map::my_turn(&view.data2, &content, self.client.uid(), current);
+        let Some((auid, step)) = row.and_then(|r| Some((r.id?, r.step?))) else {
             return Err(VendorError::NotAllowed("this approval is not waiting for your decision (already decided, or not your step yet)".into()));
         };
-        self.client.handle_step(view.data.id, row.id, row.step, comment, verdict).await
+        self.client.handle_step(view.data.id, auid, step, comment, verdict).await
     }
 
-    /// `create-approval` at most once: when the connection broke before the reply, or the
-    /// reply could not be read, the approval may exist, so our submitted list is read first
-    /// and a match (same template, file, statement and attachment, created since we started)
-    /// is taken instead of sending again. An unreadable reply with no match stays "outcome
-    /// unknown": it is not sent again on a guess.
-    async fn create_once(&self, json: &serde_json::Value, started: i64) -> Result<i64, VendorError> {
-        match self.client.create_approval(json).await {
-            Err(VendorError::Unreachable { call, reason }) => {
-                tracing::warn!("{call}: {reason}; looking for the approval before sending again");
-                match self.find_created(json, started).await? {
-                    Some(id) => Ok(id),
-                    None => self.client.create_approval(json).await,
+    /// The path of the file or folder under approval from the drive's root, its own name last
+    /// (`fullPath`, as the document's examples: `公司文件/示例-按项目/质量控制` for the folder
+    /// whose `fileMap.fileName` is 质量控制). No call gives it to a plain user, so it is read up
+    /// the `parentId` chain with `templet-content` (`id` 0: the document's way to learn about a
+    /// file or folder) until a folder at the top (`parentId` 0). A folder the user may not see
+    /// (or cannot be read) ends the walk there: the path starts at the highest folder the user
+    /// sees (docs/yomicloud-protocol.md, choice 20).
+    async fn full_path(&self, file: &wire::FileMap) -> Result<String, VendorError> {
+        /// Deeper than any drive is organised; a cycle in the vendor's data ends here too.
+        const MAX_DEPTH: usize = 64;
+        let mut names = vec![file.file_name.clone()];
+        let mut seen: HashSet<i64> = file.file_id.into_iter().collect();
+        let mut parent = file.parent_id;
+        while let Some(id) = parent.filter(|id| *id > 0 && names.len() < MAX_DEPTH && seen.insert(*id)) {
+            match self.client.templet_content(0, id).await {
+                Ok(reply) => match reply.file_map {
+                    Some(folder) => {
+                        names.push(folder.file_name);
+                        parent = folder.parent_id;
+                    }
+                    None => break,
+                },
+                Err(e) if e.is_item_level() => {
+                    tracing::warn!(folder = id, "the path of the file stops below this folder: {e}");
+                    break;
                 }
+                Err(e) => return Err(e),
             }
-            Err(unknown @ VendorError::OutcomeUnknown { .. }) => {
-                tracing::warn!("{unknown}; looking for the approval");
-                self.find_created(json, started).await?.ok_or(unknown)
+        }
+        names.retain(|n| !n.trim().is_empty());
+        names.reverse();
+        Ok(names.join("/"))
+    }
+
+    /// `create-approval` at most once. When the call may have reached the vendor without a
+    /// readable answer (the connection broke, a gateway's 5xx, or a reply without the `id` the
+    /// document never promised), the vendor's state decides: `get-creator-list` is read and a
+    /// match (same template, file, statement and attachment, made since we sent) is the
+    /// approval. With no match, a broken connection is sent again once (choice 22); an answer
+    /// that came back says "not created", and the draft may be sent again. Should the creator
+    /// list itself fail, the outcome stays unknown, and the next send of the same submission
+    /// (`request_id`) looks first.
+    async fn create_once(&self, json: &serde_json::Value, request_id: &str) -> Result<i64, VendorError> {
+        let started = crate::store::now();
+        if let Some(earlier) = self.unsettled(request_id) {
+            if let Some(id) = self.find_created(json, earlier).await? {
+                tracing::info!(approval = id, "an earlier send of this submission had created the approval");
+                self.settle(request_id, None);
+                return Ok(id);
             }
-            other => other,
+        }
+        let (outcome, settled) = match self.client.create_approval(json).await {
+            Err(e) if may_have_landed(&e) => self.reconcile(json, started, e).await,
+            other => (other, true),
+        };
+        self.settle(request_id, (!settled).then_some(started));
+        outcome
+    }
+
+    /// What happened to a `create-approval` whose answer we could not read (`e`), from the
+    /// vendor's list of the user's approvals; and whether that is now known (`false`: it may
+    /// still have landed, so the next send of the submission looks first).
+    async fn reconcile(&self, json: &serde_json::Value, started: i64, e: VendorError) -> (Result<i64, VendorError>, bool) {
+        tracing::warn!("{e}; looking for the approval in {CREATOR_SOURCE}");
+        match self.find_created(json, started).await {
+            Ok(Some(id)) => (Ok(id), true),
+            Ok(None) if matches!(e, VendorError::Unreachable { .. }) => match self.client.create_approval(json).await {
+                Err(again) if may_have_landed(&again) => (Err(unsettled_create(&again, "sent again after a broken connection")), false),
+                other => (other, true),
+            },
+            Ok(None) => {
+                let said = format!("{e} — {CREATOR_SOURCE} shows no such approval, so it was not created; the draft can be sent again");
+                (Err(VendorError::NotAllowed(said)), true)
+            }
+            // The vendor cannot be reached at all now: that is what the user is told (a refused
+            // connection sent nothing; after a timeout the next send looks first).
+            Err(lookup @ VendorError::Unreachable { .. }) if matches!(e, VendorError::Unreachable { .. }) => {
+                tracing::warn!("{lookup}");
+                (Err(e), false)
+            }
+            Err(lookup) => (Err(unsettled_create(&e, &format!("{CREATOR_SOURCE} could not be read either ({lookup})"))), false),
         }
     }
 
+    /// The first send time of a submission whose `create-approval` outcome is still unknown.
+    fn unsettled(&self, request_id: &str) -> Option<i64> {
+        self.unsettled.lock().unwrap_or_else(|p| p.into_inner()).get(request_id).copied()
+    }
+
+    /// Remembers (`Some(started)`) or forgets a submission whose outcome is unknown.
+    fn settle(&self, request_id: &str, started: Option<i64>) {
+        if request_id.trim().is_empty() {
+            return;
+        }
+        let mut unsettled = self.unsettled.lock().unwrap_or_else(|p| p.into_inner());
+        match started {
+            Some(t) => {
+                unsettled.entry(request_id.to_string()).or_insert(t);
+            }
+            None => {
+                unsettled.remove(request_id);
+            }
+        }
+    }
+
+    /// The newest approval of ours in `get-creator-list` made from this `create-approval` json
+    /// since `started` (less [`CLOCK_SLACK`]: the vendor's clock is not ours). The vendor keeps
+    /// the json as the approval's content but may re-encode it (the document's example turns
+    /// `taskType` 4 into `"2"`), so numbers compare by value and a missing key equals `null`/0.
     async fn find_created(&self, json: &serde_json::Value, started: i64) -> Result<Option<i64>, VendorError> {
-        let same = |c: &serde_json::Value| ["tid", "creatorNote", "attachmentId", "fileId"].iter().all(|k| c.get(*k) == json.get(*k));
         let mine = self.client.creator_list().await?.data;
         Ok(mine
             .iter()
-            .filter(|r| r.createtime >= started - 60)
-            .find(|r| serde_json::from_str::<serde_json::Value>(&r.content).is_ok_and(|c| same(&c)))
-            .map(|r| r.id))
+            .filter(|r| r.createtime.is_none_or(|t| t >= started - CLOCK_SLACK))
+            .filter(|r| map::content(r).is_ok_and(|c| same_request(json, &c)))
+            .map(|r| r.id)
+            .max())
+    }
+
+    /// The approval just created, as the vendor now has it; when it cannot be read back, as we
+    /// sent it (status pending, in 已发起): it exists, and a failure here must not invite a
+    /// second send. The next sync reads it in full.
+    async fn created(&self, id: i64, json: &serde_json::Value) -> Result<RemoteApproval, VendorError> {
+        match self.detail_of(id.to_string(), &FileLogs::default()).await {
+            Ok(approval) => Ok(approval),
+            Err(e) => {
+                tracing::warn!(approval = id, "the approval was created but cannot be read back yet: {e}");
+                let types = self.types.get().cloned().unwrap_or_default();
+                map::as_sent(id, json, self.client.uid(), crate::store::now(), &types).map_err(|m| VendorError::record("create-approval", m))
+            }
+        }
     }
 
     /// Reads the source's list (one call: the vendor does not page it) to be walked a page at a
@@ -351,6 +462,35 @@ fn listed(source: &Source, text: &str) -> ListItem {
         Ok(record) => ListItem::new(record.id.to_string(), raw).in_boxes(boxes),
         Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e).in_boxes(boxes),
     }
+}
+
+/// Whether a failed state-changing call may have been carried out: it may have reached the
+/// vendor (a connection that broke, a gateway's 5xx) or its answer could not be read.
+fn may_have_landed(e: &VendorError) -> bool {
+    match e {
+        VendorError::Unreachable { .. } | VendorError::OutcomeUnknown { .. } => true,
+        VendorError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+/// A `create-approval` whose outcome stays unknown after `what`.
+fn unsettled_create(e: &VendorError, what: &str) -> VendorError {
+    VendorError::OutcomeUnknown {
+        call: "create-approval".into(),
+        reason: format!("{e}; {what}. Look in 已发起 after the next sync before sending it again: a resend looks for it first"),
+    }
+}
+
+/// Whether an approval's content is the `create-approval` json we sent: same template, file,
+/// statement and attachment.
+fn same_request(sent: &serde_json::Value, content: &wire::Content) -> bool {
+    let int = |key: &str| sent.get(key).map(wire::Code::of).and_then(|c| c.num()).filter(|n| *n != 0);
+    let note = |n: Option<&str>| n.unwrap_or("").trim().to_string();
+    int("tid") == content.tid.filter(|n| *n != 0)
+        && int("fileId") == content.file_id.filter(|n| *n != 0)
+        && int("attachmentId") == content.attachment_id.filter(|n| *n != 0)
+        && note(sent.get("creatorNote").and_then(|v| v.as_str())) == note(content.creator_note.as_deref())
 }
 
 fn parse_id(what: &str, text: &str) -> Result<i64, VendorError> {

@@ -7,7 +7,7 @@
 use super::client::Client;
 use super::wire::{StepDef, Templet, TempletBody};
 use crate::error::VendorError;
-use crate::model::{Decision, FieldKind, Step, StepMember, StepRule, User};
+use crate::model::{Decision, FieldKind, Step, StepMember, User};
 use crate::submission::{self, AttachmentRule, FieldOption, LocalFile, Progress, Submission, Template, TemplateField, UploadProgress, UploadState};
 use serde_json::Value;
 
@@ -33,20 +33,16 @@ pub fn select_key(i: usize) -> String {
     format!("selectId.{i}")
 }
 
-fn body(t: &Templet) -> Result<TempletBody, String> {
-    serde_json::from_str(&t.content).map_err(|e| format!("template {}: content is not valid JSON: {e}", t.id))
-}
-
 /// The generic template of `t`, for an approval on `target`.
 pub fn template(t: &Templet, types: &[Vec<Value>], target: Option<i64>) -> Result<Template, String> {
-    let b = body(t)?;
-    let flags = type_flags(types, b.approval_type);
+    let b: TempletBody = t.body()?;
+    let flags = b.approval_type.num().map(|id| type_flags(types, id)).unwrap_or_default();
     let label = b.desc.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| "发起人陈述".into());
     let mut fields = vec![TemplateField { key: NOTE.into(), label, kind: FieldKind::Text, required: true, options: vec![] }];
     if flags.extra == 1 {
         fields.push(TemplateField { key: DAYS.into(), label: "临时权限天数".into(), kind: FieldKind::Number, required: true, options: vec![] });
     }
-    for (i, s) in b.step.iter().enumerate().filter(|(_, s)| s.rule == 4) {
+    for (i, s) in b.step.iter().enumerate().filter(|(_, s)| s.rule.is(4)) {
         let options = members(s).into_iter().map(|u| FieldOption { value: u.id, label: u.name }).collect();
         fields.push(TemplateField { key: select_key(i), label: format!("「{}」的指定审批人", s.name), kind: FieldKind::Select, required: true, options });
     }
@@ -66,30 +62,28 @@ fn members(s: &StepDef) -> Vec<User> {
     s.ids.iter().enumerate().map(|(i, id)| User { id: id.to_string(), name: s.realnames.get(i).cloned().unwrap_or_else(|| id.to_string()) }).collect()
 }
 
+/// A template's step as the form shows it (a rule-4 approver is chosen by the submitter: empty
+/// until then; a rule we do not know is shown as sent).
 fn step(s: &StepDef) -> Step {
-    let rule = match s.rule {
-        1 => StepRule::All,
-        3 => StepRule::MoreThan { n: s.approval_num.unwrap_or(0).max(0) as u32 },
-        // Chosen by the submitter: empty until then.
-        4 => StepRule::Designated { user_id: s.select_id.map(|i| i.to_string()).unwrap_or_default() },
-        _ => StepRule::Any,
-    };
-    let members = members(s).into_iter().map(|user| StepMember { word: None, user, decision: Decision::Waiting, comment: None, decided_at: None }).collect();
-    Step { name: s.name.clone(), rule, decision: Decision::Waiting, members }
+    let members = members(s).into_iter().map(|user| StepMember { user, decision: Decision::Waiting, word: None, comment: None, decided_at: None }).collect();
+    Step { name: s.name.clone(), rule: super::map::rule(s), decision: Decision::Waiting, members }
 }
 
 /// The `create-approval` json: the template's content as the document advises, plus the
-/// request's own keys and the user's values.
-pub fn request(t: &Templet, s: &Submission, file_id: i64, full_path: &str, attachment_id: Option<i64>) -> Result<Value, VendorError> {
-    let mut json: Value = serde_json::from_str(&t.content).map_err(|e| VendorError::malformed("templet-content", e))?;
-    let obj = json.as_object_mut().ok_or_else(|| VendorError::malformed("templet-content", "the template content is not an object"))?;
+/// request's own keys and the user's values. `full_path` is the file's path from the drive's
+/// root (`YomiConnector::full_path`); left out when the vendor told us nothing about the file.
+pub fn request(t: &Templet, s: &Submission, file_id: i64, full_path: Option<&str>, attachment_id: Option<i64>) -> Result<Value, VendorError> {
+    let mut json = t.content_value().map_err(|e| VendorError::record("templet-content", e))?;
+    let obj = json.as_object_mut().ok_or_else(|| VendorError::record("templet-content", "the template content is not an object"))?;
     let task_type = obj.get("approvalType").cloned().unwrap_or(Value::Null);
     let copyto = obj.remove("uids").unwrap_or_else(|| Value::Array(vec![]));
     obj.insert("tid".into(), t.id.into());
     obj.insert("taskType".into(), number(&task_type));
     obj.insert("copyto".into(), copyto);
     obj.insert("fileId".into(), file_id.into());
-    obj.insert("fullPath".into(), full_path.into());
+    if let Some(path) = full_path {
+        obj.insert("fullPath".into(), path.into());
+    }
     obj.insert("creatorNote".into(), s.value(NOTE).unwrap_or("").into());
     if let Some(id) = attachment_id {
         obj.insert("attachmentId".into(), id.into());
