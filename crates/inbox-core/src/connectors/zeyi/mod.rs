@@ -156,7 +156,7 @@ impl ZeyiConnector {
                     pause(attempt).await;
                     attempt += 1;
                 }
-                Err(e) => return Err(e.as_outcome()),
+                Err(e) => return Err(outcome_of(e)),
             }
         }
     }
@@ -177,7 +177,7 @@ impl ZeyiConnector {
                     pause(attempt).await;
                     attempt += 1;
                 }
-                Err(e) => return Err(e.as_outcome()),
+                Err(e) => return Err(outcome_of(e)),
             }
         }
     }
@@ -190,6 +190,15 @@ fn may_have_landed(e: &VendorError) -> bool {
         VendorError::Unreachable { .. } | VendorError::Malformed { .. } | VendorError::OutcomeUnknown { .. } => true,
         VendorError::Http { status, .. } => *status >= 500,
         _ => false,
+    }
+}
+
+/// The error to report once the attempts are used up: a call that may have landed is "outcome
+/// unknown" (a resend is safe, see the module doc), a host never reached stays unreachable.
+fn outcome_of(e: VendorError) -> VendorError {
+    match e {
+        VendorError::Http { call, status } if status >= 500 => VendorError::OutcomeUnknown { call, reason: format!("HTTP {status} instead of 则一's answer") },
+        other => other.as_outcome(),
     }
 }
 
@@ -472,5 +481,7 @@ mod tests {
         assert!(!may_have_landed(&VendorError::Http { call: call(), status: 404 }));
         assert!(!may_have_landed(&VendorError::Vendor { call: call(), code: "PARAM_ERROR".into(), message: "".into() }));
         assert!(!may_have_landed(&VendorError::Auth { call: call(), code: "SIGN_ERROR".into(), message: "".into() }));
+        assert!(matches!(outcome_of(VendorError::Http { call: call(), status: 502 }), VendorError::OutcomeUnknown { reason, .. } if reason.contains("HTTP 502")));
+        assert!(matches!(outcome_of(VendorError::Unreachable { call: call(), reason: "refused".into() }), VendorError::Unreachable { .. }));
     }
 }
