@@ -4,7 +4,8 @@
 //! `appKey` header names a zeyi account's `callback_app_key`; `sign` matches (constant-time)
 //! the md5 rule with the key pair we issued; `timestamp` is within 5 minutes; the `nonce` was
 //! never accepted before; the body (decrypted when the account encrypts) is the document's
-//! callback. Only then are the nonce recorded and the approval updated in the cache (one
+//! callback (its ids and `type` at least; words the document does not list are kept as sent,
+//! `connectors::zeyi::map`). Only then are the nonce recorded and the approval updated in the cache (one
 //! SQLite transaction: both or neither) and success answered. Anything else is refused with a
 //! clear status and the envelope, and nothing stored. It binds loopback unless told otherwise
 //! (docs/zeyi-protocol.md says how to expose it).
@@ -249,13 +250,17 @@ fn accept(service: &Service, headers: &HeaderMap, body: &[u8]) -> Result<Value, 
         None => body.to_vec(),
     };
     let parsed: CallbackBody = serde_json::from_slice(&json).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
-    let cached = store.approval_by_remote(account.id, &parsed.audit_id).map_err(|e| internal(&account, e))?;
+    let cached = match store.approval_by_remote(account.id, &parsed.audit_id).map_err(|e| internal(&account, e))? {
+        Some(a) => Some(a),
+        // Sent, but 则一 never named its auditId (docs/zeyi-protocol.md choice 3): kept by business id.
+        None => store.approval_by_remote(account.id, &map::awaiting_audit_id(&parsed.id)).map_err(|e| internal(&account, e))?,
+    };
     if let Some((id, _)) = cached.as_ref().and_then(|a| map::business_ref(&a.remote.raw)) {
         if id != parsed.id {
             return Err(refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("auditId {} belongs to business id {id}, not {}", parsed.audit_id, parsed.id)));
         }
     }
-    let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now()).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", e))?;
+    let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now());
     // The nonce and the result in one transaction: a write that fails keeps neither, so
     // 则一's retry of this same callback is accepted rather than refused as a replay.
     let applied = store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(|e| internal(&account, e))?;

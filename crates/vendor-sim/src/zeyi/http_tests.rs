@@ -164,3 +164,59 @@ async fn admin_endpoints_and_the_demo_timer() {
     let listed: Value = http.get(admin("audits")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["audits"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_resend_is_refused_naming_the_approval_that_holds_the_id() {
+    let sim = Sim::new(8, 0);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let app = sim.app();
+    // The first send lands but its reply is lost; the resend is refused with the id's approval.
+    sim.set_fault_times(Fault::LostReply, 1);
+    let ts = now_ms().to_string();
+    let body = form("R-1").to_string();
+    let sign = crypto::sign(&app.app_key, &app.app_secret, &ts, "gggggg", body.as_bytes());
+    let lost = reqwest::Client::new()
+        .post(format!("{}{API_PREFIX}/send", server.base_url))
+        .header("appKey", &app.app_key)
+        .header("timestamp", &ts)
+        .header("nonce", "gggggg")
+        .header("sign", sign)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lost.status(), 502);
+    let audit_id = sim.audits_with_id("R-1")[0].audit_id.clone();
+    let again = call(&server.base_url, &app, "send", &form("R-1"), "hhhhhh").await;
+    assert_eq!(again, json!({"success": false, "businessException": true, "errorCode": "AUDIT_EXISTS", "message": "该业务主键已有审核中或审核通过的审批", "result": {"id": "R-1", "auditId": audit_id}}));
+    sim.set_bare_exists(true);
+    assert_eq!(call(&server.base_url, &app, "send", &form("R-1"), "iiiiii").await["result"], Value::Null);
+    assert_eq!(sim.audits_with_id("R-1").len(), 1);
+}
+
+#[tokio::test]
+async fn a_wild_tenant_signs_its_odd_callbacks_as_sent() {
+    let sim = Sim::for_tenant(9, 3, Tenant::Wild);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (rx, got) = receiver().await;
+    sim.set_callback_url(Some(format!("{}/cb", rx.base_url)));
+    let app = sim.app();
+    let sent = call(&server.base_url, &app, "send", &form("W-1"), "jjjjjj").await;
+    assert_eq!(sent["success"], true, "{sent}");
+    assert!(sent.as_object().unwrap().keys().any(|k| k.starts_with("ext")), "a wild reply carries extra fields: {sent}");
+    for n in 2..=4 {
+        call(&server.base_url, &app, "send", &form(&format!("W-{n}")), &format!("kkkkk{n}")).await;
+    }
+    for n in 1..=4 {
+        assert!(sim.decide(&format!("W-{n}"), Verdict::Pass, Some("E002"), None).await.unwrap().accepted);
+    }
+    let got = got.lock().unwrap().clone();
+    let mut words = vec![];
+    for (h, body) in &got {
+        let sign = crypto::sign(&app.callback_app_key, &app.callback_app_secret, header(h, "timestamp"), header(h, "nonce"), body.as_bytes());
+        assert_eq!(header(h, "sign"), sign, "signed over the body as sent");
+        let cb: Value = serde_json::from_str(body).unwrap();
+        words.push(cb["result"].as_str().unwrap_or("").to_string());
+    }
+    assert!(words.iter().any(|w| w == "agree") && words.iter().any(|w| w != "agree"), "{words:?}");
+}

@@ -20,6 +20,7 @@ pub mod crypto;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod wild;
 
 use std::io;
 use std::net::SocketAddr;
@@ -91,10 +92,12 @@ pub fn now_ms() -> i64 {
 }
 
 impl Sim {
-    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
-    /// with fields no document lists, see `wild.rs`).
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data: every reply
+    /// with fields no document lists (`crate::wild`), callbacks as `zeyi::wild` writes them
+    /// (unknown result words, `null` and missing fields, odd and long texts), and a history
+    /// typed by real users (emoji, rare CJK, 10 kB texts).
     pub fn for_tenant(seed: u64, approvals: usize, tenant: Tenant) -> Self {
-        let sim = Self::new(seed, approvals);
+        let sim = Self::from_state(seed::generate_for(seed, approvals, tenant));
         sim.faults().set_wild(tenant == Tenant::Wild);
         sim
     }
@@ -180,6 +183,12 @@ impl Sim {
         lock(&self.inner.deliveries).clone()
     }
 
+    /// Makes `AUDIT_EXISTS` answers name no approval (`result: null`), as a 则一 that does not
+    /// tell the auditId of the approval holding a business id might (default: they name it).
+    pub fn set_bare_exists(&self, bare: bool) {
+        self.lock().bare_exists = bare;
+    }
+
     /// Holds the reply of the next `sends` `audit/send` calls for `delay` after the approval is
     /// created: a client whose timeout is shorter sees a timeout although 则一 has it.
     pub fn stall_sends(&self, sends: u32, delay: Duration) {
@@ -227,7 +236,7 @@ impl Sim {
             let mut state = self.lock();
             (state.app.clone(), now_ms().to_string(), state.nonce())
         };
-        let json = audit.callback_body().to_string();
+        let json = if self.inner.faults.is_wild() { wild::callback_body(audit) } else { audit.callback_body() }.to_string();
         let (body, content_type) = if app.encrypt {
             let sealed = crypto::seal(&app.callback_app_key, &app.callback_app_secret, &app.iv, &timestamp, &nonce, json.as_bytes());
             (sealed.unwrap_or_default(), "text/plain; charset=utf-8")

@@ -9,6 +9,7 @@ use rand::Rng;
 use serde_json::json;
 
 use super::state::{App, Employee, State, Verdict};
+use crate::wild::{long_text, odd_text, Tenant};
 
 /// The demo sender's 工号.
 pub const DEMO_USERNAME: &str = "E001";
@@ -44,6 +45,12 @@ const CARRIERS: &[&str] = &["顺达物流", "安通运输", "中通快运", "德
 
 /// The seeded 则一 with `approvals` finished approvals in its history.
 pub fn generate(seed: u64, approvals: usize) -> State {
+    generate_for(seed, approvals, Tenant::Tidy)
+}
+
+/// [`generate`] for a tenant of `tenant`'s kind: a wild tenant's history is typed by real
+/// users (emoji, rare CJK, a 10 kB justification on every third approval).
+pub fn generate_for(seed: u64, approvals: usize, tenant: Tenant) -> State {
     let mut state = State::new(seed, App {
         app_key: String::new(),
         app_secret: String::new(),
@@ -63,12 +70,12 @@ pub fn generate(seed: u64, approvals: usize) -> State {
     for (code, name, approver) in AUDIT_TYPES {
         state.audit_types.insert((*code).into(), ((*name).into(), (*approver).into()));
     }
-    history(&mut state, approvals);
+    history(&mut state, approvals, tenant);
     state
 }
 
 /// Finished approvals sent by others (never E001), through the same `send`/`decide` code.
-fn history(state: &mut State, count: usize) {
+fn history(state: &mut State, count: usize, tenant: Tenant) {
     let start_ms: i64 = 1_760_000_000_000;
     for n in 0..count {
         let (code, _, _) = *AUDIT_TYPES.choose(&mut state.rng).unwrap_or(&AUDIT_TYPES[0]);
@@ -76,7 +83,7 @@ fn history(state: &mut State, count: usize) {
         let route = *ROUTES.choose(&mut state.rng).unwrap_or(&ROUTES[0]);
         let carrier = *CARRIERS.choose(&mut state.rng).unwrap_or(&CARRIERS[0]);
         let amount = state.rng.random_range(800..60_000);
-        let body = json!({
+        let mut body = json!({
             "id": format!("TMS-{:06}", n + 1),
             "auditType": code,
             "username": sender,
@@ -87,6 +94,12 @@ fn history(state: &mut State, count: usize) {
             ],
             "conditionParamList": [{"name": "amount", "value": amount.to_string()}],
         });
+        if tenant == Tenant::Wild {
+            body["auditFormList"][0]["value"] = odd_text(&format!("{route} 线路 {carrier}")).into();
+            if let Some(items) = body["auditFormList"].as_array_mut().filter(|_| n % 3 == 0) {
+                items.push(json!({"type": "text", "name": "说明", "value": long_text("运价调整")}));
+            }
+        }
         let at = start_ms + (n as i64) * 3_600_000;
         if state.send(&body, at).is_err() {
             continue;
@@ -136,5 +149,8 @@ mod tests {
         assert_eq!(a.app.app_secret.len(), 32);
         assert_ne!(a.app.app_key, a.app.callback_app_key);
         assert_ne!(generate(10, 0).app, a.app);
+        let wild = generate_for(9, 30, Tenant::Wild);
+        assert_eq!((wild.app.clone(), wild.audits.len()), (a.app, 30), "the same integration, a real tenant's texts");
+        assert!(wild.audits.iter().any(|x| x.body.to_string().contains('𪚥')) && wild.audits.iter().any(|x| x.body.to_string().len() > 10_000));
     }
 }

@@ -18,14 +18,17 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub business: bool,
+    /// The `{id, auditId}` an `AUDIT_EXISTS` answer names (choice 3): the approval already
+    /// holding the business id.
+    pub existing: Option<(String, String)>,
 }
 
 impl ApiError {
     fn request(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), business: false }
+        ApiError { code, message: message.into(), business: false, existing: None }
     }
     fn business(code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), business: true }
+        ApiError { code, message: message.into(), business: true, existing: None }
     }
     pub fn header(name: &str) -> Self {
         Self::request("HEADER_MISSING", format!("缺少请求头: {name}"))
@@ -43,9 +46,11 @@ impl ApiError {
         Self::request("PARAM_ERROR", format!("参数错误: {name}"))
     }
 
-    /// The envelope as sent.
+    /// The envelope as sent; `result` is `null` except for an `AUDIT_EXISTS` that names the
+    /// approval holding the id.
     pub fn to_json(&self) -> Value {
-        json!({ "success": false, "businessException": self.business, "errorCode": self.code, "message": self.message, "result": null })
+        let result = self.existing.as_ref().map_or(Value::Null, |(id, audit_id)| json!({ "id": id, "auditId": audit_id }));
+        json!({ "success": false, "businessException": self.business, "errorCode": self.code, "message": self.message, "result": result })
     }
 }
 
@@ -154,12 +159,15 @@ pub struct State {
     pub audit_types: BTreeMap<String, (String, String)>,
     pub audits: Vec<Audit>,
     pub rng: StdRng,
+    /// `AUDIT_EXISTS` answers name no approval (`result: null`), as a 则一 that does not tell
+    /// the auditId might answer (`Sim::set_bare_exists`); default: they name it (choice 3).
+    pub bare_exists: bool,
     next_code: u64,
 }
 
 impl State {
     pub fn new(seed: u64, app: App) -> Self {
-        State { app, employees: BTreeMap::new(), audit_types: BTreeMap::new(), audits: Vec::new(), rng: StdRng::seed_from_u64(seed ^ 0x7a65_7969), next_code: 1 }
+        State { app, employees: BTreeMap::new(), audit_types: BTreeMap::new(), audits: Vec::new(), rng: StdRng::seed_from_u64(seed ^ 0x7a65_7969), bare_exists: false, next_code: 1 }
     }
 
     /// 32 lowercase hex characters (则一's id style).
@@ -190,12 +198,14 @@ impl State {
             return Err(ApiError::business("USER_NOT_FOUND", format!("员工工号不存在: {username}")));
         }
         if let Some(existing) = self.audits.iter().find(|a| a.id == id && a.status.holds_id()) {
-            // A resend of the same request while it is pending is answered with the same approval
-            // (choice 3); anything else would be a second approval for the id.
-            if existing.status == AuditStatus::Pending && same_request(&existing.body, body) {
-                return Ok(ok(json!({ "id": existing.id, "auditId": existing.audit_id })));
+            // The document: at most one pending-or-approved approval per id. Every second send
+            // is refused, the same request resent after a lost reply too; the refusal names
+            // the approval holding the id (choice 3), unless this 则一 is set not to.
+            let mut refusal = ApiError::business("AUDIT_EXISTS", "该业务主键已有审核中或审核通过的审批");
+            if !self.bare_exists {
+                refusal.existing = Some((existing.id.clone(), existing.audit_id.clone()));
             }
-            return Err(ApiError::business("AUDIT_EXISTS", "该业务主键已有审核中或审核通过的审批"));
+            return Err(refusal);
         }
         let audit = Audit {
             id,
@@ -317,11 +327,6 @@ fn check_form(body: &Value) -> Result<(), ApiError> {
     }
 }
 
-/// The same approval request: everything but the key itself is equal.
-fn same_request(a: &Value, b: &Value) -> bool {
-    ["auditType", "username", "auditFormList", "conditionParamList"].iter().all(|k| a.get(k) == b.get(k))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,13 +343,21 @@ mod tests {
     fn one_pending_or_approved_approval_per_id() {
         let mut s = state();
         let first = s.send(&body("PO-1", "100"), 1).unwrap();
-        let again = s.send(&body("PO-1", "100"), 2).unwrap();
-        assert_eq!(first, again, "a resend answers the same approval");
-        assert_eq!(s.audits.iter().filter(|a| a.id == "PO-1").count(), 1);
-        assert_eq!(s.send(&body("PO-1", "999"), 3).unwrap_err().code, "AUDIT_EXISTS");
         let audit_id = first["result"]["auditId"].as_str().unwrap().to_string();
+        // A resend (same request or not) is refused, naming the approval that holds the id.
+        for resend in [body("PO-1", "100"), body("PO-1", "999")] {
+            let refused = s.send(&resend, 2).unwrap_err();
+            assert_eq!((refused.code, refused.business), ("AUDIT_EXISTS", true));
+            assert_eq!(refused.to_json()["result"], json!({"id": "PO-1", "auditId": audit_id}));
+            assert_eq!(refused.to_json()["success"], false);
+        }
+        assert_eq!(s.audits.iter().filter(|a| a.id == "PO-1").count(), 1);
+        s.bare_exists = true;
+        assert_eq!(s.send(&body("PO-1", "100"), 3).unwrap_err().to_json()["result"], Value::Null, "a bare 则一 names nothing");
+        s.bare_exists = false;
         s.decide("PO-1", Verdict::Pass, Some("E002"), None, 4).unwrap();
-        assert_eq!(s.send(&body("PO-1", "100"), 5).unwrap_err().code, "AUDIT_EXISTS", "approved still holds the id");
+        let approved = s.send(&body("PO-1", "100"), 5).unwrap_err();
+        assert_eq!((approved.code, approved.existing.clone()), ("AUDIT_EXISTS", Some(("PO-1".into(), audit_id.clone()))), "approved still holds the id");
         assert_eq!(s.audit(&audit_id).unwrap().audit_user.as_deref(), Some(s.employees["E002"].name.as_str()));
         s.send(&body("PO-2", "1"), 6).unwrap();
         s.decide("PO-2", Verdict::Reject, None, Some("预算不足"), 7).unwrap();

@@ -1,13 +1,17 @@
 //! zeyi wire → unified model. 则一 has no read endpoint, so an approval is built from what we
 //! sent (`audit/send` body + reply), then changed by what we did (`audit/cancel`) and what 则一
-//! told us (the callback). Field types and callback `type`/`result` values are mapped
-//! exhaustively: a value the document does not list is an error naming it.
+//! told us (the callback). Words the document does not list (a callback `type` or `result`, an
+//! `auditFormList` type) are data: the approval gets `Status::Other` with the word as sent and
+//! no action, a field is shown by its value; nothing here fails. What happened on the way (a
+//! resend answered `AUDIT_EXISTS`, a cancel answered `AUDIT_FINISHED`) is written into the
+//! approval's 记录 fields, in the user's words.
 
 use super::wire::{AuditRef, CallbackBody, CancelBody, SendBody};
-use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User};
+use crate::connectors::unknown;
+use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor};
 use serde_json::{json, Value};
 
-/// A mapping failure: a value the document does not define, or a cached approval we did not make.
+/// Why a form cannot be sent as it is (checked before anything leaves).
 pub type MapError = String;
 
 /// The one step of a 则一 approval as we can see it: 则一 only reports the final approver.
@@ -16,7 +20,11 @@ const STEP_NAME: &str = "则一审批";
 /// Field labels used as the title when present (choice 6).
 const TITLE_FIELDS: &[&str] = &["标题", "主题", "事由"];
 
-/// `auditFormList[].type`: `text` (文本格式) or `file` (文件格式, value = URL).
+/// The label of the notes saying what happened on the way (resends, cancels, callbacks).
+pub const NOTE_LABEL: &str = "记录";
+
+/// `auditFormList[].type` of a form we are about to send: `text` (文本格式) or `file` (文件格式,
+/// value = URL). Anything else is refused before sending: 则一 documents only these two.
 pub fn field_kind(kind: &str) -> Result<FieldKind, MapError> {
     match kind {
         "text" => Ok(FieldKind::Text),
@@ -25,37 +33,62 @@ pub fn field_kind(kind: &str) -> Result<FieldKind, MapError> {
     }
 }
 
-/// The outcome of a callback: `finish` + `agree`/`refuse`, or `terminate` (撤销/删除).
-pub fn callback_outcome(body: &CallbackBody) -> Result<(Status, Decision), MapError> {
-    match (body.kind.as_str(), body.result.as_deref()) {
-        ("finish", Some("agree")) => Ok((Status::Approved, Decision::Approved)),
-        ("finish", Some("refuse")) => Ok((Status::Rejected, Decision::Rejected)),
-        ("finish", Some(other)) => Err(format!("unknown callback result \"{other}\" (the document lists agree and refuse)")),
-        ("finish", None) => Err("a finish callback without result".into()),
-        ("terminate", _) => Ok((Status::Cancelled, Decision::Waiting)),
-        (other, _) => Err(format!("unknown callback type \"{other}\" (the document lists finish and terminate)")),
+/// An `auditFormList` item as shown: a text or a file (URL, named by `extendValue`), and an
+/// item of a type the document does not list (a cached form of an older or newer version) by
+/// its value.
+fn shown_field(f: &super::wire::FormField) -> Field {
+    match field_kind(&f.kind) {
+        Ok(kind) => Field::new(f.name.clone(), field_value(&f.value, f.extend_value.as_deref()), kind),
+        Err(_) => {
+            unknown::note(Vendor::Zeyi, "auditFormList type", &f.kind);
+            unknown::field(&f.name, &Value::String(f.value.clone()))
+        }
     }
 }
 
-/// The approval as it stands right after a successful `audit/send`.
-pub fn submitted(send: &SendBody, sent: &AuditRef, reply: Value, now: i64) -> Result<RemoteApproval, MapError> {
-    let fields = send
-        .audit_form_list
-        .iter()
-        .map(|f| Ok(Field::new(f.name.clone(), field_value(&f.value, f.extend_value.as_deref()), field_kind(&f.kind)?)))
-        .collect::<Result<Vec<_>, MapError>>()?;
+/// What a callback says happened: a status, the step's decision and, for words the document
+/// does not list, the word as sent (shown; nothing offered on a guess).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: Status,
+    pub decision: Decision,
+    pub word: Option<String>,
+}
+
+/// The outcome of a callback: `finish` + `agree`/`refuse`, or `terminate` (撤销/删除; a
+/// `result` with it is ignored, the document gives none). A `finish` without a result we
+/// know, or a `type` we do not know, is `Status::Other` with the vendor's words.
+pub fn callback_outcome(body: &CallbackBody) -> Outcome {
+    let known = |status, decision| Outcome { status, decision, word: None };
+    match (body.kind.as_str(), body.result.as_deref()) {
+        ("finish", Some("agree")) => known(Status::Approved, Decision::Approved),
+        ("finish", Some("refuse")) => known(Status::Rejected, Decision::Rejected),
+        ("terminate", _) => known(Status::Cancelled, Decision::Waiting),
+        ("finish", Some(word)) => other("callback result", word),
+        (kind, None) => other("callback type", kind),
+        (kind, Some(result)) => other("callback type", &format!("{kind}/{result}")),
+    }
+}
+
+fn other(what: &str, word: &str) -> Outcome {
+    let (status, word) = unknown::status(Vendor::Zeyi, what, word);
+    Outcome { status, decision: Decision::Other, word }
+}
+
+/// The approval as it stands right after `audit/send` created it.
+pub fn submitted(send: &SendBody, sent: &AuditRef, reply: Value, now: i64) -> RemoteApproval {
     let title = send
         .audit_form_list
         .iter()
         .find(|f| f.kind == "text" && TITLE_FIELDS.contains(&f.name.as_str()) && !f.value.trim().is_empty())
         .map(|f| f.value.clone())
         .unwrap_or_else(|| format!("{} {}", send.audit_type, send.id));
-    let mut all_fields = vec![Field::new("业务主键", send.id.clone(), FieldKind::Text)];
-    all_fields.extend(fields);
+    let mut fields = vec![Field::new("业务主键", send.id.clone(), FieldKind::Text)];
+    fields.extend(send.audit_form_list.iter().map(shown_field));
     for c in send.condition_param_list.iter().flatten() {
-        all_fields.push(Field::new(format!("条件 · {}", c.name), c.value.clone(), FieldKind::Text));
+        fields.push(Field::new(format!("条件 · {}", c.name), c.value.clone(), FieldKind::Text));
     }
-    Ok(RemoteApproval { status_word: None, unreadable: None,
+    RemoteApproval {
         remote_id: sent.audit_id.clone(),
         title,
         form_name: send.audit_type.clone(),
@@ -63,13 +96,53 @@ pub fn submitted(send: &SendBody, sent: &AuditRef, reply: Value, now: i64) -> Re
         submitted_at: now,
         updated_at: now,
         status: Status::Pending,
+        status_word: None,
         boxes: vec![Inbox::Submitted],
-        fields: all_fields,
+        fields,
         steps: vec![step(Decision::Waiting, vec![])],
         attachments: vec![],
         actions: vec![Action::Cancel],
         raw: json!({ "send": send, "sent": sent, "reply": reply }),
-    })
+        unreadable: None,
+    }
+}
+
+/// The cache's id for an approval 则一 holds but never named (an `AUDIT_EXISTS` without
+/// auditId): keyed by the business id until 则一's callback brings the auditId.
+pub fn awaiting_audit_id(business_id: &str) -> String {
+    format!("{AWAITING}{business_id}")
+}
+
+const AWAITING: &str = "则一业务主键:";
+
+/// Whether a cached approval's id is [`awaiting_audit_id`]'s, not an auditId.
+pub fn is_awaiting(remote_id: &str) -> bool {
+    remote_id.starts_with(AWAITING)
+}
+
+/// The approval after `audit/send` answered that the business id already has an approval
+/// (`AUDIT_EXISTS`, choice 3): it was sent, by this send's earlier attempt (`resent`: a reply
+/// was lost in this very call) or by an earlier send of the same id. With the auditId the
+/// answer names it is pending and cancellable; without one it waits for 则一's callback (cancel
+/// needs the auditId) and says so. Never a failure: the id holds an approval at 则一.
+pub fn already_sent(send: &SendBody, named: Option<&AuditRef>, reply: Value, now: i64, resent: bool) -> RemoteApproval {
+    let how = if resent { "上次发送的答复丢失，重发时" } else { "" };
+    match named {
+        Some(named) => {
+            let mut approval = submitted(send, named, reply, now);
+            let note = format!("{how}则一答复此业务主键已有审批（AUDIT_EXISTS），auditId {}：按已发送处理。若此前发送的表单与此处不同，以则一所存的为准。", named.audit_id);
+            approval.fields.push(Field::new(NOTE_LABEL, note, FieldKind::Text));
+            approval
+        }
+        None => {
+            let awaiting = AuditRef { id: send.id.clone(), audit_id: awaiting_audit_id(&send.id) };
+            let mut approval = submitted(send, &awaiting, reply, now);
+            approval.actions.clear();
+            let note = format!("{how}则一答复此业务主键已有审批（AUDIT_EXISTS），但未给出 auditId：按已发送处理。撤销需要 auditId，须先收到则一的回调。");
+            approval.fields.push(Field::new(NOTE_LABEL, note, FieldKind::Text));
+            approval
+        }
+    }
 }
 
 fn field_value(value: &str, extend: Option<&str>) -> String {
@@ -92,6 +165,7 @@ pub fn business_ref(raw: &Value) -> Option<(String, String)> {
 /// The approval after our `audit/cancel` went through.
 pub fn cancelled(mut cached: RemoteApproval, cancel: &CancelBody, now: i64) -> RemoteApproval {
     cached.status = Status::Cancelled;
+    cached.status_word = None;
     cached.actions.clear();
     cached.updated_at = now;
     cached.fields.push(Field::new("撤销原因", cancel.remark.clone(), FieldKind::Text));
@@ -101,54 +175,85 @@ pub fn cancelled(mut cached: RemoteApproval, cancel: &CancelBody, now: i64) -> R
     cached
 }
 
-/// The approval after 则一's callback: its final status, the approver with the remark, no
-/// actions left. `cached` is `None` when this inbox did not send it (choice 8).
-pub fn apply_callback(cached: Option<RemoteApproval>, body: &CallbackBody, now: i64) -> Result<RemoteApproval, MapError> {
-    let (status, decision) = callback_outcome(body)?;
+/// The approval after a cancel whose reply was lost was sent again in the same call and
+/// answered `AUDIT_FINISHED`: the lost attempt had cancelled it.
+pub fn cancelled_on_resend(cached: RemoteApproval, cancel: &CancelBody, now: i64) -> RemoteApproval {
+    let mut approval = cancelled(cached, cancel, now);
+    approval.fields.push(Field::new(NOTE_LABEL, "撤销的答复丢失；重发时则一答复审批已结束（AUDIT_FINISHED），即上一次撤销已生效。", FieldKind::Text));
+    approval
+}
+
+/// The approval after a cancel answered `AUDIT_FINISHED` with nothing telling us how it ended
+/// (no callback yet, and no attempt of ours in this call): ended, its result to come with
+/// 则一's callback. Not "cancelled": an approver may have decided it.
+pub fn ended_unknown(mut cached: RemoteApproval, now: i64) -> RemoteApproval {
+    let (status, word) = unknown::status(Vendor::Zeyi, "cancel answer", "已结束（AUDIT_FINISHED）");
+    cached.status = status;
+    cached.status_word = word;
+    cached.actions.clear();
+    cached.updated_at = now;
+    let note = "撤销时则一答复审批已结束（AUDIT_FINISHED）：可能是此前一次答复丢失的撤销已生效，也可能已被审批。结果以则一的回调为准。";
+    cached.fields.push(Field::new(NOTE_LABEL, note, FieldKind::Text));
+    cached
+}
+
+/// The approval after 则一's callback: its final status (or the vendor's word for one we do
+/// not know), the approver with the remark, no actions left. `cached` is `None` when this
+/// inbox did not send it (choice 8).
+pub fn apply_callback(cached: Option<RemoteApproval>, body: &CallbackBody, now: i64) -> RemoteApproval {
+    let outcome = callback_outcome(body);
     let mut approval = match cached {
         Some(a) => a,
         None => unknown_sender(body, now),
     };
-    approval.status = status;
+    approval.status = outcome.status;
+    approval.status_word = outcome.word.clone();
     approval.actions.clear();
     approval.updated_at = now;
-    let remark = body.remark.clone().filter(|r| !r.is_empty());
-    let approver = body.audit_user.clone().filter(|u| !u.is_empty());
-    let members = match (approver, &remark) {
-        (Some(name), _) => vec![member(&name, decision, remark.clone(), now)],
-        (None, Some(_)) => vec![member("则一", decision, remark.clone(), now)],
+    approval.unreadable = None;
+    let remark = body.remark.clone();
+    let members = match (&body.audit_user, &remark) {
+        (Some(name), _) => vec![member(name, &outcome, remark.clone(), now)],
+        (None, Some(_)) => vec![member("则一", &outcome, remark.clone(), now)],
         (None, None) => vec![],
     };
-    approval.steps = vec![step(decision, members)];
-    if !approval.fields.iter().any(|f| f.label == "审批编号") {
+    approval.steps = vec![step(outcome.decision, members)];
+    if !body.audit_code.is_empty() && !approval.fields.iter().any(|f| f.label == "审批编号") {
         approval.fields.push(Field::new("审批编号", body.audit_code.clone(), FieldKind::Text));
+    }
+    if approval.remote_id != body.audit_id && !approval.fields.iter().any(|f| f.label == "auditId") {
+        // Sent without 则一 naming it (choice 3): the callback is where it is learnt.
+        approval.fields.push(Field::new("auditId", body.audit_id.clone(), FieldKind::Text));
     }
     if let Some(raw) = approval.raw.as_object_mut() {
         raw.insert("callback".into(), json!(body));
     }
-    Ok(approval)
+    approval
 }
 
-fn member(name: &str, decision: Decision, comment: Option<String>, now: i64) -> StepMember {
-    StepMember { word: None, user: User { id: name.into(), name: name.into() }, decision, comment, decided_at: Some(now) }
+fn member(name: &str, outcome: &Outcome, comment: Option<String>, now: i64) -> StepMember {
+    StepMember { user: User { id: name.into(), name: name.into() }, decision: outcome.decision, word: outcome.word.clone(), comment, decided_at: Some(now) }
 }
 
 /// An approval known only from its callback (sent by another client of the same app key).
 fn unknown_sender(body: &CallbackBody, now: i64) -> RemoteApproval {
-    RemoteApproval { status_word: None, unreadable: None,
+    let title = [body.audit_type.as_str(), body.id.as_str()].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
+    RemoteApproval {
         remote_id: body.audit_id.clone(),
-        title: format!("{} {}", body.audit_type, body.id),
+        title,
         form_name: body.audit_type.clone(),
         submitter: User::default(),
         submitted_at: now,
         updated_at: now,
         status: Status::Pending,
+        status_word: None,
         boxes: vec![Inbox::Submitted],
         fields: vec![Field::new("业务主键", body.id.clone(), FieldKind::Text)],
         steps: vec![],
         attachments: vec![],
         actions: vec![],
         raw: json!({}),
+        unreadable: None,
     }
 }
 
@@ -201,29 +306,99 @@ mod tests {
 
     #[test]
     fn a_sent_approval_is_pending_in_submitted_and_cancellable() {
-        let a = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100).unwrap();
+        let a = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
         assert_eq!((a.remote_id.as_str(), a.title.as_str(), a.status), ("A1", "采购托盘 200 个", Status::Pending));
         assert_eq!((a.boxes.clone(), a.actions.clone()), (vec![Inbox::Submitted], vec![Action::Cancel]));
-        assert!(a.fields.iter().any(|f| f.kind == FieldKind::File && f.value.starts_with("https://")));
+        assert!(a.fields.iter().any(|f| f.kind == FieldKind::File && f.value == "https://files.example.com/q.pdf（q.pdf）"));
         assert_eq!(business_ref(&a.raw), Some(("PO-1".into(), "purchase".into())));
-        let mut bad = send();
-        bad.audit_form_list[0].kind = "image".into();
-        assert!(submitted(&bad, &AuditRef { id: "x".into(), audit_id: "y".into() }, json!({}), 1).unwrap_err().contains("image"));
+    }
+
+    #[test]
+    fn a_form_item_of_an_unknown_type_is_shown_by_its_value() {
+        let mut odd = send();
+        odd.audit_form_list[0].kind = "image".into();
+        odd.audit_form_list.push(FormField { kind: "number".into(), name: "金额".into(), value: "200.5".into(), extend_value: None });
+        let a = submitted(&odd, &AuditRef { id: "x".into(), audit_id: "y".into() }, json!({}), 1);
+        assert_eq!((a.status, a.actions.clone()), (Status::Pending, vec![Action::Cancel]), "the approval itself is known");
+        assert!(a.fields.contains(&Field::new("事由", "采购托盘 200 个", FieldKind::Text)), "{:?}", a.fields);
+        assert!(a.fields.contains(&Field::new("金额", "200.5", FieldKind::Number)), "{:?}", a.fields);
+        assert!(field_kind("image").unwrap_err().contains("image"), "what we send is still only text or file");
+    }
+
+    #[test]
+    fn a_resend_answered_audit_exists_is_sent_with_or_without_the_audit_id() {
+        let named = AuditRef { id: "PO-1".into(), audit_id: "A1".into() };
+        let a = already_sent(&send(), Some(&named), json!({"errorCode": "AUDIT_EXISTS"}), 5, true);
+        assert_eq!((a.remote_id.as_str(), a.status, a.actions.clone()), ("A1", Status::Pending, vec![Action::Cancel]));
+        let note = a.fields.iter().find(|f| f.label == NOTE_LABEL).unwrap();
+        assert!(note.value.contains("AUDIT_EXISTS") && note.value.contains("答复丢失") && note.value.contains("A1"), "{note:?}");
+        let bare = already_sent(&send(), None, json!({}), 5, false);
+        assert_eq!((bare.remote_id.clone(), bare.status, bare.actions.len()), (awaiting_audit_id("PO-1"), Status::Pending, 0));
+        let note = bare.fields.iter().find(|f| f.label == NOTE_LABEL).unwrap();
+        assert!(note.value.contains("回调") && note.value.contains("撤销") && !note.value.contains("丢失"), "{note:?}");
+        // Its callback then finds it by the business id and tells the auditId.
+        let done = apply_callback(Some(bare), &callback("finish", Some("agree")), 9);
+        assert_eq!((done.remote_id, done.status), (awaiting_audit_id("PO-1"), Status::Approved));
+        assert!(done.fields.contains(&Field::new("auditId", "A1", FieldKind::Text)));
+    }
+
+    #[test]
+    fn cancels_answered_finished_say_what_is_known() {
+        let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
+        let body = CancelBody { id: "PO-1".into(), audit_id: "A1".into(), kind: "purchase".into(), remark: "不需要了".into(), username: Some("E001".into()) };
+        let resent = cancelled_on_resend(sent.clone(), &body, 7);
+        assert_eq!((resent.status, resent.actions.len()), (Status::Cancelled, 0));
+        assert!(resent.fields.iter().any(|f| f.label == NOTE_LABEL && f.value.contains("AUDIT_FINISHED")));
+        let ended = ended_unknown(sent, 7);
+        assert_eq!((ended.status, ended.status_word.as_deref(), ended.actions.len()), (Status::Other, Some("已结束（AUDIT_FINISHED）"), 0));
+        assert!(ended.fields.iter().any(|f| f.label == NOTE_LABEL && f.value.contains("回调")));
     }
 
     #[test]
     fn callbacks_decide_and_name_the_approver() {
-        let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100).unwrap();
-        let ok = apply_callback(Some(sent.clone()), &callback("finish", Some("agree")), 200).unwrap();
-        assert_eq!((ok.status, ok.actions.len(), ok.updated_at), (Status::Approved, 0, 200));
+        let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
+        let ok = apply_callback(Some(sent.clone()), &callback("finish", Some("agree")), 200);
+        assert_eq!((ok.status, ok.actions.len(), ok.updated_at, ok.status_word), (Status::Approved, 0, 200, None));
         let m = &ok.steps[0].members[0];
         assert_eq!((m.user.name.as_str(), m.decision, m.comment.as_deref()), ("王建国", Decision::Approved, Some("同意采购")));
-        assert_eq!(apply_callback(Some(sent.clone()), &callback("finish", Some("refuse")), 2).unwrap().status, Status::Rejected);
-        assert_eq!(apply_callback(Some(sent.clone()), &callback("terminate", None), 2).unwrap().status, Status::Cancelled);
-        assert!(apply_callback(Some(sent.clone()), &callback("finish", Some("maybe")), 2).unwrap_err().contains("maybe"));
-        assert!(apply_callback(Some(sent), &callback("pause", None), 2).unwrap_err().contains("pause"));
-        let stranger = apply_callback(None, &callback("finish", Some("agree")), 5).unwrap();
+        assert_eq!(apply_callback(Some(sent.clone()), &callback("finish", Some("refuse")), 2).status, Status::Rejected);
+        assert_eq!(apply_callback(Some(sent.clone()), &callback("terminate", None), 2).status, Status::Cancelled);
+        assert_eq!(apply_callback(Some(sent), &callback("terminate", Some("ARCHIVING")), 2).status, Status::Cancelled, "terminate has no result to read");
+        let stranger = apply_callback(None, &callback("finish", Some("agree")), 5);
         assert_eq!((stranger.remote_id.as_str(), stranger.boxes.clone()), ("A1", vec![Inbox::Submitted]));
         assert_eq!(business_ref(&stranger.raw), Some(("PO-1".into(), "purchase".into())));
+    }
+
+    #[test]
+    fn unknown_callback_words_are_other_with_the_word_and_no_action() {
+        let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
+        for (kind, result, word) in [("finish", Some("maybe"), "maybe"), ("finish", None, "finish"), ("pause", None, "pause"), ("transfer", Some("agree"), "transfer/agree")] {
+            let a = apply_callback(Some(sent.clone()), &callback(kind, result), 2);
+            assert_eq!((a.status, a.status_word.as_deref(), a.actions.len()), (Status::Other, Some(word), 0), "{kind} {result:?}");
+            let m = &a.steps[0].members[0];
+            assert_eq!((m.decision, m.word.as_deref(), m.comment.as_deref()), (Decision::Other, Some(word), Some("同意采购")));
+        }
+        // A later callback in words we know replaces the word.
+        let other = apply_callback(Some(sent), &callback("pause", None), 2);
+        let known = apply_callback(Some(other), &callback("finish", Some("agree")), 3);
+        assert_eq!((known.status, known.status_word), (Status::Approved, None));
+    }
+
+    #[test]
+    fn callback_bodies_read_missing_null_and_odd_optional_fields() {
+        let minimal: CallbackBody = serde_json::from_value(json!({"id": 42, "auditId": "A9", "type": "terminate"})).unwrap();
+        assert_eq!((minimal.id.as_str(), minimal.audit_code.as_str(), minimal.audit_type.as_str(), minimal.result.clone()), ("42", "", "", None));
+        let nulls: CallbackBody = serde_json::from_value(json!({"id": "PO-1", "auditId": "A1", "auditCode": null, "auditType": null, "type": "finish", "result": null, "auditUser": null, "remark": "", "ext1": {"a": [1]}})).unwrap();
+        assert_eq!((nulls.result.clone(), nulls.audit_user.clone(), nulls.remark.clone()), (None, None, None));
+        let odd: CallbackBody = serde_json::from_value(json!({"id": "PO-1", "auditId": "A1", "auditCode": 7, "auditType": "purchase", "type": "finish", "result": "agree", "auditUser": {"name": "王芳", "id": 3}, "remark": ["同意", "尽快"]})).unwrap();
+        assert_eq!((odd.audit_code.as_str(), odd.audit_user.as_deref(), odd.remark.as_deref()), ("7", Some("王芳"), Some("同意、尽快")));
+        let a = apply_callback(None, &minimal, 1);
+        assert_eq!((a.title.as_str(), a.status, a.actions.len()), ("42", Status::Cancelled, 0));
+        assert!(a.steps[0].members.is_empty() && !a.fields.iter().any(|f| f.label == "审批编号"));
+        assert_eq!(apply_callback(None, &nulls, 1).status_word.as_deref(), Some("finish"));
+        // What acting needs stays required: which approval, and what happened.
+        for missing in [json!({"auditId": "A1", "type": "finish"}), json!({"id": "PO-1", "type": "finish"}), json!({"id": "PO-1", "auditId": "A1"}), json!({"id": null, "auditId": "A1", "type": "finish"})] {
+            assert!(serde_json::from_value::<CallbackBody>(missing.clone()).is_err(), "{missing}");
+        }
     }
 }

@@ -2,7 +2,10 @@
 //! (`audit/send`), may cancel it (`audit/cancel`), and 则一 calls us back with the result
 //! (`crate::callback` runs that listener). There is no list or read endpoint: zeyi approvals
 //! live in the submitted box of the cache, sync has no source to walk (so it never removes
-//! them), and the state shown is what we sent, did and were told. Protocol and choices:
+//! them), and the state shown is what we sent, did and were told. Both calls are safe to send
+//! again after a reply that was lost (the business id holds one approval; a finished approval
+//! cannot be cancelled twice), so a call whose outcome is unknown is resent at once and the
+//! vendor's refusal of the resend read as the answer it is. Protocol and choices:
 //! docs/zeyi-protocol.md.
 
 pub mod auth;
@@ -13,16 +16,18 @@ pub mod wire;
 use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
 use crate::connector::{ListItem, Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
-use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Vendor};
+use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
 use auth::{Cipher, KeyPair};
+use client::{Sent, FINISHED_CODE, NOT_FOUND_CODE};
 use md5::{Digest, Md5};
 use std::time::Duration;
 
-/// How often a send is tried when the reply does not arrive (same `id` each time, choice 3).
-const SEND_ATTEMPTS: u32 = 3;
+/// How often a send or a cancel is tried when its reply does not arrive or cannot be read
+/// (the same body each time, choice 3).
+const ATTEMPTS: u32 = 3;
 /// Default request timeout; the `timeout_ms` setting overrides it.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The business key used by the connection test's cancel probe (choice 7).
@@ -128,21 +133,77 @@ impl ZeyiConnector {
         Ok(body)
     }
 
-    /// Sends, retrying with the same body (same `id`) when no reply arrives: 则一 keeps at most
-    /// one pending-or-approved approval per id, so a retry cannot create a second one.
-    async fn send_with_retry(&self, body: &wire::SendBody) -> Result<(wire::AuditRef, serde_json::Value), VendorError> {
+    /// Sends, again with the same body (same `id`) while the outcome is unknown: 则一 keeps at
+    /// most one pending-or-approved approval per id, so a resend cannot create a second one,
+    /// and its `AUDIT_EXISTS` answer means an earlier attempt landed (choice 3).
+    async fn send_until_answered(&self, body: &wire::SendBody) -> Result<RemoteApproval, VendorError> {
         let mut attempt = 1;
         loop {
+            let now = crate::store::now();
             match self.client.send(body).await {
-                Err(VendorError::Unreachable { call, reason }) if attempt < SEND_ATTEMPTS => {
-                    tracing::warn!(id = %body.id, "{call}: {reason}; sending again with the same id");
-                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                Ok(Sent::Created(sent, _)) if sent.id != body.id => {
+                    let e = VendorError::malformed("audit/send", format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id));
+                    return Err(e.as_outcome());
+                }
+                Ok(Sent::Created(sent, reply)) => return Ok(map::submitted(body, &sent, reply, now)),
+                Ok(Sent::Exists(named, reply)) => {
+                    let named = named.filter(|n| n.id == body.id);
+                    tracing::info!(id = %body.id, attempt, "audit/send: 则一 already has this business id; taken as sent");
+                    return Ok(map::already_sent(body, named.as_ref(), reply, now, attempt > 1));
+                }
+                Err(e) if may_have_landed(&e) && attempt < ATTEMPTS => {
+                    tracing::warn!(id = %body.id, "{e}; sending again with the same id");
+                    pause(attempt).await;
                     attempt += 1;
                 }
-                other => return other,
+                Err(e) => return Err(outcome_of(e)),
             }
         }
     }
+
+    /// Cancels, again while the outcome is unknown. `AUDIT_FINISHED` after an attempt of this
+    /// call whose reply was lost means that attempt cancelled it; on a first attempt it means
+    /// the approval ended some other way we cannot see yet (choice 11).
+    async fn cancel_until_answered(&self, cached: &RemoteApproval, body: &wire::CancelBody) -> Result<RemoteApproval, VendorError> {
+        let mut attempt = 1;
+        loop {
+            let now = crate::store::now();
+            match self.client.cancel(body).await {
+                Ok(_) => return Ok(map::cancelled(cached.clone(), body, now)),
+                Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE && attempt > 1 => return Ok(map::cancelled_on_resend(cached.clone(), body, now)),
+                Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE => return Ok(map::ended_unknown(cached.clone(), now)),
+                Err(e) if may_have_landed(&e) && attempt < ATTEMPTS => {
+                    tracing::warn!(id = %body.id, "{e}; cancelling again");
+                    pause(attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(outcome_of(e)),
+            }
+        }
+    }
+}
+
+/// Whether a failed call may nevertheless have been carried out: no reply (timeout, broken
+/// connection), a gateway's 5xx instead of 则一's envelope, or a reply we cannot read.
+fn may_have_landed(e: &VendorError) -> bool {
+    match e {
+        VendorError::Unreachable { .. } | VendorError::Malformed { .. } | VendorError::OutcomeUnknown { .. } => true,
+        VendorError::Http { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+/// The error to report once the attempts are used up: a call that may have landed is "outcome
+/// unknown" (a resend is safe, see the module doc), a host never reached stays unreachable.
+fn outcome_of(e: VendorError) -> VendorError {
+    match e {
+        VendorError::Http { call, status } if status >= 500 => VendorError::OutcomeUnknown { call, reason: format!("HTTP {status} instead of 则一's answer") },
+        other => other.as_outcome(),
+    }
+}
+
+async fn pause(attempt: u32) {
+    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
 }
 
 fn invalid_form(reason: &str) -> VendorError {
@@ -165,15 +226,12 @@ impl Connector for ZeyiConnector {
         vec![]
     }
 
+    /// Cancels an approval that cannot exist (choice 7). Only 则一's answer for "no such
+    /// approval" (`AUDIT_NOT_FOUND`) proves that it checked and accepted our keys and
+    /// encryption; any other answer is shown in words as what it is, never as 连接成功.
     async fn test(&self) -> Result<String, VendorError> {
         let probe = wire::CancelBody { id: PROBE_ID.into(), audit_id: PROBE_ID.into(), kind: "test".into(), remark: "连接测试".into(), username: None };
-        match self.client.cancel(&probe).await {
-            Ok(_) => Ok("连接成功：则一接受了签名".into()),
-            Err(VendorError::Vendor { code, message, .. }) => {
-                Ok(format!("连接成功：则一接受了签名（测试撤销不存在的审批，答复 {code}: {message}）"))
-            }
-            Err(e) => Err(e),
-        }
+        probe_answer(self.client.cancel(&probe).await)
     }
 
     async fn list(&self, source: &Source, _cursor: Option<&str>) -> Result<ListPage, VendorError> {
@@ -197,16 +255,30 @@ impl Connector for ZeyiConnector {
         })
     }
 
+    /// A cancel needs the business id and type we sent (the cache's `raw.send`) and 则一's
+    /// auditId. An approval whose end the cache already knows is not sent again: cancelled is
+    /// what the cancel wanted (a lost reply's attempt, or 则一 stopped it); approved or
+    /// rejected is said as it is, never as cancelled.
     async fn act_cached(&self, cached: &RemoteApproval, action: Action, comment: &str) -> Result<Option<RemoteApproval>, VendorError> {
         if action != Action::Cancel {
             return self.act(&cached.remote_id, action, comment).await.map(|()| None);
+        }
+        match cached.status {
+            Status::Cancelled => return Ok(Some(cached.clone())),
+            Status::Approved | Status::Rejected | Status::Failed | Status::Other => {
+                let state = cached.status_word.clone().unwrap_or_else(|| cached.status.as_str().to_string());
+                return Err(VendorError::NotAllowed(format!("则一 has already ended this approval ({state}): it was not cancelled")));
+            }
+            Status::Pending | Status::Sending => {}
+        }
+        if map::is_awaiting(&cached.remote_id) {
+            return Err(VendorError::NotAllowed("则一 has not named this approval's auditId yet, which a cancel needs: its callback brings it".into()));
         }
         let (id, audit_type) = map::business_ref(&cached.raw)
             .ok_or_else(|| VendorError::NotAllowed("this approval's business id is unknown to the cache, so it cannot be cancelled".into()))?;
         let remark = if comment.trim().is_empty() { "发起人撤销".to_string() } else { comment.trim().to_string() };
         let body = wire::CancelBody { id, audit_id: cached.remote_id.clone(), kind: audit_type, remark, username: Some(self.username.clone()) };
-        self.client.cancel(&body).await?;
-        Ok(Some(map::cancelled(cached.clone(), &body, crate::store::now())))
+        self.cancel_until_answered(cached, &body).await.map(Some)
     }
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
@@ -233,11 +305,26 @@ impl Connector for ZeyiConnector {
 
     async fn submit(&self, submission: &Submission, _progress: Progress) -> Result<RemoteApproval, VendorError> {
         let body = self.send_body(&send_form(submission)?)?;
-        let (sent, reply) = self.send_with_retry(&body).await.map_err(|e| with_field(e, submission))?;
-        if sent.id != body.id {
-            return Err(VendorError::malformed("audit/send", format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id)));
+        self.send_until_answered(&body).await.map_err(|e| with_field(e, submission))
+    }
+}
+
+/// The connection test's verdict on the answer to its cancel probe.
+fn probe_answer(answer: Result<serde_json::Value, VendorError>) -> Result<String, VendorError> {
+    match answer {
+        Err(VendorError::Vendor { code, message, .. }) if code == NOT_FOUND_CODE => {
+            Ok(format!("连接成功：则一接受了签名（测试撤销不存在的审批，答复 {code}: {message}）"))
         }
-        map::submitted(&body, &sent, reply, crate::store::now()).map_err(|e| VendorError::malformed("audit/send", e))
+        Err(VendorError::Vendor { call, code, message }) => {
+            let message = format!("{message}（测试连接只把 {NOT_FOUND_CODE} 当作则一接受了签名与加密设置的证明；这个答复不能证明）");
+            Err(VendorError::Vendor { call, code, message })
+        }
+        Ok(reply) => Err(VendorError::Vendor {
+            call: "audit/cancel".into(),
+            code: "success".into(),
+            message: format!("则一答复撤销一个不存在的审批成功（{}），不能证明它检查并接受了签名", crate::connectors::unknown::words(&reply["message"])),
+        }),
+        Err(e) => Err(e),
     }
 }
 
@@ -358,5 +445,43 @@ mod tests {
         ] {
             assert!(matches!(c.send_body(&bad), Err(VendorError::NotAllowed(_))), "{bad}");
         }
+    }
+
+    fn answered(code: &str) -> Result<serde_json::Value, VendorError> {
+        let reply = format!(r#"{{"success":false,"businessException":true,"errorCode":"{code}","message":"说明 {code}","result":null}}"#);
+        client::envelope("audit/cancel", 200, reply.as_bytes())
+    }
+
+    #[test]
+    fn only_audit_not_found_proves_the_connection() {
+        let ok = probe_answer(answered("AUDIT_NOT_FOUND")).unwrap();
+        assert!(ok.contains("连接成功") && ok.contains("AUDIT_NOT_FOUND"), "{ok}");
+        for code in ["DECRYPT_ERROR", "SIGN_ERROR", "APP_KEY_INVALID"] {
+            let e = probe_answer(answered(code)).unwrap_err();
+            assert!(matches!(e, VendorError::Auth { .. }), "{code}: {e}");
+            assert!(e.to_string().contains(code) && !e.to_string().contains("连接成功"), "{e}");
+        }
+        for code in ["PARAM_ERROR", "HEADER_MISSING", "NOT_INITIATOR", "AUDIT_FINISHED", "SYSTEM_BUSY", "审批不存在"] {
+            let e = probe_answer(answered(code)).unwrap_err().to_string();
+            assert!(e.contains(code) && e.contains("说明") && e.contains("AUDIT_NOT_FOUND") && !e.contains("连接成功"), "{code}: {e}");
+        }
+        let success = client::envelope("audit/cancel", 200, br#"{"success":true,"businessException":false,"message":"ok","result":null}"#);
+        let e = probe_answer(success).unwrap_err().to_string();
+        assert!(e.contains("不能证明") && !e.contains("连接成功"), "{e}");
+        let e = probe_answer(Err(VendorError::Http { call: "audit/cancel".into(), status: 502 })).unwrap_err();
+        assert!(matches!(e, VendorError::Http { status: 502, .. }));
+    }
+
+    #[test]
+    fn only_calls_that_may_have_landed_are_sent_again() {
+        let call = || "audit/send".to_string();
+        assert!(may_have_landed(&VendorError::Unreachable { call: call(), reason: "timed out".into() }));
+        assert!(may_have_landed(&VendorError::Http { call: call(), status: 502 }));
+        assert!(may_have_landed(&VendorError::malformed("audit/send", "cut off")));
+        assert!(!may_have_landed(&VendorError::Http { call: call(), status: 404 }));
+        assert!(!may_have_landed(&VendorError::Vendor { call: call(), code: "PARAM_ERROR".into(), message: "".into() }));
+        assert!(!may_have_landed(&VendorError::Auth { call: call(), code: "SIGN_ERROR".into(), message: "".into() }));
+        assert!(matches!(outcome_of(VendorError::Http { call: call(), status: 502 }), VendorError::OutcomeUnknown { reason, .. } if reason.contains("HTTP 502")));
+        assert!(matches!(outcome_of(VendorError::Unreachable { call: call(), reason: "refused".into() }), VendorError::Unreachable { .. }));
     }
 }

@@ -1,6 +1,8 @@
 //! serde types mirroring 则一's audit API document (`000_…txt`), field for field: the send and
-//! cancel bodies we POST, the `{success, businessException, errorCode, message, result}`
-//! envelope, and the callback body 则一 POSTs to us.
+//! cancel bodies we POST (strict: nothing undocumented leaves), the `{success,
+//! businessException, errorCode, message, result}` envelope, and the callback body 则一 POSTs
+//! to us (tolerant: only the ids and `type` are required; other fields may be missing, `null`,
+//! numbers or objects, and fields no table lists are ignored).
 
 use crate::connectors::de;
 use serde::{Deserialize, Serialize};
@@ -64,6 +66,8 @@ pub struct CancelBody {
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
     pub success: bool,
+    /// Absent means none (the document's examples always carry it).
+    #[serde(default)]
     pub business_exception: bool,
     #[serde(default, deserialize_with = "opt_text")]
     pub error_code: Option<String>,
@@ -83,7 +87,9 @@ pub struct AuditRef {
     pub audit_id: String,
 }
 
-/// The callback body (审批回调), 则一 → us.
+/// The callback body (审批回调), 则一 → us. The ids say which approval and `type` what
+/// happened: those are required. The rest is shown as sent: missing, `null` or empty is
+/// "not given", a number or an object is shown by its value (`unknown::words`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallbackBody {
@@ -91,21 +97,34 @@ pub struct CallbackBody {
     pub id: String,
     #[serde(deserialize_with = "de::text")]
     pub audit_id: String,
-    #[serde(deserialize_with = "de::text")]
+    /// 审批编号 (the document: required; only shown, so a missing one is empty).
+    #[serde(default, deserialize_with = "words")]
     pub audit_code: String,
+    /// 审批类型 (the document: required; empty when missing, then cancel is not offered).
+    #[serde(default, deserialize_with = "words")]
     pub audit_type: String,
-    /// `finish` (同意或拒绝) or `terminate` (撤销、删除).
-    #[serde(rename = "type")]
+    /// `finish` (同意或拒绝) or `terminate` (撤销、删除); another word is kept as sent.
+    #[serde(rename = "type", deserialize_with = "de::text")]
     pub kind: String,
-    /// With `finish`: `agree` or `refuse`.
-    #[serde(default)]
+    /// With `finish`: `agree` or `refuse`; another word is kept as sent.
+    #[serde(default, deserialize_with = "opt_words")]
     pub result: Option<String>,
     /// 最终审核人.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_words")]
     pub audit_user: Option<String>,
     /// 审批意见.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_words")]
     pub remark: Option<String>,
+}
+
+/// Any JSON value as the words it shows (`null` is empty).
+fn words<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(crate::connectors::unknown::words(&serde_json::Value::deserialize(d)?))
+}
+
+/// Like [`words`]; `null`, absent or empty means `None`.
+fn opt_words<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Some(words(d)?).filter(|w| !w.trim().is_empty()))
 }
 
 /// Text written as a string or a number; `null` or absent means `None`.
