@@ -115,7 +115,7 @@ async fn odd_audits_awaiting_the_employee_stay_readable_actionable_and_their_doc
 
     // Approving the odd ones works as for a tidy one.
     let done = service.act(local_id, Action::Approve, "已阅，同意 😀").await.unwrap().remote;
-    assert_eq!(sim.audit_of(&long, &me), Some(true));
+    assert_eq!(sim.audit_of(&long, &me), Some((true, "已阅，同意 😀".into())));
     assert!(done.boxes.contains(&Inbox::Processed) && !done.boxes.contains(&Inbox::Todo), "{:?}", done.boxes);
     let refused = service.act(local(&service, &private_words), Action::Reject, "附件缺页 𠀀").await.unwrap().remote;
     assert_eq!((refused.status, sim.contract_status(&private_words).as_deref()), (Status::Rejected, Some("REJECTED")));

@@ -110,10 +110,15 @@ impl Sim {
         self.lock().contracts.get(id).map(|c| c.status.to_string())
     }
 
-    /// What the published fields say `contact` decided in contract `id`: `Some(true)` passed,
-    /// `Some(false)` rejected, `None` undecided or not theirs.
-    pub fn audit_of(&self, id: &str, contact: &str) -> Option<bool> {
-        self.lock().contracts.get(id)?.audited_by(contact)
+    /// What `contact` decided in contract `id`, as the published fields say (`true` passed,
+    /// `false` rejected), with the comment of the accepted `employeeaudit` call that decided so
+    /// (the vendor shows a pass's comment nowhere; empty for a seeded decision). `None` while
+    /// undecided or not theirs.
+    pub fn audit_of(&self, id: &str, contact: &str) -> Option<(bool, String)> {
+        let state = self.lock();
+        let pass = state.contracts.get(id)?.audited_by(contact)?;
+        let comment = state.received.iter().rev().find(|a| a.contract_id == id && a.pass == pass).map(|a| a.comment.clone()).unwrap_or_default();
+        Some((pass, comment))
     }
 
     /// The `employeeaudit` calls the tenant accepted, in order (what was sent, comments included).

@@ -51,7 +51,7 @@ pub fn seed(state: &mut State) {
         .map(|c| c.id.clone());
     let passed = state.contracts.values().find(|c| c.creator.contact != me && c.audited_by(&me) == Some(true) && c.status == "SIGNING").map(|c| c.id.clone());
 
-    let records: [(&'static str, Option<String>, fn(&mut Contract)); 7] = [
+    let records: [(&'static str, Option<String>, Lay); 7] = [
         (LONG_SUBJECT_TODO, todo.first().cloned(), long_subject_todo),
         (PRIVATE_WORDS_TODO, todo.get(1).cloned(), private_words_todo),
         (UNKNOWN_STATUS_TODO, todo.get(2).cloned(), |c| c.patches.push(Patch::set("/status", json!(unknown_word("status", 2))))),
@@ -67,6 +67,9 @@ pub fn seed(state: &mut State) {
         }
     }
 }
+
+/// How a wild record is laid over a tidy contract.
+type Lay = fn(&mut Contract);
 
 fn current_is_audit(c: &Contract) -> bool {
     c.current_action().is_some_and(|(si, ai)| c.signatories[si].actions[ai].kind == AUDIT)
