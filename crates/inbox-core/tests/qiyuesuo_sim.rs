@@ -1,7 +1,8 @@
 //! The qiyuesuo connector and the service against the qiyuesuo simulator over real HTTP and a
-//! real SQLite file: the list walked page by page, boxes derived from contract details, approve
-//! and reject through `employeeaudit` changing the simulator, every documented response code in
-//! words, the signature refusals (441/442), the private-cloud header prefix, pageurl, and the
+//! real SQLite file: the list walked page by page, boxes derived from contract details'
+//! published fields, approve and reject through `employeeaudit` changing the simulator, every
+//! documented response code in words, the signature refusals (441/442), a private cloud (its
+//! header prefix and its reply shapes), contract documents downloaded as PDFs, pageurl, and the
 //! failures that must leave the cache as it was.
 
 mod support;
@@ -97,11 +98,12 @@ async fn approve_and_reject_go_back_through_employeeaudit_and_move_boxes() {
     assert_eq!(detail.remote.actions, vec![Action::Approve, Action::Reject]);
     assert!(detail.remote.steps.iter().any(|s| s.name.contains("审批")) && !detail.remote.fields.is_empty());
     let approved = w.service.act(first, Action::Approve, "条款已核对，同意").await.unwrap();
-    assert_eq!(w.sim.audit_of(&todo[0], &me), Some((true, "条款已核对，同意".into())));
+    assert_eq!(w.sim.audit_of(&todo[0], &me), Some((true, "条款已核对，同意".into())), "the comment reached the vendor");
     assert!(!approved.remote.boxes.contains(&Inbox::Todo) && approved.remote.boxes.contains(&Inbox::Processed));
     assert!(approved.remote.actions.is_empty());
-    let shown = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("条款已核对，同意"));
-    assert!(shown, "the comment is in the step timeline");
+    // The vendor publishes no field that shows a pass's comment again: the step shows who passed.
+    let passed = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.user.id == me && m.decision == inbox_core::Decision::Approved);
+    assert!(passed, "the step timeline shows my pass");
 
     let second = local_id(&w.service, &todo[1]);
     let e = w.service.act(second, Action::Reject, " ").await.unwrap_err();
@@ -111,6 +113,8 @@ async fn approve_and_reject_go_back_through_employeeaudit_and_move_boxes() {
     assert_eq!(w.sim.contract_status(&todo[1]).as_deref(), Some("REJECTED"));
     assert_eq!(rejected.remote.status, inbox_core::Status::Rejected);
     assert!(rejected.remote.boxes.contains(&Inbox::Processed));
+    let why = rejected.remote.steps.iter().flat_map(|s| &s.members).find(|m| m.user.id == me).and_then(|m| m.comment.clone());
+    assert_eq!(why.as_deref(), Some("违约责任约定不清，退回"), "a rejection's reason is the contract's published `comments`");
 
     let again = w.service.act(first, Action::Approve, "").await.unwrap_err().to_string();
     assert!(again.contains("契约锁") && again.contains("approve"), "{again}");
@@ -220,6 +224,56 @@ async fn private_cloud_prefix_is_a_setting() {
     assert!(!remote_ids(&w.service, Inbox::Todo).is_empty());
 }
 
+/// A private cloud answers in its own published shape (detail under `contract`, list under
+/// `contractList`, `actionOperators` by user id, WAITING/SIGNING/SIGNED): the same boxes, the
+/// employee named by user id; approving moves it as on the open platform.
+#[tokio::test]
+async fn a_private_cloud_in_its_own_shapes_fills_the_same_boxes() {
+    let w = world(60).await;
+    let me = w.me();
+    w.sim.set_private_cloud();
+    let private = w.sim.demo_account(&w.base_url);
+    assert_ne!(private.settings["employee"], json!(me), "the private cloud's operators carry user ids, not mobiles");
+    let id = add(&w.service, "私有云", &private);
+    w.service.sync_account(id).await.unwrap();
+    assert_eq!(remote_ids(&w.service, Inbox::Todo), w.sim.todo_ids_for(&me));
+    assert_eq!(remote_ids(&w.service, Inbox::Submitted), w.sim.submitted_ids_for(&me));
+    assert_eq!(remote_ids(&w.service, Inbox::Processed), w.sim.processed_ids_for(&me));
+    let target = w.sim.todo_ids_for(&me)[0].clone();
+    let local = local_id(&w.service, &target);
+    let before = w.service.approval(local).unwrap().remote;
+    assert!(before.raw["signatories"][0]["actions"][0]["actionOperators"].is_array(), "read from the private shape");
+    let after = w.service.act(local, Action::Approve, "同意").await.unwrap().remote;
+    assert_eq!(w.sim.audit_of(&target, &me), Some((true, "同意".into())));
+    assert!(after.boxes.contains(&Inbox::Processed) && !after.boxes.contains(&Inbox::Todo), "{:?}", after.boxes);
+    let mine = after.steps.iter().flat_map(|s| &s.members).find(|m| m.decision == inbox_core::Decision::Approved && m.user.name == w.sim.demo_employee().name);
+    assert!(mine.is_some_and(|m| m.decided_at.is_some()), "completeTime is the decision's time");
+}
+
+/// The contract's documents are attachments: downloaded through the vendor's published
+/// `document/download` as PDFs the window previews.
+#[tokio::test]
+async fn contract_documents_download_as_pdfs() {
+    let w = world(30).await;
+    let id = w.sim.todo_ids_for(&w.me())[0].clone();
+    w.service.sync_account(w.account).await.unwrap();
+    let local = local_id(&w.service, &id);
+    let approval = w.service.approval(local).unwrap().remote;
+    let ids: Vec<String> = approval.attachments.iter().map(|a| a.remote_id.clone()).collect();
+    assert_eq!(ids, w.sim.document_ids(&id));
+    assert!(approval.attachments.iter().all(|a| a.name.ends_with(".pdf") && !a.is_folder), "{:?}", approval.attachments);
+    assert!(inbox_core::connectors::vendor_info(inbox_core::Vendor::Qiyuesuo).capabilities.attachments);
+    let dir = tempfile::tempdir().unwrap();
+    let path = w.service.download(local, &ids[0], dir.path()).await.unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "{path:?}");
+    assert!(path.to_string_lossy().ends_with(".pdf"));
+    assert!(w.sim.calls(client::DOCUMENT_DOWNLOAD_PATH) >= 1);
+    // An unknown document: the vendor's JSON envelope instead of the file, in words.
+    let e = w.connector().download("404").await.unwrap_err().to_string();
+    assert!(e.contains("document/download") && e.contains("11990005"), "{e}");
+}
+
 #[tokio::test]
 async fn page_url_opens_the_contract_in_the_browser() {
     let w = world(30).await;
@@ -233,6 +287,10 @@ async fn page_url_opens_the_contract_in_the_browser() {
     assert!(html.contains("合同编号"));
     let e = w.connector().vendor_link("404").await.unwrap_err().to_string();
     assert!(e.contains("contract/pageurl") && e.contains("11101003"), "{e}");
+    // pageurl names its user (the simulator refuses the call without one, as published).
+    let c = w.client();
+    let e = c.post(client::CALL_PAGEURL, &json!({ "contractId": id, "pageType": "SIGN" })).await.unwrap_err().to_string();
+    assert!(e.contains("11990005") && e.contains("user"), "{e}");
 }
 
 #[tokio::test]

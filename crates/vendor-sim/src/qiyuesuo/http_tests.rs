@@ -1,5 +1,6 @@
 //! The simulator over real HTTP: the signature check and its refusals (441/442 with JSON
-//! bodies), the audit state machine, list paging limits and pageurl.
+//! bodies), the audit state machine recorded in published fields only, list paging limits,
+//! both editions' reply shapes, pageurl and the document download.
 
 use serde_json::{json, Value};
 
@@ -136,10 +137,16 @@ async fn employee_audit_moves_the_contract_through_its_steps() {
     assert_eq!((status, body["responseCode"].as_str()), (200, Some("00000000")), "{body}");
     assert_eq!(w.sim.audit_of(&todo[0], &me.contact), Some((true, "同意".into())));
     assert!(!w.sim.todo_ids_for(&me.contact).contains(&todo[0]));
-    let (_, detail) = w.get(&format!("/v2/contract/detail?contractId={}", todo[0]), &DEMO).await;
+    let (_, detail) = w.get(&format!("/v2/contract/detail?contractId={}&queryActionOperator=true", todo[0]), &DEMO).await;
     let actions = detail["result"]["signatories"][0]["actions"].as_array().unwrap().clone();
-    assert_eq!((actions[0]["status"].as_str(), actions[0]["auditResult"].as_str()), (Some("FINISH"), Some("PASS")));
+    // The decision is in published fields only: FINISH, and the operator who acted.
+    assert_eq!((actions[0]["status"].as_str(), actions[0]["operators"][0]["contact"].as_str()), (Some("FINISH"), Some(me.contact.as_str())));
+    for invented in ["auditResult", "auditComment", "auditor", "auditTime"] {
+        assert!(actions[0].get(invented).is_none(), "{invented} is no published field");
+    }
     assert_eq!(actions[1]["status"], "START", "the next step starts");
+    let (_, bare) = w.get(&format!("/v2/contract/detail?contractId={}", todo[0]), &DEMO).await;
+    assert!(bare["result"]["signatories"][0]["actions"][0].get("operators").is_none(), "operators only with queryActionOperator=true");
     // The call names no employee: it decides whichever audit is current (the second one now);
     // after that the company seal is next, which is not an audit.
     let (_, second) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[0], "pass": true, "comment": "法务同意" })).await;
@@ -152,6 +159,7 @@ async fn employee_audit_moves_the_contract_through_its_steps() {
     let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "bizId": biz, "pass": false, "comment": "金额有误" })).await;
     assert_eq!(body["responseCode"], "00000000");
     assert_eq!(w.sim.contract_status(&todo[1]).as_deref(), Some("REJECTED"));
+    assert_eq!((w.sim.audit_of(&todo[1], &me.contact), w.sim.contract_comments(&todo[1]).as_deref()), (Some((false, "金额有误".into())), Some("金额有误")));
     let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[1], "pass": true, "comment": "" })).await;
     assert_eq!(body["responseCode"], "11011101");
 
@@ -174,11 +182,54 @@ async fn detail_biz(w: &World, id: &str) -> String {
 async fn pageurl_points_at_a_page_of_the_simulator() {
     let w = world().await;
     let id = w.sim.todo_ids_for(&w.sim.demo_employee().contact)[0].clone();
-    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": id })).await;
+    let user = json!({ "contact": w.sim.demo_employee().contact, "contactType": "MOBILE" });
+    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": id, "user": user })).await;
     let url = body["result"]["pageUrl"].as_str().unwrap();
     assert!(url.starts_with(&w.base), "{url}");
     let html = w.http.get(url).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("合同编号"), "{html}");
-    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": "404" })).await;
+    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": "404", "user": user })).await;
     assert_eq!(body["code"], json!(11101003));
+    // The published call names its user; DETAIL is no published page type.
+    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": id })).await;
+    assert_eq!((body["code"].clone(), body["message"].as_str()), (json!(11990005), Some("无效的参数:user")));
+    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": id, "user": user, "pageType": "DETAIL" })).await;
+    assert_eq!(body["code"], json!(11990005));
+}
+
+#[tokio::test]
+async fn each_document_downloads_as_a_pdf_and_a_bad_id_as_the_json_envelope() {
+    let w = world().await;
+    let id = w.sim.todo_ids_for(&w.sim.demo_employee().contact)[0].clone();
+    let doc = w.sim.document_ids(&id)[0].clone();
+    let req = DEMO.headers(now_ms(), &fresh_nonce()).into_iter().fold(w.http.get(format!("{}/v2/document/download?documentId={doc}", w.base)), |r, (k, v)| r.header(k, v));
+    let resp = req.send().await.unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    assert_eq!(resp.headers()["content-disposition"].to_str().unwrap(), format!("attachment;fileName={doc}.pdf"));
+    assert!(resp.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let (status, body) = w.get("/v2/document/download?documentId=404", &DEMO).await;
+    assert_eq!((status, body["code"].clone()), (200, json!(11990005)));
+    let wrong = Signer { secret: "x", ..DEMO };
+    assert_eq!(w.get(&format!("/v2/document/download?documentId={doc}"), &wrong).await.0, 441);
+}
+
+#[tokio::test]
+async fn a_private_cloud_answers_in_its_own_published_shape() {
+    let w = world().await;
+    w.sim.set_private_cloud();
+    let private = Signer { prefix: "x-qys-", ..DEMO };
+    let (_, list) = w.get("/v2/contract/list?signatoryType=ALL&selectLimit=3", &private).await;
+    let items = list["result"]["contractList"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items[0]["creatorId"].is_string() && items[0].get("creator").is_none());
+    let me = w.sim.demo_employee();
+    let id = w.sim.todo_ids_for(&me.contact)[0].clone();
+    let (_, body) = w.get(&format!("/v2/contract/detail?contractId={id}"), &private).await;
+    assert!(body.get("result").is_none());
+    let action = &body["contract"]["signatories"][0]["actions"][0];
+    assert_eq!((action["type"].as_str(), action["status"].as_str()), (Some("AUDIT"), Some("SIGNING")));
+    assert_eq!(action["actionOperators"][0], json!({ "operatorType": "EMPLOYEE", "operatorId": me.id, "operatorName": me.name }));
+    let later = body["contract"]["signatories"][1]["actions"][0]["status"].as_str();
+    assert_eq!(later, Some("WAITING"));
+    assert_eq!(w.sim.demo_account("http://x").settings["employee"], json!(me.id), "the private cloud names people by id");
 }

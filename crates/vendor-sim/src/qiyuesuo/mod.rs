@@ -1,7 +1,9 @@
 //! Simulator of **契约锁 (qiyuesuo)**'s open platform as the inbox uses it, built from the vendor
 //! document (`shared/vendor-docs/003_11933da6b3777b46.txt`: `employeeaudit`), the vendor README
-//! (signed headers, envelopes, `contract/list`, `contract/detail`, `pageurl`) and the choices in
-//! `docs/qiyuesuo-protocol.md`.
+//! (signed headers, envelopes, `contract/list`, `contract/detail`, `pageurl`), the vendor's own
+//! published material (the private cloud 4.0 API document in `qiyuesuo/qiyuesuo-java-demo`, its
+//! SDK models, `document/download`) and the choices in `docs/qiyuesuo-protocol.md`. A deployment
+//! answers in the open v2 shape or, [`Sim::set_edition`], the private cloud's.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -12,9 +14,11 @@
 //! ```
 
 pub mod error;
+pub mod pdf;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod wild;
 
 use std::io;
 use std::net::SocketAddr;
@@ -23,7 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 pub use crate::wild::Tenant;
 use crate::common::{Fault, RunningServer};
 pub use error::ApiError;
-pub use state::{Person, State};
+pub use state::{AuditCall, Edition, Person, State};
 
 use crate::common::{serve_vendor, FaultSwitch, StateEvents};
 
@@ -38,10 +42,14 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
-    /// with fields no document lists, see `wild.rs`).
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (odd records,
+    /// [`wild::seed`], and every reply with fields no document lists, see `crate::wild`).
     pub fn for_tenant(seed: u64, contracts: usize, tenant: Tenant) -> Self {
-        let sim = Self::new(seed, contracts);
+        let mut state = seed::generate(seed, contracts);
+        if tenant == Tenant::Wild {
+            wild::seed(&mut state);
+        }
+        let sim = Self::from_state(state);
         sim.faults.set_wild(tenant == Tenant::Wild);
         sim
     }
@@ -85,39 +93,48 @@ impl Sim {
         self.lock().header_prefix = prefix.to_string();
     }
 
+    /// Switches the edition the replies are shaped in (the private cloud's: detail under
+    /// `contract`, `actionOperators` by user id; its demo account's `employee` is then that id).
+    pub fn set_edition(&self, edition: Edition) {
+        self.lock().edition = edition;
+    }
+
+    /// A private-cloud deployment: `x-qys-` headers and the private cloud's reply shapes.
+    pub fn set_private_cloud(&self) {
+        self.set_header_prefix("x-qys-");
+        self.set_edition(Edition::PrivateCloud);
+    }
+
     /// A contract's status (`SIGNING`, `REJECTED` …); `None` if absent.
     pub fn contract_status(&self, id: &str) -> Option<String> {
         self.lock().contracts.get(id).map(|c| c.status.to_string())
     }
 
-    /// The decision recorded on the audit action `contact` was asked for in contract `id`
-    /// (`Some((pass, comment))`), `None` while undecided or if there is none.
+    /// What `contact` decided in contract `id`, as the published fields say (`true` passed,
+    /// `false` rejected), with the comment of the accepted `employeeaudit` call that decided so
+    /// (the vendor shows a pass's comment nowhere; empty for a seeded decision). `None` while
+    /// undecided or not theirs.
     pub fn audit_of(&self, id: &str, contact: &str) -> Option<(bool, String)> {
         let state = self.lock();
-        let c = state.contracts.get(id)?;
-        c.signatories
-            .iter()
-            .flat_map(|s| &s.actions)
-            .filter(|a| a.kind == state::AUDIT && a.operators.iter().any(|p| p.contact == contact))
-            .find_map(|a| a.audit.as_ref().map(|r| (r.pass, r.comment.clone())))
+        let pass = state.contracts.get(id)?.audited_by(contact)?;
+        let comment = state.received.iter().rev().find(|a| a.contract_id == id && a.pass == pass).map(|a| a.comment.clone()).unwrap_or_default();
+        Some((pass, comment))
+    }
+
+    /// The `employeeaudit` calls the tenant accepted, in order (what was sent, comments included).
+    pub fn audits_received(&self) -> Vec<AuditCall> {
+        self.lock().received.clone()
+    }
+
+    /// The contract's `comments` (why it was rejected or recalled).
+    pub fn contract_comments(&self, id: &str) -> Option<String> {
+        self.lock().contracts.get(id)?.comments.clone()
     }
 
     /// Contracts (ids, sorted) in `SIGNING` whose current action is an audit with `contact`
     /// among its operators: what the inbox must show as todo.
     pub fn todo_ids_for(&self, contact: &str) -> Vec<String> {
-        let state = self.lock();
-        state
-            .contracts
-            .values()
-            .filter(|c| c.status == "SIGNING")
-            .filter(|c| {
-                c.current_action().is_some_and(|(si, ai)| {
-                    let a = &c.signatories[si].actions[ai];
-                    a.kind == state::AUDIT && a.status == state::START && a.operators.iter().any(|p| p.contact == contact)
-                })
-            })
-            .map(|c| c.id.clone())
-            .collect()
+        self.lock().contracts.values().filter(|c| c.awaits(contact)).map(|c| c.id.clone()).collect()
     }
 
     /// Contracts (ids, sorted) `contact` created.
@@ -125,13 +142,33 @@ impl Sim {
         self.lock().contracts.values().filter(|c| c.creator.contact == contact).map(|c| c.id.clone()).collect()
     }
 
-    /// Contracts (ids, sorted) with an audit `contact` decided.
+    /// Contracts (ids, sorted) with an audit `contact` decided (passed, or rejected).
     pub fn processed_ids_for(&self, contact: &str) -> Vec<String> {
+        self.lock().contracts.values().filter(|c| c.audited_by(contact).is_some()).map(|c| c.id.clone()).collect()
+    }
+
+    /// Every contract (ids, sorted) that is `contact`'s: todo, submitted or processed.
+    pub fn user_ids_for(&self, contact: &str) -> Vec<String> {
+        let mut ids: Vec<String> = [self.todo_ids_for(contact), self.submitted_ids_for(contact), self.processed_ids_for(contact)].concat();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// The contract's detail as the tenant sends it now (operators asked for, wild patches applied).
+    pub fn detail_json(&self, id: &str) -> Option<serde_json::Value> {
         let state = self.lock();
-        let did = |c: &&state::Contract| {
-            c.signatories.iter().flat_map(|s| &s.actions).any(|a| a.audit.as_ref().is_some_and(|r| r.auditor.contact == contact))
-        };
-        state.contracts.values().filter(did).map(|c| c.id.clone()).collect()
+        state.contracts.get(id).map(|c| state.detail_json(c, true))
+    }
+
+    /// A contract's document ids.
+    pub fn document_ids(&self, id: &str) -> Vec<String> {
+        self.lock().contracts.get(id).map(|c| c.documents.iter().map(|d| d.id.clone()).collect()).unwrap_or_default()
+    }
+
+    /// A wild tenant's odd record by what it shows (`wild::seed`: `LONG_SUBJECT_TODO` …).
+    pub fn wild_record(&self, what: &str) -> Option<String> {
+        self.lock().wild.get(what).cloned()
     }
 
     /// How many contracts the tenant holds.
@@ -158,13 +195,18 @@ impl Sim {
     }
 
     /// The demo account as the client stores it: settings `{app_token, header_prefix,
-    /// employee}`, secrets `{app_secret}`.
+    /// employee}` (the employee's mobile; on a private cloud, whose operators carry ids only,
+    /// their user id), secrets `{app_secret}`.
     pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let state = self.lock();
         let mut settings = serde_json::Map::new();
         settings.insert("app_token".into(), state.demo_app_token.clone().into());
         settings.insert("header_prefix".into(), state.header_prefix.clone().into());
-        settings.insert("employee".into(), state.demo.contact.clone().into());
+        let employee = match state.edition {
+            Edition::OpenV2 => &state.demo.contact,
+            Edition::PrivateCloud => &state.demo.id,
+        };
+        settings.insert("employee".into(), employee.clone().into());
         let mut secrets = serde_json::Map::new();
         let secret = state.apps.get(&state.demo_app_token).cloned().unwrap_or_default();
         secrets.insert("app_secret".into(), secret.into());

@@ -1,6 +1,7 @@
-//! The axum side: the four `/v2/contract/*` endpoints behind the signature check, their
-//! parameters (query for GET, JSON for POST), the two envelope spellings, and the browser page
-//! `pageurl` points at.
+//! The axum side: the four `/v2/contract/*` endpoints and `/v2/document/download` behind the
+//! signature check, their parameters (query for GET, JSON for POST), the two envelope spellings
+//! and the two editions' payload keys (open v2 `result`; private cloud `contract`,
+//! `result.contractList`), and the browser page `pageurl` points at.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -11,7 +12,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::state::{self, ListQuery, State as Tenant, MAX_LIMIT};
+use super::state::{self, Edition, ListQuery, MAX_LIMIT};
 use super::Sim;
 use crate::common::{admin_routes, now_secs, with_faults};
 
@@ -24,6 +25,7 @@ pub fn router(sim: Sim) -> Router {
         .route("/v2/contract/detail", get(detail))
         .route("/v2/contract/pageurl", post(pageurl))
         .route("/v2/contract/employeeaudit", post(employee_audit))
+        .route("/v2/document/download", get(document_download))
         .with_state(sim.clone());
     let pages = Router::new().route("/web/contract/{id}", get(page)).with_state(sim.clone());
     with_faults(api, sim.faults.clone()).merge(pages).merge(admin_routes(sim.faults))
@@ -72,7 +74,11 @@ async fn list(State(sim): State<Sim>, headers: HeaderMap, RawQuery(raw): RawQuer
     let result = list_query(&pairs, now_secs()).map(|q| {
         let tenant = sim.lock();
         let (total, page) = tenant.list(&q);
-        json!({ "totalCount": total, "list": page.into_iter().map(Tenant::summary_json).collect::<Vec<_>>() })
+        let items: Vec<Value> = page.into_iter().map(|c| tenant.summary_json(c)).collect();
+        match tenant.edition {
+            Edition::OpenV2 => json!({ "totalCount": total, "list": items }),
+            Edition::PrivateCloud => json!({ "totalCount": total, "contractList": items }),
+        }
     });
     code_reply(result)
 }
@@ -115,15 +121,39 @@ async fn detail(State(sim): State<Sim>, headers: HeaderMap, RawQuery(raw): RawQu
         return error_reply(&e, e.code_body());
     }
     let pairs = query_pairs(raw);
+    let with_operators = param(&pairs, "queryActionOperator").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let tenant = sim.lock();
     let result = tenant.find(param(&pairs, "contractId"), param(&pairs, "bizId")).and_then(|c| {
         if c.involves(&tenant.company) {
-            Ok(Tenant::detail_json(c))
+            Ok(tenant.detail_json(c, with_operators))
         } else {
             Err(ApiError::Forbidden)
         }
     });
-    code_reply(result)
+    match (tenant.edition, result) {
+        // The private cloud's detail: `{code, message, contract}` (its document has no
+        // operator switch: `actionOperators` always come).
+        (Edition::PrivateCloud, Ok(contract)) => Json(json!({ "code": 0, "message": "SUCCESS", "contract": contract })).into_response(),
+        (_, result) => code_reply(result),
+    }
+}
+
+/// `GET /v2/document/download?documentId=`: the document's PDF, or the JSON error envelope
+/// instead of the file.
+async fn document_download(State(sim): State<Sim>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+    if let Err(e) = authenticate(&sim, &headers) {
+        return error_reply(&e, e.code_body());
+    }
+    let pairs = query_pairs(raw);
+    let tenant = sim.lock();
+    let found = param(&pairs, "documentId").ok_or_else(|| ApiError::param("documentId")).and_then(|id| tenant.document(id));
+    match found {
+        Ok((_, d)) => {
+            let disposition = format!("attachment;fileName={}.pdf", d.id);
+            ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)], super::pdf::document(&d.id, d.pages)).into_response()
+        }
+        Err(e) => error_reply(&e, e.code_body()),
+    }
 }
 
 fn json_body(body: &Bytes) -> Result<Value, ApiError> {
@@ -142,8 +172,12 @@ async fn pageurl(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Res
     let result = json_body(&body).and_then(|v| {
         let tenant = sim.lock();
         let c = tenant.find(text(&v, "contractId"), text(&v, "bizId"))?;
+        // «操作人»: in every published version of the call (required in the early v2 document).
+        if v.get("user").and_then(|u| text(u, "contact")).is_none_or(|c| c.trim().is_empty()) {
+            return Err(ApiError::param("user"));
+        }
         let page_type = text(&v, "pageType").unwrap_or("SIGN");
-        if !["SIGN", "PRINT", "DIRECT_SIGN", "DETAIL"].contains(&page_type) {
+        if !["SIGN", "PRINT", "DIRECT_SIGN"].contains(&page_type) {
             return Err(ApiError::param("pageType"));
         }
         let ticket = state::signature(&c.id, page_type, &now_ms().to_string(), "page");

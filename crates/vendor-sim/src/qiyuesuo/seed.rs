@@ -13,7 +13,7 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use super::state::{advance, decide, Contract, ContractAction, Person, Signatory, State, AUDIT, FINISH, INIT, STATUSES};
+use super::state::{advance, decide, Contract, ContractAction, Document, Edition, Person, Signatory, State, AUDIT, FINISH, INIT, STATUSES};
 
 /// Our company: the one the app tokens belong to.
 pub const COMPANY: &str = "杭州云栖数智科技有限公司";
@@ -73,8 +73,11 @@ struct Builder {
     employees: Vec<Person>,
 }
 
+/// A person with a platform user id (the private cloud's `operatorId`), derived from the
+/// mobile number so that it is stable across seeds.
 fn person(name: &str, contact: &str) -> Person {
-    Person { name: name.into(), contact: contact.into() }
+    let id = 2_422_042_842_000_000_000u64 + contact.parse::<u64>().unwrap_or(0) % 1_000_000_000;
+    Person { name: name.into(), contact: contact.into(), id: id.to_string() }
 }
 
 impl Builder {
@@ -89,7 +92,7 @@ impl Builder {
     }
 
     fn action(&mut self, kind: &'static str, name: &str, serial: i64, operator: Person) -> ContractAction {
-        ContractAction { id: self.id(), kind, name: name.into(), status: INIT, serial_no: serial, operators: vec![operator], audit: None }
+        ContractAction { id: self.id(), kind, name: name.into(), status: INIT, serial_no: serial, operators: vec![operator], complete_time: None }
     }
 
     /// Our company's signatory: the audits (one operator each), then the company seal.
@@ -149,8 +152,9 @@ impl Builder {
             publish_time: None,
             expire_time: create_time + 60 * DAY,
             signatories,
-            documents: vec![(self.id(), format!("{stem}.pdf"), self.rng.random_range(2..18))],
+            documents: vec![Document { id: self.id(), title: format!("{stem}.pdf"), pages: self.rng.random_range(2..18) }],
             comments: None,
+            patches: Vec::new(),
         }
     }
 
@@ -170,7 +174,10 @@ impl Builder {
                 let comment = *PASS_COMMENTS.choose(&mut self.rng).expect("comments");
                 decide(c, si, ai, true, comment, at);
             } else {
-                c.signatories[si].actions[ai].status = FINISH;
+                let action = &mut c.signatories[si].actions[ai];
+                action.status = FINISH;
+                action.operators.truncate(1);
+                action.complete_time = Some(at);
                 advance(c);
             }
         }
@@ -252,11 +259,15 @@ pub fn generate(seed: u64, contracts: usize) -> State {
     let mut c = b.contract(list.len(), creator, &[first, me.clone()], false);
     b.send(&mut c, 0);
     add(c, &mut list);
-    // Submitted by me, in several statuses.
+    // Submitted by me, in several statuses (the SIGNING one awaits its auditor's audit).
     for status in ["SIGNING", "COMPLETE", "DRAFT", "REJECTED"] {
         let auditor = b.employee(&[]);
         let mut c = b.contract(list.len(), me.clone(), &[auditor], false);
-        b.reach(&mut c, status);
+        if status == "SIGNING" {
+            b.send(&mut c, 0);
+        } else {
+            b.reach(&mut c, status);
+        }
         add(c, &mut list);
     }
     // Processed: I passed (now waiting for the seal / complete) and I rejected.
@@ -299,11 +310,14 @@ pub fn generate(seed: u64, contracts: usize) -> State {
         company: COMPANY.into(),
         apps,
         header_prefix: "x-qys-open-".into(),
+        edition: Edition::OpenV2,
         nonces: HashMap::new(),
         contracts: list.into_iter().map(|c| (c.id.clone(), c)).collect::<BTreeMap<_, _>>(),
         employees: b.employees,
         demo: me,
         demo_app_token: DEMO_APP_TOKEN.into(),
+        received: Vec::new(),
+        wild: BTreeMap::new(),
     }
 }
 

@@ -1,6 +1,10 @@
 //! The simulated 契约锁 tenant: contracts with signatories and their actions (seal, signature,
 //! audit), the audit state machine behind `employeeaudit`, the list filters and paging of
-//! `contract/list`, and the JSON each endpoint answers (shapes: docs/qiyuesuo-protocol.md).
+//! `contract/list`, and the JSON each endpoint answers in the edition the deployment speaks:
+//! the open platform v2 or the private cloud 4.0 (`qiyuesuo/qiyuesuo-java-demo`
+//! `docs/API_DOC.md`). Decisions are kept only in fields the vendor publishes: the action's
+//! status, its operators («实际签署人» once done), its `completeTime` (private cloud), the
+//! contract's status and `comments` (shapes: docs/qiyuesuo-protocol.md).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,12 +13,12 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 
-/// Contract statuses (`contract/list` `status`).
+/// Contract statuses (`contract/list` `status`, open v2).
 pub const STATUSES: &[&str] =
     &["DRAFT", "RECALLED", "SIGNING", "REJECTED", "COMPLETE", "EXPIRED", "FILLING", "INVALIDING", "INVALIDED", "FORCE_END"];
 /// Action types.
 pub const AUDIT: &str = "AUDIT";
-/// Action statuses.
+/// Action statuses (open v2; the private cloud's words are rendered from them, [`private_action_status`]).
 pub const INIT: &str = "INIT";
 pub const START: &str = "START";
 pub const FINISH: &str = "FINISH";
@@ -26,28 +30,32 @@ pub const NONCE_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// `yyyy-MM-dd HH:mm:ss`, China time.
 pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
-/// A person as the vendor names them (`UserResponse`).
+/// Which published edition a deployment answers in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Edition {
+    /// The open platform v2: `{code, message, result}`, `result.list`, `operators` (`User`)
+    /// with `queryActionOperator=true`, statuses INIT/START/FINISH/STOP.
+    #[default]
+    OpenV2,
+    /// The private cloud 4.0: detail under `contract`, list under `result.contractList`,
+    /// `actionOperators` by id, statuses WAITING/SIGNING/SIGNED/REJECTED, `completeTime`.
+    PrivateCloud,
+}
+
+/// A person as the vendor names them (`User`): name, mobile, and the platform's user id
+/// (the private cloud's `operatorId` / `creatorId`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     pub name: String,
     /// The mobile number.
     pub contact: String,
+    pub id: String,
 }
 
 impl Person {
     pub fn to_json(&self) -> Value {
         json!({ "name": self.name, "contact": self.contact, "contactType": "MOBILE" })
     }
-}
-
-/// A decision taken on an audit action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRecord {
-    pub pass: bool,
-    pub comment: String,
-    pub auditor: Person,
-    /// Unix seconds.
-    pub time: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -59,8 +67,10 @@ pub struct ContractAction {
     /// INIT, START, FINISH, STOP.
     pub status: &'static str,
     pub serial_no: i64,
+    /// Who is to act; once the action is done, who acted («实际签署人»).
     pub operators: Vec<Person>,
-    pub audit: Option<AuditRecord>,
+    /// When it was done (Unix seconds; the private cloud's `completeTime`).
+    pub complete_time: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +84,51 @@ pub struct Signatory {
     pub serial_no: i64,
     pub receiver: Person,
     pub actions: Vec<ContractAction>,
+}
+
+/// A contract document; `document/download` answers it as a PDF ([`super::pdf`]).
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    pub pages: i64,
+}
+
+/// A wild tenant's change to a record's JSON as sent: the value at `pointer` (RFC 6901)
+/// replaced by `value`, or removed (`None`). Only where the JSON has that pointer: a detail's
+/// signatories are changed in the detail, not in the list item that has none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch {
+    pub pointer: String,
+    pub value: Option<Value>,
+}
+
+impl Patch {
+    pub fn set(pointer: &str, value: Value) -> Patch {
+        Patch { pointer: pointer.to_string(), value: Some(value) }
+    }
+
+    pub fn remove(pointer: &str) -> Patch {
+        Patch { pointer: pointer.to_string(), value: None }
+    }
+
+    fn apply(&self, json: &mut Value) {
+        let Some((parent, key)) = self.pointer.rsplit_once('/') else { return };
+        match (json.pointer_mut(parent), &self.value) {
+            (Some(Value::Object(o)), Some(v)) if o.contains_key(key) => {
+                o.insert(key.to_string(), v.clone());
+            }
+            (Some(Value::Object(o)), None) => {
+                o.remove(key);
+            }
+            (Some(Value::Array(items)), Some(v)) => {
+                if let Some(slot) = key.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    *slot = v.clone();
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -93,10 +148,11 @@ pub struct Contract {
     pub publish_time: Option<i64>,
     pub expire_time: i64,
     pub signatories: Vec<Signatory>,
-    /// (id, title, pages).
-    pub documents: Vec<(String, String, i64)>,
+    pub documents: Vec<Document>,
     /// Why it was recalled or rejected.
     pub comments: Option<String>,
+    /// A wild tenant's changes to this record's JSON ([`Patch`]); empty for a tidy one.
+    pub patches: Vec<Patch>,
 }
 
 impl Contract {
@@ -115,6 +171,39 @@ impl Contract {
     fn time_sort_key(&self) -> i64 {
         self.publish_time.unwrap_or(self.create_time)
     }
+
+    /// When anything last happened to it.
+    fn update_time(&self) -> i64 {
+        self.signatories.iter().flat_map(|s| &s.actions).filter_map(|a| a.complete_time).chain([self.time_sort_key()]).max().unwrap_or(self.create_time)
+    }
+
+    /// Whether `contact` decided an audit of this contract: `Some(true)` passed (`FINISH`),
+    /// `Some(false)` rejected (`STOP` of a `REJECTED` contract), as the published fields say.
+    pub fn audited_by(&self, contact: &str) -> Option<bool> {
+        self.signatories.iter().flat_map(|s| &s.actions).filter(|a| a.kind == AUDIT && a.operators.iter().any(|p| p.contact == contact)).find_map(|a| match a.status {
+            FINISH => Some(true),
+            STOP if self.status == "REJECTED" => Some(false),
+            _ => None,
+        })
+    }
+
+    /// Whether the current action is an audit, started, with `contact` among its operators.
+    pub fn awaits(&self, contact: &str) -> bool {
+        self.status == "SIGNING"
+            && self.current_action().is_some_and(|(si, ai)| {
+                let a = &self.signatories[si].actions[ai];
+                a.kind == AUDIT && a.status == START && a.operators.iter().any(|p| p.contact == contact)
+            })
+    }
+}
+
+/// An `employeeaudit` call the tenant accepted: what was sent (the vendor publishes no field
+/// that shows a pass's comment again, so tests read it here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCall {
+    pub contract_id: String,
+    pub pass: bool,
+    pub comment: String,
 }
 
 /// The whole simulated platform as one app (one company) sees it.
@@ -126,6 +215,8 @@ pub struct State {
     pub apps: HashMap<String, String>,
     /// The header prefix this deployment expects (`x-qys-open-` SaaS, `x-qys-` private cloud).
     pub header_prefix: String,
+    /// The edition the replies are shaped in.
+    pub edition: Edition,
     /// nonce → first use (ms).
     pub nonces: HashMap<String, i64>,
     /// By id.
@@ -134,6 +225,10 @@ pub struct State {
     /// The demo account's employee.
     pub demo: Person,
     pub demo_app_token: String,
+    /// The `employeeaudit` calls accepted, in order.
+    pub received: Vec<AuditCall>,
+    /// A wild tenant's odd records by what they show (`wild.rs`); empty for a tidy one.
+    pub wild: BTreeMap<&'static str, String>,
 }
 
 /// Formats Unix seconds as `yyyy-MM-dd HH:mm:ss` in China time.
@@ -201,13 +296,7 @@ impl State {
     /// [`Fault::PageShift`]: crate::common::Fault::PageShift
     pub fn arrive(&mut self) {
         let demo = self.demo.contact.clone();
-        let waiting = |c: &&Contract| {
-            c.status == "SIGNING"
-                && c.current_action().is_some_and(|(si, ai)| {
-                    let a = &c.signatories[si].actions[ai];
-                    a.kind == AUDIT && a.status == START && a.operators.iter().any(|p| p.contact == demo)
-                })
-        };
+        let waiting = |c: &&Contract| c.awaits(&demo);
         let (Some(copy), Some(newest)) = (self.contracts.values().find(waiting).cloned(), self.contracts.values().map(Contract::time_sort_key).max()) else { return };
         // Ids are decimal strings of one length: one more sorts after every other.
         let id = (self.contracts.keys().filter_map(|k| k.parse::<u64>().ok()).max().unwrap_or(0) + 1).to_string();
@@ -275,47 +364,161 @@ impl State {
             return Err(ApiError::Forbidden);
         }
         decide(contract, si, ai, pass, comment, now);
+        self.received.push(AuditCall { contract_id: id, pass, comment: comment.to_string() });
         Ok(())
     }
 
-    /// The JSON of `contract/list` items.
-    pub fn summary_json(c: &Contract) -> Value {
-        json!({
-            "id": c.id,
-            "bizId": c.biz_id,
-            "tenantName": c.tenant_name,
-            "subject": c.subject,
-            "sn": c.sn,
-            "status": c.status,
-            "createTime": format_time(c.create_time),
-            "publishTime": c.publish_time.map(format_time),
-            "category": { "id": c.category.0, "name": c.category.1 },
-            "creator": c.creator.to_json(),
-        })
+    /// A contract document of a contract our company takes part in.
+    pub fn document(&self, document_id: &str) -> Result<(&Contract, &Document), ApiError> {
+        let (c, d) = self
+            .contracts
+            .values()
+            .find_map(|c| c.documents.iter().find(|d| d.id == document_id).map(|d| (c, d)))
+            .ok_or_else(|| ApiError::param("documentId"))?;
+        if c.involves(&self.company) { Ok((c, d)) } else { Err(ApiError::Forbidden) }
     }
 
-    /// The JSON of `contract/detail`'s `result`.
-    pub fn detail_json(c: &Contract) -> Value {
-        let mut v = Self::summary_json(c);
-        let extra = json!({
-            "description": c.description,
-            "expireTime": format_time(c.expire_time),
-            "comments": c.comments,
-            "signatories": c.signatories.iter().map(signatory_json).collect::<Vec<_>>(),
-            "documents": c.documents.iter().map(|(id, title, pages)| json!({ "id": id, "title": title, "pages": pages })).collect::<Vec<_>>(),
-        });
+    /// The JSON of a `contract/list` item, in the deployment's edition, with a wild tenant's patches.
+    pub fn summary_json(&self, c: &Contract) -> Value {
+        let mut v = match self.edition {
+            Edition::OpenV2 => json!({
+                "id": c.id,
+                "bizId": c.biz_id,
+                "tenantName": c.tenant_name,
+                "subject": c.subject,
+                "description": c.description,
+                "sn": c.sn,
+                "ordinal": true,
+                "status": c.status,
+                "createTime": format_time(c.create_time),
+                "publishTime": c.publish_time.map(format_time),
+                "expireTime": format_time(c.expire_time),
+                "category": { "id": c.category.0, "name": c.category.1 },
+                "creator": c.creator.to_json(),
+            }),
+            Edition::PrivateCloud => json!({
+                "id": c.id,
+                "bizId": c.biz_id,
+                "subject": c.subject,
+                "description": c.description,
+                "sn": c.sn,
+                "ordinal": true,
+                "status": private_contract_status(c.status),
+                "categoryId": c.category.0,
+                "creatorType": "PERSONAL",
+                "creatorId": c.creator.id,
+                "creatorName": c.creator.name,
+                "tenantType": if c.tenant_name == self.company { "CORPORATE" } else { "COMPANY" },
+                "tenantName": c.tenant_name,
+                "expireTime": format_time(c.expire_time),
+                "createTime": format_time(c.create_time),
+            }),
+        };
+        c.patches.iter().for_each(|p| p.apply(&mut v));
+        v
+    }
+
+    /// The JSON of `contract/detail`'s contract (`result` in open v2, `contract` in the private
+    /// cloud). Open v2 returns `operators` only when asked (`queryActionOperator=true`) and
+    /// only for the platform company's signatories («如果签署方是平台方或平台方的子公司，才会返回签署人信息»).
+    pub fn detail_json(&self, c: &Contract, with_operators: bool) -> Value {
+        let mut v = self.summary_json(&Contract { patches: Vec::new(), ..c.clone() });
+        let extra = match self.edition {
+            Edition::OpenV2 => json!({
+                "comments": c.comments,
+                "signatories": c.signatories.iter().map(|s| signatory_json(s, with_operators && s.tenant_name == self.company)).collect::<Vec<_>>(),
+                "documents": c.documents.iter().map(|d| json!({ "id": d.id, "title": d.title, "pageCount": d.pages, "createTime": format_time(c.create_time) })).collect::<Vec<_>>(),
+            }),
+            Edition::PrivateCloud => json!({
+                "categoryName": c.category.1,
+                "updateTime": format_time(c.update_time()),
+                "comments": c.comments,
+                "sponsor": c.tenant_name == self.company,
+                "signatories": c.signatories.iter().map(|s| self.private_signatory_json(c, s)).collect::<Vec<_>>(),
+                "documents": c.documents.iter().map(|d| json!({
+                    "id": d.id, "title": d.title, "pages": d.pages, "size": super::pdf::document(&d.id, d.pages).len().to_string(),
+                    "createTime": format_time(c.create_time),
+                })).collect::<Vec<_>>(),
+            }),
+        };
         if let (Some(obj), Value::Object(more)) = (v.as_object_mut(), extra) {
             obj.extend(more);
         }
+        c.patches.iter().for_each(|p| p.apply(&mut v));
         v
+    }
+
+    fn private_signatory_json(&self, c: &Contract, s: &Signatory) -> Value {
+        let ours = s.tenant_name == self.company;
+        json!({
+            "id": s.id,
+            "tenantType": match (ours, s.tenant_type) { (true, _) => "CORPORATE", (false, "PERSONAL") => "PERSONAL", _ => "COMPANY" },
+            "tenantName": s.tenant_name,
+            "receiverType": "PERSONAL",
+            "receiverId": s.receiver.id,
+            "receiverName": s.receiver.name,
+            "contact": s.receiver.contact,
+            "serialNo": s.serial_no,
+            "status": private_signatory_status(s.status),
+            "sponsor": s.tenant_name == c.tenant_name,
+            "actions": s.actions.iter().map(|a| json!({
+                "id": a.id,
+                "type": if a.kind == "COMPANY" { "CORPORATE" } else { a.kind },
+                "name": a.name,
+                "status": private_action_status(a.status),
+                "createTime": format_time(c.create_time),
+                "completeTime": a.complete_time.map(format_time),
+                "actionOperators": a.operators.iter().map(|p| json!({
+                    "operatorType": if ours { "EMPLOYEE" } else { "USER" },
+                    "operatorId": p.id,
+                    "operatorName": p.name,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
     }
 }
 
-/// Records a decision and moves the contract on (choice 9 of the protocol page).
+/// A contract status in the private cloud's words (`API_DOC.md` §1.4.1.1): the open v2
+/// 作废 words become TERMINATING / TERMINATED, a forced end FINISHED.
+pub fn private_contract_status(status: &str) -> &str {
+    match status {
+        "INVALIDING" => "TERMINATING",
+        "INVALIDED" => "TERMINATED",
+        "FORCE_END" => "FINISHED",
+        other => other,
+    }
+}
+
+/// An action status in the private cloud's words: not reached WAITING, running SIGNING, done
+/// SIGNED, rejected REJECTED.
+pub fn private_action_status(status: &str) -> &str {
+    match status {
+        INIT => "WAITING",
+        START => "SIGNING",
+        FINISH => "SIGNED",
+        STOP => "REJECTED",
+        other => other,
+    }
+}
+
+/// A signatory status in the private cloud's three words (DRAFT, SIGNING, COMPLETE); the
+/// ends no edition names otherwise keep the open v2 word.
+pub fn private_signatory_status(status: &str) -> &str {
+    match status {
+        "SIGNED" => "COMPLETE",
+        "DRAFT" | "FILLING" | "WAITING" => "DRAFT",
+        other => other,
+    }
+}
+
+/// Records a decision in the published fields and moves the contract on (choice 9 of the
+/// protocol page): the action's status, its operators narrowed to the one who acted
+/// («实际签署人»: the request names no employee, so the first operator), its completion time;
+/// a rejection also in the contract's status and `comments`.
 pub fn decide(contract: &mut Contract, si: usize, ai: usize, pass: bool, comment: &str, now: i64) {
     let action = &mut contract.signatories[si].actions[ai];
-    let auditor = action.operators.first().cloned().unwrap_or_else(|| Person { name: "接口审批".into(), contact: String::new() });
-    action.audit = Some(AuditRecord { pass, comment: comment.to_string(), auditor, time: now });
+    action.operators.truncate(1);
+    action.complete_time = Some(now);
     if !pass {
         action.status = STOP;
         contract.signatories[si].status = "REJECTED";
@@ -347,7 +550,7 @@ pub fn advance(contract: &mut Contract) {
     }
 }
 
-fn signatory_json(s: &Signatory) -> Value {
+fn signatory_json(s: &Signatory, with_operators: bool) -> Value {
     json!({
         "id": s.id,
         "tenantType": s.tenant_type,
@@ -355,24 +558,16 @@ fn signatory_json(s: &Signatory) -> Value {
         "status": s.status,
         "serialNo": s.serial_no,
         "receiver": s.receiver.to_json(),
-        "actions": s.actions.iter().map(action_json).collect::<Vec<_>>(),
+        "actions": s.actions.iter().map(|a| action_json(a, with_operators)).collect::<Vec<_>>(),
     })
 }
 
-fn action_json(a: &ContractAction) -> Value {
-    let audit = a.audit.as_ref();
-    json!({
-        "id": a.id,
-        "type": a.kind,
-        "name": a.name,
-        "status": a.status,
-        "serialNo": a.serial_no,
-        "operators": a.operators.iter().map(Person::to_json).collect::<Vec<_>>(),
-        "auditResult": audit.map(|r| if r.pass { "PASS" } else { "REJECT" }),
-        "auditComment": audit.map(|r| r.comment.clone()),
-        "auditor": audit.map(|r| r.auditor.to_json()),
-        "auditTime": audit.map(|r| format_time(r.time)),
-    })
+fn action_json(a: &ContractAction, with_operators: bool) -> Value {
+    let mut v = json!({ "id": a.id, "type": a.kind, "name": a.name, "status": a.status, "serialNo": a.serial_no });
+    if with_operators {
+        v["operators"] = a.operators.iter().map(Person::to_json).collect();
+    }
+    v
 }
 
 /// The document's signature: lowercase hex md5 of `AppToken + AppSecret + timestamp + nonce`.
@@ -390,5 +585,17 @@ mod tests {
         assert_eq!(format_time(0), "1970-01-01 08:00:00");
         assert_eq!(parse_time("1970-01-01 08:00:00"), Some(0));
         assert_eq!(parse_time("2024/01/01"), None);
+    }
+
+    #[test]
+    fn patches_replace_or_remove_only_what_is_there() {
+        let mut v = json!({ "status": "SIGNING", "signatories": [{ "actions": [{ "status": "INIT" }] }] });
+        Patch::set("/signatories/0/actions/0/status", json!("WAITING")).apply(&mut v);
+        Patch::set("/creator", Value::Null).apply(&mut v);
+        Patch::set("/documents/0/title", json!("x")).apply(&mut v);
+        Patch::remove("/status").apply(&mut v);
+        assert_eq!(v, json!({ "signatories": [{ "actions": [{ "status": "WAITING" }] }] }));
+        Patch::set("/signatories", json!("见纸质合同")).apply(&mut v);
+        assert_eq!(v["signatories"], "见纸质合同");
     }
 }

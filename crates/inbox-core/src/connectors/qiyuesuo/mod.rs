@@ -1,8 +1,10 @@
 //! qiyuesuo (契约锁 e-signature, `003_…txt`): there is no "my pending audits" call, so one
 //! source walks `contract/list` (all signatory types, the last six months, `selectOffset` /
 //! `selectLimit` paging), reads each contract with `contract/detail`, and derives the boxes
-//! from the detail ([`map::awaiting_me`] is the todo rule). Approve/reject go through
-//! `employeeaudit`; [`QiyuesuoConnector::page_url`] gives the contract's page for the browser.
+//! from the detail's published fields ([`map::awaiting_me`] is the todo rule). Replies are read
+//! in the open platform v2 shape or the private cloud 4.0 shape, whichever the server sends.
+//! Approve/reject go through `employeeaudit`; the contract's documents are its attachments
+//! (`document/download`); `vendor_link` gives the contract's page (`pageurl`) for the browser.
 //! Protocol details and our choices: docs/qiyuesuo-protocol.md.
 
 pub mod auth;
@@ -31,11 +33,11 @@ pub fn info() -> VendorInfo {
         settings: vec![
             SettingSpec { key: "app_token", label: "AppToken", secret: false, required: true, help: "开放平台应用的 App Token (the open-platform app's token)." },
             SettingSpec { key: "app_secret", label: "AppSecret", secret: true, required: true, help: "开放平台应用的 App Secret; signs every request, never sent." },
-            SettingSpec { key: "employee", label: "员工手机号", secret: false, required: true, help: "The mobile number (contact) the audits are assigned to: whose todo this inbox shows." },
+            SettingSpec { key: "employee", label: "员工手机号", secret: false, required: true, help: "The mobile number (contact) the audits are assigned to: whose todo this inbox shows. On a private cloud whose contracts name operators by id only, your user id (GET /user?mobile=… answers it)." },
             SettingSpec { key: "header_prefix", label: "请求头前缀", secret: false, required: false, help: "x-qys-open- (SaaS, default) or x-qys- (private cloud)." },
             SettingSpec { key: "tenant_name", label: "子公司名称", secret: false, required: false, help: "Only when auditing as a subsidiary: its full name, sent as tenantName." },
         ],
-        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: false, submit: false, vendor_link: true },
+        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: true, submit: false, vendor_link: true },
     }
 }
 
@@ -88,7 +90,7 @@ impl QiyuesuoConnector {
             Action::Cancel => return Err(VendorError::Unsupported("withdrawing a contract")),
         };
         let (contract, _) = self.client.detail(remote_id).await?;
-        if map::awaiting_me(&contract, &self.employee).is_none() {
+        if !map::awaiting_me(&contract, &self.employee).is_some_and(|w| w.actionable) {
             return Err(VendorError::NotAllowed("this contract is not waiting for your audit (already decided, or not your step yet)".into()));
         }
         let req = wire::AuditRequest { contract_id: Some(contract.id), biz_id: None, tenant_name: self.tenant_name.clone(), pass, comment: comment.to_string() };
@@ -97,7 +99,7 @@ impl QiyuesuoConnector {
 
     async fn detail_of(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
         let (contract, raw) = self.client.detail(remote_id).await?;
-        map::approval(&contract, raw, &self.employee).map_err(|e| VendorError::record(client::CALL_DETAIL, e))
+        Ok(map::approval(&contract, raw, &self.employee))
     }
 }
 
@@ -110,7 +112,8 @@ impl Connector for QiyuesuoConnector {
     async fn test(&self) -> Result<String, VendorError> {
         let c = Cursor::first(chrono::Utc::now().timestamp());
         let list = self.client.list(0, 1, &map::format_time(c.start), &map::format_time(c.end)).await?;
-        Ok(format!("连接成功：签名有效，近半年共 {} 份合同；待办按员工 {} 计算", list.total_count, self.employee))
+        let count = list.total_count.map_or_else(|| "若干".to_string(), |n| n.to_string());
+        Ok(format!("连接成功：签名有效，近半年共 {count} 份合同；待办按员工 {} 计算", self.employee))
     }
 
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
@@ -122,11 +125,18 @@ impl Connector for QiyuesuoConnector {
             None => Cursor::first(chrono::Utc::now().timestamp()),
         };
         let page = self.client.list(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
-        let read = page.list.len();
-        let items = page.list.into_iter().map(listed).collect();
+        let total = page.total_count;
+        let raw = page.items();
+        let read = raw.len();
+        let items = raw.into_iter().map(|item| listed(item, &self.employee)).collect();
         let next_offset = at.offset + read;
-        let more = read > 0 && (next_offset as i64) < page.total_count;
-        Ok(ListPage::new(items, more.then(|| Cursor { offset: next_offset, ..at }.to_text())).of_total("contract/list", page.total_count))
+        // Without a readable count, a full page says there may be more.
+        let more = read > 0 && total.map_or(read >= PAGE_SIZE, |t| (next_offset as i64) < t);
+        let page = ListPage::new(items, more.then(|| Cursor { offset: next_offset, ..at }.to_text()));
+        Ok(match total {
+            Some(t) => page.of_total("contract/list", t),
+            None => page,
+        })
     }
 
     /// The contract's detail; a contract of the company that concerns someone else is in no box.
@@ -142,25 +152,29 @@ impl Connector for QiyuesuoConnector {
         self.audit(remote_id, action, comment).await
     }
 
-    async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {
-        Err(VendorError::Unsupported("downloading contract documents"))
+    /// A contract document (the attachment's id is the document id) as the PDF the vendor's
+    /// `document/download` answers.
+    async fn download(&self, attachment_id: &str) -> Result<Download, VendorError> {
+        self.client.document(attachment_id).await
     }
 
-    /// The contract's page in 契约锁 (`POST /v2/contract/pageurl`, pageType SIGN). Called on
-    /// demand: the URL is short-lived and costs a call.
+    /// The contract's page in 契约锁 (`POST /v2/contract/pageurl`, pageType SIGN, the employee
+    /// as `user`). Called on demand: the URL is short-lived and costs a call.
     async fn vendor_link(&self, remote_id: &str) -> Result<String, VendorError> {
-        let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN" };
+        let user = wire::UserRef::employee(&self.employee);
+        let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN", user };
         self.client.page_url(&req).await
     }
 }
 
-/// A `contract/list` item as the sync reads it: its contract id and subject. The list is the
-/// company's, so it cannot tell the user's boxes.
-fn listed(raw: serde_json::Value) -> ListItem {
+/// A `contract/list` item as the sync reads it: its contract id and subject, and the one box
+/// the item alone tells (submitted, when its creator is `me`). Whose audit is running only the
+/// detail shows, so an item that cannot be read stays out of todo.
+fn listed(raw: serde_json::Value, me: &str) -> ListItem {
     match super::parse_item::<wire::ContractSummary>(client::CALL_LIST, &raw) {
         Ok(c) => {
-            let subject = c.subject.clone();
-            ListItem::new(c.id, raw).titled(subject)
+            let boxes = map::listed_boxes(c.creator.as_ref(), c.creator_id.as_deref(), me);
+            ListItem::new(c.id, raw).titled(c.subject.unwrap_or_default()).in_boxes(boxes)
         }
         Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e),
     }
@@ -176,5 +190,17 @@ mod tests {
         assert_eq!(Cursor::parse(&c.to_text()).unwrap(), c);
         assert!(Cursor::parse("x").is_err());
         assert_eq!(Cursor::first(1_000_000_000).end - Cursor::first(1_000_000_000).start, WINDOW_SECS);
+    }
+
+    #[test]
+    fn a_list_item_tells_submitted_by_its_creator_in_either_edition() {
+        let v2 = listed(serde_json::json!({ "id": "1", "subject": "采购合同", "creator": { "name": "陈思远", "contact": "13857100001" } }), "13857100001");
+        assert_eq!((v2.boxes, v2.title.as_deref()), (vec![Inbox::Submitted], Some("采购合同")));
+        let private = listed(serde_json::json!({ "id": 2, "creatorId": "2422042842433986573", "creatorName": "阿萨德" }), "2422042842433986573");
+        assert_eq!((private.remote_id.as_str(), private.boxes), ("2", vec![Inbox::Submitted]));
+        let theirs = listed(serde_json::json!({ "id": "3", "subject": null, "creator": null }), "13857100001");
+        assert!(theirs.boxes.is_empty() && theirs.title.is_none() && theirs.unreadable.is_none());
+        let odd = listed(serde_json::json!({ "id": { "value": 4 }, "subject": "x" }), "13857100001");
+        assert!(odd.unreadable.is_some());
     }
 }
