@@ -17,6 +17,7 @@ pub mod error;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod wild;
 
 use std::io;
 use std::net::SocketAddr;
@@ -61,10 +62,15 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
-    /// with fields no document lists, see `wild.rs`).
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data: records with
+    /// unknown words, field types and value shapes, gaps, long and odd texts, a few unreadable
+    /// (`weiwenjia/wild.rs`), and every reply with fields no document lists (`crate::wild`).
     pub fn for_tenant(seed: u64, records: usize, tenant: Tenant) -> Self {
-        let sim = Self::new(seed, records);
+        let mut state = seed::generate(seed, records);
+        if tenant == Tenant::Wild {
+            wild::seed(&mut state, seed);
+        }
+        let sim = Self::from_state(state);
         sim.faults.set_wild(tenant == Tenant::Wild);
         sim
     }
@@ -142,6 +148,11 @@ impl Sim {
     fn record<R>(&self, remote: &str, f: impl FnOnce(&state::Record) -> R) -> Option<R> {
         let state = self.lock();
         state.records.values().find(|r| remote_id(r) == remote).map(f)
+    }
+
+    /// What a wild tenant's record shows on top of the documents' shapes (empty when tidy).
+    pub fn oddities(&self, remote: &str) -> Vec<wild::Oddity> {
+        self.record(remote, |r| r.wild.clone()).unwrap_or_default()
     }
 
     /// A record's status word (`applying`, `pass`, `veto`, `revocation`).
