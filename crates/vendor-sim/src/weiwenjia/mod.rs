@@ -1,8 +1,10 @@
 //! Simulator of the **weiwenjia** (励销云 / 爱客CRM) approval center, built from the vendor's
-//! page (`shared/vendor-docs/004_e918e302d613e5de.txt`), the vendor README and the choices in
-//! `docs/weiwenjia-protocol.md`: `GET /api/v1/approval_center/list` (three scopes, filters,
-//! paging), `GET /api/v1/execute_records/detail` (permission flags, node history) and
-//! `POST /api/v1/execute_records/{id}/perform` (pass / reject / cancel).
+//! pages (the list document `shared/vendor-docs/004_e918e302d613e5de.txt`, 获取审批流信息 for the
+//! detail, the CRM and aPaaS field pages for field types and value shapes), the vendor README
+//! and the choices in `docs/weiwenjia-protocol.md`: `GET /api/v1/approval_center/list` (three
+//! scopes, filters, paging), `GET /api/v1/execute_records/detail` (permission flags, node
+//! history) and `POST /api/v1/execute_records/{id}/perform` (pass / reject / cancel). A wild
+//! tenant (`Sim::for_tenant(.., Tenant::Wild)`) serves a real tenant's oddities (`wild.rs`).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
