@@ -89,7 +89,7 @@ async fn sync_fills_the_three_boxes_exactly_as_the_simulator_has_them() {
     let all = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items;
     let kinds: std::collections::BTreeSet<String> =
         all.iter().flat_map(|s| w.service.approval(s.id).unwrap().remote.fields).map(|f| format!("{:?}", f.kind)).collect();
-    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["Date", "Money", "Select", "User"], "every field_type shows up typed");
+    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["Date", "File", "Money", "Number", "Select", "Text", "User"], "every field_type shows up typed");
     assert!(all.iter().all(|s| s.remote_id.contains(':')), "remote ids are entity_type:entity_id");
 }
 
@@ -261,7 +261,7 @@ async fn vendor_codes_are_shown_in_words() {
     let e = client.execute(d.execute_record_id.unwrap(), "approve", "").await.unwrap_err().to_string();
     assert!(e.contains("execute_action"), "{e}");
     let (page, _) = client.list("submission", 1, 1000, &Default::default()).await.unwrap();
-    assert_eq!(page.per_page, 100, "the simulator caps per_page");
+    assert_eq!(page.per_page, Some(100), "the simulator caps per_page");
 }
 
 /// Issue 7: a second sync with nothing new reads only the records still applying; what the demo
@@ -330,15 +330,16 @@ async fn list_filters_narrow_what_the_vendor_returns_and_what_is_cached() {
     let (all, _) = client.list("processed", 1, 100, &ListFilter::default()).await.unwrap();
     let contracts = ListFilter { entity_types: vec!["Contract".into()], ..Default::default() };
     let (only, _) = client.list("processed", 1, 100, &contracts).await.unwrap();
-    assert!(0 < only.total_count && only.total_count < all.total_count, "{} of {}", only.total_count, all.total_count);
+    let (only_n, all_n) = (only.total_count.unwrap(), all.total_count.unwrap());
+    assert!(0 < only_n && only_n < all_n, "{only_n} of {all_n}");
     assert!(only.list.iter().all(|i| i["entity_type"] == "Contract"));
     let vetoed = ListFilter { status: vec![ListStatus::Veto], ..Default::default() };
     let (vetoes, _) = client.list("processed", 1, 100, &vetoed).await.unwrap();
-    assert!(vetoes.total_count > 0 && vetoes.list.iter().all(|i| i["status"] == "veto"));
+    assert!(vetoes.total_count > Some(0) && vetoes.list.iter().all(|i| i["status"] == "veto"));
     let someone = all.list[0]["submitter"]["uid"].as_i64().unwrap();
     let theirs = ListFilter { submitter_uids: vec![someone], ..Default::default() };
     let (by_them, _) = client.list("processed", 1, 100, &theirs).await.unwrap();
-    assert!(by_them.total_count > 0 && by_them.list.iter().all(|i| i["submitter"]["uid"] == someone));
+    assert!(by_them.total_count > Some(0) && by_them.list.iter().all(|i| i["submitter"]["uid"] == someone));
 
     // Everything first, then the same account narrowed by its settings.
     w.service.sync_account(w.account).await.unwrap();
@@ -427,4 +428,57 @@ async fn the_documents_invalid_appid_reply_names_the_account_the_call_and_the_co
     add(&w.service, "励销云", &w.sim.demo_account(&app_header_gateway(w.base_url.clone(), "crm").await));
     w.service.sync_account(w.account).await.unwrap();
     assert_eq!(w.service.box_counts().unwrap(), counts);
+}
+
+/// The kind a `field_type` of the simulator's custom fields is shown as (issue 13: every body
+/// field type renders, with its kind, never as raw JSON).
+fn kind_of(field_type: &str, value: &serde_json::Value) -> FieldKind {
+    match field_type {
+        "integer_field" | "float_field" | "number_field" => FieldKind::Number,
+        "currency_field" => FieldKind::Money,
+        "date_field" | "datetime_field" => FieldKind::Date,
+        "select2_field" if value.get("uid").is_some() => FieldKind::User,
+        "select" | "select_field" | "radio_button" | "field_map_field" | "multi_select" | "check_box" | "select2_field" => FieldKind::Select,
+        "file_field" | "attachments_field" => FieldKind::File,
+        _ => FieldKind::Text,
+    }
+}
+
+#[tokio::test]
+async fn a_todo_with_every_field_type_reads_each_typed_and_approves() {
+    let w = world().await;
+    let me = w.sim.demo_user().uid;
+    w.service.sync_account(w.account).await.unwrap();
+    // The todo with the most field types (contracts and quotations carry all of them).
+    let body_of = |remote: &str| w.sim.with_state(|s| s.records.values().find(|r| vendor_sim::weiwenjia::remote_id(r) == remote).unwrap().body.clone());
+    let target = w.sim.todo_for(me).into_iter().max_by_key(|r| body_of(r).len()).unwrap();
+    let body = body_of(&target);
+    let types: std::collections::BTreeSet<&str> = body.iter().map(|f| f.field_type.as_str()).collect();
+    assert!(types.len() >= 25, "{target}: {types:?}");
+    let a = w.service.approval(local_id(&w.service, &target)).unwrap();
+    for f in &body {
+        let shown = a.remote.fields.iter().find(|x| x.label == f.label);
+        if f.invisible {
+            assert!(shown.is_none(), "{} is hidden", f.label);
+            continue;
+        }
+        let shown = shown.unwrap_or_else(|| panic!("{} ({}) is shown", f.label, f.field_type));
+        let expected = if f.value.is_null() && f.field_type == "select2_field" { FieldKind::Select } else { kind_of(&f.field_type, &f.value) };
+        assert_eq!(shown.kind, expected, "{} ({}) = {}", f.label, f.field_type, f.value);
+        assert!(!shown.value.starts_with(['{', '[']), "{} ({}) is not raw JSON: {}", f.label, f.field_type, shown.value);
+        assert_eq!(shown.value.is_empty(), f.value.is_null(), "{} ({})", f.label, f.field_type);
+        if shown.kind == FieldKind::Date || shown.kind == FieldKind::Number || shown.kind == FieldKind::Money {
+            assert!(shown.value.is_empty() || shown.value.parse::<f64>().is_ok(), "{}: {}", f.label, shown.value);
+        }
+    }
+    let by_label = |l: &str| a.remote.fields.iter().find(|f| f.label == l).map(|f| f.value.clone()).unwrap_or_default();
+    let files = by_label("合同附件");
+    assert!(files.is_empty() || files == "合同正文.pdf、报价明细.xlsx", "{files}");
+    let period = by_label("服务期间");
+    assert!(period.is_empty() || period.contains(" 至 "), "{period}");
+
+    let approved = w.service.act(a.id, Action::Approve, "字段已逐项核对，同意").await.unwrap();
+    assert_eq!(w.sim.decisions_of(&target, me), [("pass", "字段已逐项核对，同意".to_string())]);
+    assert!(approved.remote.actions.is_empty() && approved.remote.boxes.contains(&Inbox::Processed));
+    assert_eq!(approved.remote.fields, a.remote.fields, "the fields read the same after acting");
 }

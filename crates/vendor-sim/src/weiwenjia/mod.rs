@@ -1,8 +1,10 @@
 //! Simulator of the **weiwenjia** (励销云 / 爱客CRM) approval center, built from the vendor's
-//! page (`shared/vendor-docs/004_e918e302d613e5de.txt`), the vendor README and the choices in
-//! `docs/weiwenjia-protocol.md`: `GET /api/v1/approval_center/list` (three scopes, filters,
-//! paging), `GET /api/v1/execute_records/detail` (permission flags, node history) and
-//! `POST /api/v1/execute_records/{id}/perform` (pass / reject / cancel).
+//! pages (the list document `shared/vendor-docs/004_e918e302d613e5de.txt`, 获取审批流信息 for the
+//! detail, the CRM and aPaaS field pages for field types and value shapes), the vendor README
+//! and the choices in `docs/weiwenjia-protocol.md`: `GET /api/v1/approval_center/list` (three
+//! scopes, filters, paging), `GET /api/v1/execute_records/detail` (permission flags, node
+//! history) and `POST /api/v1/execute_records/{id}/perform` (pass / reject / cancel). A wild
+//! tenant (`Sim::for_tenant(.., Tenant::Wild)`) serves a real tenant's oddities (`wild.rs`).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -17,6 +19,7 @@ pub mod error;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod wild;
 
 use std::io;
 use std::net::SocketAddr;
@@ -61,10 +64,15 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
-    /// with fields no document lists, see `wild.rs`).
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data: records with
+    /// unknown words, field types and value shapes, gaps, long and odd texts, a few unreadable
+    /// (`weiwenjia/wild.rs`), and every reply with fields no document lists (`crate::wild`).
     pub fn for_tenant(seed: u64, records: usize, tenant: Tenant) -> Self {
-        let sim = Self::new(seed, records);
+        let mut state = seed::generate(seed, records);
+        if tenant == Tenant::Wild {
+            wild::seed(&mut state, seed);
+        }
+        let sim = Self::from_state(state);
         sim.faults.set_wild(tenant == Tenant::Wild);
         sim
     }
@@ -142,6 +150,11 @@ impl Sim {
     fn record<R>(&self, remote: &str, f: impl FnOnce(&state::Record) -> R) -> Option<R> {
         let state = self.lock();
         state.records.values().find(|r| remote_id(r) == remote).map(f)
+    }
+
+    /// What a wild tenant's record shows on top of the documents' shapes (empty when tidy).
+    pub fn oddities(&self, remote: &str) -> Vec<wild::Oddity> {
+        self.record(remote, |r| r.wild.clone()).unwrap_or_default()
     }
 
     /// A record's status word (`applying`, `pass`, `veto`, `revocation`).

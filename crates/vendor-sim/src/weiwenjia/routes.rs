@@ -133,9 +133,16 @@ async fn detail(State(sim): State<Sim>, headers: HeaderMap, RawQuery(raw): RawQu
         let entity_id = number(&q, "entity_id")?.ok_or_else(|| ApiError::param("entity_id"))?;
         let state = sim.lock();
         let record = state.by_entity(entity_type, entity_id).ok_or(ApiError::NotFound)?;
-        Ok(state.detail(record, user.uid))
+        Ok(match super::wild::refused(record) {
+            Some(reply) => Err(reply),
+            None => Ok(state.detail(record, user.uid)),
+        })
     })();
-    respond(result)
+    match result {
+        Ok(Err(reply)) => Json(reply).into_response(),
+        Ok(Ok(data)) => ok(data),
+        Err(e) => fail(e),
+    }
 }
 
 async fn perform(State(sim): State<Sim>, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> Response {

@@ -1,8 +1,10 @@
 //! A deterministic, realistic approval center of a Chinese sales team: users on the four
 //! platforms, six workflows (合同审批, 回款审批, 报价单, 费用报销, 商机审批, 客户审批) with
-//! multi-node flows mixing 或签 and 会签, and `body_data` using every `field_type` the document
-//! lists (select2_field as text and as a user object, currency_field, date_field,
-//! field_map_field, hidden fields included).
+//! multi-node flows mixing 或签 and 会签, and `body_data` using the document's four
+//! `field_type`s (select2_field as text and as a user object, currency_field, date_field,
+//! field_map_field, hidden fields included) plus the custom fields a real CRM record carries,
+//! of every type the vendor's CRM and aPaaS pages (and third-party clients of the platform)
+//! name, with the value shapes those pages show ([`custom_fields`]).
 //!
 //! Records are progressed through the same `Record::perform` the HTTP endpoint uses, so the seed
 //! only holds states the server itself can reach. The demo user (王晓明) gets a fixed block
@@ -10,11 +12,11 @@
 //! processed items, so even a small data set fills every box.
 
 use rand::rngs::StdRng;
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
-use super::state::{BodyField, Node, NodeType, Record, RecordStatus, State, User, Verb};
+use super::state::{format_date, BodyField, Node, NodeType, Record, RecordStatus, State, User, Verb};
 use crate::common::now_secs;
 
 /// The demo account's uid.
@@ -137,7 +139,11 @@ fn build(rng: &mut StdRng, state: &State, i: usize, plan: Plan, submitted_at: i6
         _ => *all.iter().filter(|u| **u != DEMO_UID).collect::<Vec<_>>().choose(rng).copied().expect("users"),
     };
     let nodes = wf.4.iter().enumerate().map(|(n, (name, kind, size))| node(rng, &all, submitter, plan, n, name, *kind, *size)).collect();
-    let (body, main, contract_id) = body(rng, state, wf.0, submitter, submitted_at);
+    let (mut body, main, contract_id) = body(rng, state, wf.0, submitter, submitted_at);
+    // Contracts and quotations carry every custom field type; the others a handful.
+    let custom = custom_fields(rng, state, submitter, submitted_at);
+    let keep = if matches!(wf.0, "Contract" | "报价单") { custom.len() } else { rng.random_range(3..8) };
+    body.extend(custom.into_iter().take(keep));
     let mut r = Record {
         id: 2400 + i as i64,
         entity_type: wf.0.to_string(),
@@ -154,6 +160,7 @@ fn build(rng: &mut StdRng, state: &State, i: usize, plan: Plan, submitted_at: i6
         nodes,
         current: 0,
         cancelled: None,
+        wild: vec![],
     };
     progress(rng, &mut r, plan, now);
     r
@@ -263,8 +270,66 @@ pub fn money(cents: i64) -> String {
     format!("¥ {grouped}.{:02}", cents % 100)
 }
 
-fn field(label: &str, name: &str, value: Value, field_type: &'static str) -> BodyField {
-    BodyField { label: label.to_string(), name: name.to_string(), value, field_type, invisible: false }
+fn field(label: &str, name: &str, value: Value, field_type: &str) -> BodyField {
+    BodyField { label: label.to_string(), name: name.to_string(), value, field_type: field_type.to_string(), invisible: false }
+}
+
+/// The custom fields of a record, one of every type beyond the document's four, in a random
+/// order, with values as the vendor's pages show them: plain words and numbers for text,
+/// numbers and options; `yyyy-MM-dd HH:mm` times; a user object; an aPaaS address
+/// `{country_id, province_id, city_id, district_id, detail_address}` or the words of one;
+/// `{latitude, longitude}`; `[from, to]`; files `[{id, name, file_file_name, file_content_type,
+/// file_file_size, file_url}]`. About one value in ten is `null` (not filled in).
+pub fn custom_fields(rng: &mut StdRng, state: &State, submitter: i64, at: i64) -> Vec<BodyField> {
+    use super::state::format_time;
+    let colleague = *state.users.keys().filter(|u| **u != submitter).collect::<Vec<_>>().choose(rng).copied().unwrap_or(&submitter);
+    let day = format_date(at).replace('-', "");
+    let start = at + rng.random_range(1..30) * DAY;
+    let file = |id: i64, name: &str, kind: &str, size: i64| {
+        json!({"id": id, "name": name, "file_file_name": name, "file_content_type": kind, "file_file_size": size, "file_url": format!("https://files.example.com/attachments/files/{id}/{name}")})
+    };
+    let address = if rng.random_bool(0.5) {
+        json!({"country_id": "4", "province_id": "9", "city_id": "73", "district_id": "732", "detail_address": pick(rng, &["文三路 90 号东部软件园", "马路口驴子街", "科技园南区 3 栋"])})
+    } else {
+        json!(pick(rng, &["浙江省 杭州市 西湖区 文三路 90 号", "北京市 海淀区 中关村大街 27 号", "广东省 深圳市 南山区 科技园南区 3 栋"]))
+    };
+    let mut fields = vec![
+        field("合同编号", "auto_number_asset_1a2b3c", json!(format!("HT-{day}-{:04}", rng.random_range(1..9999))), "auto_number_field"),
+        field("联系人", "text_asset_fbf817", json!(pick(rng, &["王经理", "李总", "陈工", "赵主任"])), "text_field"),
+        field("备注", "text_area_asset_9e8d7c", json!("1. 首年含实施服务\n2. 次年起按年续费，价格不变"), "text_area"),
+        field("联系邮箱", "email_asset_5f4e3d", json!(pick(rng, &["purchase@example.com", "it@example.com.cn"])), "email_field"),
+        field("手机", "mobile_asset_2c1b0a", json!(format!("1{}{:08}", pick(rng, &["38", "39", "86"]), rng.random_range(0..100_000_000))), "mobile_field"),
+        field("座机", "tel_asset_7a6b5c", json!(format!("0571-{:08}", rng.random_range(10_000_000..99_999_999))), "tel_field"),
+        field("开票电话", "address_tel", json!(format!("010-{:08}", rng.random_range(10_000_000..99_999_999))), "address_tel"),
+        field("官网", "url_asset_3d2e1f", json!("https://www.example.com.cn"), "url_field"),
+        field("数量", "integer_field_1692266369719_578e31", json!(rng.random_range(1..200)), "integer_field"),
+        field("折扣率", "float_field_1692266369719_9a8b7c", json!(rng.random_range(60..=100) as f64 / 100.0), "float_field"),
+        field("预计工时", "numeric_asset_4b3c2d", json!(format!("{}.5", rng.random_range(8..200))), "number_field"),
+        field("签约时间", "datetime_asset_6e5f4a", json!(format_time(at - rng.random_range(0..5) * DAY)), "datetime_field"),
+        field("交付日期", "date_asset_8c7d6e", json!(format_date(start)), "date_field"),
+        field("上门时间", "time_asset_0f1e2d", json!(pick(rng, &["09:30", "14:00", "16:30"])), "time_field"),
+        field("服务期间", "datetime_range_field_1692266369719_513d41", json!([format!("{} 00:00:00", format_date(start)), format!("{} 23:59:59", format_date(start + 364 * DAY))]), "datetime_range_field"),
+        field("付款方式", "select_1691125929052_d05a00", json!(pick(rng, &["银行转账", "承兑汇票", "分期付款"])), "select_field"),
+        field("开票类型", "sel_asset_a1b2c3", json!(pick(rng, &["增值税专用发票", "增值税普通发票"])), "select"),
+        field("是否加急", "radio_asset_d4e5f6", json!(pick(rng, &["是", "否"])), "radio_button"),
+        field("交付要求", "check_box_asset_a7b8c9", json!(["上门安装", "远程培训", "驻场支持"].choose_multiple(rng, 2).collect::<Vec<_>>()), "check_box"),
+        field("产品线", "multi_select_1691562342042_e0b50f", json!(PRODUCTS.choose_multiple(rng, 2).collect::<Vec<_>>()), "multi_select"),
+        field("协同人", "usr_23269095707e8", state.user_json(colleague, false), "select2_field"),
+        field("签约地址", "address_select_1692580744482_e108c6", address, "address_select"),
+        field("客户定位", "geo_address_1692673349914_fc5d81", json!({"latitude": 30.2 + rng.random_range(0..1000) as f64 / 10_000.0, "longitude": 120.1 + rng.random_range(0..1000) as f64 / 10_000.0}), "geo_address_field"),
+        field("合同附件", "attachments", json!([file(403_692, "合同正文.pdf", "application/pdf", 482_133), file(403_693, "报价明细.xlsx", "application/vnd.ms-excel", 23_552)]), "attachments_field"),
+        field("盖章扫描件", "file_field_1692266369719_123d41", json!([file(403_700 + rng.random_range(0..99), "盖章页.jpg", "image/jpeg", 183_204)]), "file_field"),
+    ];
+    let mut internal = field("内部编码", "hidden_asset_0a0b0c", json!(format!("INT-{:06}", rng.random_range(0..999_999))), "hidden_field");
+    internal.invisible = true;
+    fields.push(internal);
+    for f in fields.iter_mut().filter(|f| !f.invisible) {
+        if rng.random_bool(0.1) {
+            f.value = Value::Null;
+        }
+    }
+    fields.shuffle(rng);
+    fields
 }
 
 fn pick<'a>(rng: &mut StdRng, list: &[&'a str]) -> &'a str {
@@ -273,7 +338,6 @@ fn pick<'a>(rng: &mut StdRng, list: &[&'a str]) -> &'a str {
 
 /// `body_data`, the main field's value and the related contract of one entity.
 fn body(rng: &mut StdRng, state: &State, entity_type: &str, submitter: i64, at: i64) -> (Vec<BodyField>, String, Option<i64>) {
-    use super::state::format_date;
     let customer = pick(rng, CUSTOMERS);
     let product = pick(rng, PRODUCTS);
     let owner = state.user_json(submitter, false);
@@ -376,8 +440,11 @@ mod tests {
         assert!(mine.iter().filter(|r| r.can_cancel(DEMO_UID)).count() >= 2);
         assert!(mine.iter().any(|r| r.status != RecordStatus::Applying));
         assert!(s.scope(DEMO_UID, Scope::Processed, &f).len() >= 3);
-        let types: std::collections::BTreeSet<&str> = s.records.values().flat_map(|r| r.body.iter().map(|f| f.field_type)).collect();
-        assert_eq!(types.into_iter().collect::<Vec<_>>(), ["currency_field", "date_field", "field_map_field", "select2_field"]);
+        // The document's four types and one custom field of every other type the vendor names.
+        let types: std::collections::BTreeSet<&str> = s.records.values().flat_map(|r| r.body.iter().map(|f| f.field_type.as_str())).collect();
+        assert_eq!(types.len(), 28, "{types:?}");
+        let contract = s.records.values().find(|r| r.entity_type == "Contract").unwrap();
+        assert!(contract.body.len() > 25, "a contract carries every custom field");
         let again = generate(3, 40);
         let key = |s: &State| s.records.values().map(|r| (r.entity_id, r.submitter, r.status)).collect::<Vec<_>>();
         assert_eq!(key(&s), key(&again));

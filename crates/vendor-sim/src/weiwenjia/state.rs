@@ -1,12 +1,15 @@
 //! The approval center's state and rules: users (each on one platform, with a token),
 //! execute records (one per CRM entity) with their node flow, the three list scopes, the
 //! detail's permission flags, and the `perform` state machine (docs/weiwenjia-protocol.md).
+//! The detail is written in the shape of the vendor's page 获取审批流信息; a wild tenant's
+//! records are dressed with what real data has on top (`wild.rs`).
 
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
 use super::error::ApiError;
+use super::wild::{self, Oddity};
 
 /// The platforms of the `X-LXY-PLATFORM` header (document: 公共请求头参数).
 pub const PLATFORMS: &[&str] = &["lixiaoyun", "ikcrm", "wxwork", "dingtalk"];
@@ -156,7 +159,7 @@ pub struct BodyField {
     pub label: String,
     pub name: String,
     pub value: Value,
-    pub field_type: &'static str,
+    pub field_type: String,
     pub invisible: bool,
 }
 
@@ -181,6 +184,9 @@ pub struct Record {
     pub current: usize,
     /// The submitter's withdrawal, if any.
     pub cancelled: Option<Decision>,
+    /// What a wild tenant's record shows on top of the documents' shapes (empty for a tidy
+    /// one): written into its list item and detail, never part of its flow.
+    pub wild: Vec<Oddity>,
 }
 
 impl Record {
@@ -377,11 +383,18 @@ impl State {
                 .collect();
             item["multistep_details"] = json!(steps);
         }
+        wild::dress_item(r, &mut item);
         item
     }
 
     /// The `data` of `execute_records/detail` as `uid` sees it.
     pub fn detail(&self, r: &Record, uid: i64) -> Value {
+        let mut data = self.detail_data(r, uid);
+        wild::dress_detail(self, r, &mut data);
+        data
+    }
+
+    fn detail_data(&self, r: &Record, uid: i64) -> Value {
         let approve = r.can_approve(uid);
         let finished = matches!(r.status, RecordStatus::Veto | RecordStatus::Revocation);
         json!({
@@ -433,14 +446,17 @@ impl State {
         out
     }
 
-    fn detail_entry(&self, d: &Decision) -> Value {
+    /// One approver's entry as the vendor's page shows it up to its cut (`operate_time`, `uid`,
+    /// `user`, `origin_uid`, `origin_user`, `time_line` whose entries start with `uid`); the
+    /// action words and the opinion after it are our choice 6.
+    pub fn detail_entry(&self, d: &Decision) -> Value {
         json!({
             "operate_time": format_time(d.at),
             "uid": d.uid,
             "user": self.user_json(d.uid, true),
             "origin_uid": d.uid,
             "origin_user": self.user_json(d.uid, true),
-            "time_line": [],
+            "time_line": [{"uid": d.uid}],
             "approve_action": d.verb.i18n(),
             "action_name": d.verb.as_str(),
             "opinion": d.opinion,
@@ -508,6 +524,7 @@ mod tests {
             nodes,
             current: 0,
             cancelled: None,
+            wild: vec![],
         }
     }
 

@@ -1,11 +1,14 @@
 //! weiwenjia (励销云 / 爱客CRM approval center, `004_…txt`): todo, submitted and processed come
 //! one-to-one from `approval_center/list` scopes `todo`, `submission`, `processed`, walked page
-//! by page and narrowed by the account's filter settings; every item is completed with `execute_records/detail` (permission flags → actions,
-//! node history → steps); pass / reject / cancel go to the record's execute endpoint.
+//! by page and narrowed by the account's filter settings; every item is completed with
+//! `execute_records/detail` in the shape of the vendor's page 获取审批流信息 (permission flags →
+//! actions, node history → steps); pass / reject / cancel go to the record's execute endpoint.
+//! A record's unknown words and field types are shown as the vendor wrote them, never an error.
 //! Protocol details and our choices: docs/weiwenjia-protocol.md.
 
 pub mod auth;
 pub mod client;
+pub mod fields;
 pub mod map;
 pub mod wire;
 
@@ -101,7 +104,7 @@ impl WeiwenjiaConnector {
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
         let key = map::remote_id(&item.entity_type, item.entity_data.id);
         let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
-        if item.status == map::IN_PROGRESS {
+        if item.status.as_deref() == Some(map::IN_PROGRESS) {
             items.insert(key, raw.to_string().into_boxed_str());
         } else {
             items.remove(&key);
@@ -121,9 +124,10 @@ impl WeiwenjiaConnector {
             return Ok(hit);
         }
         for (_, scope, _) in SOURCES {
-            let mut page = 1;
+            let mut page: i64 = 1;
             loop {
-                let (data, _) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
+                let (data, _) = self.client.list(scope, page as u32, PER_PAGE, &self.filter).await?;
+                let more = data.has_next(page);
                 for raw in data.list {
                     let Ok(item) = super::parse_item::<wire::ListItem>("approval_center/list", &raw) else { continue };
                     self.remember(&item, &raw);
@@ -131,7 +135,7 @@ impl WeiwenjiaConnector {
                         return Ok((item, raw));
                     }
                 }
-                if !data.has_next_page {
+                if !more {
                     break;
                 }
                 page += 1;
@@ -140,10 +144,16 @@ impl WeiwenjiaConnector {
         Err(VendorError::NotAllowed(format!("approval {remote_id} is in none of your lists any more")))
     }
 
-    /// Completes a list item with its detail.
-    async fn complete(&self, item: wire::ListItem, item_raw: Value) -> Result<RemoteApproval, VendorError> {
+    /// Completes a list item with its detail. The list that returned the item (`listed_in`, none
+    /// for a read after acting) puts it in its box whatever the detail shows: the lists are the
+    /// authority for their boxes.
+    async fn complete(&self, item: wire::ListItem, item_raw: Value, listed_in: &[Inbox]) -> Result<RemoteApproval, VendorError> {
         let (detail, detail_raw) = self.client.detail(&item.entity_type, item.entity_data.id).await?;
-        map::approval(&item, item_raw, &detail, detail_raw, self.client.uid()).map_err(|e| VendorError::record("execute_records/detail", e))
+        let mut approval = map::approval(&item, item_raw, &detail, detail_raw, self.client.uid());
+        approval.boxes.extend(listed_in);
+        approval.boxes.sort();
+        approval.boxes.dedup();
+        Ok(approval)
     }
 
     /// A list item as the sync reads it: in the box of its scope.
@@ -173,7 +183,7 @@ impl WeiwenjiaConnector {
         if !allowed {
             return Err(VendorError::NotAllowed(format!("the vendor no longer lets you {} approval {remote_id} (already decided, not your node, or not yours to withdraw)", action.as_str())));
         }
-        let record = detail.execute_record_id.or_else(|| detail.execute_record.as_ref().and_then(|r| r.id)).ok_or_else(|| VendorError::malformed("execute_records/detail", "no execute_record_id"))?;
+        let record = detail.record_id().ok_or_else(|| VendorError::record("execute_records/detail", "the detail names no execute record (execute_record_id) to act on"))?;
         self.client.execute(record, verb, comment).await
     }
 
@@ -214,7 +224,7 @@ impl Connector for WeiwenjiaConnector {
 
     async fn test(&self) -> Result<String, VendorError> {
         let (todo, _) = self.client.list("todo", 1, 1, &self.filter).await?;
-        Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count))
+        Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count.unwrap_or(todo.list.len() as i64)))
     }
 
     /// The vendor's todo scope is exactly what awaits the user, so a todo arriving or leaving
@@ -234,21 +244,26 @@ impl Connector for WeiwenjiaConnector {
             Some(c) => c.parse().map_err(|_| VendorError::Config(format!("bad page cursor \"{c}\"")))?,
         };
         let (data, _) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
-        let items = data.list.into_iter().map(|raw| self.listed(source, raw)).collect();
         // `has_next_page` decides; a page number that does not move would loop forever.
-        let next = (data.has_next_page && data.page >= page as i64).then(|| (page + 1).to_string());
-        Ok(ListPage::new(items, next).of_total(scope, data.total_count))
+        let next = (data.has_next(page as i64) && data.page.unwrap_or(page as i64) >= page as i64).then(|| (page + 1).to_string());
+        let items = data.list.into_iter().map(|raw| self.listed(source, raw)).collect();
+        // The vendor's count witnesses a list moving under the walk; without one there is none.
+        let page = ListPage::new(items, next);
+        Ok(match data.total_count {
+            Some(total) => page.of_total(scope, total),
+            None => page,
+        })
     }
 
     async fn read(&self, source: &Source, listed: &ListItem) -> Result<RemoteApproval, VendorError> {
         let item = super::parse_item::<wire::ListItem>(source.name, &listed.raw)?;
-        self.complete(item, listed.raw.clone()).await
+        self.complete(item, listed.raw.clone(), &source.boxes).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
         Self::entity(remote_id)?;
         let (item, raw) = self.item_of(remote_id).await?;
-        self.complete(item, raw).await
+        self.complete(item, raw, &[]).await
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
