@@ -261,12 +261,14 @@ impl FxConnector {
     }
 
     /// A CRM instance list item as the sync reads it: its state stands for it between syncs;
-    /// its row is kept for the detail.
-    fn crm_item(&self, raw: Value) -> ListItem {
+    /// its row is kept for the detail, and tells one box (I applied) should the detail be
+    /// unreadable.
+    fn crm_item(&self, raw: Value, me: &str) -> ListItem {
         const CALL: &str = client::beyond_document::CRM_INSTANCES_QUERY;
         match super::parse_item::<wire::CrmInstance>(CALL, &raw) {
             Ok(i) => {
                 let item = ListItem::new(format!("{}{}", map::CRM_PREFIX, i.instance_id), raw).seen_as(Value::String(i.state.clone()));
+                let item = if i.applicant_open_user_id == me { item.in_boxes(vec![Inbox::Submitted]) } else { item };
                 let item = if i.instance_name.is_empty() { item } else { item.titled(i.instance_name.clone()) };
                 self.crm_rows.lock().unwrap_or_else(|p| p.into_inner()).insert(i.instance_id.clone(), i);
                 item
@@ -297,7 +299,7 @@ impl FxConnector {
         let q = self.client.crm_instances_query(&me, flow_name, start, end, at.page, self.page_size).await?;
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
         let (count, got_some) = (result.total.unwrap_or(0), !result.instance_list.is_empty());
-        let listed = result.instance_list.into_iter().map(|raw| self.crm_item(raw)).collect();
+        let listed = result.instance_list.into_iter().map(|raw| self.crm_item(raw, &me)).collect();
         let next = if at.page * self.page_size < count && got_some {
             Some(CrmAt { page: at.page + 1, ..at })
         } else if at.window + 1 < wins.len() {
