@@ -252,7 +252,7 @@ async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
 
     assert_eq!(w.service.box_counts().unwrap(), counts);
     let ok = w.service.test_account(w.account).await.unwrap();
-    assert!(ok.contains("连接成功"), "{ok}");
+    assert!(ok.contains("连接成功") && ok.contains("王芳"), "the user by name: {ok}");
 }
 
 /// Single flight: many calls at once, with no token and again after the vendor expired it,

@@ -419,7 +419,9 @@ impl Connector for FxConnector {
         let token = self.client.token().await?;
         let me = self.me().await?.to_string();
         let forms = self.client.approval_type_forms().await?.approval_type_forms.len();
-        Ok(format!("连接成功：企业 {}，用户 {me}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
+        let name = self.people.name(&self.client, &me).await;
+        let user = if name == me { me } else { format!("{name}（{me}）") };
+        Ok(format!("连接成功：企业 {}，用户 {user}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
     }
 
     /// Both lists put the newest change first (the document's order for `approval/query`, our
