@@ -1,8 +1,9 @@
 //! The fxiaoke connector and the service against the fxiaoke simulator over real HTTP and a
 //! real SQLite file: every box, details with typed fields, CRM approve / reject / cancel with
 //! the simulator's state changing, paging, the openUserId looked up by mobile, a token that
-//! expires mid-sync (20016 → refresh → retry), the vendor's error codes in words, and the
-//! failures that must leave the cache as it was.
+//! expires mid-sync (20016 → refresh → retry), the vendor's error codes in words, the
+//! failures that must leave the cache as it was, people shown by name (each looked up once),
+//! and approvals on the edges of the 180-day windows listed exactly once.
 
 mod support;
 use support::add_demo as add;
@@ -251,7 +252,7 @@ async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
 
     assert_eq!(w.service.box_counts().unwrap(), counts);
     let ok = w.service.test_account(w.account).await.unwrap();
-    assert!(ok.contains("连接成功"), "{ok}");
+    assert!(ok.contains("连接成功") && ok.contains("王芳"), "the user by name: {ok}");
 }
 
 /// Single flight: many calls at once, with no token and again after the vendor expired it,
@@ -355,4 +356,116 @@ async fn a_sync_with_nothing_new_reads_the_tops_of_the_windows_and_changes_still
     boxes_match();
     let moved = w.service.approval(local_id(&w.service, &format!("crm:{applied}"))).unwrap();
     assert!(moved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意")), "the other approver's opinion is there");
+}
+
+/// Issue 13: people are shown by name, never as `FSUID_…` where the vendor has a name: one
+/// company list (`user/simpleList`) for the walk, `user/get` only for whom it lacks (someone who
+/// left), each id asked once; a person the vendor does not know is shown by id.
+#[tokio::test]
+async fn people_are_shown_by_name_and_each_is_looked_up_once() {
+    const LIST: &str = "/cgi/user/simpleList";
+    const GET: &str = "/cgi/user/get";
+    let w = world().await;
+    w.service.sync_account(w.account).await.unwrap();
+    let employees = w.sim.with_state(|s| s.employees.clone());
+    let shown = |id: &str| employees.iter().find(|e| e.open_user_id == id).map(|e| if e.is_stop { format!("{}（已停用）", e.name) } else { e.name.clone() });
+    let page = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
+    let all: Vec<_> = page.items.iter().map(|s| w.service.approval(s.id).unwrap()).collect();
+    let mut people = 0;
+    for a in &all {
+        let members = a.remote.steps.iter().flat_map(|s| &s.members).map(|m| &m.user);
+        for u in std::iter::once(&a.remote.submitter).chain(members) {
+            people += 1;
+            assert_eq!(Some(u.name.clone()), shown(&u.id), "{} in {}", u.id, a.remote.remote_id);
+            assert!(!u.name.contains("FSUID_"), "{u:?}");
+        }
+        for f in a.remote.fields.iter().filter(|f| f.kind == FieldKind::User) {
+            assert!(!f.value.contains("FSUID_") && !f.value.is_empty(), "{f:?}");
+        }
+    }
+    assert!(people > 20, "{people} people checked");
+    assert!(page.items.iter().all(|s| !s.submitter.name.contains("FSUID_")), "the list shows names too");
+    assert!(all.iter().any(|a| a.remote.submitter.name == "郑离（已停用）"), "who left is named by user/get");
+    assert!(all.iter().any(|a| a.remote.fields.iter().any(|f| f.kind == FieldKind::User)), "person fields were checked");
+    assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (1, 1), "one company list; user/get only for who left");
+
+    // The names are the cache's: a sync with nothing new asks nobody, and neither does a walk
+    // that meets only people already named.
+    w.service.sync_account(w.account).await.unwrap();
+    w.sim.with_state(|s| s.arrive());
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (1, 1));
+
+    // Someone the company never had sends an approval: asked once, shown by id, not asked again.
+    let me = w.sim.demo_user().open_user_id;
+    let bump = |sender: Option<&str>, secs: i64| {
+        w.sim.with_state(|s| {
+            let a = s.approvals.values_mut().filter(|a| a.status == 1 && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == me && *st == "in_progress"))).max_by_key(|a| a.id).unwrap();
+            if let Some(sender) = sender {
+                a.sender = sender.to_string();
+            }
+            a.last_update_time = vendor_sim::common::now_secs() + secs;
+            a.id
+        })
+    };
+    let id = bump(Some("FSUID_NOBODY0000000000000000000000"), 60);
+    w.service.sync_account(w.account).await.unwrap();
+    let stranger = w.service.approval(local_id(&w.service, &id.to_string())).unwrap();
+    assert_eq!(stranger.remote.submitter.name, "FSUID_NOBODY0000000000000000000000", "no name: the id is shown");
+    assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (2, 2), "the walk listed the company again, then asked user/get (30027)");
+    bump(None, 120);
+    w.service.sync_account(w.account).await.unwrap();
+    assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (2, 2), "an answered lookup is not asked again");
+}
+
+/// Issue 13: approvals created on the edges of the windows (the first and last millisecond of
+/// a window, the first of the history) are listed once each, by windows the simulator accepts
+/// (it counts the 180 days as strictly as the vendor might: Beijing calendar days, ends included).
+#[tokio::test]
+async fn approvals_on_the_window_edges_are_listed_exactly_once() {
+    use inbox_core::connector::Connector;
+    use inbox_core::connectors::fxiaoke::{end_of_day, windows, FxConnector, DAY_MS, DEFAULT_HISTORY_DAYS};
+    let w = world().await;
+    let anchor = end_of_day(vendor_sim::common::now_secs() * 1000);
+    let wins = windows(anchor, DEFAULT_HISTORY_DAYS);
+    let oldest = anchor - DEFAULT_HISTORY_DAYS * DAY_MS;
+    // 协同 times are whole seconds; CRM times are milliseconds.
+    let old_edges = [wins[0].0, wins[0].0 - 1000, wins[1].0, oldest, anchor - 1000];
+    let crm_edges = [wins[0].0, wins[0].1, wins[1].0 - 1, oldest, anchor - 1];
+    let (old_ids, crm_ids) = w.sim.with_state(|s| {
+        let old: Vec<i64> = s.approvals.keys().take(old_edges.len()).copied().collect();
+        for (id, at) in old.iter().zip(old_edges) {
+            s.approvals.get_mut(id).unwrap().create_time = at / 1000;
+        }
+        let crm: Vec<String> = s.crm.values().take(crm_edges.len()).map(|i| i.instance_id.clone()).collect();
+        for (id, at) in crm.iter().zip(crm_edges) {
+            s.crm.get_mut(id).unwrap().create_time = at;
+        }
+        (old, crm)
+    });
+    assert_eq!(crm_ids.len(), crm_edges.len());
+    let account = w.service.account(&w.account.to_string()).unwrap();
+    let demo = w.sim.demo_account(&w.base_url);
+    let connector = FxConnector::new(&account, &inbox_core::secrets::Secrets(demo.secrets)).unwrap();
+    let source = connector.sources().remove(0);
+    let (mut listed, mut cursor) = (Vec::new(), None);
+    loop {
+        let page = connector.list(&source, cursor.as_deref()).await.unwrap_or_else(|e| panic!("every window is accepted: {e}"));
+        listed.extend(page.items.into_iter().map(|i| i.remote_id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let once = |id: &str| listed.iter().filter(|l| *l == id).count();
+    for id in &old_ids {
+        assert_eq!(once(&id.to_string()), 1, "协同 approval {id} on an edge");
+    }
+    for id in &crm_ids {
+        assert_eq!(once(&format!("crm:{id}")), 1, "CRM instance {id} on an edge");
+    }
+    let mut unique = listed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), listed.len(), "nothing is listed twice");
 }

@@ -1,5 +1,6 @@
 //! The endpoints, as functions of the state and the JSON body: what the document (and, for
-//! the CRM calls, the platform's current pages) says each accepts and answers.
+//! the CRM and people calls, the platform's current pages and the vendor's demo) says each
+//! accepts and answers.
 
 use std::time::Instant;
 
@@ -7,10 +8,13 @@ use chrono::{FixedOffset, TimeZone};
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::state::{CrmInstance, OldApproval, State};
+use super::state::{CrmInstance, CrmShape, OldApproval, State};
+use super::wild::odd;
 
-/// The longest `approval/query` window (the document: 180 days), in ms.
-pub const MAX_WINDOW_MS: i64 = 180 * 86_400_000;
+/// The longest `approval/query` window: the document's "查询时间间隔不超过180天".
+pub const MAX_WINDOW_DAYS: i64 = 180;
+const DAY_MS: i64 = 86_400_000;
+const BEIJING_MS: i64 = 8 * 3_600_000;
 /// The document: `pageSize` at most 1000, default 20.
 pub const MAX_PAGE_SIZE: i64 = 1000;
 pub const DEFAULT_PAGE_SIZE: i64 = 20;
@@ -77,6 +81,39 @@ pub fn corp_access_token(state: &mut State, body: &Value, ctx: &Ctx) -> Result<R
     ok(json!({ "corpAccessToken": token, "corpId": state.corp_id, "expiresIn": expires }))
 }
 
+/// The calendar days (Beijing time) a window touches, both ends counted: the strictest way the
+/// vendor might count its 180 days (our choice 16), so that 180 × 24 h from one midnight to the
+/// next (181 days touched) is refused.
+pub fn window_days(start_ms: i64, end_ms: i64) -> i64 {
+    (end_ms + BEIJING_MS).div_euclid(DAY_MS) - (start_ms + BEIJING_MS).div_euclid(DAY_MS) + 1
+}
+
+/// `user/get` `{openUserId}` → the person (the platform's field table, the vendor demo's
+/// `UserResult`); someone the company never had answers 30027 员工不存在 (our choice 17).
+pub fn user_get(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
+    let id = text(body, "openUserId")?;
+    let e = state.employee(id).ok_or(ApiError::NoSuchEmployee)?;
+    ok(json!({
+        "openUserId": e.open_user_id, "account": e.mobile, "name": e.name, "nickName": e.nick_name, "isStop": e.is_stop,
+        "mobile": e.mobile, "position": "", "departmentIds": [e.department_id, State::ROOT_DEPARTMENT],
+    }))
+}
+
+/// `user/simpleList` `{departmentId, fetchChild}` → `userList[] {openUserId, name, nickName}`:
+/// the people of a department (with `fetchChild`, of its sub-departments too); 999999 is the
+/// company's root, in which nobody sits directly. Stopped employees are not listed (our choice 17).
+pub fn user_simple_list(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
+    let department = long(body, "departmentId")?.filter(|d| *d >= 0).ok_or_else(|| ApiError::illegal("departmentId"))?;
+    let with_children = match body.get("fetchChild") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(ApiError::illegal("fetchChild")),
+    };
+    let listed = |e: &&super::state::Employee| !e.is_stop && (e.department_id == department || (with_children && department == State::ROOT_DEPARTMENT));
+    let users: Vec<Value> = state.employees.iter().filter(listed).map(|e| json!({ "openUserId": e.open_user_id, "name": e.name, "nickName": e.nick_name })).collect();
+    ok(json!({ "userList": users, "traceId": format!("E-O.{}", users.len()), "errorDescription": "success" }))
+}
+
 pub fn user_by_mobile(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
     let mobile = text(body, "mobile")?;
     let list: Vec<Value> = state
@@ -98,7 +135,7 @@ pub fn approval_type_forms(state: &mut State, _: &Value, _: &Ctx) -> Result<Repl
 pub fn approval_query(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
     let start = long(body, "startTime")?.ok_or_else(|| ApiError::illegal("startTime"))?;
     let end = long(body, "endTime")?.ok_or_else(|| ApiError::illegal("endTime"))?;
-    if end < start || end - start > MAX_WINDOW_MS {
+    if end < start || window_days(start, end) > MAX_WINDOW_DAYS {
         return Err(ApiError::illegal("startTime/endTime: at most 180 days"));
     }
     let (page, size) = paging(body)?;
@@ -159,6 +196,7 @@ pub fn approval_json(state: &State, a: &OldApproval) -> Value {
     if let Some(r) = &a.form_record {
         out["formRecord"] = r.clone();
     }
+    odd(&mut out, &a.oddities);
     out
 }
 
@@ -178,13 +216,28 @@ fn current_user<'a>(state: &State, body: &'a Value) -> Result<&'a str, ApiError>
     state.employee(id).map(|_| id).ok_or_else(|| ApiError::illegal("currentOpenUserId"))
 }
 
+/// The instance as the list shows it (the platform's published example).
 fn instance_json(i: &CrmInstance) -> Value {
-    json!({
+    let mut row = json!({
         "instanceId": i.instance_id, "instanceName": i.instance_name, "dataId": i.data_id, "triggerType": i.trigger_type,
         "state": i.state, "createTime": i.create_time, "lastModifyTime": i.last_modify_time, "endTime": i.end_time.unwrap_or(0),
         "flowApiName": i.flow_api_name, "applicantOpenUserId": i.applicant, "cancelTime": i.cancel_time.unwrap_or(0),
         "objectApiName": i.object_api_name,
-    })
+    });
+    odd(&mut row, &i.row_oddities);
+    row
+}
+
+/// The instance under the vendor's APL names (its `Fx.approval.getInstance` sample).
+fn apl_instance_json(i: &CrmInstance) -> Value {
+    let mut o = json!({
+        "instanceId": i.instance_id, "objectId": i.data_id, "triggerType": i.trigger_type, "applicantId": i.applicant,
+        "state": i.state, "createTime": i.create_time, "endTime": i.end_time.unwrap_or(0), "lastModifyTime": i.last_modify_time,
+        "apiName": i.flow_api_name, "cancelTime": i.cancel_time.unwrap_or(0), "entityId": i.object_api_name,
+        "triggerTypeName": null, "linkApp": null, "superWorkflowInstanceId": null,
+    });
+    odd(&mut o, &i.row_oddities);
+    o
 }
 
 /// `approvalInstances/query`: instances of one flow created in `[startTime, endTime]` (ms),
@@ -209,22 +262,43 @@ pub fn crm_instances_query(state: &mut State, body: &Value, _: &Ctx) -> Result<R
     ok(json!({ "queryResult": { "total": total, "instanceList": list } }))
 }
 
+/// `instanceDetail` as the instance's [`CrmShape`] says; `null` for [`CrmShape::NoDetail`].
 pub fn crm_instance_json(i: &CrmInstance) -> Value {
+    let apl = i.shape == CrmShape::Apl;
     let tasks: Vec<Value> = i
         .tasks
         .iter()
-        .map(|t| {
-            json!({
+        .enumerate()
+        .map(|(n, t)| {
+            let mut task = json!({
                 "id": t.id, "type": t.kind, "state": t.state, "flowApiName": i.flow_api_name,
                 "createTime": t.create_time, "modifyTime": t.modify_time, "endTime": t.end_time.unwrap_or(0),
                 "opinions": t.opinions.iter().map(|o| json!({
                     "openUserId": o.open_user_id, "actionType": o.action_type, "opinion": o.opinion, "replyTime": o.reply_time,
                 })).collect::<Vec<_>>(),
                 "unCompletePersons": t.un_complete, "completeOpenPersons": t.complete,
-            })
+            });
+            if apl {
+                let o = task.as_object_mut().expect("a task is an object");
+                o.remove("flowApiName");
+                o.insert("apiName".into(), json!(i.flow_api_name));
+                let complete = o.remove("completeOpenPersons").unwrap_or_default();
+                o.insert("completePersons".into(), complete);
+                o.insert("taskName".into(), json!(format!("第{}审批节点", n + 1)));
+                o.insert("errMsg".into(), Value::Null);
+            }
+            task
         })
         .collect();
-    json!({ "instance": instance_json(i), "tasks": tasks })
+    let instance = match i.shape {
+        CrmShape::AsListed => instance_json(i),
+        CrmShape::Apl => apl_instance_json(i),
+        CrmShape::InstanceAsText => Value::String(instance_json(i).to_string()),
+        CrmShape::NoDetail => return Value::Null,
+    };
+    let mut detail = json!({ "instance": instance, "tasks": tasks });
+    odd(&mut detail, &i.detail_oddities);
+    detail
 }
 
 pub fn crm_instance_get(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {

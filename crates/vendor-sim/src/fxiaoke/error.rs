@@ -14,6 +14,8 @@ pub const APP_CREDENTIALS: i64 = 20002;
 pub const RATE_LIMITED: i64 = 20050;
 /// Our choice: the task or instance is not in a state where this user may act.
 pub const NOT_ALLOWED: i64 = 30001;
+/// 员工不存在: the platform's 全局返回码 as third parties copy it (our choice 17).
+pub const NO_SUCH_EMPLOYEE: i64 = 30027;
 
 /// A failed call, typed by the code the client sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,6 +31,8 @@ pub enum ApiError {
     RateLimited,
     #[error("task state does not allow this operation")]
     NotAllowed,
+    #[error("employee does not exist")]
+    NoSuchEmployee,
 }
 
 impl ApiError {
@@ -43,6 +47,7 @@ impl ApiError {
             ApiError::AppCredentials => APP_CREDENTIALS,
             ApiError::RateLimited => RATE_LIMITED,
             ApiError::NotAllowed => NOT_ALLOWED,
+            ApiError::NoSuchEmployee => NO_SUCH_EMPLOYEE,
         }
     }
 

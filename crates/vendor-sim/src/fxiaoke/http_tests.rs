@@ -56,13 +56,13 @@ async fn query_limits_paging_detail_and_media() {
     let now = crate::common::now_secs() * 1000;
     let day = 86_400_000i64;
     let q = |start: i64, size: i64, page: i64| json!({"corpAccessToken": t, "corpId": corp, "startTime": start, "endTime": now, "pageSize": size, "pageNumber": page});
-    assert_eq!(post(&c, base, "/cgi/approval/query", q(now - 181 * day, 10, 1)).await["errorCode"], 15002, "window over 180 days");
-    assert_eq!(post(&c, base, "/cgi/approval/query", q(now - 180 * day, 1001, 1)).await["errorCode"], 15002, "pageSize over 1000");
-    let all = post(&c, base, "/cgi/approval/query", q(now - 180 * day, 1000, 1)).await;
+    assert_eq!(post(&c, base, "/cgi/approval/query", q(now - 180 * day, 10, 1)).await["errorCode"], 15002, "180 × 24 h touches 181 Beijing days");
+    assert_eq!(post(&c, base, "/cgi/approval/query", q(now - 179 * day, 1001, 1)).await["errorCode"], 15002, "pageSize over 1000");
+    let all = post(&c, base, "/cgi/approval/query", q(now - 179 * day, 1000, 1)).await;
     let total = all["totalCount"].as_i64().unwrap();
     assert!(total > 5 && total < 24, "the first window holds part of the year: {total}");
-    let p1 = post(&c, base, "/cgi/approval/query", q(now - 180 * day, 5, 1)).await;
-    let p2 = post(&c, base, "/cgi/approval/query", q(now - 180 * day, 5, 2)).await;
+    let p1 = post(&c, base, "/cgi/approval/query", q(now - 179 * day, 5, 1)).await;
+    let p2 = post(&c, base, "/cgi/approval/query", q(now - 179 * day, 5, 2)).await;
     assert_eq!(p1["approvals"].as_array().unwrap().len(), 5);
     assert_ne!(p1["approvals"][0], p2["approvals"][0]);
     let id = p1["approvals"][0]["id"].as_i64().unwrap();
@@ -131,4 +131,57 @@ async fn rate_limit_and_user_lookup() {
     assert_eq!(post(&c, base, "/cgi/approvalTypeForms/get", body.clone()).await["errorCode"], 20050);
     assert_eq!(post(&c, base, "/cgi/user/getByMobile", json!({"corpAccessToken": t, "corpId": corp, "mobile": me.mobile})).await["errorCode"], 0, "per endpoint");
     assert_eq!(sim.calls("/cgi/approvalTypeForms/get"), 4);
+}
+
+#[tokio::test]
+async fn people_by_open_user_id_and_by_department() {
+    let (sim, server, c) = start().await;
+    let base = &server.base_url;
+    let (t, corp) = token(&sim, &c, base).await;
+    let get = |id: &str| json!({"corpAccessToken": t, "corpId": corp, "openUserId": id});
+    let me = sim.demo_user();
+    let got = post(&c, base, "/cgi/user/get", get(&me.open_user_id)).await;
+    assert_eq!((got["errorCode"].as_i64(), got["name"].as_str(), got["nickName"].as_str(), got["isStop"].as_bool()), (Some(0), Some("王芳"), Some("Fang"), Some(false)), "{got}");
+    let former = sim.with_state(|s| s.employees.iter().find(|e| e.is_stop).cloned()).unwrap();
+    let left = post(&c, base, "/cgi/user/get", get(&former.open_user_id)).await;
+    assert_eq!((left["name"].as_str(), left["isStop"].as_bool()), (Some("郑离"), Some(true)));
+    assert_eq!(post(&c, base, "/cgi/user/get", get("FSUID_NOBODY")).await["errorCode"], 30027);
+    assert_eq!(post(&c, base, "/cgi/user/get", json!({"corpAccessToken": t, "corpId": corp})).await["errorCode"], 15002);
+    let list = |department: Value, fetch_child: Value| json!({"corpAccessToken": t, "corpId": corp, "departmentId": department, "fetchChild": fetch_child});
+    let company = post(&c, base, "/cgi/user/simpleList", list(json!(999_999), json!(true))).await;
+    let users = company["userList"].as_array().unwrap();
+    let active = sim.with_state(|s| s.employees.iter().filter(|e| !e.is_stop).count());
+    assert_eq!(users.len(), active, "the whole company, but for who left");
+    assert!(users.iter().all(|u| u["openUserId"].as_str().unwrap().starts_with("FSUID_") && u["name"].is_string() && u["nickName"].is_string()));
+    assert!(!users.iter().any(|u| u["openUserId"] == former.open_user_id.as_str()));
+    assert_eq!(post(&c, base, "/cgi/user/simpleList", list(json!(999_999), json!(false))).await["userList"], json!([]), "nobody sits in the root itself");
+    let one = post(&c, base, "/cgi/user/simpleList", list(json!(1000), json!(false))).await;
+    assert!(!one["userList"].as_array().unwrap().is_empty() && one["userList"].as_array().unwrap().len() < active);
+    assert_eq!(post(&c, base, "/cgi/user/simpleList", list(json!(-1), json!(true))).await["errorCode"], 15002);
+    assert_eq!(post(&c, base, "/cgi/user/simpleList", list(json!(null), json!(true))).await["errorCode"], 15002);
+    assert_eq!((sim.calls("/cgi/user/get"), sim.calls("/cgi/user/simpleList")), (4, 5), "each call is counted");
+}
+
+#[tokio::test]
+async fn a_window_may_touch_at_most_180_beijing_days_counting_both_ends() {
+    let (sim, server, c) = start().await;
+    let base = &server.base_url;
+    let (t, corp) = token(&sim, &c, base).await;
+    let (day, beijing) = (86_400_000i64, 8 * 3_600_000i64);
+    let now = crate::common::now_secs() * 1000;
+    let midnight = (now + beijing).div_euclid(day) * day - beijing;
+    let q = |start: i64, end: i64| json!({"corpAccessToken": t, "corpId": corp, "startTime": start, "endTime": end});
+    let code = |start, end| {
+        let body = q(start, end);
+        let (c, base) = (c.clone(), base.clone());
+        async move { post(&c, &base, "/cgi/approval/query", body).await["errorCode"].as_i64() }
+    };
+    assert_eq!(code(midnight - 180 * day, midnight - 1).await, Some(0), "180 whole days");
+    assert_eq!(code(midnight - 180 * day, midnight).await, Some(15002), "a millisecond of a 181st day");
+    assert_eq!(code(midnight - 180 * day - 1, midnight - 1).await, Some(15002), "a millisecond of the day before");
+    assert_eq!(code(midnight - 179 * day + 1, midnight + day - 2).await, Some(0), "any 180 days, not only whole ones");
+    assert_eq!(code(midnight - 179 * day - 1, midnight + 3_600_000).await, Some(15002), "under 180 × 24 h, but 181 days touched");
+    assert_eq!(code(midnight, midnight - 1).await, Some(15002), "ends before it starts");
+    assert_eq!(super::api::window_days(midnight, midnight), 1);
+    assert_eq!(super::api::window_days(midnight - 1, midnight), 2);
 }

@@ -1,6 +1,8 @@
 //! Simulator of the **fxiaoke** (纷享销客) open platform, built from the vendor's 协同审批 page
 //! (`shared/vendor-docs/001_c0fdb8f58a2c1278.txt`), the vendor README (token, user lookup,
-//! media download, CRM approval flows) and the choices in `docs/fxiaoke-protocol.md`.
+//! media download, CRM approval flows), the platform's published people calls (`user/get`,
+//! `user/simpleList`) and the choices in `docs/fxiaoke-protocol.md`. A wild tenant
+//! ([`Sim::for_tenant`]) adds a real tenant's records (`wild.rs`).
 //!
 //! [`Sim`] holds the tenant behind a lock; [`Sim::serve`] puts it on a real socket; the
 //! inspection helpers tell a test what the demo user should see, and the switches expire
@@ -20,6 +22,7 @@ pub mod error;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod wild;
 
 use std::io;
 use std::net::SocketAddr;
@@ -58,10 +61,16 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data (every reply
-    /// with fields no document lists, see `wild.rs`).
+    /// A tenant of `tenant`'s kind: [`Tenant::Wild`] serves a real tenant's data: besides the
+    /// tidy ones, 7 协同审批 records and 5 CRM instances of the demo user with unknown codes and
+    /// words, new field types, `null`s and odd texts (this module's `wild.rs`), and every reply
+    /// with fields no document lists (`crate::wild`).
     pub fn for_tenant(seed: u64, approvals: usize, tenant: Tenant) -> Self {
-        let sim = Self::new(seed, approvals);
+        let mut state = seed::generate(seed, approvals);
+        if tenant == Tenant::Wild {
+            wild::seed(&mut state, crate::common::now_secs());
+        }
+        let sim = Self::from_state(state);
         sim.faults.set_wild(tenant == Tenant::Wild);
         sim
     }
@@ -143,6 +152,22 @@ impl Sim {
             }
         }
         b
+    }
+
+    /// Every record `user` is in a box of: (协同审批 ids, CRM instance ids).
+    pub fn records_of(&self, user: &str) -> (Vec<String>, Vec<String>) {
+        let all = |b: Boxes| {
+            let mut ids = [b.todo, b.submitted, b.processed].concat();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        (all(self.old_boxes_for(user)), all(self.crm_boxes_for(user)))
+    }
+
+    /// The name `user/get` gives for `open_user_id`.
+    pub fn name_of(&self, open_user_id: &str) -> Option<String> {
+        self.lock().employee(open_user_id).map(|e| e.name.clone())
     }
 
     /// A CRM instance's state (`in_progress`, `pass`, `reject`, `cancel`, `error`).

@@ -19,10 +19,13 @@ use crate::common::{admin_routes, with_faults};
 
 pub const TOKEN_PATH: &str = "/cgi/corpAccessToken/get/V2";
 
-/// Every path, by the document (协同审批) and the vendor README (the rest).
+/// Every path, by the document (协同审批), the vendor README and, for the two people calls, the
+/// platform's pages and the vendor's demo (docs/fxiaoke-protocol.md).
 pub const ENDPOINTS: &[(&str, Endpoint)] = &[
     (TOKEN_PATH, api::corp_access_token),
     ("/cgi/user/getByMobile", api::user_by_mobile),
+    ("/cgi/user/get", api::user_get),
+    ("/cgi/user/simpleList", api::user_simple_list),
     ("/cgi/approvalTypeForms/get", api::approval_type_forms),
     ("/cgi/approval/query", api::approval_query),
     ("/cgi/approval/get", api::approval_get),

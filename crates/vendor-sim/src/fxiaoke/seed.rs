@@ -5,6 +5,8 @@
 //!
 //! CRM instances are advanced through the same state machine the action endpoint uses
 //! (`CrmInstance::decide` / `cancel`), so the seed only holds states the server could reach.
+//! Employees have names and nicknames in departments under the company's root; one has left
+//! (停用) and still sent an approval waiting for the demo user, so only `user/get` names him.
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -16,21 +18,24 @@ use super::state::{CrmInstance, CrmTask, Employee, Media, OldApproval, OldTask, 
 
 const DAY: i64 = 86_400;
 
-/// (name, mobile); the first is the demo user.
-const PEOPLE: &[(&str, &str)] = &[
-    ("王芳", "13800138001"),
-    ("张伟", "13800138002"),
-    ("李娜", "13800138003"),
-    ("刘洋", "13800138004"),
-    ("陈静", "13800138005"),
-    ("杨光", "13800138006"),
-    ("赵敏", "13800138007"),
-    ("黄磊", "13800138008"),
-    ("周杰", "13800138009"),
-    ("吴倩", "13800138010"),
-    ("徐超", "13800138011"),
-    ("孙丽", "13800138012"),
+/// (name, nickname, mobile); the first is the demo user.
+const PEOPLE: &[(&str, &str, &str)] = &[
+    ("王芳", "Fang", "13800138001"),
+    ("张伟", "Wei", "13800138002"),
+    ("李娜", "Nana", "13800138003"),
+    ("刘洋", "Yang", "13800138004"),
+    ("陈静", "Jing", "13800138005"),
+    ("杨光", "Sunny", "13800138006"),
+    ("赵敏", "Min", "13800138007"),
+    ("黄磊", "Leo", "13800138008"),
+    ("周杰", "Jay", "13800138009"),
+    ("吴倩", "Qian", "13800138010"),
+    ("徐超", "Chao", "13800138011"),
+    ("孙丽", "Lily", "13800138012"),
 ];
+
+/// Someone who left: stopped, so the company list leaves him out.
+pub const FORMER: (&str, &str, &str) = ("郑离", "Zheng", "13800138099");
 
 /// The approval forms (`approvalTypeForms/get`): (approveType, name).
 const FORMS: &[(i64, &str)] = &[
@@ -67,8 +72,9 @@ pub fn generate(seed: u64, approvals: usize) -> State {
     s.app_id = format!("FSAID_{}", hex(&mut rng, 8).to_lowercase());
     s.app_secret = hex(&mut rng, 32).to_lowercase();
     s.permanent_code = hex(&mut rng, 32);
-    for (name, mobile) in PEOPLE {
-        s.employees.push(Employee { open_user_id: format!("FSUID_{}", hex(&mut rng, 32)), name: name.to_string(), mobile: mobile.to_string() });
+    for (n, (name, nick, mobile)) in PEOPLE.iter().enumerate() {
+        let open_user_id = format!("FSUID_{}", hex(&mut rng, 32));
+        s.employees.push(Employee { open_user_id, name: name.to_string(), nick_name: nick.to_string(), mobile: mobile.to_string(), department_id: 1000 + n as i64 % 5, is_stop: false });
     }
     s.demo_user = s.employees[0].open_user_id.clone();
     for (t, name) in FORMS {
@@ -84,7 +90,21 @@ pub fn generate(seed: u64, approvals: usize) -> State {
         let c = crm_instance(&s, &mut rng, i, (approvals / 2).max(8), now * 1000);
         s.crm.insert(c.instance_id.clone(), c);
     }
+    add_former_employee(&mut s, seed);
     s
+}
+
+/// Adds [`FORMER`] (his own random stream, so the rest of the tenant is as before) as the
+/// sender of the first approval waiting for the demo user that someone else sent.
+fn add_former_employee(s: &mut State, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5EED_F0E1);
+    let former = Employee { open_user_id: format!("FSUID_{}", hex(&mut rng, 32)), name: FORMER.0.into(), nick_name: FORMER.1.into(), mobile: FORMER.2.into(), department_id: 1001, is_stop: true };
+    let demo = s.demo_user.clone();
+    let waiting = s.approvals.values_mut().find(|a| a.sender != demo && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == demo && *st == "in_progress")));
+    if let Some(a) = waiting {
+        a.sender = former.open_user_id.clone();
+    }
+    s.employees.push(former);
 }
 
 fn uuid_like(rng: &mut StdRng) -> String {
@@ -93,7 +113,7 @@ fn uuid_like(rng: &mut StdRng) -> String {
 }
 
 fn others(s: &State, rng: &mut StdRng, n: usize) -> Vec<String> {
-    let pool: Vec<&Employee> = s.employees.iter().skip(1).collect();
+    let pool: Vec<&Employee> = s.employees.iter().skip(1).filter(|e| !e.is_stop).collect();
     pool.choose_multiple(rng, n).map(|e| e.open_user_id.clone()).collect()
 }
 
@@ -187,6 +207,7 @@ fn old_approval(s: &mut State, rng: &mut StdRng, i: usize, n: usize, now: i64) -
         attachments: feed_attachments,
         crm_objects,
         visible_department_ids: vec![1000 + (i as i64 % 5)],
+        oddities: Default::default(),
     }
 }
 
@@ -309,6 +330,9 @@ fn crm_instance(s: &State, rng: &mut StdRng, i: usize, n: usize, now_ms: i64) ->
         object_api_name: object.to_string(),
         applicant,
         tasks: vec![task(1, first_kind, "in_progress", first.clone()), task(2, "single", "schedule", second.clone())],
+        shape: Default::default(),
+        row_oddities: Default::default(),
+        detail_oddities: Default::default(),
     };
     let t = create + 3_600_000;
     let play = |inst: &mut CrmInstance, task: usize, who: &str, agree: bool, text: &str| {
@@ -357,5 +381,8 @@ mod tests {
             assert!(s.crm.values().any(|i| i.state == st), "a CRM instance in {st}");
         }
         assert_eq!(generate(3, 24).app_secret, s.app_secret, "deterministic");
+        let former = s.employees.iter().find(|e| e.is_stop).expect("someone who left");
+        assert!(s.approvals.values().any(|a| a.sender == former.open_user_id), "he sent an approval the demo user sees");
+        assert!(s.employees.iter().all(|e| !e.name.is_empty() && !e.nick_name.is_empty()));
     }
 }

@@ -1,6 +1,7 @@
 //! The simulated company: employees, the app's credentials, issued tokens, 协同审批 approvals,
 //! CRM approval-flow instances with their state machine, media files, and the per-endpoint
-//! call log behind the rate limit.
+//! call log behind the rate limit. A record of a wild tenant (`wild.rs`) also says how its
+//! replies differ from the documented shape ([`Oddities`], [`CrmShape`]).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -15,11 +16,43 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 pub const RATE_WINDOW: Duration = Duration::from_secs(20);
 pub const RATE_LIMIT: usize = 60;
 
+/// A person of the company, with what `user/get` and `user/simpleList` publish of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Employee {
     pub open_user_id: String,
+    /// 员工姓名.
     pub name: String,
+    /// 员工昵称.
+    pub nick_name: String,
     pub mobile: String,
+    /// The department the person sits in (every one under the company's root, 999999).
+    pub department_id: i64,
+    /// 停用: someone who left. `user/get` still answers for them; `user/simpleList` does not
+    /// list them (our choice 17).
+    pub is_stop: bool,
+}
+
+/// How a wild record's reply differs from the documented shape: JSON pointers (into the
+/// record's reply object) set to `null`, and ones left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Oddities {
+    pub nulls: Vec<&'static str>,
+    pub absent: Vec<&'static str>,
+}
+
+/// How `approvalInstance/get` shows a CRM instance (none of it is published).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CrmShape {
+    /// The list row's fields, as the client's docs choose (docs/fxiaoke-protocol.md, choice 3).
+    #[default]
+    AsListed,
+    /// The vendor's APL names: `objectId`, `entityId`, `apiName`, `applicantId`, `taskName`,
+    /// `completePersons`; no `instanceName`.
+    Apl,
+    /// `instance` as JSON text (the platform's table types it String).
+    InstanceAsText,
+    /// `instanceDetail: null`: a record nobody can read.
+    NoDetail,
 }
 
 /// An attachment (`{id, type, name}`) whose bytes `media/download` serves.
@@ -66,6 +99,8 @@ pub struct OldApproval {
     /// (id, type)
     pub crm_objects: Vec<(String, i64)>,
     pub visible_department_ids: Vec<i64>,
+    /// How its `approval/get` reply differs from the document's (a wild tenant's record).
+    pub oddities: Oddities,
 }
 
 impl OldApproval {
@@ -121,6 +156,12 @@ pub struct CrmInstance {
     pub object_api_name: String,
     pub applicant: String,
     pub tasks: Vec<CrmTask>,
+    /// How its detail is shown, and what its list row and detail leave `null` or out.
+    pub shape: CrmShape,
+    /// Pointers into the instance object (list row and detail alike).
+    pub row_oddities: Oddities,
+    /// Pointers into `instanceDetail`.
+    pub detail_oddities: Oddities,
 }
 
 impl CrmInstance {
@@ -250,6 +291,9 @@ impl State {
         let id = self.approvals.keys().max().copied().unwrap_or(0) + 1;
         self.approvals.insert(id, OldApproval { id, ..newest });
     }
+
+    /// The company's root department (`user/simpleList`: 999999 = the whole company).
+    pub const ROOT_DEPARTMENT: i64 = 999_999;
 
     pub fn employee(&self, id: &str) -> Option<&Employee> {
         self.employees.iter().find(|e| e.open_user_id == id)

@@ -24,10 +24,15 @@ pub mod path {
 }
 
 /// Paths BEYOND the document (vendor README: confirmed on the current platform, or for
-/// `media/download` likely). docs/fxiaoke-protocol.md names this block.
+/// `media/download` likely; the two people calls from the vendor's published pages and demo).
+/// docs/fxiaoke-protocol.md names this block and the sources.
 pub mod beyond_document {
     pub const CORP_ACCESS_TOKEN: &str = "/cgi/corpAccessToken/get/V2";
     pub const USER_BY_MOBILE: &str = "/cgi/user/getByMobile";
+    /// One person by openUserId → `name`, `nickName`, `isStop` (vendor demo `OpenAPIUtils.getUserInfo`).
+    pub const USER_GET: &str = "/cgi/user/get";
+    /// A department's people `{openUserId, name, nickName}`; department 999999 = the whole company.
+    pub const USER_SIMPLE_LIST: &str = "/cgi/user/simpleList";
     pub const MEDIA_DOWNLOAD: &str = "/media/download";
     pub const CRM_INSTANCES_QUERY: &str = "/cgi/crm/approvalInstances/query";
     pub const CRM_INSTANCE_GET: &str = "/cgi/crm/approvalInstance/get";
@@ -35,8 +40,9 @@ pub mod beyond_document {
     pub const CRM_INSTANCE_CANCEL: &str = "/cgi/crm/v2/special/approval/instance/cancel";
 }
 
-/// Error codes. 0, 15002 and 20016 are the document's; the rest are our choices
-/// (docs/fxiaoke-protocol.md, "Our choices" 1), shared with the simulator.
+/// Error codes. 0, 15002 and 20016 are the document's; 30027 is the platform's 全局返回码 as
+/// third parties copy it; the rest are our choices (docs/fxiaoke-protocol.md, "Our choices"
+/// 1), shared with the simulator.
 pub mod code {
     pub const OK: i64 = 0;
     /// The document: `illegal parameter` (also: unknown id, window > 180 days, pageSize > 1000).
@@ -49,6 +55,8 @@ pub mod code {
     pub const RATE_LIMITED: i64 = 20050;
     /// The task/instance is not in a state where this user may act.
     pub const NOT_ALLOWED: i64 = 30001;
+    /// 员工不存在 (`user/get` of an openUserId the company does not have).
+    pub const NO_SUCH_EMPLOYEE: i64 = 30027;
 }
 
 /// What a code means, in words, for the error the user reads.
@@ -59,6 +67,7 @@ pub fn describe(c: i64) -> &'static str {
         code::APP_CREDENTIALS => "appId、appSecret 或永久授权码错误 (app credentials wrong)",
         code::RATE_LIMITED => "调用过于频繁 (rate limit exceeded)",
         code::NOT_ALLOWED => "当前状态不允许此操作 (not allowed in the current state)",
+        code::NO_SUCH_EMPLOYEE => "员工不存在 (no such employee)",
         _ => "未知错误码 (undocumented error code)",
     }
 }
@@ -171,11 +180,23 @@ impl Client {
         Ok(self.call(beyond_document::USER_BY_MOBILE, json!({ "mobile": mobile })).await?.0)
     }
 
+    /// `user/get`: one person by openUserId.
+    pub async fn user_get(&self, open_user_id: &str) -> Result<wire::UserGet, VendorError> {
+        Ok(self.call(beyond_document::USER_GET, json!({ "openUserId": open_user_id })).await?.0)
+    }
+
+    /// `user/simpleList` of department 999999 with its sub-departments: the whole company.
+    pub async fn user_simple_list(&self) -> Result<wire::UserSimpleList, VendorError> {
+        const WHOLE_COMPANY: i64 = 999_999;
+        Ok(self.call(beyond_document::USER_SIMPLE_LIST, json!({ "departmentId": WHOLE_COMPANY, "fetchChild": true })).await?.0)
+    }
+
     pub async fn approval_type_forms(&self) -> Result<wire::ApprovalTypeForms, VendorError> {
         Ok(self.call(path::APPROVAL_TYPE_FORMS, json!({})).await?.0)
     }
 
-    /// `approval/query` over `[start_ms, end_ms]` (at most 180 days), page `page` of `size`.
+    /// `approval/query` over `[start_ms, end_ms]`, both ends included (a window of
+    /// `fxiaoke::windows`), page `page` of `size`.
     pub async fn approval_query(&self, start_ms: i64, end_ms: i64, page: i64, size: i64) -> Result<wire::ApprovalQuery, VendorError> {
         let body = json!({ "startTime": start_ms, "endTime": end_ms, "pageNumber": page, "pageSize": size });
         Ok(self.call(path::APPROVAL_QUERY, body).await?.0)
@@ -293,7 +314,7 @@ mod tests {
         assert!(matches!(envelope("c", &json!({"errorCode": "x"})), Err(VendorError::Malformed { .. })));
         assert!(matches!(parse("c", 502, b"<html>"), Err(VendorError::Http { status: 502, .. })));
         assert!(matches!(parse("c", 200, b"{\"a\":1}"), Err(VendorError::Malformed { .. })));
-        for c in [code::ILLEGAL_PARAMETER, code::TOKEN_INVALID, code::APP_CREDENTIALS, code::RATE_LIMITED, code::NOT_ALLOWED] {
+        for c in [code::ILLEGAL_PARAMETER, code::TOKEN_INVALID, code::APP_CREDENTIALS, code::RATE_LIMITED, code::NOT_ALLOWED, code::NO_SUCH_EMPLOYEE] {
             assert!(!describe(c).starts_with("未知"), "{c} has words");
         }
     }

@@ -1,12 +1,14 @@
 //! fxiaoke (纷享销客 open platform, `001_…txt`): the old 协同审批 API (read-only) walked over
-//! ≤180-day windows of `approval/query` and read with `approval/get`, plus the CRM approval
-//! flows (`approvalInstances/query`, `approvalInstance/get`) that can be agreed, rejected and
-//! cancelled. Boxes are derived per item from its detail. Protocol and our choices:
-//! docs/fxiaoke-protocol.md.
+//! windows of `approval/query` that stay within its 180 days however they are counted
+//! ([`windows`]) and read with `approval/get`, plus the CRM approval flows
+//! (`approvalInstances/query`, `approvalInstance/get`) that can be agreed, rejected and
+//! cancelled. Boxes are derived per item from its detail; people are named through the
+//! vendor's user calls (`people.rs`). Protocol and our choices: docs/fxiaoke-protocol.md.
 
 pub mod auth;
 pub mod client;
 pub mod map;
+pub mod people;
 pub mod wire;
 
 use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, ListTotal, Recall, SettingSpec, Source, VendorInfo};
@@ -15,6 +17,7 @@ use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
 use async_trait::async_trait;
+use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
 use std::collections::HashMap;
@@ -22,8 +25,14 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
 
-/// The longest window `approval/query` accepts (the document: 180 days).
-pub const WINDOW_MS: i64 = 180 * 86_400_000;
+/// A day, in ms (Beijing time has no daylight saving: every day is this long).
+pub const DAY_MS: i64 = 86_400_000;
+/// Days in one `approval/query` window. The document allows "不超过180天" and says no more: not
+/// whether both ends count, nor in which zone days are counted. A window of 178 whole Beijing
+/// days, its end the last millisecond before the next window, spans 178 days less 1 ms, touches
+/// 178 calendar days in Beijing time and at most 179 in any other zone: within 180 days
+/// whichever way the vendor counts, with a day to spare.
+pub const WINDOW_DAYS: i64 = 178;
 /// Defaults of the optional settings (docs/fxiaoke-protocol.md, "Our choices" 6–8).
 pub const DEFAULT_HISTORY_DAYS: i64 = 365;
 pub const DEFAULT_PAGE_SIZE: i64 = 100;
@@ -125,20 +134,22 @@ struct Part<At> {
 /// The end of the day (Beijing time) that holds `now_ms`: the anchor of the windows, so that they
 /// stay put all day (an approval crossing from one window to the next would change both heads).
 pub fn end_of_day(now_ms: i64) -> i64 {
-    const DAY: i64 = 86_400_000;
     let offset = i64::from(map::beijing().local_minus_utc()) * 1000;
-    ((now_ms + offset).div_euclid(DAY) + 1) * DAY - offset
+    ((now_ms + offset).div_euclid(DAY_MS) + 1) * DAY_MS - offset
 }
 
-/// The ≤180-day windows covering `history_days` before `anchor`, newest first.
+/// The windows covering the `history_days` days before `anchor` (a Beijing midnight: see
+/// [`end_of_day`]), newest first, as `(startTime, endTime)` with both ends inside the window:
+/// each starts at a Beijing midnight and ends 1 ms before the next one starts, so consecutive
+/// windows neither overlap nor leave a gap, and none is longer than [`WINDOW_DAYS`].
 pub fn windows(anchor: i64, history_days: i64) -> Vec<(i64, i64)> {
-    let oldest = anchor - history_days.max(1) * 86_400_000;
+    let oldest = anchor - history_days.max(1) * DAY_MS;
     let mut out = Vec::new();
-    let mut end = anchor;
-    while end > oldest {
-        let start = (end - WINDOW_MS).max(oldest);
-        out.push((start, end));
-        end = start;
+    let mut next_start = anchor;
+    while next_start > oldest {
+        let start = (next_start - WINDOW_DAYS * DAY_MS).max(oldest);
+        out.push((start, next_start - 1));
+        next_start = start;
     }
     out
 }
@@ -153,6 +164,10 @@ pub struct FxConnector {
     crm_flows: Vec<String>,
     /// mediaId → file name, learnt from the details, for downloads.
     media_names: Mutex<HashMap<String, String>>,
+    /// instanceId → the CRM list's row, which fills what the unpublished detail lacks.
+    crm_rows: Mutex<HashMap<String, wire::CrmInstance>>,
+    /// openUserId → name.
+    people: people::People,
 }
 
 fn number_setting(account: &Account, key: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, VendorError> {
@@ -189,6 +204,8 @@ impl FxConnector {
             page_size: number_setting(account, "page_size", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE)?,
             crm_flows: flows.split(',').map(str::trim).filter(|f| !f.is_empty()).map(str::to_string).collect(),
             media_names: Mutex::default(),
+            crm_rows: Mutex::default(),
+            people: people::People::default(),
         })
     }
 
@@ -205,9 +222,9 @@ impl FxConnector {
                 }
                 let mobile = self.mobile.as_deref().unwrap_or_default();
                 let found = self.client.user_by_mobile(mobile).await?;
-                found.emp_list.first().map(|e| e.open_user_id.clone()).ok_or_else(|| {
-                    VendorError::Config(format!("no employee of this company has the mobile number {mobile}"))
-                })
+                let me = found.emp_list.first().ok_or_else(|| VendorError::Config(format!("no employee of this company has the mobile number {mobile}")))?;
+                self.people.learn(&me.open_user_id, me.name.as_deref().unwrap_or_default());
+                Ok(me.open_user_id.clone())
             })
             .await
             .map(String::as_str)
@@ -224,18 +241,40 @@ impl FxConnector {
     async fn old_detail(&self, id: i64) -> Result<RemoteApproval, VendorError> {
         let me = self.me().await?;
         let (got, raw) = self.client.approval_get(id).await?;
-        let a = map::approval(&got.approval, raw, me).map_err(|e| VendorError::record(client::path::APPROVAL_GET, e))?;
+        let mut a = map::approval(&got.approval, raw, me);
+        self.people.name_all(&self.client, &mut a).await;
         self.note_media(&a);
         Ok(a)
     }
 
-    async fn crm_detail(&self, instance_id: &str) -> Result<(RemoteApproval, wire::CrmInstanceDetail), VendorError> {
-        const CALL: &str = client::beyond_document::CRM_INSTANCE_GET;
+    /// A CRM instance's detail, its instance completed from the list's row (`row`, or the one
+    /// this connector last listed).
+    async fn crm_detail(&self, instance_id: &str, row: Option<wire::CrmInstance>) -> Result<(RemoteApproval, wire::CrmInstanceDetail), VendorError> {
         let me = self.me().await?;
         let (got, raw) = self.client.crm_instance_get(me, instance_id).await?;
-        let a = map::crm_instance(&got.instance_detail, raw, me).map_err(|e| VendorError::record(CALL, e))?;
+        let row = row.or_else(|| self.crm_rows.lock().unwrap_or_else(|p| p.into_inner()).get(instance_id).cloned());
+        let detail = got.instance_detail.completed(instance_id, row.as_ref());
+        let mut a = map::crm_instance(&detail, raw, me);
+        self.people.name_all(&self.client, &mut a).await;
         self.note_media(&a);
-        Ok((a, got.instance_detail))
+        Ok((a, detail))
+    }
+
+    /// A CRM instance list item as the sync reads it: its state stands for it between syncs;
+    /// its row is kept for the detail, and tells one box (I applied) should the detail be
+    /// unreadable.
+    fn crm_item(&self, raw: Value, me: &str) -> ListItem {
+        const CALL: &str = client::beyond_document::CRM_INSTANCES_QUERY;
+        match super::parse_item::<wire::CrmInstance>(CALL, &raw) {
+            Ok(i) => {
+                let item = ListItem::new(format!("{}{}", map::CRM_PREFIX, i.instance_id), raw).seen_as(Value::String(i.state.clone()));
+                let item = if i.applicant_open_user_id == me { item.in_boxes(vec![Inbox::Submitted]) } else { item };
+                let item = if i.instance_name.is_empty() { item } else { item.titled(i.instance_name.clone()) };
+                self.crm_rows.lock().unwrap_or_else(|p| p.into_inner()).insert(i.instance_id.clone(), i);
+                item
+            }
+            Err(e) => ListItem::unreadable(super::id_text(raw.get("instanceId")).map(|id| format!("{}{id}", map::CRM_PREFIX)), raw, e),
+        }
     }
 
     async fn old_page(&self, anchor: i64, at: OldAt) -> Result<Part<OldAt>, VendorError> {
@@ -260,7 +299,7 @@ impl FxConnector {
         let q = self.client.crm_instances_query(&me, flow_name, start, end, at.page, self.page_size).await?;
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
         let (count, got_some) = (result.total.unwrap_or(0), !result.instance_list.is_empty());
-        let listed = result.instance_list.into_iter().map(crm_item).collect();
+        let listed = result.instance_list.into_iter().map(|raw| self.crm_item(raw, &me)).collect();
         let next = if at.page * self.page_size < count && got_some {
             Some(CrmAt { page: at.page + 1, ..at })
         } else if at.window + 1 < wins.len() {
@@ -273,11 +312,15 @@ impl FxConnector {
 
     /// The top of one `approval/query` window: its count, its newest-updated approval, and
     /// that approval's update time, which the list item does not carry (a step can move
-    /// without changing the item's status).
+    /// without changing the item's status), read from the reply as it is (a detail we cannot
+    /// read still has a time, or none).
     async fn old_top(&self, (start, end): (i64, i64)) -> Result<impl Hash, VendorError> {
         let q = self.client.approval_query(start, end, 1, 1).await?;
         let top = match q.approvals.first().map(|raw| (raw.to_string(), super::parse_item::<wire::ApprovalRef>(client::path::APPROVAL_QUERY, raw))) {
-            Some((raw, Ok(r))) => Some((raw, Some(self.client.approval_get(r.id).await?.0.approval.feed.last_update_time))),
+            Some((raw, Ok(r))) => {
+                let got = self.client.call_raw(client::path::APPROVAL_GET, serde_json::json!({ "approvalId": r.id })).await?;
+                Some((raw, got.pointer("/approval/feed/lastUpdateTime").map(Value::to_string)))
+            }
             Some((raw, Err(_))) => Some((raw, None)),
             None => None,
         };
@@ -326,23 +369,15 @@ impl FxConnector {
     }
 }
 
-/// An `approval/query` item as the sync reads it: its status stands for it between syncs. The
-/// list is the company's, so it cannot tell the user's boxes.
+/// An `approval/query` item as the sync reads it: its status (as the vendor wrote it) stands
+/// for it between syncs. The list is the company's, so it cannot tell the user's boxes.
 fn old_item(raw: Value) -> ListItem {
     match super::parse_item::<wire::ApprovalRef>(client::path::APPROVAL_QUERY, &raw) {
-        Ok(r) => ListItem::new(r.id.to_string(), raw).seen_as(Value::String(r.status.to_string())),
+        Ok(r) => ListItem::new(r.id.to_string(), raw).seen_as(Value::String(wire::word_of(&r.status))),
         Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e),
     }
 }
 
-/// A CRM instance list item as the sync reads it: its state stands for it between syncs.
-fn crm_item(raw: Value) -> ListItem {
-    const CALL: &str = client::beyond_document::CRM_INSTANCES_QUERY;
-    match super::parse_item::<wire::CrmInstance>(CALL, &raw) {
-        Ok(i) => ListItem::new(format!("{}{}", map::CRM_PREFIX, i.instance_id), raw).seen_as(Value::String(i.state.clone())).titled(i.instance_name),
-        Err(e) => ListItem::unreadable(super::id_text(raw.get("instanceId")).map(|id| format!("{}{id}", map::CRM_PREFIX)), raw, e),
-    }
-}
 
 /// `a` and `b` taken turn about, the longer one's rest at the end.
 fn interleave<T>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
@@ -384,7 +419,9 @@ impl Connector for FxConnector {
         let token = self.client.token().await?;
         let me = self.me().await?.to_string();
         let forms = self.client.approval_type_forms().await?.approval_type_forms.len();
-        Ok(format!("连接成功：企业 {}，用户 {me}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
+        let name = self.people.name(&self.client, &me).await;
+        let user = if name == me { me } else { format!("{name}（{me}）") };
+        Ok(format!("连接成功：企业 {}，用户 {user}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
     }
 
     /// Both lists put the newest change first (the document's order for `approval/query`, our
@@ -408,24 +445,31 @@ impl Connector for FxConnector {
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
         check_source(source)?;
         let cursor = match cursor {
-            None => Cursor {
+            None => {
+                self.people.new_walk();
+                Cursor {
                 anchor: end_of_day(now_ms()),
                 old: Some(OldAt { window: 0, page: 1 }),
                 crm: (!self.crm_flows.is_empty()).then_some(CrmAt { flow: 0, window: 0, page: 1 }),
-            },
+                }
+            }
             Some(c) => Cursor::parse(c).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor {c}")))?,
         };
         self.page(cursor).await
     }
 
-    /// The item's detail: a CRM instance's, or a 协同 approval's.
+    /// The item's detail: a CRM instance's (completed from its list row), or a 协同 approval's.
     async fn read(&self, _source: &Source, item: &ListItem) -> Result<RemoteApproval, VendorError> {
+        if let Some(instance) = item.remote_id.strip_prefix(map::CRM_PREFIX) {
+            let row = wire::CrmInstance::deserialize(&item.raw).ok();
+            return Ok(self.crm_detail(instance, row).await?.0);
+        }
         self.detail(&item.remote_id).await
     }
 
     async fn detail(&self, remote_id: &str) -> Result<RemoteApproval, VendorError> {
         if let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) {
-            return Ok(self.crm_detail(instance).await?.0);
+            return Ok(self.crm_detail(instance, None).await?.0);
         }
         let id = remote_id.parse().map_err(|_| VendorError::NotAllowed(format!("\"{remote_id}\" is not a fxiaoke approval id")))?;
         self.old_detail(id).await
@@ -436,7 +480,7 @@ impl Connector for FxConnector {
         let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) else {
             return Err(VendorError::Unsupported("acting on 协同审批 items (that API is read-only)"));
         };
-        let (_, detail) = self.crm_detail(instance).await?;
+        let (_, detail) = self.crm_detail(instance, None).await?;
         let me = self.me().await?.to_string();
         match action {
             Action::Approve | Action::Reject => {
@@ -449,7 +493,7 @@ impl Connector for FxConnector {
                 self.client.crm_task_action(&me, &task.id, verb, opinion).await
             }
             Action::Cancel => {
-                let i = &detail.instance;
+                let i = detail.instance();
                 if i.applicant_open_user_id != me || i.state != "in_progress" {
                     return Err(VendorError::NotAllowed("only the applicant can cancel, and only while the approval runs".into()));
                 }
@@ -470,16 +514,42 @@ impl Connector for FxConnector {
 mod tests {
     use super::*;
 
+    /// Calendar days a window touches in a zone `offset_ms` east of UTC, both ends counted.
+    fn days_touched((start, end): (i64, i64), offset_ms: i64) -> i64 {
+        (end + offset_ms).div_euclid(DAY_MS) - (start + offset_ms).div_euclid(DAY_MS) + 1
+    }
+
+    const BEIJING: i64 = 8 * 3_600_000;
+
     #[test]
-    fn windows_cover_the_history_in_180_day_steps() {
-        let anchor = 1_800_000_000_000;
-        let w = windows(anchor, 365);
-        assert_eq!(w.len(), 3);
-        assert_eq!(w[0], (anchor - WINDOW_MS, anchor));
-        assert!(w.iter().all(|(s, e)| e - s <= WINDOW_MS && s < e));
-        assert_eq!(w[2].0, anchor - 365 * 86_400_000);
-        assert_eq!(w[1].0, w[2].1, "windows touch");
-        assert_eq!(windows(anchor, 180).len(), 1);
+    fn windows_stay_within_180_days_however_the_vendor_counts_them() {
+        let anchor = end_of_day(1_795_275_000_000);
+        for days in [1, 2, 177, 178, 179, 180, 181, 356, 357, 365, 366, 3650] {
+            let w = windows(anchor, days);
+            assert_eq!(w.len() as i64, (days + WINDOW_DAYS - 1) / WINDOW_DAYS, "{days} days");
+            assert_eq!(w[0].1, anchor - 1, "the newest window ends with today");
+            assert_eq!(w[w.len() - 1].0, anchor - days * DAY_MS, "the oldest begins {days} days ago");
+            for &(start, end) in &w {
+                assert!(start < end);
+                assert!(end - start < 180 * DAY_MS - DAY_MS, "less than 179 days between the ends: {start}–{end}");
+                assert!(end + 1 - start <= WINDOW_DAYS * DAY_MS, "ends included, at most {WINDOW_DAYS} days");
+                assert!(days_touched((start, end), BEIJING) <= WINDOW_DAYS, "Beijing calendar days, ends included");
+                for hours in -12..=14 {
+                    assert!(days_touched((start, end), hours * 3_600_000) < 180, "calendar days at UTC{hours:+}");
+                }
+                assert_eq!((start + BEIJING).rem_euclid(DAY_MS), 0, "starts at a Beijing midnight");
+                assert_eq!((end + 1 + BEIJING).rem_euclid(DAY_MS), 0, "ends the millisecond before one");
+            }
+            for pair in w.windows(2) {
+                assert_eq!(pair[1].1 + 1, pair[0].0, "{days} days: consecutive windows neither overlap nor leave a gap");
+            }
+        }
+        // Every millisecond around every edge of ten years of windows lies in exactly one window.
+        let w = windows(anchor, 3650);
+        let oldest = anchor - 3650 * DAY_MS;
+        for t in w.iter().flat_map(|&(s, e)| [s - 1, s, s + 1, e - 1, e, e + 1]).filter(|t| (oldest..anchor).contains(t)) {
+            assert_eq!(w.iter().filter(|(s, e)| (*s..=*e).contains(&t)).count(), 1, "{t}");
+        }
     }
 
     #[test]
