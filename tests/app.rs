@@ -293,7 +293,7 @@ async fn wait_for_every_account_synced(ui: &Ui) -> Result<u32> {
             bail!("the account {} shows a sync error in the sidebar: {}", failed.account, failed.state);
         }
         let all_listed = DEMO_VENDORS.iter().all(|v| lines.iter().any(|l| l.account == format!("演示 · {v}")));
-        let all_done = lines.iter().all(|l| !l.spinning && l.state.starts_with("上次同步"));
+        let all_done = lines.iter().all(|l| !l.spinning && (l.state.starts_with("同步完成") || l.state.starts_with("上次同步")));
         if !all_listed || !all_done || ui.exists(&tid("sync-indicator")).await? || ui.rows().await?.is_empty() {
             return Ok(None);
         }

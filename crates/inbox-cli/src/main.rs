@@ -179,7 +179,7 @@ async fn main() {
     // Warnings on stderr; the whole story (redacted) in <data dir>/logs/inbox.*.log.
     let _log = inbox_core::logging::init(&dir, "inbox", "warn");
     if let Err(e) = run(cli).await {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", terminal_safe(&format!("{e:#}")));
         std::process::exit(1);
     }
 }
@@ -227,7 +227,7 @@ async fn account(service: &Arc<Service>, cmd: AccountCommand) -> Result<()> {
             }
             for a in accounts.iter().filter(|_| !json) {
                 let state = match (&a.sync.last_error, a.sync.last_success) {
-                    (Some(e), _) => format!("last sync failed: {e}"),
+                    (Some(e), _) => format!("last sync failed: {}", terminal_safe(e)),
                     (None, Some(t)) => format!("synced at {}", inbox_time(t)),
                     (None, None) => "never synced".into(),
                 };
@@ -241,7 +241,7 @@ async fn account(service: &Arc<Service>, cmd: AccountCommand) -> Result<()> {
         }
         AccountCommand::Test { account } => {
             let a = service.account(&account)?;
-            println!("{}", service.test_account(a.id).await?);
+            println!("{}", terminal_safe(&service.test_account(a.id).await?));
         }
     }
     Ok(())
@@ -275,7 +275,7 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
     let results = match account {
         Some(key) => {
             let a = service.account(&key)?;
-            let r = service.sync_account(a.id).await;
+            let r = service.sync_account_waiting(a.id, inbox_core::service::SYNC_PATIENCE).await;
             vec![(a, r)]
         }
         None => service.sync_all().await?,
@@ -295,7 +295,7 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
             Err(inbox_core::Error::SyncBusy(_)) => println!("{}: 另一个进程正在同步这个账号，结果会写入同一个缓存 (another process is syncing it)", a.name),
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e}");
+                eprintln!("error: {}", terminal_safe(&e.to_string()));
             }
         }
     }
@@ -328,16 +328,24 @@ fn print_unreadable(service: &Service, account_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Vendor text made safe to print: control characters (ESC, BEL, CR …) and bidirectional
-/// overrides shown as escapes, so a record cannot drive the user's terminal.
+/// Vendor text made safe to print on one line: control characters (ESC, BEL, CR, LF …) and
+/// bidirectional overrides shown as escapes, so a record can neither drive the user's
+/// terminal nor forge a line of our output.
 fn terminal_safe(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
-            let unsafe_char = (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+            let unsafe_char = c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
             let shown: Vec<char> = if unsafe_char { c.escape_unicode().collect() } else { vec![c] };
             shown
         })
         .collect()
+}
+
+/// Vendor text of several lines (a form value, a comment), each line made [`terminal_safe`]
+/// and the following ones indented by `indent`, so they read as part of the value, never as
+/// lines of our own.
+fn block(text: &str, indent: &str) -> String {
+    text.lines().map(terminal_safe).collect::<Vec<_>>().join(&format!("\n{indent}"))
 }
 
 fn list(service: &Service, args: ListArgs) -> Result<()> {
@@ -380,7 +388,7 @@ fn show(a: &Approval, json: bool) -> Result<()> {
     }
     println!("表单 {}   提交人 {}   提交于 {}", terminal_safe(&r.form_name), terminal_safe(&r.submitter.name), inbox_time(r.submitted_at));
     for f in &r.fields {
-        println!("  {}: {}", terminal_safe(&f.label), terminal_safe(&f.value));
+        println!("  {}: {}", terminal_safe(&f.label), block(&f.value, "    "));
     }
     for (i, s) in r.steps.iter().enumerate() {
         let rule = match &s.rule {
@@ -391,7 +399,7 @@ fn show(a: &Approval, json: bool) -> Result<()> {
         for m in &s.members {
             let when = m.decided_at.map(inbox_time).unwrap_or_default();
             let decision = m.word.as_deref().map(terminal_safe).unwrap_or_else(|| format!("{:?}", m.decision));
-            println!("    - {} {decision} {} {}", terminal_safe(&m.user.name), when, terminal_safe(m.comment.as_deref().unwrap_or("")));
+            println!("    - {} {decision} {} {}", terminal_safe(&m.user.name), when, block(m.comment.as_deref().unwrap_or(""), "      "));
         }
     }
     for f in &r.attachments {
@@ -452,7 +460,7 @@ async fn submit(service: &Service, account: &str, form: &std::path::Path, attach
     if json {
         println!("{}", serde_json::to_string_pretty(&created)?);
     } else {
-        println!("submitted #{} \"{}\" on {}: {}", created.id, created.remote.title, account.name, created.remote.status.as_str());
+        println!("submitted #{} \"{}\" on {}: {}", created.id, terminal_safe(&created.remote.title), account.name, created.remote.status.as_str());
     }
     Ok(())
 }
@@ -477,14 +485,14 @@ async fn templates(service: &Service, account: &str, file: Option<String>, templ
         return Ok(());
     }
     for t in &found {
-        println!("{}  {}  (files: {:?})", t.id, t.name, t.attachments);
+        println!("{}  {}  (files: {:?})", terminal_safe(&t.id), terminal_safe(&t.name), t.attachments);
         for f in &t.fields {
             let options: Vec<String> = f.options.iter().map(|o| format!("{}={}", o.value, o.label)).collect();
-            println!("  {}{}  {}  {:?} {}", f.key, if f.required { "*" } else { "" }, f.label, f.kind, options.join(" "));
+            println!("  {}{}  {}  {:?} {}", terminal_safe(&f.key), if f.required { "*" } else { "" }, terminal_safe(&f.label), f.kind, terminal_safe(&options.join(" ")));
         }
         for st in &t.steps {
             let who: Vec<&str> = st.members.iter().map(|m| m.user.name.as_str()).collect();
-            println!("  → {}: {}", st.name, who.join("、"));
+            println!("  → {}: {}", terminal_safe(&st.name), terminal_safe(&who.join("、")));
         }
     }
     Ok(())
@@ -514,7 +522,7 @@ async fn outbox(service: &Service, cmd: OutboxCommand) -> Result<()> {
             for e in &entries {
                 let what = e.approval_id.map(|a| format!("#{a}")).unwrap_or_else(|| "new approval".into());
                 let next = if e.state == inbox_core::OutboxState::Queued { format!(", next try {}", inbox_time(e.next_attempt_at)) } else { String::new() };
-                println!("{:>4}  {:<8} {:<8} {}  {} attempt(s){next}  {}", e.id, e.kind.as_str(), e.state.as_str(), what, e.attempts, e.last_error.as_deref().unwrap_or(""));
+                println!("{:>4}  {:<8} {:<8} {}  {} attempt(s){next}  {}", e.id, e.kind.as_str(), e.state.as_str(), what, e.attempts, terminal_safe(e.last_error.as_deref().unwrap_or("")));
             }
             println!("{} waiting or failed", entries.len());
         }
@@ -541,7 +549,8 @@ mod tests {
     fn vendor_text_cannot_drive_the_terminal() {
         assert_eq!(terminal_safe("报销\u{1b}[31m红\u{7}\r"), "报销\\u{1b}[31m红\\u{7}\\u{d}");
         assert_eq!(terminal_safe("abc\u{202e}txt.exe"), "abc\\u{202e}txt.exe");
-        assert_eq!(terminal_safe("第一行\n第二行 😀𪚥"), "第一行\n第二行 😀𪚥");
+        assert_eq!(terminal_safe("第一行\n  you can: approve"), "第一行\\u{a}  you can: approve", "one line stays one line");
+        assert_eq!(block("第一行\nyou can: approve 😀𪚥", "    "), "第一行\n    you can: approve 😀𪚥", "a value's own lines are indented under it");
     }
 
     #[test]

@@ -74,11 +74,11 @@ impl ListItem {
         ListItem { remote_id: remote_id.into(), raw, seen: None, boxes: Vec::new(), title: None, unreadable: None }
     }
 
-    /// A list item that could not be read itself (its id taken from the raw item where it has
-    /// one, else a fingerprint of it, so the same unreadable item keeps one placeholder).
+    /// A list item that could not be read itself, with its id taken from the raw item where
+    /// it has one (else the sync names it by a fingerprint of what it shows, so the same
+    /// unreadable item keeps one placeholder).
     pub fn unreadable(remote_id: Option<String>, raw: serde_json::Value, error: VendorError) -> ListItem {
-        let remote_id = remote_id.unwrap_or_else(|| format!("unreadable:{:016x}", crate::connectors::hash_of(&raw.to_string())));
-        ListItem { unreadable: Some(error), ..ListItem::new(remote_id, raw) }
+        ListItem { unreadable: Some(error), ..ListItem::new(remote_id.unwrap_or_default(), raw) }
     }
 
     pub fn in_boxes(mut self, boxes: Vec<Inbox>) -> ListItem {

@@ -241,15 +241,22 @@ impl Store {
 
     /// Moves an entry to `state`, durably, ending any lease on it.
     fn outbox_set(&self, id: i64, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> StoreResult<()> {
+        self.outbox_finish(id, None, state, error, next_attempt_at).map(drop)
+    }
+
+    /// [`Store::outbox_set`] by the sender `owner` (`Some`): only while it still holds the
+    /// lease, so a send that outlived its lease does not overwrite what the process that took
+    /// the entry over found. Says whether it wrote.
+    fn outbox_finish(&self, id: i64, owner: Option<&str>, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> StoreResult<bool> {
         let conn = self.conn();
-        durably(&conn, |c| {
+        let n = durably(&conn, |c| {
             c.execute(
                 "UPDATE outbox SET state = ?2, last_error = coalesce(?3, last_error), next_attempt_at = coalesce(?4, next_attempt_at), updated_at = ?5,
-                    lease_owner = NULL, lease_until = NULL WHERE id = ?1",
-                params![id, state.as_str(), error, next_attempt_at, now()],
+                    lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND (?6 IS NULL OR lease_owner IS NULL OR lease_owner = ?6)",
+                params![id, state.as_str(), error, next_attempt_at, now(), owner],
             )
         })?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Takes the entry for sending as `owner` (state `sending`, leased for [`LEASE_SECS`]),
@@ -332,6 +339,15 @@ impl Service {
         Ok(())
     }
 
+    /// Records how this process's send of `entry` ended, if it still holds its lease.
+    fn finish_entry(&self, entry: &OutboxEntry, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> Result<()> {
+        if !self.store().outbox_finish(entry.id, Some(self.owner()), state, error, next_attempt_at)? {
+            tracing::warn!(entry = entry.id, "outbox: the send outlived its lease; the process that took the entry over records its end");
+        }
+        self.announce_outbox(entry.account_id);
+        Ok(())
+    }
+
     fn announce_outbox(&self, account_id: i64) {
         self.announce(SyncEvent::OutboxChanged { account_id });
     }
@@ -397,7 +413,7 @@ impl Service {
         let entry = self.outbox_entry_or_err(id)?;
         match self.attempt(&account, &entry).await {
             Outcome::Delivered(approval_id) => {
-                self.set_entry(&entry, OutboxState::Done, None, None)?;
+                self.finish_entry(&entry, OutboxState::Done, None, None)?;
                 // The vendor's lists changed in ways a first page may not show.
                 self.heads.forget(account.id);
                 self.announce_changed(account.id);
@@ -411,7 +427,7 @@ impl Service {
                 let attempts = self.outbox_entry_or_err(id)?.attempts;
                 let (state, next) = if retry { (OutboxState::Queued, now() + retry_delay(attempts).as_secs() as i64) } else { (OutboxState::Failed, now()) };
                 tracing::warn!(account = %account.name, entry = id, state = state.as_str(), "outbox: {reason}");
-                self.set_entry(&entry, state, Some(&reason), Some(next))?;
+                self.finish_entry(&entry, state, Some(&reason), Some(next))?;
                 Err(e)
             }
         }

@@ -14,14 +14,19 @@ pub fn data_dir() -> PathBuf {
 
 /// Creates `dir` (and its parents) if needed, readable by this user only where the platform
 /// has such modes (0700 on Unix; on Windows a folder under the user's profile inherits the
-/// profile's owner-only access).
+/// profile's owner-only access). An existing folder is made private only when it is ours (it
+/// holds our cache): a folder the user pointed us at (`--data-dir .`) keeps its mode, as the
+/// cache file in it is private itself ([`make_private_file`]).
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let ours = !dir.exists() || dir.join("cache.sqlite3").exists() || dir.file_name().is_some_and(|n| n == "logs");
     std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
-    {
+    if ours {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
+    #[cfg(not(unix))]
+    let _ = ours;
     Ok(())
 }
 

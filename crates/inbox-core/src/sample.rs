@@ -21,7 +21,7 @@ pub fn approval(i: usize) -> RemoteApproval {
         5..=7 => (vec![Inbox::Submitted], if i.is_multiple_of(3) { Status::Approved } else { Status::Pending }),
         _ => (vec![Inbox::Cc], Status::Approved),
     };
-    RemoteApproval { status_word: None, unreadable: None,
+    RemoteApproval {
         remote_id: i.to_string(),
         title: format!("{}{}申请-{}", w(0), w(1), i),
         form_name: format!("{}审批", w(2)),
@@ -35,9 +35,10 @@ pub fn approval(i: usize) -> RemoteApproval {
             name: "部门审批".into(),
             rule: StepRule::Any,
             decision: Decision::Waiting,
-            members: vec![StepMember { word: None,
+            members: vec![StepMember {
                 user: User { id: "1".into(), name: NAMES[(i + 3) % 10].into() },
                 decision: Decision::Waiting,
+                word: None,
                 comment: Some(format!("请{}核对", w(5))),
                 decided_at: None,
             }],
@@ -45,6 +46,8 @@ pub fn approval(i: usize) -> RemoteApproval {
         attachments: vec![],
         actions: vec![Action::Approve, Action::Reject],
         raw: serde_json::json!({"id": i, "note": w(4)}),
+        status_word: None,
+        unreadable: None,
     }
 }
 

@@ -20,9 +20,13 @@ use tokio::sync::broadcast;
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "APPROVAL_INBOX_DATA_DIR";
 
-/// How long a claim to sync an account lasts unless renewed (a third of it): how long a
+/// How long a claim to sync an account lasts unless renewed (every third of it): how long a
 /// process that died mid-sync keeps the others from syncing that account.
-const SYNC_CLAIM_SECS: i64 = 90;
+const SYNC_CLAIM_SECS: i64 = 15;
+
+/// How long a sync asked for by the user waits for another process syncing the same account:
+/// longer than a claim left by a process that died, shorter than a user's patience.
+pub const SYNC_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Bounds on what the UI or a script may send (IPC arguments are untrusted too).
 pub const MAX_COMMENT_CHARS: usize = 2000;
@@ -240,20 +244,24 @@ impl Service {
         let result = match self.connector(&account) {
             Ok(connector) => {
                 let recent = self.recent_of(id, connector.as_ref());
-                let memory = sync::Memory { heads: &self.heads, recent: &recent };
+                let memory = sync::Memory { heads: &self.heads, recent: &recent, owner: Some(owner) };
                 let walk = sync::sync_account(&self.store, connector.as_ref(), id, memory);
-                // The claim is renewed while the walk runs (an fxiaoke first sync takes an hour).
+                // The claim is renewed while the walk runs (an fxiaoke first sync takes an hour);
+                // one lost (this process was suspended past it) stops the walk, which would
+                // otherwise remove on the strength of a walk another process now owns.
                 let renew = async {
                     loop {
                         tokio::time::sleep(std::time::Duration::from_secs(SYNC_CLAIM_SECS as u64 / 3)).await;
-                        if let Err(e) = self.store.claim_sync(id, owner, SYNC_CLAIM_SECS) {
-                            tracing::warn!(account = %account.name, "renewing the sync claim: {e}");
+                        match self.store.claim_sync(id, owner, SYNC_CLAIM_SECS) {
+                            Ok(true) => {}
+                            Ok(false) => return Err(SyncError::Store(crate::store::StoreError::Conflict("another process took over this account's sync".into()))),
+                            Err(e) => tracing::warn!(account = %account.name, "renewing the sync claim: {e}"),
                         }
                     }
                 };
                 tokio::select! {
                     walked = walk => walked,
-                    never = renew => never,
+                    lost = renew => lost,
                 }
             }
             .map_err(|e| match e {
@@ -276,6 +284,19 @@ impl Service {
         drop(guard);
         self.index_for_search().await;
         result
+    }
+
+    /// [`Service::sync_account`], waiting (up to `patience`) while another process syncs the
+    /// account: what a user's `inbox sync` does, so a sync that a killed process left claimed
+    /// (the claim lapses in seconds) or one the app is finishing is waited for, not skipped.
+    pub async fn sync_account_waiting(&self, id: i64, patience: std::time::Duration) -> Result<SyncReport> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.sync_account(id).await {
+                Err(Error::SyncBusy(_)) if started.elapsed() < patience => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+                other => return other,
+            }
+        }
     }
 
     /// Indexes for search what syncs wrote (see `Store::index_pending`), a batch at a time,
@@ -302,10 +323,11 @@ impl Service {
         crate::memory::release_freed();
     }
 
-    /// Syncs every account concurrently; each result stands alone.
+    /// Syncs every account concurrently, each waiting up to [`SYNC_PATIENCE`] for another
+    /// process syncing it ([`Service::sync_account_waiting`]); each result stands alone.
     pub async fn sync_all(&self) -> Result<Vec<(Account, Result<SyncReport>)>> {
         let accounts = self.accounts()?;
-        let results = futures::future::join_all(accounts.iter().map(|a| self.sync_account(a.id))).await;
+        let results = futures::future::join_all(accounts.iter().map(|a| self.sync_account_waiting(a.id, SYNC_PATIENCE))).await;
         Ok(accounts.into_iter().zip(results).collect())
     }
 
@@ -532,6 +554,9 @@ impl Service {
     /// A link to the approval in the vendor's own console, where the vendor gives one.
     pub async fn vendor_link(&self, id: i64) -> Result<String> {
         let approval = self.approval(id)?;
+        if approval.remote.remote_id.starts_with("unreadable:") {
+            return Err(Error::Invalid(format!("approval {id} is a list item the vendor sent without an id: there is no page of it to open")));
+        }
         let account = self.account_by_id(approval.account_id)?;
         self.connector(&account)?.vendor_link(&approval.remote.remote_id).await.map_err(|e| vendor_error(&account, e))
     }

@@ -17,6 +17,8 @@ use thiserror::Error;
 pub enum StoreError {
     #[error("cannot open the cache at {path}: {source}")]
     Open { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot use {path} for the cache: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
     #[error("the cache at {path} was written by a newer Approval Inbox (its schema is version {found}; this version knows up to {known}): update the app, or start it with another data directory (--data-dir)")]
     Newer { path: PathBuf, found: usize, known: usize },
     #[error("the cache at {path} is empty (0 bytes): it lost its content, so it is not opened as a new cache (which would drop every account); move it away to start afresh, or restore it from a backup")]
@@ -448,16 +450,13 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `cache.sqlite3` in `dir`, migrated to the current schema.
     pub fn open_in(dir: &Path) -> Result<Store> {
-        crate::platform::create_private_dir(dir).map_err(|e| StoreError::Open {
-            path: dir.to_path_buf(),
-            source: rusqlite::Error::InvalidPath(format!("{}: {e}", dir.display()).into()),
-        })?;
+        crate::platform::create_private_dir(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
         Store::open(&dir.join("cache.sqlite3"))
     }
 
     pub fn open(path: &Path) -> Result<Store> {
         let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
-        let io_err = |e: std::io::Error| StoreError::Open { path: path.to_path_buf(), source: rusqlite::Error::InvalidPath(format!("{}: {e}", path.display()).into()) };
+        let io_err = |source| StoreError::Io { path: path.to_path_buf(), source };
         // An existing cache of 0 bytes is a cache that lost its content (a truncated copy, a
         // full disk), not a new one: taken as new, every account would silently be gone.
         if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
@@ -631,17 +630,55 @@ impl Store {
         Ok(())
     }
 
-    /// Stores one page of a source in one transaction. For each of `boxes` (the source's
-    /// authority) an item is put in the box when it says so and taken out otherwise; an item
-    /// whose content did not change is not rewritten (see `store/write.rs`).
+    /// Stores approvals read from one page of a source, in one transaction (see
+    /// [`Store::store_page`]).
     pub fn upsert_page(&self, account_id: i64, boxes: &[Inbox], generation: i64, items: &[RemoteApproval]) -> Result<usize> {
+        self.store_page(account_id, boxes, generation, &PageWrite { read: items, ..PageWrite::default() })
+    }
+
+    /// Stores what one page of a source came to, in one transaction, so a failure leaves the
+    /// cache as it was before the page: the approvals read (for each of `boxes`, the source's
+    /// authority, an item is put in the box when it says so and taken out otherwise; an item
+    /// whose content did not change is not rewritten, see `store/write.rs`), the ones found
+    /// unchanged (their boxes stay), and the ones that could not be read (placeholders; a cached
+    /// approval keeps its last readable content, marked unreadable and offering nothing, in its
+    /// cached boxes and those its list item shows). Every one keeps this walk's `generation`,
+    /// so the end of the walk leaves it. Returns how many approvals were read.
+    pub fn store_page(&self, account_id: i64, boxes: &[Inbox], generation: i64, page: &PageWrite<'_>) -> Result<usize> {
         let mut conn = self.conn();
         let tx = write_tx(&mut conn)?;
-        for item in items {
+        for item in page.read {
             write::upsert(&tx, account_id, boxes, generation, item)?;
         }
+        if !page.unchanged.is_empty() {
+            let mut mark = tx.prepare_cached(
+                "UPDATE approval_boxes SET generation = ?3
+                 WHERE approval_id = (SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2) AND box = ?4",
+            )?;
+            for id in page.unchanged {
+                for b in boxes {
+                    mark.execute(params![account_id, id, generation, b.as_str()])?;
+                }
+            }
+        }
+        for (placeholder, listed_in) in page.unreadable {
+            let cached = approval_on(&tx, account_id, &placeholder.remote_id)?;
+            let item = match cached {
+                Some(c) => {
+                    let mut kept = c.remote.boxes.clone();
+                    for b in listed_in {
+                        if !kept.contains(b) {
+                            kept.push(*b);
+                        }
+                    }
+                    RemoteApproval { actions: vec![], unreadable: placeholder.unreadable.clone(), boxes: kept, ..c.remote }
+                }
+                None => placeholder.clone(),
+            };
+            write::upsert(&tx, account_id, boxes, generation, &item)?;
+        }
         tx.commit()?;
-        Ok(items.len())
+        Ok(page.read.len())
     }
 
     /// Indexes for search up to `batch` of the approvals written since the last call (oldest
@@ -672,53 +709,6 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// Marks the approvals `remote_ids` as listed again by a source speaking for `boxes`, as
-    /// the cache has them (their list items did not change): their memberships of `boxes`
-    /// stay, with this walk's generation, so the end of the walk does not remove them.
-    pub fn keep_listed(&self, account_id: i64, boxes: &[Inbox], generation: i64, remote_ids: &[String]) -> Result<()> {
-        if remote_ids.is_empty() {
-            return Ok(());
-        }
-        let mut conn = self.conn();
-        let tx = write_tx(&mut conn)?;
-        {
-            let mut mark = tx.prepare_cached(
-                "UPDATE approval_boxes SET generation = ?3
-                 WHERE approval_id = (SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2) AND box = ?4",
-            )?;
-            for id in remote_ids {
-                for b in boxes {
-                    mark.execute(params![account_id, id, generation, b.as_str()])?;
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Keeps listed items that could not be read (`placeholders`, from `sync::placeholder`)
-    /// visible: a cached approval keeps its last readable content, marked unreadable and
-    /// offering no action, in the boxes of `boxes` it is in; an approval not cached yet is
-    /// stored as its placeholder. Either way it keeps this walk's generation, so the end of the
-    /// walk leaves it, and the next sync reads it again.
-    pub fn keep_unreadable(&self, account_id: i64, boxes: &[Inbox], generation: i64, placeholders: &[RemoteApproval]) -> Result<()> {
-        if placeholders.is_empty() {
-            return Ok(());
-        }
-        let cached: Vec<Option<Approval>> = placeholders.iter().map(|p| self.approval_by_remote(account_id, &p.remote_id)).collect::<Result<_>>()?;
-        let mut conn = self.conn();
-        let tx = write_tx(&mut conn)?;
-        for (placeholder, cached) in placeholders.iter().zip(cached) {
-            let item = match cached {
-                Some(c) => RemoteApproval { actions: vec![], unreadable: placeholder.unreadable.clone(), ..c.remote },
-                None => placeholder.clone(),
-            };
-            write::upsert(&tx, account_id, boxes, generation, &item)?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Stores one approval whose every box is known (after a detail read). Returns its id; an
     /// approval in no box leaves the cache (its former id is returned).
     pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {
@@ -731,9 +721,17 @@ impl Store {
 
     /// Called after a source was walked to its end: whatever it did not list this time leaves
     /// its boxes, and approvals left in no box leave the cache. Returns how many left a box.
-    pub fn finish_source(&self, account_id: i64, boxes: &[Inbox], generation: i64) -> Result<usize> {
+    /// Only while `owner` holds the account's sync claim ([`Store::claim_sync`]; `None`: no
+    /// claim is kept, tests): a walk that lost it to another process removes nothing.
+    pub fn finish_source(&self, account_id: i64, boxes: &[Inbox], generation: i64, owner: Option<&str>) -> Result<usize> {
         let mut conn = self.conn();
         let tx = write_tx(&mut conn)?;
+        if let Some(owner) = owner {
+            let holds: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM sync_claims WHERE account_id = ?1 AND owner = ?2)", params![account_id, owner], |r| r.get(0))?;
+            if !holds {
+                return Err(StoreError::Conflict("another process took over this account's sync; its walk decides what leaves the boxes".into()));
+            }
+        }
         let mut removed = 0;
         for b in boxes {
             removed += tx.execute(
@@ -781,14 +779,7 @@ impl Store {
 
     /// The cached approval of an account by the vendor's id.
     pub fn approval_by_remote(&self, account_id: i64, remote_id: &str) -> Result<Option<Approval>> {
-        let id: Option<i64> = self
-            .conn()
-            .query_row("SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, remote_id], |r| r.get(0))
-            .optional()?;
-        match id {
-            Some(id) => self.approval(id),
-            None => Ok(None),
-        }
+        approval_on(&self.conn(), account_id, remote_id)
     }
 
     // ---- reading ----------------------------------------------------------------------
@@ -846,18 +837,38 @@ impl Store {
     }
 
     pub fn approval(&self, id: i64) -> Result<Option<Approval>> {
-        let conn = self.conn();
-        let sql = format!("{SUMMARY_COLUMNS}, a.body, a.raw{SUMMARY_FROM} WHERE a.id = ?1");
-        let mut stmt = conn.prepare(&sql)?;
-        stmt.query_row([id], |row| {
-            let summary = summary_from_row(row)?;
-            let body: String = row.get(15)?;
-            let raw: String = row.get(16)?;
-            Ok(summary.and_then(|s| approval_from_parts(s, &body, &raw)))
-        })
-        .optional()?
-        .transpose()
+        approval_with(&self.conn(), "a.id = ?1", params![id])
     }
+}
+
+/// What a page of a sync came to, for [`Store::store_page`].
+#[derive(Default)]
+pub struct PageWrite<'a> {
+    /// Approvals read in one of the user's boxes.
+    pub read: &'a [RemoteApproval],
+    /// Remote ids listed as the cache has them (their list items did not change).
+    pub unchanged: &'a [String],
+    /// Placeholders of items that could not be read, each with the boxes its list item shows.
+    pub unreadable: &'a [(RemoteApproval, Vec<Inbox>)],
+}
+
+/// The cached approval of an account by the vendor's id, on `conn` (a transaction too).
+fn approval_on(conn: &Connection, account_id: i64, remote_id: &str) -> Result<Option<Approval>> {
+    approval_with(conn, "a.account_id = ?1 AND a.remote_id = ?2", params![account_id, remote_id])
+}
+
+/// The one approval `filter` (over `approvals a`) selects, whole.
+fn approval_with(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<Option<Approval>> {
+    let sql = format!("{SUMMARY_COLUMNS}, a.body, a.raw{SUMMARY_FROM} WHERE {filter}");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.query_row(args, |row| {
+        let summary = summary_from_row(row)?;
+        let body: String = row.get(15)?;
+        let raw: String = row.get(16)?;
+        Ok(summary.and_then(|s| approval_from_parts(s, &body, &raw)))
+    })
+    .optional()?
+    .transpose()
 }
 
 const ACCOUNT_SELECT: &str = "SELECT a.id, a.name, a.vendor, a.base_url, a.settings, a.demo,
@@ -1114,19 +1125,26 @@ pub(crate) mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        std::fs::create_dir(&data).unwrap();
-        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
         let store = Store::open_in(&data).unwrap();
         store.insert_account("云盘", Vendor::Yomicloud, "http://x", &Default::default(), false).unwrap();
-        assert_eq!(mode(&data), 0o700, "the data directory");
+        assert_eq!(mode(&data), 0o700, "the data directory it made");
         for file in ["cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm"] {
             assert_eq!(mode(&data.join(file)), 0o600, "{file}");
         }
         drop(store);
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::set_permissions(data.join("cache.sqlite3"), std::fs::Permissions::from_mode(0o644)).unwrap();
         let store = Store::open_in(&data).unwrap();
         assert_eq!(mode(&data.join("cache.sqlite3")), 0o600, "a readable cache is made private again");
+        assert_eq!(mode(&data), 0o700, "and so is its folder");
         assert_eq!(store.accounts().unwrap().len(), 1);
+        // A folder of the user's with other things in it keeps its mode; the cache is private.
+        let theirs = dir.path().join("project");
+        std::fs::create_dir(&theirs).unwrap();
+        std::fs::write(theirs.join("notes.txt"), b"x").unwrap();
+        std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Store::open_in(&theirs).unwrap();
+        assert_eq!((mode(&theirs), mode(&theirs.join("cache.sqlite3"))), (0o755, 0o600));
     }
 
     #[test]
@@ -1176,18 +1194,18 @@ pub(crate) mod tests {
         let handler = [Inbox::Todo, Inbox::Processed];
         store.upsert_page(acc, &handler, g1, &[item("1", &[Inbox::Todo], 1), item("2", &[Inbox::Todo], 2)]).unwrap();
         store.upsert_page(acc, &[Inbox::Cc], g1, &[item("2", &[Inbox::Cc], 2)]).unwrap();
-        store.finish_source(acc, &handler, g1).unwrap();
+        store.finish_source(acc, &handler, g1, None).unwrap();
         assert_eq!(store.box_counts().unwrap(), BoxCounts { todo: 2, cc: 1, ..Default::default() });
 
         // Next sync: 1 was decided (todo → processed), 2 is no longer listed by the handler list.
         let g2 = store.begin_sync(acc).unwrap();
         store.upsert_page(acc, &handler, g2, &[item("1", &[Inbox::Processed], 3)]).unwrap();
-        store.finish_source(acc, &handler, g2).unwrap();
+        store.finish_source(acc, &handler, g2, None).unwrap();
         let counts = store.box_counts().unwrap();
         assert_eq!(counts, BoxCounts { processed: 1, cc: 1, ..Default::default() });
 
         // And when cc stops listing 2, it leaves the cache entirely.
-        store.finish_source(acc, &[Inbox::Cc], store.begin_sync(acc).unwrap()).unwrap();
+        store.finish_source(acc, &[Inbox::Cc], store.begin_sync(acc).unwrap(), None).unwrap();
         let all = store.list(&ListQuery { limit: 50, ..Default::default() }).unwrap();
         assert_eq!(all.items.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["1"]);
     }

@@ -12,6 +12,8 @@ export function OpenInVendor({ approval }: { approval: Approval }) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   if (!vendors.find((v) => v.id === approval.vendor)?.capabilities.vendor_link) return null;
+  // A list item without a vendor id (named by the sync, `unreadable:…`) has no page to open.
+  if (approval.unreadable && approval.remote_id.startsWith("unreadable:")) return null;
   const open = async () => {
     setBusy(true);
     try {

@@ -47,11 +47,14 @@ fn digest(item: &RemoteApproval, actions: &str, body: &str, raw: &str, unreadabl
         h.write_usize(t.len());
         h.write(t.as_bytes());
     }
-    // Written only when present, so the digests of approvals stored before these existed hold.
-    for t in [item.status_word.as_deref(), unreadable].into_iter().flatten() {
-        h.write_u8(1);
-        h.write_usize(t.len());
-        h.write(t.as_bytes());
+    // Written only when present (each with its own tag), so the digests of approvals stored
+    // before these existed hold.
+    for (tag, t) in [(1u8, item.status_word.as_deref()), (2, unreadable)] {
+        if let Some(t) = t {
+            h.write_u8(tag);
+            h.write_usize(t.len());
+            h.write(t.as_bytes());
+        }
     }
     h.write_i64(item.submitted_at);
     h.write_i64(item.updated_at);

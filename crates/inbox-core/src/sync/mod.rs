@@ -75,13 +75,20 @@ impl Heads {
     pub fn forget(&self, account_id: i64) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).retain(|(a, _), _| *a != account_id);
     }
+
+    /// Forgets one source's head: its next sync walks it (it left items to read again).
+    fn forget_source(&self, account_id: i64, source: &Source) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&(account_id, source.name));
+    }
 }
 
-/// What a sync keeps of an account between runs, in memory: the heads of its sources and
-/// what it read of them.
+/// What a sync keeps of an account between runs, in memory (the heads of its sources and what
+/// it read of them), and who it syncs as: the holder of the account's sync claim in the cache
+/// (`Store::claim_sync`; `None` where no claim is kept), whose walk alone may remove.
 pub struct Memory<'a> {
     pub heads: &'a Heads,
     pub recent: &'a Recent,
+    pub owner: Option<&'a str>,
 }
 
 /// Walks every source of the account into the store. Each page is stored in one transaction,
@@ -113,10 +120,11 @@ pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: 
             let walked = walk_source(store, connector, memory.recent, account_id, &source, generation).await?;
             report.fetched += walked.fetched;
             if walked.steady {
-                report.removed += store.finish_source(account_id, &source.boxes, generation)?;
+                report.removed += store.finish_source(account_id, &source.boxes, generation, memory.owner)?;
                 report.unreadable += walked.unreadable;
-                if let Some(h) = head.filter(|_| walked.unreadable == 0) {
-                    memory.heads.walked(account_id, &source, h, started);
+                match head {
+                    Some(h) if walked.unreadable == 0 => memory.heads.walked(account_id, &source, h, started),
+                    _ => memory.heads.forget_source(account_id, &source),
                 }
                 break;
             }
@@ -158,6 +166,10 @@ async fn walk_source(store: &Store, connector: &dyn Connector, recent: &Recent, 
             repeated |= !seen.insert(id);
         }
         let reads: Vec<Read> = futures::stream::iter(page.items.into_iter().map(|item| read(connector, recent, source, item))).buffered(READ_CONCURRENCY).try_collect().await?;
+        if let Some(e) = one_refusal_for_all(&reads) {
+            // Not one record's problem: the vendor refuses this account's reads as a whole.
+            return Err(e.into());
+        }
         let stored = store_page(store, account_id, source, generation, reads)?;
         recent.stored(source, &stored.listed);
         walked.fetched += stored.fetched;
@@ -179,9 +191,31 @@ async fn walk_source(store: &Store, connector: &dyn Connector, recent: &Recent, 
     Ok(walked)
 }
 
+/// How many reads of a page must fail alike before the failure is taken as the account's.
+const SAME_REFUSAL_FOR_ALL: usize = 3;
+
+/// The vendor's refusal of every read of a page, when at least [`SAME_REFUSAL_FOR_ALL`] reads
+/// were refused with one and the same code by one call: a code that is about the account
+/// (a rate limit, a revoked right, a server fault under a business code), not about a record,
+/// whatever the connector took it for. Placeholders for all of them would hide a broken account.
+fn one_refusal_for_all(reads: &[Read]) -> Option<VendorError> {
+    let refusal = |r: &Read| match r {
+        Read::Unreadable(_, VendorError::Vendor { call, code, message }) => Some((call.clone(), code.clone(), message.clone())),
+        _ => None,
+    };
+    let first = refusal(reads.first()?)?;
+    let all_alike = reads.len() >= SAME_REFUSAL_FOR_ALL && reads.iter().all(|r| refusal(r).is_some_and(|(call, code, _)| call == first.0 && code == first.1));
+    all_alike.then(|| VendorError::Vendor { call: first.0, code: first.1, message: format!("{} (every read of a page was refused alike)", first.2) })
+}
+
 /// Reads one listed item (unless it is unchanged since the last read). A failure that concerns
 /// this item only becomes [`Read::Unreadable`]; any other fails the sync.
 async fn read(connector: &dyn Connector, recent: &Recent, source: &Source, mut item: ListItem) -> Result<Read, VendorError> {
+    if item.remote_id.is_empty() {
+        // A list item without an id: named by what it shows, without the fields that change by
+        // themselves, so the same item keeps one placeholder from sync to sync.
+        item.remote_id = format!("unreadable:{:016x}", recent.fingerprint(&item.raw));
+    }
     if let Some(e) = item.unreadable.take() {
         return Ok(Read::Unreadable(Box::new(item), e));
     }
@@ -213,13 +247,13 @@ fn store_page(store: &Store, account_id: i64, source: &Source, generation: i64, 
             Read::Listed(Listed::Unchanged(id)) => unchanged.push(id),
             Read::Unreadable(item, e) => {
                 tracing::warn!(source = source.name, remote_id = %item.remote_id, "kept as unreadable: {e}");
-                unreadable.push(placeholder(source, *item, &e));
+                let listed_in: Vec<Inbox> = item.boxes.iter().copied().filter(|b| source.boxes.contains(b)).collect();
+                unreadable.push((placeholder(source, *item, &e), listed_in));
             }
         }
     }
-    let fetched = store.upsert_page(account_id, &source.boxes, generation, &approvals)?;
-    store.keep_listed(account_id, &source.boxes, generation, &unchanged)?;
-    store.keep_unreadable(account_id, &source.boxes, generation, &unreadable)?;
+    let page = crate::store::PageWrite { read: &approvals, unchanged: &unchanged, unreadable: &unreadable };
+    let fetched = store.store_page(account_id, &source.boxes, generation, &page)?;
     let listed = approvals.into_iter().map(|a| a.remote_id).chain(unchanged).chain(others).collect();
     Ok(Stored { fetched, unreadable: unreadable.len(), listed })
 }
@@ -228,7 +262,7 @@ fn store_page(store: &Store, account_id: i64, source: &Source, generation: i64, 
 /// shows one, why, and no action. It goes in the boxes its list item shows; where the list
 /// cannot tell (a company-wide list), in the source's boxes other than todo, so the user sees
 /// it without being told it waits for them. A cached approval keeps its last readable content
-/// instead (`Store::keep_unreadable`).
+/// instead (`Store::store_page`).
 pub fn placeholder(source: &Source, item: ListItem, e: &VendorError) -> RemoteApproval {
     let mut boxes: Vec<Inbox> = item.boxes.iter().copied().filter(|b| source.boxes.contains(b)).collect();
     if boxes.is_empty() {
@@ -277,6 +311,9 @@ pub struct Scheduler {
     /// Resends what the outbox holds (see `outbox.rs`), starting with what a crash left.
     outbox: JoinHandle<()>,
 }
+
+/// When a sync that found its account being synced by another process tries again.
+const BUSY_RETRY: Duration = Duration::from_secs(20);
 
 /// How often the outbox is checked for entries whose backoff has passed.
 const OUTBOX_TICK: Duration = Duration::from_secs(5);
@@ -346,8 +383,9 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
                 interval
             }
             Err(crate::Error::NoSuchAccount(_)) => return,
-            // Another process syncs it now: its result is in the cache; try again next time.
-            Err(crate::Error::SyncBusy(_)) => interval,
+            // Another process syncs it now (its result is in the cache), or one that died left its
+            // claim, which lapses soon: try again then.
+            Err(crate::Error::SyncBusy(_)) => interval.min(BUSY_RETRY),
             Err(_) => delays.next().unwrap_or(interval),
         };
         tokio::select! {
@@ -384,8 +422,9 @@ mod tests {
         /// Whether it offers a head (the whole list's ids, hashed), and how often it was paged.
         with_head: bool,
         pages: Mutex<usize>,
-        /// Items whose read fails, with the reason.
+        /// Items whose read fails, with the reason ("code N": the vendor refuses it with N).
         unreadable: Mutex<HashMap<String, String>>,
+        per_page: Mutex<usize>,
     }
 
     const SOURCE: Source = Source { name: "todo", boxes: vec![] };
@@ -431,8 +470,9 @@ mod tests {
                 *moves -= 1;
                 items.remove(0);
             }
-            let page: Vec<_> = items.iter().skip(start).take(2).map(|id| ListItem::new(id.clone(), serde_json::json!({ "id": id }))).collect();
-            let next = (start + 2 < items.len()).then(|| (start + 2).to_string());
+            let per_page = *self.per_page.lock().unwrap();
+            let page: Vec<_> = items.iter().skip(start).take(per_page).map(|id| ListItem::new(id.clone(), serde_json::json!({ "id": id })).in_boxes(vec![Inbox::Todo])).collect();
+            let next = (start + per_page < items.len()).then(|| (start + per_page).to_string());
             Ok(ListPage::new(page, next).of_total("todo", items.len() as i64))
         }
         async fn read(&self, _: &Source, listed: &ListItem) -> Result<RemoteApproval, VendorError> {
@@ -440,6 +480,7 @@ mod tests {
         }
         async fn detail(&self, id: &str) -> Result<RemoteApproval, VendorError> {
             match self.unreadable.lock().unwrap().get(id) {
+                Some(code) if code.starts_with("code ") => Err(VendorError::Vendor { call: "detail".into(), code: code[5..].into(), message: "拒绝".into() }),
                 Some(reason) => Err(VendorError::record("detail", reason)),
                 None => Ok(item(id)),
             }
@@ -460,7 +501,7 @@ mod tests {
     }
 
     fn memory<'a>(heads: &'a Heads, recent: &'a Recent) -> Memory<'a> {
-        Memory { heads, recent }
+        Memory { heads, recent, owner: None }
     }
 
     fn world(ids: &[&str], moves: usize) -> (tempfile::TempDir, Store, i64, MovingList) {
@@ -468,7 +509,7 @@ mod tests {
         let store = Store::open_in(dir.path()).unwrap();
         let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://x", &Default::default(), false).unwrap();
         let items = Mutex::new(ids.iter().map(|s| s.to_string()).collect());
-        let list = MovingList { items, moves: Mutex::new(moves), with_head: false, pages: Mutex::new(0), unreadable: Mutex::default() };
+        let list = MovingList { items, moves: Mutex::new(moves), with_head: false, pages: Mutex::new(0), unreadable: Mutex::default(), per_page: Mutex::new(2) };
         (dir, store, account, list)
     }
 
@@ -551,6 +592,32 @@ mod tests {
         assert_eq!((after.id, &after.remote.title, after.remote.status), (before.id, &before.remote.title, Status::Pending), "the last readable copy stays");
         assert!(after.remote.actions.is_empty() && after.remote.unreadable.is_some());
         assert_eq!(todo_ids(&store), ["a", "b"]);
+    }
+
+    /// A todo whose list now names it, cached only in another box, must show in todo while its
+    /// detail cannot be read: the list's box is the authority.
+    #[tokio::test]
+    async fn an_unreadable_approval_goes_where_its_list_puts_it_as_well() {
+        let (_dir, store, account, list) = world(&["a", "b"], 0);
+        let processed = RemoteApproval { boxes: vec![Inbox::Processed], actions: vec![], ..item("a") };
+        store.upsert_one(account, &processed).unwrap();
+        list.unreadable.lock().unwrap().insert("a".into(), "odd".into());
+        sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap();
+        assert_eq!(todo_ids(&store), ["a", "b"]);
+        assert_eq!(cached(&store, account, "a").remote.boxes, [Inbox::Todo, Inbox::Processed], "the cached box stays too");
+    }
+
+    /// One code refusing every read of a page is the account's problem, not three records'.
+    #[tokio::test]
+    async fn every_read_of_a_page_refused_alike_fails_the_account() {
+        let (_dir, store, account, list) = world(&["a", "b", "c", "d"], 0);
+        *list.per_page.lock().unwrap() = 4;
+        for id in ["a", "b", "c", "d"] {
+            list.unreadable.lock().unwrap().insert(id.into(), "code 429".into());
+        }
+        let e = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err().to_string();
+        assert!(e.contains("every read of a page was refused alike"), "{e}");
+        assert!(todo_ids(&store).is_empty(), "nothing stored as placeholders");
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 //!   remember `(source, remote id) → (fingerprint of the vendor's raw list item, when it was
 //!   read)` for each **finished** approval read. Not the approval itself: the cache holds it,
 //!   so a listed item found unchanged comes back as [`Listed::Unchanged`] and the sync keeps
-//!   the cached approval's boxes (`Store::keep_listed`). Keeping the approvals here cost
+//!   the cached approval's boxes (`Store::store_page`). Keeping the approvals here cost
 //!   280 MB at 10k per vendor. The source is part of the key because box membership
 //!   comes from the source: the same approval listed under todo and under processed are two
 //!   entries.

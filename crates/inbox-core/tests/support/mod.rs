@@ -24,7 +24,7 @@ pub fn add_demo(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -
 #[allow(dead_code)] // each test binary uses its own part of this module
 pub async fn assert_wild_sync(service: &Service, account: i64, expected: &[String]) -> (usize, usize) {
     use inbox_core::ListQuery;
-    service.sync_account(account).await.unwrap_or_else(|e| panic!("a wild tenant's sync must not fail: {e}"));
+    let report = service.sync_account(account).await.unwrap_or_else(|e| panic!("a wild tenant's sync must not fail: {e}"));
     let page = service.list(&ListQuery { account_id: Some(account), limit: 500, ..Default::default() }).unwrap();
     assert!(page.total <= 500, "the check reads one page");
     let cached: std::collections::HashMap<&str, &inbox_core::ApprovalSummary> = page.items.iter().map(|a| (a.remote_id.as_str(), a)).collect();
@@ -49,6 +49,7 @@ pub async fn assert_wild_sync(service: &Service, account: i64, expected: &[Strin
     assert!(state.last_error.is_none(), "{state:?}");
     let unreadable = page.items.iter().filter(|a| a.unreadable.is_some()).count() as u64;
     assert_eq!(state.last_unreadable, Some(unreadable), "the status counts the placeholders: {state:?}");
+    assert_eq!(report.unreadable as u64, unreadable, "the sync reports each record it could not read, and only those");
     assert_eq!(state.last_count, Some(page.total), "{state:?}");
     (readable, placeholders)
 }

@@ -235,7 +235,9 @@ pub fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorErr
         None => vendor_message,
     };
     let (call, code) = (call.to_string(), code);
-    Err(if status == 441 || status == 442 {
+    // Refused credentials come as HTTP 441/442, and their code in the body of some gateways'
+    // HTTP 200: either way they concern the account, not one contract.
+    Err(if status == 441 || status == 442 || code == "441" || code == "442" {
         VendorError::Auth { call, code, message }
     } else {
         VendorError::Vendor { call, code, message }

@@ -68,9 +68,13 @@ fn offset_of(text: &str) -> (&str, i64) {
     }
     let Some(at) = text[t..].rfind(['+', '-']).map(|i| t + i) else { return (text, UTC8) };
     let digits: String = text[at + 1..].chars().filter(char::is_ascii_digit).collect();
+    // An offset is hours and minutes (`+08`, `+0800`); anything longer is not one.
     let (Ok(h), Ok(m)) = (digits.get(..2).unwrap_or("x").parse::<i64>(), digits.get(2..).filter(|m| !m.is_empty()).unwrap_or("00").parse::<i64>()) else {
         return (text, UTC8);
     };
+    if digits.len() > 4 || h > 23 || m > 59 {
+        return (text, UTC8);
+    }
     let sign = if text[at..].starts_with('-') { -1 } else { 1 };
     (&text[..at], sign * (h * 3600 + m * 60))
 }

@@ -432,7 +432,17 @@ impl YomiConnector {
     }
 
     async fn detail_of(&self, remote_id: String, logs: &FileLogs) -> Result<RemoteApproval, VendorError> {
-        let types = self.types().await?;
+        // Type names only name the approval: a vendor refusing `templet-content` leaves them
+        // unnamed (shown by number) instead of failing every read of the account.
+        let unnamed = HashMap::new();
+        let types = match self.types().await {
+            Ok(types) => types,
+            Err(e) if e.is_item_level() => {
+                tracing::warn!("approval type names could not be read: {e}");
+                &unnamed
+            }
+            Err(e) => return Err(e),
+        };
         let (view, raw) = self.view(&remote_id).await?;
         let children = self.attachment_children(&view).await?;
         // The file's log and the 我管理的 mark only add to the approval: a failure to read them
