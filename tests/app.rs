@@ -17,7 +17,7 @@ mod support;
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::json;
 use std::time::Duration;
-use support::{run_app_test, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
+use support::{run_app_test, run_app_test_with, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
 
 const APPROVE_COMMENT: &str = "同意，E2E";
 const REJECT_COMMENT: &str = "E2E 拒绝：预算超标";
@@ -432,8 +432,11 @@ async fn find_in_list(ui: &Ui, label: &str, row: &Row) -> Result<()> {
 
 /// The open detail of `row` shows the decision: the overall status is `status`, or (a step that
 /// is not the last, or a rule that needs more people) the step timeline carries `comment`.
+/// Waits until the detail shows the decision: its status, or the comment in the step timeline,
+/// or (a vendor that does not hand comments back, 契约锁) no 同意 any more and a member's 已同意
+/// in the timeline.
 async fn wait_until_decided(ui: &Ui, row: &Row, status: &str, comment: &str) -> Result<String> {
-    let what = format!("the detail of #{} to show status {status} or the comment {comment:?}", row.id);
+    let what = format!("the detail of #{} to show status {status}, the comment {comment:?} or a member's 已同意", row.id);
     wait_for(&what, UI_TIMEOUT, async || {
         if ui.attr(&tid("approval-detail"), "data-id").await?.as_deref() != Some(row.id.as_str()) {
             return Ok(None);
@@ -444,6 +447,9 @@ async fn wait_until_decided(ui: &Ui, row: &Row, status: &str, comment: &str) -> 
             (true, true) => Some(format!("status {shown}, comment in the step timeline")),
             (true, false) => Some(format!("status {shown} (comment not in the timeline)")),
             (false, true) => Some(format!("status still {shown}, comment in the step timeline")),
+            (false, false) if status == "approved" && timeline.contains("已同意") && !ui.exists(&tid("btn-approve")).await? => {
+                Some(format!("status still {shown}, a member's 已同意 in the timeline (the vendor hands no comment back)"))
+            }
             (false, false) => None,
         })
     })
@@ -929,6 +935,34 @@ async fn chinese_text_renders_as_glyphs_not_boxes() {
         ensure!(ui.visible_text().await?.contains("待我审批"), "the sidebar shows its Chinese labels");
         let shot = ui.screenshot("cjk").await?;
         eprintln!("Chinese renders in `{}`; screenshot: {}", drawn["font"], shot.display());
+        Ok(())
+    })
+    .await;
+}
+
+/// Issue 13: the demo against simulators serving a real tenant's data (`--wild`): every account
+/// syncs (no sync fails because of one record), the sidebar says how many records could not be
+/// read, a click lists them, and the detail of one says why and offers no action.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wild_tenant_shows_every_record_and_says_which_could_not_be_read() {
+    run_app_test_with("wild", &["--wild"], |_| Ok(()), async |ui: Ui| {
+        wait_for_every_account_synced(&ui).await?;
+        let lines = sync_lines(&ui).await?;
+        let states: Vec<String> = lines.iter().map(|l| format!("{}: {}", l.account, l.state)).collect();
+        ensure!(lines.iter().all(|l| !l.error && l.state.starts_with("同步完成")), "every account synced: {states:?}");
+        ensure!(lines.iter().any(|l| l.state.contains("条无法读取")), "some records could not be read: {states:?}");
+        ui.click_testid("sync-unreadable").await?;
+        wait_for("the list of unreadable approvals", UI_TIMEOUT, async || Ok(ui.exists(&tid("unreadable-filter")).await?.then_some(()))).await?;
+        let rows = wait_for("a row in it", UI_TIMEOUT, async || {
+            let rows = ui.rows().await?;
+            Ok((!rows.is_empty()).then_some(rows))
+        })
+        .await?;
+        open_row(&ui, &rows[0]).await?;
+        let why = wait_for("the detail to say why", UI_TIMEOUT, async || ui.text(&tid("detail-unreadable")).await).await?;
+        ensure!(!ui.exists(&tid("btn-approve")).await? && !ui.exists(&tid("btn-reject")).await?, "no action on an unreadable record");
+        let shot = ui.screenshot("wild").await?;
+        eprintln!("{} unreadable rows; #{}: {why}; screenshot {}", rows.len(), rows[0].id, shot.display());
         Ok(())
     })
     .await;

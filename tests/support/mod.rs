@@ -262,8 +262,14 @@ pub async fn run_app_test(name: &str, body: impl AsyncFnOnce(Ui) -> Result<()>) 
 
 /// [`run_app_test`] with the data directory prepared by `seed` before the app starts.
 pub async fn run_seeded_app_test(name: &str, seed: impl FnOnce(&Path) -> Result<()>, body: impl AsyncFnOnce(Ui) -> Result<()>) {
+    run_app_test_with(name, &[], seed, body).await
+}
+
+/// [`run_seeded_app_test`] with the app started with `args` beyond its data directory (e.g.
+/// `--wild`).
+pub async fn run_app_test_with(name: &str, args: &[&str], seed: impl FnOnce(&Path) -> Result<()>, body: impl AsyncFnOnce(Ui) -> Result<()>) {
     let _serial = SERIAL.lock().await;
-    let mut harness = match Harness::start(name) {
+    let mut harness = match Harness::start(name, args) {
         Ok(h) => h,
         Err(e) => panic!("E2E test `{name}` could not start: {e:#}"),
     };
@@ -356,11 +362,13 @@ pub struct Harness {
     xvfb: Option<(Child, ChildStdout)>,
     /// What the driver (and so the app) was started with beyond the inherited environment.
     env: Vec<(String, String)>,
+    /// The app's arguments beyond `--data-dir`.
+    app_args: Vec<String>,
     _tmp: tempfile::TempDir,
 }
 
 impl Harness {
-    fn start(name: &str) -> Result<Harness> {
+    fn start(name: &str, app_args: &[&str]) -> Result<Harness> {
         let app = app_binary()?;
         warn_if_stale(&app);
         let driver_bin = find_program("TAURI_DRIVER", "tauri-driver", &[home_path(".cargo/bin/tauri-driver")])
@@ -379,7 +387,7 @@ impl Harness {
         }
         let log_path = artifacts_dir().join(format!("{name}-driver.log"));
         let mut harness =
-            Harness { name: name.to_owned(), app, data_dir, port: 0, native_port: 0, log_path, driver: None, xvfb: None, env: vec![], _tmp: tmp };
+            Harness { name: name.to_owned(), app, data_dir, port: 0, native_port: 0, log_path, driver: None, xvfb: None, env: vec![], app_args: app_args.iter().map(|a| a.to_string()).collect(), _tmp: tmp };
 
         // A display: the caller's (e.g. under `xvfb-run -a`), or an own Xvfb on a free number.
         let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -450,7 +458,9 @@ impl Harness {
             }
         }
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), json!({ "application": self.app, "args": ["--data-dir", self.data_dir] }));
+        let mut args = vec!["--data-dir".to_string(), self.data_dir.display().to_string()];
+        args.extend(self.app_args.iter().cloned());
+        caps.insert("tauri:options".into(), json!({ "application": self.app, "args": args }));
         let mut builder = ClientBuilder::native();
         builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", self.port);

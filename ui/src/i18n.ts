@@ -78,7 +78,7 @@ const EN: Record<string, string> = {
   无法读取: "Unreadable",
   上次同步无法读取这条审批: "The last sync could not read this approval",
   "下面是上次读到的内容；下次同步会再读取。": "Below is what was last read; the next sync reads it again.",
-  "下次同步会再读取；可在厂商中查看。": "The next sync reads it again; the vendor's console shows it meanwhile.",
+  "下次同步会再读取。": "The next sync reads it again.",
   无法读取的审批: "Unreadable approvals",
   其他: "Other",
   // the window

@@ -192,6 +192,37 @@ fn vendor_sim_serve_prints_what_account_add_needs_and_every_vendor_syncs() {
     assert!(stopped.success(), "vendor-sim serve stops cleanly on SIGTERM: {stopped}; stderr:\n{}", sims.stderr());
 }
 
+/// Issue 13: with every simulator serving a real tenant's data (`vendor-sim serve --wild`),
+/// `inbox sync` exits 0, every account's sync is a success with a count, the records it could
+/// not read are listed with why, and `inbox list --unreadable` shows them too.
+#[test]
+fn a_wild_tenant_of_every_vendor_syncs_and_says_what_it_could_not_read() {
+    let mut cmd = std::process::Command::new(vendor_sim_binary());
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--seed", "5", "--approvals", "12", "--wild"]);
+    let mut sims = Spawned::start("vendor-sim serve --wild", cmd);
+    let lines: Vec<Map<String, Value>> = (0..vendor_sim::VENDORS.len()).map(|_| serve_line(&sims.next_line(STARTUP))).collect();
+    let inbox = Inbox::new();
+    for line in &lines {
+        inbox.add(&format!("wild-{}", line["vendor"].as_str().unwrap()), line);
+    }
+    let synced = inbox.ok(&["sync"]);
+    for vendor in vendor_sim::VENDORS {
+        assert!(synced.contains(&format!("wild-{vendor}: 同步完成 · ")), "{vendor}: {synced}");
+    }
+    assert!(synced.contains("条无法读取") && synced.contains("无法读取 #"), "the unreadable ones are named: {synced}");
+    let accounts = inbox.json(&["account", "list", "--json"]);
+    let unreadable: u64 = accounts.as_array().unwrap().iter().map(|a| {
+        // zeyi has no list: it holds only what this inbox submitted (nothing here).
+        assert!(a["sync"]["last_error"].is_null() && (a["vendor"] == "zeyi" || a["sync"]["last_count"].as_u64().unwrap() > 0), "{a}");
+        a["sync"]["last_unreadable"].as_u64().unwrap()
+    }).sum();
+    let listed = inbox.json(&["list", "--unreadable", "--json", "--limit", "500"]);
+    assert_eq!(listed["total"].as_u64(), Some(unreadable), "list --unreadable shows exactly those");
+    assert!(listed["items"].as_array().unwrap().iter().all(|a| a["unreadable"]["reason"].as_str().is_some_and(|r| !r.is_empty()) && a["actions"] == serde_json::json!([])));
+    let stopped = sims.terminate(Duration::from_secs(10));
+    assert!(stopped.success(), "stderr:\n{}", sims.stderr());
+}
+
 #[test]
 fn callbacks_serve_listens_where_the_app_does_by_default() {
     let help = Inbox::new().run(&["callbacks", "serve", "--help"], None);

@@ -62,7 +62,7 @@ export function ApprovalDetail({ approval, loading, error, onActed, request }: A
               <>
                 <div>{a.unreadable.reason}</div>
                 <Typography.Text type="secondary">
-                  {a.fields.length > 0 || a.steps.length > 0 ? t("下面是上次读到的内容；下次同步会再读取。") : t("下次同步会再读取；可在厂商中查看。")}
+                  {a.fields.length > 0 || a.steps.length > 0 ? t("下面是上次读到的内容；下次同步会再读取。") : t("下次同步会再读取。")}
                 </Typography.Text>
               </>
             }

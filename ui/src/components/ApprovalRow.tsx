@@ -57,11 +57,7 @@ export function ApprovalRow({ item, selected, checked, now, onClick }: ApprovalR
       </Flex>
       <Flex align="center" gap={6} className="row-line row-second">
         <Typography.Text type="secondary" ellipsis className="row-meta">
-          {item.form_name}
-          {item.form_name && item.submitter.name ? " · " : ""}
-          {item.submitter.name}
-          {" · "}
-          {item.account_name}
+          {[item.form_name, item.submitter.name, item.account_name].filter(Boolean).join(" · ")}
         </Typography.Text>
         {item.unreadable && (
           <Tooltip title={item.unreadable.reason}>
