@@ -148,6 +148,19 @@ impl Default for Recall {
     }
 }
 
+/// Pacing of a vendor's rate-limited calls shared by every process using one cache (the app and
+/// `inbox`): a connector asks before each call and waits what it is told, so two processes
+/// together stay under the vendor's limit that each alone would respect. Keys name one
+/// account's endpoint. The service gives connectors one backed by the cache
+/// (`Store::reserve_call`); a connector made on its own paces in its process only.
+pub trait Pacer: Send + Sync {
+    /// Reserves the next call of `key` under "one per `interval`, `burst` ahead": returns how
+    /// long to wait before making it.
+    fn reserve(&self, key: &str, interval: std::time::Duration, burst: u32) -> std::time::Duration;
+    /// The vendor answered "too fast": nobody calls `key` for `pause`.
+    fn hold(&self, key: &str, pause: std::time::Duration);
+}
+
 /// A file fetched from the vendor.
 #[derive(Debug)]
 pub struct Download {

@@ -189,7 +189,8 @@ impl Service {
             return Ok(c.clone());
         }
         let secrets = self.secrets.get(account.id)?;
-        let connector = connectors::connect(account, &secrets).map_err(|e| vendor_error(account, e))?;
+        let pacer = Arc::new(StorePacer { store: self.store.clone(), account_id: account.id });
+        let connector = connectors::connect(account, &secrets, pacer).map_err(|e| vendor_error(account, e))?;
         self.connectors.lock().unwrap_or_else(|p| p.into_inner()).insert(account.id, connector.clone());
         Ok(connector)
     }
@@ -617,6 +618,32 @@ impl Service {
     /// Sends an event to whoever listens (the window, the CLI); nobody listening is fine.
     pub(crate) fn announce(&self, event: SyncEvent) {
         let _ = self.events.send(event);
+    }
+}
+
+/// Paces an account's rate-limited calls through the cache, for every process using it.
+struct StorePacer {
+    store: Store,
+    account_id: i64,
+}
+
+impl crate::connector::Pacer for StorePacer {
+    fn reserve(&self, key: &str, interval: std::time::Duration, burst: u32) -> std::time::Duration {
+        let key = format!("{}:{key}", self.account_id);
+        match self.store.reserve_call(&key, interval.as_millis() as i64, burst) {
+            Ok(wait) => std::time::Duration::from_millis(wait as u64),
+            // The cache unwritable for a moment: pace by the interval alone.
+            Err(e) => {
+                tracing::warn!("pacing {key} through the cache: {e}");
+                interval
+            }
+        }
+    }
+
+    fn hold(&self, key: &str, pause: std::time::Duration) {
+        if let Err(e) = self.store.hold_calls(&format!("{}:{key}", self.account_id), pause.as_millis() as i64) {
+            tracing::warn!("holding {key} through the cache: {e}");
+        }
     }
 }
 

@@ -199,6 +199,14 @@ fn migrations() -> Migrations<'static> {
         ) WITHOUT ROWID;
         ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
         ALTER TABLE outbox ADD COLUMN lease_until INTEGER;",
+    ),
+    // Vendor rate limits shared by the processes on one cache (`Store::reserve_call`): each
+    // paced endpoint's theoretical arrival time, in ms.
+    M::up(
+        "CREATE TABLE pacing (
+            key TEXT PRIMARY KEY,
+            tat_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;",
     )])
 }
 
@@ -609,6 +617,31 @@ impl Store {
     /// Gives a claim of [`Store::claim_sync`] back (a claim of someone else stays).
     pub fn release_sync(&self, account_id: i64, owner: &str) -> Result<()> {
         self.conn().execute("DELETE FROM sync_claims WHERE account_id = ?1 AND owner = ?2", params![account_id, owner])?;
+        Ok(())
+    }
+
+    /// Reserves the next call of `key` (an account's endpoint) under "one per `interval_ms`,
+    /// `burst` ahead", for every process on this cache at once (the generic cell rate
+    /// algorithm, its state in the `pacing` table, updated in one write transaction): returns
+    /// how many ms to wait before calling. The slot is taken whether or not the caller waits.
+    pub fn reserve_call(&self, key: &str, interval_ms: i64, burst: u32) -> Result<i64> {
+        let now = now_ms();
+        let mut conn = self.conn();
+        let tx = write_tx(&mut conn)?;
+        let tat: i64 = tx.query_row("SELECT tat_ms FROM pacing WHERE key = ?1", [key], |r| r.get(0)).optional()?.unwrap_or(now);
+        let next = tat.max(now) + interval_ms;
+        let wait = (next - i64::from(burst) * interval_ms - now).max(0);
+        tx.execute("INSERT INTO pacing (key, tat_ms) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET tat_ms = excluded.tat_ms", params![key, next])?;
+        tx.commit()?;
+        Ok(wait)
+    }
+
+    /// Holds every process off `key` for `pause_ms` (the vendor said "too fast").
+    pub fn hold_calls(&self, key: &str, pause_ms: i64) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO pacing (key, tat_ms) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET tat_ms = max(tat_ms, excluded.tat_ms)",
+            params![key, now_ms() + pause_ms],
+        )?;
         Ok(())
     }
 
@@ -1069,6 +1102,11 @@ const FTS_PRESPLIT: &str = "
     );
     INSERT INTO approvals_fts (approvals_fts) VALUES ('rebuild');";
 
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// Unix seconds now.
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -1145,6 +1183,20 @@ pub(crate) mod tests {
         std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o755)).unwrap();
         Store::open_in(&theirs).unwrap();
         assert_eq!((mode(&theirs), mode(&theirs.join("cache.sqlite3"))), (0o755, 0o600));
+    }
+
+    /// Issue 14: two handles on one cache (two processes) share one pace per endpoint.
+    #[test]
+    fn calls_are_paced_for_every_process_on_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (Store::open_in(dir.path()).unwrap(), Store::open_in(dir.path()).unwrap());
+        let waits: Vec<i64> = (0..6).map(|i| if i % 2 == 0 { &a } else { &b }.reserve_call("1:/cgi/approval/get", 500, 2).unwrap()).collect();
+        assert_eq!(&waits[..2], [0, 0], "the burst is shared: {waits:?}");
+        assert!(waits[2] > 0 && waits.windows(2).skip(2).all(|w| w[1] > w[0]), "then one per interval, whoever asks: {waits:?}");
+        assert!(waits[5] >= 1_500 && waits[5] <= 2_100, "{waits:?}");
+        assert_eq!(a.reserve_call("1:/cgi/approval/query", 500, 2).unwrap(), 0, "another endpoint has its own pace");
+        b.hold_calls("1:/cgi/approval/query", 20_000).unwrap();
+        assert!(a.reserve_call("1:/cgi/approval/query", 500, 2).unwrap() >= 19_000, "a vendor's 'too fast' holds every process off");
     }
 
     #[test]

@@ -46,3 +46,24 @@ async fn a_second_sync_of_an_account_waits_its_turn_and_nothing_is_lost() {
     cli.sync_account(account).await.expect("once the first is done, the second may sync");
     assert_eq!(cached(&cli), before);
 }
+
+/// fxiaoke's rate limit holds across processes: back-to-back syncs by three processes (each a
+/// new service with no memory of what the others read) are paced through the cache together,
+/// so the vendor never answers 20050, where each pacing itself alone made the third fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn back_to_back_syncs_of_three_processes_stay_under_fxiaokes_rate_limit() {
+    let sim = vendor_sim::fxiaoke::Sim::new(31, 20);
+    // Just above the 50 calls per 20 s our pace allows, so only a pace shared by the three
+    // processes stays under it (each pacing alone sends about 60 in 15 s).
+    sim.set_rate_limit(52);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let demo = sim.demo_account(&server.base_url);
+    for process in 0..3 {
+        let service = Service::open(dir.path()).unwrap();
+        let account = support::add_demo(&service, "纷享销客", &demo);
+        service.sync_account(account).await.unwrap_or_else(|e| panic!("process {process}: {e}"));
+    }
+    assert!(sim.calls("/cgi/approval/get") >= 3 * 20, "each process read the details again");
+    assert_eq!(sim.rate_limited(), 0, "no call was refused as too fast");
+}

@@ -33,12 +33,13 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
     }
 }
 
-/// Builds the connector for a configured account.
-pub fn connect(account: &Account, secrets: &Secrets) -> Result<Arc<dyn Connector>, VendorError> {
+/// Builds the connector for a configured account; a vendor with a rate limit paces its calls
+/// through `pacer`, shared by every process on the cache.
+pub fn connect(account: &Account, secrets: &Secrets, pacer: Arc<dyn crate::connector::Pacer>) -> Result<Arc<dyn Connector>, VendorError> {
     match account.vendor {
         Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
         Vendor::Zeyi => Ok(Arc::new(zeyi::ZeyiConnector::new(account, secrets)?)),
-        Vendor::Fxiaoke => Ok(Arc::new(fxiaoke::FxConnector::new(account, secrets)?)),
+        Vendor::Fxiaoke => Ok(Arc::new(fxiaoke::FxConnector::new(account, secrets)?.paced_by(pacer))),
         Vendor::Qiyuesuo => Ok(Arc::new(qiyuesuo::QiyuesuoConnector::new(account, secrets)?)),
         Vendor::Weiwenjia => Ok(Arc::new(weiwenjia::WeiwenjiaConnector::new(account, secrets)?)),
     }

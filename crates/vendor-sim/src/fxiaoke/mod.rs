@@ -211,6 +211,11 @@ impl Sim {
         self.lock().rate_limit = calls;
     }
 
+    /// How many calls were refused with 20050 (too fast), all endpoints together.
+    pub fn rate_limited(&self) -> usize {
+        self.lock().rate_limited
+    }
+
     /// How many calls `path` has received (refused ones included).
     pub fn calls(&self, path: &str) -> usize {
         self.lock().call_counts.get(path).copied().unwrap_or(0)

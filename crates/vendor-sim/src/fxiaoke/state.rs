@@ -248,6 +248,8 @@ pub struct State {
     pub rate_limit: usize,
     pub calls: HashMap<String, VecDeque<Instant>>,
     pub call_counts: HashMap<String, usize>,
+    /// Calls refused with 20050, all endpoints together.
+    pub rate_limited: usize,
     pub next_token: u64,
 }
 
@@ -271,6 +273,7 @@ impl State {
             rate_limit: RATE_LIMIT,
             calls: HashMap::new(),
             call_counts: HashMap::new(),
+            rate_limited: 0,
             next_token: 1,
         }
     }
@@ -307,6 +310,7 @@ impl State {
             log.pop_front();
         }
         if log.len() >= self.rate_limit {
+            self.rate_limited += 1;
             return Err(ApiError::RateLimited);
         }
         log.push_back(now);

@@ -77,6 +77,11 @@ pub fn describe(c: i64) -> &'static str {
 /// first sync reads (a larger burst with a slower refill read 10k approvals at 1.33 per second).
 const BURST: u32 = 10;
 const REFILL: Duration = Duration::from_millis(500);
+/// The platform's rate-limit window: a 20050 answer holds the endpoint off this long (for
+/// every process on the cache), then the call is made again.
+const WINDOW: Duration = Duration::from_secs(20);
+/// How often one call waits out a 20050 before the error reaches the user.
+const THROTTLED_RETRIES: usize = 2;
 
 pub struct Client {
     http: reqwest::Client,
@@ -85,6 +90,8 @@ pub struct Client {
     /// Held across a refresh, so the token is never fetched twice at once.
     token: tokio::sync::Mutex<Option<Token>>,
     limiters: Mutex<HashMap<&'static str, Arc<DefaultDirectRateLimiter>>>,
+    /// The pace shared with the other processes on the cache; without one, this process's own.
+    pacer: Option<Arc<dyn crate::connector::Pacer>>,
 }
 
 impl Client {
@@ -93,11 +100,25 @@ impl Client {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(VendorError::Config(format!("the base URL must start with http:// or https://, not \"{base}\"")));
         }
-        Ok(Client { http: http_client(), base, creds, token: tokio::sync::Mutex::new(None), limiters: Mutex::default() })
+        Ok(Client { http: http_client(), base, creds, token: tokio::sync::Mutex::new(None), limiters: Mutex::default(), pacer: None })
     }
 
-    /// Waits until `path` may be called again under our own limit.
+    /// Paces the calls through `pacer`, shared with every process on the cache.
+    pub fn paced_by(mut self, pacer: Arc<dyn crate::connector::Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// Waits until `path` may be called again under our limit (shared across processes when
+    /// a pacer was given, else this process's).
     async fn pace(&self, path: &'static str) {
+        if let Some(pacer) = &self.pacer {
+            let wait = pacer.reserve(&format!("fxiaoke{path}"), REFILL, BURST);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            return;
+        }
         let limiter = {
             let mut map = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
             map.entry(path)
@@ -152,8 +173,11 @@ impl Client {
 
     /// A call with the token in its body; on 20016 the token is refreshed and the call retried
     /// once.
+    /// A 20050 ("too fast": the call did not run) holds the endpoint off for the platform's
+    /// window, for every process on the cache, and the call is made again (at most
+    /// [`THROTTLED_RETRIES`] times).
     pub async fn call_raw(&self, call: &'static str, body: Value) -> Result<Value, VendorError> {
-        let mut retried = false;
+        let (mut retried, mut throttled) = (false, 0);
         loop {
             let token = self.token().await?;
             let mut signed = body.clone();
@@ -164,6 +188,16 @@ impl Client {
                     tracing::debug!(call, "token refused (20016): refreshing once");
                     self.invalidate(&token).await;
                     retried = true;
+                }
+                Err(VendorError::Throttled { .. }) if throttled < THROTTLED_RETRIES => {
+                    throttled += 1;
+                    tracing::info!(call, "the vendor asks to slow down (20050): waiting out its window");
+                    match &self.pacer {
+                        // Past the burst our own pace allows after a pause, so the next call
+                        // comes when the vendor's window has passed.
+                        Some(pacer) => pacer.hold(&format!("fxiaoke{call}"), WINDOW + REFILL * BURST),
+                        None => tokio::time::sleep(WINDOW).await,
+                    }
                 }
                 other => return other.map(|_| raw),
             }

@@ -209,6 +209,12 @@ impl FxConnector {
         })
     }
 
+    /// Paces this connector's calls through `pacer`, shared by every process on the cache.
+    pub fn paced_by(mut self, pacer: std::sync::Arc<dyn crate::connector::Pacer>) -> Self {
+        self.client = self.client.paced_by(pacer);
+        self
+    }
+
     pub fn client(&self) -> &client::Client {
         &self.client
     }
