@@ -251,6 +251,15 @@ describe("inbox", () => {
     expect(screen.queryByTestId("btn-approve")).toBeNull();
   });
 
+  it("says when the cache file is damaged", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    expect(screen.queryByTestId("cache-damaged")).toBeNull();
+    await backend.emit("cache-damaged", { type: "cache_damaged", problem: "database disk image is malformed" });
+    expect(await screen.findByTestId("cache-damaged")).toHaveTextContent("database disk image is malformed");
+  });
+
   it("asks for sync_now from the sidebar", async () => {
     const backend = installBackend({ approvals: fixture() });
     render(<Root />);

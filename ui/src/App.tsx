@@ -1,5 +1,5 @@
 import { ExperimentOutlined, SyncOutlined } from "@ant-design/icons";
-import { App as AntApp, ConfigProvider, Layout, Tag, Typography, theme } from "antd";
+import { Alert, App as AntApp, ConfigProvider, Layout, Tag, Typography, theme } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import dayjs from "dayjs";
@@ -37,6 +37,8 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [facets, setFacets] = useState<Facets | null>(null);
   const [syncing, setSyncing] = useState<ReadonlySet<number>>(new Set());
+  /** What SQLite's check found wrong with the cache file: nothing more is synced into it. */
+  const [damaged, setDamaged] = useState<string | null>(null);
   const [syncRequesting, setSyncRequesting] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [helpOpen, setHelpOpen] = useState(false);
@@ -140,6 +142,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
           if (l.selectedId !== null) void l.loadDetail(l.selectedId, true);
         },
         onOutboxChanged: () => latest.current.loadOutbox(),
+        onCacheDamaged: setDamaged,
       }),
     [],
   );
@@ -332,6 +335,16 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
           />
         </Layout.Sider>
         <Layout className="app-main">
+          {damaged && (
+            <Alert
+              type="error"
+              showIcon
+              banner
+              data-testid="cache-damaged"
+              title={t("本地缓存文件已损坏，不再同步到其中")}
+              description={t("SQLite 检查发现：{problem}。请关闭应用，把数据目录中的 cache.sqlite3 移走（留给支持人员），再重新打开并添加账号；密钥仍在系统钥匙串中。", { problem: damaged })}
+            />
+          )}
           <Layout.Content className="app-content">
             <ApprovalList
               ref={listRef}

@@ -133,6 +133,8 @@ export interface InboxEventHandlers {
   onSyncFinished?: (e: SyncFinishedEvent) => void;
   onInboxChanged?: () => void;
   onOutboxChanged?: () => void;
+  /** The cache file failed SQLite's check: the reason in words. */
+  onCacheDamaged?: (problem: string) => void;
 }
 
 /**
@@ -157,6 +159,7 @@ export function subscribeInboxEvents(handlers: InboxEventHandlers): () => void {
   add<SyncFinishedEvent>("sync-finished", handlers.onSyncFinished);
   add<Record<string, never>>("inbox-changed", handlers.onInboxChanged && (() => handlers.onInboxChanged?.()));
   add<{ account_id: number }>("outbox-changed", handlers.onOutboxChanged && (() => handlers.onOutboxChanged?.()));
+  add<{ problem: string }>("cache-damaged", handlers.onCacheDamaged && ((e) => handlers.onCacheDamaged?.(e.problem)));
   return () => {
     disposed = true;
     unlisteners.splice(0).forEach((un) => un());

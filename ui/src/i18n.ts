@@ -80,6 +80,9 @@ const EN: Record<string, string> = {
   "下面是上次读到的内容；下次同步会再读取。": "Below is what was last read; the next sync reads it again.",
   "下次同步会再读取。": "The next sync reads it again.",
   无法读取的审批: "Unreadable approvals",
+  "本地缓存文件已损坏，不再同步到其中": "The local cache file is damaged; nothing more is synced into it",
+  "SQLite 检查发现：{problem}。请关闭应用，把数据目录中的 cache.sqlite3 移走（留给支持人员），再重新打开并添加账号；密钥仍在系统钥匙串中。":
+    "SQLite's check found: {problem}. Close the app, move cache.sqlite3 out of the data folder (keep it for support), then open the app again and add the accounts; their secrets stay in the system keychain.",
   其他: "Other",
   // the window
   "演示模式 — 数据来自本地模拟器": "Demo mode — data from local simulators",

@@ -267,6 +267,8 @@ fn prompt_secrets(service: &Service, vendor: Vendor) -> Result<serde_json::Map<S
 }
 
 async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
+    // A damaged cache may list part of what it held as if it were all: nothing is written to it.
+    service.check_cache().await?;
     // What a crash or an outage left in the outbox goes out before the cache is refreshed.
     let sent = service.flush_outbox().await?;
     if sent > 0 {

@@ -108,6 +108,9 @@ pub enum Error {
     Vendor { account: String, vendor: String, source: Box<VendorError> },
     #[error("no account named or numbered `{0}`")]
     NoSuchAccount(String),
+    /// The cache file failed SQLite's check: nothing more is written to it.
+    #[error("the local cache is damaged ({0}): nothing more is written to it. Close the app, move the data folder's cache.sqlite3 away (keep it for support) and start again; the accounts must then be added again (their secrets stay in the keychain)")]
+    CacheDamaged(String),
     /// Another process (the app, or another `inbox`) is syncing this account right now.
     #[error("account \"{0}\" is being synced by another process (the app or another `inbox`); its result will be in the cache")]
     SyncBusy(String),

@@ -68,6 +68,9 @@ pub struct Service {
     /// This service as the holder of leases in the cache (sync claims, outbox sends), which
     /// keep two processes on one cache from syncing one account or sending one decision at once.
     owner: String,
+    /// What SQLite's check found wrong with the cache file ([`Service::check_cache`]): syncs
+    /// then write nothing more into it.
+    damaged: Mutex<Option<String>>,
 }
 
 impl Service {
@@ -86,6 +89,7 @@ impl Service {
             heads: sync::Heads::default(),
             recents: Mutex::default(),
             owner: crate::store::new_owner(),
+            damaged: Mutex::default(),
         }))
     }
 
@@ -233,6 +237,9 @@ impl Service {
     /// announcing it as events. Another process syncing the account at the same time is
     /// [`Error::SyncBusy`]: nothing is recorded, its sync stands.
     pub async fn sync_account(&self, id: i64) -> Result<SyncReport> {
+        if let Some(problem) = self.damaged.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Err(Error::CacheDamaged(problem));
+        }
         let account = self.account_by_id(id)?;
         let lock = self.lock_for(id);
         let guard = lock.lock().await;
@@ -285,6 +292,22 @@ impl Service {
         drop(guard);
         self.index_for_search().await;
         result
+    }
+
+    /// Checks the cache file's structure (SQLite's `quick_check`, on a connection of its own,
+    /// off the async threads). A damaged cache is announced ([`SyncEvent::CacheDamaged`]) and
+    /// no sync writes into it any more: a damaged file may still list part of what it held as
+    /// if it were all.
+    pub async fn check_cache(&self) -> Result<()> {
+        let store = self.store.clone();
+        let found = tokio::task::spawn_blocking(move || store.check_integrity()).await.map_err(|e| Error::Invalid(format!("the cache check stopped: {e}")))??;
+        if let Some(problem) = found {
+            tracing::error!("the cache at {} is damaged: {problem}", self.store.path().display());
+            *self.damaged.lock().unwrap_or_else(|p| p.into_inner()) = Some(problem.clone());
+            self.announce(SyncEvent::CacheDamaged { problem: problem.clone() });
+            return Err(Error::CacheDamaged(problem));
+        }
+        Ok(())
     }
 
     /// [`Service::sync_account`], waiting (up to `patience`) while another process syncs the

@@ -620,6 +620,21 @@ impl Store {
         Ok(())
     }
 
+    /// Checks the cache file's structure (`PRAGMA quick_check`) on a connection of its own, so
+    /// the window's reads do not wait for it: `None` when sound, else SQLite's first finding.
+    /// A damaged file may still answer some queries, showing part of the truth as all of it.
+    pub fn check_integrity(&self) -> Result<Option<String>> {
+        let conn = Connection::open_with_flags(&self.path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let found: rusqlite::Result<String> = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+        Ok(match found {
+            Ok(ok) if ok == "ok" => None,
+            Ok(problem) => Some(problem),
+            Err(e) => Some(e.to_string()),
+        })
+    }
+
     /// Reserves the next call of `key` (an account's endpoint) under "one per `interval_ms`,
     /// `burst` ahead", for every process on this cache at once (the generic cell rate
     /// algorithm, its state in the `pacing` table, updated in one write transaction): returns
@@ -1183,6 +1198,28 @@ pub(crate) mod tests {
         std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o755)).unwrap();
         Store::open_in(&theirs).unwrap();
         assert_eq!((mode(&theirs), mode(&theirs.join("cache.sqlite3"))), (0o755, 0o600));
+    }
+
+    /// Issue 14: a cache that fails SQLite's check is said to be damaged.
+    #[test]
+    fn a_damaged_cache_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        assert_eq!(store.check_integrity().unwrap(), None);
+        let acc = store.insert_account("云盘", Vendor::Yomicloud, "http://x", &Default::default(), false).unwrap();
+        let items: Vec<RemoteApproval> = (0..400).map(|i| item(&i.to_string(), &[Inbox::Todo], i)).collect();
+        store.upsert_page(acc, &[Inbox::Todo], store.begin_sync(acc).unwrap(), &items).unwrap();
+        store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        drop(store);
+        // Garbage over the middle of the file, as a failing disk or a bad copy leaves it.
+        let path = dir.path().join("cache.sqlite3");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle..middle + 8192].fill(0x5a);
+        std::fs::write(&path, &bytes).unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let problem = store.check_integrity().unwrap().expect("found damaged");
+        assert!(!problem.is_empty(), "{problem}");
     }
 
     /// Issue 14: two handles on one cache (two processes) share one pace per endpoint.

@@ -31,6 +31,8 @@ pub enum SyncEvent {
     Finished { account_id: i64, ok: bool, error: Option<String>, changed: usize },
     /// An outbox entry of the account was queued, sent, failed or discarded.
     OutboxChanged { account_id: i64 },
+    /// The cache file failed SQLite's check (`Service::check_cache`): the reason in words.
+    CacheDamaged { problem: String },
 }
 
 /// What one successful sync did.
@@ -312,6 +314,9 @@ pub struct Scheduler {
     outbox: JoinHandle<()>,
 }
 
+/// When the cache's structure is checked after the app starts.
+const CHECK_AFTER_START: Duration = Duration::from_secs(10);
+
 /// When a sync that found its account being synced by another process tries again.
 const BUSY_RETRY: Duration = Duration::from_secs(20);
 
@@ -321,6 +326,14 @@ const OUTBOX_TICK: Duration = Duration::from_secs(5);
 impl Scheduler {
     /// Starts a task for every configured account. Must be called inside a tokio runtime.
     pub fn start(service: Arc<Service>, interval: Duration) -> Arc<Scheduler> {
+        // The cache's structure is checked once the window is up, off the window's path.
+        let checking = service.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(CHECK_AFTER_START).await;
+            if let Err(e) = checking.check_cache().await {
+                tracing::warn!("checking the cache: {e}");
+            }
+        });
         let outbox = tokio::spawn(resend_outbox(service.clone()));
         let scheduler = Arc::new(Scheduler { service, interval, tasks: Mutex::new(HashMap::new()), outbox });
         scheduler.reconcile();
@@ -382,7 +395,7 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
                 delays = backoff();
                 interval
             }
-            Err(crate::Error::NoSuchAccount(_)) => return,
+            Err(crate::Error::NoSuchAccount(_) | crate::Error::CacheDamaged(_)) => return,
             // Another process syncs it now (its result is in the cache), or one that died left its
             // claim, which lapses soon: try again then.
             Err(crate::Error::SyncBusy(_)) => interval.min(BUSY_RETRY),
