@@ -141,10 +141,10 @@ pub(crate) fn durably<T>(conn: &Connection, write: impl FnOnce(&Connection) -> r
 
 const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, form, state, attempts, last_error, next_attempt_at, created_at, updated_at, lease_owner, lease_until";
 
-/// How long a process's claim on an entry it is sending lasts: longer than a send and the
-/// reconciliation before it (each call is bounded by the HTTP timeout), so only a process that
-/// died leaves one to lapse. Other processes leave a leased entry alone until then.
-pub const LEASE_SECS: i64 = 300;
+/// How long a process's claim on an entry it is sending lasts unless renewed (every third of it,
+/// while the send runs): other processes leave a leased entry alone, and one left by a process
+/// that died is taken up (and reconciled first) this soon after.
+pub const LEASE_SECS: i64 = 30;
 
 fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
     let bad = |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
@@ -411,7 +411,20 @@ impl Service {
         }
         // Read again now that it is ours: another process may have sent it before.
         let entry = self.outbox_entry_or_err(id)?;
-        match self.attempt(&account, &entry).await {
+        // The lease is renewed while the attempt runs (a slow vendor, reconciling first).
+        let renew = async {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(LEASE_SECS as u64 / 3)).await;
+                if let Err(e) = self.store().outbox_claim(id, self.owner(), false) {
+                    tracing::warn!(entry = id, "renewing the outbox lease: {e}");
+                }
+            }
+        };
+        let outcome = tokio::select! {
+            outcome = self.attempt(&account, &entry) => outcome,
+            never = renew => never,
+        };
+        match outcome {
             Outcome::Delivered(approval_id) => {
                 self.finish_entry(&entry, OutboxState::Done, None, None)?;
                 // The vendor's lists changed in ways a first page may not show.

@@ -409,7 +409,12 @@ impl Service {
         }
         // Written to the outbox first, so the decision survives a crash or a vendor outage.
         self.queue_and_send(&account, Some(&approval), action.into(), comment.trim(), None).await?;
-        self.store.approval(id)?.ok_or(Error::NoSuchApproval(id))
+        // Looked up by the vendor's id: a sync of another process may have stored it anew
+        // meanwhile (the decision went through either way).
+        match self.store.approval_by_remote(account.id, &approval.remote.remote_id)? {
+            Some(now) => Ok(now),
+            None => Ok(Approval { remote: RemoteApproval { actions: vec![], ..approval.remote }, ..approval }),
+        }
     }
 
     // ---- starting approvals ----------------------------------------------------------
