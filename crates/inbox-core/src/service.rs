@@ -501,10 +501,26 @@ impl Service {
                 return Err(err);
             }
         };
-        let id = self.store.upsert_one(account.id, &created)?;
+        let id = self.store_submitted(account.id, &created)?;
         self.store.remove_draft(draft_id)?;
         self.announce_changed(account.id);
         self.approval(id)
+    }
+
+    /// Stores what a submission came back as. A vendor that answers a resend with the approval
+    /// it already holds (zeyi's `AUDIT_EXISTS`) may call it pending while the cache already
+    /// knows how it ended (a callback came first, or an id reused after a decision): a final
+    /// state the cache holds is kept, never turned back into pending.
+    pub(crate) fn store_submitted(&self, account_id: i64, created: &RemoteApproval) -> Result<i64> {
+        if !created.status.is_final() {
+            if let Some(known) = self.store.approval_by_remote(account_id, &created.remote_id)? {
+                if known.remote.status.is_final() {
+                    tracing::info!(remote_id = %created.remote_id, "a resend answered with an approval the cache knows ended: kept as it ended");
+                    return Ok(known.id);
+                }
+            }
+        }
+        Ok(self.store.upsert_one(account_id, created)?)
     }
 
     /// Starts an approval in one go (CLI, scripts, demo): saved as a draft first, so a failed

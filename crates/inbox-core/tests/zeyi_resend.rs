@@ -379,3 +379,18 @@ async fn a_callback_in_words_the_document_does_not_list_is_kept_and_shown_withou
     assert_eq!(resp.status(), 401);
     assert_eq!(w.service.approval(sent.id).unwrap().remote.status_word.as_deref(), Some("pause"));
 }
+
+/// A business id sent again after 则一 decided it (a resubmitted form, an id reused): 则一
+/// answers `AUDIT_EXISTS` naming the approval, which the client can only call pending; the
+/// cache knows it ended and keeps it so, never turning it back into pending.
+#[tokio::test]
+async fn a_resend_answered_with_an_approval_the_cache_knows_ended_keeps_it_ended() {
+    let w = world().await;
+    let sent = submit(&w, "PAY-19").await.unwrap();
+    let delivery = w.sim.decide("PAY-19", Verdict::Pass, Some("E003"), Some("同意")).await.unwrap();
+    assert!(delivery.accepted, "{delivery:?}");
+    assert_eq!(status(&w, sent.id), Status::Approved);
+    let again = submit(&w, "PAY-19").await.expect("则一 holds it: taken as sent");
+    assert_eq!((again.id, again.remote.status), (sent.id, Status::Approved), "kept as it ended");
+    nothing_left_to_send(&w);
+}
