@@ -226,8 +226,11 @@ struct KeyCache {
     accounts: Option<(Instant, Vec<Account>)>,
     /// By account id; a failure is kept as well, so a locked keychain is asked once a second,
     /// not once per request.
-    keys: HashMap<i64, (Instant, Result<(KeyPair, Option<Cipher>), String>)>,
+    keys: HashMap<i64, (Instant, Result<CallbackKeys, String>)>,
 }
+
+/// An account's callback key pair and, when it encrypts, its cipher.
+type CallbackKeys = (KeyPair, Option<Cipher>);
 
 impl Shared {
     fn new(service: Arc<Service>, limits: Limits, addr: SocketAddr) -> Self {
@@ -297,7 +300,7 @@ impl Shared {
     }
 
     /// The key pair (and cipher, for an encrypting account) 则一 signs callbacks with.
-    fn keys_of(&self, account: &Account) -> Result<(KeyPair, Option<Cipher>), Refusal> {
+    fn keys_of(&self, account: &Account) -> Result<CallbackKeys, Refusal> {
         let mut cache = lock(&self.keys);
         let now = Instant::now();
         let fresh = cache.keys.get(&account.id).filter(|(at, _)| now.saturating_duration_since(*at) < KEYS_FRESH).map(|(_, k)| k.clone());
@@ -440,7 +443,7 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let body = json!({ "success": false, "businessException": false, "errorCode": self.code, "message": self.message, "result": null });
         let mut response = (self.status, Json(body)).into_response();
-        if matches!(self.status, StatusCode::PAYLOAD_TOO_LARGE | StatusCode::REQUEST_TIMEOUT | StatusCode::BAD_REQUEST) {
+        if matches!(self.code, "BODY_REJECTED" | "BODY_TIMEOUT" | "BODY_UNREADABLE") {
             // The rest of the body is not read: the connection ends after the answer.
             response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
@@ -561,7 +564,7 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
     let Verified { h, account, cipher } = v;
     let internal = |e: crate::store::StoreError| shared.internal(Some(&account), e);
     let store = shared.service.store();
-    if store.nonce_seen(h.nonce).map_err(|e| internal(e))? {
+    if store.nonce_seen(h.nonce).map_err(&internal)? {
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
     let json = match &cipher {
@@ -570,10 +573,10 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
     };
     let parsed: CallbackBody = serde_json::from_slice(&json).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
     let _one_at_a_time = lock(&shared.applying);
-    let cached = match store.approval_by_remote(account.id, &parsed.audit_id).map_err(|e| internal(e))? {
+    let cached = match store.approval_by_remote(account.id, &parsed.audit_id).map_err(&internal)? {
         Some(a) => Some(a),
         // Sent, but 则一 never named its auditId (docs/zeyi-protocol.md choice 3): kept by business id.
-        None => store.approval_by_remote(account.id, &map::awaiting_audit_id(&parsed.id)).map_err(|e| internal(e))?,
+        None => store.approval_by_remote(account.id, &map::awaiting_audit_id(&parsed.id)).map_err(&internal)?,
     };
     if let Some((id, _)) = cached.as_ref().and_then(|a| map::business_ref(&a.remote.raw)) {
         if id != parsed.id {
@@ -584,7 +587,7 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
     let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now());
     // The nonce and the result in one transaction: a write that fails keeps neither, so
     // 则一's retry of this same callback is accepted rather than refused as a replay.
-    let applied = store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(|e| internal(e))?;
+    let applied = store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(&internal)?;
     if applied.is_none() {
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }

@@ -141,6 +141,7 @@ async fn idle_half_sent_connections_beyond_the_cap_do_not_keep_valid_callbacks_o
         })
         .count();
     assert!(closed >= 400 - 64, "{closed} of the flood's connections closed");
+    println!("400 half-sent connections against a cap of 64: {} shed, {closed} seen closed, valid callbacks 25 of 25 accepted", tally.shed);
 }
 
 #[tokio::test]
@@ -163,7 +164,7 @@ async fn a_header_that_never_completes_is_cut_off_by_the_header_timeout() {
     assert!(eventually(30, || w.listener.tally().header_timeouts == 30).await, "{:?}", w.listener.tally());
     // A kept-alive connection idle after its answer is closed the same way.
     let mut s = connect_from("127.0.0.4", w.listener.addr).await;
-    s.write_all(format!("GET / HTTP/1.1\r\nHost: inbox\r\n\r\n").as_bytes()).await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: inbox\r\n\r\n").await.unwrap();
     let (answer, closed) = read_until_closed(&mut s, 30).await;
     assert!(answer.starts_with("HTTP/1.1 404") && closed, "{answer}");
 }
