@@ -189,7 +189,7 @@ fn the_callback_listener_refuses_hostile_requests_and_reveals_nothing() {
             secrets: inbox_core::secrets::Secrets(demo.secrets.clone()),
         };
         service.upsert_demo_account(input).unwrap();
-        let limits = Limits { max_body: 4096, per_second: 1e6, burst: 1e6 };
+        let limits = Limits { max_body: 4096, per_second: 1e6, burst: 1e6, ..Limits::default() };
         let listener = callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), limits).await.unwrap();
         (service, listener, sim.app(), server, sim)
     });

@@ -277,7 +277,7 @@ async fn an_encrypted_account_refuses_a_plain_or_foreign_sealed_callback() {
 
 #[tokio::test]
 async fn the_listener_limits_its_request_rate() {
-    let w = world_with(false, json!({}), Limits { max_body: 64 * 1024, per_second: 0.01, burst: 2.0 }).await;
+    let w = world_with(false, json!({}), Limits { max_body: 64 * 1024, per_second: 0.01, burst: 2.0, ..Limits::default() }).await;
     let now = auth::timestamp_ms();
     let mut statuses = vec![];
     for n in 0..3 {

@@ -200,24 +200,38 @@ pub fn ended_unknown(mut cached: RemoteApproval, now: i64) -> RemoteApproval {
 /// The approval after 则一's callback: its final status (or the vendor's word for one we do
 /// not know), the approver with the remark, no actions left. `cached` is `None` when this
 /// inbox did not send it (choice 8).
+///
+/// An approval that has already ended (approved, rejected, cancelled — by an earlier callback or
+/// by our own cancel) is never overwritten silently (choice 13): the same result with the same
+/// approver again changes nothing; a different one is added as a second step beside the
+/// earlier one, whose approver stays visible, with a 记录 saying what 则一 reported later. The
+/// status then follows 则一, the authority for its own approvals, when the later result is one
+/// we know; a word the document does not list leaves the known end as it was. (A cancel of
+/// ours confirmed by `terminate` is no conflict: nobody had decided, so the step is 则一's.)
 pub fn apply_callback(cached: Option<RemoteApproval>, body: &CallbackBody, now: i64) -> RemoteApproval {
     let outcome = callback_outcome(body);
+    let members = match (&body.audit_user, &body.remark) {
+        (Some(name), remark) => vec![member(name, &outcome, remark.clone(), now)],
+        (None, Some(remark)) => vec![member("则一", &outcome, Some(remark.clone()), now)],
+        (None, None) => vec![],
+    };
     let mut approval = match cached {
         Some(a) => a,
         None => unknown_sender(body, now),
     };
-    approval.status = outcome.status;
-    approval.status_word = outcome.word.clone();
-    approval.actions.clear();
-    approval.updated_at = now;
+    let earlier = deciders(&approval);
+    if approval.status.is_final() && !(outcome.status == approval.status && earlier.is_empty()) {
+        if outcome.status != approval.status || !same_deciders(&earlier, &members) {
+            report_later(&mut approval, &outcome, members, now);
+        }
+    } else {
+        approval.status = outcome.status;
+        approval.status_word = outcome.word.clone();
+        approval.actions.clear();
+        approval.updated_at = now;
+        approval.steps = vec![step(outcome.decision, members)];
+    }
     approval.unreadable = None;
-    let remark = body.remark.clone();
-    let members = match (&body.audit_user, &remark) {
-        (Some(name), _) => vec![member(name, &outcome, remark.clone(), now)],
-        (None, Some(_)) => vec![member("则一", &outcome, remark.clone(), now)],
-        (None, None) => vec![],
-    };
-    approval.steps = vec![step(outcome.decision, members)];
     if !body.audit_code.is_empty() && !approval.fields.iter().any(|f| f.label == "审批编号") {
         approval.fields.push(Field::new("审批编号", body.audit_code.clone(), FieldKind::Text));
     }
@@ -229,6 +243,75 @@ pub fn apply_callback(cached: Option<RemoteApproval>, body: &CallbackBody, now: 
         raw.insert("callback".into(), json!(body));
     }
     approval
+}
+
+/// The name of the step holding a result 则一 reported after the approval had ended.
+pub const LATER_STEP: &str = "则一审批（后来的报告）";
+
+/// Who has decided in an approval's steps so far.
+fn deciders(a: &RemoteApproval) -> Vec<&StepMember> {
+    a.steps.iter().flat_map(|s| &s.members).filter(|m| m.decision != Decision::Waiting).collect()
+}
+
+/// Whether a callback names the same approvers with the same decisions and remarks as before.
+fn same_deciders(earlier: &[&StepMember], later: &[StepMember]) -> bool {
+    let key = |m: &StepMember| (m.user.name.clone(), m.decision, m.word.clone(), m.comment.clone());
+    // Compared with the latest step's deciders: a report repeated after an earlier change is a repeat of that change.
+    let last = earlier.len().saturating_sub(later.len());
+    earlier.len() >= later.len() && earlier[last..].iter().map(|m| key(m)).eq(later.iter().map(key))
+}
+
+/// A final status in a 记录's words.
+fn ended_as(status: Status, word: Option<&str>) -> String {
+    match status {
+        Status::Approved => "已通过".into(),
+        Status::Rejected => "已拒绝".into(),
+        Status::Cancelled => "已撤销".into(),
+        Status::Failed => "已失败".into(),
+        Status::Pending | Status::Sending => "审批中".into(),
+        Status::Other => format!("「{}」", word.unwrap_or("未知")),
+    }
+}
+
+/// Who decided, in a 记录's words: 「王建国：同意采购」.
+fn by_whom<'a>(members: impl IntoIterator<Item = &'a StepMember>) -> String {
+    let names: Vec<String> = members
+        .into_iter()
+        .map(|m| match m.comment.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => format!("{}：{c}", m.user.name),
+            None => m.user.name.clone(),
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", names.join("；"))
+    }
+}
+
+/// Adds what 则一 reported after the approval had ended: a step of its own beside the earlier
+/// ones, and a 记录 saying what changed (and what did not).
+fn report_later(approval: &mut RemoteApproval, outcome: &Outcome, members: Vec<StepMember>, now: i64) {
+    let was = ended_as(approval.status, approval.status_word.as_deref());
+    let was_by = match by_whom(deciders(approval)) {
+        by if by.is_empty() && approval.raw.get("cancel").is_some() => "（本机撤销）".to_string(),
+        by => by,
+    };
+    let said = ended_as(outcome.status, outcome.word.as_deref());
+    let said_by = by_whom(&members);
+    let note = if outcome.status == approval.status {
+        format!("则一在此审批{was}{was_by}之后再次报告{said}{said_by}，审批人或意见不同：两次报告都保留在审批步骤中。")
+    } else if outcome.status == Status::Other {
+        format!("则一在此审批{was}{was_by}之后又报告了文档中没有的结果{said}{said_by}：状态仍为{was}，这份报告保留在审批步骤中。")
+    } else {
+        approval.status = outcome.status;
+        approval.status_word = None;
+        format!("则一在此审批{was}{was_by}之后又报告{said}{said_by}：状态按则一（此审批的权威方）改为{said}；先前的结果保留在审批步骤中。")
+    };
+    approval.steps.push(Step { name: LATER_STEP.into(), rule: StepRule::Any, decision: outcome.decision, members });
+    approval.fields.push(Field::new(NOTE_LABEL, note, FieldKind::Text));
+    approval.actions.clear();
+    approval.updated_at = now;
 }
 
 fn member(name: &str, outcome: &Outcome, comment: Option<String>, now: i64) -> StepMember {
@@ -382,6 +465,63 @@ mod tests {
         let other = apply_callback(Some(sent), &callback("pause", None), 2);
         let known = apply_callback(Some(other), &callback("finish", Some("agree")), 3);
         assert_eq!((known.status, known.status_word), (Status::Approved, None));
+    }
+
+    fn by(mut body: CallbackBody, user: &str, remark: &str) -> CallbackBody {
+        body.audit_user = Some(user.into());
+        body.remark = Some(remark.into());
+        body
+    }
+
+    fn notes(a: &RemoteApproval) -> Vec<&str> {
+        a.fields.iter().filter(|f| f.label == NOTE_LABEL).map(|f| f.value.as_str()).collect()
+    }
+
+    #[test]
+    fn a_later_result_for_an_ended_approval_keeps_the_earlier_one_and_says_so() {
+        let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
+        let approved = apply_callback(Some(sent), &callback("finish", Some("agree")), 200);
+        assert!(notes(&approved).is_empty(), "the first end is no conflict");
+
+        // 则一 says it again, word for word (its retry under a new nonce): nothing changes.
+        assert_eq!(apply_callback(Some(approved.clone()), &callback("finish", Some("agree")), 300), approved);
+
+        // 则一 later reports it rejected by someone else: the status follows 则一, the approver before stays.
+        let rejected = apply_callback(Some(approved.clone()), &by(callback("finish", Some("refuse")), "李四", "预算不足"), 300);
+        assert_eq!((rejected.status, rejected.status_word.clone(), rejected.actions.len(), rejected.updated_at), (Status::Rejected, None, 0, 300));
+        assert_eq!(rejected.steps.len(), 2);
+        let first = &rejected.steps[0].members[0];
+        assert_eq!((rejected.steps[0].decision, first.user.name.as_str(), first.decision, first.comment.as_deref()), (Decision::Approved, "王建国", Decision::Approved, Some("同意采购")));
+        let later = &rejected.steps[1];
+        assert_eq!((later.name.as_str(), later.decision, later.members[0].user.name.as_str()), (LATER_STEP, Decision::Rejected, "李四"));
+        let note = notes(&rejected);
+        assert_eq!(note.len(), 1, "{note:?}");
+        assert!(note[0].contains("已通过（王建国：同意采购）") && note[0].contains("已拒绝（李四：预算不足）") && note[0].contains("改为已拒绝"), "{note:?}");
+
+        // A word the document does not list leaves the known end as it was, and is shown.
+        let odd = apply_callback(Some(rejected.clone()), &by(callback("pause", None), "赵六", "暂停"), 400);
+        assert_eq!((odd.status, odd.status_word.clone(), odd.steps.len()), (Status::Rejected, None, 3));
+        assert_eq!((odd.steps[2].decision, odd.steps[2].members[0].word.as_deref()), (Decision::Other, Some("pause")));
+        assert!(notes(&odd)[1].contains("「pause」") && notes(&odd)[1].contains("状态仍为已拒绝"), "{:?}", notes(&odd));
+
+        // The same end by another approver is kept beside the first, the status unchanged.
+        let again = apply_callback(Some(approved), &by(callback("finish", Some("agree")), "钱七", "同意"), 500);
+        assert_eq!((again.status, again.steps.len(), again.steps[0].members[0].user.name.as_str()), (Status::Approved, 2, "王建国"));
+        assert!(notes(&again)[0].contains("两次报告"), "{:?}", notes(&again));
+    }
+
+    #[test]
+    fn our_cancel_is_confirmed_by_terminate_and_an_approval_after_it_is_recorded() {
+        let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
+        let body = CancelBody { id: "PO-1".into(), audit_id: "A1".into(), kind: "purchase".into(), remark: "不需要了".into(), username: Some("E001".into()) };
+        let ours = cancelled(sent, &body, 150);
+        let confirmed = apply_callback(Some(ours.clone()), &callback("terminate", None), 200);
+        assert_eq!((confirmed.status, confirmed.steps.len()), (Status::Cancelled, 1));
+        assert!(notes(&confirmed).is_empty(), "a terminate after our cancel is what the cancel asked for");
+        let approved = apply_callback(Some(ours), &callback("finish", Some("agree")), 200);
+        assert_eq!((approved.status, approved.steps.len()), (Status::Approved, 2));
+        assert!(approved.fields.iter().any(|f| f.label == "撤销原因" && f.value == "不需要了"), "our cancel stays visible");
+        assert!(notes(&approved)[0].contains("已撤销（本机撤销）") && notes(&approved)[0].contains("已通过（王建国：同意采购）"), "{:?}", notes(&approved));
     }
 
     #[test]
