@@ -438,6 +438,10 @@ struct Body {
     fields: Vec<Field>,
     steps: Vec<Step>,
     attachments: Vec<Attachment>,
+    /// The vendor's markers of the steps that concern the user (absent in bodies written
+    /// before they were kept, and for approvals without any).
+    #[serde(default)]
+    marks: Vec<crate::model::StepMark>,
 }
 
 /// A handle on the cache file; cheap to clone and safe to share between tasks.
@@ -972,6 +976,7 @@ fn approval_from_parts(s: ApprovalSummary, body: &str, raw: &str) -> Result<Appr
             raw,
             status_word: s.status_word,
             unreadable: s.unreadable,
+            marks: body.marks,
         },
     })
 }
@@ -1096,6 +1101,7 @@ pub(crate) mod tests {
             raw: serde_json::json!({"id": remote}),
             status_word: None,
             unreadable: None,
+            marks: vec![],
         }
     }
 
