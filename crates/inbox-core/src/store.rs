@@ -199,6 +199,12 @@ fn migrations() -> Migrations<'static> {
         ) WITHOUT ROWID;
         ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
         ALTER TABLE outbox ADD COLUMN lease_until INTEGER;",
+    ),
+    // A decision is for one step (issue 14): the vendor's marker of the step the user saw
+    // awaiting them when they decided, and its name, so a resend never decides another step.
+    M::up(
+        "ALTER TABLE outbox ADD COLUMN step TEXT;
+        ALTER TABLE outbox ADD COLUMN step_name TEXT;",
     )])
 }
 
