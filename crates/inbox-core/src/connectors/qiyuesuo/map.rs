@@ -443,6 +443,26 @@ mod tests {
         assert!(awaiting_me(&c, "").is_none(), "an empty setting matches nobody");
     }
 
+    /// Issue 14: the audit awaiting the employee is marked by its action id, and a decided
+    /// audit by the same id with its outcome (the API's decisions name no employee).
+    #[test]
+    fn the_audit_awaiting_me_and_the_decided_audits_are_marked_by_their_action_ids() {
+        let (c, raw) = contract(AWAITING);
+        let a = approval(&c, raw, ME);
+        let waiting = a.awaiting().unwrap();
+        assert_eq!((waiting.step.as_str(), waiting.name.as_str()), (awaiting_me(&c, ME).unwrap().action.id.as_deref().unwrap(), "杭州云栖数智科技有限公司 · 部门负责人审批"));
+        assert_eq!(a.marks.len(), 1);
+        let (c, raw) = contract(SECOND);
+        let passed = c.signatories.iter().flat_map(|s| &s.actions).find(|a| a.status.as_deref() == Some("FINISH")).unwrap();
+        let later = approval(&c, raw.clone(), "13857100006");
+        assert_eq!(later.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(), [(passed.id.as_deref().unwrap(), Decision::Approved), (later.awaiting().unwrap().step.as_str(), Decision::Waiting)]);
+        assert_ne!(later.awaiting().unwrap().step, passed.id.clone().unwrap(), "the next audit has a marker of its own");
+        let (c, raw) = contract(DONE);
+        let rejected = approval(&c, raw, ME);
+        assert!(rejected.awaiting().is_none());
+        assert!(rejected.marks.iter().any(|m| m.decision == Decision::Rejected));
+    }
+
     #[test]
     fn a_later_audit_of_mine_is_not_todo_until_it_starts_and_a_passed_one_is_processed_by_its_operator() {
         let (c, raw) = contract(SECOND);

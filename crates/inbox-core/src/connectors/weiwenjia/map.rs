@@ -454,6 +454,36 @@ mod tests {
         assert_eq!(steps[1].decision, Decision::Approved);
     }
 
+    /// Issue 14: each node is marked by its record, place and key; the user's pass shows on the
+    /// node they passed, and the node awaiting them next has another marker.
+    #[test]
+    fn the_node_awaiting_the_user_and_the_nodes_they_decided_are_marked_apart() {
+        const JOHN: i64 = 35_903_635;
+        let (mut d, _) = detail();
+        d.has_approval_permission = true;
+        let first = awaiting(&d).unwrap();
+        assert_eq!((first.name.as_str(), first.decision), ("一级审批", Decision::Waiting));
+        assert!(first.step.starts_with("2459/1/"), "{}", first.step);
+        // John passed 一级审批; 销售总监审批 (a copy of it, nobody decided yet) awaits him too.
+        let mut d = detail_completed();
+        let mut next = d.execution_details[1].clone();
+        (next.name, next.node_name, next.approval_details) = (Some("销售总监审批".into()), Some("director".into()), vec![]);
+        d.execution_details.push(next);
+        d.has_approval_permission = true;
+        let marks = marks(&d, JOHN);
+        assert_eq!(marks.iter().map(|m| (m.name.as_str(), m.decision)).collect::<Vec<_>>(), [("销售总监审批", Decision::Waiting), ("一级审批", Decision::Approved)]);
+        assert_eq!(marks[0].step, "2459/2/director");
+        assert_eq!(marks[1].step, first.step, "the node keeps its marker once decided");
+        assert!(super::marks(&d, 1).iter().all(|m| m.decision == Decision::Waiting), "someone else's pass is not theirs");
+        // Nothing awaits a user the flags give no decision.
+        d.has_approval_permission = false;
+        assert!(awaiting(&d).is_none());
+        // A flow in which no open node can be told: the record and its decisions stand for it.
+        let mut d = detail_completed();
+        d.has_reject_permission = true;
+        assert_eq!(awaiting(&d).unwrap().step, "2459/after 1");
+    }
+
     #[test]
     fn unknown_words_are_kept_verbatim_and_offer_nothing() {
         assert_eq!(["applying", "pass", "veto", "revocation"].map(|s| status(s).0), [Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled]);

@@ -487,6 +487,21 @@ mod tests {
         assert!(a.attachments[0].is_folder);
     }
 
+    /// Issue 14: a step is marked by the user's handling row and its step, what `handle-step`
+    /// names; once decided the row keeps its marker and shows the result.
+    #[test]
+    fn my_row_on_the_current_step_is_marked_and_keeps_its_marker_once_decided() {
+        let (v, _) = view();
+        let first = map(&v, 3);
+        assert_eq!(first.marks, vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Waiting }]);
+        assert!(map(&v, 1).marks.is_empty(), "step 2 is not current yet: nothing awaits its approver");
+        let (mut v, _) = view();
+        (v.data2[0].status, v.data2[0].status2) = (Code::Num(1), Code::Num(1));
+        let admin = map(&v, 1);
+        assert_eq!(admin.awaiting().map(|m| m.step.as_str()), Some("4/1"), "the next step has its own marker");
+        assert_eq!(map(&v, 3).marks, vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Approved }]);
+    }
+
     #[test]
     fn second_step_approver_waits_and_creator_sees_submitted() {
         let (v, raw) = view();
