@@ -316,6 +316,15 @@ impl Store {
         durably(&conn, |c| c.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
         Ok(())
     }
+
+    /// Takes back the attempt just counted: the connector refused before any request left, so
+    /// `attempts` keeps counting only attempts that may have reached the vendor (what makes a
+    /// later reading of the vendor's state take a decision showing there for this one).
+    fn outbox_attempt_not_sent(&self, id: i64) -> StoreResult<()> {
+        let conn = self.conn();
+        durably(&conn, |c| c.execute("UPDATE outbox SET attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
+        Ok(())
+    }
 }
 
 /// Faults that may pass by themselves: worth an automatic retry.
@@ -615,8 +624,15 @@ impl Service {
                     // The answer was lost or unreadable, or the vendor refused this step: its
                     // state tells what happened, by the same rule as a resend.
                     Err(e) if may_have_landed(&e) || (seen.is_some() && matches!(e, VendorError::NotAllowed(_))) => {
-                        // A refused step: this attempt never left, only an earlier one may have landed.
-                        let sent = sent_before || may_have_landed(&e);
+                        // A refused step (`act_at` refuses before sending): this attempt never
+                        // left, only an earlier one may have landed.
+                        let sent = may_have_landed(&e);
+                        if !sent {
+                            if let Err(e) = self.store().outbox_attempt_not_sent(entry.id) {
+                                tracing::warn!(entry = entry.id, "outbox: taking back an attempt that never left: {e}");
+                            }
+                        }
+                        let sent = sent || sent_before;
                         match self.reconcile(account, connector.as_ref(), entry, action, sent).await {
                             Ok((Fate::Landed, id)) => Outcome::Delivered(id.or(Some(cached.id))),
                             Ok((Fate::NeedsUser(why), _)) => needs_user(why),

@@ -177,7 +177,7 @@ async fn weiwenjia_a_first_send_after_the_approval_moved_on_is_refused_in_words_
     assert!(w.sim.decisions_of(&remote, me).is_empty());
     assert_eq!((w.sim.current_node(&remote), w.sim.waiting_approvers(&remote)), (Some(1), vec![me]), "销售总监审批 untouched");
     let entry = entry_of(&w.service, id);
-    assert_eq!(entry.state, OutboxState::Failed);
+    assert_eq!((entry.state, entry.attempts), (OutboxState::Failed, 0), "refused before any request left");
     assert!(entry.last_error.as_deref().unwrap_or("").contains("moved on to 销售总监审批"), "{entry:?}");
     // A retry of that entry is refused the same way, and still sends nothing.
     let retried = w.service.retry_action(entry.id).await.unwrap();
@@ -327,7 +327,13 @@ async fn qiyuesuo_a_first_send_after_the_contract_moved_on_is_refused_in_words_a
     assert!(e.contains("契约锁") && e.contains("moved on to") && e.contains("总经理审批 since you saw it at") && e.contains("decide again"), "{e}");
     assert_eq!((w.sim.calls(qiyuesuo::AUDIT_PATH), w.sim.audits_received().len()), (calls, audits), "nothing was sent");
     assert_eq!(qiyuesuo::awaiting_at(&w.sim, &remote, &me).as_deref(), Some("总经理审批"), "总经理审批 untouched");
-    assert_eq!(entry_of(&w.service, id).state, OutboxState::Failed);
+    let entry = entry_of(&w.service, id);
+    assert_eq!((entry.state, entry.attempts), (OutboxState::Failed, 0), "refused before any request left");
+    // A retry is refused alike: the passed audit is the colleague's, not taken for this decision.
+    let retried = w.service.retry_action(entry.id).await.unwrap();
+    assert_eq!(retried.state, OutboxState::Failed, "{retried:?}");
+    assert!(retried.last_error.as_deref().unwrap_or("").contains("moved on to"), "{retried:?}");
+    assert_eq!((w.sim.calls(qiyuesuo::AUDIT_PATH), w.sim.audits_received().len()), (calls, audits), "still nothing sent");
 
     assert!(awaiting(&w.service, id).unwrap().ends_with("总经理审批"));
     w.service.act(id, Action::Approve, "同意签署").await.unwrap();
