@@ -82,6 +82,16 @@ export interface Approval extends ApprovalSummary {
   steps: Step[];
   attachments: Attachment[];
   raw: unknown;
+  /** The steps that concern the user, by the vendor's own marker (absent in older mocks). */
+  marks?: StepMark[];
+}
+
+/** A step as it concerns the user: "waiting" awaits them now; approved/rejected is their decision there. */
+export interface StepMark {
+  /** The vendor's marker of the step: opaque, compared, never shown. */
+  step: string;
+  name: string;
+  decision: Decision;
 }
 
 export interface Page {
@@ -308,4 +318,6 @@ export interface OutboxEntry {
   updated_at: number;
   /** The approval's title while the cache holds it. */
   title: string | null;
+  /** Approve/reject: the step it was made on; it is sent to that step only. */
+  step_name?: string | null;
 }

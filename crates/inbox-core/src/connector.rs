@@ -212,6 +212,17 @@ pub trait Connector: Send + Sync {
     /// Approves, rejects or cancels with a comment.
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError>;
 
+    /// Approves or rejects at one step only: `step` is the marker of the step the user saw
+    /// awaiting them ([`RemoteApproval::awaiting`]). From the same read it acts on, the
+    /// connector checks that the vendor's step awaiting this user is still that one, and
+    /// otherwise refuses ([`VendorError::NotAllowed`]) without sending: a decision never lands
+    /// on a step the user did not see. A connector that marks steps implements it; the default
+    /// refuses, so a marked step is never acted on unchecked.
+    async fn act_at(&self, remote_id: &str, step: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        let _ = (remote_id, step, action, comment);
+        Err(VendorError::Unsupported("deciding at one step"))
+    }
+
     /// Fetches an attachment's bytes.
     async fn download(&self, attachment_id: &str) -> Result<Download, VendorError>;
 

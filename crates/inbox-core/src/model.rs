@@ -280,6 +280,35 @@ pub struct RemoteApproval {
     /// placeholder (or its last readable copy), shown with the reason, offering no action.
     #[serde(default)]
     pub unreadable: Option<Unreadable>,
+    /// The steps that concern this user, by the vendor's own markers: the one awaiting their
+    /// decision now, and those showing a decision that is theirs. A decision is sent to the
+    /// step the user saw awaiting them and nowhere else (`outbox.rs`). Empty for a vendor
+    /// without step markers (zeyi) and for what offers no decision.
+    #[serde(default)]
+    pub marks: Vec<StepMark>,
+}
+
+impl RemoteApproval {
+    /// The step awaiting this user's approve or reject now, where the vendor names it.
+    pub fn awaiting(&self) -> Option<&StepMark> {
+        self.marks.iter().find(|m| m.decision == Decision::Waiting)
+    }
+}
+
+/// One step of an approval as it concerns this user, named by the vendor's own marker for it:
+/// weiwenjia the execute record and the node, yomicloud the user's handling row (`auid`) and
+/// step, qiyuesuo the audit action's id, fxiaoke the CRM task's id. Opaque outside its
+/// connector: only compared for equality.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepMark {
+    /// The vendor's marker of the step.
+    pub step: String,
+    /// The step's name as the approval shows it (for words such as "moved on to 销售总监审批").
+    pub name: String,
+    /// [`Decision::Waiting`]: the step awaits this user now. Approved or rejected: the decision
+    /// that shows there as this user's (qiyuesuo, whose audits decided through the API name
+    /// no employee: the audit's own outcome).
+    pub decision: Decision,
 }
 
 /// Why an approval the vendor listed could not be read: which call, and why in words.

@@ -2,14 +2,20 @@
 //! SQLite — with `synchronous=FULL`, so a power cut cannot lose it — before it is sent. A send
 //! that fails on a transient fault (offline, 5xx, 429, a garbled reply) stays `queued` with its
 //! reason and is retried with backoff; one the vendor refuses is `failed` until the user
-//! retries or discards it. A decision is never sent twice: before any second attempt the item
-//! is re-read (`Connector::detail`) and, if the vendor already shows it decided, the entry is
-//! closed without sending. Vendors that cannot be re-read (zeyi) are idempotent by their
-//! business id, so resending is harmless there.
+//! retries or discards it.
+//!
+//! A decision is for one step. An approve or reject records the vendor's marker of the step the
+//! user saw awaiting them ([`crate::model::StepMark`]); it is sent to that step only
+//! (`Connector::act_at` refuses when the vendor's step is another), and whenever an earlier
+//! attempt may have landed (a lost reply, a crash mid-send, a lease that lapsed) or the vendor
+//! refused, the approval is re-read and [`fate`] — the one rule — decides: that step still
+//! awaits this user → send; the user's decision shows on that step → done; otherwise → the
+//! user decides again, told why in words. Vendors that cannot be re-read (zeyi) are idempotent
+//! by their business id, so resending is harmless there.
 
 use crate::connector::Connector;
 use crate::error::{Error, Result, VendorError};
-use crate::model::{Action, Approval, Vendor};
+use crate::model::{Action, Approval, Decision, RemoteApproval, Status, Vendor};
 use crate::service::{vendor_error, Service};
 use crate::sync::SyncEvent;
 use crate::store::{now, Account, Store, StoreError};
@@ -126,6 +132,19 @@ pub struct OutboxEntry {
     pub lease_owner: Option<String>,
     #[serde(skip)]
     pub lease_until: Option<i64>,
+    /// The vendor's marker of the step an approve or reject was made on (the step the user saw
+    /// awaiting them); none for a cancel, a submission, or a vendor without step markers.
+    #[serde(skip)]
+    pub step: Option<String>,
+    /// That step's name, as the user saw it.
+    pub step_name: Option<String>,
+}
+
+impl OutboxEntry {
+    /// The step this decision was made on, where one was recorded.
+    fn seen(&self) -> Option<StepSeen<'_>> {
+        self.step.as_deref().map(|step| StepSeen { step, name: self.step_name.as_deref().unwrap_or("the step you saw") })
+    }
 }
 
 type StoreResult<T> = std::result::Result<T, StoreError>;
@@ -139,7 +158,7 @@ pub(crate) fn durably<T>(conn: &Connection, write: impl FnOnce(&Connection) -> r
     Ok(result?)
 }
 
-const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, form, state, attempts, last_error, next_attempt_at, created_at, updated_at, lease_owner, lease_until";
+const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, form, state, attempts, last_error, next_attempt_at, created_at, updated_at, lease_owner, lease_until, step, step_name";
 
 /// How long a process's claim on an entry it is sending lasts unless renewed (every third of it,
 /// while the send runs): other processes leave a leased entry alone, and one left by a process
@@ -168,13 +187,17 @@ fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
         title: None,
         lease_owner: r.get(13)?,
         lease_until: r.get(14)?,
+        step: r.get(15)?,
+        step_name: r.get(16)?,
     })
 }
 
 impl Store {
-    /// Writes a new entry (state `queued`, due now) durably; returns its id. An approval has
-    /// one live decision: one still queued or refused is replaced by this one (discarded, saying
-    /// so); one being sent makes this one wait ([`StoreError::Conflict`]), as it may land.
+    /// Writes a new entry (state `queued`, due now) durably; returns its id. An approve or reject
+    /// records the step the cached approval shows awaiting the user ([`Approval`]'s marks): the
+    /// step they decided on. An approval has one live decision: one still queued or refused is
+    /// replaced by this one (discarded, saying so); one being sent makes this one wait
+    /// ([`StoreError::Conflict`]), as it may land.
     pub fn outbox_add(&self, account_id: i64, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> StoreResult<i64> {
         let mut conn = self.conn();
         let t = now();
@@ -194,10 +217,21 @@ impl Store {
                     tx.execute("UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3 WHERE id = ?1", params![id, why, t])?;
                 }
             }
+            let seen = approval.filter(|_| matches!(kind, OutboxKind::Approve | OutboxKind::Reject)).and_then(|a| a.remote.awaiting());
             tx.execute(
-                "INSERT INTO outbox (account_id, approval_id, remote_id, kind, comment, form, state, next_attempt_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7)",
-                params![account_id, approval.map(|a| a.id), approval.map(|a| a.remote.remote_id.as_str()), kind.as_str(), comment, form.map(|f| f.to_string()), t],
+                "INSERT INTO outbox (account_id, approval_id, remote_id, kind, comment, form, state, next_attempt_at, created_at, updated_at, step, step_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7, ?8, ?9)",
+                params![
+                    account_id,
+                    approval.map(|a| a.id),
+                    approval.map(|a| a.remote.remote_id.as_str()),
+                    kind.as_str(),
+                    comment,
+                    form.map(|f| f.to_string()),
+                    t,
+                    seen.map(|m| m.step.as_str()),
+                    seen.map(|m| m.name.as_str())
+                ],
             )?;
             let id = tx.last_insert_rowid();
             tx.commit()?;
@@ -282,6 +316,15 @@ impl Store {
         durably(&conn, |c| c.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
         Ok(())
     }
+
+    /// Takes back the attempt just counted: the connector refused before any request left, so
+    /// `attempts` keeps counting only attempts that may have reached the vendor (what makes a
+    /// later reading of the vendor's state take a decision showing there for this one).
+    fn outbox_attempt_not_sent(&self, id: i64) -> StoreResult<()> {
+        let conn = self.conn();
+        durably(&conn, |c| c.execute("UPDATE outbox SET attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
+        Ok(())
+    }
 }
 
 /// Faults that may pass by themselves: worth an automatic retry.
@@ -298,6 +341,110 @@ pub fn retry_delay(attempts: i64) -> Duration {
     let mut delays = ExponentialBuilder::default().with_min_delay(Duration::from_secs(5)).with_max_delay(Duration::from_secs(600)).without_max_times().build();
     let n = attempts.clamp(1, 32) as usize;
     delays.nth(n - 1).unwrap_or(Duration::from_secs(600))
+}
+
+/// Whether a failed state-changing call may still have been carried out: its answer was lost
+/// or unreadable (a gateway error, a timeout, a reply we cannot read), so the vendor's state
+/// decides, not the error.
+fn may_have_landed(e: &VendorError) -> bool {
+    match e {
+        VendorError::OutcomeUnknown { .. } | VendorError::Unreachable { .. } => true,
+        VendorError::Http { status, .. } => *status >= 500 || *status == 408,
+        _ => false,
+    }
+}
+
+/// The step a decision was made on: the vendor's marker, and the name the user saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepSeen<'a> {
+    pub step: &'a str,
+    pub name: &'a str,
+}
+
+/// What becomes of a decision, judged from the approval as the vendor shows it now ([`fate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    /// The step it was made on still awaits this user: send it (again).
+    Send,
+    /// The user's decision shows on that step (a cancel: the approval is withdrawn): done,
+    /// never sent again.
+    Landed,
+    /// Neither: the approval moved on, ended, or shows another decision there. The entry waits
+    /// for the user, with why in words; they decide again where the approval is now.
+    NeedsUser(String),
+}
+
+/// THE rule for a decision whose earlier attempt may have landed, or that the vendor refused
+/// (issue 14): did this user's decision land on the step they made it on? `seen` is that step
+/// (none: a cancel, which concerns the whole approval, or a decision recorded without one);
+/// `sent` whether an attempt of it may have reached the vendor (without one, a decision showing
+/// there is not this one); `now` the approval as the vendor shows it now. A resend happens only
+/// while that very step awaits the user, so a decision never lands on a step they did not see.
+pub fn fate(action: Action, seen: Option<StepSeen>, sent: bool, now: &RemoteApproval) -> Fate {
+    let offered = now.actions.contains(&action);
+    let verb = action.as_str();
+    let wanted = match action {
+        Action::Approve => Decision::Approved,
+        Action::Reject => Decision::Rejected,
+        // A withdrawal is the submitter's, whoever carried it out: withdrawn is what was asked.
+        Action::Cancel => {
+            return if now.status == Status::Cancelled {
+                Fate::Landed
+            } else if offered {
+                Fate::Send
+            } else {
+                Fate::NeedsUser(format!("the approval can no longer be withdrawn: {}", standing(now)))
+            };
+        }
+    };
+    let Some(seen) = seen else {
+        // Queued before steps were recorded, or on a vendor that names no steps.
+        if sent && now.marks.iter().any(|m| m.decision == wanted) {
+            return Fate::Landed;
+        }
+        if offered && now.marks.is_empty() {
+            return Fate::Send;
+        }
+        return Fate::NeedsUser(match now.awaiting() {
+            Some(next) if offered => format!("the step this decision was made on was not recorded, and the approval awaits you at {}: open it and decide there", next.name),
+            _ => format!("the vendor no longer offers to {verb} it: {}", standing(now)),
+        });
+    };
+    let here = now.marks.iter().find(|m| m.step == seen.step);
+    match here.map(|m| m.decision) {
+        Some(Decision::Waiting) if offered => Fate::Send,
+        Some(Decision::Waiting) => Fate::NeedsUser(format!("{} still awaits you, but the vendor no longer offers to {verb} it: {}", seen.name, standing(now))),
+        Some(shown) if shown == wanted && sent => Fate::Landed,
+        shown => Fate::NeedsUser(match (now.awaiting(), shown) {
+            (Some(next), _) => format!("the approval moved on to {} since you saw it at {}: decide again there", next.name, seen.name),
+            (None, Some(shown)) => format!("{} was decided at the vendor without this decision (it shows {}): {}", seen.name, decision_words(shown), standing(now)),
+            (None, None) => format!("{} no longer awaits your decision and yours does not show there: {}", seen.name, standing(now)),
+        }),
+    }
+}
+
+fn decision_words(d: Decision) -> &'static str {
+    match d {
+        Decision::Approved => "approved",
+        Decision::Rejected => "rejected",
+        Decision::Waiting => "waiting",
+        Decision::Other => "a word we do not know",
+    }
+}
+
+/// Where an approval stands, in words: how it ended, or the step it is at.
+fn standing(a: &RemoteApproval) -> String {
+    match a.status {
+        Status::Pending | Status::Sending => match a.steps.iter().find(|s| s.decision == Decision::Waiting) {
+            Some(step) => format!("it is at {} now", step.name),
+            None => "it is still in progress".into(),
+        },
+        Status::Approved => "it was approved".into(),
+        Status::Rejected => "it was rejected".into(),
+        Status::Cancelled => "it was withdrawn".into(),
+        Status::Failed => "it ended as failed at the vendor".into(),
+        Status::Other => format!("the vendor shows it as {}", a.status_word.as_deref().unwrap_or("a status we do not know")),
+    }
 }
 
 /// What happened to one attempt.
@@ -456,13 +603,17 @@ impl Service {
             let retry = is_transient(&e);
             Outcome::NotDelivered(vendor_error(account, e), retry)
         };
+        let needs_user = |why: String| Outcome::NotDelivered(vendor_error(account, VendorError::NotAllowed(why)), false);
         match entry.kind.action() {
             Some(action) => {
                 let remote_id = entry.remote_id.clone().unwrap_or_default();
-                if entry.attempts > 0 {
-                    match self.already_decided(account, connector.as_ref(), &remote_id, action).await {
-                        Ok(Some(id)) => return Outcome::Delivered(Some(id)),
-                        Ok(None) => {}
+                // An earlier attempt counted before its request left: it may have landed.
+                let sent_before = entry.attempts > 0;
+                if sent_before {
+                    match self.reconcile(account, connector.as_ref(), entry, action, true).await {
+                        Ok((Fate::Send, _)) => {}
+                        Ok((Fate::Landed, id)) => return Outcome::Delivered(id.or(entry.approval_id)),
+                        Ok((Fate::NeedsUser(why), _)) => return needs_user(why),
                         Err(e) => return fail(e),
                     }
                 }
@@ -473,16 +624,35 @@ impl Service {
                 if let Err(e) = self.store().outbox_begin_attempt(entry.id) {
                     return Outcome::NotDelivered(e.into(), true);
                 }
-                let acted = connector.act_cached(&cached.remote, action, &entry.comment).await;
+                // An approve or reject goes to the step it was made on, and only there.
+                let seen = entry.seen().filter(|_| action != Action::Cancel);
+                let acted = match seen {
+                    Some(seen) => connector.act_at(&remote_id, seen.step, action, &entry.comment).await.map(|()| None),
+                    None => connector.act_cached(&cached.remote, action, &entry.comment).await,
+                };
                 // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
                 self.forget_read(account.id, &remote_id);
                 match acted {
                     Ok(known) => Outcome::Delivered(Some(self.refresh_after_act(account, connector.as_ref(), cached.id, &remote_id, known).await)),
-                    // The vendor got it but its answer is unreadable: its state tells what happened.
-                    Err(e @ VendorError::OutcomeUnknown { .. }) => match self.already_decided(account, connector.as_ref(), &remote_id, action).await {
-                        Ok(Some(id)) => Outcome::Delivered(Some(id)),
-                        _ => fail(e),
-                    },
+                    // The answer was lost or unreadable, or the vendor refused this step: its
+                    // state tells what happened, by the same rule as a resend.
+                    Err(e) if may_have_landed(&e) || (seen.is_some() && matches!(e, VendorError::NotAllowed(_))) => {
+                        // A refused step (`act_at` refuses before sending): this attempt never
+                        // left, only an earlier one may have landed.
+                        let sent = may_have_landed(&e);
+                        if !sent {
+                            if let Err(e) = self.store().outbox_attempt_not_sent(entry.id) {
+                                tracing::warn!(entry = entry.id, "outbox: taking back an attempt that never left: {e}");
+                            }
+                        }
+                        let sent = sent || sent_before;
+                        match self.reconcile(account, connector.as_ref(), entry, action, sent).await {
+                            Ok((Fate::Landed, id)) => Outcome::Delivered(id.or(Some(cached.id))),
+                            Ok((Fate::NeedsUser(why), _)) => needs_user(why),
+                            // Still waiting (it did not land), or unreadable: the call's own error decides.
+                            Ok((Fate::Send, _)) | Err(_) => fail(e),
+                        }
+                    }
                     Err(e) => fail(e),
                 }
             }
@@ -501,7 +671,7 @@ impl Service {
                     return Outcome::NotDelivered(e.into(), true);
                 }
                 match connector.submit(&submission, crate::submission::Progress::ignore()).await {
-                    Ok(created) => match self.store().upsert_one(account.id, &created) {
+                    Ok(created) => match self.store_submitted(account.id, &created) {
                         Ok(id) => Outcome::Delivered(Some(id)),
                         Err(e) => Outcome::NotDelivered(e.into(), false),
                     },
@@ -514,18 +684,35 @@ impl Service {
         }
     }
 
-    /// Re-reads the approval; `Some(cache id)` when the vendor no longer offers `action` (the
-    /// earlier attempt landed, or someone else decided), `None` when it must be sent. Vendors
-    /// that cannot be re-read are idempotent, so `None`.
-    async fn already_decided(&self, account: &Account, connector: &dyn Connector, remote_id: &str, action: Action) -> std::result::Result<Option<i64>, VendorError> {
-        match connector.detail(remote_id).await {
-            Ok(fresh) if !fresh.actions.contains(&action) => {
-                tracing::info!(account = %account.name, remote_id, "outbox: already decided at the vendor; not sending again");
-                Ok(self.store().upsert_one(account.id, &fresh).ok())
-            }
-            Ok(_) | Err(VendorError::Unsupported(_)) => Ok(None),
-            Err(e) => Err(e),
+    /// Re-reads the approval, puts what the vendor shows in the cache, and judges the entry by
+    /// [`fate`]: the one place an entry whose earlier attempt may have landed is decided (a
+    /// resend, a crash or lapsed lease, a lost reply, a refused step). With the cache id of the
+    /// approval as stored. `sent`: whether an attempt may have reached the vendor. A vendor
+    /// that cannot be re-read (zeyi) is idempotent: send.
+    async fn reconcile(&self, account: &Account, connector: &dyn Connector, entry: &OutboxEntry, action: Action, sent: bool) -> std::result::Result<(Fate, Option<i64>), VendorError> {
+        let remote_id = entry.remote_id.as_deref().unwrap_or_default();
+        let fresh = match connector.detail(remote_id).await {
+            Ok(fresh) => fresh,
+            Err(VendorError::Unsupported(_)) => return Ok((Fate::Send, None)),
+            Err(e) => return Err(e),
+        };
+        let fate = fate(action, entry.seen(), sent, &fresh);
+        match &fate {
+            Fate::Send => {}
+            Fate::Landed => tracing::info!(account = %account.name, entry = entry.id, remote_id, "outbox: the decision shows at the vendor on its step; not sending again"),
+            Fate::NeedsUser(why) => tracing::info!(account = %account.name, entry = entry.id, remote_id, "outbox: not sending: {why}"),
         }
+        let id = match self.store().upsert_one(account.id, &fresh) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::warn!(account = %account.name, "storing approval {remote_id} as re-read: {e}");
+                None
+            }
+        };
+        if fate != Fate::Send {
+            self.announce_changed(account.id);
+        }
+        Ok((fate, id))
     }
 
     /// Puts the vendor's new state in the cache after a decision went through.
@@ -616,6 +803,93 @@ mod tests {
         store.outbox_set(id, OutboxState::Done, None, None).unwrap();
         let done = store.outbox_entry(id).unwrap().unwrap();
         assert_eq!((done.lease_owner, done.lease_until), (None, None));
+    }
+
+    fn mark(step: &str, name: &str, decision: Decision) -> crate::model::StepMark {
+        crate::model::StepMark { step: step.into(), name: name.into(), decision }
+    }
+
+    /// The approval as the vendor shows it now: its marks for the user, what it offers, its
+    /// status, and a step waiting (for the words).
+    fn shows(marks: Vec<crate::model::StepMark>, actions: Vec<Action>, status: Status) -> RemoteApproval {
+        let mut a = crate::store::tests::varied("报价单:7", 1, status, "报价单审批", "李娜");
+        a.steps = vec![crate::model::Step { name: "销售总监审批".into(), rule: crate::model::StepRule::Any, decision: Decision::Waiting, members: vec![] }];
+        (a.marks, a.actions) = (marks, actions);
+        a
+    }
+
+    /// Issue 14, item 2: the one rule for a decision whose earlier attempt may have landed.
+    #[test]
+    fn the_one_rule_resends_only_while_the_step_the_user_saw_still_awaits_them() {
+        use Decision::{Approved, Rejected, Waiting};
+        let both = || vec![Action::Approve, Action::Reject];
+        let seen = Some(StepSeen { step: "12/1/n1", name: "一级审批" });
+        // The step still awaits the user: the attempt did not land, send it.
+        assert_eq!(fate(Action::Approve, seen, true, &shows(vec![mark("12/1/n1", "一级审批", Waiting)], both(), Status::Pending)), Fate::Send);
+        // The measured bug: it landed on 一级审批 and the user also approves 销售总监审批, so
+        // approve is still offered. Their decision shows on the step they saw: done, not resent.
+        let landed = shows(vec![mark("12/2/n2", "销售总监审批", Waiting), mark("12/1/n1", "一级审批", Approved)], both(), Status::Pending);
+        assert_eq!(fate(Action::Approve, seen, true, &landed), Fate::Landed);
+        assert_eq!(fate(Action::Reject, seen, true, &shows(vec![mark("12/1/n1", "一级审批", Rejected)], vec![], Status::Rejected)), Fate::Landed);
+        // Another approver passed 一级审批 meanwhile; the user awaits at the next step: never sent there.
+        let moved = shows(vec![mark("12/2/n2", "销售总监审批", Waiting)], both(), Status::Pending);
+        match fate(Action::Approve, seen, true, &moved) {
+            Fate::NeedsUser(why) => assert!(why.contains("moved on to 销售总监审批") && why.contains("一级审批") && why.contains("decide again"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // Their step shows the other decision (made elsewhere): the user checks.
+        match fate(Action::Approve, seen, true, &shows(vec![mark("12/1/n1", "一级审批", Rejected)], vec![], Status::Rejected)) {
+            Fate::NeedsUser(why) => assert!(why.contains("without this decision (it shows rejected)") && why.contains("it was rejected"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // Nothing of this decision ever left, yet its step shows approved: someone else decided
+        // (a vendor that names no decider, qiyuesuo, shows it alike), not this decision.
+        assert!(matches!(fate(Action::Approve, seen, false, &landed), Fate::NeedsUser(why) if why.contains("moved on to 销售总监审批")));
+        let passed = shows(vec![mark("12/1/n1", "一级审批", Approved)], vec![], Status::Approved);
+        assert!(matches!(fate(Action::Approve, seen, false, &passed), Fate::NeedsUser(why) if why.contains("decided at the vendor without this decision")));
+        // Ended without the user's decision: in words, how it ended.
+        match fate(Action::Approve, seen, true, &shows(vec![], vec![], Status::Approved)) {
+            Fate::NeedsUser(why) => assert!(why.contains("一级审批") && why.contains("it was approved"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // Still marked waiting, but nothing is offered (a status word we do not know): no guess.
+        let mut odd = shows(vec![mark("12/1/n1", "一级审批", Waiting)], vec![], Status::Other);
+        odd.status_word = Some("suspended".into());
+        assert!(matches!(fate(Action::Approve, seen, true, &odd), Fate::NeedsUser(why) if why.contains("suspended")));
+        // Moved on and nothing awaits the user: where it is now.
+        assert!(matches!(fate(Action::Approve, seen, true, &shows(vec![], vec![], Status::Pending)), Fate::NeedsUser(why) if why.contains("at 销售总监审批 now")));
+    }
+
+    #[test]
+    fn a_cancel_concerns_the_whole_approval_and_a_decision_without_a_step_is_never_guessed_onto_one() {
+        use Decision::{Approved, Waiting};
+        assert_eq!(fate(Action::Cancel, None, true, &shows(vec![], vec![], Status::Cancelled)), Fate::Landed);
+        assert_eq!(fate(Action::Cancel, None, true, &shows(vec![], vec![Action::Cancel], Status::Pending)), Fate::Send);
+        assert!(matches!(fate(Action::Cancel, None, true, &shows(vec![], vec![], Status::Approved)), Fate::NeedsUser(why) if why.contains("can no longer be withdrawn")));
+        // A vendor that names no steps: the rule it always had (offered → send).
+        assert_eq!(fate(Action::Approve, None, true, &shows(vec![], vec![Action::Approve], Status::Pending)), Fate::Send);
+        // An entry queued before steps were recorded: landed where the user's decision shows,
+        // else the user decides, never a resend onto whichever step awaits them now.
+        assert_eq!(fate(Action::Approve, None, true, &shows(vec![mark("a", "一级审批", Approved)], vec![], Status::Pending)), Fate::Landed);
+        let awaiting = shows(vec![mark("b", "销售总监审批", Waiting)], vec![Action::Approve], Status::Pending);
+        assert!(matches!(fate(Action::Approve, None, true, &awaiting), Fate::NeedsUser(why) if why.contains("not recorded") && why.contains("销售总监审批")));
+    }
+
+    #[test]
+    fn an_approve_or_reject_records_the_step_it_was_made_on_and_a_cancel_none() {
+        let (dir, store, account, approval) = store_with_approval();
+        let mut item = approval.remote;
+        item.marks = vec![mark("12/1/n1", "一级审批", Decision::Waiting), mark("12/0/", "开始", Decision::Approved)];
+        let id = store.upsert_one(account, &item).unwrap();
+        let cached = store.approval(id).unwrap().unwrap();
+        assert_eq!(cached.remote.marks, item.marks, "the marks are kept in the cache");
+        let approve = store.outbox_add(account, Some(&cached), OutboxKind::Approve, "同意", None).unwrap();
+        let entry = store.outbox_entry(approve).unwrap().unwrap();
+        assert_eq!((entry.step.as_deref(), entry.step_name.as_deref()), (Some("12/1/n1"), Some("一级审批")));
+        let cancel = store.outbox_add(account, Some(&cached), OutboxKind::Cancel, "", None).unwrap();
+        let entry = store.outbox_entry(cancel).unwrap().unwrap();
+        assert_eq!((entry.step, entry.step_name), (None, None));
+        drop(dir);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub fn approval(i: usize) -> RemoteApproval {
         raw: serde_json::json!({"id": i, "note": w(4)}),
         status_word: None,
         unreadable: None,
+        marks: vec![],
     }
 }
 

@@ -710,6 +710,7 @@ fn sending_stand_in(account: &Account, template: &Template, s: &Submission) -> R
         raw: serde_json::Value::Null,
         status_word: None,
         unreadable: None,
+        marks: vec![],
     }
 }
 

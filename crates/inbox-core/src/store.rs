@@ -207,6 +207,12 @@ fn migrations() -> Migrations<'static> {
             key TEXT PRIMARY KEY,
             tat_ms INTEGER NOT NULL
         ) WITHOUT ROWID;",
+    ),
+    // A decision is for one step (issue 14): the vendor's marker of the step the user saw
+    // awaiting them when they decided, and its name, so a resend never decides another step.
+    M::up(
+        "ALTER TABLE outbox ADD COLUMN step TEXT;
+        ALTER TABLE outbox ADD COLUMN step_name TEXT;",
     )])
 }
 
@@ -446,6 +452,10 @@ struct Body {
     fields: Vec<Field>,
     steps: Vec<Step>,
     attachments: Vec<Attachment>,
+    /// The vendor's markers of the steps that concern the user (absent in bodies written
+    /// before they were kept, and for approvals without any).
+    #[serde(default)]
+    marks: Vec<crate::model::StepMark>,
 }
 
 /// A handle on the cache file; cheap to clone and safe to share between tasks.
@@ -1020,6 +1030,7 @@ fn approval_from_parts(s: ApprovalSummary, body: &str, raw: &str) -> Result<Appr
             raw,
             status_word: s.status_word,
             unreadable: s.unreadable,
+            marks: body.marks,
         },
     })
 }
@@ -1149,6 +1160,7 @@ pub(crate) mod tests {
             raw: serde_json::json!({"id": remote}),
             status_word: None,
             unreadable: None,
+            marks: vec![],
         }
     }
 

@@ -4,7 +4,7 @@
 //! account and status so that box pages and counts never read the wide approval rows.
 
 use super::{Result, StoreError};
-use crate::model::{Attachment, Field, Inbox, RemoteApproval, Step};
+use crate::model::{Attachment, Field, Inbox, RemoteApproval, Step, StepMark};
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::hash::Hasher;
 
@@ -14,6 +14,10 @@ struct BodyRef<'a> {
     fields: &'a [Field],
     steps: &'a [Step],
     attachments: &'a [Attachment],
+    /// Left out when empty, so the bodies (and digests) of approvals without marks stay as
+    /// they were before marks were kept.
+    #[serde(skip_serializing_if = "<[StepMark]>::is_empty")]
+    marks: &'a [StepMark],
 }
 
 /// An approval as the columns it is stored in.
@@ -27,7 +31,7 @@ struct Columns {
 
 impl Columns {
     fn of(item: &RemoteApproval) -> Result<Columns> {
-        let body = serde_json::to_string(&BodyRef { fields: &item.fields, steps: &item.steps, attachments: &item.attachments })
+        let body = serde_json::to_string(&BodyRef { fields: &item.fields, steps: &item.steps, attachments: &item.attachments, marks: &item.marks })
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let actions = item.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
         let raw = item.raw.to_string();

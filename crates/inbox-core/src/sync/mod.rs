@@ -291,6 +291,7 @@ pub fn placeholder(source: &Source, item: ListItem, e: &VendorError) -> RemoteAp
         raw: item.raw,
         status_word: None,
         unreadable: Some(Unreadable { call, reason: e.to_string() }),
+        marks: vec![],
     }
 }
 
@@ -459,6 +460,7 @@ mod tests {
             raw: serde_json::Value::Null,
             status_word: None,
             unreadable: None,
+            marks: vec![],
         }
     }
 

@@ -226,6 +226,7 @@ mod tests {
             raw: Value::Null,
             status_word: None,
             unreadable: None,
+            marks: vec![],
         }
     }
 

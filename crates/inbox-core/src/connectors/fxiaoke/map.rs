@@ -11,7 +11,7 @@
 
 use super::wire::{self, word_of, ApprovalTask, CrmInstanceDetail, CrmTask, CustomField, MediaRef, PresetRecord, TripItem};
 use crate::connectors::unknown;
-use crate::model::{Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor};
+use crate::model::{Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, User, Vendor};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Deserialize;
 use serde_json::Value;
@@ -280,6 +280,7 @@ pub fn approval(a: &wire::Approval, raw: Value, me: &str) -> RemoteApproval {
         actions: vec![],
         raw,
         unreadable: None,
+        marks: vec![],
     }
 }
 
@@ -587,6 +588,25 @@ pub fn crm_my_task<'a>(d: &'a CrmInstanceDetail, me: &str) -> Option<&'a CrmTask
     d.tasks.iter().find(|t| t.state == "in_progress" && t.un_complete_persons.iter().any(|p| p == me))
 }
 
+/// The instance's step marks for `me`, by task id: the task awaiting them ([`crm_my_task`]) and
+/// each task showing their own agree or reject (an opinion of theirs). `names` are the steps'
+/// names as shown, in task order.
+pub fn crm_marks(d: &CrmInstanceDetail, me: &str, names: &[String]) -> Vec<StepMark> {
+    let name = |n: usize| names.get(n).cloned().unwrap_or_else(|| format!("第 {} 级审批", n + 1));
+    let waiting = crm_my_task(d, me).map(|t| t.id.as_str());
+    let mut out = Vec::new();
+    for (n, t) in d.tasks.iter().enumerate() {
+        if waiting == Some(t.id.as_str()) {
+            out.push(StepMark { step: t.id.clone(), name: name(n), decision: Decision::Waiting });
+        }
+        let mine = t.opinions.iter().rev().filter(|o| !me.is_empty() && o.open_user_id == me).map(|o| crm_opinion_decision(&o.action_type).0).find(|d| matches!(d, Decision::Approved | Decision::Rejected));
+        if let Some(decision) = mine {
+            out.push(StepMark { step: t.id.clone(), name: name(n), decision });
+        }
+    }
+    out
+}
+
 /// Maps an `approvalInstance/get` reply for `me` (its instance completed from the list row:
 /// [`CrmInstanceDetail::completed`]).
 pub fn crm_instance(d: &CrmInstanceDetail, raw: Value, me: &str) -> RemoteApproval {
@@ -640,6 +660,7 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: Value, me: &str) -> RemoteApprov
     let updated = [i.last_modify_time, i.end_time, i.cancel_time].into_iter().flatten().max().unwrap_or(created).max(created);
     let title = [&i.instance_name, &i.flow_api_name].into_iter().find(|t| !t.is_empty()).cloned().unwrap_or_else(|| format!("CRM 审批 {}", i.instance_id));
     let object = if i.object_api_name.is_empty() { "CRM 审批流".to_string() } else { format!("CRM 审批流 · {}", i.object_api_name) };
+    let marks = crm_marks(d, me, &steps.iter().map(|s| s.name.clone()).collect::<Vec<_>>());
     RemoteApproval {
         remote_id: format!("{CRM_PREFIX}{}", i.instance_id),
         title,
@@ -656,6 +677,7 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: Value, me: &str) -> RemoteApprov
         actions,
         raw,
         unreadable: None,
+        marks,
     }
 }
 

@@ -318,6 +318,22 @@ fn crm_instances_map_boxes_and_actions() {
     }
 }
 
+/// Issue 14: the task awaiting the user and the tasks showing their own opinion are marked by
+/// task id; a cancel or a tag is no decision.
+#[test]
+fn crm_tasks_are_marked_by_their_ids() {
+    let tasks = serde_json::json!([
+        {"id": "t1", "type": "single", "state": "pass", "opinions": [{"openUserId": "FSUID_B", "actionType": "agree", "opinion": "同意", "replyTime": 1}], "unCompletePersons": [], "completeOpenPersons": ["FSUID_B"]},
+        {"id": "t2", "type": "all_pass", "state": "in_progress", "taskName": "财务审批", "opinions": [{"openUserId": "FSUID_B", "actionType": "addTag", "opinion": "", "replyTime": 2}], "unCompletePersons": ["FSUID_C", "FSUID_B"], "completeOpenPersons": []}
+    ]);
+    let d = crm("in_progress", tasks);
+    let c = crm_instance(&d, serde_json::Value::Null, "FSUID_C");
+    assert_eq!(c.marks, vec![crate::model::StepMark { step: "t2".into(), name: "财务审批".into(), decision: Decision::Waiting }]);
+    let b = crm_instance(&d, serde_json::Value::Null, "FSUID_B");
+    assert_eq!(b.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(), [("t1", Decision::Approved), ("t2", Decision::Waiting)]);
+    assert!(crm_instance(&d, serde_json::Value::Null, "FSUID_A").marks.is_empty(), "the applicant's cancel concerns no step");
+}
+
 #[test]
 fn crm_words_we_do_not_know_are_shown_and_offer_nothing() {
     let tasks = serde_json::json!([

@@ -482,6 +482,24 @@ impl Connector for FxConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        self.decide(remote_id, None, action, comment).await
+    }
+
+    async fn act_at(&self, remote_id: &str, step: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        self.decide(remote_id, Some(step), action, comment).await
+    }
+
+    async fn download(&self, attachment_id: &str) -> Result<Download, VendorError> {
+        let bytes = self.client.media_download(attachment_id).await?;
+        let name = self.media_names.lock().unwrap_or_else(|p| p.into_inner()).get(attachment_id).cloned();
+        Ok(Download { name: name.unwrap_or_else(|| format!("attachment-{attachment_id}")), bytes })
+    }
+}
+
+impl FxConnector {
+    /// Agrees, rejects (on the task awaiting the user; for a decision made at one task, `step`,
+    /// only that very task) or cancels a CRM instance.
+    async fn decide(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
         const DEFAULT_AGREE_OPINION: &str = "同意";
         let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) else {
             return Err(VendorError::Unsupported("acting on 协同审批 items (that API is read-only)"));
@@ -493,6 +511,10 @@ impl Connector for FxConnector {
                 let Some(task) = map::crm_my_task(&detail, &me) else {
                     return Err(VendorError::NotAllowed("this CRM approval is not waiting for your decision (already decided, or not your step)".into()));
                 };
+                if step.is_some_and(|step| step != task.id) {
+                    let at = task.task_name.as_deref().map(|n| format!(" (it awaits you at {n} now)")).unwrap_or_default();
+                    return Err(VendorError::NotAllowed(format!("approval {remote_id} no longer awaits you at the step you saw{at}: decide again there")));
+                }
                 let verb = if action == Action::Approve { "agree" } else { "reject" };
                 // fxiaoke wants an opinion with every decision; an approval may come without one.
                 let opinion = if comment.is_empty() { DEFAULT_AGREE_OPINION } else { comment };
@@ -507,12 +529,6 @@ impl Connector for FxConnector {
                 self.client.crm_instance_cancel(&me, &i.object_api_name, &i.data_id, reason).await
             }
         }
-    }
-
-    async fn download(&self, attachment_id: &str) -> Result<Download, VendorError> {
-        let bytes = self.client.media_download(attachment_id).await?;
-        let name = self.media_names.lock().unwrap_or_else(|p| p.into_inner()).get(attachment_id).cloned();
-        Ok(Download { name: name.unwrap_or_else(|| format!("attachment-{attachment_id}")), bytes })
     }
 }
 

@@ -7,7 +7,7 @@
 
 use super::wire::{Contract, ContractAction, Document, Operator, Person};
 use crate::connectors::unknown;
-use crate::model::{Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, Timestamp, User, Vendor};
+use crate::model::{Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, Timestamp, User, Vendor};
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
 
 /// The time format of every time field, in China time (UTC+8).
@@ -187,6 +187,35 @@ pub fn awaiting_me<'a>(c: &'a Contract, me: &str) -> Option<Awaiting<'a>> {
     Some(Awaiting { action, actionable })
 }
 
+/// The vendor's marker of an action: its id (both editions publish one), else its place among
+/// the signatory's actions.
+pub fn action_mark(a: &ContractAction) -> String {
+    a.id.clone().unwrap_or_else(|| format!("#{}:{}", a.serial_no.map_or_else(|| "-".into(), |n| n.to_string()), a.name.as_deref().unwrap_or("")))
+}
+
+/// The contract's step marks for `me`: the audit awaiting them where the inbox may act on it
+/// ([`awaiting_me`]), and every audit that ended in a decision. `employeeaudit` names no
+/// employee and the vendor then shows the first operator as «实际签署人», so who decided an
+/// audit is not published: an audit's outcome is what shows of the decision made on it.
+pub fn marks(c: &Contract, me: &str) -> Vec<StepMark> {
+    let waiting = awaiting_me(c, me).filter(|w| w.actionable).map(|w| w.action);
+    let mut out = Vec::new();
+    for s in &c.signatories {
+        let tenant = s.tenant_name.as_deref().unwrap_or("");
+        for a in s.actions.iter().filter(|a| is_audit(a)) {
+            let decision = match waiting {
+                Some(w) if std::ptr::eq(w, a) => Decision::Waiting,
+                _ => match decision(c, a).0 {
+                    d @ (Decision::Approved | Decision::Rejected) => d,
+                    _ => continue,
+                },
+            };
+            out.push(StepMark { step: action_mark(a), name: step_name(tenant, a), decision });
+        }
+    }
+    out
+}
+
 /// The processed rule (choice 7): an `AUDIT` action whose operators name `me` and that has
 /// ended in a decision: passed (open v2 `FINISH`, whose operators are then «实际签署人»;
 /// private cloud `SIGNED`) or rejected (private cloud `REJECTED`; open v2 `STOP` on a contract
@@ -283,6 +312,7 @@ pub fn approval(c: &Contract, raw: serde_json::Value, me: &str) -> RemoteApprova
         raw,
         status_word,
         unreadable: None,
+        marks: marks(c, me),
     }
 }
 
@@ -344,9 +374,18 @@ fn steps(c: &Contract) -> Vec<Step> {
     out
 }
 
-fn step(c: &Contract, tenant: &str, a: &ContractAction) -> Step {
+/// A step's name: the signatory's company and the action's name (or its kind in words).
+fn step_name(tenant: &str, a: &ContractAction) -> String {
     let kind = a.kind.as_deref().map(|k| action_kind(k).map_or_else(|| note("action type", k), str::to_string)).unwrap_or_else(|| "签署动作".into());
     let name = nonempty(&a.name).map_or(kind, str::to_string);
+    if tenant.is_empty() {
+        name
+    } else {
+        format!("{tenant} · {name}")
+    }
+}
+
+fn step(c: &Contract, tenant: &str, a: &ContractAction) -> Step {
     let (decision, word) = decision(c, a);
     // The only published reason of a decision: the contract's `comments` once it is rejected.
     // Who of several operators decided is not published, so each of them shows it.
@@ -354,7 +393,7 @@ fn step(c: &Contract, tenant: &str, a: &ContractAction) -> Step {
     let decided_at = time(&a.complete_time);
     let member = |user: User| StepMember { user, decision, word: word.clone(), comment: comment.clone(), decided_at };
     let members = a.operators.iter().map(person_user).chain(a.action_operators.iter().map(operator_user)).map(member).collect();
-    Step { name: if tenant.is_empty() { name } else { format!("{tenant} · {name}") }, rule: StepRule::Any, decision, members }
+    Step { name: step_name(tenant, a), rule: StepRule::Any, decision, members }
 }
 
 #[cfg(test)]
@@ -402,6 +441,26 @@ mod tests {
         // Someone else sees nothing to do.
         assert!(awaiting_me(&c, "13857100002").is_none());
         assert!(awaiting_me(&c, "").is_none(), "an empty setting matches nobody");
+    }
+
+    /// Issue 14: the audit awaiting the employee is marked by its action id, and a decided
+    /// audit by the same id with its outcome (the API's decisions name no employee).
+    #[test]
+    fn the_audit_awaiting_me_and_the_decided_audits_are_marked_by_their_action_ids() {
+        let (c, raw) = contract(AWAITING);
+        let a = approval(&c, raw, ME);
+        let waiting = a.awaiting().unwrap();
+        assert_eq!((waiting.step.as_str(), waiting.name.as_str()), (awaiting_me(&c, ME).unwrap().action.id.as_deref().unwrap(), "杭州云栖数智科技有限公司 · 部门负责人审批"));
+        assert_eq!(a.marks.len(), 1);
+        let (c, raw) = contract(SECOND);
+        let passed = c.signatories.iter().flat_map(|s| &s.actions).find(|a| a.status.as_deref() == Some("FINISH")).unwrap();
+        let later = approval(&c, raw.clone(), "13857100006");
+        assert_eq!(later.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(), [(passed.id.as_deref().unwrap(), Decision::Approved), (later.awaiting().unwrap().step.as_str(), Decision::Waiting)]);
+        assert_ne!(later.awaiting().unwrap().step, passed.id.clone().unwrap(), "the next audit has a marker of its own");
+        let (c, raw) = contract(DONE);
+        let rejected = approval(&c, raw, ME);
+        assert!(rejected.awaiting().is_none());
+        assert!(rejected.marks.iter().any(|m| m.decision == Decision::Rejected));
     }
 
     #[test]

@@ -82,16 +82,22 @@ impl QiyuesuoConnector {
         Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name })
     }
 
-    /// Checks that the contract awaits this employee's audit, then sends it to `employeeaudit`.
-    async fn audit(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+    /// Checks that the contract awaits this employee's audit (for a decision made at one audit,
+    /// `step`, that very audit: `employeeaudit` decides whichever audit is current), then sends
+    /// it to `employeeaudit`.
+    async fn audit(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
         let pass = match action {
             Action::Approve => true,
             Action::Reject => false,
             Action::Cancel => return Err(VendorError::Unsupported("withdrawing a contract")),
         };
         let (contract, _) = self.client.detail(remote_id).await?;
-        if !map::awaiting_me(&contract, &self.employee).is_some_and(|w| w.actionable) {
+        let Some(waiting) = map::awaiting_me(&contract, &self.employee).filter(|w| w.actionable) else {
             return Err(VendorError::NotAllowed("this contract is not waiting for your audit (already decided, or not your step yet)".into()));
+        };
+        if step.is_some_and(|step| step != map::action_mark(waiting.action)) {
+            let at = waiting.action.name.as_deref().map(|n| format!(" (it awaits you at {n} now)")).unwrap_or_default();
+            return Err(VendorError::NotAllowed(format!("contract {remote_id} no longer awaits you at the audit you saw{at}: decide again there")));
         }
         let req = wire::AuditRequest { contract_id: Some(contract.id), biz_id: None, tenant_name: self.tenant_name.clone(), pass, comment: comment.to_string() };
         self.client.employee_audit(&req).await
@@ -149,7 +155,11 @@ impl Connector for QiyuesuoConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        self.audit(remote_id, action, comment).await
+        self.audit(remote_id, None, action, comment).await
+    }
+
+    async fn act_at(&self, remote_id: &str, step: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        self.audit(remote_id, Some(step), action, comment).await
     }
 
     /// A contract document (the attachment's id is the document id) as the PDF the vendor's

@@ -8,7 +8,7 @@
 use super::fields;
 use super::wire::{ApprovalDetail, Detail, ExecutionNode, ListItem, MultistepDetail, UserRef};
 use crate::connectors::unknown;
-use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor};
+use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, User, Vendor};
 use serde_json::Value;
 
 /// Why a value could not be read (a time, an amount).
@@ -256,6 +256,54 @@ pub fn actions(d: &Detail, status: Status) -> Vec<Action> {
         .collect()
 }
 
+/// The vendor's marker of node `i` of the flow: its execute record, its place in the flow and
+/// its key (`node_name`), so the same node of the same record always has the same marker and
+/// the next node another.
+fn node_mark(record: Option<i64>, i: usize, node: &ExecutionNode) -> String {
+    let record = record.map_or_else(|| "-".to_string(), |r| r.to_string());
+    format!("{record}/{i}/{}", node.node_name.as_deref().unwrap_or(""))
+}
+
+/// The node awaiting the caller's pass or reject now: while the detail lets them decide, the
+/// first approval node whose rule is not met yet. A flow in which no such node can be told (no
+/// nodes, odd data) is marked by its record and how many decisions it holds, so any decision
+/// in between changes the marker.
+pub fn awaiting(detail: &Detail) -> Option<StepMark> {
+    if !(detail.has_approval_permission || detail.has_reject_permission) {
+        return None;
+    }
+    let steps = steps(detail);
+    let record = detail.record_id();
+    let open = detail.execution_details.iter().zip(&steps).enumerate().find(|(_, (node, step))| !is_begin(node) && step.decision == Decision::Waiting);
+    Some(match open {
+        Some((i, (node, step))) => StepMark { step: node_mark(record, i, node), name: step.name.clone(), decision: Decision::Waiting },
+        None => {
+            let decided = detail.execution_details.iter().filter(|n| !is_begin(n)).map(|n| n.approval_details.len()).sum::<usize>();
+            let record = record.map_or_else(|| "-".to_string(), |r| r.to_string());
+            StepMark { step: format!("{record}/after {decided}"), name: "当前节点".into(), decision: Decision::Waiting }
+        }
+    })
+}
+
+/// The approval's step marks for `me`: the node awaiting them ([`awaiting`]) and every node
+/// showing their own pass or reject (an entry they made, not one made for them).
+pub fn marks(detail: &Detail, me: i64) -> Vec<StepMark> {
+    let steps = steps(detail);
+    let record = detail.record_id();
+    let mut out: Vec<StepMark> = awaiting(detail).into_iter().collect();
+    for (i, (node, step)) in detail.execution_details.iter().zip(&steps).enumerate().filter(|(_, (n, _))| !is_begin(n)) {
+        let mine = node.approval_details.iter().rev().filter(|d| d.actor().uid == Some(me)).find_map(|d| match d.action_name.as_deref() {
+            Some("pass") => Some(Decision::Approved),
+            Some("reject") => Some(Decision::Rejected),
+            _ => None,
+        });
+        if let Some(decision) = mine {
+            out.push(StepMark { step: node_mark(record, i, node), name: step.name.clone(), decision });
+        }
+    }
+    out
+}
+
 /// Boxes from the detail: todo = may pass or reject now; submitted = I submitted; processed =
 /// I passed or rejected in some approval node, or the item comes with my `multistep_details`
 /// (only the `processed` list has them). The list that returned an item adds its own box
@@ -318,6 +366,7 @@ pub fn approval(item: &ListItem, item_raw: Value, detail: &Detail, detail_raw: V
         actions: actions(detail, status),
         raw: serde_json::json!({ "list_item": item_raw, "detail": detail_raw }),
         unreadable: None,
+        marks: if status == Status::Other { vec![] } else { marks(detail, me) },
     }
 }
 
@@ -403,6 +452,36 @@ mod tests {
         let steps = super::steps(&detail_completed());
         assert_eq!(steps[1].members.len(), 2, "both configured approvers are shown");
         assert_eq!(steps[1].decision, Decision::Approved);
+    }
+
+    /// Issue 14: each node is marked by its record, place and key; the user's pass shows on the
+    /// node they passed, and the node awaiting them next has another marker.
+    #[test]
+    fn the_node_awaiting_the_user_and_the_nodes_they_decided_are_marked_apart() {
+        const JOHN: i64 = 35_903_635;
+        let (mut d, _) = detail();
+        d.has_approval_permission = true;
+        let first = awaiting(&d).unwrap();
+        assert_eq!((first.name.as_str(), first.decision), ("一级审批", Decision::Waiting));
+        assert!(first.step.starts_with("2459/1/"), "{}", first.step);
+        // John passed 一级审批; 销售总监审批 (a copy of it, nobody decided yet) awaits him too.
+        let mut d = detail_completed();
+        let mut next = d.execution_details[1].clone();
+        (next.name, next.node_name, next.approval_details) = (Some("销售总监审批".into()), Some("director".into()), vec![]);
+        d.execution_details.push(next);
+        d.has_approval_permission = true;
+        let marks = marks(&d, JOHN);
+        assert_eq!(marks.iter().map(|m| (m.name.as_str(), m.decision)).collect::<Vec<_>>(), [("销售总监审批", Decision::Waiting), ("一级审批", Decision::Approved)]);
+        assert_eq!(marks[0].step, "2459/2/director");
+        assert_eq!(marks[1].step, first.step, "the node keeps its marker once decided");
+        assert!(super::marks(&d, 1).iter().all(|m| m.decision == Decision::Waiting), "someone else's pass is not theirs");
+        // Nothing awaits a user the flags give no decision.
+        d.has_approval_permission = false;
+        assert!(awaiting(&d).is_none());
+        // A flow in which no open node can be told: the record and its decisions stand for it.
+        let mut d = detail_completed();
+        d.has_reject_permission = true;
+        assert_eq!(awaiting(&d).unwrap().step, "2459/after 1");
     }
 
     #[test]

@@ -171,8 +171,11 @@ impl WeiwenjiaConnector {
         }
     }
 
-    /// Checks the vendor's permission flag, then sends the action to the execute record.
-    async fn execute(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+    /// Checks the vendor's permission flag and, for a decision made at one node (`step`, see
+    /// [`map::awaiting`]), that this node still awaits the user, then sends the action to the
+    /// execute record. The execute call names the record, not the node: this read is what
+    /// keeps a decision on the node the user saw.
+    async fn execute(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
         let (entity_type, entity_id) = Self::entity(remote_id)?;
         let (detail, _) = self.client.detail(entity_type, entity_id).await?;
         let (verb, allowed) = match action {
@@ -182,6 +185,13 @@ impl WeiwenjiaConnector {
         };
         if !allowed {
             return Err(VendorError::NotAllowed(format!("the vendor no longer lets you {} approval {remote_id} (already decided, not your node, or not yours to withdraw)", action.as_str())));
+        }
+        if let Some(step) = step {
+            let now = map::awaiting(&detail);
+            if now.as_ref().map(|m| m.step.as_str()) != Some(step) {
+                let at = now.map(|m| format!(" (it awaits you at {} now)", m.name)).unwrap_or_default();
+                return Err(VendorError::NotAllowed(format!("approval {remote_id} no longer awaits you at the node you saw{at}: decide again there")));
+            }
         }
         let record = detail.record_id().ok_or_else(|| VendorError::record("execute_records/detail", "the detail names no execute record (execute_record_id) to act on"))?;
         self.client.execute(record, verb, comment).await
@@ -267,7 +277,11 @@ impl Connector for WeiwenjiaConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        self.execute(remote_id, action, comment).await
+        self.execute(remote_id, None, action, comment).await
+    }
+
+    async fn act_at(&self, remote_id: &str, step: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        self.execute(remote_id, Some(step), action, comment).await
     }
 
     async fn download(&self, _attachment_id: &str) -> Result<Download, VendorError> {

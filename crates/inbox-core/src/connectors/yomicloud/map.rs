@@ -9,8 +9,8 @@
 use super::wire::{self, AttachEntry, Code, Content, Handler, StepDef, ViewApproval};
 use crate::connectors::unknown;
 use crate::model::{
-    Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember,
-    StepRule, User, Vendor,
+    Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark,
+    StepMember, StepRule, User, Vendor,
 };
 use std::collections::HashMap;
 
@@ -183,6 +183,7 @@ pub fn approval(
         raw,
         status_word,
         unreadable: None,
+        marks: marks(&content, &view.data2, me, mine),
     })
 }
 
@@ -246,6 +247,32 @@ pub fn my_turn<'a>(data2: &'a [Handler], content: &Content, me: i64, current: Op
         return None;
     }
     data2.iter().find(|h| h.uid == Some(me) && h.id.is_some() && h.status2.is(0) && h.on_step(current) && h.is_approver())
+}
+
+/// The vendor's marker of a handling row: the row (`auid`) and its step, what `handle-step`
+/// names.
+pub fn row_mark(h: &Handler) -> String {
+    let text = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |n| n.to_string());
+    format!("{}/{}", text(h.id), text(h.step))
+}
+
+/// The approval's step marks for `me`: the row through which they may decide now (`mine`, see
+/// [`my_turn`]) and each of their approver rows that shows a result (1 agreed, 2 refused).
+pub fn marks(content: &Content, data2: &[Handler], me: i64, mine: Option<&Handler>) -> Vec<StepMark> {
+    let name = |h: &Handler| {
+        let defined = h.step.and_then(|i| usize::try_from(i).ok()).and_then(|i| content.steps().get(i)).map(|d| d.name.clone()).filter(|n| !n.trim().is_empty());
+        defined.unwrap_or_else(|| format!("第 {} 步", h.step.map_or(0, |i| i + 1)))
+    };
+    let awaiting = mine.map(|h| StepMark { step: row_mark(h), name: name(h), decision: Decision::Waiting });
+    let decided = data2.iter().filter(|h| h.uid == Some(me) && h.is_approver()).filter_map(|h| {
+        let decision = match h.status2.num() {
+            Some(1) => Decision::Approved,
+            Some(2) => Decision::Rejected,
+            _ => return None,
+        };
+        Some(StepMark { step: row_mark(h), name: name(h), decision })
+    });
+    awaiting.into_iter().chain(decided).collect()
 }
 
 /// What the account is to an approval, besides its approver rows.
@@ -458,6 +485,21 @@ mod tests {
         assert!(a.fields.iter().any(|f| f.label == "文件路径" && f.value == "公司文件/示例-按项目/质量控制"), "{:?}", a.fields);
         assert_eq!(a.attachments.len(), 1);
         assert!(a.attachments[0].is_folder);
+    }
+
+    /// Issue 14: a step is marked by the user's handling row and its step, what `handle-step`
+    /// names; once decided the row keeps its marker and shows the result.
+    #[test]
+    fn my_row_on_the_current_step_is_marked_and_keeps_its_marker_once_decided() {
+        let (v, _) = view();
+        let first = map(&v, 3);
+        assert_eq!(first.marks, vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Waiting }]);
+        assert!(map(&v, 1).marks.is_empty(), "step 2 is not current yet: nothing awaits its approver");
+        let (mut v, _) = view();
+        (v.data2[0].status, v.data2[0].status2) = (Code::Num(1), Code::Num(1));
+        let admin = map(&v, 1);
+        assert_eq!(admin.awaiting().map(|m| m.step.as_str()), Some("4/1"), "the next step has its own marker");
+        assert_eq!(map(&v, 3).marks, vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Approved }]);
     }
 
     #[test]

@@ -216,7 +216,11 @@ impl Connector for YomiConnector {
     }
 
     async fn act(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
-        self.handle(remote_id, action, comment).await
+        self.handle(remote_id, None, action, comment).await
+    }
+
+    async fn act_at(&self, remote_id: &str, step: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+        self.handle(remote_id, Some(step), action, comment).await
     }
 
     /// One template by id (`templet-content`, open to every user), or every template of a file
@@ -268,7 +272,9 @@ impl Connector for YomiConnector {
 
 impl YomiConnector {
     /// Finds the user's row of the current step, then sends the verdict with `handle-step`.
-    async fn handle(&self, remote_id: &str, action: Action, comment: &str) -> Result<(), VendorError> {
+    /// Decides through the user's row on the current step; for a decision made at one step
+    /// (`step`, see [`map::row_mark`]) only through that very row.
+    async fn handle(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
         let verdict = match action {
             Action::Approve => 1,
             Action::Reject => 2,
@@ -278,10 +284,13 @@ impl YomiConnector {
         let content = map::content(&view.data).map_err(|e| VendorError::record("view-approval", e))?;
         let current = map::current_step(&view.data.status, &content, &view.data2);
         let row = map::my_turn(&view.data2, &content, self.client.uid(), current);
-        let Some((auid, step)) = row.and_then(|r| Some((r.id?, r.step?))) else {
+        let Some((auid, at)) = row.and_then(|r| Some((r.id?, r.step?))) else {
             return Err(VendorError::NotAllowed("this approval is not waiting for your decision (already decided, or not your step yet)".into()));
         };
-        self.client.handle_step(view.data.id, auid, step, comment, verdict).await
+        if step.is_some_and(|step| row.is_some_and(|r| map::row_mark(r) != step)) {
+            return Err(VendorError::NotAllowed(format!("approval {remote_id} no longer awaits you at the step you saw (it awaits you at step {} now): decide again there", at + 1)));
+        }
+        self.client.handle_step(view.data.id, auid, at, comment, verdict).await
     }
 
     /// The path of the file or folder under approval from the drive's root, its own name last

@@ -104,6 +104,7 @@ pub fn submitted(send: &SendBody, sent: &AuditRef, reply: Value, now: i64) -> Re
         actions: vec![Action::Cancel],
         raw: json!({ "send": send, "sent": sent, "reply": reply }),
         unreadable: None,
+        marks: vec![],
     }
 }
 
@@ -337,6 +338,7 @@ fn unknown_sender(body: &CallbackBody, now: i64) -> RemoteApproval {
         actions: vec![],
         raw: json!({}),
         unreadable: None,
+        marks: vec![],
     }
 }
 
