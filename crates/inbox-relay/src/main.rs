@@ -39,6 +39,13 @@ enum Command {
         #[arg(long, env = "INBOX_RELAY_LISTEN")]
         listen: Option<SocketAddr>,
     },
+    /// Asks a running relay's /healthz: exit status 0 when it and its database answer (a
+    /// container's health check: the image has no shell or curl).
+    Healthcheck {
+        /// The relay's address (default: INBOX_RELAY_LISTEN's port on 127.0.0.1, else 8780).
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Manages the employees who may use the relay.
     User {
         #[command(subcommand)]
@@ -98,6 +105,7 @@ fn init_logging() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Command::Serve { listen } => *listen,
+        Command::Healthcheck { url } => return healthcheck(url.clone()).await,
         Command::User { .. } => None,
     };
     let overrides = Overrides { config_file: cli.config.clone(), listen, data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() };
@@ -106,6 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     inbox_core::logging::redact(secrets.iter().map(String::as_str));
     match cli.command {
         Command::Serve { .. } => serve(config).await,
+        Command::Healthcheck { .. } => Ok(()),
         Command::User { command } => {
             let db = Db::connect(&config.storage).await?;
             let done = user(&db, command).await;
@@ -122,6 +131,19 @@ async fn serve(config: config::Config) -> anyhow::Result<()> {
     shutdown_signal().await;
     tracing::info!("stopping");
     relay.shutdown().await;
+    Ok(())
+}
+
+async fn healthcheck(url: Option<String>) -> anyhow::Result<()> {
+    let url = url.unwrap_or_else(|| {
+        let port = std::env::var("INBOX_RELAY_LISTEN").ok().and_then(|l| l.parse::<SocketAddr>().ok()).map_or(8780, |a| a.port());
+        format!("http://127.0.0.1:{port}{}", inbox_relay::api::HEALTH_PATH)
+    });
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build()?;
+    let response = client.get(&url).send().await.with_context(|| format!("{url} does not answer"))?;
+    if !response.status().is_success() {
+        bail!("{url} answered {}: {}", response.status(), response.text().await.unwrap_or_default().trim());
+    }
     Ok(())
 }
 

@@ -615,6 +615,8 @@ async fn the_binary_manages_users_and_serves(backend: Backend) {
     sim.set_callback_url(Some(format!("{base}/tms-service-api/audit/callback")));
     let http = reqwest::Client::new();
     assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    let (ok, _, err) = run(&["healthcheck", "--url", &format!("{base}/healthz")], &[]);
+    assert!(ok, "the container's health check: {err}");
     let resp = http.post(format!("{base}/v1/zeyi/send")).bearer_auth(&token).json(&form("BIN-1", "E001")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     let reply: Value = resp.json().await.unwrap();
