@@ -44,12 +44,27 @@ fn invalid(message: impl Into<String>) -> ConfigError {
 }
 
 /// Where the relay keeps its state.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Storage {
     /// One SQLite file, `relay.sqlite3`, in this directory; one relay process at a time.
     Sqlite { data_dir: PathBuf },
     /// A PostgreSQL database shared by any number of relay instances.
     Postgres { url: String },
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Storage::Sqlite { data_dir } => f.debug_struct("Sqlite").field("data_dir", data_dir).finish(),
+            Storage::Postgres { url } => {
+                let shown = match url_password(url) {
+                    Some(password) => url.replacen(&format!(":{password}@"), ":<redacted>@", 1),
+                    None => url.clone(),
+                };
+                f.debug_struct("Postgres").field("url", &shown).finish()
+            }
+        }
+    }
 }
 
 /// The company's 则一 integration, as 则一 configured it.
@@ -383,6 +398,7 @@ mod tests {
         let c = load_with(&over, &env_of(&[])).unwrap();
         assert_eq!((c.listen.port(), c.storage.clone()), (1, Storage::Postgres { url: "postgres://u:pw-123456@db/relay".into() }));
         assert!(c.secrets().contains(&"pw-123456".to_string()) && c.secrets().contains(&SECRET.to_string()));
+        assert!(!format!("{c:?}").contains("pw-123456") && format!("{c:?}").contains("postgres://u:<redacted>@db/relay"), "{c:?}");
     }
 
     #[test]

@@ -100,7 +100,8 @@ async fn send_checked(shared: &Shared, headers: &HeaderMap, body: Result<Bytes, 
     let user = user_of(shared, headers).await?;
     let body = body_of(body)?;
     let send: SendBody = serde_json::from_slice(&body).map_err(|e| api_error(StatusCode::BAD_REQUEST, codes::BODY_INVALID, format!("not the document's send body (docs/zeyi-protocol.md): {e}")))?;
-    if send.username.trim() != user.username {
+    // Exactly the token's 工号: what is checked is what 则一 receives.
+    if send.username != user.username {
         return Err(api_error(
             StatusCode::FORBIDDEN,
             codes::SENDER_MISMATCH,
@@ -142,7 +143,7 @@ async fn cancel_checked(shared: &Shared, headers: &HeaderMap, body: Result<Bytes
     let cancel: CancelBody = serde_json::from_slice(&body).map_err(|e| api_error(StatusCode::BAD_REQUEST, codes::BODY_INVALID, format!("not the document's cancel body (docs/zeyi-protocol.md): {e}")))?;
     // Without `username` 则一 takes it as 系统撤销, which may cancel anyone's approval: a
     // desktop always cancels as its own 工号.
-    match cancel.username.as_deref().map(str::trim) {
+    match cancel.username.as_deref() {
         Some(u) if u == user.username => {}
         other => {
             let named = other.map_or("none (系统撤销)".to_string(), |u| format!("\"{u}\""));

@@ -135,6 +135,11 @@ async fn a_token_sends_and_cancels_only_as_its_own_number(backend: Backend) {
     assert_eq!(env.sim.audits().len(), before, "nothing was sent to 则一");
     assert_eq!(env.relay.db().owner("PO-9").await.unwrap(), None, "nothing was recorded");
 
+    // Exactly its own: a padded 工号 is another string to 则一.
+    let (status, answer) = env.send(&e001, &form("PO-8", " E001")).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("SENDER_MISMATCH")), "{answer}");
+    assert_eq!(env.sim.audits().len(), before);
+
     // E001's approval: E002 may neither cancel it as E001, nor as the system, nor as itself.
     let (_, answer) = env.send(&e001, &form("PO-10", "E001")).await;
     let audit = audit_id(&answer);
@@ -159,7 +164,7 @@ async fn a_token_sends_and_cancels_only_as_its_own_number(backend: Backend) {
     assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("BODY_INVALID")), "{answer}");
     assert_eq!(env.sim.audits().len(), before + 1);
     let metrics = env.metrics(&env.relay.base_url).await;
-    assert!(metrics.contains(r#"inbox_relay_requests_refused_total{reason="SENDER_MISMATCH"} 3"#), "{metrics}");
+    assert!(metrics.contains(r#"inbox_relay_requests_refused_total{reason="SENDER_MISMATCH"} 4"#), "{metrics}");
 }
 
 async fn wrong_and_revoked_tokens_are_refused_and_nothing_is_sent(backend: Backend) {

@@ -36,7 +36,12 @@ static DATABASES: AtomicUsize = AtomicUsize::new(0);
 
 fn cluster() -> &'static Cluster {
     match CLUSTER.get_or_init(|| match std::env::var("INBOX_RELAY_TEST_DATABASE_URL") {
-        Ok(url) if !url.trim().is_empty() => Ok(Cluster { base: url.trim().trim_end_matches('/').rsplit_once('/').map_or(url.clone(), |(b, _)| b.to_string()) }),
+        Ok(url) if !url.trim().is_empty() => {
+            // The server's URL without its database name, if it names one.
+            let url = url.trim().trim_end_matches('/');
+            let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+            Ok(Cluster { base: format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest)) })
+        }
         _ => start_cluster(),
     }) {
         Ok(c) => c,
