@@ -13,6 +13,8 @@ SYSTEM_PACKAGES=(
   gnome-keyring imagemagick sqlite3 x11-utils xdotool
   # Without a CJK font WebKitGTK draws every Chinese character as an empty box.
   fonts-noto-cjk
+  # initdb and postgres for the 则一 relay's tests, which start a throwaway PostgreSQL server.
+  postgresql
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

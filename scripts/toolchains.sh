@@ -1,5 +1,5 @@
 # Rust and Node.js for the build, installed when the machine lacks them or has versions too old
-# (Debian 12 ships rustc 1.63 and Node 18; we need Rust 1.85+ and Node 20.19+ for Vite).
+# (Debian 12 ships rustc 1.63 and Node 18; we need Rust 1.94+ (sqlx 0.9, in inbox-relay) and Node 20.19+ for Vite).
 # Sourced by setup.sh, run.sh and test.sh, so each puts the same tools first on PATH.
 #
 # Rust comes from rustup (https://sh.rustup.rs), as the Rust project distributes it. Node comes
@@ -17,7 +17,7 @@ version_at_least() { # $1 >= $2, both dotted
 }
 
 ensure_rust() {
-  if command -v rustc >/dev/null && version_at_least "$(rustc --version | cut -d' ' -f2)" 1.85.0; then
+  if command -v rustc >/dev/null && version_at_least "$(rustc --version | cut -d' ' -f2)" 1.94.0; then
     return
   fi
   if command -v rustup >/dev/null; then
