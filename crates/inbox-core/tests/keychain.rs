@@ -1,12 +1,15 @@
-//! The keychain through the real Secret Service (gnome-keyring, started headless by the test
-//! command under `dbus-run-session`): secrets round-trip, never reach the SQLite file, and
-//! leave with their account.
+//! The keychain through the real OS store: on Linux the Secret Service (gnome-keyring, started
+//! headless by the test command under `dbus-run-session`), on Windows the Credential Manager
+//! (`scripts/test.sh` runs these under Wine, whose advapi32 keeps credentials in its registry):
+//! secrets round-trip, never reach the SQLite file, and leave with their account.
 
 use inbox_core::secrets::{SecretStore, Secrets, SecretsError};
 use inbox_core::store::Store;
 use inbox_core::{AccountInput, Service, Vendor};
 
+/// Linux only: Windows' Credential Manager and macOS' Keychain need no session to be started.
 fn require_session_bus() {
+    #[cfg(all(unix, not(target_os = "macos")))]
     assert!(
         std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "this test needs a Secret Service: run it through the README's test command (scripts/test.sh), \
