@@ -7,12 +7,14 @@
 # "downloadBootstrapper"; Windows 11 and current Windows 10 have it already).
 # Output: "target/x86_64-pc-windows-gnu/release/bundle/nsis/Approval Inbox_<version>_x64-setup.exe"
 #
-# One file the bundler does not take from a package registry: the NSIS plugin
-# nsis_tauri_utils.dll (tauri-apps/nsis-tauri-utils v0.5.3), which it downloads from a GitHub
-# release and checks against a SHA-1 built into the CLI. Where GitHub is unreachable, give it
-# once as NSIS_TAURI_UTILS_DLL=/path/to/nsis_tauri_utils.dll (checked here against the release's
-# size and SHA-256 and put where the bundler looks); without it this script stops before
-# building and says so. README "Windows" has the details.
+# Two things the bundler needs that no package registry reachable here carries (README "Windows
+# and macOS"); without either this script stops before building and says which:
+# - the NSIS plug-in nsis_tauri_utils.dll (tauri-apps/nsis-tauri-utils v0.5.3), which the bundler
+#   downloads from a GitHub release and checks against a SHA-1 built into the CLI. Give it once as
+#   NSIS_TAURI_UTILS_DLL=/path/to/nsis_tauri_utils.dll (checked here against the release's size
+#   and hashes, and put where the bundler looks);
+# - makensis of NSIS 3.11 or later (the CLI's template includes Win\RestartManager.nsh, new in
+#   3.11; Debian 12 ships 3.08): put one first on PATH, the bundler runs `makensis` from there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --windows
@@ -33,6 +35,7 @@ plugin_ok() { # $1: a file that must be the release's plugin
   [ -f "$1" ] && [ "$(stat -c %s "$1")" = "$PLUGIN_SIZE" ] && echo "$PLUGIN_SHA256  $1" | sha256sum --check --status && echo "$PLUGIN_SHA1  $1" | sha1sum --check --status
 }
 
+missing=0
 if ! plugin_ok "$PLUGIN_DIR/nsis_tauri_utils.dll"; then
   if [ -n "${NSIS_TAURI_UTILS_DLL:-}" ] && plugin_ok "$NSIS_TAURI_UTILS_DLL"; then
     mkdir -p "$PLUGIN_DIR"
@@ -48,11 +51,21 @@ downloads from GitHub (unreachable from here) and no package registry carries:
 Get that file where GitHub is reachable and run again with
   NSIS_TAURI_UTILS_DLL=/path/to/nsis_tauri_utils.dll scripts/package-windows.sh
 (it is checked and kept in $PLUGIN_DIR for later runs).
-Everything else is local: mingw-w64 links the app, Debian's makensis builds the installer.
 EOF
-    exit 1
+    missing=1
   fi
 fi
+
+nsis_version=$(makensis -VERSION 2>/dev/null | sed 's/^v//; s/-.*//')
+if ! version_at_least "${nsis_version:-0}" 3.11; then
+  cat >&2 <<MSG
+package-windows: $(command -v makensis || echo makensis) is NSIS ${nsis_version:-?}; the installer template of
+@tauri-apps/cli $TAURI_CLI_VERSION includes Win\RestartManager.nsh, which NSIS has from 3.11 on
+(Debian 12 ships 3.08). Put a makensis of NSIS 3.11 or later first on PATH and run again.
+MSG
+  missing=1
+fi
+[ "$missing" = 0 ] || exit 1
 
 (cd ui && npm ci --no-audit --no-fund && npm run build)
 npm exec --yes --package "@tauri-apps/cli@$TAURI_CLI_VERSION" -- tauri build --target "$TARGET" --bundles nsis --config src-tauri/tauri.conf.json "$@"
