@@ -11,7 +11,7 @@ scripts/setup.sh --test-tools
 # A one-off build gains nothing from incremental caches, which only double target/ on disk;
 # set CARGO_INCREMENTAL=1 to keep them when running this again and again.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-echo "test: $(df -h --output=avail . | tail -1 | tr -d ' ') free on disk for the build (a cold run from a fresh clone takes about 5 GB)"
+echo "test: $(df -h --output=avail . | tail -1 | tr -d ' ') free on disk for the build (a cold run from a fresh clone takes about 7 GB, 2.3 GB of it for the Windows checks)"
 
 echo "test: supply chain (deny.toml: licences, sources; npm: high/critical in production deps)"
 # Offline: the RustSec advisory DB lives on GitHub, which is unreachable here (see deny.toml).
