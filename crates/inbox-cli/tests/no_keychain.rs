@@ -1,6 +1,8 @@
 //! Without a keychain the `inbox` command refuses to keep secrets, says why, and leaves
 //! nothing behind: no account row, no secret in the cache file. The session bus is pointed at
 //! a socket that does not exist, which is what a desktop without a Secret Service looks like.
+//! Linux only: Windows (Credential Manager) and macOS (Keychain) always have their store.
+#![cfg(all(unix, not(target_os = "macos")))]
 
 use assert_cmd::Command;
 

@@ -15,11 +15,17 @@ pub const SERVICE: &str = "approval-inbox";
 
 #[derive(Debug, Error)]
 pub enum SecretsError {
-    #[error(
-        "no OS keychain is available ({0}); Approval Inbox never stores secrets in plain text: \
-         start a Secret Service provider such as gnome-keyring and unlock it"
-    )]
+    #[error("no OS keychain is available ({0}); Approval Inbox never stores secrets in plain text: {hint}", hint = crate::platform::KEYCHAIN.1)]
     Unavailable(String),
+    /// The account's entry would not fit the keychain's limit for one entry (Windows: 2560
+    /// bytes). Refused before anything is written, naming each field's size, never a value.
+    #[error(
+        "the secrets of this account take {bytes} bytes in the {store}, which holds at most {limit} bytes in one entry \
+         (fields: {fields}); nothing was stored: check that each secret field holds only the secret itself \
+         (a token pasted twice, or with a whole response around it, is too long)",
+        store = crate::platform::KEYCHAIN.0
+    )]
+    TooLarge { bytes: usize, limit: usize, fields: String },
     #[error("the keychain has no secrets for account {0}: remove the account and add it again")]
     Missing(i64),
     #[error("the keychain refused access: {0}")]
@@ -75,10 +81,15 @@ impl SecretStore {
         keyring::Entry::new(SERVICE, &format!("account-{account_id}")).map_err(classify)
     }
 
-    /// Stores the secrets of a real account in the keychain.
+    /// Stores the secrets of a real account in the keychain. One JSON entry per account: an
+    /// entry larger than the keychain holds ([`crate::platform::keychain_entry_limit`]) is
+    /// refused in words before anything is written (no half-stored account).
     pub fn put(&self, account_id: i64, secrets: &Secrets) -> Result<(), SecretsError> {
         crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
         let json = serde_json::Value::Object(secrets.0.clone()).to_string();
+        if let Some(limit) = crate::platform::keychain_entry_limit() {
+            fits(&json, secrets, limit)?;
+        }
         self.entry(account_id)?.set_password(&json).map_err(classify)
     }
 
@@ -129,6 +140,16 @@ impl SecretStore {
     }
 }
 
+/// Whether `json` (the entry of `secrets`) fits one keychain entry under `limit`.
+fn fits(json: &str, secrets: &Secrets, limit: crate::platform::EntryLimit) -> Result<(), SecretsError> {
+    let bytes = limit.size_of(json);
+    if bytes <= limit.bytes {
+        return Ok(());
+    }
+    let fields = secrets.0.iter().map(|(k, v)| format!("{k} {} bytes", limit.size_of(v.as_str().unwrap_or_default()))).collect::<Vec<_>>().join(", ");
+    Err(SecretsError::TooLarge { bytes, limit: limit.bytes, fields })
+}
+
 fn classify(e: keyring::Error) -> SecretsError {
     match e {
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) | keyring::Error::NoDefaultStore => {
@@ -148,6 +169,24 @@ mod tests {
         m.insert("token".into(), "s3cr3t-value".into());
         let shown = format!("{:?}", Secrets(m));
         assert!(shown.contains("token") && !shown.contains("s3cr3t-value"), "{shown}");
+    }
+
+    /// Windows' rule, checked on every platform (the real Credential Manager under Wine:
+    /// `tests/keychain.rs`): the whole JSON entry counts, in UTF-16.
+    #[test]
+    fn an_entry_over_the_windows_limit_is_refused_in_words_without_its_values() {
+        let windows = crate::platform::EntryLimit::WINDOWS;
+        let mut m = serde_json::Map::new();
+        m.insert("token".into(), "t".repeat(1268).into()); // {"token":"…"} is 12 + 1268 = 1280 units
+        let at_limit = Secrets(m.clone());
+        let json = serde_json::Value::Object(at_limit.0.clone()).to_string();
+        assert!(fits(&json, &at_limit, windows).is_ok());
+        m.insert("token".into(), format!("{}令", "t".repeat(1268)).into());
+        let over = Secrets(m);
+        let json = serde_json::Value::Object(over.0.clone()).to_string();
+        let e = fits(&json, &over, windows).unwrap_err().to_string();
+        assert!(e.contains("2562 bytes") && e.contains("at most 2560") && e.contains("token 2538 bytes") && e.contains("nothing was stored"), "{e}");
+        assert!(!e.contains("tttt"), "no value in the message: {e}");
     }
 
     #[test]

@@ -787,16 +787,13 @@ pub fn check_save_path(path: &Path) -> Result<()> {
     }
 }
 
-/// The last path component of a vendor-supplied name, without separators or dot-only names.
+/// The last path component of a vendor-supplied name, without separators, leading dots (no
+/// hidden files, no `..`) or anything a Windows desk cannot hold ([`platform::portable_file_name`]:
+/// `CON`, `aux.txt`, `报表.`, `a:b`), on every platform.
 pub fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control() && *c != ':').collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
-    if cleaned.is_empty() {
-        "attachment".into()
-    } else {
-        cleaned
-    }
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).collect();
+    crate::platform::portable_file_name(cleaned.trim_start_matches(['.', ' ']), "attachment")
 }
 
 #[cfg(test)]
@@ -810,6 +807,18 @@ mod tests {
         assert_eq!(safe_file_name(".."), "attachment");
         assert_eq!(safe_file_name("报表 2026.pdf"), "报表 2026.pdf");
         assert_eq!(safe_file_name("/"), "attachment");
+        assert_eq!(safe_file_name("C:\\Users\\张三\\发票.pdf"), "发票.pdf", "a Windows path from a vendor");
+        assert_eq!(safe_file_name("c:发票.pdf"), "c_发票.pdf", "a drive-relative name keeps no drive");
+    }
+
+    /// Names a Windows user cannot open are renamed on every platform: the file may be copied to
+    /// a Windows desk later, and the same vendor file gets the same name everywhere.
+    #[test]
+    fn downloads_never_take_a_windows_device_name() {
+        assert_eq!(safe_file_name("aux.txt"), "aux_.txt");
+        assert_eq!(safe_file_name("../CON"), "CON_");
+        assert_eq!(safe_file_name("合同.pdf. "), "合同.pdf");
+        assert_eq!(safe_file_name("报价<最终>.xlsx"), "报价_最终_.xlsx");
     }
 
     #[test]

@@ -261,8 +261,13 @@ impl std::fmt::Display for LocalReadError {
 
 impl std::error::Error for LocalReadError {}
 
+/// The name a file or folder is uploaded (and shown) under: its own, made one every desktop can
+/// hold ([`crate::platform::portable_file_name`]), since the approvers who download it may work
+/// on Windows: `aux.txt` from a Linux folder arrives as `aux_.txt`, `a:b.txt` as `a_b.txt`. The
+/// file itself is read from its real path.
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into())
+    let own = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    crate::platform::portable_file_name(&own, "file")
 }
 
 fn named(path: &Path, e: std::io::Error) -> std::io::Error {
@@ -387,6 +392,25 @@ mod tests {
         std::fs::write(folder.join("ok.txt"), b"x").unwrap();
         let e = collect_files(&[folder.to_path_buf()]).unwrap_err().to_string();
         assert!(e.contains("fifo") && e.contains("not a file or a folder"), "inside a folder too: {e}");
+    }
+
+    /// Issue 15: names a Windows approver cannot open are renamed for the upload (the file is
+    /// still read from its real path); such names can only be made off Windows.
+    #[cfg(unix)]
+    #[test]
+    fn uploaded_names_are_ones_a_windows_desk_can_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("资料");
+        std::fs::create_dir_all(root.join("aux")).unwrap();
+        std::fs::write(root.join("aux/con.txt"), b"x").unwrap();
+        std::fs::write(root.join("a:b?.txt"), b"yy").unwrap();
+        std::fs::write(root.join("报表."), b"zzz").unwrap();
+        let (files, folders) = collect_files(std::slice::from_ref(&root)).unwrap();
+        assert_eq!(folders, ["资料", "资料/aux_"]);
+        let got: Vec<(&str, &str, u64)> = files.iter().map(|f| (f.folder.as_str(), f.name.as_str(), f.size)).collect();
+        assert_eq!(got, [("资料", "a_b_.txt", 2), ("资料/aux_", "con_.txt", 1), ("资料", "报表", 3)]);
+        assert!(files.iter().all(|f| f.path.is_file()), "each is read from where it is");
+        assert_eq!(describe_paths(&[root.join("aux")])[0].name, "aux_", "the form shows the name it will have");
     }
 
     fn template(attachments: AttachmentRule) -> Template {

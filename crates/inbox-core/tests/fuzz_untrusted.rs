@@ -167,6 +167,18 @@ proptest! {
         prop_assert!(matches!(parts.next(), Some(std::path::Component::Normal(_))) && parts.next().is_none(), "{:?} -> {:?}", name, safe);
         prop_assert!(!safe.contains('/') && !safe.contains('\\') && !safe.starts_with('.') && !safe.chars().any(char::is_control), "{:?}", safe);
     }
+
+    /// Issue 15: whatever the vendor calls a file, the saved name is one Windows can hold: none
+    /// of its forbidden characters, no trailing dot or space, no device name with any extension.
+    #[test]
+    fn vendor_file_names_are_ones_windows_can_hold(name in "(CON|aux|Nul|com1|LPT9|prn|\\.|[a-z报]{0,3}|[<>:\"|?*]| |\t){0,8}") {
+        let safe = inbox_core::service::safe_file_name(&name);
+        prop_assert!(!safe.chars().any(|c| "<>:\"/\\|?*".contains(c) || c.is_control()), "{:?} -> {:?}", name, safe);
+        prop_assert!(!safe.ends_with('.') && !safe.ends_with(' ') && !safe.is_empty(), "{:?} -> {:?}", name, safe);
+        let stem = safe.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+        let device = ["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str()) || (stem.len() == 4 && (stem.starts_with("COM") || stem.starts_with("LPT")) && stem.ends_with(|c: char| c.is_ascii_digit()));
+        prop_assert!(!device, "{:?} -> {:?} opens a device on Windows", name, safe);
+    }
 }
 
 /// The callback listener over real HTTP, fed arbitrary headers and bodies: every request is

@@ -1,12 +1,15 @@
-//! The keychain through the real Secret Service (gnome-keyring, started headless by the test
-//! command under `dbus-run-session`): secrets round-trip, never reach the SQLite file, and
-//! leave with their account.
+//! The keychain through the real OS store: on Linux the Secret Service (gnome-keyring, started
+//! headless by the test command under `dbus-run-session`), on Windows the Credential Manager
+//! (`scripts/test.sh` runs these under Wine, whose advapi32 keeps credentials in its registry):
+//! secrets round-trip, never reach the SQLite file, and leave with their account.
 
 use inbox_core::secrets::{SecretStore, Secrets, SecretsError};
 use inbox_core::store::Store;
 use inbox_core::{AccountInput, Service, Vendor};
 
+/// Linux only: Windows' Credential Manager and macOS' Keychain need no session to be started.
 fn require_session_bus() {
+    #[cfg(all(unix, not(target_os = "macos")))]
     assert!(
         std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "this test needs a Secret Service: run it through the README's test command (scripts/test.sh), \
@@ -96,5 +99,43 @@ fn an_entry_from_before_the_cache_id_is_adopted() {
     assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
     assert!(matches!(legacy.get_password(), Err(keyring::Error::NoEntry)), "the old entry is moved, not copied");
     assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
+    store.delete(id).unwrap();
+}
+
+/// Issue 15: Windows' Credential Manager holds at most 2560 bytes (1280 UTF-16 units) in one
+/// entry, and an account's secrets are one JSON entry. An entry exactly at the limit
+/// round-trips through the real store; one character more is refused in words before anything
+/// is written, and adding such an account leaves no account behind. Linux's Secret Service has
+/// no such limit: there the larger entry is simply stored.
+#[test]
+fn an_entry_at_the_credential_limit_round_trips_and_one_over_is_refused() {
+    require_session_bus();
+    let store = SecretStore::new("entry-limit");
+    let id = 700_000 + std::process::id() as i64;
+    let at_limit = "t".repeat(1268); // {"token":"…"}: 12 + 1268 = 1280 UTF-16 units = 2560 bytes
+    store.put(id, &secrets(&at_limit)).unwrap();
+    assert_eq!(store.get(id).unwrap().get("token"), Some(at_limit.as_str()));
+    let over = format!("{at_limit}令");
+    let result = store.put(id + 1, &secrets(&over));
+    if cfg!(windows) {
+        let e = result.unwrap_err();
+        assert!(matches!(e, SecretsError::TooLarge { bytes: 2562, limit: 2560, .. }), "{e:?}");
+        let shown = e.to_string();
+        assert!(shown.contains("Windows Credential Manager") && shown.contains("token 2538 bytes") && !shown.contains("tttt"), "{shown}");
+        assert!(matches!(store.get(id + 1), Err(SecretsError::Missing(_))), "nothing was written");
+
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::open(dir.path()).unwrap();
+        let mut settings = serde_json::Map::new();
+        settings.insert("uid".into(), "3".into());
+        let input = AccountInput { vendor: Vendor::Yomicloud, name: "长令牌".into(), base_url: "http://127.0.0.1:9".into(), settings, secrets: secrets(&over) };
+        let e = service.add_account(input).unwrap_err().to_string();
+        assert!(e.contains("at most 2560 bytes"), "{e}");
+        assert!(service.accounts().unwrap().is_empty(), "the account was not kept without its secrets");
+    } else {
+        result.unwrap();
+        assert_eq!(store.get(id + 1).unwrap().get("token"), Some(over.as_str()));
+        store.delete(id + 1).unwrap();
+    }
     store.delete(id).unwrap();
 }
