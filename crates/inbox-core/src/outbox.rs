@@ -673,7 +673,7 @@ impl Service {
                 match connector.submit(&submission, crate::submission::Progress::ignore()).await {
                     Ok(created) => match self.store_submitted(account.id, &created) {
                         Ok(id) => Outcome::Delivered(Some(id)),
-                        Err(e) => Outcome::NotDelivered(e.into(), false),
+                        Err(e) => Outcome::NotDelivered(e, false),
                     },
                     Err(e) => {
                         let retry = is_transient(&e) && account.vendor == Vendor::Zeyi;

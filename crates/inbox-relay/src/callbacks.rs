@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn the_bucket_refuses_past_its_burst_and_refills() {
-        let mut b = Bucket::full(Limits { max_body: 1, per_second: 1000.0, burst: 2.0 });
+        let mut b = Bucket::full(Limits { max_body: 1, per_second: 1000.0, burst: 2.0, ..Limits::default() });
         assert!(b.take() && b.take());
         b.at = Instant::now();
         b.tokens = 0.0;

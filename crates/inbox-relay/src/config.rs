@@ -289,6 +289,7 @@ pub fn load_with(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) ->
         max_body: file.callback.max_body.unwrap_or(defaults.max_body),
         per_second: file.callback.per_second.unwrap_or(defaults.per_second),
         burst: file.callback.burst.unwrap_or(defaults.burst),
+        ..defaults
     };
     if callback_limits.max_body < 1024 || callback_limits.per_second <= 0.0 || callback_limits.burst < 1.0 {
         return Err(invalid("callback limits: max_body must be at least 1024, per_second above 0, burst at least 1"));
