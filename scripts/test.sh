@@ -28,8 +28,12 @@ if ! audit=$(cd ui && npm audit --omit=dev --audit-level=high --json 2>/dev/null
   echo "test: npm audit could not reach the registry's advisory endpoint; not checked on this machine"
 fi
 
+echo "test: formatting (rustfmt.toml) and lints (clippy -D warnings)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
 echo "test: UI unit tests"
-(cd ui && npm test --silent)
+(cd ui && npx tsc --noEmit && npm test --silent)
 
 echo "test: building the app binary the end-to-end tests drive"
 cargo build -p approval-inbox

@@ -128,7 +128,11 @@ async fn acting_on_every_vendor() {
         ui.click_testid("box-submitted").await?;
         wait_for_box(&ui, "我提交的").await?;
         let rows = filter_by_vendor(&ui, "zeyi").await?;
-        eprintln!("我提交的 lists {} zeyi approvals: {:?}", rows.len(), rows.iter().map(|r| &r.title).collect::<Vec<_>>());
+        eprintln!(
+            "我提交的 lists {} zeyi approvals: {:?}",
+            rows.len(),
+            rows.iter().map(|r| &r.title).collect::<Vec<_>>()
+        );
         let target = open_first_with(&ui, &rows, "btn-cancel").await?.with_context(|| {
             format!(
                 "none of the {} zeyi rows in 我提交的 offers 撤回 (were they decided before the demo 则一's \
@@ -200,7 +204,8 @@ async fn demo_base_url(ui: &Ui, vendor: &str) -> Result<String> {
 /// Posts `body` to a simulator's admin route `path` (a fault, the demo clock) and checks it
 /// answered `"ok": true`.
 async fn sim_admin(base_url: &str, path: &str, body: &str) -> Result<()> {
-    let authority = base_url.strip_prefix("http://").context("the simulator's base URL is not http://")?.trim_end_matches('/');
+    let authority =
+        base_url.strip_prefix("http://").context("the simulator's base URL is not http://")?.trim_end_matches('/');
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -220,7 +225,10 @@ async fn sim_admin(base_url: &str, path: &str, body: &str) -> Result<()> {
     })
     .await?
     .with_context(|| format!("POST {path} at {base_url}"))?;
-    ensure!(reply.starts_with("HTTP/1.1 200") && reply.contains(r#""ok":true"#), "the simulator at {base_url} refused POST {path}: {reply}");
+    ensure!(
+        reply.starts_with("HTTP/1.1 200") && reply.contains(r#""ok":true"#),
+        "the simulator at {base_url} refused POST {path}: {reply}"
+    );
     Ok(())
 }
 
@@ -236,9 +244,14 @@ async fn a_decision_made_while_the_vendor_is_down_waits_in_the_outbox() {
         let target = open_first_with(&ui, &rows, "btn-approve").await?.context("no weiwenjia todo offers 同意")?;
         sim_admin(&base_url, "/__sim/fault", r#"{"fault":"server_error"}"#).await?;
         ui.click_testid("btn-approve").await?;
-        wait_for("待发送 in the sidebar", UI_TIMEOUT, async || Ok(ui.exists(&tid("btn-outbox")).await?.then_some(()))).await?;
+        wait_for("待发送 in the sidebar", UI_TIMEOUT, async || {
+            Ok(ui.exists(&tid("btn-outbox")).await?.then_some(()))
+        })
+        .await?;
         ui.click_testid("btn-outbox").await?;
-        let reason = wait_for("the outbox entry with its reason", UI_TIMEOUT, async || ui.text(&tid("outbox-error")).await).await?;
+        let reason =
+            wait_for("the outbox entry with its reason", UI_TIMEOUT, async || ui.text(&tid("outbox-error")).await)
+                .await?;
         ensure!(reason.contains("HTTP 500"), "the outbox says why in words: {reason}");
         let shown = ui.text(&tid("outbox-row")).await?.unwrap_or_default();
         ensure!(shown.contains(&target.title), "the entry names the approval {:?}: {shown}", target.title);
@@ -246,8 +259,12 @@ async fn a_decision_made_while_the_vendor_is_down_waits_in_the_outbox() {
 
         sim_admin(&base_url, "/__sim/fault", r#"{"fault":null}"#).await?;
         ui.try_click(&tid("btn-retry-action")).await?;
-        wait_for("the outbox to empty", UI_TIMEOUT, async || Ok((!ui.exists(&tid("outbox-row")).await?).then_some(()))).await?;
-        wait_for("待发送 to leave the sidebar", UI_TIMEOUT, async || Ok((!ui.exists(&tid("btn-outbox")).await?).then_some(()))).await?;
+        wait_for("the outbox to empty", UI_TIMEOUT, async || Ok((!ui.exists(&tid("outbox-row")).await?).then_some(())))
+            .await?;
+        wait_for("待发送 to leave the sidebar", UI_TIMEOUT, async || {
+            Ok((!ui.exists(&tid("btn-outbox")).await?).then_some(()))
+        })
+        .await?;
         eprintln!("#{} delivered after the vendor came back", target.id);
         Ok(())
     })
@@ -293,7 +310,8 @@ async fn wait_for_every_account_synced(ui: &Ui) -> Result<u32> {
             bail!("the account {} shows a sync error in the sidebar: {}", failed.account, failed.state);
         }
         let all_listed = DEMO_VENDORS.iter().all(|v| lines.iter().any(|l| l.account == format!("演示 · {v}")));
-        let all_done = lines.iter().all(|l| !l.spinning && (l.state.starts_with("同步完成") || l.state.starts_with("上次同步")));
+        let all_done =
+            lines.iter().all(|l| !l.spinning && (l.state.starts_with("同步完成") || l.state.starts_with("上次同步")));
         if !all_listed || !all_done || ui.exists(&tid("sync-indicator")).await? || ui.rows().await?.is_empty() {
             return Ok(None);
         }
@@ -321,7 +339,10 @@ async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
     // From an unfiltered list: 清除筛选 drops the previous vendor first.
     if ui.exists(&tid("btn-clear-filters")).await? {
         ui.click_testid("btn-clear-filters").await?;
-        wait_for("the filters to clear", UI_TIMEOUT, async || Ok((!ui.exists(&tid("btn-clear-filters")).await?).then_some(()))).await?;
+        wait_for("the filters to clear", UI_TIMEOUT, async || {
+            Ok((!ui.exists(&tid("btn-clear-filters")).await?).then_some(()))
+        })
+        .await?;
     }
     let label = ui.choose("vendor-filter", &format!(r#".ant-select-item-option[data-vendor="{vendor}"]"#)).await?;
     let what = format!("the list to show only {vendor} rows (filter {label:?})");
@@ -329,7 +350,8 @@ async fn filter_by_vendor(ui: &Ui, vendor: &str) -> Result<Vec<Row>> {
         let chosen = ui.text(&tid("vendor-filter")).await?.unwrap_or_default();
         let refreshing = ui.exists(&format!("{} .list-refreshing", tid("approval-list"))).await?;
         let rows = ui.rows().await?;
-        if ui.text(".ant-empty-description").await?.as_deref() == Some("没有符合条件的审批") && chosen.contains(&label) {
+        if ui.text(".ant-empty-description").await?.as_deref() == Some("没有符合条件的审批") && chosen.contains(&label)
+        {
             bail!("the list filtered to {vendor} is empty");
         }
         let only = !rows.is_empty() && rows.iter().all(|r| r.vendor == vendor);
@@ -436,7 +458,8 @@ async fn find_in_list(ui: &Ui, label: &str, row: &Row) -> Result<()> {
 /// or (a vendor that does not hand comments back, 契约锁) no 同意 any more and a member's 已同意
 /// in the timeline.
 async fn wait_until_decided(ui: &Ui, row: &Row, status: &str, comment: &str) -> Result<String> {
-    let what = format!("the detail of #{} to show status {status}, the comment {comment:?} or a member's 已同意", row.id);
+    let what =
+        format!("the detail of #{} to show status {status}, the comment {comment:?} or a member's 已同意", row.id);
     wait_for(&what, UI_TIMEOUT, async || {
         if ui.attr(&tid("approval-detail"), "data-id").await?.as_deref() != Some(row.id.as_str()) {
             return Ok(None);
@@ -447,8 +470,12 @@ async fn wait_until_decided(ui: &Ui, row: &Row, status: &str, comment: &str) -> 
             (true, true) => Some(format!("status {shown}, comment in the step timeline")),
             (true, false) => Some(format!("status {shown} (comment not in the timeline)")),
             (false, true) => Some(format!("status still {shown}, comment in the step timeline")),
-            (false, false) if status == "approved" && timeline.contains("已同意") && !ui.exists(&tid("btn-approve")).await? => {
-                Some(format!("status still {shown}, a member's 已同意 in the timeline (the vendor hands no comment back)"))
+            (false, false)
+                if status == "approved" && timeline.contains("已同意") && !ui.exists(&tid("btn-approve")).await? =>
+            {
+                Some(format!(
+                    "status still {shown}, a member's 已同意 in the timeline (the vendor hands no comment back)"
+                ))
             }
             (false, false) => None,
         })
@@ -461,7 +488,8 @@ async fn wait_until_decided(ui: &Ui, row: &Row, status: &str, comment: &str) -> 
 /// Presses one key in the window through WebDriver's keyboard actions (real key events).
 async fn press(ui: &Ui, key: char) -> Result<()> {
     use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-    let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    let keys =
+        KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
     ui.client.perform_actions(keys).await?;
     Ok(())
 }
@@ -472,7 +500,10 @@ async fn detail_id(ui: &Ui) -> Result<Option<String>> {
 }
 
 async fn wait_for_detail(ui: &Ui, id: &str) -> Result<()> {
-    wait_for(&format!("the detail of #{id}"), UI_TIMEOUT, async || Ok((detail_id(ui).await?.as_deref() == Some(id)).then_some(()))).await
+    wait_for(&format!("the detail of #{id}"), UI_TIMEOUT, async || {
+        Ok((detail_id(ui).await?.as_deref() == Some(id)).then_some(()))
+    })
+    .await
 }
 
 /// Keyboard triage: j/k move and open, `a` approves the open todo (count − 1), `r` opens the
@@ -510,7 +541,9 @@ async fn triage_by_keyboard() {
         if ui.exists(&tid("btn-reject")).await? {
             press(&ui, 'r').await?;
             wait_for("the reason box to have the focus", UI_TIMEOUT, async || {
-                let focused = ui.js("return document.activeElement && document.activeElement.getAttribute('data-testid');", vec![]).await?;
+                let focused = ui
+                    .js("return document.activeElement && document.activeElement.getAttribute('data-testid');", vec![])
+                    .await?;
                 Ok((focused == json!("comment-input")).then_some(()))
             })
             .await?;
@@ -520,7 +553,8 @@ async fn triage_by_keyboard() {
         ui.click_testid("comment-input").await?;
         ui.js("document.activeElement.blur();", vec![]).await?;
         press(&ui, '?').await?;
-        wait_for("the shortcut list", UI_TIMEOUT, async || Ok(ui.exists(&tid("shortcut-table")).await?.then_some(()))).await?;
+        wait_for("the shortcut list", UI_TIMEOUT, async || Ok(ui.exists(&tid("shortcut-table")).await?.then_some(())))
+            .await?;
         ui.screenshot("triage-shortcuts").await?;
         Ok(())
     })
@@ -597,7 +631,8 @@ async fn search_in_chinese() {
     run_app_test("search-chinese", async |ui: Ui| {
         wait_for_first_sync(&ui).await?;
         let rows = ui.rows().await?;
-        let han: Vec<char> = rows.iter().flat_map(|r| r.title.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+        let han: Vec<char> =
+            rows.iter().flat_map(|r| r.title.chars()).filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
         ensure!(han.len() >= 2, "no Chinese title to search for among {rows:?}");
         for query in [han[..2].iter().collect::<String>(), han[0].to_string()] {
             if ui.exists(".list-toolbar .ant-input-clear-icon:not(.ant-input-clear-icon-hidden)").await? {
@@ -611,8 +646,14 @@ async fn search_in_chinese() {
             })
             .await?;
             open_row(&ui, &first).await?;
-            let text = ui.js("return document.querySelector('[data-testid=\"approval-detail\"]').innerText;", vec![]).await?;
-            ensure!(text.as_str().unwrap_or_default().contains(&query), "the first hit for {query:?} (#{} {:?}) does not show it", first.id, first.title);
+            let text =
+                ui.js("return document.querySelector('[data-testid=\"approval-detail\"]').innerText;", vec![]).await?;
+            ensure!(
+                text.as_str().unwrap_or_default().contains(&query),
+                "the first hit for {query:?} (#{} {:?}) does not show it",
+                first.id,
+                first.title
+            );
             eprintln!("search {query:?}: first hit #{} {:?}", first.id, first.title);
         }
         ui.screenshot("search-chinese").await?;
@@ -667,10 +708,15 @@ async fn account_add_test_remove_and_a_sync_failure_in_words() {
             Ok(lines.into_iter().find(|l| l.account == "错误令牌的云盘" && l.error && !l.spinning).map(|l| l.state))
         })
         .await?;
-        ensure!(reason.chars().count() > 8 && !reason.contains("wrong-token-e2e"), "the reason {reason:?} is no sentence, or shows the token");
+        ensure!(
+            reason.chars().count() > 8 && !reason.contains("wrong-token-e2e"),
+            "the reason {reason:?} is no sentence, or shows the token"
+        );
         eprintln!("sync failure shown: {reason}");
         ui.click(&format!("{card} {}", tid("btn-test-account"))).await?;
-        let tested = wait_for("the connection test's answer", SYNC_TIMEOUT, async || ui.text(&tid("account-test-result")).await).await?;
+        let tested =
+            wait_for("the connection test's answer", SYNC_TIMEOUT, async || ui.text(&tid("account-test-result")).await)
+                .await?;
         eprintln!("test connection: {tested}");
         ui.screenshot("account-sync-failure").await?;
         // A click that lands while the confirmation pops in can be lost on a busy machine:
@@ -740,7 +786,8 @@ async fn submitting_an_approval_with_a_file() {
         wait_for_first_sync(&ui).await?;
         let submitted_before = ui.count("submitted").await?.context("count-submitted is not shown")?;
         press(&ui, 'n').await?;
-        wait_for("the new-approval form", UI_TIMEOUT, async || Ok(ui.exists(&tid("template-id")).await?.then_some(()))).await?;
+        wait_for("the new-approval form", UI_TIMEOUT, async || Ok(ui.exists(&tid("template-id")).await?.then_some(())))
+            .await?;
         let account = ui.text(&tid("new-account")).await?.unwrap_or_default();
         if !account.contains("yomicloud") {
             ui.choose("new-account", ".ant-select-item-option[title*='yomicloud']").await?;
@@ -771,7 +818,8 @@ async fn submitting_an_approval_with_a_file() {
             )
             .await?;
         ensure!(dropped.is_null(), "emitting the drop failed: {dropped}");
-        let shown = wait_for("the dropped file in the form", UI_TIMEOUT, async || ui.text(&tid("upload-item")).await).await?;
+        let shown =
+            wait_for("the dropped file in the form", UI_TIMEOUT, async || ui.text(&tid("upload-item")).await).await?;
         ensure!(shown.contains("合同扫描件-E2E.pdf") && shown.contains("600 KB"), "the file shows as {shown:?}");
         let total = ui.text(&tid("upload-total")).await?.unwrap_or_default();
         ensure!(total.contains("共 1 个文件"), "the total reads {total:?}");
@@ -821,7 +869,8 @@ async fn submitting_an_approval_with_a_file() {
 async fn a_second_launch_hands_over_to_the_first() {
     run_app_test("single-instance", async |ui: Ui| {
         let todo = wait_for_first_sync(&ui).await?;
-        let mut second = ui.launch.command().stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn()?;
+        let mut second =
+            ui.launch.command().stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped()).spawn()?;
         let exited = wait_for("the second launch to exit", UI_TIMEOUT, async || Ok(second.try_wait()?)).await;
         if exited.is_err() {
             let _ = second.kill();
@@ -842,10 +891,12 @@ async fn a_second_launch_hands_over_to_the_first() {
 async fn the_window_title_shows_the_todo_count() {
     run_app_test("title-count", async |ui: Ui| {
         let todo = wait_for_first_sync(&ui).await?;
-        let display = ui.launch.env.iter().find(|(k, _)| k == "DISPLAY").map(|(_, v)| v.clone()).context("no DISPLAY")?;
+        let display =
+            ui.launch.env.iter().find(|(k, _)| k == "DISPLAY").map(|(_, v)| v.clone()).context("no DISPLAY")?;
         let wanted = format!("\"({todo}) ");
         let titles = wait_for(&format!("a window titled ({todo}) …"), UI_TIMEOUT, async || {
-            let out = std::process::Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", &display).output()?;
+            let out =
+                std::process::Command::new("xwininfo").args(["-root", "-tree"]).env("DISPLAY", &display).output()?;
             let tree = String::from_utf8_lossy(&out.stdout).into_owned();
             Ok(tree.contains(&wanted).then_some(tree))
         })
@@ -865,9 +916,13 @@ async fn a_cache_from_a_newer_version_is_explained_in_a_dialog() {
     run_app_test("newer-cache", async |ui: Ui| {
         let dir = tempfile::tempdir()?;
         let cache = dir.path().join("cache.sqlite3");
-        let made = std::process::Command::new("sqlite3").arg(&cache).arg("PRAGMA user_version = 99; CREATE TABLE kept(x);").status()?;
+        let made = std::process::Command::new("sqlite3")
+            .arg(&cache)
+            .arg("PRAGMA user_version = 99; CREATE TABLE kept(x);")
+            .status()?;
         ensure!(made.success(), "sqlite3 could not write {}", cache.display());
-        let display = ui.launch.env.iter().find(|(k, _)| k == "DISPLAY").map(|(_, v)| v.clone()).context("no DISPLAY")?;
+        let display =
+            ui.launch.env.iter().find(|(k, _)| k == "DISPLAY").map(|(_, v)| v.clone()).context("no DISPLAY")?;
         let mut app = std::process::Command::new(&ui.launch.app)
             .arg("--data-dir")
             .arg(dir.path())
@@ -876,7 +931,9 @@ async fn a_cache_from_a_newer_version_is_explained_in_a_dialog() {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()?;
-        let x = |program: &str, args: &[&str]| std::process::Command::new(program).args(args).env("DISPLAY", &display).output();
+        let x = |program: &str, args: &[&str]| {
+            std::process::Command::new(program).args(args).env("DISPLAY", &display).output()
+        };
         let found = wait_for("the dialog saying why the app cannot start", UI_TIMEOUT, async || {
             let out = x("xdotool", &["search", "--name", "cannot start"])?;
             Ok(String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned))
@@ -890,7 +947,8 @@ async fn a_cache_from_a_newer_version_is_explained_in_a_dialog() {
         // No window manager runs under Xvfb: focus the dialog directly, then press its button.
         x("xdotool", &["windowfocus", "--sync", &window])?;
         x("xdotool", &["key", "--window", &window, "Return"])?;
-        let exited = wait_for("the app to quit once the dialog is closed", UI_TIMEOUT, async || Ok(app.try_wait()?)).await;
+        let exited =
+            wait_for("the app to quit once the dialog is closed", UI_TIMEOUT, async || Ok(app.try_wait()?)).await;
         if exited.is_err() {
             let _ = app.kill();
         }
@@ -928,7 +986,11 @@ async fn chinese_text_renders_as_glyphs_not_boxes() {
                 vec![],
             )
             .await?;
-        let (shen, pi, missing) = (drawn["shen"].as_str().unwrap_or(""), drawn["pi"].as_str().unwrap_or(""), drawn["missing"].as_str().unwrap_or(""));
+        let (shen, pi, missing) = (
+            drawn["shen"].as_str().unwrap_or(""),
+            drawn["pi"].as_str().unwrap_or(""),
+            drawn["missing"].as_str().unwrap_or(""),
+        );
         ensure!(!shen.is_empty(), "the canvas drew: {drawn}");
         ensure!(shen != missing, "审 is drawn as the missing-glyph box: no CJK font for `{}`", drawn["font"]);
         ensure!(shen != pi, "审 and 批 are drawn alike (both boxes): no CJK font for `{}`", drawn["font"]);
@@ -945,25 +1007,40 @@ async fn chinese_text_renders_as_glyphs_not_boxes() {
 /// read, a click lists them, and the detail of one says why and offers no action.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wild_tenant_shows_every_record_and_says_which_could_not_be_read() {
-    run_app_test_with("wild", &["--wild"], |_| Ok(()), async |ui: Ui| {
-        wait_for_every_account_synced(&ui).await?;
-        let lines = sync_lines(&ui).await?;
-        let states: Vec<String> = lines.iter().map(|l| format!("{}: {}", l.account, l.state)).collect();
-        ensure!(lines.iter().all(|l| !l.error && l.state.starts_with("同步完成")), "every account synced: {states:?}");
-        ensure!(lines.iter().any(|l| l.state.contains("条无法读取")), "some records could not be read: {states:?}");
-        ui.click_testid("sync-unreadable").await?;
-        wait_for("the list of unreadable approvals", UI_TIMEOUT, async || Ok(ui.exists(&tid("unreadable-filter")).await?.then_some(()))).await?;
-        let rows = wait_for("a row in it", UI_TIMEOUT, async || {
-            let rows = ui.rows().await?;
-            Ok((!rows.is_empty()).then_some(rows))
-        })
-        .await?;
-        open_row(&ui, &rows[0]).await?;
-        let why = wait_for("the detail to say why", UI_TIMEOUT, async || ui.text(&tid("detail-unreadable")).await).await?;
-        ensure!(!ui.exists(&tid("btn-approve")).await? && !ui.exists(&tid("btn-reject")).await?, "no action on an unreadable record");
-        let shot = ui.screenshot("wild").await?;
-        eprintln!("{} unreadable rows; #{}: {why}; screenshot {}", rows.len(), rows[0].id, shot.display());
-        Ok(())
-    })
+    run_app_test_with(
+        "wild",
+        &["--wild"],
+        |_| Ok(()),
+        async |ui: Ui| {
+            wait_for_every_account_synced(&ui).await?;
+            let lines = sync_lines(&ui).await?;
+            let states: Vec<String> = lines.iter().map(|l| format!("{}: {}", l.account, l.state)).collect();
+            ensure!(
+                lines.iter().all(|l| !l.error && l.state.starts_with("同步完成")),
+                "every account synced: {states:?}"
+            );
+            ensure!(lines.iter().any(|l| l.state.contains("条无法读取")), "some records could not be read: {states:?}");
+            ui.click_testid("sync-unreadable").await?;
+            wait_for("the list of unreadable approvals", UI_TIMEOUT, async || {
+                Ok(ui.exists(&tid("unreadable-filter")).await?.then_some(()))
+            })
+            .await?;
+            let rows = wait_for("a row in it", UI_TIMEOUT, async || {
+                let rows = ui.rows().await?;
+                Ok((!rows.is_empty()).then_some(rows))
+            })
+            .await?;
+            open_row(&ui, &rows[0]).await?;
+            let why = wait_for("the detail to say why", UI_TIMEOUT, async || ui.text(&tid("detail-unreadable")).await)
+                .await?;
+            ensure!(
+                !ui.exists(&tid("btn-approve")).await? && !ui.exists(&tid("btn-reject")).await?,
+                "no action on an unreadable record"
+            );
+            let shot = ui.screenshot("wild").await?;
+            eprintln!("{} unreadable rows; #{}: {why}; screenshot {}", rows.len(), rows[0].id, shot.display());
+            Ok(())
+        },
+    )
     .await;
 }

@@ -27,7 +27,12 @@ const NOWHERE: &str = "http://127.0.0.1:9";
 async fn cold_start_to_the_first_todo_page_with_100k_cached_approvals() {
     let n: usize = std::env::var("PERF_APPROVALS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     run_seeded_app_test("perf-empty", |dir| seed(dir, 0), async |ui| report(&ui, "empty cache (floor)", 0).await).await;
-    run_seeded_app_test("perf-full", |dir| seed(dir, n), async |ui| report(&ui, &format!("{n} cached approvals"), n).await).await;
+    run_seeded_app_test(
+        "perf-full",
+        |dir| seed(dir, n),
+        async |ui| report(&ui, &format!("{n} cached approvals"), n).await,
+    )
+    .await;
 }
 
 /// Resident memory after a real full sync: the cache holds 100k approvals, and three accounts
@@ -91,7 +96,11 @@ struct Sims {
 impl Sims {
     async fn start(n: usize) -> Sims {
         let at = "127.0.0.1:0".parse().unwrap();
-        let (yomi, wei, qys) = (vendor_sim::yomicloud::Sim::new(7, n), vendor_sim::weiwenjia::Sim::new(7, n), vendor_sim::qiyuesuo::Sim::new(7, n));
+        let (yomi, wei, qys) = (
+            vendor_sim::yomicloud::Sim::new(7, n),
+            vendor_sim::weiwenjia::Sim::new(7, n),
+            vendor_sim::qiyuesuo::Sim::new(7, n),
+        );
         let servers = vec![yomi.serve(at).await.unwrap(), wei.serve(at).await.unwrap(), qys.serve(at).await.unwrap()];
         let accounts = vec![
             (Vendor::Yomicloud, yomi.demo_account(&servers[0].base_url)),
@@ -119,7 +128,8 @@ const FULL_SYNC_TIMEOUT: Duration = Duration::from_secs(600);
 /// A cache with the accounts and `n` approvals (or a copy of `PERF_CACHE`).
 fn seed(dir: &Path, n: usize) -> Result<()> {
     if let (true, Some(file)) = (n > 0, std::env::var_os("PERF_CACHE")) {
-        std::fs::copy(&file, dir.join("cache.sqlite3")).with_context(|| format!("copying {}", Path::new(&file).display()))?;
+        std::fs::copy(&file, dir.join("cache.sqlite3"))
+            .with_context(|| format!("copying {}", Path::new(&file).display()))?;
         return Ok(());
     }
     let store = Store::open_in(dir)?;
@@ -136,12 +146,19 @@ async fn report(ui: &Ui, label: &str, n: usize) -> Result<()> {
     if n > 0 && rows == 0 {
         bail!("the todo page of {n} cached approvals rendered no row");
     }
-    println!("cold start, {label}: first todo page rendered {:.0} ms after launch ({rows} rows in the page)", rendered_ms - launched_ms);
+    println!(
+        "cold start, {label}: first todo page rendered {:.0} ms after launch ({rows} rows in the page)",
+        rendered_ms - launched_ms
+    );
     // Searching touches the full-text index and many rows: memory after it is the high mark.
     ui.type_into("search-input", "报").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     match ui.app_pid().and_then(|pid| Some((pid, resident_kib(pid)?))) {
-        Some((pid, kib)) => println!("resident memory, {label}, after a one-character search: {:.1} MiB ({})", kib as f64 / 1024.0, resident_parts(pid)),
+        Some((pid, kib)) => println!(
+            "resident memory, {label}, after a one-character search: {:.1} MiB ({})",
+            kib as f64 / 1024.0,
+            resident_parts(pid)
+        ),
         None => println!("resident memory, {label}: the app's process was not found"),
     }
     Ok(())
@@ -179,12 +196,16 @@ fn resident_parts(pid: u32) -> String {
         }
     }
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let parts: Vec<&str> = status.lines().filter(|l| ["RssAnon:", "RssFile:", "RssShmem:"].iter().any(|k| l.starts_with(k))).collect();
+    let parts: Vec<&str> =
+        status.lines().filter(|l| ["RssAnon:", "RssFile:", "RssShmem:"].iter().any(|k| l.starts_with(k))).collect();
     parts.iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join(", ")
 }
 
 /// `VmRSS` of a process, in KiB.
 fn resident_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -4,8 +4,8 @@
 use crate::AppState;
 use inbox_core::store::BoxCounts;
 use inbox_core::{
-    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, PathSummary, Progress, Template, TemplateQuery,
-    UploadProgress, VendorInfo,
+    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, PathSummary, Progress,
+    Template, TemplateQuery, UploadProgress, VendorInfo,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -193,7 +193,9 @@ async fn read_attachment(state: State<'_, AppState>, id: i64, attachment_id: Str
 #[tauri::command(rename_all = "snake_case")]
 async fn open_attachment(app: AppHandle, state: State<'_, AppState>, id: i64, attachment_id: String) -> Reply<()> {
     let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
-    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| format!("cannot open {}: {e}", path.display()))
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }
 
 /// Downloads the attachment to `path`, which the user chose in the save dialog (checked by the

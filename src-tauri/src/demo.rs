@@ -50,12 +50,18 @@ pub fn remove_accounts(service: &Service) -> anyhow::Result<()> {
 /// items, and the demo 则一 calls back with decisions on `callback_url`.
 pub async fn send_zeyi_forms(service: &Service, running: &vendor_sim::Running, callback_url: String) {
     running.zeyi().set_callback_url(Some(callback_url));
-    let Some(account) = service.accounts().ok().and_then(|a| a.into_iter().find(|a| a.demo && a.vendor == inbox_core::Vendor::Zeyi)) else {
+    let Some(account) =
+        service.accounts().ok().and_then(|a| a.into_iter().find(|a| a.demo && a.vendor == inbox_core::Vendor::Zeyi))
+    else {
         return;
     };
     for form in vendor_sim::zeyi::seed::demo_forms() {
         let sent = match inbox_core::connectors::zeyi::submission_from_form(&form) {
-            Ok(submission) => service.submit(account.id, &submission, inbox_core::Progress::ignore()).await.map(drop).map_err(|e| e.to_string()),
+            Ok(submission) => service
+                .submit(account.id, &submission, inbox_core::Progress::ignore())
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = sent {
@@ -70,6 +76,9 @@ mod tests {
 
     #[test]
     fn the_demo_keeps_fxiaoke_small_and_every_other_vendor_full() {
-        assert_eq!(demo_sizes(), vendor_sim::Sizes { approvals: APPROVALS, fxiaoke: vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS });
+        assert_eq!(
+            demo_sizes(),
+            vendor_sim::Sizes { approvals: APPROVALS, fxiaoke: vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS }
+        );
     }
 }

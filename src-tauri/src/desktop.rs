@@ -139,14 +139,18 @@ mod tests {
 
     #[test]
     fn a_few_new_todos_are_named_one_by_one() {
-        let texts = notification_texts(&NewTodos { total: 2, newest: vec![todo("差旅报销"), todo("采购申请")] });
+        let texts =
+            notification_texts(&NewTodos { total: 2, newest: vec![todo("差旅报销"), todo("采购申请")] });
         assert_eq!(texts.len(), 2);
         assert_eq!(texts[0], ("新的待审批 · 公司云盘".to_string(), "差旅报销 — 李四".to_string()));
     }
 
     #[test]
     fn many_new_todos_make_one_summary() {
-        let texts = notification_texts(&NewTodos { total: 250, newest: vec![todo("差旅报销"), todo("采购申请"), todo("请假")] });
+        let texts = notification_texts(&NewTodos {
+            total: 250,
+            newest: vec![todo("差旅报销"), todo("采购申请"), todo("请假")],
+        });
         assert_eq!(texts, [("250 条新的待审批".to_string(), "包括：差旅报销、采购申请、请假".to_string())]);
         assert!(notification_texts(&NewTodos::default()).is_empty());
     }

@@ -42,7 +42,13 @@ struct Options {
 
 fn options() -> Options {
     let mut args = std::env::args().skip(1);
-    let mut opts = Options { demo: false, wild: false, data_dir: None, callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok(), minimized: false };
+    let mut opts = Options {
+        demo: false,
+        wild: false,
+        data_dir: None,
+        callback_addr: std::env::var("APPROVAL_INBOX_CALLBACK_ADDR").ok(),
+        minimized: false,
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--demo" => opts.demo = true,
@@ -137,7 +143,12 @@ async fn start(opts: &Options) -> anyhow::Result<AppState> {
     let data_dir = opts.data_dir.clone().unwrap_or_else(Service::default_data_dir);
     let service = Service::open(&data_dir).with_context(|| format!("opening the cache in {}", data_dir.display()))?;
     let demo = opts.demo || service.accounts()?.iter().all(|a| a.demo);
-    let sims = if demo { Some(demo::start(&service, opts.wild).await?) } else { demo::remove_accounts(&service)?; None };
+    let sims = if demo {
+        Some(demo::start(&service, opts.wild).await?)
+    } else {
+        demo::remove_accounts(&service)?;
+        None
+    };
     let callbacks = start_callbacks(&service, opts, demo).await;
     if let (Some(sims), Some(server)) = (&sims, &callbacks) {
         demo::send_zeyi_forms(&service, sims, server.callback_url()).await;
@@ -151,7 +162,13 @@ async fn start(opts: &Options) -> anyhow::Result<AppState> {
 async fn start_callbacks(service: &Arc<Service>, opts: &Options, demo: bool) -> Option<CallbackServer> {
     // Outside demo mode the core's default (the one `inbox callbacks serve` uses too); demo
     // mode takes a free port, so a demo never holds the port a real listener needs.
-    let wanted = opts.callback_addr.clone().unwrap_or_else(|| if demo { "127.0.0.1:0".into() } else { callback::DEFAULT_ADDR.to_string() });
+    let wanted = opts.callback_addr.clone().unwrap_or_else(|| {
+        if demo {
+            "127.0.0.1:0".into()
+        } else {
+            callback::DEFAULT_ADDR.to_string()
+        }
+    });
     let addr: SocketAddr = match wanted.parse() {
         Ok(a) => a,
         Err(e) => {

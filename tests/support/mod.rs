@@ -201,7 +201,8 @@ impl Ui {
     pub async fn choose(&self, testid: &str, option: &str) -> Result<String> {
         let open = format!(".ant-select-dropdown:not(.ant-select-dropdown-hidden) {option}");
         self.click_testid(testid).await?;
-        let label = wait_for(&format!("{testid} to offer {option}"), UI_TIMEOUT, async || self.text(&open).await).await?;
+        let label =
+            wait_for(&format!("{testid} to offer {option}"), UI_TIMEOUT, async || self.text(&open).await).await?;
         wait_for(&format!("{testid} to show {label:?}"), UI_TIMEOUT, async || {
             let shown = self.text(&tid(testid)).await?.unwrap_or_default();
             if shown.contains(&label) {
@@ -261,13 +262,22 @@ pub async fn run_app_test(name: &str, body: impl AsyncFnOnce(Ui) -> Result<()>) 
 }
 
 /// [`run_app_test`] with the data directory prepared by `seed` before the app starts.
-pub async fn run_seeded_app_test(name: &str, seed: impl FnOnce(&Path) -> Result<()>, body: impl AsyncFnOnce(Ui) -> Result<()>) {
+pub async fn run_seeded_app_test(
+    name: &str,
+    seed: impl FnOnce(&Path) -> Result<()>,
+    body: impl AsyncFnOnce(Ui) -> Result<()>,
+) {
     run_app_test_with(name, &[], seed, body).await
 }
 
 /// [`run_seeded_app_test`] with the app started with `args` beyond its data directory (e.g.
 /// `--wild`).
-pub async fn run_app_test_with(name: &str, args: &[&str], seed: impl FnOnce(&Path) -> Result<()>, body: impl AsyncFnOnce(Ui) -> Result<()>) {
+pub async fn run_app_test_with(
+    name: &str,
+    args: &[&str],
+    seed: impl FnOnce(&Path) -> Result<()>,
+    body: impl AsyncFnOnce(Ui) -> Result<()>,
+) {
     let _serial = SERIAL.lock().await;
     let mut harness = match Harness::start(name, args) {
         Ok(h) => h,
@@ -386,8 +396,19 @@ impl Harness {
             std::fs::create_dir_all(tmp.path().join(dir))?;
         }
         let log_path = artifacts_dir().join(format!("{name}-driver.log"));
-        let mut harness =
-            Harness { name: name.to_owned(), app, data_dir, port: 0, native_port: 0, log_path, driver: None, xvfb: None, env: vec![], app_args: app_args.iter().map(|a| a.to_string()).collect(), _tmp: tmp };
+        let mut harness = Harness {
+            name: name.to_owned(),
+            app,
+            data_dir,
+            port: 0,
+            native_port: 0,
+            log_path,
+            driver: None,
+            xvfb: None,
+            env: vec![],
+            app_args: app_args.iter().map(|a| a.to_string()).collect(),
+            _tmp: tmp,
+        };
 
         // A display: the caller's (e.g. under `xvfb-run -a`), or an own Xvfb on a free number.
         let display = match std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()) {
@@ -503,7 +524,10 @@ impl Drop for Harness {
             std::thread::sleep(Duration::from_millis(100));
         }
         for pid in pids_with_arg(&self.data_dir) {
-            eprintln!("E2E `{}`: the app (pid {pid}) did not quit with its WebDriver session; sending SIGTERM", self.name);
+            eprintln!(
+                "E2E `{}`: the app (pid {pid}) did not quit with its WebDriver session; sending SIGTERM",
+                self.name
+            );
             sigterm(pid);
         }
         if let Some((mut xvfb, _stdout)) = self.xvfb.take() {

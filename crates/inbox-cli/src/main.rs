@@ -169,7 +169,9 @@ struct ListArgs {
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    s.split_once('=').map(|(k, v)| (k.trim().to_string(), v.to_string())).ok_or_else(|| format!("expected key=value, got `{s}`"))
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected key=value, got `{s}`"))
 }
 
 #[tokio::main]
@@ -196,7 +198,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Reject { id, comment } => act(&service, id, Action::Reject, &comment).await,
         Command::Cancel { id, comment } => act(&service, id, Action::Cancel, &comment).await,
         Command::Submit { account, form, attach, json } => submit(&service, &account, &form, attach, json).await,
-        Command::Templates { account, file, template, json } => templates(&service, &account, file, template, json).await,
+        Command::Templates { account, file, template, json } => {
+            templates(&service, &account, file, template, json).await
+        }
         Command::Open { id } => {
             println!("{}", service.vendor_link(id).await?);
             Ok(())
@@ -216,7 +220,8 @@ async fn account(service: &Arc<Service>, cmd: AccountCommand) -> Result<()> {
         AccountCommand::Add { vendor, name, base_url, settings, secrets_stdin } => {
             let secrets = if secrets_stdin { secrets_from_stdin()? } else { prompt_secrets(service, vendor)? };
             let settings = settings.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
-            let input = AccountInput { vendor, name, base_url, settings, secrets: inbox_core::secrets::Secrets(secrets) };
+            let input =
+                AccountInput { vendor, name, base_url, settings, secrets: inbox_core::secrets::Secrets(secrets) };
             let account = service.add_account(input)?;
             println!("added account {} \"{}\" ({})", account.id, account.name, account.vendor);
         }
@@ -231,7 +236,15 @@ async fn account(service: &Arc<Service>, cmd: AccountCommand) -> Result<()> {
                     (None, Some(t)) => format!("synced at {}", inbox_time(t)),
                     (None, None) => "never synced".into(),
                 };
-                println!("{:>3}  {:<20} {:<10} {}  [{}]{}", a.id, a.name, a.vendor, a.base_url, state, if a.demo { " (demo)" } else { "" });
+                println!(
+                    "{:>3}  {:<20} {:<10} {}  [{}]{}",
+                    a.id,
+                    a.name,
+                    a.vendor,
+                    a.base_url,
+                    state,
+                    if a.demo { " (demo)" } else { "" }
+                );
             }
         }
         AccountCommand::Remove { account } => {
@@ -290,11 +303,19 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
         match r {
             Ok(report) => {
                 let state = service.account(&a.id.to_string())?.sync;
-                println!("{}: {}  (read {}, {} left a box)", a.name, sync_summary(&state), report.fetched, report.removed);
+                println!(
+                    "{}: {}  (read {}, {} left a box)",
+                    a.name,
+                    sync_summary(&state),
+                    report.fetched,
+                    report.removed
+                );
                 print_unreadable(service, a.id)?;
             }
             // Not a failure: the other process's sync fills the same cache.
-            Err(inbox_core::Error::SyncBusy(_)) => println!("{}: 另一个进程正在同步这个账号，结果会写入同一个缓存 (another process is syncing it)", a.name),
+            Err(inbox_core::Error::SyncBusy(_)) => {
+                println!("{}: 另一个进程正在同步这个账号，结果会写入同一个缓存 (another process is syncing it)", a.name)
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {}", terminal_safe(&e.to_string()));
@@ -319,7 +340,8 @@ fn sync_summary(state: &inbox_core::SyncState) -> String {
 /// The account's approvals that could not be read, each with why (a sync that only failed
 /// items still succeeds: these are shown, not hidden).
 fn print_unreadable(service: &Service, account_id: i64) -> Result<()> {
-    let page = service.list(&ListQuery { account_id: Some(account_id), unreadable: true, limit: 20, ..Default::default() })?;
+    let page =
+        service.list(&ListQuery { account_id: Some(account_id), unreadable: true, limit: 20, ..Default::default() })?;
     for a in &page.items {
         let why = a.unreadable.as_ref().map(|u| u.reason.as_str()).unwrap_or_default();
         println!("  无法读取 #{} {}: {}", a.id, terminal_safe(&a.remote_id), terminal_safe(why));
@@ -336,7 +358,8 @@ fn print_unreadable(service: &Service, account_id: i64) -> Result<()> {
 fn terminal_safe(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
-            let unsafe_char = c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+            let unsafe_char = c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
             let shown: Vec<char> = if unsafe_char { c.escape_unicode().collect() } else { vec![c] };
             shown
         })
@@ -371,7 +394,16 @@ fn list(service: &Service, args: ListArgs) -> Result<()> {
         let boxes: Vec<&str> = a.boxes.iter().map(|b| b.as_str()).collect();
         let status = a.status_word.as_deref().unwrap_or(a.status.as_str());
         let mark = if a.unreadable.is_some() { "⚠ " } else { "" };
-        println!("{:>6}  {:<9} {:<9} {}  {}  {mark}{}  [{}]", a.id, a.vendor, terminal_safe(status), inbox_time(a.updated_at), terminal_safe(&a.submitter.name), terminal_safe(&a.title), boxes.join(","));
+        println!(
+            "{:>6}  {:<9} {:<9} {}  {}  {mark}{}  [{}]",
+            a.id,
+            a.vendor,
+            terminal_safe(status),
+            inbox_time(a.updated_at),
+            terminal_safe(&a.submitter.name),
+            terminal_safe(&a.title),
+            boxes.join(",")
+        );
     }
     println!("{} of {} shown", page.items.len(), page.total);
     Ok(())
@@ -388,7 +420,12 @@ fn show(a: &Approval, json: bool) -> Result<()> {
     if let Some(u) = &r.unreadable {
         println!("  ⚠ 无法读取 ({}): {}", terminal_safe(&u.call), terminal_safe(&u.reason));
     }
-    println!("表单 {}   提交人 {}   提交于 {}", terminal_safe(&r.form_name), terminal_safe(&r.submitter.name), inbox_time(r.submitted_at));
+    println!(
+        "表单 {}   提交人 {}   提交于 {}",
+        terminal_safe(&r.form_name),
+        terminal_safe(&r.submitter.name),
+        inbox_time(r.submitted_at)
+    );
     for f in &r.fields {
         println!("  {}: {}", terminal_safe(&f.label), block(&f.value, "    "));
     }
@@ -401,11 +438,21 @@ fn show(a: &Approval, json: bool) -> Result<()> {
         for m in &s.members {
             let when = m.decided_at.map(inbox_time).unwrap_or_default();
             let decision = m.word.as_deref().map(terminal_safe).unwrap_or_else(|| format!("{:?}", m.decision));
-            println!("    - {} {decision} {} {}", terminal_safe(&m.user.name), when, block(m.comment.as_deref().unwrap_or(""), "      "));
+            println!(
+                "    - {} {decision} {} {}",
+                terminal_safe(&m.user.name),
+                when,
+                block(m.comment.as_deref().unwrap_or(""), "      ")
+            );
         }
     }
     for f in &r.attachments {
-        println!("  attachment {} {} {}", terminal_safe(&f.remote_id), terminal_safe(&f.name), f.size.map(|s| format!("{s} bytes")).unwrap_or_default());
+        println!(
+            "  attachment {} {} {}",
+            terminal_safe(&f.remote_id),
+            terminal_safe(&f.name),
+            f.size.map(|s| format!("{s} bytes")).unwrap_or_default()
+        );
     }
     let actions: Vec<&str> = r.actions.iter().map(|a| a.as_str()).collect();
     println!("  you can: {}", if actions.is_empty() { "nothing now".into() } else { actions.join(", ") });
@@ -413,7 +460,8 @@ fn show(a: &Approval, json: bool) -> Result<()> {
 }
 
 async fn serve_callbacks(service: Arc<Service>, addr: std::net::SocketAddr) -> Result<()> {
-    let server = inbox_core::callback::serve(service, addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let server =
+        inbox_core::callback::serve(service, addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     println!("listening for callbacks on {} (Ctrl-C or SIGTERM stops)", server.callback_url());
     wait_for_stop().await?;
     server.shutdown().await;
@@ -438,14 +486,21 @@ async fn wait_for_stop() -> Result<()> {
     Ok(())
 }
 
-async fn submit(service: &Service, account: &str, form: &std::path::Path, attach: Vec<PathBuf>, json: bool) -> Result<()> {
+async fn submit(
+    service: &Service,
+    account: &str,
+    form: &std::path::Path,
+    attach: Vec<PathBuf>,
+    json: bool,
+) -> Result<()> {
     // A pipe or device would be read forever: only a file is a form.
     let meta = std::fs::metadata(form).with_context(|| format!("reading {}", form.display()))?;
     if !meta.is_file() {
         bail!("{} is not a file (a pipe, device or folder cannot be a form)", form.display());
     }
     let text = std::fs::read_to_string(form).with_context(|| format!("reading {}", form.display()))?;
-    let mut submission: inbox_core::Submission = serde_json::from_str(&text).with_context(|| format!("{} is not a submission (docs/ipc.md `Submission`)", form.display()))?;
+    let mut submission: inbox_core::Submission = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a submission (docs/ipc.md `Submission`)", form.display()))?;
     submission.attachments.extend(attach);
     let account = service.account(account)?;
     let bar = upload_bar(json);
@@ -462,7 +517,13 @@ async fn submit(service: &Service, account: &str, form: &std::path::Path, attach
     if json {
         println!("{}", serde_json::to_string_pretty(&created)?);
     } else {
-        println!("submitted #{} \"{}\" on {}: {}", created.id, terminal_safe(&created.remote.title), account.name, created.remote.status.as_str());
+        println!(
+            "submitted #{} \"{}\" on {}: {}",
+            created.id,
+            terminal_safe(&created.remote.title),
+            account.name,
+            created.remote.status.as_str()
+        );
     }
     Ok(())
 }
@@ -479,9 +540,16 @@ fn upload_bar(json: bool) -> indicatif::ProgressBar {
     bar
 }
 
-async fn templates(service: &Service, account: &str, file: Option<String>, template: Option<String>, json: bool) -> Result<()> {
+async fn templates(
+    service: &Service,
+    account: &str,
+    file: Option<String>,
+    template: Option<String>,
+    json: bool,
+) -> Result<()> {
     let account = service.account(account)?;
-    let found = service.templates(account.id, &inbox_core::TemplateQuery { target: file, template_id: template }).await?;
+    let found =
+        service.templates(account.id, &inbox_core::TemplateQuery { target: file, template_id: template }).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&found)?);
         return Ok(());
@@ -490,7 +558,14 @@ async fn templates(service: &Service, account: &str, file: Option<String>, templ
         println!("{}  {}  (files: {:?})", terminal_safe(&t.id), terminal_safe(&t.name), t.attachments);
         for f in &t.fields {
             let options: Vec<String> = f.options.iter().map(|o| format!("{}={}", o.value, o.label)).collect();
-            println!("  {}{}  {}  {:?} {}", terminal_safe(&f.key), if f.required { "*" } else { "" }, terminal_safe(&f.label), f.kind, terminal_safe(&options.join(" ")));
+            println!(
+                "  {}{}  {}  {:?} {}",
+                terminal_safe(&f.key),
+                if f.required { "*" } else { "" },
+                terminal_safe(&f.label),
+                f.kind,
+                terminal_safe(&options.join(" "))
+            );
         }
         for st in &t.steps {
             let who: Vec<&str> = st.members.iter().map(|m| m.user.name.as_str()).collect();
@@ -502,7 +577,13 @@ async fn templates(service: &Service, account: &str, file: Option<String>, templ
 
 async fn act(service: &Service, id: i64, action: Action, comment: &str) -> Result<()> {
     let a = service.act(id, action, comment).await?;
-    println!("{} #{}: now {} [{}]", action.as_str(), a.id, a.remote.status.as_str(), a.remote.boxes.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(","));
+    println!(
+        "{} #{}: now {} [{}]",
+        action.as_str(),
+        a.id,
+        a.remote.status.as_str(),
+        a.remote.boxes.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(",")
+    );
     Ok(())
 }
 
@@ -523,8 +604,20 @@ async fn outbox(service: &Service, cmd: OutboxCommand) -> Result<()> {
             }
             for e in &entries {
                 let what = e.approval_id.map(|a| format!("#{a}")).unwrap_or_else(|| "new approval".into());
-                let next = if e.state == inbox_core::OutboxState::Queued { format!(", next try {}", inbox_time(e.next_attempt_at)) } else { String::new() };
-                println!("{:>4}  {:<8} {:<8} {}  {} attempt(s){next}  {}", e.id, e.kind.as_str(), e.state.as_str(), what, e.attempts, terminal_safe(e.last_error.as_deref().unwrap_or("")));
+                let next = if e.state == inbox_core::OutboxState::Queued {
+                    format!(", next try {}", inbox_time(e.next_attempt_at))
+                } else {
+                    String::new()
+                };
+                println!(
+                    "{:>4}  {:<8} {:<8} {}  {} attempt(s){next}  {}",
+                    e.id,
+                    e.kind.as_str(),
+                    e.state.as_str(),
+                    what,
+                    e.attempts,
+                    terminal_safe(e.last_error.as_deref().unwrap_or(""))
+                );
             }
             println!("{} waiting or failed", entries.len());
         }
@@ -551,13 +644,25 @@ mod tests {
     fn vendor_text_cannot_drive_the_terminal() {
         assert_eq!(terminal_safe("报销\u{1b}[31m红\u{7}\r"), "报销\\u{1b}[31m红\\u{7}\\u{d}");
         assert_eq!(terminal_safe("abc\u{202e}txt.exe"), "abc\\u{202e}txt.exe");
-        assert_eq!(terminal_safe("第一行\n  you can: approve"), "第一行\\u{a}  you can: approve", "one line stays one line");
-        assert_eq!(block("第一行\nyou can: approve 😀𪚥", "    "), "第一行\n    you can: approve 😀𪚥", "a value's own lines are indented under it");
+        assert_eq!(
+            terminal_safe("第一行\n  you can: approve"),
+            "第一行\\u{a}  you can: approve",
+            "one line stays one line"
+        );
+        assert_eq!(
+            block("第一行\nyou can: approve 😀𪚥", "    "),
+            "第一行\n    you can: approve 😀𪚥",
+            "a value's own lines are indented under it"
+        );
     }
 
     #[test]
     fn the_sync_summary_says_what_the_sidebar_says() {
-        let state = |count, unreadable| inbox_core::SyncState { last_count: Some(count), last_unreadable: Some(unreadable), ..Default::default() };
+        let state = |count, unreadable| inbox_core::SyncState {
+            last_count: Some(count),
+            last_unreadable: Some(unreadable),
+            ..Default::default()
+        };
         assert_eq!(sync_summary(&state(218, 2)), "同步完成 · 218 条，2 条无法读取");
         assert_eq!(sync_summary(&state(218, 0)), "同步完成 · 218 条");
     }

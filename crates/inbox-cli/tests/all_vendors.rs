@@ -14,8 +14,13 @@ impl Cli {
     /// `inbox account add` exactly from a line of `vendor-sim serve`.
     fn add(&self, demo: &DemoAccount) {
         let name = format!("demo-{}", demo.vendor);
-        let mut args = vec!["account", "add", &demo.vendor, "--name", &name, "--base-url", &demo.base_url, "--secrets-stdin"];
-        let sets: Vec<String> = demo.settings.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string()))).collect();
+        let mut args =
+            vec!["account", "add", &demo.vendor, "--name", &name, "--base-url", &demo.base_url, "--secrets-stdin"];
+        let sets: Vec<String> = demo
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string())))
+            .collect();
         for s in &sets {
             args.extend(["--set", s]);
         }
@@ -52,7 +57,8 @@ async fn five_vendors_in_one_inbox() {
 
     // zeyi has no list: what we send is what we have.
     let form = tempfile::NamedTempFile::new().unwrap();
-    let submission = inbox_core::connectors::zeyi::submission_from_form(&vendor_sim::zeyi::seed::demo_forms()[0]).unwrap();
+    let submission =
+        inbox_core::connectors::zeyi::submission_from_form(&vendor_sim::zeyi::seed::demo_forms()[0]).unwrap();
     std::fs::write(form.path(), serde_json::to_string(&submission).unwrap()).unwrap();
     let sent = cli.json(&["submit", "demo-zeyi", "--form", form.path().to_str().unwrap(), "--json"]);
     assert_eq!(sent["boxes"], serde_json::json!(["submitted"]));
@@ -64,7 +70,10 @@ async fn five_vendors_in_one_inbox() {
     }
     let submitted = cli.json(&["list", "--box", "submitted", "--json", "--limit", "500"]);
     for vendor in vendor_sim::VENDORS {
-        assert!(submitted["items"].as_array().unwrap().iter().any(|a| a["vendor"] == *vendor), "submitted has {vendor} items");
+        assert!(
+            submitted["items"].as_array().unwrap().iter().any(|a| a["vendor"] == *vendor),
+            "submitted has {vendor} items"
+        );
     }
 
     let approve = |item: &Value| {
@@ -79,7 +88,11 @@ async fn five_vendors_in_one_inbox() {
 
     let f = approve(todo_of(&todo, "fxiaoke"));
     let instance = f.trim_start_matches("crm:");
-    assert!(running.fxiaoke().crm_task_states(instance).iter().any(|s| s == "pass"), "{:?}", running.fxiaoke().crm_task_states(instance));
+    assert!(
+        running.fxiaoke().crm_task_states(instance).iter().any(|s| s == "pass"),
+        "{:?}",
+        running.fxiaoke().crm_task_states(instance)
+    );
 
     let q = approve(todo_of(&todo, "qiyuesuo"));
     let employee = running.qiyuesuo().demo_employee();
@@ -87,7 +100,11 @@ async fn five_vendors_in_one_inbox() {
 
     let w = approve(todo_of(&todo, "weiwenjia"));
     let user = running.weiwenjia().demo_user();
-    assert!(running.weiwenjia().decisions_of(&w, user.uid).iter().any(|(verb, opinion)| *verb == "pass" && opinion == "命令行同意"));
+    assert!(running
+        .weiwenjia()
+        .decisions_of(&w, user.uid)
+        .iter()
+        .any(|(verb, opinion)| *verb == "pass" && opinion == "命令行同意"));
 
     let zeyi_id = sent["id"].as_i64().unwrap().to_string();
     cli.ok(&["cancel", &zeyi_id, "--comment", "重复提交"]);

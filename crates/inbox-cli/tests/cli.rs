@@ -36,7 +36,18 @@ impl Cli {
     fn add(&self, name: &str, base_url: &str, uid: i64, token: &str) -> String {
         let out = self
             .cmd()
-            .args(["account", "add", "yomicloud", "--name", name, "--base-url", base_url, "--set", &format!("uid={uid}"), "--secrets-stdin"])
+            .args([
+                "account",
+                "add",
+                "yomicloud",
+                "--name",
+                name,
+                "--base-url",
+                base_url,
+                "--set",
+                &format!("uid={uid}"),
+                "--secrets-stdin",
+            ])
             .write_stdin(serde_json::json!({ "token": token }).to_string())
             .output()
             .unwrap();
@@ -96,7 +107,10 @@ async fn add_sync_list_approve_reject_headless() {
     // A bad token is reported as such, without the token.
     cli.add("坏令牌", &server.base_url, me.uid, "bad-token-xyz");
     let err = cli.fails(&["sync", "坏令牌"]);
-    assert!(err.contains("坏令牌") && err.contains("refused the credentials") && !err.contains("bad-token-xyz"), "{err}");
+    assert!(
+        err.contains("坏令牌") && err.contains("refused the credentials") && !err.contains("bad-token-xyz"),
+        "{err}"
+    );
     assert!(cli.ok(&["account", "list"]).contains("last sync failed"));
 
     // An unreachable host too.
@@ -141,7 +155,14 @@ async fn a_synced_account_keeps_its_cache_when_its_token_dies_or_its_host_goes_a
 
     // (a) The tokens stop working after the sync's first three calls.
     let fault = serde_json::json!({"fault": "expired_token", "after": 3, "times": 1});
-    reqwest::Client::new().post(format!("{}/__sim/fault", server.base_url)).json(&fault).send().await.unwrap().error_for_status().unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/__sim/fault", server.base_url))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
     let err = cli.fails(&["sync", "公司云盘"]);
     assert!(err.contains("公司云盘") && err.contains("refused the credentials") && err.contains("code 1"), "{err}");
     assert!(!err.contains(&me.token), "the token never appears: {err}");
@@ -175,14 +196,26 @@ fn settings_come_in_one_set_or_in_repeated_sets() {
     add("一次", &["--set", "app_token=tok", "employee=13800000000", "tenant_name=上海某某=有限公司"]);
     add("多次", &["--set", "app_token=tok", "--set", "employee=13800000000", "--set", "tenant_name=上海某某=有限公司"]);
     add("混合", &["--set", "app_token=tok", "employee=13800000000", "--set", "tenant_name=上海某某=有限公司"]);
-    let expected = serde_json::json!({"app_token": "tok", "employee": "13800000000", "tenant_name": "上海某某=有限公司"});
+    let expected =
+        serde_json::json!({"app_token": "tok", "employee": "13800000000", "tenant_name": "上海某某=有限公司"});
     let accounts = cli.json(&["account", "list", "--json"]);
     let accounts = accounts.as_array().unwrap();
     assert_eq!(accounts.len(), 3);
     for a in accounts {
         assert_eq!(a["settings"], expected, "{}", a["name"]);
     }
-    let err = cli.fails(&["account", "add", "qiyuesuo", "--name", "坏", "--base-url", "http://127.0.0.1:9", "--set", "app_token=tok", "employee"]);
+    let err = cli.fails(&[
+        "account",
+        "add",
+        "qiyuesuo",
+        "--name",
+        "坏",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--set",
+        "app_token=tok",
+        "employee",
+    ]);
     assert!(err.contains("expected key=value, got `employee`"), "{err}");
 }
 
@@ -193,7 +226,23 @@ fn bad_input_gets_clear_errors() {
     assert!(cli.fails(&["account", "test", "nobody"]).contains("no account named or numbered `nobody`"));
     assert!(cli.fails(&["list", "--box", "inbox"]).contains("unknown box"));
     assert!(cli.fails(&["sync"]).contains("no accounts yet"));
-    let out = cli.cmd().args(["account", "add", "yomicloud", "--name", "x", "--base-url", "ftp://x", "--set", "uid=1", "--secrets-stdin"]).write_stdin("{\"token\":\"t\"}").output().unwrap();
+    let out = cli
+        .cmd()
+        .args([
+            "account",
+            "add",
+            "yomicloud",
+            "--name",
+            "x",
+            "--base-url",
+            "ftp://x",
+            "--set",
+            "uid=1",
+            "--secrets-stdin",
+        ])
+        .write_stdin("{\"token\":\"t\"}")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("http://"));
 }
 
@@ -211,16 +260,23 @@ async fn templates_then_submit_with_a_file() {
     // The 8th seeded template: 合同上传审批, files required, a designated 法务终审.
     let found = cli.json(&["templates", "云盘", "--template", "8", "--json"]);
     let t = &found[0];
-    assert_eq!((t["id"].as_str(), t["name"].as_str(), t["attachments"].as_str()), (Some("8"), Some("合同上传审批"), Some("required")));
+    assert_eq!(
+        (t["id"].as_str(), t["name"].as_str(), t["attachments"].as_str()),
+        (Some("8"), Some("合同上传审批"), Some("required"))
+    );
     let keys: Vec<&str> = t["fields"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap()).collect();
     assert_eq!(keys, ["creatorNote", "selectId.1"]);
     let choice = &t["fields"][1];
     assert_eq!((choice["kind"].as_str(), choice["required"].as_bool()), (Some("select"), Some(true)));
-    let options: Vec<&str> = choice["options"].as_array().unwrap().iter().map(|o| o["value"].as_str().unwrap()).collect();
+    let options: Vec<&str> =
+        choice["options"].as_array().unwrap().iter().map(|o| o["value"].as_str().unwrap()).collect();
     assert_eq!(options, ["1", "12"]);
     assert_eq!(t["steps"].as_array().unwrap().len(), 2);
     let target = t["target"].as_str().expect("the template's folder").to_string();
-    assert!(cli.ok(&["templates", "云盘", "--template", "8"]).contains("selectId.1*"), "the text form marks required fields");
+    assert!(
+        cli.ok(&["templates", "云盘", "--template", "8"]).contains("selectId.1*"),
+        "the text form marks required fields"
+    );
     // Listing a folder's templates is for administrators: the vendor's refusal, in words.
     let refused = cli.fails(&["templates", "云盘", "--file", &target]);
     assert!(refused.contains("templet-list") && refused.contains("没有权限"), "{refused}");
@@ -240,7 +296,8 @@ async fn templates_then_submit_with_a_file() {
     assert!(missing.contains("attachments") && missing.contains("需要上传文件"), "{missing}");
 
     let before = sim.submitted_ids_for(me.uid).len();
-    let sent = cli.json(&["submit", "云盘", "--form", form.to_str().unwrap(), "--attach", file.to_str().unwrap(), "--json"]);
+    let sent =
+        cli.json(&["submit", "云盘", "--form", form.to_str().unwrap(), "--attach", file.to_str().unwrap(), "--json"]);
     assert_eq!(sent["status"].as_str(), Some("pending"));
     assert!(sent["title"].as_str().unwrap().starts_with("合同上传审批"), "{}", sent["title"]);
     // The demo user is also one of 法务初审's approvers, so it may be a todo of theirs too.
@@ -267,7 +324,18 @@ async fn a_first_run_on_a_new_data_directory_prints_no_error() {
     std::fs::remove_dir(cli.dir.path()).unwrap();
     let out = cli
         .cmd()
-        .args(["account", "add", "yomicloud", "--name", "云盘", "--base-url", &server.base_url, "--set", &format!("uid={}", me.uid), "--secrets-stdin"])
+        .args([
+            "account",
+            "add",
+            "yomicloud",
+            "--name",
+            "云盘",
+            "--base-url",
+            &server.base_url,
+            "--set",
+            &format!("uid={}", me.uid),
+            "--secrets-stdin",
+        ])
         .write_stdin(serde_json::json!({ "token": me.token }).to_string())
         .output()
         .unwrap();

@@ -33,8 +33,13 @@ fn ok(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> String {
 }
 
 fn add(dir: &std::path::Path, demo: &vendor_sim::DemoAccount) {
-    let mut args = vec!["account", "add", &demo.vendor, "--name", &demo.vendor, "--base-url", &demo.base_url, "--secrets-stdin"];
-    let sets: Vec<String> = demo.settings.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string()))).collect();
+    let mut args =
+        vec!["account", "add", &demo.vendor, "--name", &demo.vendor, "--base-url", &demo.base_url, "--secrets-stdin"];
+    let sets: Vec<String> = demo
+        .settings
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string())))
+        .collect();
     for s in &sets {
         args.extend(["--set", s]);
     }
@@ -67,7 +72,8 @@ async fn killing_sync_at_random_points_loses_nothing_and_the_next_sync_converges
     }
     // Three decisions wait in the outbox while weiwenjia is down.
     ok(dir, &["sync", "weiwenjia"], None);
-    let list: Value = serde_json::from_str(&ok(dir, &["list", "--json", "--box", "todo", "--vendor", "weiwenjia"], None)).unwrap();
+    let list: Value =
+        serde_json::from_str(&ok(dir, &["list", "--json", "--box", "todo", "--vendor", "weiwenjia"], None)).unwrap();
     let todo: Vec<String> = list["items"].as_array().unwrap().iter().take(3).map(|a| a["id"].to_string()).collect();
     assert_eq!(todo.len(), 3);
     running.weiwenjia().set_fault(Some(Fault::ServerError));
@@ -95,8 +101,14 @@ async fn killing_sync_at_random_points_loses_nothing_and_the_next_sync_converges
     assert!(outbox(dir).iter().all(|e| e.2 == "done"), "{:?}", outbox(dir));
     // The cache now holds exactly what the simulator has.
     let me = running.yomicloud().demo_user().uid;
-    let page: Value = serde_json::from_str(&ok(dir, &["list", "--json", "--box", "todo", "--vendor", "yomicloud", "--limit", "5000"], None)).unwrap();
-    let mut cached: Vec<i64> = page["items"].as_array().unwrap().iter().map(|a| a["remote_id"].as_str().unwrap().parse().unwrap()).collect();
+    let page: Value = serde_json::from_str(&ok(
+        dir,
+        &["list", "--json", "--box", "todo", "--vendor", "yomicloud", "--limit", "5000"],
+        None,
+    ))
+    .unwrap();
+    let mut cached: Vec<i64> =
+        page["items"].as_array().unwrap().iter().map(|a| a["remote_id"].as_str().unwrap().parse().unwrap()).collect();
     cached.sort();
     let mut expected = running.yomicloud().todo_ids_for(me);
     expected.sort();

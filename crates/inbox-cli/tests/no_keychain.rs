@@ -17,7 +17,18 @@ fn adding_an_account_without_a_keychain_fails_in_words_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let secret = "tok-never-in-plain-text-7f3a";
     let out = inbox(dir.path())
-        .args(["account", "add", "yomicloud", "--name", "云盘", "--base-url", "http://127.0.0.1:9", "--set", "uid=1", "--secrets-stdin"])
+        .args([
+            "account",
+            "add",
+            "yomicloud",
+            "--name",
+            "云盘",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--set",
+            "uid=1",
+            "--secrets-stdin",
+        ])
         .write_stdin(serde_json::json!({ "token": secret }).to_string())
         .output()
         .unwrap();
@@ -36,7 +47,11 @@ fn adding_an_account_without_a_keychain_fails_in_words_and_stores_nothing() {
         let path = entry.unwrap().path();
         if path.is_file() {
             let bytes = std::fs::read(&path).unwrap();
-            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{} holds the secret", path.display());
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds the secret",
+                path.display()
+            );
         }
     }
 }

@@ -21,7 +21,11 @@ impl Cli {
             c.write_stdin(input);
         }
         let out = c.output().unwrap();
-        self.seen.borrow_mut().push(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        self.seen.borrow_mut().push(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
         out
     }
 
@@ -32,8 +36,21 @@ impl Cli {
     }
 
     fn add(&self, demo: &DemoAccount) {
-        let mut args = vec!["account", "add", &demo.vendor, "--name", &demo.vendor, "--base-url", &demo.base_url, "--secrets-stdin"];
-        let sets: Vec<String> = demo.settings.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string()))).collect();
+        let mut args = vec![
+            "account",
+            "add",
+            &demo.vendor,
+            "--name",
+            &demo.vendor,
+            "--base-url",
+            &demo.base_url,
+            "--secrets-stdin",
+        ];
+        let sets: Vec<String> = demo
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string())))
+            .collect();
         for s in &sets {
             args.extend(["--set", s]);
         }
@@ -73,7 +90,12 @@ async fn no_secret_reaches_sqlite_logs_json_or_errors() {
         cli.run(&["account", "test", &demo.vendor], None);
     }
     // Failures log and print reasons: they must not carry secrets either.
-    let todo = list["items"].as_array().unwrap().iter().find(|a| a["vendor"] == "weiwenjia" && a["actions"].as_array().unwrap().iter().any(|x| x == "approve")).unwrap();
+    let todo = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["vendor"] == "weiwenjia" && a["actions"].as_array().unwrap().iter().any(|x| x == "approve"))
+        .unwrap();
     running.weiwenjia().set_fault(Some(Fault::ServerError));
     assert!(!cli.run(&["approve", &todo["id"].to_string()], None).status.success());
     assert!(!cli.run(&["sync", "weiwenjia"], None).status.success());
@@ -88,7 +110,10 @@ async fn no_secret_reaches_sqlite_logs_json_or_errors() {
         .collect();
     assert!(secrets.len() >= 5, "every vendor issued a secret: {secrets:?}");
     let files = files(cli.dir.path());
-    assert!(files.iter().any(|(p, b)| p.to_string_lossy().contains("logs") && !b.is_empty()), "the log file was written");
+    assert!(
+        files.iter().any(|(p, b)| p.to_string_lossy().contains("logs") && !b.is_empty()),
+        "the log file was written"
+    );
     assert!(files.iter().any(|(p, _)| p.ends_with("cache.sqlite3")));
     for secret in &secrets {
         for (path, bytes) in &files {

@@ -16,8 +16,13 @@ use support::Inbox;
 use vendor_sim::common::Fault;
 
 fn add(inbox: &Inbox, demo: &vendor_sim::DemoAccount) {
-    let mut args = vec!["account", "add", &demo.vendor, "--name", &demo.vendor, "--base-url", &demo.base_url, "--secrets-stdin"];
-    let sets: Vec<String> = demo.settings.iter().map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string()))).collect();
+    let mut args =
+        vec!["account", "add", &demo.vendor, "--name", &demo.vendor, "--base-url", &demo.base_url, "--secrets-stdin"];
+    let sets: Vec<String> = demo
+        .settings
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.as_str().map(str::to_string).unwrap_or(v.to_string())))
+        .collect();
     for s in &sets {
         args.extend(["--set", s]);
     }
@@ -46,7 +51,14 @@ fn cached(inbox: &Inbox) -> BTreeSet<(i64, String, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["id"].as_i64().unwrap(), a["vendor"].as_str().unwrap().to_string(), a["remote_id"].as_str().unwrap().to_string(), a["boxes"].to_string()))
+        .map(|a| {
+            (
+                a["id"].as_i64().unwrap(),
+                a["vendor"].as_str().unwrap().to_string(),
+                a["remote_id"].as_str().unwrap().to_string(),
+                a["boxes"].to_string(),
+            )
+        })
         .collect()
 }
 
@@ -60,7 +72,12 @@ fn outbox(inbox: &Inbox) -> Vec<(i64, String, String)> {
 /// A todo of `vendor` from the cache: (cache id, remote id).
 fn todos(inbox: &Inbox, vendor: &str) -> Vec<(String, String)> {
     let page = inbox.json(&["list", "--json", "--box", "todo", "--vendor", vendor, "--limit", "500"]);
-    page["items"].as_array().unwrap().iter().map(|a| (a["id"].to_string(), a["remote_id"].as_str().unwrap().to_string())).collect()
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].to_string(), a["remote_id"].as_str().unwrap().to_string()))
+        .collect()
 }
 
 const ROUNDS: usize = 6;
@@ -106,14 +123,21 @@ async fn a_decision_in_flight_is_sent_by_its_process_only() {
         let approved = approve.wait_with_output().unwrap();
         running.weiwenjia().set_fault(None);
         let synced = finished(sync, "sync");
-        assert!(approved.status.success(), "approve #{id} ({remote}): {}\nthe concurrent sync said: {synced}\ncache: {:?}", String::from_utf8_lossy(&approved.stderr), todos(&inbox, "weiwenjia"));
+        assert!(
+            approved.status.success(),
+            "approve #{id} ({remote}): {}\nthe concurrent sync said: {synced}\ncache: {:?}",
+            String::from_utf8_lossy(&approved.stderr),
+            todos(&inbox, "weiwenjia")
+        );
         let decided = running.weiwenjia().decisions_of(remote, me);
         assert_eq!(decided.len(), 1, "{remote} decided once: {decided:?}");
-
     }
     let states: Vec<String> = outbox(&inbox).into_iter().map(|e| e.2).collect();
     assert!(states.iter().all(|s| s == "done"), "every decision the vendor took is done: {states:?}");
-    eprintln!("a decision in flight: {} decisions, each with a concurrent inbox sync, each applied once", targets.len());
+    eprintln!(
+        "a decision in flight: {} decisions, each with a concurrent inbox sync, each applied once",
+        targets.len()
+    );
 }
 
 /// `approve` then `reject` of one approval while the vendor is down: one live decision, the

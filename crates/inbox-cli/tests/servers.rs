@@ -8,7 +8,6 @@
 
 mod support;
 
-use support::Inbox;
 use inbox_core::callback::{CALLBACK_PATH, DEFAULT_ADDR};
 use serde_json::{Map, Value};
 use std::io::BufRead;
@@ -17,6 +16,7 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::Inbox;
 use vendor_sim::zeyi::Verdict;
 
 /// How long a server may take to print its first lines (seeding five simulators in a debug
@@ -36,7 +36,8 @@ impl Spawned {
     fn start(name: &'static str, mut cmd: std::process::Command) -> Spawned {
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("RUST_LOG", "warn");
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-        let (stdout, stderr_pipe) = (child.stdout.take().expect("stdout is piped"), child.stderr.take().expect("stderr is piped"));
+        let (stdout, stderr_pipe) =
+            (child.stdout.take().expect("stdout is piped"), child.stderr.take().expect("stderr is piped"));
         let (tx, lines) = mpsc::channel();
         // Threads, so a server that prints nothing fails the test at a time limit, not never,
         // and a chatty stderr never fills its pipe and stalls the server.
@@ -60,7 +61,9 @@ impl Spawned {
     }
 
     fn next_line(&self, within: Duration) -> String {
-        self.lines.recv_timeout(within).unwrap_or_else(|e| panic!("{} printed no line within {within:?} ({e}); stderr:\n{}", self.name, self.stderr()))
+        self.lines.recv_timeout(within).unwrap_or_else(|e| {
+            panic!("{} printed no line within {within:?} ({e}); stderr:\n{}", self.name, self.stderr())
+        })
     }
 
     fn stderr(&self) -> String {
@@ -76,7 +79,12 @@ impl Spawned {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "{} did not stop within {within:?} of SIGTERM; stderr:\n{}", self.name, self.stderr());
+            assert!(
+                Instant::now() < deadline,
+                "{} did not stop within {within:?} of SIGTERM; stderr:\n{}",
+                self.name,
+                self.stderr()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -99,7 +107,8 @@ fn vendor_sim_binary() -> PathBuf {
     if let Some(bin) = std::env::var_os("VENDOR_SIM_BIN") {
         return bin.into();
     }
-    let profile_dir = Path::new(env!("CARGO_BIN_EXE_inbox")).parent().expect("the inbox binary is in a profile directory");
+    let profile_dir =
+        Path::new(env!("CARGO_BIN_EXE_inbox")).parent().expect("the inbox binary is in a profile directory");
     let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("a profile directory name");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
     let mut build = std::process::Command::new(cargo);
@@ -123,8 +132,10 @@ impl Inbox {
     /// `inbox account add` from one `vendor-sim serve` line, every setting after one `--set`.
     fn add(&self, name: &str, line: &Map<String, Value>) {
         let vendor = line["vendor"].as_str().unwrap();
-        let sets: Vec<String> = settings_as_text(line).iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
-        let mut args = vec!["account", "add", vendor, "--name", name, "--base-url", line["base_url"].as_str().unwrap(), "--set"];
+        let sets: Vec<String> =
+            settings_as_text(line).iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
+        let mut args =
+            vec!["account", "add", vendor, "--name", name, "--base-url", line["base_url"].as_str().unwrap(), "--set"];
         args.extend(sets.iter().map(String::as_str));
         args.push("--secrets-stdin");
         let out = self.run(&args, Some(line["secrets"].to_string()));
@@ -142,18 +153,25 @@ impl Inbox {
 /// A line's settings as the text `--set` gives them (a JSON string without its quotes).
 fn settings_as_text(line: &Map<String, Value>) -> Map<String, Value> {
     let settings = line["settings"].as_object().expect("settings is an object");
-    settings.iter().map(|(k, v)| (k.clone(), Value::String(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))).collect()
+    settings
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))))
+        .collect()
 }
 
 /// One `vendor-sim serve` line, checked to hold exactly the four documented keys.
 fn serve_line(text: &str) -> Map<String, Value> {
-    let line: Map<String, Value> = serde_json::from_str(text).unwrap_or_else(|e| panic!("not a JSON object: {text}: {e}"));
+    let line: Map<String, Value> =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not a JSON object: {text}: {e}"));
     let mut keys: Vec<&str> = line.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["base_url", "secrets", "settings", "vendor"], "{text}");
     assert!(line["vendor"].is_string() && line["settings"].is_object(), "{text}");
     assert!(line["base_url"].as_str().unwrap().starts_with("http://127.0.0.1:"), "{text}");
-    assert!(!line["secrets"].as_object().expect("secrets is an object").is_empty(), "every vendor has a secret: {text}");
+    assert!(
+        !line["secrets"].as_object().expect("secrets is an object").is_empty(),
+        "every vendor has a secret: {text}"
+    );
     line
 }
 
@@ -162,7 +180,8 @@ fn vendor_sim_serve_prints_what_account_add_needs_and_every_vendor_syncs() {
     let mut cmd = std::process::Command::new(vendor_sim_binary());
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--seed", "4", "--approvals", "12"]);
     let mut sims = Spawned::start("vendor-sim serve", cmd);
-    let lines: Vec<Map<String, Value>> = (0..vendor_sim::VENDORS.len()).map(|_| serve_line(&sims.next_line(STARTUP))).collect();
+    let lines: Vec<Map<String, Value>> =
+        (0..vendor_sim::VENDORS.len()).map(|_| serve_line(&sims.next_line(STARTUP))).collect();
     let mut vendors: Vec<&str> = lines.iter().map(|l| l["vendor"].as_str().unwrap()).collect();
     vendors.sort_unstable();
     let mut expected = vendor_sim::VENDORS.to_vec();
@@ -200,7 +219,8 @@ fn a_wild_tenant_of_every_vendor_syncs_and_says_what_it_could_not_read() {
     let mut cmd = std::process::Command::new(vendor_sim_binary());
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--seed", "5", "--approvals", "12", "--wild"]);
     let mut sims = Spawned::start("vendor-sim serve --wild", cmd);
-    let lines: Vec<Map<String, Value>> = (0..vendor_sim::VENDORS.len()).map(|_| serve_line(&sims.next_line(STARTUP))).collect();
+    let lines: Vec<Map<String, Value>> =
+        (0..vendor_sim::VENDORS.len()).map(|_| serve_line(&sims.next_line(STARTUP))).collect();
     let inbox = Inbox::new();
     for line in &lines {
         inbox.add(&format!("wild-{}", line["vendor"].as_str().unwrap()), line);
@@ -211,14 +231,28 @@ fn a_wild_tenant_of_every_vendor_syncs_and_says_what_it_could_not_read() {
     }
     assert!(synced.contains("条无法读取") && synced.contains("无法读取 #"), "the unreadable ones are named: {synced}");
     let accounts = inbox.json(&["account", "list", "--json"]);
-    let unreadable: u64 = accounts.as_array().unwrap().iter().map(|a| {
-        // zeyi has no list: it holds only what this inbox submitted (nothing here).
-        assert!(a["sync"]["last_error"].is_null() && (a["vendor"] == "zeyi" || a["sync"]["last_count"].as_u64().unwrap() > 0), "{a}");
-        a["sync"]["last_unreadable"].as_u64().unwrap()
-    }).sum();
+    let unreadable: u64 = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            // zeyi has no list: it holds only what this inbox submitted (nothing here).
+            assert!(
+                a["sync"]["last_error"].is_null()
+                    && (a["vendor"] == "zeyi" || a["sync"]["last_count"].as_u64().unwrap() > 0),
+                "{a}"
+            );
+            a["sync"]["last_unreadable"].as_u64().unwrap()
+        })
+        .sum();
     let listed = inbox.json(&["list", "--unreadable", "--json", "--limit", "500"]);
     assert_eq!(listed["total"].as_u64(), Some(unreadable), "list --unreadable shows exactly those");
-    assert!(listed["items"].as_array().unwrap().iter().all(|a| a["unreadable"]["reason"].as_str().is_some_and(|r| !r.is_empty()) && a["actions"] == serde_json::json!([])));
+    assert!(listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["unreadable"]["reason"].as_str().is_some_and(|r| !r.is_empty())
+            && a["actions"] == serde_json::json!([])));
     let stopped = sims.terminate(Duration::from_secs(10));
     assert!(stopped.success(), "stderr:\n{}", sims.stderr());
 }
@@ -247,7 +281,8 @@ async fn callbacks_serve_applies_a_signed_callback_once_and_stops_on_sigterm() {
     inbox.add("则一", demo.as_object().unwrap());
 
     let form = tempfile::NamedTempFile::new().unwrap();
-    let submission = inbox_core::connectors::zeyi::submission_from_form(&vendor_sim::zeyi::seed::demo_forms()[0]).unwrap();
+    let submission =
+        inbox_core::connectors::zeyi::submission_from_form(&vendor_sim::zeyi::seed::demo_forms()[0]).unwrap();
     std::fs::write(form.path(), serde_json::to_string(&submission).unwrap()).unwrap();
     let sent = inbox.json(&["submit", "则一", "--form", form.path().to_str().unwrap(), "--json"]);
     let (id, audit_id) = (sent["id"].as_i64().unwrap().to_string(), sent["remote_id"].as_str().unwrap().to_string());

@@ -44,7 +44,18 @@ async fn a_notepad_form_keeps_its_lines_and_times_follow_the_time_zone() {
     let cli = Cli { dir: tempfile::tempdir().unwrap() };
     let out = cli
         .cmd()
-        .args(["account", "add", "yomicloud", "--name", "云盘", "--base-url", &server.base_url, "--set", &format!("uid={}", me.uid), "--secrets-stdin"])
+        .args([
+            "account",
+            "add",
+            "yomicloud",
+            "--name",
+            "云盘",
+            "--base-url",
+            &server.base_url,
+            "--set",
+            &format!("uid={}", me.uid),
+            "--secrets-stdin",
+        ])
         // `echo {...} | inbox …` in cmd.exe ends the line with CRLF.
         .write_stdin(format!("{}\r\n", serde_json::json!({ "token": me.token })))
         .output()
@@ -52,7 +63,8 @@ async fn a_notepad_form_keeps_its_lines_and_times_follow_the_time_zone() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // The 8th seeded template: 合同上传审批, files required, a designated 法务终审.
-    let target = cli.json(&["templates", "云盘", "--template", "8", "--json"])[0]["target"].as_str().unwrap().to_string();
+    let target =
+        cli.json(&["templates", "云盘", "--template", "8", "--json"])[0]["target"].as_str().unwrap().to_string();
     let tmp = tempfile::tempdir().unwrap();
     let note = "第一行：合同正文\r\n第二行：请法务审阅";
     let form = tmp.path().join("表单.json");
@@ -63,7 +75,8 @@ async fn a_notepad_form_keeps_its_lines_and_times_follow_the_time_zone() {
     std::fs::write(&form, notepad).unwrap();
     let file = tmp.path().join("合同.pdf");
     std::fs::write(&file, vec![7u8; 1024]).unwrap();
-    let sent = cli.json(&["submit", "云盘", "--form", form.to_str().unwrap(), "--attach", file.to_str().unwrap(), "--json"]);
+    let sent =
+        cli.json(&["submit", "云盘", "--form", form.to_str().unwrap(), "--attach", file.to_str().unwrap(), "--json"]);
     let id = sent["id"].as_i64().unwrap().to_string();
     cli.ok_in(None, &["sync"]);
 
@@ -71,10 +84,14 @@ async fn a_notepad_form_keeps_its_lines_and_times_follow_the_time_zone() {
     let fields = shown["remote"]["fields"].as_array().or_else(|| shown["fields"].as_array()).expect("fields");
     assert!(fields.iter().any(|f| f["value"] == note), "sent and cached as typed: {fields:?}");
     let text = cli.ok_in(None, &["show", &id]);
-    assert!(text.contains("第一行：合同正文\n    第二行：请法务审阅"), "its lines, the second indented under the value:\n{text}");
+    assert!(
+        text.contains("第一行：合同正文\n    第二行：请法务审阅"),
+        "its lines, the second indented under the value:\n{text}"
+    );
     assert!(!text.contains("\\u{d}") && !text.contains('\r'), "no stray carriage return:\n{text}");
 
-    let submitted = shown["remote"]["submitted_at"].as_i64().or_else(|| shown["submitted_at"].as_i64()).expect("submitted_at");
+    let submitted =
+        shown["remote"]["submitted_at"].as_i64().or_else(|| shown["submitted_at"].as_i64()).expect("submitted_at");
     let at = |zone: &str| {
         let tz = jiff::tz::TimeZone::get(zone).unwrap();
         jiff::Timestamp::from_second(submitted).unwrap().to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()

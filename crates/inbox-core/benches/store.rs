@@ -40,8 +40,18 @@ fn cases() -> Vec<Case> {
     vec![
         case("todo page of 50, newest first", list(page(Some(Inbox::Todo), None))),
         case("todo page 11 (offset 500)", list(ListQuery { offset: 500, ..page(Some(Inbox::Todo), None) })),
-        case("processed page, one vendor, oldest first", list(ListQuery { vendor: Some(Vendor::Fxiaoke), sort: Sort::Oldest, ..page(Some(Inbox::Processed), None) })),
-        case("submitted page, one form, approved", list(ListQuery { form_name: Some("合同审批".into()), status: Some(Status::Approved), ..page(Some(Inbox::Submitted), None) })),
+        case(
+            "processed page, one vendor, oldest first",
+            list(ListQuery { vendor: Some(Vendor::Fxiaoke), sort: Sort::Oldest, ..page(Some(Inbox::Processed), None) }),
+        ),
+        case(
+            "submitted page, one form, approved",
+            list(ListQuery {
+                form_name: Some("合同审批".into()),
+                status: Some(Status::Approved),
+                ..page(Some(Inbox::Submitted), None)
+            }),
+        ),
         case("counts per box", |s| {
             s.box_counts().unwrap();
         }),
@@ -66,12 +76,19 @@ fn settings() -> Settings {
     let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| v == "1");
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let default = if quick { vec![1_000, 10_000] } else { vec![1_000, 10_000, 100_000] };
-    Settings { sizes: if sizes.is_empty() { default } else { sizes }, runs: if quick { 20 } else { 200 }, floor_runs: if quick { 10 } else { 100 } }
+    Settings {
+        sizes: if sizes.is_empty() { default } else { sizes },
+        runs: if quick { 20 } else { 200 },
+        floor_runs: if quick { 10 } else { 100 },
+    }
 }
 
 fn main() {
     let cfg = settings();
-    println!("store bench: sizes {:?}, {} runs per query, floor {} runs (sqlite3 shell)", cfg.sizes, cfg.runs, cfg.floor_runs);
+    println!(
+        "store bench: sizes {:?}, {} runs per query, floor {} runs (sqlite3 shell)",
+        cfg.sizes, cfg.runs, cfg.floor_runs
+    );
     let mut growth: Vec<(usize, Vec<Duration>)> = Vec::new();
     for &n in &cfg.sizes {
         growth.push((n, at_size(n, &cfg)));
@@ -83,19 +100,34 @@ fn main() {
 /// (the upserts' totals first), for the growth table.
 fn at_size(n: usize, cfg: &Settings) -> Vec<Duration> {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = std::env::var_os("BENCH_KEEP").map(|d| Path::new(&d).join(n.to_string())).unwrap_or_else(|| tmp.path().to_path_buf());
+    let dir = std::env::var_os("BENCH_KEEP")
+        .map(|d| Path::new(&d).join(n.to_string()))
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     let _ = std::fs::remove_file(dir.join("cache.sqlite3"));
     let store = Store::open_in(&dir).unwrap();
     let accounts = sample::accounts(&store, "http://127.0.0.1:9").unwrap();
     let items: Vec<RemoteApproval> = (0..n).map(sample::approval).collect();
     println!("\n== {n} approvals ==");
     let (first, cpu) = upsert_all(&store, &accounts, &items);
-    println!("{:<44} {:>9.2?}  ({:.0} approvals/s; on the CPU {cpu:.2?})", format!("bulk upsert of {n} (pages of 500)"), first, n as f64 / first.as_secs_f64());
+    println!(
+        "{:<44} {:>9.2?}  ({:.0} approvals/s; on the CPU {cpu:.2?})",
+        format!("bulk upsert of {n} (pages of 500)"),
+        first,
+        n as f64 / first.as_secs_f64()
+    );
     let t = Instant::now();
     list(page(None, Some("差旅")))(&store);
-    println!("{:<44} {:>9.2?}  (once: search scans what is not yet indexed)", format!("search 差旅 before the index caught up"), t.elapsed());
+    println!(
+        "{:<44} {:>9.2?}  (once: search scans what is not yet indexed)",
+        format!("search 差旅 before the index caught up"),
+        t.elapsed()
+    );
     let (index, cpu) = index_all(&store);
-    println!("{:<44} {:>9.2?}  (on the CPU {cpu:.2?}; after the sync, as Service::sync_account does)", format!("search index catches up with {n}"), index);
+    println!(
+        "{:<44} {:>9.2?}  (on the CPU {cpu:.2?}; after the sync, as Service::sync_account does)",
+        format!("search index catches up with {n}"),
+        index
+    );
     let (again, cpu) = upsert_all(&store, &accounts, &items);
     println!("{:<44} {:>9.2?}  (on the CPU {cpu:.2?})", format!("upsert of the same {n} (nothing new)"), again);
     let mut figures = vec![first, index, again];
@@ -156,7 +188,11 @@ fn measure(store: &Store, c: &Case, cfg: &Settings) -> Duration {
     match floor(store.path(), &statements, cfg.floor_runs) {
         Ok(f) => {
             let (f50, f99) = (percentile(&f, 0.5), percentile(&f, 0.99));
-            println!("{:<44} {p50:>9.2?} {p99:>9.2?} | {f50:>9.2?} {f99:>9.2?} | {:.2}×", c.label, p99.as_secs_f64() / f99.as_secs_f64().max(1e-6));
+            println!(
+                "{:<44} {p50:>9.2?} {p99:>9.2?} | {f50:>9.2?} {f99:>9.2?} | {:.2}×",
+                c.label,
+                p99.as_secs_f64() / f99.as_secs_f64().max(1e-6)
+            );
         }
         Err(why) => println!("{:<44} {p50:>9.2?} {p99:>9.2?} | floor not measured: {why}", c.label),
     }
@@ -178,7 +214,11 @@ fn floor(db: &Path, statements: &[String], runs: usize) -> Result<Vec<Duration>,
     let out = shell(db, &script)?;
     let each: Vec<f64> = out.lines().filter_map(run_time).collect();
     if each.len() != statements.len() * (WARM + runs) {
-        return Err(format!("the shell timed {} statements, expected {}", each.len(), statements.len() * (WARM + runs)));
+        return Err(format!(
+            "the shell timed {} statements, expected {}",
+            each.len(),
+            statements.len() * (WARM + runs)
+        ));
     }
     Ok(each.chunks(statements.len()).skip(WARM).map(|run| Duration::from_secs_f64(run.iter().sum())).collect())
 }
@@ -204,7 +244,12 @@ fn shell(db: &Path, script: &str) -> Result<String, String> {
 /// `Run Time: real 0.002 user 0.001424 sys 0.000000` → the larger of wall and CPU seconds.
 fn run_time(line: &str) -> Option<f64> {
     let rest = line.strip_prefix("Run Time: ")?;
-    let mut v = rest.split_whitespace().collect::<Vec<_>>().chunks(2).filter_map(|kv| Some((kv[0], kv.get(1)?.parse::<f64>().ok()?))).collect::<Vec<_>>();
+    let mut v = rest
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .filter_map(|kv| Some((kv[0], kv.get(1)?.parse::<f64>().ok()?)))
+        .collect::<Vec<_>>();
     v.sort_by(|a, b| a.0.cmp(b.0));
     let get = |k: &str| v.iter().find(|(key, _)| *key == k).map(|(_, x)| *x);
     Some(get("real")?.max(get("user")? + get("sys")?))

@@ -53,7 +53,11 @@ async fn syncs(demo: &DemoAccount, vendor: Vendor, calls: Calls<'_>) -> (u64, Du
 /// This process's resident memory (`VmRSS`), in MiB; 0 where /proc is missing.
 fn resident_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
     kib / 1024.0
 }
 
@@ -126,14 +130,18 @@ async fn main() {
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let demo = sim.demo_account(&server.base_url);
     let counts = || {
-        let lists = ["get-handler-list", "get-creator-list"].iter().map(|c| sim.calls(&format!("/app/approval/{c}"))).sum();
+        let lists =
+            ["get-handler-list", "get-creator-list"].iter().map(|c| sim.calls(&format!("/app/approval/{c}"))).sum();
         (lists, sim.calls("/app/approval/view-approval"))
     };
     let (cached, first, second) = syncs(&demo, Vendor::Yomicloud, &counts).await;
     let ids = sim.todo_ids_for(sim.demo_user().uid);
     let token = sim.demo_user().token;
     let url = format!("{}/app/approval/view-approval", server.base_url);
-    let rps = floor(cached as usize, |http, i| http.post(&url).form(&[("token", token.clone()), ("id", ids[i % ids.len()].to_string())])).await;
+    let rps = floor(cached as usize, |http, i| {
+        http.post(&url).form(&[("token", token.clone()), ("id", ids[i % ids.len()].to_string())])
+    })
+    .await;
     report("yomicloud", cached, first, second, rps);
     let list = format!("{}/app/approval/", server.base_url);
     let http = reqwest::Client::new();
@@ -175,7 +183,10 @@ async fn main() {
     let demo = sim.demo_account(&server.base_url);
     let counts = || (sim.calls("/v2/contract/list"), sim.calls("/v2/contract/detail"));
     let (cached, first, second) = syncs(&demo, Vendor::Qiyuesuo, &counts).await;
-    println!("qiyuesuo   {cached:>6} approvals  first sync {first:>8.2?} ({:>7.0}/s)  next sync {second:>8.2?}", cached as f64 / first.as_secs_f64());
+    println!(
+        "qiyuesuo   {cached:>6} approvals  first sync {first:>8.2?} ({:>7.0}/s)  next sync {second:>8.2?}",
+        cached as f64 / first.as_secs_f64()
+    );
 
     if std::env::var_os("BENCH_FXIAOKE").is_some() {
         fxiaoke(n).await;

@@ -186,7 +186,11 @@ pub async fn serve_with(service: Arc<Service>, addr: SocketAddr, limits: Limits)
     let task = tokio::spawn(run(listener, app, shared.clone(), stopped));
     let mut shown = bound;
     if bound.ip().is_unspecified() {
-        shown.set_ip(if bound.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+        shown.set_ip(if bound.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
     }
     tracing::info!(addr = %bound, "callback listener on {CALLBACK_PATH}");
     Ok(CallbackServer { base_url: format!("http://{shown}"), addr: bound, shared, stop: Some(stop), task: Some(task) })
@@ -235,7 +239,10 @@ type CallbackKeys = (KeyPair, Option<Cipher>);
 impl Shared {
     fn new(service: Arc<Service>, limits: Limits, addr: SocketAddr) -> Self {
         let budgets = Budgets {
-            signed: Buckets::new(Rate { per_second: limits.signed_per_second, burst: limits.signed_burst }, limits.max_sources),
+            signed: Buckets::new(
+                Rate { per_second: limits.signed_per_second, burst: limits.signed_burst },
+                limits.max_sources,
+            ),
             other: Buckets::new(Rate { per_second: limits.per_second, burst: limits.burst }, limits.max_sources),
         };
         Shared {
@@ -277,7 +284,14 @@ impl Shared {
     /// The zeyi account whose `callback_app_key` is `app_key`.
     fn account_for(&self, app_key: &str) -> Result<Account, Refusal> {
         let find = |accounts: &[Account]| {
-            accounts.iter().find(|a| a.vendor == Vendor::Zeyi && a.setting("callback_app_key").is_some_and(|k| bool::from(k.as_bytes().ct_eq(app_key.as_bytes())))).cloned()
+            accounts
+                .iter()
+                .find(|a| {
+                    a.vendor == Vendor::Zeyi
+                        && a.setting("callback_app_key")
+                            .is_some_and(|k| bool::from(k.as_bytes().ct_eq(app_key.as_bytes())))
+                })
+                .cloned()
         };
         let mut cache = lock(&self.keys);
         let now = Instant::now();
@@ -303,11 +317,19 @@ impl Shared {
     fn keys_of(&self, account: &Account) -> Result<CallbackKeys, Refusal> {
         let mut cache = lock(&self.keys);
         let now = Instant::now();
-        let fresh = cache.keys.get(&account.id).filter(|(at, _)| now.saturating_duration_since(*at) < KEYS_FRESH).map(|(_, k)| k.clone());
+        let fresh = cache
+            .keys
+            .get(&account.id)
+            .filter(|(at, _)| now.saturating_duration_since(*at) < KEYS_FRESH)
+            .map(|(_, k)| k.clone());
         let keys = match fresh {
             Some(keys) => keys,
             None => {
-                let keys = self.service.secrets_of(account.id).map_err(|e| e.to_string()).and_then(|s| zeyi::callback_keys(account, &s).map_err(|e| e.to_string()));
+                let keys = self
+                    .service
+                    .secrets_of(account.id)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| zeyi::callback_keys(account, &s).map_err(|e| e.to_string()));
                 cache.keys.insert(account.id, (now, keys.clone()));
                 keys
             }
@@ -483,13 +505,26 @@ async fn callback(State(shared): State<Arc<Shared>>, Extension(peer): Extension<
 /// One request, through the checks in the module documentation's order.
 async fn handle(shared: &Shared, peer: &Peer, headers: &HeaderMap, body: Body) -> Result<Value, Refusal> {
     let limits = &shared.limits;
-    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "BODY_REJECTED", format!("the body is larger than {} bytes", limits.max_body));
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BODY_REJECTED",
+            format!("the body is larger than {} bytes", limits.max_body),
+        )
+    };
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body as u64) {
         return Err(too_large());
     }
     let body = match tokio::time::timeout(limits.body_timeout, Limited::new(body, limits.max_body).collect()).await {
-        Err(_) => return Err(refuse(StatusCode::REQUEST_TIMEOUT, "BODY_TIMEOUT", format!("the body did not arrive within {} s", limits.body_timeout.as_secs_f64()))),
+        Err(_) => {
+            return Err(refuse(
+                StatusCode::REQUEST_TIMEOUT,
+                "BODY_TIMEOUT",
+                format!("the body did not arrive within {} s", limits.body_timeout.as_secs_f64()),
+            ))
+        }
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => return Err(too_large()),
         Ok(Err(_)) => return Err(refuse(StatusCode::BAD_REQUEST, "BODY_UNREADABLE", "the body could not be read")),
         Ok(Ok(collected)) => collected.to_bytes(),
@@ -519,15 +554,14 @@ struct Signed<'a> {
 }
 
 fn headers_of(headers: &HeaderMap) -> Result<Signed<'_>, Refusal> {
-    let get = |name: &'static str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "HEADER_MISSING", format!("the {name} header is missing")))
-    };
-    let signed = Signed { app_key: get("appKey")?, timestamp: get("timestamp")?, nonce: get("nonce")?, sign: get("sign")? };
+    let get =
+        |name: &'static str| {
+            headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
+                refuse(StatusCode::BAD_REQUEST, "HEADER_MISSING", format!("the {name} header is missing"))
+            })
+        };
+    let signed =
+        Signed { app_key: get("appKey")?, timestamp: get("timestamp")?, nonce: get("nonce")?, sign: get("sign")? };
     if signed.nonce.len() != 6 || !signed.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the nonce must be 6 letters or digits"));
     }
@@ -550,10 +584,17 @@ fn verify<'a>(shared: &Shared, headers: &'a HeaderMap, body: &[u8]) -> Result<Ve
     if !bool::from(expected.as_bytes().ct_eq(h.sign.to_ascii_lowercase().as_bytes())) {
         return Err(refuse(StatusCode::UNAUTHORIZED, "SIGN_ERROR", NOT_SIGNED));
     }
-    let ts: i64 = h.timestamp.parse().map_err(|_| refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the timestamp must be milliseconds"))?;
+    let ts: i64 = h
+        .timestamp
+        .parse()
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the timestamp must be milliseconds"))?;
     let now_ms = auth::timestamp_ms().parse::<i64>().unwrap_or(0);
     if (now_ms - ts).abs() > MAX_SKEW_MS {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "TIMESTAMP_EXPIRED", "the timestamp is more than 5 minutes from now"));
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "TIMESTAMP_EXPIRED",
+            "the timestamp is more than 5 minutes from now",
+        ));
     }
     Ok(Verified { h, account, cipher })
 }
@@ -568,10 +609,13 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
     let json = match &cipher {
-        Some(c) => c.open(body, h.app_key, h.timestamp, h.nonce).map_err(|e| refuse(StatusCode::BAD_REQUEST, "DECRYPT_ERROR", e.to_string()))?,
+        Some(c) => c
+            .open(body, h.app_key, h.timestamp, h.nonce)
+            .map_err(|e| refuse(StatusCode::BAD_REQUEST, "DECRYPT_ERROR", e.to_string()))?,
         None => body.to_vec(),
     };
-    let parsed: CallbackBody = serde_json::from_slice(&json).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
+    let parsed: CallbackBody = serde_json::from_slice(&json)
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
     let _one_at_a_time = lock(&shared.applying);
     let cached = match store.approval_by_remote(account.id, &parsed.audit_id).map_err(&internal)? {
         Some(a) => Some(a),
@@ -580,21 +624,30 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
     };
     if let Some((id, _)) = cached.as_ref().and_then(|a| map::business_ref(&a.remote.raw)) {
         if id != parsed.id {
-            return Err(refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("auditId {} belongs to business id {id}, not {}", parsed.audit_id, parsed.id)));
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "BODY_INVALID",
+                format!("auditId {} belongs to business id {id}, not {}", parsed.audit_id, parsed.id),
+            ));
         }
     }
     let before = cached.as_ref().map(|a| a.remote.status);
     let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now());
     // The nonce and the result in one transaction: a write that fails keeps neither, so
     // 则一's retry of this same callback is accepted rather than refused as a replay.
-    let applied = store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(&internal)?;
+    let applied =
+        store.apply_callback(account.id, h.nonce, now(), now() - NONCE_MEMORY_SECS, &updated).map_err(&internal)?;
     if applied.is_none() {
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
     shared.service.announce_changed(account.id);
     match before.filter(|s| s.is_final() && *s != updated.status) {
-        Some(was) => tracing::warn!(account = %account.name, audit_id = %parsed.audit_id, was = was.as_str(), status = updated.status.as_str(), "callback changed an ended approval (its history says so)"),
-        None => tracing::info!(account = %account.name, audit_id = %parsed.audit_id, status = updated.status.as_str(), "callback applied"),
+        Some(was) => {
+            tracing::warn!(account = %account.name, audit_id = %parsed.audit_id, was = was.as_str(), status = updated.status.as_str(), "callback changed an ended approval (its history says so)")
+        }
+        None => {
+            tracing::info!(account = %account.name, audit_id = %parsed.audit_id, status = updated.status.as_str(), "callback applied")
+        }
     }
     Ok(json!({ "id": parsed.id, "auditId": parsed.audit_id }))
 }
@@ -613,7 +666,10 @@ mod tests {
     fn the_default_limits_hold_the_documented_values() {
         // docs/zeyi-protocol.md and SECURITY.md quote these.
         let l = Limits::default();
-        assert_eq!((l.max_body, l.max_connections, l.header_timeout, l.body_timeout), (64 * 1024, 256, Duration::from_secs(5), Duration::from_secs(10)));
+        assert_eq!(
+            (l.max_body, l.max_connections, l.header_timeout, l.body_timeout),
+            (64 * 1024, 256, Duration::from_secs(5), Duration::from_secs(10))
+        );
         assert_eq!((l.per_second, l.burst, l.signed_per_second, l.signed_burst), (20.0, 50.0, 50.0, 200.0));
     }
 }

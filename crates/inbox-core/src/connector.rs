@@ -230,7 +230,12 @@ pub trait Connector: Send + Sync {
     /// vendors such as zeyi) need the cached one to act, and return its new state; the
     /// default calls [`Connector::act`] and returns `None`, so the service re-reads with
     /// [`Connector::detail`].
-    async fn act_cached(&self, cached: &RemoteApproval, action: Action, comment: &str) -> Result<Option<RemoteApproval>, VendorError> {
+    async fn act_cached(
+        &self,
+        cached: &RemoteApproval,
+        action: Action,
+        comment: &str,
+    ) -> Result<Option<RemoteApproval>, VendorError> {
         self.act(&cached.remote_id, action, comment).await.map(|()| None)
     }
 

@@ -35,7 +35,9 @@ pub enum VendorError {
     Throttled { call: String, message: String },
     /// A call that changes state reached the vendor, but its answer cannot be read: whether it
     /// was carried out is unknown until the vendor's state is read again.
-    #[error("{call}: the vendor's answer could not be read, so whether it was carried out is not known yet ({reason})")]
+    #[error(
+        "{call}: the vendor's answer could not be read, so whether it was carried out is not known yet ({reason})"
+    )]
     OutcomeUnknown { call: String, reason: String },
     /// A list kept changing while it was paged, walk after walk: what was read is stored, but
     /// nothing leaves a box on the strength of it.
@@ -77,7 +79,9 @@ impl VendorError {
     /// us but could not be read says nothing about what the vendor did.
     pub fn as_outcome(self) -> Self {
         match self {
-            VendorError::Malformed { call, reason } | VendorError::Record { call, reason } => VendorError::OutcomeUnknown { call, reason },
+            VendorError::Malformed { call, reason } | VendorError::Record { call, reason } => {
+                VendorError::OutcomeUnknown { call, reason }
+            }
             other => other,
         }
     }

@@ -23,5 +23,7 @@ pub use error::{Error, VendorError};
 pub use model::*;
 pub use outbox::{OutboxEntry, OutboxKind, OutboxState};
 pub use service::{AccountInput, Service};
-pub use submission::{FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
 pub use store::{Account, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Sort, Store, SyncState};
+pub use submission::{
+    FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState,
+};

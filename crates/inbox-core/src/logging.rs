@@ -17,7 +17,8 @@ use tracing_subscriber::{EnvFilter, Layer};
 /// Values shorter than this are not redacted: they would blank out ordinary words.
 const MIN_SECRET_LEN: usize = 6;
 /// Keys whose `key=value` / `"key":"value"` values are always hidden.
-const SECRET_KEYS: &[&str] = &["token", "sign", "secret", "password", "permanent_code", "appsecret", "signature", "authorization"];
+const SECRET_KEYS: &[&str] =
+    &["token", "sign", "secret", "password", "permanent_code", "appsecret", "signature", "authorization"];
 
 fn known() -> &'static RwLock<Vec<String>> {
     static KNOWN: OnceLock<RwLock<Vec<String>>> = OnceLock::new();
@@ -121,15 +122,25 @@ pub fn log_dir(data_dir: &Path) -> PathBuf {
 /// flushed. A file that cannot be opened leaves stderr only.
 pub fn init(data_dir: &Path, file_prefix: &str, stderr_level: &str) -> Option<WorkerGuard> {
     let filter = |default: &str| EnvFilter::try_from_env("INBOX_LOG").unwrap_or_else(|_| default.into());
-    let stderr = tracing_subscriber::fmt::layer().with_writer(RedactingMake(Mutex::new(io::stderr()))).with_filter(filter(stderr_level));
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_writer(RedactingMake(Mutex::new(io::stderr())))
+        .with_filter(filter(stderr_level));
     // The folder first: the appender's pruning of old files reads it and complains on stderr
     // when it is missing (a first run on a new data directory). Its own error is reported below.
     let _ = crate::platform::create_private_dir(&log_dir(data_dir));
-    let file = RollingFileAppender::builder().rotation(Rotation::DAILY).filename_prefix(file_prefix).filename_suffix("log").max_log_files(7).build(log_dir(data_dir));
+    let file = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(file_prefix)
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(log_dir(data_dir));
     match file {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(RedactingMake(writer)).with_filter(filter("info"));
+            let file = tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(RedactingMake(writer))
+                .with_filter(filter("info"));
             let _ = tracing_subscriber::registry().with(stderr).with(file).try_init();
             Some(guard)
         }
@@ -149,7 +160,10 @@ mod tests {
     fn registered_values_and_named_values_are_hidden() {
         redact(["s3cr3t-token-value", "abc"]);
         let line = scrub("sync failed: token s3cr3t-token-value refused; abc stays; url ?access_token=zzz111&x=1 {\"sign\":\"deadbeef\"}");
-        assert!(!line.contains("s3cr3t-token-value") && !line.contains("zzz111") && !line.contains("deadbeef"), "{line}");
+        assert!(
+            !line.contains("s3cr3t-token-value") && !line.contains("zzz111") && !line.contains("deadbeef"),
+            "{line}"
+        );
         assert!(line.contains("abc stays") && line.contains("x=1"), "{line}");
     }
 

@@ -20,7 +20,8 @@ pub enum Vendor {
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 5] = [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke, Vendor::Qiyuesuo, Vendor::Weiwenjia];
+    pub const ALL: [Vendor; 5] =
+        [Vendor::Yomicloud, Vendor::Zeyi, Vendor::Fxiaoke, Vendor::Qiyuesuo, Vendor::Weiwenjia];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -135,10 +136,18 @@ impl Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Status::Sending, Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled, Status::Failed, Status::Other]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown status `{s}`"))
+        [
+            Status::Sending,
+            Status::Pending,
+            Status::Approved,
+            Status::Rejected,
+            Status::Cancelled,
+            Status::Failed,
+            Status::Other,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| format!("unknown status `{s}`"))
     }
 }
 

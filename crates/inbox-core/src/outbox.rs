@@ -17,8 +17,8 @@ use crate::connector::Connector;
 use crate::error::{Error, Result, VendorError};
 use crate::model::{Action, Approval, Decision, RemoteApproval, Status, Vendor};
 use crate::service::{vendor_error, Service};
-use crate::sync::SyncEvent;
 use crate::store::{now, Account, Store, StoreError};
+use crate::sync::SyncEvent;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -45,7 +45,9 @@ impl OutboxKind {
     }
 
     fn parse(s: &str) -> Option<OutboxKind> {
-        [OutboxKind::Approve, OutboxKind::Reject, OutboxKind::Cancel, OutboxKind::Submit].into_iter().find(|k| k.as_str() == s)
+        [OutboxKind::Approve, OutboxKind::Reject, OutboxKind::Cancel, OutboxKind::Submit]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     fn action(self) -> Option<Action> {
@@ -143,7 +145,9 @@ pub struct OutboxEntry {
 impl OutboxEntry {
     /// The step this decision was made on, where one was recorded.
     fn seen(&self) -> Option<StepSeen<'_>> {
-        self.step.as_deref().map(|step| StepSeen { step, name: self.step_name.as_deref().unwrap_or("the step you saw") })
+        self.step
+            .as_deref()
+            .map(|step| StepSeen { step, name: self.step_name.as_deref().unwrap_or("the step you saw") })
     }
 }
 
@@ -166,7 +170,8 @@ const COLUMNS: &str = "id, account_id, approval_id, remote_id, kind, comment, fo
 pub const LEASE_SECS: i64 = 30;
 
 fn entry_of(r: &Row) -> rusqlite::Result<OutboxEntry> {
-    let bad = |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
+    let bad =
+        |i: usize, what: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into());
     let kind: String = r.get(4)?;
     let state: String = r.get(7)?;
     let form: Option<String> = r.get(6)?;
@@ -198,7 +203,14 @@ impl Store {
     /// step they decided on. An approval has one live decision: one still queued or refused is
     /// replaced by this one (discarded, saying so); one being sent makes this one wait
     /// ([`StoreError::Conflict`]), as it may land.
-    pub fn outbox_add(&self, account_id: i64, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> StoreResult<i64> {
+    pub fn outbox_add(
+        &self,
+        account_id: i64,
+        approval: Option<&Approval>,
+        kind: OutboxKind,
+        comment: &str,
+        form: Option<&serde_json::Value>,
+    ) -> StoreResult<i64> {
         let mut conn = self.conn();
         let t = now();
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -214,10 +226,15 @@ impl Store {
                 }
                 for (id, earlier, _) in &live {
                     let why = format!("replaced by a later decision ({} instead of {earlier})", kind.as_str());
-                    tx.execute("UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3 WHERE id = ?1", params![id, why, t])?;
+                    tx.execute(
+                        "UPDATE outbox SET state = 'discarded', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+                        params![id, why, t],
+                    )?;
                 }
             }
-            let seen = approval.filter(|_| matches!(kind, OutboxKind::Approve | OutboxKind::Reject)).and_then(|a| a.remote.awaiting());
+            let seen = approval
+                .filter(|_| matches!(kind, OutboxKind::Approve | OutboxKind::Reject))
+                .and_then(|a| a.remote.awaiting());
             tx.execute(
                 "INSERT INTO outbox (account_id, approval_id, remote_id, kind, comment, form, state, next_attempt_at, created_at, updated_at, step, step_name)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7, ?7, ?8, ?9)",
@@ -248,7 +265,9 @@ impl Store {
     /// Every entry not yet done or discarded, oldest first.
     pub fn outbox_open(&self) -> StoreResult<Vec<OutboxEntry>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM outbox WHERE state IN ('queued', 'sending', 'failed') ORDER BY id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE state IN ('queued', 'sending', 'failed') ORDER BY id"
+        ))?;
         let rows = stmt.query_map([], entry_of)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -274,14 +293,27 @@ impl Store {
     }
 
     /// Moves an entry to `state`, durably, ending any lease on it.
-    fn outbox_set(&self, id: i64, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> StoreResult<()> {
+    fn outbox_set(
+        &self,
+        id: i64,
+        state: OutboxState,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+    ) -> StoreResult<()> {
         self.outbox_finish(id, None, state, error, next_attempt_at).map(drop)
     }
 
     /// [`Store::outbox_set`] by the sender `owner` (`Some`): only while it still holds the
     /// lease, so a send that outlived its lease does not overwrite what the process that took
     /// the entry over found. Says whether it wrote.
-    fn outbox_finish(&self, id: i64, owner: Option<&str>, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> StoreResult<bool> {
+    fn outbox_finish(
+        &self,
+        id: i64,
+        owner: Option<&str>,
+        state: OutboxState,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+    ) -> StoreResult<bool> {
         let conn = self.conn();
         let n = durably(&conn, |c| {
             c.execute(
@@ -313,7 +345,9 @@ impl Store {
     /// Counts an attempt, durably, before the request leaves.
     fn outbox_begin_attempt(&self, id: i64) -> StoreResult<()> {
         let conn = self.conn();
-        durably(&conn, |c| c.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
+        durably(&conn, |c| {
+            c.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", params![id, now()])
+        })?;
         Ok(())
     }
 
@@ -322,7 +356,12 @@ impl Store {
     /// later reading of the vendor's state take a decision showing there for this one).
     fn outbox_attempt_not_sent(&self, id: i64) -> StoreResult<()> {
         let conn = self.conn();
-        durably(&conn, |c| c.execute("UPDATE outbox SET attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1", params![id, now()]))?;
+        durably(&conn, |c| {
+            c.execute(
+                "UPDATE outbox SET attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1",
+                params![id, now()],
+            )
+        })?;
         Ok(())
     }
 }
@@ -330,7 +369,10 @@ impl Store {
 /// Faults that may pass by themselves: worth an automatic retry.
 pub fn is_transient(e: &VendorError) -> bool {
     match e {
-        VendorError::Unreachable { .. } | VendorError::Malformed { .. } | VendorError::OutcomeUnknown { .. } | VendorError::Throttled { .. } => true,
+        VendorError::Unreachable { .. }
+        | VendorError::Malformed { .. }
+        | VendorError::OutcomeUnknown { .. }
+        | VendorError::Throttled { .. } => true,
         VendorError::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
         _ => false,
     }
@@ -338,7 +380,11 @@ pub fn is_transient(e: &VendorError) -> bool {
 
 /// How long to wait before attempt number `attempts + 1`: 5 s doubling up to 10 minutes.
 pub fn retry_delay(attempts: i64) -> Duration {
-    let mut delays = ExponentialBuilder::default().with_min_delay(Duration::from_secs(5)).with_max_delay(Duration::from_secs(600)).without_max_times().build();
+    let mut delays = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_secs(5))
+        .with_max_delay(Duration::from_secs(600))
+        .without_max_times()
+        .build();
     let n = attempts.clamp(1, 32) as usize;
     delays.nth(n - 1).unwrap_or(Duration::from_secs(600))
 }
@@ -413,12 +459,25 @@ pub fn fate(action: Action, seen: Option<StepSeen>, sent: bool, now: &RemoteAppr
     let here = now.marks.iter().find(|m| m.step == seen.step);
     match here.map(|m| m.decision) {
         Some(Decision::Waiting) if offered => Fate::Send,
-        Some(Decision::Waiting) => Fate::NeedsUser(format!("{} still awaits you, but the vendor no longer offers to {verb} it: {}", seen.name, standing(now))),
+        Some(Decision::Waiting) => Fate::NeedsUser(format!(
+            "{} still awaits you, but the vendor no longer offers to {verb} it: {}",
+            seen.name,
+            standing(now)
+        )),
         Some(shown) if shown == wanted && sent => Fate::Landed,
         shown => Fate::NeedsUser(match (now.awaiting(), shown) {
-            (Some(next), _) => format!("the approval moved on to {} since you saw it at {}: decide again there", next.name, seen.name),
-            (None, Some(shown)) => format!("{} was decided at the vendor without this decision (it shows {}): {}", seen.name, decision_words(shown), standing(now)),
-            (None, None) => format!("{} no longer awaits your decision and yours does not show there: {}", seen.name, standing(now)),
+            (Some(next), _) => {
+                format!("the approval moved on to {} since you saw it at {}: decide again there", next.name, seen.name)
+            }
+            (None, Some(shown)) => format!(
+                "{} was decided at the vendor without this decision (it shows {}): {}",
+                seen.name,
+                decision_words(shown),
+                standing(now)
+            ),
+            (None, None) => {
+                format!("{} no longer awaits your decision and yours does not show there: {}", seen.name, standing(now))
+            }
         }),
     }
 }
@@ -443,7 +502,9 @@ fn standing(a: &RemoteApproval) -> String {
         Status::Rejected => "it was rejected".into(),
         Status::Cancelled => "it was withdrawn".into(),
         Status::Failed => "it ended as failed at the vendor".into(),
-        Status::Other => format!("the vendor shows it as {}", a.status_word.as_deref().unwrap_or("a status we do not know")),
+        Status::Other => {
+            format!("the vendor shows it as {}", a.status_word.as_deref().unwrap_or("a status we do not know"))
+        }
     }
 }
 
@@ -458,7 +519,14 @@ enum Outcome {
 impl Service {
     /// Queues a decision on a cached approval and sends it at once. On failure the entry stays
     /// in the outbox (queued or failed, with the reason) and the error is returned.
-    pub(crate) async fn queue_and_send(&self, account: &Account, approval: Option<&Approval>, kind: OutboxKind, comment: &str, form: Option<&serde_json::Value>) -> Result<Option<i64>> {
+    pub(crate) async fn queue_and_send(
+        &self,
+        account: &Account,
+        approval: Option<&Approval>,
+        kind: OutboxKind,
+        comment: &str,
+        form: Option<&serde_json::Value>,
+    ) -> Result<Option<i64>> {
         let id = match self.store().outbox_add(account.id, approval, kind, comment, form) {
             Err(StoreError::Conflict(why)) => return Err(Error::Conflict(why)),
             other => other?,
@@ -480,16 +548,31 @@ impl Service {
     }
 
     /// Moves an entry to `state` and tells the window.
-    fn set_entry(&self, entry: &OutboxEntry, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> Result<()> {
+    fn set_entry(
+        &self,
+        entry: &OutboxEntry,
+        state: OutboxState,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+    ) -> Result<()> {
         self.store().outbox_set(entry.id, state, error, next_attempt_at)?;
         self.announce_outbox(entry.account_id);
         Ok(())
     }
 
     /// Records how this process's send of `entry` ended, if it still holds its lease.
-    fn finish_entry(&self, entry: &OutboxEntry, state: OutboxState, error: Option<&str>, next_attempt_at: Option<i64>) -> Result<()> {
+    fn finish_entry(
+        &self,
+        entry: &OutboxEntry,
+        state: OutboxState,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+    ) -> Result<()> {
         if !self.store().outbox_finish(entry.id, Some(self.owner()), state, error, next_attempt_at)? {
-            tracing::warn!(entry = entry.id, "outbox: the send outlived its lease; the process that took the entry over records its end");
+            tracing::warn!(
+                entry = entry.id,
+                "outbox: the send outlived its lease; the process that took the entry over records its end"
+            );
         }
         self.announce_outbox(entry.account_id);
         Ok(())
@@ -515,10 +598,14 @@ impl Service {
     pub fn discard_action(&self, id: i64) -> Result<OutboxEntry> {
         let entry = self.outbox_entry_or_err(id)?;
         if entry.state == OutboxState::Done {
-            return Err(Error::Invalid(format!("outbox entry {id} already reached the vendor; it cannot be discarded")));
+            return Err(Error::Invalid(format!(
+                "outbox entry {id} already reached the vendor; it cannot be discarded"
+            )));
         }
         if entry.state == OutboxState::Sending && entry.lease_until.is_some_and(|until| until >= now()) {
-            return Err(Error::Conflict(format!("outbox entry {id} is being sent right now; once the vendor answers it is done or can be discarded")));
+            return Err(Error::Conflict(format!(
+                "outbox entry {id} is being sent right now; once the vendor answers it is done or can be discarded"
+            )));
         }
         self.set_entry(&entry, OutboxState::Discarded, None, None)?;
         self.outbox_entry_or_err(id)
@@ -552,7 +639,9 @@ impl Service {
             let entry = self.outbox_entry_or_err(id)?;
             return match entry.state {
                 OutboxState::Done => Ok(entry.approval_id),
-                OutboxState::Sending => Err(Error::Conflict(format!("outbox entry {id} is being sent by another process (the app or another `inbox`)"))),
+                OutboxState::Sending => Err(Error::Conflict(format!(
+                    "outbox entry {id} is being sent by another process (the app or another `inbox`)"
+                ))),
                 _ => Err(Error::Invalid(format!("outbox entry {id} is {}", entry.state.as_str()))),
             };
         }
@@ -585,7 +674,11 @@ impl Service {
                     other => other.to_string(),
                 };
                 let attempts = self.outbox_entry_or_err(id)?.attempts;
-                let (state, next) = if retry { (OutboxState::Queued, now() + retry_delay(attempts).as_secs() as i64) } else { (OutboxState::Failed, now()) };
+                let (state, next) = if retry {
+                    (OutboxState::Queued, now() + retry_delay(attempts).as_secs() as i64)
+                } else {
+                    (OutboxState::Failed, now())
+                };
                 tracing::warn!(account = %account.name, entry = id, state = state.as_str(), "outbox: {reason}");
                 self.finish_entry(&entry, state, Some(&reason), Some(next))?;
                 Err(e)
@@ -603,7 +696,8 @@ impl Service {
             let retry = is_transient(&e);
             Outcome::NotDelivered(vendor_error(account, e), retry)
         };
-        let needs_user = |why: String| Outcome::NotDelivered(vendor_error(account, VendorError::NotAllowed(why)), false);
+        let needs_user =
+            |why: String| Outcome::NotDelivered(vendor_error(account, VendorError::NotAllowed(why)), false);
         match entry.kind.action() {
             Some(action) => {
                 let remote_id = entry.remote_id.clone().unwrap_or_default();
@@ -619,7 +713,10 @@ impl Service {
                 }
                 let cached = entry.approval_id.and_then(|id| self.store().approval(id).ok().flatten());
                 let Some(cached) = cached.filter(|c| c.remote.remote_id == remote_id) else {
-                    return Outcome::NotDelivered(Error::Invalid(format!("approval {remote_id} is no longer in the cache; sync, then act again")), false);
+                    return Outcome::NotDelivered(
+                        Error::Invalid(format!("approval {remote_id} is no longer in the cache; sync, then act again")),
+                        false,
+                    );
                 };
                 if let Err(e) = self.store().outbox_begin_attempt(entry.id) {
                     return Outcome::NotDelivered(e.into(), true);
@@ -633,7 +730,9 @@ impl Service {
                 // Whatever the outcome (a lost reply may have landed), the next sync reads it again.
                 self.forget_read(account.id, &remote_id);
                 match acted {
-                    Ok(known) => Outcome::Delivered(Some(self.refresh_after_act(account, connector.as_ref(), cached.id, &remote_id, known).await)),
+                    Ok(known) => Outcome::Delivered(Some(
+                        self.refresh_after_act(account, connector.as_ref(), cached.id, &remote_id, known).await,
+                    )),
                     // The answer was lost or unreadable, or the vendor refused this step: its
                     // state tells what happened, by the same rule as a resend.
                     Err(e) if may_have_landed(&e) || (seen.is_some() && matches!(e, VendorError::NotAllowed(_))) => {
@@ -659,7 +758,12 @@ impl Service {
             None => {
                 let submission = match entry.form.clone().map(serde_json::from_value::<crate::submission::Submission>) {
                     Some(Ok(s)) => s,
-                    _ => return Outcome::NotDelivered(Error::Invalid("the queued submission is unreadable; discard it and submit again".into()), false),
+                    _ => {
+                        return Outcome::NotDelivered(
+                            Error::Invalid("the queued submission is unreadable; discard it and submit again".into()),
+                            false,
+                        )
+                    }
                 };
                 // Only a vendor with an idempotency key (zeyi's business id, derived from the
                 // form) may receive a submission twice; elsewhere the user decides.
@@ -689,7 +793,14 @@ impl Service {
     /// resend, a crash or lapsed lease, a lost reply, a refused step). With the cache id of the
     /// approval as stored. `sent`: whether an attempt may have reached the vendor. A vendor
     /// that cannot be re-read (zeyi) is idempotent: send.
-    async fn reconcile(&self, account: &Account, connector: &dyn Connector, entry: &OutboxEntry, action: Action, sent: bool) -> std::result::Result<(Fate, Option<i64>), VendorError> {
+    async fn reconcile(
+        &self,
+        account: &Account,
+        connector: &dyn Connector,
+        entry: &OutboxEntry,
+        action: Action,
+        sent: bool,
+    ) -> std::result::Result<(Fate, Option<i64>), VendorError> {
         let remote_id = entry.remote_id.as_deref().unwrap_or_default();
         let fresh = match connector.detail(remote_id).await {
             Ok(fresh) => fresh,
@@ -699,8 +810,12 @@ impl Service {
         let fate = fate(action, entry.seen(), sent, &fresh);
         match &fate {
             Fate::Send => {}
-            Fate::Landed => tracing::info!(account = %account.name, entry = entry.id, remote_id, "outbox: the decision shows at the vendor on its step; not sending again"),
-            Fate::NeedsUser(why) => tracing::info!(account = %account.name, entry = entry.id, remote_id, "outbox: not sending: {why}"),
+            Fate::Landed => {
+                tracing::info!(account = %account.name, entry = entry.id, remote_id, "outbox: the decision shows at the vendor on its step; not sending again")
+            }
+            Fate::NeedsUser(why) => {
+                tracing::info!(account = %account.name, entry = entry.id, remote_id, "outbox: not sending: {why}")
+            }
         }
         let id = match self.store().upsert_one(account.id, &fresh) {
             Ok(id) => Some(id),
@@ -716,7 +831,14 @@ impl Service {
     }
 
     /// Puts the vendor's new state in the cache after a decision went through.
-    async fn refresh_after_act(&self, account: &Account, connector: &dyn Connector, id: i64, remote_id: &str, known: Option<crate::model::RemoteApproval>) -> i64 {
+    async fn refresh_after_act(
+        &self,
+        account: &Account,
+        connector: &dyn Connector,
+        id: i64,
+        remote_id: &str,
+        known: Option<crate::model::RemoteApproval>,
+    ) -> i64 {
         let fresh = match known {
             Some(fresh) => Ok(fresh),
             None => connector.detail(remote_id).await,
@@ -764,7 +886,9 @@ mod tests {
     fn store_with_approval() -> (tempfile::TempDir, Store, i64, Approval) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
-        let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://127.0.0.1:1", &Default::default(), false).unwrap();
+        let account = store
+            .insert_account("励销云", Vendor::Weiwenjia, "http://127.0.0.1:1", &Default::default(), false)
+            .unwrap();
         let item = crate::store::tests::varied("Contract:7", 1, crate::model::Status::Pending, "合同审批", "李娜");
         let id = store.upsert_one(account, &item).unwrap();
         let approval = store.approval(id).unwrap().unwrap();
@@ -780,7 +904,11 @@ mod tests {
         let replaced = store.outbox_entry(first).unwrap().unwrap();
         assert_eq!(replaced.state, OutboxState::Discarded);
         assert!(replaced.last_error.unwrap().contains("reject instead of approve"));
-        assert_eq!(store.outbox_open().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [second], "one live decision");
+        assert_eq!(
+            store.outbox_open().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(),
+            [second],
+            "one live decision"
+        );
 
         assert!(store.outbox_claim(second, "a", false).unwrap());
         let e = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "", None).unwrap_err();
@@ -813,7 +941,12 @@ mod tests {
     /// status, and a step waiting (for the words).
     fn shows(marks: Vec<crate::model::StepMark>, actions: Vec<Action>, status: Status) -> RemoteApproval {
         let mut a = crate::store::tests::varied("报价单:7", 1, status, "报价单审批", "李娜");
-        a.steps = vec![crate::model::Step { name: "销售总监审批".into(), rule: crate::model::StepRule::Any, decision: Decision::Waiting, members: vec![] }];
+        a.steps = vec![crate::model::Step {
+            name: "销售总监审批".into(),
+            rule: crate::model::StepRule::Any,
+            decision: Decision::Waiting,
+            members: vec![],
+        }];
         (a.marks, a.actions) = (marks, actions);
         a
     }
@@ -825,28 +958,63 @@ mod tests {
         let both = || vec![Action::Approve, Action::Reject];
         let seen = Some(StepSeen { step: "12/1/n1", name: "一级审批" });
         // The step still awaits the user: the attempt did not land, send it.
-        assert_eq!(fate(Action::Approve, seen, true, &shows(vec![mark("12/1/n1", "一级审批", Waiting)], both(), Status::Pending)), Fate::Send);
+        assert_eq!(
+            fate(
+                Action::Approve,
+                seen,
+                true,
+                &shows(vec![mark("12/1/n1", "一级审批", Waiting)], both(), Status::Pending)
+            ),
+            Fate::Send
+        );
         // The measured bug: it landed on 一级审批 and the user also approves 销售总监审批, so
         // approve is still offered. Their decision shows on the step they saw: done, not resent.
-        let landed = shows(vec![mark("12/2/n2", "销售总监审批", Waiting), mark("12/1/n1", "一级审批", Approved)], both(), Status::Pending);
+        let landed = shows(
+            vec![mark("12/2/n2", "销售总监审批", Waiting), mark("12/1/n1", "一级审批", Approved)],
+            both(),
+            Status::Pending,
+        );
         assert_eq!(fate(Action::Approve, seen, true, &landed), Fate::Landed);
-        assert_eq!(fate(Action::Reject, seen, true, &shows(vec![mark("12/1/n1", "一级审批", Rejected)], vec![], Status::Rejected)), Fate::Landed);
+        assert_eq!(
+            fate(
+                Action::Reject,
+                seen,
+                true,
+                &shows(vec![mark("12/1/n1", "一级审批", Rejected)], vec![], Status::Rejected)
+            ),
+            Fate::Landed
+        );
         // Another approver passed 一级审批 meanwhile; the user awaits at the next step: never sent there.
         let moved = shows(vec![mark("12/2/n2", "销售总监审批", Waiting)], both(), Status::Pending);
         match fate(Action::Approve, seen, true, &moved) {
-            Fate::NeedsUser(why) => assert!(why.contains("moved on to 销售总监审批") && why.contains("一级审批") && why.contains("decide again"), "{why}"),
+            Fate::NeedsUser(why) => assert!(
+                why.contains("moved on to 销售总监审批") && why.contains("一级审批") && why.contains("decide again"),
+                "{why}"
+            ),
             other => panic!("{other:?}"),
         }
         // Their step shows the other decision (made elsewhere): the user checks.
-        match fate(Action::Approve, seen, true, &shows(vec![mark("12/1/n1", "一级审批", Rejected)], vec![], Status::Rejected)) {
-            Fate::NeedsUser(why) => assert!(why.contains("without this decision (it shows rejected)") && why.contains("it was rejected"), "{why}"),
+        match fate(
+            Action::Approve,
+            seen,
+            true,
+            &shows(vec![mark("12/1/n1", "一级审批", Rejected)], vec![], Status::Rejected),
+        ) {
+            Fate::NeedsUser(why) => assert!(
+                why.contains("without this decision (it shows rejected)") && why.contains("it was rejected"),
+                "{why}"
+            ),
             other => panic!("{other:?}"),
         }
         // Nothing of this decision ever left, yet its step shows approved: someone else decided
         // (a vendor that names no decider, qiyuesuo, shows it alike), not this decision.
-        assert!(matches!(fate(Action::Approve, seen, false, &landed), Fate::NeedsUser(why) if why.contains("moved on to 销售总监审批")));
+        assert!(
+            matches!(fate(Action::Approve, seen, false, &landed), Fate::NeedsUser(why) if why.contains("moved on to 销售总监审批"))
+        );
         let passed = shows(vec![mark("12/1/n1", "一级审批", Approved)], vec![], Status::Approved);
-        assert!(matches!(fate(Action::Approve, seen, false, &passed), Fate::NeedsUser(why) if why.contains("decided at the vendor without this decision")));
+        assert!(
+            matches!(fate(Action::Approve, seen, false, &passed), Fate::NeedsUser(why) if why.contains("decided at the vendor without this decision"))
+        );
         // Ended without the user's decision: in words, how it ended.
         match fate(Action::Approve, seen, true, &shows(vec![], vec![], Status::Approved)) {
             Fate::NeedsUser(why) => assert!(why.contains("一级审批") && why.contains("it was approved"), "{why}"),
@@ -857,7 +1025,9 @@ mod tests {
         odd.status_word = Some("suspended".into());
         assert!(matches!(fate(Action::Approve, seen, true, &odd), Fate::NeedsUser(why) if why.contains("suspended")));
         // Moved on and nothing awaits the user: where it is now.
-        assert!(matches!(fate(Action::Approve, seen, true, &shows(vec![], vec![], Status::Pending)), Fate::NeedsUser(why) if why.contains("at 销售总监审批 now")));
+        assert!(
+            matches!(fate(Action::Approve, seen, true, &shows(vec![], vec![], Status::Pending)), Fate::NeedsUser(why) if why.contains("at 销售总监审批 now"))
+        );
     }
 
     #[test]
@@ -865,14 +1035,24 @@ mod tests {
         use Decision::{Approved, Waiting};
         assert_eq!(fate(Action::Cancel, None, true, &shows(vec![], vec![], Status::Cancelled)), Fate::Landed);
         assert_eq!(fate(Action::Cancel, None, true, &shows(vec![], vec![Action::Cancel], Status::Pending)), Fate::Send);
-        assert!(matches!(fate(Action::Cancel, None, true, &shows(vec![], vec![], Status::Approved)), Fate::NeedsUser(why) if why.contains("can no longer be withdrawn")));
+        assert!(
+            matches!(fate(Action::Cancel, None, true, &shows(vec![], vec![], Status::Approved)), Fate::NeedsUser(why) if why.contains("can no longer be withdrawn"))
+        );
         // A vendor that names no steps: the rule it always had (offered → send).
-        assert_eq!(fate(Action::Approve, None, true, &shows(vec![], vec![Action::Approve], Status::Pending)), Fate::Send);
+        assert_eq!(
+            fate(Action::Approve, None, true, &shows(vec![], vec![Action::Approve], Status::Pending)),
+            Fate::Send
+        );
         // An entry queued before steps were recorded: landed where the user's decision shows,
         // else the user decides, never a resend onto whichever step awaits them now.
-        assert_eq!(fate(Action::Approve, None, true, &shows(vec![mark("a", "一级审批", Approved)], vec![], Status::Pending)), Fate::Landed);
+        assert_eq!(
+            fate(Action::Approve, None, true, &shows(vec![mark("a", "一级审批", Approved)], vec![], Status::Pending)),
+            Fate::Landed
+        );
         let awaiting = shows(vec![mark("b", "销售总监审批", Waiting)], vec![Action::Approve], Status::Pending);
-        assert!(matches!(fate(Action::Approve, None, true, &awaiting), Fate::NeedsUser(why) if why.contains("not recorded") && why.contains("销售总监审批")));
+        assert!(
+            matches!(fate(Action::Approve, None, true, &awaiting), Fate::NeedsUser(why) if why.contains("not recorded") && why.contains("销售总监审批"))
+        );
     }
 
     #[test]
@@ -896,14 +1076,18 @@ mod tests {
     fn entries_survive_reopening_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
-        let account = store.insert_account("云盘", Vendor::Yomicloud, "http://127.0.0.1:1", &Default::default(), false).unwrap();
+        let account =
+            store.insert_account("云盘", Vendor::Yomicloud, "http://127.0.0.1:1", &Default::default(), false).unwrap();
         let form = serde_json::json!({"title": "报销"});
         let id = store.outbox_add(account, None, OutboxKind::Submit, "", Some(&form)).unwrap();
         store.outbox_set(id, OutboxState::Failed, Some("HTTP 500"), None).unwrap();
         drop(store);
         let store = Store::open_in(dir.path()).unwrap();
         let entry = store.outbox_entry(id).unwrap().unwrap();
-        assert_eq!((entry.kind, entry.state, entry.last_error.as_deref(), entry.form), (OutboxKind::Submit, OutboxState::Failed, Some("HTTP 500"), Some(form)));
+        assert_eq!(
+            (entry.kind, entry.state, entry.last_error.as_deref(), entry.form),
+            (OutboxKind::Submit, OutboxState::Failed, Some("HTTP 500"), Some(form))
+        );
         assert_eq!(store.outbox_open().unwrap().len(), 1);
         let sync: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
         assert_eq!(sync, 1, "the cache stays on NORMAL");

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 /// `%APPDATA%\approval-inbox\data` on Windows, `~/Library/Application Support/approval-inbox`
 /// on macOS (the platform's own rule, through `directories`).
 pub fn data_dir() -> PathBuf {
-    directories::ProjectDirs::from("", "", "approval-inbox").map(|d| d.data_dir().to_path_buf()).unwrap_or_else(|| PathBuf::from(".approval-inbox"))
+    directories::ProjectDirs::from("", "", "approval-inbox")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".approval-inbox"))
 }
 
 /// Creates `dir` (and its parents) if needed, readable by this user only where the platform
@@ -54,11 +56,15 @@ pub fn make_private_file(file: &Path) -> io::Result<()> {
 /// The OS keychain by its name on this desktop, and what to do when it cannot be reached
 /// (`SecretsError::Unavailable`).
 #[cfg(windows)]
-pub const KEYCHAIN: (&str, &str) = ("Windows Credential Manager", "sign in to Windows with your own user (the Credential Manager belongs to the signed-in user)");
+pub const KEYCHAIN: (&str, &str) = (
+    "Windows Credential Manager",
+    "sign in to Windows with your own user (the Credential Manager belongs to the signed-in user)",
+);
 #[cfg(target_os = "macos")]
 pub const KEYCHAIN: (&str, &str) = ("macOS Keychain", "unlock your login keychain");
 #[cfg(not(any(windows, target_os = "macos")))]
-pub const KEYCHAIN: (&str, &str) = ("Secret Service", "start a Secret Service provider such as gnome-keyring or KWallet and unlock it");
+pub const KEYCHAIN: (&str, &str) =
+    ("Secret Service", "start a Secret Service provider such as gnome-keyring or KWallet and unlock it");
 
 /// What one keychain entry holds at most, and what a secret text takes in it, on this desktop.
 /// Windows' Credential Manager keeps a password as UTF-16 in a blob of at most
@@ -99,8 +105,9 @@ pub fn keychain_entry_limit() -> Option<EntryLimit> {
 /// Windows' reserved device names: a file named so (with any extension: `aux.txt`,
 /// `NUL.tar.gz`) opens the device instead of the file, on every Windows drive.
 const RESERVED_NAMES: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "COM¹", "COM²",
-    "COM³", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT¹", "LPT²", "LPT³",
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
+    "COM8", "COM9", "COM¹", "COM²", "COM³", "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8",
+    "LPT9", "LPT¹", "LPT²", "LPT³",
 ];
 
 /// The longest file name kept, in UTF-8 bytes: Linux and macOS allow 255 bytes, Windows 255
@@ -195,7 +202,10 @@ mod tests {
         let appdata = PathBuf::from(std::env::var_os("APPDATA").expect("Windows sets APPDATA"));
         assert_eq!(dir, appdata.join("approval-inbox").join("data"), "{}", dir.display());
         let shown = dir.display().to_string();
-        assert!(shown.as_bytes().get(1) == Some(&b':') && shown.contains('\\') && !shown.contains('/'), "a drive letter and backslashes: {shown}");
+        assert!(
+            shown.as_bytes().get(1) == Some(&b':') && shown.contains('\\') && !shown.contains('/'),
+            "a drive letter and backslashes: {shown}"
+        );
     }
 
     #[cfg(target_os = "linux")]

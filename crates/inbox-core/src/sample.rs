@@ -3,10 +3,15 @@
 //! comment each, spread over five accounts and the four boxes (20 % todo, 30 % processed, 30 %
 //! submitted, 20 % cc). Deterministic: approval `i` is always the same.
 
-use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor};
+use crate::model::{
+    Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor,
+};
 use crate::store::{Store, StoreError};
 
-const WORDS: &[&str] = &["报销", "差旅", "采购", "合同", "付款", "请假", "加班", "运费", "上海", "苏州", "季度", "发票", "客户", "项目", "设备"];
+const WORDS: &[&str] = &[
+    "报销", "差旅", "采购", "合同", "付款", "请假", "加班", "运费", "上海", "苏州", "季度", "发票", "客户", "项目",
+    "设备",
+];
 const NAMES: &[&str] = &["张伟", "王芳", "李娜", "刘洋", "陈静", "杨光", "赵敏", "黄磊", "周涛", "吴婷"];
 
 /// How many accounts [`seed`] spreads the approvals over.
@@ -30,7 +35,9 @@ pub fn approval(i: usize) -> RemoteApproval {
         updated_at: 1_700_000_000 + i as i64 * 41,
         status,
         boxes,
-        fields: (0..8).map(|k| Field::new(format!("字段{k}"), format!("{}{}{}", w(k), w(k + 1), i % 1000), FieldKind::Text)).collect(),
+        fields: (0..8)
+            .map(|k| Field::new(format!("字段{k}"), format!("{}{}{}", w(k), w(k + 1), i % 1000), FieldKind::Text))
+            .collect(),
         steps: vec![Step {
             name: "部门审批".into(),
             rule: StepRule::Any,
@@ -54,7 +61,17 @@ pub fn approval(i: usize) -> RemoteApproval {
 
 /// Creates [`ACCOUNTS`] accounts (one per vendor, pointing at `base_url`) and returns their ids.
 pub fn accounts(store: &Store, base_url: &str) -> Result<Vec<i64>, StoreError> {
-    (0..ACCOUNTS).map(|k| store.insert_account(&format!("账号{k}"), Vendor::ALL[k % Vendor::ALL.len()], base_url, &Default::default(), false)).collect()
+    (0..ACCOUNTS)
+        .map(|k| {
+            store.insert_account(
+                &format!("账号{k}"),
+                Vendor::ALL[k % Vendor::ALL.len()],
+                base_url,
+                &Default::default(),
+                false,
+            )
+        })
+        .collect()
 }
 
 /// Stores approvals `0..n`, split evenly over `accounts`, in pages of `page` as a sync does.

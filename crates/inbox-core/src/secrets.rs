@@ -109,7 +109,8 @@ impl SecretStore {
             Err(keyring::Error::NoEntry) => return Err(SecretsError::Missing(account_id)),
             Err(e) => return Err(classify(e)),
         };
-        let secrets: Secrets = serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))?;
+        let secrets: Secrets =
+            serde_json::from_str(&json).map(Secrets).map_err(|_| SecretsError::Corrupt(account_id))?;
         crate::logging::redact(secrets.0.values().filter_map(|v| v.as_str()));
         Ok(secrets)
     }
@@ -146,7 +147,12 @@ fn fits(json: &str, secrets: &Secrets, limit: crate::platform::EntryLimit) -> Re
     if bytes <= limit.bytes {
         return Ok(());
     }
-    let fields = secrets.0.iter().map(|(k, v)| format!("{k} {} bytes", limit.size_of(v.as_str().unwrap_or_default()))).collect::<Vec<_>>().join(", ");
+    let fields = secrets
+        .0
+        .iter()
+        .map(|(k, v)| format!("{k} {} bytes", limit.size_of(v.as_str().unwrap_or_default())))
+        .collect::<Vec<_>>()
+        .join(", ");
     Err(SecretsError::TooLarge { bytes, limit: limit.bytes, fields })
 }
 
@@ -185,7 +191,13 @@ mod tests {
         let over = Secrets(m);
         let json = serde_json::Value::Object(over.0.clone()).to_string();
         let e = fits(&json, &over, windows).unwrap_err().to_string();
-        assert!(e.contains("2562 bytes") && e.contains("at most 2560") && e.contains("token 2538 bytes") && e.contains("nothing was stored"), "{e}");
+        assert!(
+            e.contains("2562 bytes")
+                && e.contains("at most 2560")
+                && e.contains("token 2538 bytes")
+                && e.contains("nothing was stored"),
+            "{e}"
+        );
         assert!(!e.contains("tttt"), "no value in the message: {e}");
     }
 

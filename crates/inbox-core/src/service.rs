@@ -210,7 +210,12 @@ impl Service {
 
     /// What the account's syncs read, made as its connector asks (`Connector::recall`).
     fn recent_of(&self, id: i64, connector: &dyn Connector) -> Arc<Recent> {
-        self.recents.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_insert_with(|| Arc::new(Recent::of(connector.recall()))).clone()
+        self.recents
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id)
+            .or_insert_with(|| Arc::new(Recent::of(connector.recall())))
+            .clone()
     }
 
     /// Forgets what syncs read of one approval, so the next sync reads it again (after acting:
@@ -262,7 +267,11 @@ impl Service {
                         tokio::time::sleep(std::time::Duration::from_secs(SYNC_CLAIM_SECS as u64 / 3)).await;
                         match self.store.claim_sync(id, owner, SYNC_CLAIM_SECS) {
                             Ok(true) => {}
-                            Ok(false) => return Err(SyncError::Store(crate::store::StoreError::Conflict("another process took over this account's sync".into()))),
+                            Ok(false) => {
+                                return Err(SyncError::Store(crate::store::StoreError::Conflict(
+                                    "another process took over this account's sync".into(),
+                                )))
+                            }
                             Err(e) => tracing::warn!(account = %account.name, "renewing the sync claim: {e}"),
                         }
                     }
@@ -300,7 +309,9 @@ impl Service {
     /// if it were all.
     pub async fn check_cache(&self) -> Result<()> {
         let store = self.store.clone();
-        let found = tokio::task::spawn_blocking(move || store.check_integrity()).await.map_err(|e| Error::Invalid(format!("the cache check stopped: {e}")))??;
+        let found = tokio::task::spawn_blocking(move || store.check_integrity())
+            .await
+            .map_err(|e| Error::Invalid(format!("the cache check stopped: {e}")))??;
         if let Some(problem) = found {
             tracing::error!("the cache at {} is damaged: {problem}", self.store.path().display());
             *self.damaged.lock().unwrap_or_else(|p| p.into_inner()) = Some(problem.clone());
@@ -317,7 +328,9 @@ impl Service {
         let started = std::time::Instant::now();
         loop {
             match self.sync_account(id).await {
-                Err(Error::SyncBusy(_)) if started.elapsed() < patience => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+                Err(Error::SyncBusy(_)) if started.elapsed() < patience => {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await
+                }
                 other => return other,
             }
         }
@@ -351,7 +364,8 @@ impl Service {
     /// process syncing it ([`Service::sync_account_waiting`]); each result stands alone.
     pub async fn sync_all(&self) -> Result<Vec<(Account, Result<SyncReport>)>> {
         let accounts = self.accounts()?;
-        let results = futures::future::join_all(accounts.iter().map(|a| self.sync_account_waiting(a.id, SYNC_PATIENCE))).await;
+        let results =
+            futures::future::join_all(accounts.iter().map(|a| self.sync_account_waiting(a.id, SYNC_PATIENCE))).await;
         Ok(accounts.into_iter().zip(results).collect())
     }
 
@@ -437,7 +451,9 @@ impl Service {
         if draft.submission.request_id.trim().is_empty() {
             draft.submission.request_id = stored.as_ref().map(|d| d.submission.request_id.clone()).unwrap_or_default();
         }
-        let same_files = stored.filter(|old| old.account_id == draft.account_id && old.submission.attachments == draft.submission.attachments);
+        let same_files = stored.filter(|old| {
+            old.account_id == draft.account_id && old.submission.attachments == draft.submission.attachments
+        });
         // The upload state of those files stays too (the UI sends none while the user types).
         if draft.uploads.is_empty() {
             draft.uploads = same_files.as_ref().map(|old| old.uploads.clone()).unwrap_or_default();
@@ -471,7 +487,10 @@ impl Service {
                 field: "template_id".into(),
                 source: Box::new(VendorError::NotAllowed(format!("no template {} here", s.template_id))),
             })?;
-            submission::validate(&template, &s).map_err(|e| VendorError::Field { field: e.field, source: Box::new(VendorError::NotAllowed(e.message)) })?;
+            submission::validate(&template, &s).map_err(|e| VendorError::Field {
+                field: e.field,
+                source: Box::new(VendorError::NotAllowed(e.message)),
+            })?;
             Ok::<_, VendorError>(template)
         };
         let template = match checked.await {
@@ -600,7 +619,9 @@ impl Service {
     pub async fn vendor_link(&self, id: i64) -> Result<String> {
         let approval = self.approval(id)?;
         if approval.remote.remote_id.starts_with("unreadable:") {
-            return Err(Error::Invalid(format!("approval {id} is a list item the vendor sent without an id: there is no page of it to open")));
+            return Err(Error::Invalid(format!(
+                "approval {id} is a list item the vendor sent without an id: there is no page of it to open"
+            )));
         }
         let account = self.account_by_id(approval.account_id)?;
         self.connector(&account)?.vendor_link(&approval.remote.remote_id).await.map_err(|e| vendor_error(&account, e))
@@ -737,7 +758,10 @@ fn validate(mut input: AccountInput) -> Result<AccountInput> {
         return Err(Error::Invalid(format!("an account name may have at most {MAX_NAME_CHARS} characters")));
     }
     if !(input.base_url.starts_with("http://") || input.base_url.starts_with("https://")) {
-        return Err(Error::Invalid(format!("the base URL must start with http:// or https:// (got \"{}\")", input.base_url)));
+        return Err(Error::Invalid(format!(
+            "the base URL must start with http:// or https:// (got \"{}\")",
+            input.base_url
+        )));
     }
     let info = connectors::vendor_info(input.vendor);
     for spec in info.settings.iter().filter(|s| s.required) {
@@ -850,13 +874,16 @@ mod tests {
         assert_eq!((ok.name.as_str(), ok.base_url.as_str()), ("云盘", "http://127.0.0.1:1"));
         let e = validate(input(serde_json::json!({"uid": "3"}), serde_json::json!({}))).unwrap_err().to_string();
         assert!(e.contains("token"), "{e}");
-        let e = validate(input(serde_json::json!({"uid": "3", "token": "t"}), serde_json::json!({"token": "t"}))).unwrap_err().to_string();
+        let e = validate(input(serde_json::json!({"uid": "3", "token": "t"}), serde_json::json!({"token": "t"})))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("secret"), "{e}");
-        let e = validate(input(serde_json::json!({"uid": "3", "colour": "red"}), serde_json::json!({"token": "t"}))).unwrap_err().to_string();
+        let e = validate(input(serde_json::json!({"uid": "3", "colour": "red"}), serde_json::json!({"token": "t"})))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("colour"), "{e}");
         let mut long = input(serde_json::json!({"uid": "3"}), serde_json::json!({"token": "t"}));
         long.name = "名".repeat(MAX_NAME_CHARS + 1);
         assert!(validate(long).unwrap_err().to_string().contains("at most"));
     }
 }
-

@@ -3,8 +3,7 @@
 //! reads only from here, so it is fast and works offline.
 
 use crate::model::{
-    Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step,
-    User, Vendor,
+    Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step, User, Vendor,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rusqlite_migration::{Migrations, M};
@@ -313,9 +312,14 @@ static RECORDED_SQL: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// account that no longer exists (removed while a callback was on its way) is an error, so
 /// the caller's transaction rolls back.
 fn upsert_known(tx: &rusqlite::Transaction<'_>, account_id: i64, item: &RemoteApproval) -> Result<i64> {
-    let generation: i64 = tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
+    let generation: i64 =
+        tx.query_row("SELECT generation FROM sync_state WHERE account_id = ?1", [account_id], |r| r.get(0))?;
     let former: Option<i64> = tx
-        .query_row("SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, item.remote_id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM approvals WHERE account_id = ?1 AND remote_id = ?2",
+            params![account_id, item.remote_id],
+            |r| r.get(0),
+        )
         .optional()?;
     let id = write::upsert(tx, account_id, &Inbox::ALL, generation, item)?;
     Ok(id.or(former).unwrap_or(0))
@@ -468,7 +472,8 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `cache.sqlite3` in `dir`, migrated to the current schema.
     pub fn open_in(dir: &Path) -> Result<Store> {
-        crate::platform::create_private_dir(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        crate::platform::create_private_dir(dir)
+            .map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
         Store::open(&dir.join("cache.sqlite3"))
     }
 
@@ -545,7 +550,14 @@ impl Store {
         conn.execute(
             "INSERT INTO accounts (name, vendor, base_url, settings, demo, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![name, vendor.as_str(), base_url, serde_json::Value::Object(settings.clone()).to_string(), demo, now()],
+            params![
+                name,
+                vendor.as_str(),
+                base_url,
+                serde_json::Value::Object(settings.clone()).to_string(),
+                demo,
+                now()
+            ],
         )?;
         let id = conn.last_insert_rowid();
         conn.execute("INSERT INTO sync_state (account_id) VALUES (?1)", [id])?;
@@ -573,7 +585,8 @@ impl Store {
     /// The real accounts that existed before the cache id: only their keychain entries may be
     /// under the older names (`SecretStore::adopting`).
     pub fn legacy_accounts(&self) -> Result<Vec<i64>> {
-        let ids: String = self.conn().query_row("SELECT value FROM meta WHERE key = 'legacy_accounts'", [], |r| r.get(0))?;
+        let ids: String =
+            self.conn().query_row("SELECT value FROM meta WHERE key = 'legacy_accounts'", [], |r| r.get(0))?;
         Ok(ids.split(',').filter_map(|id| id.parse().ok()).collect())
     }
 
@@ -626,7 +639,8 @@ impl Store {
 
     /// Gives a claim of [`Store::claim_sync`] back (a claim of someone else stays).
     pub fn release_sync(&self, account_id: i64, owner: &str) -> Result<()> {
-        self.conn().execute("DELETE FROM sync_claims WHERE account_id = ?1 AND owner = ?2", params![account_id, owner])?;
+        self.conn()
+            .execute("DELETE FROM sync_claims WHERE account_id = ?1 AND owner = ?2", params![account_id, owner])?;
         Ok(())
     }
 
@@ -634,8 +648,11 @@ impl Store {
     /// the window's reads do not wait for it: `None` when sound, else SQLite's first finding.
     /// A damaged file may still answer some queries, showing part of the truth as all of it.
     pub fn check_integrity(&self) -> Result<Option<String>> {
-        let conn = Connection::open_with_flags(&self.path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Open { path: self.path.clone(), source })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let found: rusqlite::Result<String> = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
         Ok(match found {
@@ -653,10 +670,14 @@ impl Store {
         let now = now_ms();
         let mut conn = self.conn();
         let tx = write_tx(&mut conn)?;
-        let tat: i64 = tx.query_row("SELECT tat_ms FROM pacing WHERE key = ?1", [key], |r| r.get(0)).optional()?.unwrap_or(now);
+        let tat: i64 =
+            tx.query_row("SELECT tat_ms FROM pacing WHERE key = ?1", [key], |r| r.get(0)).optional()?.unwrap_or(now);
         let next = tat.max(now) + interval_ms;
         let wait = (next - i64::from(burst) * interval_ms - now).max(0);
-        tx.execute("INSERT INTO pacing (key, tat_ms) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET tat_ms = excluded.tat_ms", params![key, next])?;
+        tx.execute(
+            "INSERT INTO pacing (key, tat_ms) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET tat_ms = excluded.tat_ms",
+            params![key, next],
+        )?;
         tx.commit()?;
         Ok(wait)
     }
@@ -680,17 +701,21 @@ impl Store {
                  WHERE account_id = ?1",
                 params![account_id, now()],
             )?,
-            Some(reason) => conn.execute(
-                "UPDATE sync_state SET last_error = ?2 WHERE account_id = ?1",
-                params![account_id, reason],
-            )?,
+            Some(reason) => conn
+                .execute("UPDATE sync_state SET last_error = ?2 WHERE account_id = ?1", params![account_id, reason])?,
         };
         Ok(())
     }
 
     /// Stores approvals read from one page of a source, in one transaction (see
     /// [`Store::store_page`]).
-    pub fn upsert_page(&self, account_id: i64, boxes: &[Inbox], generation: i64, items: &[RemoteApproval]) -> Result<usize> {
+    pub fn upsert_page(
+        &self,
+        account_id: i64,
+        boxes: &[Inbox],
+        generation: i64,
+        items: &[RemoteApproval],
+    ) -> Result<usize> {
         self.store_page(account_id, boxes, generation, &PageWrite { read: items, ..PageWrite::default() })
     }
 
@@ -729,7 +754,12 @@ impl Store {
                             kept.push(*b);
                         }
                     }
-                    RemoteApproval { actions: vec![], unreadable: placeholder.unreadable.clone(), boxes: kept, ..c.remote }
+                    RemoteApproval {
+                        actions: vec![],
+                        unreadable: placeholder.unreadable.clone(),
+                        boxes: kept,
+                        ..c.remote
+                    }
                 }
                 None => placeholder.clone(),
             };
@@ -750,7 +780,10 @@ impl Store {
              SELECT a.id, a.search_text FROM approvals a WHERE a.id IN (SELECT id FROM fts_pending ORDER BY id LIMIT ?1)",
             [batch as i64],
         )?;
-        let n = tx.execute("DELETE FROM fts_pending WHERE id IN (SELECT id FROM fts_pending ORDER BY id LIMIT ?1)", [batch as i64])?;
+        let n = tx.execute(
+            "DELETE FROM fts_pending WHERE id IN (SELECT id FROM fts_pending ORDER BY id LIMIT ?1)",
+            [batch as i64],
+        )?;
         tx.commit()?;
         Ok(n)
     }
@@ -781,13 +814,25 @@ impl Store {
     /// its boxes, and approvals left in no box leave the cache. Returns how many left a box.
     /// Only while `owner` holds the account's sync claim ([`Store::claim_sync`]; `None`: no
     /// claim is kept, tests): a walk that lost it to another process removes nothing.
-    pub fn finish_source(&self, account_id: i64, boxes: &[Inbox], generation: i64, owner: Option<&str>) -> Result<usize> {
+    pub fn finish_source(
+        &self,
+        account_id: i64,
+        boxes: &[Inbox],
+        generation: i64,
+        owner: Option<&str>,
+    ) -> Result<usize> {
         let mut conn = self.conn();
         let tx = write_tx(&mut conn)?;
         if let Some(owner) = owner {
-            let holds: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM sync_claims WHERE account_id = ?1 AND owner = ?2)", params![account_id, owner], |r| r.get(0))?;
+            let holds: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sync_claims WHERE account_id = ?1 AND owner = ?2)",
+                params![account_id, owner],
+                |r| r.get(0),
+            )?;
             if !holds {
-                return Err(StoreError::Conflict("another process took over this account's sync; its walk decides what leaves the boxes".into()));
+                return Err(StoreError::Conflict(
+                    "another process took over this account's sync; its walk decides what leaves the boxes".into(),
+                ));
             }
         }
         let mut removed = 0;
@@ -817,11 +862,21 @@ impl Store {
     /// transaction. A write that fails keeps neither, so the vendor's retry of the same
     /// callback is accepted instead of being refused as a replay. Returns the approval's id, or
     /// `None` when the nonce was already there (a replay: nothing is written).
-    pub fn apply_callback(&self, account_id: i64, nonce: &str, seen_at: i64, prune_before: i64, item: &RemoteApproval) -> Result<Option<i64>> {
+    pub fn apply_callback(
+        &self,
+        account_id: i64,
+        nonce: &str,
+        seen_at: i64,
+        prune_before: i64,
+        item: &RemoteApproval,
+    ) -> Result<Option<i64>> {
         let mut conn = self.conn();
         let tx = write_tx(&mut conn)?;
         tx.execute("DELETE FROM callback_nonces WHERE seen_at < ?1", [prune_before])?;
-        let fresh = tx.execute("INSERT OR IGNORE INTO callback_nonces (nonce, seen_at) VALUES (?1, ?2)", params![nonce, seen_at])? == 1;
+        let fresh = tx.execute(
+            "INSERT OR IGNORE INTO callback_nonces (nonce, seen_at) VALUES (?1, ?2)",
+            params![nonce, seen_at],
+        )? == 1;
         if !fresh {
             return Ok(None);
         }
@@ -988,13 +1043,20 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<Result<ApprovalSummary>> {
             status_word: r.get(13)?,
             boxes: parse_list(boxes)?,
             actions: parse_actions(actions)?,
-            unreadable: unreadable.map(|u| serde_json::from_str(&u).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?,
+            unreadable: unreadable
+                .map(|u| serde_json::from_str(&u).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .transpose()?,
         })
     })())
 }
 
 fn parse_list(s: &str) -> Result<Vec<Inbox>> {
-    let mut boxes = s.split(',').filter(|b| !b.is_empty()).map(|b| b.parse()).collect::<std::result::Result<Vec<Inbox>, _>>().map_err(StoreError::Corrupt)?;
+    let mut boxes = s
+        .split(',')
+        .filter(|b| !b.is_empty())
+        .map(|b| b.parse())
+        .collect::<std::result::Result<Vec<Inbox>, _>>()
+        .map_err(StoreError::Corrupt)?;
     boxes.sort();
     Ok(boxes)
 }
@@ -1002,7 +1064,10 @@ fn parse_list(s: &str) -> Result<Vec<Inbox>> {
 fn parse_actions(s: &str) -> Result<Vec<Action>> {
     s.split(',')
         .filter(|a| !a.is_empty())
-        .map(|a| serde_json::from_value(serde_json::Value::String(a.to_string())).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .map(|a| {
+            serde_json::from_value(serde_json::Value::String(a.to_string()))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
         .collect()
 }
 
@@ -1239,13 +1304,21 @@ pub(crate) mod tests {
     fn calls_are_paced_for_every_process_on_the_cache() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (Store::open_in(dir.path()).unwrap(), Store::open_in(dir.path()).unwrap());
-        let waits: Vec<i64> = (0..6).map(|i| if i % 2 == 0 { &a } else { &b }.reserve_call("1:/cgi/approval/get", 500, 2).unwrap()).collect();
+        let waits: Vec<i64> = (0..6)
+            .map(|i| if i % 2 == 0 { &a } else { &b }.reserve_call("1:/cgi/approval/get", 500, 2).unwrap())
+            .collect();
         assert_eq!(&waits[..2], [0, 0], "the burst is shared: {waits:?}");
-        assert!(waits[2] > 0 && waits.windows(2).skip(2).all(|w| w[1] > w[0]), "then one per interval, whoever asks: {waits:?}");
+        assert!(
+            waits[2] > 0 && waits.windows(2).skip(2).all(|w| w[1] > w[0]),
+            "then one per interval, whoever asks: {waits:?}"
+        );
         assert!(waits[5] >= 1_500 && waits[5] <= 2_100, "{waits:?}");
         assert_eq!(a.reserve_call("1:/cgi/approval/query", 500, 2).unwrap(), 0, "another endpoint has its own pace");
         b.hold_calls("1:/cgi/approval/query", 20_000).unwrap();
-        assert!(a.reserve_call("1:/cgi/approval/query", 500, 2).unwrap() >= 19_000, "a vendor's 'too fast' holds every process off");
+        assert!(
+            a.reserve_call("1:/cgi/approval/query", 500, 2).unwrap() >= 19_000,
+            "a vendor's 'too fast' holds every process off"
+        );
     }
 
     #[test]
@@ -1264,7 +1337,10 @@ pub(crate) mod tests {
         store.conn().pragma_update(None, "user_version", known + 1).unwrap();
         drop(store);
         let Err(e) = Store::open_in(dir.path()) else { panic!("a newer cache opened") };
-        assert!(matches!(e, StoreError::Newer { found, known: k, .. } if found as i64 == known + 1 && k as i64 == known), "{e:?}");
+        assert!(
+            matches!(e, StoreError::Newer { found, known: k, .. } if found as i64 == known + 1 && k as i64 == known),
+            "{e:?}"
+        );
         let text = e.to_string();
         assert!(text.contains("newer Approval Inbox") && text.contains("--data-dir"), "{text}");
         let conn = Connection::open(dir.path().join("cache.sqlite3")).unwrap();
@@ -1318,7 +1394,8 @@ pub(crate) mod tests {
         let mut other = item("22", &[Inbox::Todo], 2);
         other.title = "Quarterly 合同".into();
         store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 1), other]).unwrap();
-        let hits = |s: &str| store.list(&ListQuery { search: Some(s.into()), limit: 50, ..Default::default() }).unwrap().total;
+        let hits =
+            |s: &str| store.list(&ListQuery { search: Some(s.into()), limit: 50, ..Default::default() }).unwrap().total;
         // The same answers from the scan of rows not yet indexed and from the index.
         for indexed in [false, true] {
             assert_eq!(store.pending_index().unwrap(), if indexed { 0 } else { 2 });
@@ -1350,9 +1427,16 @@ pub(crate) mod tests {
         let (_d, store, acc) = store_with_account();
         let integrity = |store: &Store| {
             let against_text = i64::from(store.pending_index().unwrap() == 0);
-            store.conn().execute("INSERT INTO approvals_fts (approvals_fts, rank) VALUES ('integrity-check', ?1)", [against_text]).map(|_| ())
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO approvals_fts (approvals_fts, rank) VALUES ('integrity-check', ?1)",
+                    [against_text],
+                )
+                .map(|_| ())
         };
-        let hits = |s: &str| store.list(&ListQuery { search: Some(s.into()), limit: 50, ..Default::default() }).unwrap().total;
+        let hits =
+            |s: &str| store.list(&ListQuery { search: Some(s.into()), limit: 50, ..Default::default() }).unwrap().total;
         let g = store.begin_sync(acc).unwrap();
         let boxes = [Inbox::Todo];
         store.upsert_page(acc, &boxes, g, &[item("1", &boxes, 1), item("2", &boxes, 1)]).unwrap();
@@ -1360,7 +1444,14 @@ pub(crate) mod tests {
         store.upsert_page(acc, &boxes, g, &[item("3", &boxes, 1), item("4", &boxes, 1)]).unwrap();
         let renamed = |id: &str, title: &str| RemoteApproval { title: title.into(), ..item(id, &boxes, 2) };
         // 1 indexed and renamed, 3 pending and renamed, 2 indexed and 4 pending both leave.
-        store.upsert_page(acc, &boxes, g, &[renamed("1", "差旅报销"), renamed("3", "加班申请"), item("2", &[], 2), item("4", &[], 2)]).unwrap();
+        store
+            .upsert_page(
+                acc,
+                &boxes,
+                g,
+                &[renamed("1", "差旅报销"), renamed("3", "加班申请"), item("2", &[], 2), item("4", &[], 2)],
+            )
+            .unwrap();
         assert_eq!(store.pending_index().unwrap(), 2, "the renamed two wait for the index");
         for _ in 0..2 {
             assert_eq!((hits("差旅"), hits("加班"), hits("上传审批")), (1, 1, 0));
@@ -1467,11 +1558,27 @@ pub(crate) mod tests {
         };
         for inbox in [Some(Inbox::Todo), None] {
             assert_eq!(ids(ListQuery { inbox, form_name: Some("报销".into()), ..Default::default() }), ["4", "3", "1"]);
-            assert_eq!(ids(ListQuery { inbox, form_name: Some("报销".into()), status: Some(Status::Pending), ..Default::default() }), ["4", "1"]);
+            assert_eq!(
+                ids(ListQuery {
+                    inbox,
+                    form_name: Some("报销".into()),
+                    status: Some(Status::Pending),
+                    ..Default::default()
+                }),
+                ["4", "1"]
+            );
             assert_eq!(ids(ListQuery { inbox, submitter: Some("张伟".into()), ..Default::default() }), ["2", "1"]);
             assert_eq!(ids(ListQuery { inbox, since: Some(200), until: Some(400), ..Default::default() }), ["3", "2"]);
             assert_eq!(ids(ListQuery { inbox, sort: Sort::Oldest, ..Default::default() }), ["1", "2", "3", "4"]);
-            assert_eq!(ids(ListQuery { inbox, search: Some("请".into()), form_name: Some("请假".into()), ..Default::default() }), ["2"]);
+            assert_eq!(
+                ids(ListQuery {
+                    inbox,
+                    search: Some("请".into()),
+                    form_name: Some("请假".into()),
+                    ..Default::default()
+                }),
+                ["2"]
+            );
         }
     }
 
@@ -1479,10 +1586,17 @@ pub(crate) mod tests {
     fn facets_list_a_boxs_forms_and_submitters_by_frequency() {
         let (_d, store, acc) = store_with_account();
         let g = store.begin_sync(acc).unwrap();
-        let items = [varied("1", 1, Status::Pending, "报销", "张伟"), varied("2", 2, Status::Pending, "请假", "王芳"), varied("3", 3, Status::Pending, "报销", "王芳")];
+        let items = [
+            varied("1", 1, Status::Pending, "报销", "张伟"),
+            varied("2", 2, Status::Pending, "请假", "王芳"),
+            varied("3", 3, Status::Pending, "报销", "王芳"),
+        ];
         store.upsert_page(acc, &[Inbox::Todo], g, &items).unwrap();
         let f = store.facets(Some(Inbox::Todo)).unwrap();
-        assert_eq!(f.form_names, [FacetValue { value: "报销".into(), count: 2 }, FacetValue { value: "请假".into(), count: 1 }]);
+        assert_eq!(
+            f.form_names,
+            [FacetValue { value: "报销".into(), count: 2 }, FacetValue { value: "请假".into(), count: 1 }]
+        );
         assert_eq!(f.submitters[0], FacetValue { value: "王芳".into(), count: 2 });
         assert_eq!(store.facets(Some(Inbox::Cc)).unwrap(), Facets::default());
     }
@@ -1491,12 +1605,21 @@ pub(crate) mod tests {
     fn each_new_todo_is_announced_once() {
         let (_d, store, acc) = store_with_account();
         let g = store.begin_sync(acc).unwrap();
-        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 1), item("2", &[Inbox::Todo], 2), item("3", &[Inbox::Todo], 3)]).unwrap();
+        store
+            .upsert_page(
+                acc,
+                &[Inbox::Todo],
+                g,
+                &[item("1", &[Inbox::Todo], 1), item("2", &[Inbox::Todo], 2), item("3", &[Inbox::Todo], 3)],
+            )
+            .unwrap();
         let first = store.take_new_todos(2).unwrap();
         assert_eq!(first.total, 3);
         assert_eq!(first.newest.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["3", "2"]);
         assert_eq!(store.take_new_todos(2).unwrap(), NewTodos::default(), "nothing new on the next sync");
-        store.upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 5), item("4", &[Inbox::Todo], 4)]).unwrap();
+        store
+            .upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 5), item("4", &[Inbox::Todo], 4)])
+            .unwrap();
         let next = store.take_new_todos(2).unwrap();
         assert_eq!((next.total, next.newest[0].remote_id.as_str()), (1, "4"), "an update is not new");
     }

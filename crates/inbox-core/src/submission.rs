@@ -132,12 +132,18 @@ pub fn validate(template: &Template, s: &Submission) -> Result<(), FieldError> {
             _ => {}
         }
     }
-    if let Some(extra) = s.fields.iter().find(|v| !template.open_fields && !template.fields.iter().any(|f| f.key == v.key)) {
+    if let Some(extra) =
+        s.fields.iter().find(|v| !template.open_fields && !template.fields.iter().any(|f| f.key == v.key))
+    {
         return Err(FieldError::new(&extra.key, format!("模板「{}」没有字段 {}", template.name, extra.key)));
     }
     match template.attachments {
-        AttachmentRule::Required if s.attachments.is_empty() => Err(FieldError::new("attachments", "此审批需要上传文件".into())),
-        AttachmentRule::None if !s.attachments.is_empty() => Err(FieldError::new("attachments", "此审批不接受附件".into())),
+        AttachmentRule::Required if s.attachments.is_empty() => {
+            Err(FieldError::new("attachments", "此审批需要上传文件".into()))
+        }
+        AttachmentRule::None if !s.attachments.is_empty() => {
+            Err(FieldError::new("attachments", "此审批不接受附件".into()))
+        }
         _ => Ok(()),
     }
 }
@@ -180,7 +186,12 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<(Vec<LocalFile>, Vec<
             folders.push(root.clone());
             walk(path, &root, &mut files, &mut folders)?;
         } else {
-            files.push(LocalFile { path: path.clone(), folder: String::new(), name: file_name(path), size: meta.len() });
+            files.push(LocalFile {
+                path: path.clone(),
+                folder: String::new(),
+                name: file_name(path),
+                size: meta.len(),
+            });
         }
     }
     Ok((files, folders))
@@ -223,7 +234,10 @@ fn walk(dir: &Path, rel: &str, files: &mut Vec<LocalFile>, folders: &mut Vec<Str
             // A link to a file is that file; a link to a folder is not followed (it may loop).
             meta = std::fs::metadata(&path).map_err(|e| named(&path, e))?;
             if meta.is_dir() {
-                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{}: a link to a folder is not followed; attach the folder itself", path.display())));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{}: a link to a folder is not followed; attach the folder itself", path.display()),
+                ));
             }
         }
         attachable(&path, &meta)?;
@@ -245,7 +259,10 @@ fn attachable(path: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
     if meta.is_file() || meta.is_dir() {
         return Ok(());
     }
-    Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{}: not a file or a folder (a pipe, device or socket cannot be attached)", path.display())))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("{}: not a file or a folder (a pipe, device or socket cannot be attached)", path.display()),
+    ))
 }
 
 /// A local file could not be read while it was being uploaded: carried through the HTTP
@@ -344,12 +361,19 @@ const CHUNK: usize = 256 * 1024;
 
 /// A streaming request body reading `file` from disk in chunks and reporting each chunk as it
 /// is handed to the connection, so a 20 MB file never sits in memory whole.
-pub(crate) async fn file_body(file: &LocalFile, index: usize, count: usize, progress: Progress) -> std::io::Result<reqwest::Body> {
+pub(crate) async fn file_body(
+    file: &LocalFile,
+    index: usize,
+    count: usize,
+    progress: Progress,
+) -> std::io::Result<reqwest::Body> {
     use tokio::io::AsyncReadExt;
     let handle = tokio::fs::File::open(&file.path).await.map_err(|e| named(&file.path, e))?;
     let (path, total) = (file.path.clone(), file.size);
     let path_shown = file.path.clone();
-    let report = move |sent: u64| progress.report(UploadProgress { path: path.clone(), index, count, sent, total, state: UploadState::Sending });
+    let report = move |sent: u64| {
+        progress.report(UploadProgress { path: path.clone(), index, count, sent, total, state: UploadState::Sending })
+    };
     let stream = futures::stream::unfold(Some((handle, 0u64)), move |state| {
         let report = report.clone();
         let path_shown = path_shown.clone();
@@ -420,8 +444,20 @@ mod tests {
             target: Some("71".into()),
             description: String::new(),
             fields: vec![
-                TemplateField { key: "creatorNote".into(), label: "发起人陈述".into(), kind: FieldKind::Text, required: true, options: vec![] },
-                TemplateField { key: "tempAuthDay".into(), label: "临时权限天数".into(), kind: FieldKind::Number, required: true, options: vec![] },
+                TemplateField {
+                    key: "creatorNote".into(),
+                    label: "发起人陈述".into(),
+                    kind: FieldKind::Text,
+                    required: true,
+                    options: vec![],
+                },
+                TemplateField {
+                    key: "tempAuthDay".into(),
+                    label: "临时权限天数".into(),
+                    kind: FieldKind::Number,
+                    required: true,
+                    options: vec![],
+                },
                 TemplateField {
                     key: "selectId.0".into(),
                     label: "指定审批人".into(),
@@ -437,7 +473,11 @@ mod tests {
     }
 
     fn filled(pairs: &[(&str, &str)]) -> Submission {
-        Submission { template_id: "5".into(), fields: pairs.iter().map(|(k, v)| FieldValue::text(*k, *v)).collect(), ..Default::default() }
+        Submission {
+            template_id: "5".into(),
+            fields: pairs.iter().map(|(k, v)| FieldValue::text(*k, *v)).collect(),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -445,9 +485,22 @@ mod tests {
         let t = template(AttachmentRule::None);
         let ok = filled(&[("creatorNote", "要下载合同"), ("tempAuthDay", "3"), ("selectId.0", "1")]);
         assert_eq!(validate(&t, &ok), Ok(()));
-        assert_eq!(validate(&t, &filled(&[("tempAuthDay", "3"), ("selectId.0", "1")])).unwrap_err().field, "creatorNote");
-        assert_eq!(validate(&t, &filled(&[("creatorNote", "x"), ("tempAuthDay", "三"), ("selectId.0", "1")])).unwrap_err().field, "tempAuthDay");
-        assert_eq!(validate(&t, &filled(&[("creatorNote", "x"), ("tempAuthDay", "3"), ("selectId.0", "9")])).unwrap_err().field, "selectId.0");
+        assert_eq!(
+            validate(&t, &filled(&[("tempAuthDay", "3"), ("selectId.0", "1")])).unwrap_err().field,
+            "creatorNote"
+        );
+        assert_eq!(
+            validate(&t, &filled(&[("creatorNote", "x"), ("tempAuthDay", "三"), ("selectId.0", "1")]))
+                .unwrap_err()
+                .field,
+            "tempAuthDay"
+        );
+        assert_eq!(
+            validate(&t, &filled(&[("creatorNote", "x"), ("tempAuthDay", "3"), ("selectId.0", "9")]))
+                .unwrap_err()
+                .field,
+            "selectId.0"
+        );
         let mut extra = ok.clone();
         extra.fields.push(FieldValue::text("colour", "red"));
         assert_eq!(validate(&t, &extra).unwrap_err().field, "colour");
@@ -473,7 +526,8 @@ mod tests {
         let e = collect_files(&[dir.path().join("missing")]).unwrap_err().to_string();
         assert!(e.contains("missing"), "{e}");
         let shown = describe_paths(&[dir.path().join("资料"), dir.path().join("a.pdf"), dir.path().join("missing")]);
-        let got: Vec<(&str, bool, usize, u64, bool)> = shown.iter().map(|p| (p.name.as_str(), p.is_folder, p.files, p.size, p.error.is_some())).collect();
+        let got: Vec<(&str, bool, usize, u64, bool)> =
+            shown.iter().map(|p| (p.name.as_str(), p.is_folder, p.files, p.size, p.error.is_some())).collect();
         assert_eq!(got, [("资料", true, 2, 15, false), ("a.pdf", false, 1, 3, false), ("missing", false, 0, 0, true)]);
     }
 }

@@ -28,7 +28,10 @@ async fn a_damaged_cache_is_reported_and_not_synced_into() {
     let service = Service::open(dir.path()).unwrap();
     let mut events = service.subscribe();
     let e = service.check_cache().await.unwrap_err();
-    assert!(matches!(e, Error::CacheDamaged(_)) && e.to_string().contains("move the data folder's cache.sqlite3 away"), "{e}");
+    assert!(
+        matches!(e, Error::CacheDamaged(_)) && e.to_string().contains("move the data folder's cache.sqlite3 away"),
+        "{e}"
+    );
     assert!(matches!(events.try_recv(), Ok(inbox_core::sync::SyncEvent::CacheDamaged { .. })), "the window is told");
     let account = service.accounts().map(|a| a[0].id).unwrap_or(1);
     let refused = service.sync_account(account).await.unwrap_err();

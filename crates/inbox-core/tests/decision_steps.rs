@@ -33,7 +33,8 @@ fn local_id(service: &Service, remote: &str) -> i64 {
 
 /// The one outbox entry of cached approval `id`.
 fn entry_of(service: &Service, id: i64) -> OutboxEntry {
-    let all: Vec<OutboxEntry> = service.store().outbox_all().unwrap().into_iter().filter(|e| e.approval_id == Some(id)).collect();
+    let all: Vec<OutboxEntry> =
+        service.store().outbox_all().unwrap().into_iter().filter(|e| e.approval_id == Some(id)).collect();
     assert_eq!(all.len(), 1, "{all:?}");
     all.into_iter().next().unwrap()
 }
@@ -47,7 +48,12 @@ fn awaiting(service: &Service, id: i64) -> Option<String> {
 fn die_mid_send(service: &Service, entry: i64) {
     let conn = rusqlite::Connection::open(service.store().path()).unwrap();
     conn.busy_timeout(std::time::Duration::from_secs(30)).unwrap();
-    let n = conn.execute("UPDATE outbox SET state = 'sending', lease_owner = 'a process that died', lease_until = ?2 WHERE id = ?1", rusqlite::params![entry, now() - 1]).unwrap();
+    let n = conn
+        .execute(
+            "UPDATE outbox SET state = 'sending', lease_owner = 'a process that died', lease_until = ?2 WHERE id = ?1",
+            rusqlite::params![entry, now() - 1],
+        )
+        .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -101,15 +107,23 @@ mod weiwenjia {
         let me = sim.demo_user().uid;
         sim.with_state(|s| {
             let users: Vec<i64> = s.users.keys().copied().collect();
-            let ids: Vec<i64> = s.records.values().filter(|r| r.can_approve(me) && r.current == 0 && r.nodes.len() >= 2).map(|r| r.id).take(n).collect();
+            let ids: Vec<i64> = s
+                .records
+                .values()
+                .filter(|r| r.can_approve(me) && r.current == 0 && r.nodes.len() >= 2)
+                .map(|r| r.id)
+                .take(n)
+                .collect();
             assert_eq!(ids.len(), n, "the seed has {n} records awaiting the demo user at their first node");
             ids.into_iter()
                 .map(|id| {
                     let r = s.records.get_mut(&id).unwrap();
                     let colleague = users.iter().copied().find(|u| *u != me && *u != r.submitter).unwrap();
                     r.nodes.truncate(2);
-                    (r.nodes[0].name, r.nodes[0].kind, r.nodes[0].approvers) = ("一级审批".into(), NodeType::Or, vec![me, colleague]);
-                    (r.nodes[1].name, r.nodes[1].kind, r.nodes[1].approvers) = ("销售总监审批".into(), NodeType::Or, vec![me]);
+                    (r.nodes[0].name, r.nodes[0].kind, r.nodes[0].approvers) =
+                        ("一级审批".into(), NodeType::Or, vec![me, colleague]);
+                    (r.nodes[1].name, r.nodes[1].kind, r.nodes[1].approvers) =
+                        ("销售总监审批".into(), NodeType::Or, vec![me]);
                     (remote_id(r), colleague)
                 })
                 .collect()
@@ -140,17 +154,33 @@ async fn weiwenjia_a_lost_reply_then_a_retry_or_a_lapsed_lease_decides_only_the_
         let e = w.service.act(id, Action::Approve, COMMENT).await.unwrap_err().to_string();
         assert!(e.contains("502"), "{how:?}: {e}");
         assert_eq!(w.sim.decisions_of(remote, me), [("pass", COMMENT.to_string())], "{how:?}: the vendor took it");
-        assert_eq!((w.sim.current_node(remote), w.sim.waiting_approvers(remote)), (Some(1), vec![me]), "{how:?}: now 销售总监审批 awaits the same user");
+        assert_eq!(
+            (w.sim.current_node(remote), w.sim.waiting_approvers(remote)),
+            (Some(1), vec![me]),
+            "{how:?}: now 销售总监审批 awaits the same user"
+        );
         let entry = entry_of(&w.service, id);
-        assert_eq!((entry.state, entry.attempts, entry.step_name.as_deref()), (OutboxState::Queued, 1, Some("一级审批")), "{how:?}");
+        assert_eq!(
+            (entry.state, entry.attempts, entry.step_name.as_deref()),
+            (OutboxState::Queued, 1, Some("一级审批")),
+            "{how:?}"
+        );
         let performs = weiwenjia::perform_calls(&w.sim, remote);
         assert_eq!(performs, 1);
 
         let after = resume(&w.service, entry.id, how).await;
         assert_eq!((after.state, after.attempts), (OutboxState::Done, 1), "{how:?}: {after:?}");
         assert_eq!(weiwenjia::perform_calls(&w.sim, remote), performs, "{how:?}: no second execute call");
-        assert_eq!(w.sim.decisions_of(remote, me), [("pass", COMMENT.to_string())], "{how:?}: exactly one decision by the user");
-        assert_eq!((w.sim.current_node(remote), w.sim.status(remote)), (Some(1), Some("applying")), "{how:?}: 销售总监审批 untouched");
+        assert_eq!(
+            w.sim.decisions_of(remote, me),
+            [("pass", COMMENT.to_string())],
+            "{how:?}: exactly one decision by the user"
+        );
+        assert_eq!(
+            (w.sim.current_node(remote), w.sim.status(remote)),
+            (Some(1), Some("applying")),
+            "{how:?}: 销售总监审批 untouched"
+        );
         assert_eq!(w.sim.waiting_approvers(remote), vec![me]);
         // The cache shows what the vendor does: the user is awaited again, at the next step.
         assert_eq!(awaiting(&w.service, id).as_deref(), Some("销售总监审批"), "{how:?}");
@@ -169,13 +199,29 @@ async fn weiwenjia_a_first_send_after_the_approval_moved_on_is_refused_in_words_
     w.service.sync_account(w.account).await.unwrap();
     let id = local_id(&w.service, &remote);
     assert_eq!(awaiting(&w.service, id).as_deref(), Some("一级审批"));
-    w.sim.with_state(|s| s.records.values_mut().find(|r| vendor_sim::weiwenjia::remote_id(r) == remote).unwrap().perform(colleague, vendor_sim::weiwenjia::state::Verb::Pass, "同意", now()).unwrap());
+    w.sim.with_state(|s| {
+        s.records
+            .values_mut()
+            .find(|r| vendor_sim::weiwenjia::remote_id(r) == remote)
+            .unwrap()
+            .perform(colleague, vendor_sim::weiwenjia::state::Verb::Pass, "同意", now())
+            .unwrap()
+    });
 
     let e = w.service.act(id, Action::Approve, COMMENT).await.unwrap_err().to_string();
-    assert!(e.contains("励销云") && e.contains("moved on to 销售总监审批 since you saw it at 一级审批") && e.contains("decide again"), "{e}");
+    assert!(
+        e.contains("励销云")
+            && e.contains("moved on to 销售总监审批 since you saw it at 一级审批")
+            && e.contains("decide again"),
+        "{e}"
+    );
     assert_eq!(weiwenjia::perform_calls(&w.sim, &remote), 0, "nothing was sent");
     assert!(w.sim.decisions_of(&remote, me).is_empty());
-    assert_eq!((w.sim.current_node(&remote), w.sim.waiting_approvers(&remote)), (Some(1), vec![me]), "销售总监审批 untouched");
+    assert_eq!(
+        (w.sim.current_node(&remote), w.sim.waiting_approvers(&remote)),
+        (Some(1), vec![me]),
+        "销售总监审批 untouched"
+    );
     let entry = entry_of(&w.service, id);
     assert_eq!((entry.state, entry.attempts), (OutboxState::Failed, 0), "refused before any request left");
     assert!(entry.last_error.as_deref().unwrap_or("").contains("moved on to 销售总监审批"), "{entry:?}");
@@ -243,16 +289,19 @@ mod qiyuesuo {
         sim.with_state(|s| {
             let me = s.demo.clone();
             let colleague: Person = s.employees.iter().find(|p| p.contact != me.contact).unwrap().clone();
-            let ids: Vec<String> = s.contracts.values().filter(|c| c.awaits(&me.contact)).map(|c| c.id.clone()).take(n).collect();
+            let ids: Vec<String> =
+                s.contracts.values().filter(|c| c.awaits(&me.contact)).map(|c| c.id.clone()).take(n).collect();
             assert_eq!(ids.len(), n, "the seed has {n} contracts awaiting the demo employee");
             for id in &ids {
                 let c = s.contracts.get_mut(id).unwrap();
                 let (si, ai) = c.current_action().unwrap();
                 let actions = &mut c.signatories[si].actions;
                 actions[ai].name = "部门负责人审批".into();
-                actions[ai].operators = if colleague_first { vec![colleague.clone(), me.clone()] } else { vec![me.clone()] };
+                actions[ai].operators =
+                    if colleague_first { vec![colleague.clone(), me.clone()] } else { vec![me.clone()] };
                 let mut next = actions[ai].clone();
-                (next.id, next.name, next.status, next.operators) = (format!("{}7", actions[ai].id), "总经理审批".into(), INIT, vec![me.clone()]);
+                (next.id, next.name, next.status, next.operators) =
+                    (format!("{}7", actions[ai].id), "总经理审批".into(), INIT, vec![me.clone()]);
                 actions.insert(ai + 1, next);
                 for (k, a) in actions.iter_mut().enumerate() {
                     a.serial_no = k as i64;
@@ -295,7 +344,11 @@ async fn qiyuesuo_a_lost_reply_then_a_retry_or_a_lapsed_lease_decides_only_the_a
         let e = w.service.act(id, Action::Approve, COMMENT).await.unwrap_err().to_string();
         assert!(e.contains("502"), "{how:?}: {e}");
         assert_eq!(w.sim.audits_received().len(), audits + 1, "{how:?}: the vendor took it");
-        assert_eq!(qiyuesuo::awaiting_at(&w.sim, remote, &me).as_deref(), Some("总经理审批"), "{how:?}: the next audit awaits the same user");
+        assert_eq!(
+            qiyuesuo::awaiting_at(&w.sim, remote, &me).as_deref(),
+            Some("总经理审批"),
+            "{how:?}: the next audit awaits the same user"
+        );
         let entry = entry_of(&w.service, id);
         assert_eq!((entry.state, entry.attempts), (OutboxState::Queued, 1), "{how:?}");
         assert!(entry.step_name.as_deref().unwrap_or("").ends_with("部门负责人审批"));
@@ -305,7 +358,11 @@ async fn qiyuesuo_a_lost_reply_then_a_retry_or_a_lapsed_lease_decides_only_the_a
         assert_eq!((after.state, after.attempts), (OutboxState::Done, 1), "{how:?}: {after:?}");
         assert_eq!(w.sim.calls(qiyuesuo::AUDIT_PATH), calls, "{how:?}: no second employeeaudit call");
         assert_eq!(w.sim.audits_received().len(), audits + 1, "{how:?}: exactly one decision");
-        assert_eq!(qiyuesuo::awaiting_at(&w.sim, remote, &me).as_deref(), Some("总经理审批"), "{how:?}: 总经理审批 untouched");
+        assert_eq!(
+            qiyuesuo::awaiting_at(&w.sim, remote, &me).as_deref(),
+            Some("总经理审批"),
+            "{how:?}: 总经理审批 untouched"
+        );
         assert_eq!(w.sim.contract_status(remote).as_deref(), Some("SIGNING"));
         assert!(awaiting(&w.service, id).unwrap().ends_with("总经理审批"), "{how:?}: the cache shows the next audit");
     }
@@ -324,7 +381,13 @@ async fn qiyuesuo_a_first_send_after_the_contract_moved_on_is_refused_in_words_a
     let (calls, audits) = (w.sim.calls(qiyuesuo::AUDIT_PATH), w.sim.audits_received().len());
 
     let e = w.service.act(id, Action::Approve, COMMENT).await.unwrap_err().to_string();
-    assert!(e.contains("契约锁") && e.contains("moved on to") && e.contains("总经理审批 since you saw it at") && e.contains("decide again"), "{e}");
+    assert!(
+        e.contains("契约锁")
+            && e.contains("moved on to")
+            && e.contains("总经理审批 since you saw it at")
+            && e.contains("decide again"),
+        "{e}"
+    );
     assert_eq!((w.sim.calls(qiyuesuo::AUDIT_PATH), w.sim.audits_received().len()), (calls, audits), "nothing was sent");
     assert_eq!(qiyuesuo::awaiting_at(&w.sim, &remote, &me).as_deref(), Some("总经理审批"), "总经理审批 untouched");
     let entry = entry_of(&w.service, id);
@@ -333,7 +396,11 @@ async fn qiyuesuo_a_first_send_after_the_contract_moved_on_is_refused_in_words_a
     let retried = w.service.retry_action(entry.id).await.unwrap();
     assert_eq!(retried.state, OutboxState::Failed, "{retried:?}");
     assert!(retried.last_error.as_deref().unwrap_or("").contains("moved on to"), "{retried:?}");
-    assert_eq!((w.sim.calls(qiyuesuo::AUDIT_PATH), w.sim.audits_received().len()), (calls, audits), "still nothing sent");
+    assert_eq!(
+        (w.sim.calls(qiyuesuo::AUDIT_PATH), w.sim.audits_received().len()),
+        (calls, audits),
+        "still nothing sent"
+    );
 
     assert!(awaiting(&w.service, id).unwrap().ends_with("总经理审批"));
     w.service.act(id, Action::Approve, "同意签署").await.unwrap();

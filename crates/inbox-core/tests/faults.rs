@@ -92,7 +92,17 @@ impl World {
     /// an approval arrives, so that the next sync walks.
     async fn fxiaoke_head_calls(&self) -> u32 {
         let sim = self.sims.fxiaoke();
-        let calls = || ["/cgi/approval/query", "/cgi/approval/get", "/cgi/crm/approvalInstances/query", "/cgi/crm/approvalInstance/get"].map(|p| sim.calls(p)).iter().sum::<usize>();
+        let calls = || {
+            [
+                "/cgi/approval/query",
+                "/cgi/approval/get",
+                "/cgi/crm/approvalInstances/query",
+                "/cgi/crm/approvalInstance/get",
+            ]
+            .map(|p| sim.calls(p))
+            .iter()
+            .sum::<usize>()
+        };
         let before = calls();
         self.service.sync_account(self.account_id(Vendor::Fxiaoke)).await.unwrap();
         let head = calls() - before;
@@ -120,7 +130,13 @@ impl World {
     fn cached_todo(&self, vendor: Vendor) -> Vec<String> {
         let mut ids = vec![];
         loop {
-            let q = ListQuery { inbox: Some(Inbox::Todo), account_id: Some(self.account_id(vendor)), offset: ids.len() as u32, limit: 500, ..Default::default() };
+            let q = ListQuery {
+                inbox: Some(Inbox::Todo),
+                account_id: Some(self.account_id(vendor)),
+                offset: ids.len() as u32,
+                limit: 500,
+                ..Default::default()
+            };
             let page = self.service.list(&q).unwrap().items;
             if page.is_empty() {
                 break;
@@ -137,8 +153,12 @@ impl World {
 
     /// The account's cached approvals as (remote id, status, boxes): what must not change.
     fn snapshot(&self, vendor: Vendor) -> Vec<(String, String, Vec<Inbox>)> {
-        let page = self.service.list(&ListQuery { account_id: Some(self.account_id(vendor)), limit: 1000, ..Default::default() }).unwrap();
-        let mut rows: Vec<_> = page.items.into_iter().map(|a| (a.remote_id, a.status.as_str().to_string(), a.boxes)).collect();
+        let page = self
+            .service
+            .list(&ListQuery { account_id: Some(self.account_id(vendor)), limit: 1000, ..Default::default() })
+            .unwrap();
+        let mut rows: Vec<_> =
+            page.items.into_iter().map(|a| (a.remote_id, a.status.as_str().to_string(), a.boxes)).collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         rows
     }
@@ -186,7 +206,8 @@ async fn each_fault_is_reported_in_words_and_spares_the_other_accounts_and_the_c
         let before = w.snapshot(vendor);
         assert!(!before.is_empty(), "{vendor} has cached approvals to protect");
         w.set_fault(vendor, Some(fault));
-        let error = w.sync_with_fault(vendor).await.unwrap_or_else(|| panic!("{fault:?} on {vendor} must fail its sync"));
+        let error =
+            w.sync_with_fault(vendor).await.unwrap_or_else(|| panic!("{fault:?} on {vendor} must fail its sync"));
         w.set_fault(vendor, None);
         assert!(error.contains(words) && error.contains(vendor.as_str()), "{fault:?} on {vendor}: {error}");
         let account = w.service.account(vendor.as_str()).unwrap();
@@ -205,7 +226,10 @@ async fn one_429_with_retry_after_and_latency_are_ridden_out() {
     let w = world().await;
     for vendor in LIST_VENDORS {
         w.set_fault_times(vendor, Fault::RateLimited, 1);
-        w.service.sync_account(w.account_id(vendor)).await.unwrap_or_else(|e| panic!("{vendor} retries after Retry-After: {e}"));
+        w.service
+            .sync_account(w.account_id(vendor))
+            .await
+            .unwrap_or_else(|e| panic!("{vendor} retries after Retry-After: {e}"));
         assert_eq!(w.fault(vendor), None, "{vendor}: the counted fault was used up");
     }
     w.set_fault_times(Vendor::Qiyuesuo, Fault::Slow, 2);
@@ -218,7 +242,12 @@ async fn a_decision_of_unknown_fate_survives_a_restart_and_is_reconciled_not_res
     let account = w.account_id(Vendor::Yomicloud);
     w.service.sync_account(account).await.unwrap();
     let me = w.sims.yomicloud().demo_user().uid;
-    let target = w.service.list(&ListQuery { inbox: Some(Inbox::Todo), account_id: Some(account), limit: 1, ..Default::default() }).unwrap().items[0].clone();
+    let target = w
+        .service
+        .list(&ListQuery { inbox: Some(Inbox::Todo), account_id: Some(account), limit: 1, ..Default::default() })
+        .unwrap()
+        .items[0]
+        .clone();
     let remote: i64 = target.remote_id.parse().unwrap();
 
     // The attempt fails and nobody knows whether it landed …
@@ -264,7 +293,11 @@ async fn a_decision_made_offline_waits_and_can_be_retried_or_discarded() {
     let w = world().await;
     let account = w.account_id(Vendor::Weiwenjia);
     w.service.sync_account(account).await.unwrap();
-    let todo = w.service.list(&ListQuery { inbox: Some(Inbox::Todo), account_id: Some(account), limit: 2, ..Default::default() }).unwrap().items;
+    let todo = w
+        .service
+        .list(&ListQuery { inbox: Some(Inbox::Todo), account_id: Some(account), limit: 2, ..Default::default() })
+        .unwrap()
+        .items;
     assert_eq!(todo.len(), 2);
     w.set_fault(Vendor::Weiwenjia, Some(Fault::ServerError));
     for a in &todo {
@@ -294,7 +327,11 @@ async fn oversized_ipc_arguments_are_refused_in_words() {
     let search = "审".repeat(inbox_core::service::MAX_SEARCH_CHARS + 1);
     let e = service.list(&ListQuery { search: Some(search), ..Default::default() }).unwrap_err().to_string();
     assert!(e.contains("at most"), "{e}");
-    let e = service.act(1, Action::Approve, &"x".repeat(inbox_core::service::MAX_COMMENT_CHARS + 1)).await.unwrap_err().to_string();
+    let e = service
+        .act(1, Action::Approve, &"x".repeat(inbox_core::service::MAX_COMMENT_CHARS + 1))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("at most"), "{e}");
 }
 
@@ -367,7 +404,10 @@ async fn a_list_that_never_holds_still_is_reported_and_nothing_is_lost() {
         w.service.sync_account(w.account_id(vendor)).await.unwrap();
         let before = w.cached_todo(vendor);
         w.arm(vendor, Fault::PageShift, 0, None).await;
-        let error = w.sync_with_fault(vendor).await.unwrap_or_else(|| panic!("{vendor}: a list moving on every page fails the sync"));
+        let error = w
+            .sync_with_fault(vendor)
+            .await
+            .unwrap_or_else(|| panic!("{vendor}: a list moving on every page fails the sync"));
         w.set_fault(vendor, None);
         assert!(error.contains("kept changing") && error.contains(vendor.as_str()), "{vendor}: {error}");
         let kept = w.cached_todo(vendor);
@@ -375,6 +415,11 @@ async fn a_list_that_never_holds_still_is_reported_and_nothing_is_lost() {
         w.integrity_ok();
         w.service.sync_account(w.account_id(vendor)).await.unwrap();
         let (cached, listed) = (w.cached_todo(vendor), w.vendor_todo(vendor));
-        assert!(cached == listed, "{vendor}: converged once the list settled: {} cached, {} listed", cached.len(), listed.len());
+        assert!(
+            cached == listed,
+            "{vendor}: converged once the list settled: {} cached, {} listed",
+            cached.len(),
+            listed.len()
+        );
     }
 }

@@ -30,10 +30,16 @@ fn check(name: &str, v: &Value) -> bool {
             let result = q.query_result.unwrap();
             assert_eq!((result.total, result.instance_list.len()), (Some(50), 2));
             let row: wire::CrmInstance = serde_json::from_value(result.instance_list[0].clone()).unwrap();
-            assert_eq!((row.instance_id.as_str(), row.state.as_str(), row.create_time, row.cancel_time), ("5938ef093db71d57841afaa8", "pass", Some(1496903433459), Some(0)));
+            assert_eq!(
+                (row.instance_id.as_str(), row.state.as_str(), row.create_time, row.cancel_time),
+                ("5938ef093db71d57841afaa8", "pass", Some(1496903433459), Some(0))
+            );
             let detail = wire::CrmInstanceDetail::default().completed(&row.instance_id, Some(&row));
             let a = map::crm_instance(&detail, v.clone(), "FSUID_55E332B8B9637C744CFD5FC89F7FCA57");
-            assert_eq!((a.remote_id.as_str(), a.status, a.boxes.clone()), ("crm:5938ef093db71d57841afaa8", Status::Approved, vec![Inbox::Submitted]));
+            assert_eq!(
+                (a.remote_id.as_str(), a.status, a.boxes.clone()),
+                ("crm:5938ef093db71d57841afaa8", Status::Approved, vec![Inbox::Submitted])
+            );
             assert_eq!((a.submitted_at, a.updated_at), (1496903433, 1496903455));
             assert_eq!(a.title, "CreateTradeCode-02548-201706082017-06-08 02:30");
             assert!(a.fields.iter().any(|f| f.label == "触发操作" && f.value == "新建"));
@@ -43,19 +49,46 @@ fn check(name: &str, v: &Value) -> bool {
         "apl-approval-get-instance.json" => {
             let detail = wire::CrmInstanceDetail::deserialize(&v["data"]).unwrap();
             let i = detail.instance.clone().unwrap();
-            assert_eq!((i.data_id.as_str(), i.object_api_name.as_str(), i.flow_api_name.as_str(), i.applicant_open_user_id.as_str()), ("66f50a6e25255b0007b64ca0", "object_RlhY0__c", "apprZVJ6E46RHG__crmappr", "1007"));
-            assert_eq!((detail.tasks.len(), detail.tasks[0].complete_open_persons.clone(), detail.tasks[1].un_complete_persons.clone()), (2, vec!["1007".to_string()], vec!["1007".to_string()]));
+            assert_eq!(
+                (
+                    i.data_id.as_str(),
+                    i.object_api_name.as_str(),
+                    i.flow_api_name.as_str(),
+                    i.applicant_open_user_id.as_str()
+                ),
+                ("66f50a6e25255b0007b64ca0", "object_RlhY0__c", "apprZVJ6E46RHG__crmappr", "1007")
+            );
+            assert_eq!(
+                (
+                    detail.tasks.len(),
+                    detail.tasks[0].complete_open_persons.clone(),
+                    detail.tasks[1].un_complete_persons.clone()
+                ),
+                (2, vec!["1007".to_string()], vec!["1007".to_string()])
+            );
             let a = map::crm_instance(&detail.completed("66f50a6f0cf87e114caaa435", None), v.clone(), "1007");
-            assert_eq!((a.status, a.boxes.clone()), (Status::Pending, vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed]));
+            assert_eq!(
+                (a.status, a.boxes.clone()),
+                (Status::Pending, vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed])
+            );
             assert_eq!(a.actions, vec![Action::Approve, Action::Reject, Action::Cancel]);
             assert_eq!(a.steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["A", "B1"]);
-            assert_eq!((a.steps[0].decision, a.steps[0].members[0].comment.as_deref()), (Decision::Approved, Some("同意。")));
+            assert_eq!(
+                (a.steps[0].decision, a.steps[0].members[0].comment.as_deref()),
+                (Decision::Approved, Some("同意。"))
+            );
             assert_eq!(a.title, "新建2024-09-26-1850（2024-09-2615:17）");
         }
         "apl-approval-find-tasks.json" => {
             let task = wire::CrmTask::of(v["result"][0].as_object().unwrap());
-            assert_eq!((task.id.as_str(), task.kind.as_str(), task.state.as_str()), ("66f656c1deb560342dbd4381", "one_pass", "pass"));
-            assert_eq!((task.opinions[0].open_user_id.as_str(), task.opinions[0].action_type.as_str()), ("1007", "agree"));
+            assert_eq!(
+                (task.id.as_str(), task.kind.as_str(), task.state.as_str()),
+                ("66f656c1deb560342dbd4381", "one_pass", "pass")
+            );
+            assert_eq!(
+                (task.opinions[0].open_user_id.as_str(), task.opinions[0].action_type.as_str()),
+                ("1007", "agree")
+            );
             assert_eq!(map::crm_opinion_decision(&task.opinions[0].action_type).0, Decision::Approved);
             assert_eq!(task.task_name.as_deref(), Some("A"));
         }
@@ -66,8 +99,15 @@ fn check(name: &str, v: &Value) -> bool {
         "user-simple-list.json" => {
             client::envelope("c", v).unwrap();
             let list: wire::UserSimpleList = serde_json::from_value(v.clone()).unwrap();
-            let names: Vec<_> = list.user_list.iter().map(|u| (u.open_user_id.as_str(), people::display(u.name.as_deref(), u.nick_name.as_deref(), false))).collect();
-            assert_eq!(names, [("FSUID_39E2Bxxxxxxx", Some("Xiao Ming".into())), ("FSUID_B4D44xxxxxxx", Some("Xiao Hong".into()))]);
+            let names: Vec<_> = list
+                .user_list
+                .iter()
+                .map(|u| (u.open_user_id.as_str(), people::display(u.name.as_deref(), u.nick_name.as_deref(), false)))
+                .collect();
+            assert_eq!(
+                names,
+                [("FSUID_39E2Bxxxxxxx", Some("Xiao Ming".into())), ("FSUID_B4D44xxxxxxx", Some("Xiao Hong".into()))]
+            );
         }
         // Requests: the keys our client sends (client.rs), the values of the published example.
         "user-get-request.json" => assert_eq!(keys(v), set(&["corpAccessToken", "corpId", "openUserId"])),
@@ -78,13 +118,33 @@ fn check(name: &str, v: &Value) -> bool {
         "crm-instance-get-request.json" => assert_eq!(keys(v), set(&["instanceId"])),
         "crm-instance-get-request-includenull.json" => assert_eq!(keys(v), set(&["instanceId", "includeNull"])),
         "crm-instances-query-request.json" => {
-            let ours = set(&["corpAccessToken", "corpId", "currentOpenUserId", "flowApiName", "startTime", "endTime", "pageNumber", "pageSize"]);
+            let ours = set(&[
+                "corpAccessToken",
+                "corpId",
+                "currentOpenUserId",
+                "flowApiName",
+                "startTime",
+                "endTime",
+                "pageNumber",
+                "pageSize",
+            ]);
             assert!(keys(v).is_superset(&ours), "{:?}", keys(v));
             let span = v["endTime"].as_i64().unwrap() - v["startTime"].as_i64().unwrap();
-            assert!(span > 180 * 86_400_000, "the CRM list's own example spans more than 180 days: no cap is published for it");
+            assert!(
+                span > 180 * 86_400_000,
+                "the CRM list's own example spans more than 180 days: no cap is published for it"
+            );
         }
         "crm-instances-query-request-v2doc.json" | "crm-instances-query-request-v2doc-includenull.json" => {
-            assert!(keys(v).is_superset(&set(&["flowApiName", "startTime", "endTime", "pageNumber", "pageSize", "state", "objectApiName"])));
+            assert!(keys(v).is_superset(&set(&[
+                "flowApiName",
+                "startTime",
+                "endTime",
+                "pageNumber",
+                "pageSize",
+                "state",
+                "objectApiName"
+            ])));
             assert_eq!(v["startTime"], "hello", "this revision's placeholders type the times as text");
         }
         "crm-object-instances-query-request.json" => assert_eq!(keys(v), set(&["dataId"])),
@@ -92,8 +152,12 @@ fn check(name: &str, v: &Value) -> bool {
             assert_eq!(keys(v), set(&["taskId", "actionType", "opinion"]));
             assert_eq!(v["actionType"], "agree");
         }
-        "crm-special-approval-task-request.json" => assert_eq!(keys(&v["data"]), set(&["taskId", "approvalResult", "opinion"])),
-        "crm-instance-cancel-request.json" => assert_eq!(keys(&v["data"]), set(&["entityId", "objectId", "cancelReason"])),
+        "crm-special-approval-task-request.json" => {
+            assert_eq!(keys(&v["data"]), set(&["taskId", "approvalResult", "opinion"]))
+        }
+        "crm-instance-cancel-request.json" => {
+            assert_eq!(keys(&v["data"]), set(&["entityId", "objectId", "cancelReason"]))
+        }
         _ => return false,
     }
     true
@@ -115,7 +179,10 @@ fn every_public_example_is_read() {
     }
     assert_eq!(checked, 16, "every file the README lists");
     let readme = std::fs::read_to_string(format!("{DIR}/README.md")).unwrap();
-    assert!(readme.contains("user-get-request.json") && readme.contains("cut off"), "the user/get reply is truncated everywhere, so only its request is kept");
+    assert!(
+        readme.contains("user-get-request.json") && readme.contains("cut off"),
+        "the user/get reply is truncated everywhere, so only its request is kept"
+    );
 }
 
 /// The simulator answers the published people requests as the pages say (with our token).
@@ -124,7 +191,11 @@ async fn the_simulator_answers_the_published_people_requests() {
     let sim = vendor_sim::fxiaoke::Sim::new(3, 4);
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let (app_id, secret, code, _) = sim.app();
-    let c = client::Client::new(&server.base_url, inbox_core::connectors::fxiaoke::auth::Credentials::new(&app_id, &secret, &code)).unwrap();
+    let c = client::Client::new(
+        &server.base_url,
+        inbox_core::connectors::fxiaoke::auth::Credentials::new(&app_id, &secret, &code),
+    )
+    .unwrap();
     let read = |name: &str| document_example(&std::fs::read_to_string(format!("{DIR}/{name}")).unwrap());
     let mut simple = read("user-simple-list-request.json");
     let department = simple["departmentId"].as_i64().unwrap();
@@ -135,7 +206,10 @@ async fn the_simulator_answers_the_published_people_requests() {
     let mut get = read("user-get-request.json");
     get.as_object_mut().unwrap().retain(|k, _| k == "openUserId");
     let e = c.call_raw(client::beyond_document::USER_GET, get).await.unwrap_err();
-    assert!(e.to_string().contains("30027") && e.to_string().contains("员工不存在"), "the example's placeholder id is nobody: {e}");
+    assert!(
+        e.to_string().contains("30027") && e.to_string().contains("员工不存在"),
+        "the example's placeholder id is nobody: {e}"
+    );
     let me = sim.demo_user();
     let named = c.user_get(&me.open_user_id).await.unwrap();
     assert_eq!((named.name.as_deref(), named.nick_name.as_deref(), named.is_stop), (Some("王芳"), Some("Fang"), false));

@@ -6,11 +6,11 @@
 //! and approvals on the edges of the 180-day windows listed exactly once.
 
 mod support;
-use support::add_demo as add;
 use inbox_core::connectors::fxiaoke::{auth::Credentials, client::Client};
 use inbox_core::{Action, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::fxiaoke::Sim;
 
@@ -32,7 +32,6 @@ async fn world() -> World {
     let account = add(&service, "纷享", &sim.demo_account(&base_url));
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
-
 
 fn in_box(service: &Service, inbox: Inbox) -> BTreeSet<String> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();
@@ -131,7 +130,12 @@ async fn crm_approve_reject_and_cancel_reach_the_vendor() {
     let approved = w.service.act(first, Action::Approve, "同意，价格合理").await.unwrap();
     assert!(!w.sim.crm_boxes_for(&me).todo.contains(&todo[0]));
     assert!(approved.remote.boxes.contains(&Inbox::Processed) && !approved.remote.boxes.contains(&Inbox::Todo));
-    assert!(approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，价格合理")));
+    assert!(approved
+        .remote
+        .steps
+        .iter()
+        .flat_map(|s| &s.members)
+        .any(|m| m.comment.as_deref() == Some("同意，价格合理")));
 
     let second = local_id(&w.service, &format!("crm:{}", todo[1]));
     assert!(matches!(w.service.act(second, Action::Reject, " ").await.unwrap_err(), Error::Invalid(_)));
@@ -139,7 +143,13 @@ async fn crm_approve_reject_and_cancel_reach_the_vendor() {
     assert_eq!(w.sim.crm_state(&todo[1]).as_deref(), Some("reject"));
     assert_eq!(rejected.remote.status, Status::Rejected);
 
-    let mine = w.sim.crm_boxes_for(&me).submitted.into_iter().find(|i| w.sim.crm_state(i).as_deref() == Some("in_progress")).unwrap();
+    let mine = w
+        .sim
+        .crm_boxes_for(&me)
+        .submitted
+        .into_iter()
+        .find(|i| w.sim.crm_state(i).as_deref() == Some("in_progress"))
+        .unwrap();
     let local = local_id(&w.service, &format!("crm:{mine}"));
     assert!(w.service.approval(local).unwrap().remote.actions.contains(&Action::Cancel));
     let cancelled = w.service.act(local, Action::Cancel, "信息有误，撤回").await.unwrap();
@@ -183,7 +193,8 @@ async fn the_user_can_be_found_by_mobile_and_pages_are_walked() {
     let by_mobile = add(&w.service, "手机号", &demo);
     w.service.sync_account(by_mobile).await.unwrap();
     let todo = w.service.list(&ListQuery { inbox: Some(Inbox::Todo), limit: 500, ..Default::default() }).unwrap();
-    let ids: BTreeSet<String> = todo.items.iter().filter(|a| a.account_id == by_mobile).map(|a| a.remote_id.clone()).collect();
+    let ids: BTreeSet<String> =
+        todo.items.iter().filter(|a| a.account_id == by_mobile).map(|a| a.remote_id.clone()).collect();
     assert_eq!(ids, expected(&w.sim, Inbox::Todo));
     assert!(w.sim.calls("/cgi/approval/query") > 3, "more than one page per window");
     assert_eq!(w.sim.calls("/cgi/user/getByMobile"), 1);
@@ -288,7 +299,10 @@ async fn the_two_lists_are_walked_side_by_side() {
     assert!(ids.iter().any(|id| id.starts_with("crm:")), "a CRM approval on the first page: {ids:?}");
     assert!(ids.iter().any(|id| !id.starts_with("crm:")), "a 协同 approval on the first page: {ids:?}");
     // Interleaved, so the sync's concurrent reads fall under both endpoints' limits at once.
-    assert!(ids[..2].iter().any(|id| id.starts_with("crm:")) && ids[..2].iter().any(|id| !id.starts_with("crm:")), "{ids:?}");
+    assert!(
+        ids[..2].iter().any(|id| id.starts_with("crm:")) && ids[..2].iter().any(|id| !id.starts_with("crm:")),
+        "{ids:?}"
+    );
     let counted: Vec<&str> = page.totals.iter().map(|t| t.of.as_str()).collect();
     assert_eq!(counted.len(), 2, "one count per list: {counted:?}");
     assert_eq!((w.sim.calls("/cgi/approval/query"), w.sim.calls("/cgi/crm/approvalInstances/query")), (1, 1));
@@ -328,7 +342,13 @@ async fn a_sync_with_nothing_new_reads_the_tops_of_the_windows_and_changes_still
 
     // Someone else's step is handed to the demo user: that approval now heads its window.
     let theirs = w.sim.with_state(|s| {
-        let a = s.approvals.values_mut().find(|a| a.status == 1 && a.sender != me && a.tasks.iter().all(|t| t.members.iter().all(|(m, _)| *m != me))).unwrap();
+        let a = s
+            .approvals
+            .values_mut()
+            .find(|a| {
+                a.status == 1 && a.sender != me && a.tasks.iter().all(|t| t.members.iter().all(|(m, _)| *m != me))
+            })
+            .unwrap();
         a.change_approver(&me, vendor_sim::common::now_secs() + 60);
         a.id
     });
@@ -336,7 +356,12 @@ async fn a_sync_with_nothing_new_reads_the_tops_of_the_windows_and_changes_still
     assert!(in_box(&w.service, Inbox::Todo).contains(&theirs.to_string()));
     boxes_match();
     // Handed on again: still pending and still the top, so only its update time shows it.
-    w.sim.with_state(|s| s.approvals.get_mut(&theirs).unwrap().change_approver("FSUID_SOMEONE_ELSE", vendor_sim::common::now_secs() + 120));
+    w.sim.with_state(|s| {
+        s.approvals
+            .get_mut(&theirs)
+            .unwrap()
+            .change_approver("FSUID_SOMEONE_ELSE", vendor_sim::common::now_secs() + 120)
+    });
     w.service.sync_account(w.account).await.unwrap();
     assert!(!in_box(&w.service, Inbox::Todo).contains(&theirs.to_string()));
     boxes_match();
@@ -344,7 +369,13 @@ async fn a_sync_with_nothing_new_reads_the_tops_of_the_windows_and_changes_still
     // Another approver agrees to a CRM flow the demo user applied for.
     let applied = w.sim.with_state(|s| {
         let i = s.crm.values_mut().find(|i| i.applicant == me && i.state == "in_progress").unwrap();
-        let (task, who) = i.tasks.iter().enumerate().find(|(_, t)| t.state == "in_progress").map(|(n, t)| (n, t.un_complete[0].clone())).unwrap();
+        let (task, who) = i
+            .tasks
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.state == "in_progress")
+            .map(|(n, t)| (n, t.un_complete[0].clone()))
+            .unwrap();
         i.decide(task, &who, true, "同意", vendor_sim::common::now_secs() * 1000 + 180_000).unwrap();
         i.instance_id.clone()
     });
@@ -355,7 +386,10 @@ async fn a_sync_with_nothing_new_reads_the_tops_of_the_windows_and_changes_still
     assert_eq!(Some(local.remote.steps.len()), w.sim.with_state(|s| s.crm.get(&applied).map(|i| i.tasks.len())));
     boxes_match();
     let moved = w.service.approval(local_id(&w.service, &format!("crm:{applied}"))).unwrap();
-    assert!(moved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意")), "the other approver's opinion is there");
+    assert!(
+        moved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意")),
+        "the other approver's opinion is there"
+    );
 }
 
 /// Issue 13: people are shown by name, never as `FSUID_…` where the vendor has a name: one
@@ -368,7 +402,15 @@ async fn people_are_shown_by_name_and_each_is_looked_up_once() {
     let w = world().await;
     w.service.sync_account(w.account).await.unwrap();
     let employees = w.sim.with_state(|s| s.employees.clone());
-    let shown = |id: &str| employees.iter().find(|e| e.open_user_id == id).map(|e| if e.is_stop { format!("{}（已停用）", e.name) } else { e.name.clone() });
+    let shown = |id: &str| {
+        employees.iter().find(|e| e.open_user_id == id).map(|e| {
+            if e.is_stop {
+                format!("{}（已停用）", e.name)
+            } else {
+                e.name.clone()
+            }
+        })
+    };
     let page = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
     let all: Vec<_> = page.items.iter().map(|s| w.service.approval(s.id).unwrap()).collect();
     let mut people = 0;
@@ -386,7 +428,10 @@ async fn people_are_shown_by_name_and_each_is_looked_up_once() {
     assert!(people > 20, "{people} people checked");
     assert!(page.items.iter().all(|s| !s.submitter.name.contains("FSUID_")), "the list shows names too");
     assert!(all.iter().any(|a| a.remote.submitter.name == "郑离（已停用）"), "who left is named by user/get");
-    assert!(all.iter().any(|a| a.remote.fields.iter().any(|f| f.kind == FieldKind::User)), "person fields were checked");
+    assert!(
+        all.iter().any(|a| a.remote.fields.iter().any(|f| f.kind == FieldKind::User)),
+        "person fields were checked"
+    );
     assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (1, 1), "one company list; user/get only for who left");
 
     // The names are the cache's: a sync with nothing new asks nobody, and neither does a walk
@@ -400,7 +445,16 @@ async fn people_are_shown_by_name_and_each_is_looked_up_once() {
     let me = w.sim.demo_user().open_user_id;
     let bump = |sender: Option<&str>, secs: i64| {
         w.sim.with_state(|s| {
-            let a = s.approvals.values_mut().filter(|a| a.status == 1 && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == me && *st == "in_progress"))).max_by_key(|a| a.id).unwrap();
+            let a = s
+                .approvals
+                .values_mut()
+                .filter(|a| {
+                    a.status == 1
+                        && a.current_task()
+                            .is_some_and(|t| t.members.iter().any(|(m, st)| *m == me && *st == "in_progress"))
+                })
+                .max_by_key(|a| a.id)
+                .unwrap();
             if let Some(sender) = sender {
                 a.sender = sender.to_string();
             }
@@ -412,7 +466,11 @@ async fn people_are_shown_by_name_and_each_is_looked_up_once() {
     w.service.sync_account(w.account).await.unwrap();
     let stranger = w.service.approval(local_id(&w.service, &id.to_string())).unwrap();
     assert_eq!(stranger.remote.submitter.name, "FSUID_NOBODY0000000000000000000000", "no name: the id is shown");
-    assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (2, 2), "the walk listed the company again, then asked user/get (30027)");
+    assert_eq!(
+        (w.sim.calls(LIST), w.sim.calls(GET)),
+        (2, 2),
+        "the walk listed the company again, then asked user/get (30027)"
+    );
     bump(None, 120);
     w.service.sync_account(w.account).await.unwrap();
     assert_eq!((w.sim.calls(LIST), w.sim.calls(GET)), (2, 2), "an answered lookup is not asked again");
@@ -450,7 +508,10 @@ async fn approvals_on_the_window_edges_are_listed_exactly_once() {
     let source = connector.sources().remove(0);
     let (mut listed, mut cursor) = (Vec::new(), None);
     loop {
-        let page = connector.list(&source, cursor.as_deref()).await.unwrap_or_else(|e| panic!("every window is accepted: {e}"));
+        let page = connector
+            .list(&source, cursor.as_deref())
+            .await
+            .unwrap_or_else(|e| panic!("every window is accepted: {e}"));
         listed.extend(page.items.into_iter().map(|i| i.remote_id));
         match page.next {
             Some(next) => cursor = Some(next),

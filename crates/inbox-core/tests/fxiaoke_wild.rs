@@ -11,12 +11,22 @@ use vendor_sim::wild::{Tenant, ODD_CHARACTERS};
 
 fn approval(service: &Service, remote: &str) -> Approval {
     let page = service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
-    let id = page.items.iter().find(|a| a.remote_id == remote).map(|a| a.id).unwrap_or_else(|| panic!("{remote} in the cache"));
+    let id = page
+        .items
+        .iter()
+        .find(|a| a.remote_id == remote)
+        .map(|a| a.id)
+        .unwrap_or_else(|| panic!("{remote} in the cache"));
     service.approval(id).unwrap()
 }
 
 fn field(a: &Approval, label: &str) -> (String, FieldKind) {
-    let f = a.remote.fields.iter().find(|f| f.label == label).unwrap_or_else(|| panic!("{label} in {:#?}", a.remote.fields));
+    let f = a
+        .remote
+        .fields
+        .iter()
+        .find(|f| f.label == label)
+        .unwrap_or_else(|| panic!("{label} in {:#?}", a.remote.fields));
     (f.value.clone(), f.kind)
 }
 
@@ -35,13 +45,20 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     let me = sim.demo_user().open_user_id;
     let (old, instances) = sim.records_of(&me);
     let expected: Vec<String> = old.into_iter().chain(instances.into_iter().map(|i| format!("crm:{i}"))).collect();
-    assert!(expected.contains(&"79001".to_string()) && expected.contains(&crm(5)), "the wild records are the demo user's");
+    assert!(
+        expected.contains(&"79001".to_string()) && expected.contains(&crm(5)),
+        "the wild records are the demo user's"
+    );
 
     let (readable, placeholders) = support::assert_wild_sync(&service, account, &expected).await;
     assert_eq!(placeholders, 2, "one record of each list cannot be read");
     assert_eq!(readable, expected.len() - 2);
     let lost = approval(&service, "79007");
-    assert!(lost.remote.unreadable.as_ref().unwrap().call.contains("/cgi/approval/get"), "{:?}", lost.remote.unreadable);
+    assert!(
+        lost.remote.unreadable.as_ref().unwrap().call.contains("/cgi/approval/get"),
+        "{:?}",
+        lost.remote.unreadable
+    );
     let lost = approval(&service, &crm(5));
     let why = lost.remote.unreadable.clone().unwrap();
     assert!(why.call.contains("approvalInstance/get") && why.reason.contains("instanceDetail"), "{why:?}");
@@ -59,7 +76,10 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     assert!(field(&a, "审批内容").0.len() >= 10_000, "a 10 kB text is kept whole");
     // An unknown approveType, flowType and form record shape.
     let a = approval(&service, "79002");
-    assert_eq!((field(&a, "审批流程类型").0.as_str(), field(&a, "owner").0.as_str(), field(&a, "tags").0.as_str()), ("3", "刘洋", "紧急、𠀀"));
+    assert_eq!(
+        (field(&a, "审批流程类型").0.as_str(), field(&a, "owner").0.as_str(), field(&a, "tags").0.as_str()),
+        ("3", "刘洋", "紧急、𠀀")
+    );
     assert!(a.remote.form_name.contains(ODD_CHARACTERS) && a.remote.boxes == vec![Inbox::Processed]);
     assert!(a.remote.submitter.name.starts_with("欧阳𪚥"));
     // Custom fields of types beyond the document's five, an attachment type 4, crmObject 999.
@@ -69,7 +89,10 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     assert_eq!(field(&a, "经办人").0, "Kiki 🐱");
     assert_eq!(field(&a, "部门").0, "销售一部、𠀀部");
     let place = field(&a, "地点").0;
-    assert!(place.starts_with(r#"{"address":"上海","#) && place.contains(r#""lat":31.23"#), "an object without a name, as JSON: {place}");
+    assert!(
+        place.starts_with(r#"{"address":"上海","#) && place.contains(r#""lat":31.23"#),
+        "an object without a name, as JSON: {place}"
+    );
     assert!(field(&a, "说明").0.len() >= 10_000);
     assert!(field(&a, "附件（4）").0.starts_with("现场录像.mp4"));
     assert_eq!(a.remote.attachments.len(), 1, "still downloadable");
@@ -92,7 +115,10 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
 
     // CRM: an unknown instance state and trigger.
     let c = approval(&service, &crm(1));
-    assert_eq!((c.remote.status, c.remote.status_word.as_deref(), c.remote.actions.len()), (Status::Other, Some("suspended"), 0));
+    assert_eq!(
+        (c.remote.status, c.remote.status_word.as_deref(), c.remote.actions.len()),
+        (Status::Other, Some("suspended"), 0)
+    );
     assert_eq!(field(&c, "触发操作").0, "Import");
     // The detail in the vendor's APL names, completed from the list row; addTag shown.
     let c = approval(&service, &crm(2));
@@ -102,7 +128,10 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     assert!(c.remote.submitter.name.starts_with("欧阳𪚥"));
     assert_eq!(c.remote.steps[0].rule, StepRule::Other { word: "sequential".into() });
     let added = &c.remote.steps[0].members[0];
-    assert_eq!((added.decision, added.word.as_deref(), added.user.name.as_str()), (Decision::Other, Some("addTag"), "王芳"));
+    assert_eq!(
+        (added.decision, added.word.as_deref(), added.user.name.as_str()),
+        (Decision::Other, Some("addTag"), "王芳")
+    );
     assert_eq!(c.remote.steps[1].name, "第2审批节点", "APL's task name");
     // `instance` as JSON text; a `retrieve` with a 10 kB opinion and no reply time.
     let c = approval(&service, &crm(3));
@@ -120,7 +149,8 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     let page = service.list(&ListQuery { account_id: Some(account), limit: 500, ..Default::default() }).unwrap();
     for s in page.items.iter().filter(|s| s.unreadable.is_none()) {
         let a = service.approval(s.id).unwrap();
-        let people = std::iter::once(&a.remote.submitter).chain(a.remote.steps.iter().flat_map(|s| s.members.iter().map(|m| &m.user)));
+        let people = std::iter::once(&a.remote.submitter)
+            .chain(a.remote.steps.iter().flat_map(|s| s.members.iter().map(|m| &m.user)));
         for u in people {
             assert!(!u.name.contains("FSUID_"), "{} in {}", u.id, s.remote_id);
         }

@@ -45,7 +45,13 @@ fn account_secrets_live_in_the_keychain_only() {
     let token = format!("SECRET-{}-never-in-sqlite", std::process::id());
     let mut settings = serde_json::Map::new();
     settings.insert("uid".into(), "3".into());
-    let input = AccountInput { vendor: Vendor::Yomicloud, name: "钥匙串".into(), base_url: "http://127.0.0.1:9".into(), settings, secrets: secrets(&token) };
+    let input = AccountInput {
+        vendor: Vendor::Yomicloud,
+        name: "钥匙串".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        settings,
+        secrets: secrets(&token),
+    };
     let account = service.add_account(input).unwrap();
     assert!(!serde_json::to_string(&account).unwrap().contains(&token));
     drop(service);
@@ -60,13 +66,22 @@ fn account_secrets_live_in_the_keychain_only() {
 
     let service = Service::open(dir.path()).unwrap();
     service.remove_account(account.id).unwrap();
-    assert!(matches!(keychain.get(account.id), Err(SecretsError::Missing(_))), "removing the account deletes its entry");
+    assert!(
+        matches!(keychain.get(account.id), Err(SecretsError::Missing(_))),
+        "removing the account deletes its entry"
+    );
 }
 
 fn add(service: &Service, token: &str) -> i64 {
     let mut settings = serde_json::Map::new();
     settings.insert("uid".into(), "3".into());
-    let input = AccountInput { vendor: Vendor::Yomicloud, name: "云盘".into(), base_url: "http://127.0.0.1:9".into(), settings, secrets: secrets(token) };
+    let input = AccountInput {
+        vendor: Vendor::Yomicloud,
+        name: "云盘".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        settings,
+        secrets: secrets(token),
+    };
     service.add_account(input).unwrap().id
 }
 
@@ -94,7 +109,10 @@ fn an_entry_from_before_the_cache_id_is_adopted() {
     let id = 800_000 + std::process::id() as i64;
     let legacy = keyring::Entry::new(inbox_core::secrets::SERVICE, &format!("account-{id}")).unwrap();
     legacy.set_password(r#"{"token":"tok-from-an-older-version"}"#).unwrap();
-    assert!(matches!(SecretStore::new("a-newer-account").get(id), Err(SecretsError::Missing(_))), "only the accounts of before may adopt");
+    assert!(
+        matches!(SecretStore::new("a-newer-account").get(id), Err(SecretsError::Missing(_))),
+        "only the accounts of before may adopt"
+    );
     let store = SecretStore::new("adopting").adopting(vec![id]);
     assert_eq!(store.get(id).unwrap().get("token"), Some("tok-from-an-older-version"));
     assert!(matches!(legacy.get_password(), Err(keyring::Error::NoEntry)), "the old entry is moved, not copied");
@@ -121,14 +139,25 @@ fn an_entry_at_the_credential_limit_round_trips_and_one_over_is_refused() {
         let e = result.unwrap_err();
         assert!(matches!(e, SecretsError::TooLarge { bytes: 2562, limit: 2560, .. }), "{e:?}");
         let shown = e.to_string();
-        assert!(shown.contains("Windows Credential Manager") && shown.contains("token 2538 bytes") && !shown.contains("tttt"), "{shown}");
+        assert!(
+            shown.contains("Windows Credential Manager")
+                && shown.contains("token 2538 bytes")
+                && !shown.contains("tttt"),
+            "{shown}"
+        );
         assert!(matches!(store.get(id + 1), Err(SecretsError::Missing(_))), "nothing was written");
 
         let dir = tempfile::tempdir().unwrap();
         let service = Service::open(dir.path()).unwrap();
         let mut settings = serde_json::Map::new();
         settings.insert("uid".into(), "3".into());
-        let input = AccountInput { vendor: Vendor::Yomicloud, name: "长令牌".into(), base_url: "http://127.0.0.1:9".into(), settings, secrets: secrets(&over) };
+        let input = AccountInput {
+            vendor: Vendor::Yomicloud,
+            name: "长令牌".into(),
+            base_url: "http://127.0.0.1:9".into(),
+            settings,
+            secrets: secrets(&over),
+        };
         let e = service.add_account(input).unwrap_err().to_string();
         assert!(e.contains("at most 2560 bytes"), "{e}");
         assert!(service.accounts().unwrap().is_empty(), "the account was not kept without its secrets");

@@ -46,7 +46,11 @@ async fn world(limits: Limits) -> World {
 
 /// A client whose connections come from `ip` (a loopback address).
 fn client_from(ip: &str) -> reqwest::Client {
-    reqwest::Client::builder().local_address(ip.parse::<IpAddr>().unwrap()).timeout(Duration::from_secs(30)).build().unwrap()
+    reqwest::Client::builder()
+        .local_address(ip.parse::<IpAddr>().unwrap())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 /// A raw connection from `ip`.
@@ -64,7 +68,9 @@ fn body(business_id: &str, audit_id: &str, kind: &str, result: Option<&str>, use
 /// Posts `body` signed as 则一 signs it (`sign` = None) or with a forged sign.
 async fn post(client: &reqwest::Client, w: &World, body: Vec<u8>, nonce: &str, sign: Option<&str>) -> (u16, Value) {
     let timestamp = auth::timestamp_ms();
-    let sign = sign.map(str::to_string).unwrap_or_else(|| auth::sign(&w.app.callback_app_key, &w.app.callback_app_secret, &timestamp, nonce, &body));
+    let sign = sign
+        .map(str::to_string)
+        .unwrap_or_else(|| auth::sign(&w.app.callback_app_key, &w.app.callback_app_secret, &timestamp, nonce, &body));
     let reply = client
         .post(w.listener.callback_url())
         .header("appKey", &w.app.callback_app_key)
@@ -121,7 +127,14 @@ async fn idle_half_sent_connections_beyond_the_cap_do_not_keep_valid_callbacks_o
     }
     let valid = client_from("127.0.0.1");
     for n in 0..25 {
-        let (status, reply) = post(&valid, &w, body(&format!("B-{n}"), &format!("A-{n}"), "finish", Some("agree"), "王建国", "同意"), &format!("vld{n:03}"), None).await;
+        let (status, reply) = post(
+            &valid,
+            &w,
+            body(&format!("B-{n}"), &format!("A-{n}"), "finish", Some("agree"), "王建国", "同意"),
+            &format!("vld{n:03}"),
+            None,
+        )
+        .await;
         assert_eq!(status, 200, "valid callback {n} during the flood: {reply}");
     }
     assert_eq!(w.service.store().nonce_count().unwrap(), 25, "every valid callback was applied");
@@ -188,7 +201,11 @@ async fn a_declared_100_mb_body_is_refused_at_once_and_a_stalled_body_is_cut_off
 
     // A chunked body (no Content-Length) over the limit is refused once the limit is passed.
     let mut s = connect_from("127.0.0.1", w.listener.addr).await;
-    s.write_all(format!("POST {CALLBACK_PATH} HTTP/1.1\r\nHost: inbox\r\nTransfer-Encoding: chunked\r\n\r\n").as_bytes()).await.unwrap();
+    s.write_all(
+        format!("POST {CALLBACK_PATH} HTTP/1.1\r\nHost: inbox\r\nTransfer-Encoding: chunked\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
     let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024, "x".repeat(16 * 1024));
     for _ in 0..5 {
         if s.write_all(chunk.as_bytes()).await.is_err() {
@@ -201,7 +218,11 @@ async fn a_declared_100_mb_body_is_refused_at_once_and_a_stalled_body_is_cut_off
     // A body that stops halfway is answered 408 after the body timeout.
     let w = world(Limits { body_timeout: Duration::from_millis(300), ..Limits::default() }).await;
     let mut s = connect_from("127.0.0.1", w.listener.addr).await;
-    s.write_all(format!("POST {CALLBACK_PATH} HTTP/1.1\r\nHost: inbox\r\nContent-Length: 100\r\n\r\n{{\"id\": ").as_bytes()).await.unwrap();
+    s.write_all(
+        format!("POST {CALLBACK_PATH} HTTP/1.1\r\nHost: inbox\r\nContent-Length: 100\r\n\r\n{{\"id\": ").as_bytes(),
+    )
+    .await
+    .unwrap();
     let (answer, closed) = read_until_closed(&mut s, 60).await;
     assert!(answer.starts_with("HTTP/1.1 408") && answer.contains("BODY_TIMEOUT") && closed, "{answer}");
     assert_eq!(w.service.store().nonce_count().unwrap(), 0);
@@ -213,7 +234,11 @@ fn log_lines() -> &'static Mutex<Vec<u8>> {
     LINES.get_or_init(|| {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
-        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_max_level(tracing::Level::INFO).with_writer(move || Sink(sink.clone())).finish();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
         tracing::subscriber::set_global_default(subscriber).unwrap();
         lines
     })
@@ -234,19 +259,33 @@ impl Write for Sink {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_traffic_never_gets_valid_callbacks_refused_and_is_counted_not_logged_line_by_line() {
     let logs = log_lines();
-    let w = Arc::new(world(Limits { per_second: 1.0, burst: 5.0, summary_every: Duration::from_millis(200), ..Limits::default() }).await);
+    let w = Arc::new(
+        world(Limits { per_second: 1.0, burst: 5.0, summary_every: Duration::from_millis(200), ..Limits::default() })
+            .await,
+    );
     let stop = Arc::new(AtomicBool::new(false));
     let forged_429 = Arc::new(AtomicU64::new(0));
     let forged_other = Arc::new(AtomicU64::new(0));
     let mut floods = Vec::new();
     // Forged sign with the real appKey from a stranger's address and from 则一's own, 4 clients each.
-    for (k, ip) in ["127.0.0.3", "127.0.0.3", "127.0.0.3", "127.0.0.3", "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"].into_iter().enumerate() {
+    for (k, ip) in
+        ["127.0.0.3", "127.0.0.3", "127.0.0.3", "127.0.0.3", "127.0.0.1", "127.0.0.1", "127.0.0.1", "127.0.0.1"]
+            .into_iter()
+            .enumerate()
+    {
         let (w, stop, forged_429, forged_other) = (w.clone(), stop.clone(), forged_429.clone(), forged_other.clone());
         floods.push(tokio::spawn(async move {
             let client = client_from(ip);
             let mut n = 0u64;
             while !stop.load(Ordering::Relaxed) || n < 500 {
-                let (status, _) = post(&client, &w, body("F", "F", "finish", Some("refuse"), "x", "x"), &format!("f{k}{:04}", n % 10_000), Some(&"0".repeat(32))).await;
+                let (status, _) = post(
+                    &client,
+                    &w,
+                    body("F", "F", "finish", Some("refuse"), "x", "x"),
+                    &format!("f{k}{:04}", n % 10_000),
+                    Some(&"0".repeat(32)),
+                )
+                .await;
                 match status {
                     429 => forged_429.fetch_add(1, Ordering::Relaxed),
                     401 => forged_other.fetch_add(1, Ordering::Relaxed),
@@ -260,7 +299,14 @@ async fn forged_traffic_never_gets_valid_callbacks_refused_and_is_counted_not_lo
     assert!(eventually(60, || forged_429.load(Ordering::Relaxed) >= 50).await, "the flood is refused 429");
     let valid = client_from("127.0.0.1");
     for n in 0..30 {
-        let (status, reply) = post(&valid, &w, body(&format!("V-{n}"), &format!("AV-{n}"), "finish", Some("agree"), "王建国", "同意"), &format!("ok{n:04}"), None).await;
+        let (status, reply) = post(
+            &valid,
+            &w,
+            body(&format!("V-{n}"), &format!("AV-{n}"), "finish", Some("agree"), "王建国", "同意"),
+            &format!("ok{n:04}"),
+            None,
+        )
+        .await;
         assert_eq!(status, 200, "valid callback {n} during forged traffic from the same address: {reply}");
     }
     stop.store(true, Ordering::Relaxed);
@@ -271,23 +317,36 @@ async fn forged_traffic_never_gets_valid_callbacks_refused_and_is_counted_not_lo
     assert_eq!(w.service.store().nonce_count().unwrap(), 30);
     let tally = w.listener.tally();
     assert_eq!((tally.accepted, tally.refused_total()), (30, forged), "{tally:?}");
-    assert!(forged_other.load(Ordering::Relaxed) <= 2 * 5 + 2 * 60, "each source's forged requests beyond its budget were refused 429 ({forged} forged)");
+    assert!(
+        forged_other.load(Ordering::Relaxed) <= 2 * 5 + 2 * 60,
+        "each source's forged requests beyond its budget were refused 429 ({forged} forged)"
+    );
 
     // The refusals reach the log as summary lines whose counts add up, never one line each.
     let addr = format!("listener={}", w.listener.addr);
     let summed = |text: &str| -> (u64, usize) {
         let lines: Vec<&str> = text.lines().filter(|l| l.contains(&addr)).collect();
-        let refused = lines.iter().filter_map(|l| l.split("refused=").nth(1)).filter_map(|r| r.split_whitespace().next()?.parse::<u64>().ok()).sum();
+        let refused = lines
+            .iter()
+            .filter_map(|l| l.split("refused=").nth(1))
+            .filter_map(|r| r.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
         (refused, lines.len())
     };
-    assert!(eventually(60, || summed(&String::from_utf8_lossy(&logs.lock().unwrap())).0 == forged).await, "the summaries count every refusal");
+    assert!(
+        eventually(60, || summed(&String::from_utf8_lossy(&logs.lock().unwrap())).0 == forged).await,
+        "the summaries count every refusal"
+    );
     let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     let (_, summaries) = summed(&text);
     assert!(summaries as u64 * 20 <= forged, "{summaries} summary lines for {forged} refusals");
     assert!(!text.contains("callback refused"), "no line per refusal");
     let one = text.lines().find(|l| l.contains(&addr)).unwrap();
     assert!(one.contains("429 RATE_LIMITED ×") && one.contains("accepted"), "{one}");
-    println!("forged {forged} ({} answered 429), valid 30 of 30 accepted, {summaries} summary lines", forged_429.load(Ordering::Relaxed));
+    println!(
+        "forged {forged} ({} answered 429), valid 30 of 30 accepted, {summaries} summary lines",
+        forged_429.load(Ordering::Relaxed)
+    );
 }
 
 #[tokio::test]
@@ -299,27 +358,39 @@ async fn a_callback_that_changes_an_ended_approval_keeps_the_earlier_result_in_i
     let audit_id = sent.remote.remote_id.clone();
     let client = client_from("127.0.0.1");
 
-    let (status, _) = post(&client, &w, body("FS-1", &audit_id, "finish", Some("agree"), "王建国", "同意采购"), "fs0001", None).await;
+    let (status, _) =
+        post(&client, &w, body("FS-1", &audit_id, "finish", Some("agree"), "王建国", "同意采购"), "fs0001", None).await;
     assert_eq!(status, 200);
     let approved = w.service.approval(sent.id).unwrap();
     assert_eq!(approved.remote.status, Status::Approved);
 
     // The same result again under a new nonce (则一's retry) changes nothing.
-    let (status, _) = post(&client, &w, body("FS-1", &audit_id, "finish", Some("agree"), "王建国", "同意采购"), "fs0002", None).await;
+    let (status, _) =
+        post(&client, &w, body("FS-1", &audit_id, "finish", Some("agree"), "王建国", "同意采购"), "fs0002", None).await;
     assert_eq!(status, 200);
     assert_eq!(w.service.approval(sent.id).unwrap().remote.steps, approved.remote.steps);
 
     // A later, different result: the status follows 则一, the approver before stays, the history says so.
-    let (status, _) = post(&client, &w, body("FS-1", &audit_id, "finish", Some("refuse"), "李四", "预算不足"), "fs0003", None).await;
+    let (status, _) =
+        post(&client, &w, body("FS-1", &audit_id, "finish", Some("refuse"), "李四", "预算不足"), "fs0003", None).await;
     assert_eq!(status, 200);
     let changed = w.service.approval(sent.id).unwrap().remote;
     assert_eq!((changed.status, changed.steps.len()), (Status::Rejected, 2));
     let first = &changed.steps[0].members[0];
-    assert_eq!((first.user.name.as_str(), first.decision, first.comment.as_deref()), ("王建国", Decision::Approved, Some("同意采购")));
-    assert_eq!((changed.steps[1].members[0].user.name.as_str(), changed.steps[1].decision), ("李四", Decision::Rejected));
+    assert_eq!(
+        (first.user.name.as_str(), first.decision, first.comment.as_deref()),
+        ("王建国", Decision::Approved, Some("同意采购"))
+    );
+    assert_eq!(
+        (changed.steps[1].members[0].user.name.as_str(), changed.steps[1].decision),
+        ("李四", Decision::Rejected)
+    );
     let notes: Vec<&str> = changed.fields.iter().filter(|f| f.label == "记录").map(|f| f.value.as_str()).collect();
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].contains("已通过（王建国：同意采购）") && notes[0].contains("已拒绝（李四：预算不足）"), "{notes:?}");
+    assert!(
+        notes[0].contains("已通过（王建国：同意采购）") && notes[0].contains("已拒绝（李四：预算不足）"),
+        "{notes:?}"
+    );
 
     // Our own cancel, then an approval reported by 则一: recorded the same way.
     let form = json!({"id": "FS-2", "auditType": "purchase", "auditFormList": [{"type": "text", "name": "事由", "value": "报废叉车"}]});
@@ -327,10 +398,21 @@ async fn a_callback_that_changes_an_ended_approval_keeps_the_earlier_result_in_i
     let sent = w.service.submit(w.account, &submission, inbox_core::Progress::ignore()).await.unwrap();
     w.service.act(sent.id, inbox_core::Action::Cancel, "不需要了").await.unwrap();
     assert_eq!(w.service.approval(sent.id).unwrap().remote.status, Status::Cancelled);
-    let (status, _) = post(&client, &w, body("FS-2", &sent.remote.remote_id, "finish", Some("agree"), "王建国", "同意"), "fs0004", None).await;
+    let (status, _) = post(
+        &client,
+        &w,
+        body("FS-2", &sent.remote.remote_id, "finish", Some("agree"), "王建国", "同意"),
+        "fs0004",
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
     let after = w.service.approval(sent.id).unwrap().remote;
     assert_eq!(after.status, Status::Approved);
-    assert!(after.fields.iter().any(|f| f.label == "记录" && f.value.contains("本机撤销") && f.value.contains("已通过")), "{:?}", after.fields);
+    assert!(
+        after.fields.iter().any(|f| f.label == "记录" && f.value.contains("本机撤销") && f.value.contains("已通过")),
+        "{:?}",
+        after.fields
+    );
     let _ = &w.sim;
 }

@@ -54,7 +54,13 @@ async fn a_flood_of_idle_connections_takes_bounded_memory_and_gives_it_back() {
         let body = json!({"id": format!("M-{n}"), "auditId": format!("AM-{n}"), "type": "finish", "result": "agree", "auditUser": "王建国"}).to_string();
         let (timestamp, nonce) = (auth::timestamp_ms(), format!("mem{n:03}"));
         let sign = auth::sign(&app.callback_app_key, &app.callback_app_secret, &timestamp, &nonce, body.as_bytes());
-        http.post(listener.callback_url()).header("appKey", &app.callback_app_key).header("timestamp", timestamp).header("nonce", nonce).header("sign", sign).body(body).send()
+        http.post(listener.callback_url())
+            .header("appKey", &app.callback_app_key)
+            .header("timestamp", timestamp)
+            .header("nonce", nonce)
+            .header("sign", sign)
+            .body(body)
+            .send()
     };
     for n in 0..5 {
         assert_eq!(post_valid(n).await.unwrap().status(), 200);

@@ -37,7 +37,11 @@ fn json(name: &str) -> Value {
 
 #[test]
 fn every_public_file_is_read() {
-    let mut files: Vec<String> = std::fs::read_dir(DIR).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).filter(|n| n != "README.md").collect();
+    let mut files: Vec<String> = std::fs::read_dir(DIR)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md")
+        .collect();
     files.sort();
     let unread: Vec<&String> = files.iter().filter(|f| !READ.contains(&f.as_str())).collect();
     assert!(unread.is_empty(), "public fixtures no test reads: {unread:?}");
@@ -57,7 +61,10 @@ fn the_private_cloud_detail_reply_maps() {
     let raw = reply["contract"].clone();
     let c: wire::Contract = serde_json::from_value(raw.clone()).unwrap();
     let a = map::approval(&c, raw, ZHANG_SAN);
-    assert_eq!((a.remote_id.as_str(), a.title.as_str(), a.form_name.as_str()), ("2507446878000910395", "阿斯顿发生阿斯顿发生阿斯顿发阿斯顿发射点手动阀", "测试1204"));
+    assert_eq!(
+        (a.remote_id.as_str(), a.title.as_str(), a.form_name.as_str()),
+        ("2507446878000910395", "阿斯顿发生阿斯顿发生阿斯顿发阿斯顿发射点手动阀", "测试1204")
+    );
     assert_eq!((a.status, a.status_word.as_deref()), (Status::Cancelled, None), "DELETE is a published word: 已删除");
     assert!(a.fields.iter().any(|f| f.label == "合同状态" && f.value == "已删除"));
     assert_eq!((a.submitter.id.as_str(), a.submitter.name.as_str()), (ZHANG_SAN, "张三"));
@@ -70,11 +77,22 @@ fn the_private_cloud_detail_reply_maps() {
     // The seal step: WAITING is known (等待签署), its operators a role and a company.
     assert_eq!(a.steps.len(), 1);
     let seal = &a.steps[0];
-    assert_eq!((seal.name.as_str(), seal.decision), ("上海泛微网络科技股份有限公司 · 企业签章", inbox_core::Decision::Waiting));
+    assert_eq!(
+        (seal.name.as_str(), seal.decision),
+        ("上海泛微网络科技股份有限公司 · 企业签章", inbox_core::Decision::Waiting)
+    );
     let names: Vec<&str> = seal.members.iter().map(|m| m.user.name.as_str()).collect();
     assert_eq!(names, ["印章管理员（角色）", "上海泛微网络科技股份有限公司（企业）"]);
     // The document is an attachment to read before deciding: id, a .pdf name, its size.
-    assert_eq!(a.attachments, vec![Attachment { remote_id: "2507446856698040372".into(), name: "0801微博.pdf".into(), size: Some(174_583), is_folder: false }]);
+    assert_eq!(
+        a.attachments,
+        vec![Attachment {
+            remote_id: "2507446856698040372".into(),
+            name: "0801微博.pdf".into(),
+            size: Some(174_583),
+            is_folder: false
+        }]
+    );
 }
 
 /// The private cloud's 合同列表 reply (§1.4.1.3): `result.contractList`, ids as strings,
@@ -86,12 +104,24 @@ fn the_private_cloud_list_reply_gives_its_items() {
     let list: wire::ContractList = serde_json::from_value(reply["result"].clone()).unwrap();
     assert_eq!(list.total_count, Some(2422));
     let items = list.items();
-    let summaries: Vec<wire::ContractSummary> = items.iter().map(|i| serde_json::from_value(i.clone()).unwrap()).collect();
+    let summaries: Vec<wire::ContractSummary> =
+        items.iter().map(|i| serde_json::from_value(i.clone()).unwrap()).collect();
     let ids: Vec<&str> = summaries.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["2550926328800313366", "2550886389007241235"]);
-    assert_eq!((summaries[0].subject.as_deref(), summaries[1].status.as_deref()), (Some("java基础面试"), Some("SIGNING")));
-    assert_eq!(map::listed_boxes(summaries[0].creator.as_ref(), summaries[0].creator_id.as_deref(), ZHANG_SAN), vec![Inbox::Submitted]);
-    assert!(map::listed_boxes(summaries[0].creator.as_ref(), summaries[0].creator_id.as_deref(), "2422042842433986574").is_empty());
+    assert_eq!(
+        (summaries[0].subject.as_deref(), summaries[1].status.as_deref()),
+        (Some("java基础面试"), Some("SIGNING"))
+    );
+    assert_eq!(
+        map::listed_boxes(summaries[0].creator.as_ref(), summaries[0].creator_id.as_deref(), ZHANG_SAN),
+        vec![Inbox::Submitted]
+    );
+    assert!(map::listed_boxes(
+        summaries[0].creator.as_ref(),
+        summaries[0].creator_id.as_deref(),
+        "2422042842433986574"
+    )
+    .is_empty());
 }
 
 /// The private cloud's 合同审批 (§1.2.1.5): a body with no `pass` and no `comment` (the private
@@ -99,7 +129,10 @@ fn the_private_cloud_list_reply_gives_its_items() {
 #[test]
 fn the_private_cloud_audit_call_has_no_decision_in_it() {
     let req = json("private-api-doc-contract-audit-request.json");
-    assert_eq!((req["contractId"].as_str(), req["tenantName"].as_str()), (Some("2534936696674701362"), Some("上海泛微网络科技股份有限公司")));
+    assert_eq!(
+        (req["contractId"].as_str(), req["tenantName"].as_str()),
+        (Some("2534936696674701362"), Some("上海泛微网络科技股份有限公司"))
+    );
     assert!(req.get("pass").is_none() && req.get("comment").is_none());
     assert!(serde_json::from_value::<wire::AuditRequest>(req).is_err(), "employeeaudit always says pass or reject");
     let reply = client::envelope(client::CALL_AUDIT, 200, &bytes("private-api-doc-contract-audit-reply.json")).unwrap();
@@ -110,22 +143,38 @@ fn the_private_cloud_audit_call_has_no_decision_in_it() {
 #[test]
 fn the_open_v2_audit_request_parses() {
     let req: wire::AuditRequest = serde_json::from_value(json("open-v2-employeeaudit-request.json")).unwrap();
-    assert_eq!(req, wire::AuditRequest { contract_id: Some("2591540368898105360".into()), biz_id: None, tenant_name: None, pass: true, comment: "同意".into() });
+    assert_eq!(
+        req,
+        wire::AuditRequest {
+            contract_id: Some("2591540368898105360".into()),
+            biz_id: None,
+            tenant_name: None,
+            pass: true,
+            comment: "同意".into()
+        }
+    );
 }
 
 /// The private cloud's page calls (signurl, viewurl) answer the URL at the top level: the
 /// client reads them where `pageurl` would put `result.pageUrl`.
 #[test]
 fn the_private_cloud_page_replies_give_their_urls() {
-    let sign = client::envelope(client::CALL_PAGEURL, 200, &bytes("private-api-doc-contract-signurl-reply.json")).unwrap();
+    let sign =
+        client::envelope(client::CALL_PAGEURL, 200, &bytes("private-api-doc-contract-signurl-reply.json")).unwrap();
     assert!(sign["signUrl"].as_str().unwrap().starts_with("http://privapp.qiyuesuo.me/sign?viewToken="));
-    let view = client::envelope(client::CALL_PAGEURL, 200, &bytes("private-api-doc-contract-viewurl-reply.json")).unwrap();
+    let view =
+        client::envelope(client::CALL_PAGEURL, 200, &bytes("private-api-doc-contract-viewurl-reply.json")).unwrap();
     assert!(view["viewUrl"].as_str().unwrap().contains("viewToken="));
     // The signurl request (tabs and spaces as published; a document id once a bare 19-digit
     // number, once a string) names its signer by tenant and contact.
     let req = json("private-api-doc-contract-signurl-request.json");
     assert_eq!((req["contact"].as_str(), req["tenantType"].as_str()), (Some("15000000000"), Some("COMPANY")));
-    let ids: Vec<String> = req["locations"].as_array().unwrap().iter().map(|l| l["documentId"].to_string().trim_matches('"').to_string()).collect();
+    let ids: Vec<String> = req["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["documentId"].to_string().trim_matches('"').to_string())
+        .collect();
     assert_eq!(ids, ["2494810528664281090", "2494810528664281090"], "a bare number this long survives as an integer");
 }
 
@@ -133,7 +182,9 @@ fn the_private_cloud_page_replies_give_their_urls() {
 /// never an audit: why processed cannot come from a log.
 #[test]
 fn the_operation_log_holds_no_audit() {
-    let reply = client::envelope("contract/operationlog", 200, &bytes("private-api-doc-contract-operationlog-reply.json")).unwrap();
+    let reply =
+        client::envelope("contract/operationlog", 200, &bytes("private-api-doc-contract-operationlog-reply.json"))
+            .unwrap();
     let ops: Vec<&str> = reply["result"].as_array().unwrap().iter().filter_map(|e| e["operation"].as_str()).collect();
     assert!(!ops.is_empty() && ops.iter().all(|o| ["DOWNLOADCONTRACT", "PRINTCONTRACT"].contains(o)), "{ops:?}");
 }
@@ -143,5 +194,8 @@ fn the_operation_log_holds_no_audit() {
 #[test]
 fn the_user_reply_gives_the_id_a_private_cloud_employee_is_matched_by() {
     let reply = client::envelope("user", 200, &bytes("private-api-doc-user-reply.json")).unwrap();
-    assert_eq!((reply["result"]["id"].as_str(), reply["result"]["mobile"].as_str()), (Some("2595869369835479862"), Some("15505178555")));
+    assert_eq!(
+        (reply["result"]["id"].as_str(), reply["result"]["mobile"].as_str()),
+        (Some("2595869369835479862"), Some("15505178555"))
+    );
 }

@@ -6,12 +6,12 @@
 //! failures that must leave the cache as it was.
 
 mod support;
-use support::add_demo as add;
 use inbox_core::connectors::qiyuesuo::{auth::Credentials, client, client::Client, wire, QiyuesuoConnector};
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
 use serde_json::json;
 use std::sync::Arc;
+use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::qiyuesuo::Sim;
 
@@ -34,7 +34,6 @@ async fn world(contracts: usize) -> World {
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
 
-
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 1000, ..Default::default() }).unwrap();
     let mut ids: Vec<String> = page.items.iter().map(|a| a.remote_id.clone()).collect();
@@ -54,12 +53,18 @@ impl World {
 
     fn connector(&self) -> QiyuesuoConnector {
         let demo = self.sim.demo_account(&self.base_url);
-        QiyuesuoConnector::new(&self.service.account(&self.account.to_string()).unwrap(), &Secrets(demo.secrets)).unwrap()
+        QiyuesuoConnector::new(&self.service.account(&self.account.to_string()).unwrap(), &Secrets(demo.secrets))
+            .unwrap()
     }
 
     fn client(&self) -> Client {
         let demo = self.sim.demo_account(&self.base_url);
-        let creds = Credentials::new(demo.settings["app_token"].as_str().unwrap(), demo.secrets["app_secret"].as_str().unwrap(), "").unwrap();
+        let creds = Credentials::new(
+            demo.settings["app_token"].as_str().unwrap(),
+            demo.secrets["app_secret"].as_str().unwrap(),
+            "",
+        )
+        .unwrap();
         Client::new(&self.base_url, creds).unwrap()
     }
 }
@@ -98,11 +103,20 @@ async fn approve_and_reject_go_back_through_employeeaudit_and_move_boxes() {
     assert_eq!(detail.remote.actions, vec![Action::Approve, Action::Reject]);
     assert!(detail.remote.steps.iter().any(|s| s.name.contains("审批")) && !detail.remote.fields.is_empty());
     let approved = w.service.act(first, Action::Approve, "条款已核对，同意").await.unwrap();
-    assert_eq!(w.sim.audit_of(&todo[0], &me), Some((true, "条款已核对，同意".into())), "the comment reached the vendor");
+    assert_eq!(
+        w.sim.audit_of(&todo[0], &me),
+        Some((true, "条款已核对，同意".into())),
+        "the comment reached the vendor"
+    );
     assert!(!approved.remote.boxes.contains(&Inbox::Todo) && approved.remote.boxes.contains(&Inbox::Processed));
     assert!(approved.remote.actions.is_empty());
     // The vendor publishes no field that shows a pass's comment again: the step shows who passed.
-    let passed = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.user.id == me && m.decision == inbox_core::Decision::Approved);
+    let passed = approved
+        .remote
+        .steps
+        .iter()
+        .flat_map(|s| &s.members)
+        .any(|m| m.user.id == me && m.decision == inbox_core::Decision::Approved);
     assert!(passed, "the step timeline shows my pass");
 
     let second = local_id(&w.service, &todo[1]);
@@ -113,8 +127,13 @@ async fn approve_and_reject_go_back_through_employeeaudit_and_move_boxes() {
     assert_eq!(w.sim.contract_status(&todo[1]).as_deref(), Some("REJECTED"));
     assert_eq!(rejected.remote.status, inbox_core::Status::Rejected);
     assert!(rejected.remote.boxes.contains(&Inbox::Processed));
-    let why = rejected.remote.steps.iter().flat_map(|s| &s.members).find(|m| m.user.id == me).and_then(|m| m.comment.clone());
-    assert_eq!(why.as_deref(), Some("违约责任约定不清，退回"), "a rejection's reason is the contract's published `comments`");
+    let why =
+        rejected.remote.steps.iter().flat_map(|s| &s.members).find(|m| m.user.id == me).and_then(|m| m.comment.clone());
+    assert_eq!(
+        why.as_deref(),
+        Some("违约责任约定不清，退回"),
+        "a rejection's reason is the contract's published `comments`"
+    );
 
     let again = w.service.act(first, Action::Approve, "").await.unwrap_err().to_string();
     assert!(again.contains("契约锁") && again.contains("approve"), "{again}");
@@ -145,14 +164,24 @@ async fn every_documented_response_code_reaches_the_user_in_words() {
     let c = w.client();
     let me = w.me();
     let todo = w.sim.todo_ids_for(&me);
-    let audit = |id: &str, tenant: Option<&str>| wire::AuditRequest { contract_id: Some(id.into()), biz_id: None, tenant_name: tenant.map(str::to_string), pass: true, comment: "同意".into() };
+    let audit = |id: &str, tenant: Option<&str>| wire::AuditRequest {
+        contract_id: Some(id.into()),
+        biz_id: None,
+        tenant_name: tenant.map(str::to_string),
+        pass: true,
+        comment: "同意".into(),
+    };
     let words = |e: VendorError, code: &str, text: &str| {
         let s = e.to_string();
         assert!(s.contains(code) && s.contains(text) && s.contains("contract/"), "{s}");
     };
     words(c.employee_audit(&audit("404", None)).await.unwrap_err(), "11101003", "合同不存在");
     words(c.employee_audit(&audit(&todo[0], Some("别的公司"))).await.unwrap_err(), "14990002", "权限不匹配");
-    words(c.post(client::CALL_AUDIT, &json!({ "contractId": todo[0], "comment": "缺少 pass" })).await.unwrap_err(), "11990005", "无效的参数");
+    words(
+        c.post(client::CALL_AUDIT, &json!({ "contractId": todo[0], "comment": "缺少 pass" })).await.unwrap_err(),
+        "11990005",
+        "无效的参数",
+    );
     c.employee_audit(&audit(&todo[1], None)).await.unwrap();
     // todo[1]'s next step is another audit or the seal; decide until the seal is current.
     let mut last = c.employee_audit(&audit(&todo[1], None)).await;
@@ -190,20 +219,35 @@ async fn signature_refusals_are_reported_as_credentials_problems() {
 
     // A reused nonce → 441, read from the body.
     let demo = w.sim.demo_account(&w.base_url);
-    let creds = Credentials::new(demo.settings["app_token"].as_str().unwrap(), demo.secrets["app_secret"].as_str().unwrap(), "").unwrap();
+    let creds = Credentials::new(
+        demo.settings["app_token"].as_str().unwrap(),
+        demo.secrets["app_secret"].as_str().unwrap(),
+        "",
+    )
+    .unwrap();
     let now = chrono::Utc::now().timestamp_millis();
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for _ in 0..2 {
-        let req = creds.headers_at(now, "0f8b1c2e-1111-4222-8333-944455556666").into_iter().fold(http.get(format!("{}/v2/contract/list", w.base_url)), |r, (k, v)| r.header(k, v));
+        let req = creds
+            .headers_at(now, "0f8b1c2e-1111-4222-8333-944455556666")
+            .into_iter()
+            .fold(http.get(format!("{}/v2/contract/list", w.base_url)), |r, (k, v)| r.header(k, v));
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
         statuses.push((status, client::envelope("contract/list", status, &resp.bytes().await.unwrap())));
     }
     assert!(statuses[0].1.is_ok());
-    assert!(matches!(&statuses[1].1, Err(VendorError::Auth { code, message, .. }) if code == "441" && message.contains("nonce")), "{:?}", statuses[1]);
+    assert!(
+        matches!(&statuses[1].1, Err(VendorError::Auth { code, message, .. }) if code == "441" && message.contains("nonce")),
+        "{:?}",
+        statuses[1]
+    );
     // A stale timestamp → 441.
-    let req = creds.headers_at(now - 11 * 60_000, "1f8b1c2e-1111-4222-8333-944455556666").into_iter().fold(http.get(format!("{}/v2/contract/list", w.base_url)), |r, (k, v)| r.header(k, v));
+    let req = creds
+        .headers_at(now - 11 * 60_000, "1f8b1c2e-1111-4222-8333-944455556666")
+        .into_iter()
+        .fold(http.get(format!("{}/v2/contract/list", w.base_url)), |r, (k, v)| r.header(k, v));
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     let e = client::envelope("contract/list", status, &resp.bytes().await.unwrap()).unwrap_err().to_string();
@@ -246,7 +290,11 @@ async fn a_private_cloud_in_its_own_shapes_fills_the_same_boxes() {
     let after = w.service.act(local, Action::Approve, "同意").await.unwrap().remote;
     assert_eq!(w.sim.audit_of(&target, &me), Some((true, "同意".into())));
     assert!(after.boxes.contains(&Inbox::Processed) && !after.boxes.contains(&Inbox::Todo), "{:?}", after.boxes);
-    let mine = after.steps.iter().flat_map(|s| &s.members).find(|m| m.decision == inbox_core::Decision::Approved && m.user.name == w.sim.demo_employee().name);
+    let mine = after
+        .steps
+        .iter()
+        .flat_map(|s| &s.members)
+        .find(|m| m.decision == inbox_core::Decision::Approved && m.user.name == w.sim.demo_employee().name);
     assert!(mine.is_some_and(|m| m.decided_at.is_some()), "completeTime is the decision's time");
 }
 
@@ -261,7 +309,11 @@ async fn contract_documents_download_as_pdfs() {
     let approval = w.service.approval(local).unwrap().remote;
     let ids: Vec<String> = approval.attachments.iter().map(|a| a.remote_id.clone()).collect();
     assert_eq!(ids, w.sim.document_ids(&id));
-    assert!(approval.attachments.iter().all(|a| a.name.ends_with(".pdf") && !a.is_folder), "{:?}", approval.attachments);
+    assert!(
+        approval.attachments.iter().all(|a| a.name.ends_with(".pdf") && !a.is_folder),
+        "{:?}",
+        approval.attachments
+    );
     assert!(inbox_core::connectors::vendor_info(inbox_core::Vendor::Qiyuesuo).capabilities.attachments);
     let dir = tempfile::tempdir().unwrap();
     let path = w.service.download(local, &ids[0], dir.path()).await.unwrap();
@@ -289,7 +341,8 @@ async fn page_url_opens_the_contract_in_the_browser() {
     assert!(e.contains("contract/pageurl") && e.contains("11101003"), "{e}");
     // pageurl names its user (the simulator refuses the call without one, as published).
     let c = w.client();
-    let e = c.post(client::CALL_PAGEURL, &json!({ "contractId": id, "pageType": "SIGN" })).await.unwrap_err().to_string();
+    let e =
+        c.post(client::CALL_PAGEURL, &json!({ "contractId": id, "pageType": "SIGN" })).await.unwrap_err().to_string();
     assert!(e.contains("11990005") && e.contains("user"), "{e}");
 }
 
@@ -345,8 +398,17 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
     w.service.sync_account(w.account).await.unwrap();
     // The contracts still in progress are read again (the todo among them); finished ones not.
     let read = w.sim.calls(DETAIL) - before;
-    let in_progress = w.sim.with_state(|s| s.contracts.values().filter(|c| c.involves(&s.company) && matches!(c.status, "DRAFT" | "FILLING" | "SIGNING")).count());
-    assert!(todo.len() <= read && read <= in_progress, "{read} read again: {} todo, {in_progress} in progress", todo.len());
+    let in_progress = w.sim.with_state(|s| {
+        s.contracts
+            .values()
+            .filter(|c| c.involves(&s.company) && matches!(c.status, "DRAFT" | "FILLING" | "SIGNING"))
+            .count()
+    });
+    assert!(
+        todo.len() <= read && read <= in_progress,
+        "{read} read again: {} todo, {in_progress} in progress",
+        todo.len()
+    );
     assert!(read < before, "finished contracts are not read again ({before} details at first)");
     assert_eq!(w.service.box_counts().unwrap(), counts);
 

@@ -4,12 +4,12 @@
 //! token, and the failures that must leave the cache as it was.
 
 mod support;
-use support::add_demo as add;
 use inbox_core::connectors::weiwenjia::wire::{ListFilter, ListStatus};
 use inbox_core::connectors::weiwenjia::WeiwenjiaConnector;
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
 use std::sync::Arc;
+use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::weiwenjia::state::{Filters, RecordStatus, Scope};
 use vendor_sim::weiwenjia::Sim;
@@ -32,7 +32,6 @@ async fn world() -> World {
     let account = add(&service, "励销云", &sim.demo_account(&base_url));
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
-
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 1000, ..Default::default() }).unwrap();
@@ -57,7 +56,8 @@ async fn sync_fills_the_three_boxes_exactly_as_the_simulator_has_them() {
     let me = w.sim.demo_user().uid;
     // More submissions by the demo user than two pages hold: copies of the seeded records.
     w.sim.with_state(|s| {
-        let copies: Vec<_> = s.records.values().filter(|r| !r.nodes.iter().any(|n| n.approvers.contains(&me))).cloned().collect();
+        let copies: Vec<_> =
+            s.records.values().filter(|r| !r.nodes.iter().any(|n| n.approvers.contains(&me))).cloned().collect();
         for (i, mut r) in copies.into_iter().enumerate().take(110) {
             (r.id, r.entity_id, r.submitter) = (90_000 + i as i64, 9_000_000 + i as i64, me);
             s.records.insert(r.id, r);
@@ -87,9 +87,16 @@ async fn sync_fills_the_three_boxes_exactly_as_the_simulator_has_them() {
     assert!(todo.remote.fields.iter().any(|f| f.kind == FieldKind::Date && f.value.parse::<i64>().is_ok()));
     assert!(todo.remote.steps.len() >= 2 && todo.remote.steps[0].members[0].user.id == todo.remote.submitter.id);
     let all = w.service.list(&ListQuery { limit: 1000, ..Default::default() }).unwrap().items;
-    let kinds: std::collections::BTreeSet<String> =
-        all.iter().flat_map(|s| w.service.approval(s.id).unwrap().remote.fields).map(|f| format!("{:?}", f.kind)).collect();
-    assert_eq!(kinds.into_iter().collect::<Vec<_>>(), ["Date", "File", "Money", "Number", "Select", "Text", "User"], "every field_type shows up typed");
+    let kinds: std::collections::BTreeSet<String> = all
+        .iter()
+        .flat_map(|s| w.service.approval(s.id).unwrap().remote.fields)
+        .map(|f| format!("{:?}", f.kind))
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["Date", "File", "Money", "Number", "Select", "Text", "User"],
+        "every field_type shows up typed"
+    );
     assert!(all.iter().all(|s| s.remote_id.contains(':')), "remote ids are entity_type:entity_id");
 }
 
@@ -105,10 +112,19 @@ async fn approve_and_reject_go_back_and_move_the_state_machine() {
     let node = w.sim.current_node(&todo[0]).unwrap();
     let approved = w.service.act(first, Action::Approve, "同意，价格在授权范围内").await.unwrap();
     assert_eq!(w.sim.decisions_of(&todo[0], me), [("pass", "同意，价格在授权范围内".to_string())]);
-    assert!(w.sim.current_node(&todo[0]).unwrap() > node || w.sim.status(&todo[0]) == Some("pass") || !w.sim.waiting_approvers(&todo[0]).is_empty());
+    assert!(
+        w.sim.current_node(&todo[0]).unwrap() > node
+            || w.sim.status(&todo[0]) == Some("pass")
+            || !w.sim.waiting_approvers(&todo[0]).is_empty()
+    );
     assert!(!approved.remote.boxes.contains(&Inbox::Todo) && approved.remote.boxes.contains(&Inbox::Processed));
     assert!(approved.remote.actions.is_empty());
-    let shown = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，价格在授权范围内"));
+    let shown = approved
+        .remote
+        .steps
+        .iter()
+        .flat_map(|s| &s.members)
+        .any(|m| m.comment.as_deref() == Some("同意，价格在授权范围内"));
     assert!(shown, "the opinion is in the timeline");
 
     let second = local_id(&w.service, &todo[1]);
@@ -151,7 +167,11 @@ async fn decided_elsewhere_leaves_todo_and_acting_on_a_stale_entry_is_refused_in
     let me = w.sim.demo_user();
     w.service.sync_account(w.account).await.unwrap();
     let target = w.sim.todo_for(me.uid)[0].clone();
-    let other = WeiwenjiaConnector::new(&w.service.account(&w.account.to_string()).unwrap(), &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap();
+    let other = WeiwenjiaConnector::new(
+        &w.service.account(&w.account.to_string()).unwrap(),
+        &Secrets(w.sim.demo_account(&w.base_url).secrets),
+    )
+    .unwrap();
     // A fresh connector has no list cache: detail finds the item through the lists.
     let fresh = other.detail(&target).await.unwrap();
     assert_eq!(fresh.actions, vec![Action::Approve, Action::Reject]);
@@ -192,7 +212,10 @@ async fn failures_are_reported_per_account_and_leave_the_cache_as_it_was() {
     bad.secrets.insert("access_token".into(), "not-a-token".into());
     let bad_id = add(&w.service, "错误令牌", &bad);
     let e = w.service.sync_account(bad_id).await.unwrap_err().to_string();
-    assert!(e.contains("错误令牌") && e.contains("credentials") && e.contains("401") && e.contains("用户token无效或已过期"), "{e}");
+    assert!(
+        e.contains("错误令牌") && e.contains("credentials") && e.contains("401") && e.contains("用户token无效或已过期"),
+        "{e}"
+    );
     assert!(!e.contains("not-a-token"), "the token never appears in errors");
 
     // The right token on another platform is refused too.
@@ -253,7 +276,8 @@ async fn vendor_codes_are_shown_in_words() {
     assert!(e.contains("404"), "{e}");
     let e = client.list("mine", 1, 10, &Default::default()).await.unwrap_err().to_string();
     assert!(e.contains("422") && e.contains("参数错误: scope"), "{e}");
-    let mine = w.sim.submitted_for(w.sim.demo_user().uid).into_iter().find(|r| w.sim.status(r) != Some("applying")).unwrap();
+    let mine =
+        w.sim.submitted_for(w.sim.demo_user().uid).into_iter().find(|r| w.sim.status(r) != Some("applying")).unwrap();
     let (t, id) = mine.split_once(':').unwrap();
     let (d, _) = client.detail(t, id.parse().unwrap()).await.unwrap();
     let e = client.execute(d.execute_record_id.unwrap(), "cancel", "").await.unwrap_err().to_string();
@@ -294,7 +318,12 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
     let todo = w.sim.todo_for(me)[0].clone();
     w.service.act(local_id(&w.service, &todo), Action::Approve, "同意").await.unwrap();
     // Another approver rejects one the demo user submitted: its list item's status changes.
-    let theirs = w.sim.submitted_for(me).into_iter().find(|r| w.sim.status(r) == Some("applying") && !w.sim.waiting_approvers(r).is_empty()).unwrap();
+    let theirs = w
+        .sim
+        .submitted_for(me)
+        .into_iter()
+        .find(|r| w.sim.status(r) == Some("applying") && !w.sim.waiting_approvers(r).is_empty())
+        .unwrap();
     let approver = w.sim.waiting_approvers(&theirs)[0];
     w.sim.with_state(|s| {
         let record = s.records.values_mut().find(|r| vendor_sim::weiwenjia::remote_id(r) == theirs).unwrap();
@@ -315,7 +344,11 @@ fn expected(sim: &Sim, uid: i64, scope: Scope, filters: &Filters) -> Vec<String>
 
 fn client_of(w: &World) -> inbox_core::connectors::weiwenjia::client::Client {
     let account = w.service.account(&w.account.to_string()).unwrap();
-    let creds = inbox_core::connectors::weiwenjia::auth::Credentials::from_account(&account, &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap();
+    let creds = inbox_core::connectors::weiwenjia::auth::Credentials::from_account(
+        &account,
+        &Secrets(w.sim.demo_account(&w.base_url).secrets),
+    )
+    .unwrap();
     inbox_core::connectors::weiwenjia::client::Client::new(&w.base_url, creds).unwrap()
 }
 
@@ -349,7 +382,11 @@ async fn list_filters_narrow_what_the_vendor_returns_and_what_is_cached() {
     narrowed.settings.insert("status".into(), "applying, veto".into());
     add(&w.service, "励销云", &narrowed);
     w.service.sync_account(w.account).await.unwrap();
-    let filters = Filters { status: vec![RecordStatus::Applying, RecordStatus::Veto], entity_types: vec!["Contract".into(), "报价单".into()], submitter_uids: vec![] };
+    let filters = Filters {
+        status: vec![RecordStatus::Applying, RecordStatus::Veto],
+        entity_types: vec!["Contract".into(), "报价单".into()],
+        submitter_uids: vec![],
+    };
     assert_eq!(remote_ids(&w.service, Inbox::Todo), expected(&w.sim, me, Scope::Todo, &filters));
     assert_eq!(remote_ids(&w.service, Inbox::Submitted), expected(&w.sim, me, Scope::Submission, &filters));
     assert_eq!(remote_ids(&w.service, Inbox::Processed), expected(&w.sim, me, Scope::Processed, &filters));
@@ -416,7 +453,12 @@ async fn the_documents_invalid_appid_reply_names_the_account_the_call_and_the_co
 
     add(&w.service, "励销云", &w.sim.demo_account(&app_header_gateway(w.base_url.clone(), "oa").await));
     let e = w.service.sync_account(w.account).await.unwrap_err().to_string();
-    let named = |e: &str| e.contains("励销云") && e.contains("approval_center/list scope=todo") && e.contains("code 500") && e.contains("invalid appid");
+    let named = |e: &str| {
+        e.contains("励销云")
+            && e.contains("approval_center/list scope=todo")
+            && e.contains("code 500")
+            && e.contains("invalid appid")
+    };
     assert!(named(&e) && !e.contains("credentials"), "{e}");
     assert!(w.service.account(&w.account.to_string()).unwrap().sync.last_error.unwrap().contains("invalid appid"));
     let e = w.service.test_account(w.account).await.unwrap_err().to_string();
@@ -438,7 +480,8 @@ fn kind_of(field_type: &str, value: &serde_json::Value) -> FieldKind {
         "currency_field" => FieldKind::Money,
         "date_field" | "datetime_field" => FieldKind::Date,
         "select2_field" if value.get("uid").is_some() => FieldKind::User,
-        "select" | "select_field" | "radio_button" | "field_map_field" | "multi_select" | "check_box" | "select2_field" => FieldKind::Select,
+        "select" | "select_field" | "radio_button" | "field_map_field" | "multi_select" | "check_box"
+        | "select2_field" => FieldKind::Select,
         "file_field" | "attachments_field" => FieldKind::File,
         _ => FieldKind::Text,
     }
@@ -450,7 +493,11 @@ async fn a_todo_with_every_field_type_reads_each_typed_and_approves() {
     let me = w.sim.demo_user().uid;
     w.service.sync_account(w.account).await.unwrap();
     // The todo with the most field types (contracts and quotations carry all of them).
-    let body_of = |remote: &str| w.sim.with_state(|s| s.records.values().find(|r| vendor_sim::weiwenjia::remote_id(r) == remote).unwrap().body.clone());
+    let body_of = |remote: &str| {
+        w.sim.with_state(|s| {
+            s.records.values().find(|r| vendor_sim::weiwenjia::remote_id(r) == remote).unwrap().body.clone()
+        })
+    };
     let target = w.sim.todo_for(me).into_iter().max_by_key(|r| body_of(r).len()).unwrap();
     let body = body_of(&target);
     let types: std::collections::BTreeSet<&str> = body.iter().map(|f| f.field_type.as_str()).collect();
@@ -463,9 +510,19 @@ async fn a_todo_with_every_field_type_reads_each_typed_and_approves() {
             continue;
         }
         let shown = shown.unwrap_or_else(|| panic!("{} ({}) is shown", f.label, f.field_type));
-        let expected = if f.value.is_null() && f.field_type == "select2_field" { FieldKind::Select } else { kind_of(&f.field_type, &f.value) };
+        let expected = if f.value.is_null() && f.field_type == "select2_field" {
+            FieldKind::Select
+        } else {
+            kind_of(&f.field_type, &f.value)
+        };
         assert_eq!(shown.kind, expected, "{} ({}) = {}", f.label, f.field_type, f.value);
-        assert!(!shown.value.starts_with(['{', '[']), "{} ({}) is not raw JSON: {}", f.label, f.field_type, shown.value);
+        assert!(
+            !shown.value.starts_with(['{', '[']),
+            "{} ({}) is not raw JSON: {}",
+            f.label,
+            f.field_type,
+            shown.value
+        );
         assert_eq!(shown.value.is_empty(), f.value.is_null(), "{} ({})", f.label, f.field_type);
         if shown.kind == FieldKind::Date || shown.kind == FieldKind::Number || shown.kind == FieldKind::Money {
             assert!(shown.value.is_empty() || shown.value.parse::<f64>().is_ok(), "{}: {}", f.label, shown.value);

@@ -37,18 +37,36 @@ async fn world() -> World {
     let service = Service::open(dir.path()).unwrap();
     let account = support::add_demo(&service, "云盘", &sim.demo_account(&server.base_url));
     let (file, folder) = sim.with_state(|s| {
-        let drive = |folder: bool| s.files.values().filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0).map(|f| f.id).min().unwrap();
+        let drive = |folder: bool| {
+            s.files
+                .values()
+                .filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0)
+                .map(|f| f.id)
+                .min()
+                .unwrap()
+        };
         (drive(false), drive(true))
     });
     // The preview's step has a designated approver (rule 4), the upload's any of its members (2).
     let step = |rule: i64| json!({"approvalNum": 0, "ids": ["1", APPROVER.to_string()], "name": "主管审批", "realnames": ["系统管理员", "审批人"], "type": rule, "usernames": ["admin", "u5"]});
     let content = |t: &str, title: &str, rule: i64| json!({"approvalType": t, "approverAuth": 0, "ccAuth": 0, "desc": "请说明用途", "step": [step(rule)], "title": title, "uids": [4]});
-    let (preview, upload) = sim.with_state(|s| (s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1), s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1)));
+    let (preview, upload) = sim.with_state(|s| {
+        (
+            s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1),
+            s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1),
+        )
+    });
     World { sim, server, _dir: dir, service, account, preview, upload, file, folder }
 }
 
 fn upload_form(w: &World, paths: Vec<PathBuf>) -> Submission {
-    Submission { template_id: w.upload.to_string(), target: Some(w.folder.to_string()), fields: vec![FieldValue::text("creatorNote", "上传资料")], attachments: paths, ..Default::default() }
+    Submission {
+        template_id: w.upload.to_string(),
+        target: Some(w.folder.to_string()),
+        fields: vec![FieldValue::text("creatorNote", "上传资料")],
+        attachments: paths,
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -69,9 +87,20 @@ async fn a_folder_chosen_by_its_full_path_uploads_its_tree_and_downloads_back() 
 
     let sent = w.service.submit(w.account, &upload_form(&w, vec![root.clone()]), Progress::ignore()).await.unwrap();
     let attachment = w.sim.with_state(|s| s.approvals[&sent.remote.remote_id.parse::<i64>().unwrap()].attachment_id);
-    let mut names: Vec<(String, bool)> = w.sim.with_state(|s| s.files.values().filter(|f| f.attachment_root == attachment && f.id != attachment).map(|f| (f.name.clone(), f.is_folder)).collect());
+    let mut names: Vec<(String, bool)> = w.sim.with_state(|s| {
+        s.files
+            .values()
+            .filter(|f| f.attachment_root == attachment && f.id != attachment)
+            .map(|f| (f.name.clone(), f.is_folder))
+            .collect()
+    });
     names.sort();
-    let mut expected = vec![("图片".to_string(), true), ("报表.xlsx".into(), false), ("说明.txt".into(), false), ("资料".into(), true)];
+    let mut expected = vec![
+        ("图片".to_string(), true),
+        ("报表.xlsx".into(), false),
+        ("说明.txt".into(), false),
+        ("资料".into(), true),
+    ];
     if cfg!(unix) {
         expected.push(("aux_.txt".into(), false));
     }
@@ -123,7 +152,11 @@ async fn windows_line_ends_in_form_text_and_comments_are_kept_as_typed() {
     let form = Submission {
         template_id: w.preview.to_string(),
         target: Some(w.file.to_string()),
-        fields: vec![FieldValue::text("creatorNote", note), FieldValue::text("tempAuthDay", "3"), FieldValue::text("selectId.0", APPROVER.to_string())],
+        fields: vec![
+            FieldValue::text("creatorNote", note),
+            FieldValue::text("tempAuthDay", "3"),
+            FieldValue::text("selectId.0", APPROVER.to_string()),
+        ],
         ..Default::default()
     };
     let sent = w.service.submit(w.account, &form, Progress::ignore()).await.unwrap();
@@ -137,12 +170,14 @@ async fn windows_line_ends_in_form_text_and_comments_are_kept_as_typed() {
     demo.secrets.insert("token".into(), approver.token.into());
     let second = support::add_demo(&w.service, "云盘-审批人", &demo);
     w.service.sync_account(second).await.unwrap();
-    let todo = w.service.store().approval_by_remote(second, &sent.remote.remote_id).unwrap().expect("in the approver's cache");
+    let todo =
+        w.service.store().approval_by_remote(second, &sent.remote.remote_id).unwrap().expect("in the approver's cache");
     assert!(todo.remote.boxes.contains(&Inbox::Todo));
     let reason = "同意。\r\n请于周五前归还";
     w.service.act(todo.id, Action::Approve, reason).await.unwrap();
     w.service.sync_account(w.account).await.unwrap();
     let decided = w.service.approval(sent.id).unwrap();
-    let comments: Vec<&str> = decided.remote.steps.iter().flat_map(|s| s.members.iter()).filter_map(|m| m.comment.as_deref()).collect();
+    let comments: Vec<&str> =
+        decided.remote.steps.iter().flat_map(|s| s.members.iter()).filter_map(|m| m.comment.as_deref()).collect();
     assert!(comments.contains(&reason), "the comment as typed: {comments:?}");
 }

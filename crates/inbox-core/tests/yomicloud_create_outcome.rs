@@ -48,7 +48,13 @@ async fn world(tenant: Tenant, through: Option<Script>) -> World {
 /// A deep drive file (three folders down) and its path from the root.
 fn deep_file(sim: &Sim) -> (i64, String) {
     sim.with_state(|s| {
-        let deep = s.files.values().filter(|f| f.attachment_root == 0 && !f.is_folder && s.path_of(f.id).matches('/').count() >= 3).map(|f| f.id).min().unwrap();
+        let deep = s
+            .files
+            .values()
+            .filter(|f| f.attachment_root == 0 && !f.is_folder && s.path_of(f.id).matches('/').count() >= 3)
+            .map(|f| f.id)
+            .min()
+            .unwrap();
         (deep, s.path_of(deep))
     })
 }
@@ -88,10 +94,16 @@ async fn a_submit_sends_the_files_path_from_the_root() {
 async fn a_reply_without_the_id_reports_the_approval_that_was_created() {
     let w = world(Tenant::Wild, None).await;
     let wild = w.sim.wild_ids().unwrap();
-    let odd = w.sim.with_state(|s| s.files.values().filter(|f| f.parent_id == wild.odd_folder && !f.is_folder).map(|f| f.id).collect::<Vec<_>>());
+    let odd = w.sim.with_state(|s| {
+        s.files.values().filter(|f| f.parent_id == wild.odd_folder && !f.is_folder).map(|f| f.id).collect::<Vec<_>>()
+    });
     for (i, file) in odd.iter().take(2).enumerate() {
         let (before, lookups) = (submitted(&w), w.sim.calls(CREATOR_LIST));
-        let sent = w.service.submit(w.account, &form(&w, *file, &format!("无 id 的回复 {i} 😀")), Progress::ignore()).await.unwrap();
+        let sent = w
+            .service
+            .submit(w.account, &form(&w, *file, &format!("无 id 的回复 {i} 😀")), Progress::ignore())
+            .await
+            .unwrap();
         assert_eq!(w.sim.calls(CREATOR_LIST), lookups + 1, "found in the drive's list");
         let now = submitted(&w);
         assert_eq!(now.len(), before.len() + 1, "exactly one approval");
@@ -112,7 +124,12 @@ async fn an_unreadable_reply_with_nothing_created_keeps_the_draft_failed_and_say
     let lookups = w.sim.calls(CREATOR_LIST);
     let e = w.service.submit(w.account, &form(&w, file, "没发出去"), Progress::ignore()).await.unwrap_err().to_string();
     assert_eq!(w.sim.calls(CREATOR_LIST), lookups + 1, "the drive's list was read");
-    assert!(e.contains("create-approval") && e.contains("get-creator-list shows no such approval") && e.contains("not created"), "{e}");
+    assert!(
+        e.contains("create-approval")
+            && e.contains("get-creator-list shows no such approval")
+            && e.contains("not created"),
+        "{e}"
+    );
     assert_eq!(submitted(&w), before);
     let draft = w.service.drafts().unwrap().pop().expect("the draft is kept");
     assert_eq!(draft.state, DraftState::Failed);
@@ -125,7 +142,10 @@ async fn an_unreadable_reply_with_nothing_created_keeps_the_draft_failed_and_say
 #[tokio::test]
 async fn a_vendor_error_reply_is_not_reconciled_but_a_gateway_error_is() {
     let script = vec![
-        ("/create-approval", Act::ForwardThen(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")),
+        (
+            "/create-approval",
+            Act::ForwardThen(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
+        ),
         ("/create-approval", Act::Answer("{\"code\":2,\"msg\":\"参数错误: creatorNote\"}".as_bytes())),
     ];
     let w = world(Tenant::Tidy, Some(script)).await;
@@ -138,7 +158,10 @@ async fn a_vendor_error_reply_is_not_reconciled_but_a_gateway_error_is() {
     // The vendor's own refusal is a refusal: nothing to look up, the form shows it at its field.
     let lookups = w.sim.calls(CREATOR_LIST);
     let e = w.service.submit(w.account, &form(&w, file, "被拒绝"), Progress::ignore()).await.unwrap_err();
-    assert!(matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::Field { field, .. } if field == "creatorNote")), "{e}");
+    assert!(
+        matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::Field { field, .. } if field == "creatorNote")),
+        "{e}"
+    );
     assert_eq!(w.sim.calls(CREATOR_LIST), lookups);
     assert_eq!(w.service.drafts().unwrap().pop().map(|d| d.state), Some(DraftState::Failed));
 }
@@ -152,7 +175,10 @@ async fn when_the_creator_list_cannot_be_read_either_the_outcome_stays_unknown_a
     let (file, _) = deep_file(&w.sim);
     let before = submitted(&w);
     let e = w.service.submit(w.account, &form(&w, file, "结果未知"), Progress::ignore()).await.unwrap_err();
-    assert!(matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::OutcomeUnknown { .. })), "{e}");
+    assert!(
+        matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::OutcomeUnknown { .. })),
+        "{e}"
+    );
     assert!(e.to_string().contains("已发起"), "{e}");
     assert_eq!(submitted(&w).len(), before.len() + 1, "the drive made it");
     let draft = w.service.drafts().unwrap().pop().unwrap();
@@ -172,7 +198,10 @@ async fn a_broken_connection_with_the_list_unreachable_too_is_told_as_such_and_t
     let (file, _) = deep_file(&w.sim);
     let before = submitted(&w);
     let e = w.service.submit(w.account, &form(&w, file, "连接断了"), Progress::ignore()).await.unwrap_err();
-    assert!(matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::Unreachable { call, .. } if call == "create-approval")), "{e}");
+    assert!(
+        matches!(&e, inbox_core::Error::Vendor { source, .. } if matches!(&**source, VendorError::Unreachable { call, .. } if call == "create-approval")),
+        "{e}"
+    );
     assert_eq!(submitted(&w).len(), before.len() + 1, "the drive made it");
     let draft = w.service.drafts().unwrap().pop().unwrap();
     let sent = w.service.submit_draft(draft.id, Progress::ignore()).await.unwrap();
@@ -240,7 +269,8 @@ async fn read_request(client: &mut tokio::net::TcpStream) -> Option<(Vec<u8>, us
         }
     };
     let head = String::from_utf8_lossy(&req[..body_start]).to_lowercase();
-    let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let length: usize =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     while req.len() < body_start + length {
         let n = client.read(&mut buf).await.ok().filter(|n| *n > 0)?;
         req.extend_from_slice(&buf[..n]);

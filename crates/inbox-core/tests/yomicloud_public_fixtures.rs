@@ -26,7 +26,8 @@ fn templet_reply() -> TempletContent {
 /// A new file in the folder needs a test here: the set is exactly the files read below.
 #[test]
 fn every_public_fixture_is_read_by_a_test() {
-    let files: BTreeSet<String> = std::fs::read_dir(dir()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let files: BTreeSet<String> =
+        std::fs::read_dir(dir()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     let read_here: BTreeSet<String> = [
         "README.md",
         "templet-content-reply.jsonc",
@@ -46,13 +47,26 @@ fn every_public_fixture_is_read_by_a_test() {
 fn templet_content_reply_gives_types_template_and_users() {
     let reply = templet_reply();
     let types = map::task_types(&reply.data);
-    assert_eq!(types, HashMap::from([(1, "不处理".to_string()), (2, "上传文件".to_string())]), "the rows shown; `...` elides the rest");
+    assert_eq!(
+        types,
+        HashMap::from([(1, "不处理".to_string()), (2, "上传文件".to_string())]),
+        "the rows shown; `...` elides the rest"
+    );
     assert_eq!(submit::type_flags(&reply.data, 2).upload, 1, "上传文件 needs an upload");
     let templet = reply.templet.clone().expect("templet");
-    assert_eq!((templet.id, templet.file_id, templet.m_type, templet.title.as_str()), (5, Some(71), Some(2), "申请修改"));
+    assert_eq!(
+        (templet.id, templet.file_id, templet.m_type, templet.title.as_str()),
+        (5, Some(71), Some(2), "申请修改")
+    );
     let body = templet.body().unwrap();
-    assert_eq!((body.approval_type.clone(), body.desc.as_deref(), body.uids.clone()), (Code::Num(4), Some("请说明修改内容"), vec![4]));
-    assert_eq!((body.step[0].ids.clone(), body.step[0].rule.clone(), body.step[0].name.as_str()), (vec![1], Code::Num(2), "d"));
+    assert_eq!(
+        (body.approval_type.clone(), body.desc.as_deref(), body.uids.clone()),
+        (Code::Num(4), Some("请说明修改内容"), vec![4])
+    );
+    assert_eq!(
+        (body.step[0].ids.clone(), body.step[0].rule.clone(), body.step[0].name.as_str()),
+        (vec![1], Code::Num(2), "d")
+    );
     assert_eq!(inbox_core::connectors::yomicloud::wire::user_name(&reply.userinfo, 4), "测试3");
     assert!(reply.file_map.is_none(), "the example was asked without a fileId");
 
@@ -66,8 +80,14 @@ fn templet_content_reply_gives_types_template_and_users() {
 #[test]
 fn templet_content_body_is_the_decoded_content() {
     let body: TempletBody = serde_json::from_value(document_example(&read("templet-content-body.jsonc"))).unwrap();
-    assert_eq!((body.title.as_str(), body.approval_type.clone(), body.approver_auth, body.cc_auth), ("申请修改", Code::Num(4), Some(0), Some(0)));
-    assert_eq!((body.step[0].name.as_str(), body.step[0].approval_num, body.step[0].usernames.clone()), ("审批", Some(0), vec!["admin".to_string()]));
+    assert_eq!(
+        (body.title.as_str(), body.approval_type.clone(), body.approver_auth, body.cc_auth),
+        ("申请修改", Code::Num(4), Some(0), Some(0))
+    );
+    assert_eq!(
+        (body.step[0].name.as_str(), body.step[0].approval_num, body.step[0].usernames.clone()),
+        ("审批", Some(0), vec!["admin".to_string()])
+    );
     // The same template as the reply's string, but for the step name (d there, 审批 here).
     let mut from_reply = templet_reply().templet.unwrap().body().unwrap();
     from_reply.step[0].name = "审批".into();
@@ -78,9 +98,19 @@ fn templet_content_body_is_the_decoded_content() {
 fn create_approval_json_has_the_path_and_our_request_has_every_key_of_it() {
     let example = document_example(&read("create-approval-json-param.jsonc"));
     let content: Content = serde_json::from_value(example.clone()).unwrap();
-    assert_eq!(content.full_path.as_deref(), Some("公司文件/dzz_1.1_UTF8_20120408.zip"), "a path from the root, its own name last");
-    assert_eq!((content.tid, content.file_id, content.attachment_id, content.temp_auth_day), (Some(5), Some(71), Some(79), Some(4)));
-    assert_eq!((content.task_type.clone(), content.copyto.clone(), content.steps()[0].select_id), (Code::Num(4), vec![4], Some(1)));
+    assert_eq!(
+        content.full_path.as_deref(),
+        Some("公司文件/dzz_1.1_UTF8_20120408.zip"),
+        "a path from the root, its own name last"
+    );
+    assert_eq!(
+        (content.tid, content.file_id, content.attachment_id, content.temp_auth_day),
+        (Some(5), Some(71), Some(79), Some(4))
+    );
+    assert_eq!(
+        (content.task_type.clone(), content.copyto.clone(), content.steps()[0].select_id),
+        (Code::Num(4), vec![4], Some(1))
+    );
 
     // What the client sends for the reply's template on file 71, with the document's values.
     let templet = templet_reply().templet.unwrap();
@@ -91,7 +121,8 @@ fn create_approval_json_has_the_path_and_our_request_has_every_key_of_it() {
         ..Default::default()
     };
     let ours = submit::request(&templet, &s, 71, Some("公司文件/dzz_1.1_UTF8_20120408.zip"), Some(79)).unwrap();
-    let missing: Vec<&String> = example.as_object().unwrap().keys().filter(|k| ours.get(k.as_str()).is_none()).collect();
+    let missing: Vec<&String> =
+        example.as_object().unwrap().keys().filter(|k| ours.get(k.as_str()).is_none()).collect();
     assert!(missing.is_empty(), "keys of the document's json we do not send: {missing:?}");
     for key in ["fullPath", "fileId", "tid", "taskType", "copyto", "creatorNote", "attachmentId", "tempAuthDay"] {
         assert_eq!(ours[key], example[key], "{key}");
@@ -110,9 +141,19 @@ fn view_approval_reply_maps_with_its_path_steps_and_boxes() {
 
     let types = map::task_types(&templet_reply().data);
     let a = map::approval(&view, raw.clone(), 3, &types, &Extras::default()).unwrap();
-    assert_eq!((a.remote_id.as_str(), a.title.as_str(), a.form_name.as_str()), ("2", "上传审批 · 质量控制", "上传文件"));
-    assert_eq!((a.status, a.status_word.clone(), a.submitter.name.as_str(), a.submitted_at), (Status::Pending, None, "测试3", 1_635_170_411));
-    assert!(a.fields.iter().any(|f| f.label == "文件路径" && f.value == "公司文件/示例-按项目/质量控制"), "{:?}", a.fields);
+    assert_eq!(
+        (a.remote_id.as_str(), a.title.as_str(), a.form_name.as_str()),
+        ("2", "上传审批 · 质量控制", "上传文件")
+    );
+    assert_eq!(
+        (a.status, a.status_word.clone(), a.submitter.name.as_str(), a.submitted_at),
+        (Status::Pending, None, "测试3", 1_635_170_411)
+    );
+    assert!(
+        a.fields.iter().any(|f| f.label == "文件路径" && f.value == "公司文件/示例-按项目/质量控制"),
+        "{:?}",
+        a.fields
+    );
     assert_eq!((a.boxes.clone(), a.actions.clone()), (vec![Inbox::Todo], vec![Action::Approve, Action::Reject]));
     assert_eq!(a.steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["初审", "终审"]);
     assert_eq!(a.attachments[0].remote_id, "98");
@@ -147,6 +188,11 @@ fn list_dir_fragment_shows_the_templates_one_can_start() {
     assert!(read("README.md").contains("`list-dir-approval-fragment.jsonc` | 18、其它说明 | 491–503 | fragment"));
     let fragment = document_example(&read("list-dir-approval-fragment.jsonc"));
     assert_eq!(fragment.as_object().unwrap().keys().collect::<Vec<_>>(), ["approval"]);
-    let starts: Vec<(i64, &str)> = fragment["approval"].as_array().unwrap().iter().map(|t| (t["id"].as_i64().unwrap(), t["name"].as_str().unwrap())).collect();
+    let starts: Vec<(i64, &str)> = fragment["approval"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_i64().unwrap(), t["name"].as_str().unwrap()))
+        .collect();
     assert_eq!(starts, [(6, "上传审批"), (3, "申请预览权限")]);
 }

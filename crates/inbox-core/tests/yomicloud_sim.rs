@@ -4,12 +4,12 @@
 //! Demo-style accounts keep their secrets in memory here; the keychain has its own test.
 
 mod support;
-use support::add_demo as add;
+use inbox_core::connectors::yomicloud::map::{FILE_LOG_LABEL, FILE_LOG_ROWS};
 use inbox_core::connectors::yomicloud::{auth::Credentials, client::Client, YomiConnector};
 use inbox_core::secrets::Secrets;
-use inbox_core::connectors::yomicloud::map::{FILE_LOG_LABEL, FILE_LOG_ROWS};
 use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, VendorError};
 use std::sync::Arc;
+use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::yomicloud::Sim;
 
@@ -31,7 +31,6 @@ async fn world() -> World {
     let account = add(&service, "云盘", &sim.demo_account(&base_url));
     World { sim, _server: server, base_url, _dir: dir, service, account }
 }
-
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<i64> {
     let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();
@@ -90,7 +89,8 @@ async fn approve_and_reject_go_back_to_the_vendor_and_move_boxes() {
     assert_eq!(w.sim.approver_status2(todo[0], me), Some(1));
     assert!(!approved.remote.boxes.contains(&Inbox::Todo) && approved.remote.boxes.contains(&Inbox::Processed));
     assert!(approved.remote.actions.is_empty());
-    let comment_shown = approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，数据无误"));
+    let comment_shown =
+        approved.remote.steps.iter().flat_map(|s| &s.members).any(|m| m.comment.as_deref() == Some("同意，数据无误"));
     assert!(comment_shown, "the comment is in the step timeline");
 
     let second = local_id(&w.service, todo[1]);
@@ -114,7 +114,11 @@ async fn an_approval_decided_elsewhere_leaves_todo_on_next_sync() {
     w.service.sync_account(w.account).await.unwrap();
     let target = sorted(w.sim.todo_ids_for(me.uid))[0];
     // The demo user decides in the vendor's own console, through the vendor API directly.
-    let other = YomiConnector::new(&w.service.account(&w.account.to_string()).unwrap(), &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap();
+    let other = YomiConnector::new(
+        &w.service.account(&w.account.to_string()).unwrap(),
+        &Secrets(w.sim.demo_account(&w.base_url).secrets),
+    )
+    .unwrap();
     other.act(&target.to_string(), Action::Approve, "在网页端处理").await.unwrap();
     w.service.sync_account(w.account).await.unwrap();
     assert!(!remote_ids(&w.service, Inbox::Todo).contains(&target));
@@ -129,8 +133,14 @@ async fn attachments_list_and_download() {
     let w = world().await;
     w.service.sync_account(w.account).await.unwrap();
     let page = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();
-    let with_files: Vec<_> = page.items.iter().map(|s| w.service.approval(s.id).unwrap()).filter(|a| !a.remote.attachments.is_empty()).collect();
-    let single = with_files.iter().find(|a| a.remote.attachments.iter().any(|f| !f.is_folder)).expect("an approval with a file");
+    let with_files: Vec<_> = page
+        .items
+        .iter()
+        .map(|s| w.service.approval(s.id).unwrap())
+        .filter(|a| !a.remote.attachments.is_empty())
+        .collect();
+    let single =
+        with_files.iter().find(|a| a.remote.attachments.iter().any(|f| !f.is_folder)).expect("an approval with a file");
     let file = single.remote.attachments.iter().find(|f| !f.is_folder).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = w.service.download(single.id, &file.remote_id, dir.path()).await.unwrap();
@@ -149,7 +159,11 @@ async fn client_reads_templates_and_file_log() {
     let w = world().await;
     let me = w.sim.demo_user();
     let account = w.service.account(&w.account.to_string()).unwrap();
-    let client = Client::new(&w.base_url, Credentials::from_account(&account, &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap()).unwrap();
+    let client = Client::new(
+        &w.base_url,
+        Credentials::from_account(&account, &Secrets(w.sim.demo_account(&w.base_url).secrets)).unwrap(),
+    )
+    .unwrap();
     let types = client.templet_content(0, 0).await.unwrap();
     assert!(types.data.len() >= 4, "the approval type table");
     let (view, _) = client.view_approval(&w.sim.todo_ids_for(me.uid)[0].to_string()).await.unwrap();
@@ -225,9 +239,21 @@ fn refused_by_another(sim: &Sim, aid: i64, me: i64) -> bool {
     sim.with_state(|s| {
         let a = &s.approvals[&aid];
         let Some(step) = a.current_step() else { return false };
-        let rows: Vec<_> = a.rows.iter().filter(|r| r.utype == UTYPE_APPROVER && r.step == step as i64 && r.uid != me && r.status2 == 0).cloned().collect();
+        let rows: Vec<_> = a
+            .rows
+            .iter()
+            .filter(|r| r.utype == UTYPE_APPROVER && r.step == step as i64 && r.uid != me && r.status2 == 0)
+            .cloned()
+            .collect();
         rows.iter().any(|r| {
-            let h = Handling { uid: r.uid, auid: r.id, step: r.step, decision: 2, note: "预算不足", now: vendor_sim::common::now_secs() };
+            let h = Handling {
+                uid: r.uid,
+                auid: r.id,
+                step: r.step,
+                decision: 2,
+                note: "预算不足",
+                now: vendor_sim::common::now_secs(),
+            };
             s.handle_step(aid, &h).is_ok()
         })
     })
@@ -246,7 +272,10 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
     let (todo, mine) = (w.sim.todo_ids_for(me), w.sim.submitted_ids_for(me));
     // Each approval still in progress is read again once per list it is in; nothing else is.
     let in_progress: usize = w.sim.with_state(|s| {
-        [s.approver_of(me), s.cc_of(me), s.created_by(me)].iter().map(|list| list.iter().filter(|a| a.status == 0).count()).sum()
+        [s.approver_of(me), s.cc_of(me), s.created_by(me)]
+            .iter()
+            .map(|list| list.iter().filter(|a| a.status == 0).count())
+            .sum()
     });
     let before = w.sim.calls(VIEW);
     w.service.sync_account(w.account).await.unwrap();
@@ -256,7 +285,10 @@ async fn a_sync_with_nothing_new_reads_only_what_is_in_progress_and_changes_stil
 
     let target = sorted(todo.clone())[0];
     w.service.act(local_id(&w.service, target), Action::Approve, "同意").await.unwrap();
-    let theirs = *mine.iter().find(|a| w.sim.approval_status(**a) == Some(0) && refused_by_another(&w.sim, **a, me)).expect("a pending approval of mine with another approver");
+    let theirs = *mine
+        .iter()
+        .find(|a| w.sim.approval_status(**a) == Some(0) && refused_by_another(&w.sim, **a, me))
+        .expect("a pending approval of mine with another approver");
     w.service.sync_account(w.account).await.unwrap();
     assert_eq!(remote_ids(&w.service, Inbox::Todo), sorted(w.sim.todo_ids_for(me)));
     assert!(remote_ids(&w.service, Inbox::Processed).contains(&target));
@@ -292,10 +324,19 @@ async fn an_administrator_sees_every_approval_they_manage_in_its_own_box() {
     assert_eq!(remote_ids(&w.service, Inbox::Processed), sorted(w.sim.processed_ids_for(admin)));
     assert_eq!(remote_ids(&w.service, Inbox::Cc), sorted(w.sim.cc_ids_for(admin)));
     assert_eq!(remote_ids(&w.service, Inbox::Submitted), sorted(w.sim.submitted_ids_for(admin)));
-    let theirs: Vec<i64> = w.sim.with_state(|s| s.approvals.values().filter(|a| a.creator != admin && a.rows.iter().all(|r| r.uid != admin)).map(|a| a.id).collect());
+    let theirs: Vec<i64> = w.sim.with_state(|s| {
+        s.approvals
+            .values()
+            .filter(|a| a.creator != admin && a.rows.iter().all(|r| r.uid != admin))
+            .map(|a| a.id)
+            .collect()
+    });
     assert!(!theirs.is_empty(), "approvals the admin takes no part in");
     let only_managed = w.service.approval(local_id(&w.service, theirs[0])).unwrap();
-    assert_eq!((only_managed.remote.boxes.as_slice(), only_managed.remote.actions.as_slice()), (&[Inbox::Managed][..], &[][..]));
+    assert_eq!(
+        (only_managed.remote.boxes.as_slice(), only_managed.remote.actions.as_slice()),
+        (&[Inbox::Managed][..], &[][..])
+    );
     assert_eq!(w.service.box_counts().unwrap().managed as usize, all.len());
 
     // Acting re-reads the approval: it stays in 我管理的 beside its new box.
@@ -322,7 +363,10 @@ async fn the_admin_setting_on_a_plain_user_is_refused_by_the_vendor_in_words() {
     plain.settings.insert("admin".into(), "true".into());
     let id = add(&w.service, "假管理员", &plain);
     let e = w.service.test_account(id).await.unwrap_err().to_string();
-    assert!(e.contains("假管理员") && e.contains("get-handler-list") && e.contains("code 3") && e.contains("没有权限"), "{e}");
+    assert!(
+        e.contains("假管理员") && e.contains("get-handler-list") && e.contains("code 3") && e.contains("没有权限"),
+        "{e}"
+    );
     let e = w.service.sync_account(id).await.unwrap_err().to_string();
     assert!(e.contains("假管理员") && e.contains("没有权限"), "{e}");
     assert_eq!(w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().total, 0);
@@ -350,7 +394,10 @@ async fn the_detail_shows_the_approval_log_of_its_file() {
 
     // One log read per file per list walked.
     let per_list: usize = w.sim.with_state(|s| {
-        [s.approver_of(me), s.cc_of(me), s.created_by(me)].iter().map(|l| l.iter().map(|a| a.file_id).collect::<std::collections::HashSet<_>>().len()).sum()
+        [s.approver_of(me), s.cc_of(me), s.created_by(me)]
+            .iter()
+            .map(|l| l.iter().map(|a| a.file_id).collect::<std::collections::HashSet<_>>().len())
+            .sum()
     });
     assert_eq!(w.sim.calls(LOG), per_list);
 
@@ -358,19 +405,35 @@ async fn the_detail_shows_the_approval_log_of_its_file() {
     let cached = w.service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap().items;
     let visible_on = |aid: i64| -> Vec<(i64, i64, i64)> {
         w.sim.with_state(|s| {
-            let mut on: Vec<_> = s.on_file(s.approvals[&aid].file_id).into_iter().filter(|a| s.can_view(me, a)).map(|a| (a.createtime, a.id, a.status)).collect();
+            let mut on: Vec<_> = s
+                .on_file(s.approvals[&aid].file_id)
+                .into_iter()
+                .filter(|a| s.can_view(me, a))
+                .map(|a| (a.createtime, a.id, a.status))
+                .collect();
             on.sort_by(|x, y| y.cmp(x));
             on
         })
     };
-    let target = cached.iter().map(|a| a.remote_id.parse::<i64>().unwrap()).max_by_key(|aid| visible_on(*aid).len()).unwrap();
+    let target =
+        cached.iter().map(|a| a.remote_id.parse::<i64>().unwrap()).max_by_key(|aid| visible_on(*aid).len()).unwrap();
     let expected = visible_on(target);
     assert!(expected.len() >= 2, "a file with several approvals");
 
     let detail = w.service.approval(local_id(&w.service, target)).unwrap();
-    let field = detail.remote.fields.iter().find(|f| f.label.starts_with(FILE_LOG_LABEL)).expect("the file's log is in the detail");
+    let field = detail
+        .remote
+        .fields
+        .iter()
+        .find(|f| f.label.starts_with(FILE_LOG_LABEL))
+        .expect("the file's log is in the detail");
     assert_eq!(field.kind, FieldKind::Table);
-    assert_eq!(field.label.contains(&format!("共 {} 条", expected.len())), expected.len() > FILE_LOG_ROWS, "{}", field.label);
+    assert_eq!(
+        field.label.contains(&format!("共 {} 条", expected.len())),
+        expected.len() > FILE_LOG_ROWS,
+        "{}",
+        field.label
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_str(&field.value).unwrap();
     let shown: Vec<i64> = rows.iter().map(log_row_id).collect();
     assert_eq!(shown, expected.iter().take(FILE_LOG_ROWS).map(|e| e.1).collect::<Vec<_>>());
@@ -388,7 +451,10 @@ async fn the_detail_shows_the_approval_log_of_its_file() {
     });
     w.service.sync_account(w.account).await.unwrap();
     let without = w.service.approval(local_id(&w.service, pending)).unwrap();
-    assert!(!without.remote.fields.iter().any(|f| f.label.starts_with(FILE_LOG_LABEL)), "no log for a file that is gone");
+    assert!(
+        !without.remote.fields.iter().any(|f| f.label.starts_with(FILE_LOG_LABEL)),
+        "no log for a file that is gone"
+    );
     assert!(!without.remote.steps.is_empty());
 }
 
@@ -407,12 +473,15 @@ async fn a_long_list_is_read_once_and_stored_a_page_at_a_time() {
     let all = |inbox| service.list(&ListQuery { inbox: Some(inbox), limit: 500, ..Default::default() }).unwrap();
     assert_eq!(remote_ids(&service, Inbox::Todo), sorted(sim.todo_ids_for(me)));
     assert_eq!(remote_ids(&service, Inbox::Cc), sorted(sim.cc_ids_for(me)));
-    for (inbox, expected) in [(Inbox::Processed, sim.processed_ids_for(me)), (Inbox::Submitted, sim.submitted_ids_for(me))] {
+    for (inbox, expected) in
+        [(Inbox::Processed, sim.processed_ids_for(me)), (Inbox::Submitted, sim.submitted_ids_for(me))]
+    {
         let mut expected: Vec<String> = expected.iter().map(i64::to_string).collect();
         expected.sort();
         let mut cached = Vec::new();
         for offset in (0..).step_by(500) {
-            let page = service.list(&ListQuery { inbox: Some(inbox), limit: 500, offset, ..Default::default() }).unwrap();
+            let page =
+                service.list(&ListQuery { inbox: Some(inbox), limit: 500, offset, ..Default::default() }).unwrap();
             if page.items.is_empty() {
                 break;
             }

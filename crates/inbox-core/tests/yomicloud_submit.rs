@@ -5,11 +5,14 @@
 //! drafts that survive a failed send and a restart.
 
 mod support;
-use support::add_demo as add;
 use inbox_core::submission::AttachmentRule;
-use inbox_core::{Action, DraftState, Error, FieldValue, Inbox, Progress, Service, Status, Submission, TemplateQuery, UploadProgress, UploadState, VendorError};
+use inbox_core::{
+    Action, DraftState, Error, FieldValue, Inbox, Progress, Service, Status, Submission, TemplateQuery, UploadProgress,
+    UploadState, VendorError,
+};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
+use support::add_demo as add;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vendor_sim::common::RunningServer;
 use vendor_sim::yomicloud::Sim;
@@ -41,23 +44,36 @@ async fn world_at(sim: Sim, server: RunningServer, base: Option<String>) -> Worl
     let service = Service::open(dir.path()).unwrap();
     let account = add(&service, "云盘", &sim.demo_account(base.as_deref().unwrap_or(&server.base_url)));
     let (file, folder) = sim.with_state(|s| {
-        let drive = |folder: bool| s.files.values().filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0).map(|f| f.id).min().unwrap();
+        let drive = |folder: bool| {
+            s.files
+                .values()
+                .filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0)
+                .map(|f| f.id)
+                .min()
+                .unwrap()
+        };
         (drive(false), drive(true))
     });
     let step = |rule: i64| json!({"approvalNum": 0, "ids": ["1", APPROVER.to_string()], "name": "主管审批", "realnames": ["系统管理员", "审批人"], "type": rule, "usernames": ["admin", "u5"]});
     let content = |t: &str, title: &str, rule: i64| json!({"approvalType": t, "approverAuth": 0, "ccAuth": 0, "desc": "请说明用途", "step": [step(rule)], "title": title, "uids": [4]});
     let (preview, upload) = sim.with_state(|s| {
-        (s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1), s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1))
+        (
+            s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1),
+            s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1),
+        )
     });
     World { sim, _server: server, dir, service, account, preview, upload, file, folder }
 }
-
 
 fn preview_form(w: &World, note: &str) -> Submission {
     Submission {
         template_id: w.preview.to_string(),
         target: Some(w.file.to_string()),
-        fields: vec![FieldValue::text("creatorNote", note), FieldValue::text("tempAuthDay", "3"), FieldValue::text("selectId.0", APPROVER.to_string())],
+        fields: vec![
+            FieldValue::text("creatorNote", note),
+            FieldValue::text("tempAuthDay", "3"),
+            FieldValue::text("selectId.0", APPROVER.to_string()),
+        ],
         ..Default::default()
     }
 }
@@ -71,13 +87,25 @@ fn recorder() -> (Progress, Arc<Mutex<Vec<UploadProgress>>>) {
 #[tokio::test]
 async fn templates_submit_approve_done_across_two_users() {
     let w = world().await;
-    let t = w.service.templates(w.account, &TemplateQuery { target: Some(w.file.to_string()), template_id: Some(w.preview.to_string()) }).await.unwrap();
+    let t = w
+        .service
+        .templates(
+            w.account,
+            &TemplateQuery { target: Some(w.file.to_string()), template_id: Some(w.preview.to_string()) },
+        )
+        .await
+        .unwrap();
     let keys: Vec<&str> = t[0].fields.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["creatorNote", "tempAuthDay", "selectId.0"]);
     assert_eq!(t[0].fields[2].options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>(), ["1", "5"]);
     assert_eq!((t[0].attachments, t[0].steps.len()), (AttachmentRule::None, 1));
     // Listing a file's templates is for admins only: the vendor's refusal is shown.
-    let e = w.service.templates(w.account, &TemplateQuery { target: Some(w.file.to_string()), template_id: None }).await.unwrap_err().to_string();
+    let e = w
+        .service
+        .templates(w.account, &TemplateQuery { target: Some(w.file.to_string()), template_id: None })
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("templet-list") && e.contains("没有权限"), "{e}");
 
     let sent = w.service.submit(w.account, &preview_form(&w, "需要预览合同"), Progress::ignore()).await.unwrap();
@@ -92,7 +120,8 @@ async fn templates_submit_approve_done_across_two_users() {
     demo.secrets.insert("token".into(), approver.token.into());
     let second = add(&w.service, "云盘-审批人", &demo);
     w.service.sync_account(second).await.unwrap();
-    let todo = w.service.store().approval_by_remote(second, &sent.remote.remote_id).unwrap().expect("in the approver's cache");
+    let todo =
+        w.service.store().approval_by_remote(second, &sent.remote.remote_id).unwrap().expect("in the approver's cache");
     assert!(todo.remote.boxes.contains(&Inbox::Todo));
     w.service.act(todo.id, Action::Approve, "同意").await.unwrap();
     w.service.sync_account(w.account).await.unwrap();
@@ -130,7 +159,8 @@ async fn a_20_mb_file_and_a_200_file_folder_upload_with_progress() {
     let done = seen.lock().unwrap().iter().filter(|p| p.state == UploadState::Done).count();
     assert_eq!(done, 200);
     let attachment = w.sim.with_state(|s| s.approvals[&sent.remote.remote_id.parse::<i64>().unwrap()].attachment_id);
-    let files = w.sim.with_state(|s| s.files.values().filter(|f| f.attachment_root == attachment && !f.is_folder).count());
+    let files =
+        w.sim.with_state(|s| s.files.values().filter(|f| f.attachment_root == attachment && !f.is_folder).count());
     assert_eq!(files, 200, "the tree is kept");
 }
 
@@ -193,20 +223,27 @@ async fn a_refused_form_names_its_field_and_drafts_survive_failure_and_restart()
     let mut missing = preview_form(&w, "少了审批人");
     missing.fields.retain(|f| f.key != "selectId.0");
     let e = w.service.submit(w.account, &missing, Progress::ignore()).await.unwrap_err();
-    assert!(matches!(&e, Error::Vendor { source, .. } if matches!(&**source, VendorError::Field { field, .. } if field == "selectId.0")), "{e}");
+    assert!(
+        matches!(&e, Error::Vendor { source, .. } if matches!(&**source, VendorError::Field { field, .. } if field == "selectId.0")),
+        "{e}"
+    );
     // An approver outside the step is not an option: caught locally, named.
     let mut outsider = preview_form(&w, "审批人不在步骤里");
     outsider.fields[2].value = "9".into();
     let e = w.service.submit(w.account, &outsider, Progress::ignore()).await.unwrap_err().to_string();
     assert!(e.contains("selectId.0"), "{e}");
     w.sim.set_fault(Some(vendor_sim::common::Fault::ServerError));
-    let e = w.service.submit(w.account, &preview_form(&w, "服务器出错"), Progress::ignore()).await.unwrap_err().to_string();
+    let e =
+        w.service.submit(w.account, &preview_form(&w, "服务器出错"), Progress::ignore()).await.unwrap_err().to_string();
     assert!(e.contains("HTTP 500"), "{e}");
     w.sim.set_fault(None);
     let kept = w.service.drafts().unwrap();
     assert_eq!(kept.len(), 3, "every failed send kept its draft");
     assert!(kept.iter().all(|d| d.state == DraftState::Failed && d.error.is_some()));
-    let sending = w.service.list(&inbox_core::ListQuery { inbox: Some(Inbox::Submitted), limit: 500, ..Default::default() }).unwrap();
+    let sending = w
+        .service
+        .list(&inbox_core::ListQuery { inbox: Some(Inbox::Submitted), limit: 500, ..Default::default() })
+        .unwrap();
     assert!(sending.items.iter().all(|a| a.status != Status::Sending), "no stand-in left after a failure");
 
     // A restart: the same cache file reopened still has the drafts; one is fixed and sent.
@@ -218,7 +255,11 @@ async fn a_refused_form_names_its_field_and_drafts_survive_failure_and_restart()
     assert!(!request.is_empty());
     draft.submission.fields[0].value = "服务器恢复后重发".into();
     assert_eq!(reopened.save_draft(&draft).unwrap(), id);
-    assert_eq!(reopened.drafts().unwrap().iter().find(|d| d.id == id).unwrap().submission.request_id, request, "the request id is kept");
+    assert_eq!(
+        reopened.drafts().unwrap().iter().find(|d| d.id == id).unwrap().submission.request_id,
+        request,
+        "the request id is kept"
+    );
 }
 
 /// Forwards to `upstream`, but answers the first `create-approval` with HTTP 500 itself (after
@@ -236,26 +277,45 @@ async fn refusing_proxy(upstream: std::net::SocketAddr) -> String {
                 let mut buf = vec![0u8; 65536];
                 let body_start = loop {
                     let Ok(n) = client.read(&mut buf).await else { return };
-                    if n == 0 { return; }
+                    if n == 0 {
+                        return;
+                    }
                     req.extend_from_slice(&buf[..n]);
-                    if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") { break i + 4; }
+                    if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
                 };
                 let head = String::from_utf8_lossy(&req[..body_start]).to_lowercase();
-                let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
                 while req.len() < body_start + length {
                     let Ok(n) = client.read(&mut buf).await else { return };
-                    if n == 0 { return; }
+                    if n == 0 {
+                        return;
+                    }
                     req.extend_from_slice(&buf[..n]);
                 }
-                let refuse = head.contains("/create-approval") && !std::mem::replace(&mut *refused.lock().unwrap(), true);
+                let refuse =
+                    head.contains("/create-approval") && !std::mem::replace(&mut *refused.lock().unwrap(), true);
                 if refuse {
-                    let _ = client.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+                    let _ = client
+                        .write_all(
+                            b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                        )
+                        .await;
                     return;
                 }
                 let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await else { return };
                 // One request per upstream connection: ask it to close, so its end marks the reply's.
                 let head = String::from_utf8_lossy(&req[..body_start - 2]).to_string() + "connection: close\r\n\r\n";
-                if server.write_all(head.as_bytes()).await.is_err() || server.write_all(&req[body_start..]).await.is_err() { return; }
+                if server.write_all(head.as_bytes()).await.is_err()
+                    || server.write_all(&req[body_start..]).await.is_err()
+                {
+                    return;
+                }
                 let mut reply = Vec::new();
                 let _ = server.read_to_end(&mut reply).await;
                 let _ = client.write_all(&reply).await;
@@ -312,7 +372,16 @@ async fn a_resend_after_a_refused_create_reuses_the_uploaded_files() {
 
     // The UI cannot set it: a new draft (or one naming other files) starts without it.
     assert!(w.service.drafts().unwrap().is_empty(), "the sent draft is gone");
-    let fresh = inbox_core::Draft { id: 0, account_id: w.account, submission: form, uploads: vec![], state: DraftState::Editing, error: None, error_field: None, updated_at: 0 };
+    let fresh = inbox_core::Draft {
+        id: 0,
+        account_id: w.account,
+        submission: form,
+        uploads: vec![],
+        state: DraftState::Editing,
+        error: None,
+        error_field: None,
+        updated_at: 0,
+    };
     let id = w.service.save_draft(&fresh).unwrap();
     let mut d = w.service.drafts().unwrap().remove(0);
     d.submission.uploaded = Some("999".into());
@@ -342,7 +411,12 @@ async fn only_an_administrator_removes_an_approval() {
     demo.secrets.insert("token".into(), admin.token.into());
     let admin_account = add(&w.service, "云盘-管理员", &demo);
     w.service.sync_account(admin_account).await.unwrap();
-    let seen = w.service.store().approval_by_remote(admin_account, &sent.remote.remote_id).unwrap().expect("in the admin's cache (an approver)");
+    let seen = w
+        .service
+        .store()
+        .approval_by_remote(admin_account, &sent.remote.remote_id)
+        .unwrap()
+        .expect("in the admin's cache (an approver)");
     w.service.remove_approval(seen.id).await.unwrap();
     assert_eq!(w.sim.approval_status(remote), None, "gone at the vendor");
     assert!(w.service.approval(seen.id).is_err(), "gone from the admin's cache");

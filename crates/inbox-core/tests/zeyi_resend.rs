@@ -7,7 +7,9 @@
 mod support;
 use inbox_core::callback::{self, CallbackServer, Limits, CALLBACK_PATH};
 use inbox_core::connectors::zeyi::{self, auth};
-use inbox_core::{Action, Approval, Decision, Error, OutboxKind, OutboxState, Service, Status, Submission, VendorError};
+use inbox_core::{
+    Action, Approval, Decision, Error, OutboxKind, OutboxState, Service, Status, Submission, VendorError,
+};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +32,8 @@ async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
     let account = add(&service, "则一", &sim.demo_account(&server.base_url));
-    let listener = callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), Limits::default()).await.unwrap();
+    let listener =
+        callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), Limits::default()).await.unwrap();
     sim.set_callback_url(Some(listener.callback_url()));
     World { sim, server, _dir: dir, service, listener, account }
 }
@@ -87,7 +90,10 @@ async fn a_send_whose_reply_is_lost_is_resent_and_audit_exists_keeps_the_audit_i
     let sent = submit(&w, "PAY-1").await.expect("a lost reply is not a failure");
     let held = w.sim.audits_with_id("PAY-1");
     assert_eq!(held.len(), 1, "one approval at 则一");
-    assert_eq!((sent.remote.remote_id.as_str(), sent.remote.status, sent.remote.actions.clone()), (held[0].audit_id.as_str(), Status::Pending, vec![Action::Cancel]));
+    assert_eq!(
+        (sent.remote.remote_id.as_str(), sent.remote.status, sent.remote.actions.clone()),
+        (held[0].audit_id.as_str(), Status::Pending, vec![Action::Cancel])
+    );
     assert!(note(&sent).contains("答复丢失") && note(&sent).contains("AUDIT_EXISTS"), "{}", note(&sent));
     nothing_left_to_send(&w);
 
@@ -107,7 +113,8 @@ async fn a_draft_whose_every_reply_was_lost_sends_again_without_a_failure_and_ke
     let draft = w.service.drafts().unwrap().pop().expect("the draft is kept");
     assert_eq!(w.sim.audits_with_id("PAY-2").len(), 1, "the first attempt landed");
     // Sending it again is answered AUDIT_EXISTS: sent, with the auditId 则一 names.
-    let sent = w.service.submit_draft(draft.id, inbox_core::Progress::ignore()).await.expect("the resend is not a failure");
+    let sent =
+        w.service.submit_draft(draft.id, inbox_core::Progress::ignore()).await.expect("the resend is not a failure");
     assert_eq!(sent.remote.remote_id, w.sim.audits_with_id("PAY-2")[0].audit_id);
     assert!(note(&sent).contains("AUDIT_EXISTS") && !note(&sent).contains("答复丢失"), "{}", note(&sent));
     nothing_left_to_send(&w);
@@ -126,7 +133,8 @@ async fn a_queued_submission_resent_by_the_outbox_is_done_with_the_audit_id() {
     let done = w.service.retry_action(entry).await.unwrap();
     assert_eq!((done.state, done.attempts), (OutboxState::Done, 2), "{done:?}");
     let audit_id = w.sim.audits_with_id("PAY-3")[0].audit_id.clone();
-    let cached = w.service.store().approval_by_remote(w.account, &audit_id).unwrap().expect("cached under 则一's auditId");
+    let cached =
+        w.service.store().approval_by_remote(w.account, &audit_id).unwrap().expect("cached under 则一's auditId");
     assert_eq!((cached.remote.status, cached.remote.actions.clone()), (Status::Pending, vec![Action::Cancel]));
     assert_eq!(w.service.act(cached.id, Action::Cancel, "").await.unwrap().remote.status, Status::Cancelled);
     assert_eq!(w.sim.audit(&audit_id).unwrap().status, AuditStatus::Cancelled);
@@ -201,7 +209,10 @@ async fn without_a_callback_a_retried_cancel_answered_finished_shows_ended_until
     let done = w.service.retry_action(entry.id).await.unwrap();
     assert_eq!(done.state, OutboxState::Done, "{done:?}");
     let ended = w.service.approval(sent.id).unwrap();
-    assert_eq!((ended.remote.status, ended.remote.status_word.as_deref(), ended.remote.actions.len()), (Status::Other, Some("已结束（AUDIT_FINISHED）"), 0));
+    assert_eq!(
+        (ended.remote.status, ended.remote.status_word.as_deref(), ended.remote.actions.len()),
+        (Status::Other, Some("已结束（AUDIT_FINISHED）"), 0)
+    );
     assert!(note(&ended).contains("以则一的回调为准"), "{}", note(&ended));
 
     w.sim.set_callback_url(Some(w.listener.callback_url()));
@@ -249,8 +260,13 @@ async fn a_cancel_of_an_approval_zeyi_already_decided_is_never_reported_as_cance
 #[tokio::test]
 async fn a_business_id_held_by_another_sender_is_taken_as_sent_and_its_cancel_is_refused_in_words() {
     let w = world().await;
-    let approved = w.sim.audits().into_iter().find(|a| a.status == AuditStatus::Agreed).expect("the seed has approved history");
-    let sent = w.service.submit(w.account, &submission_of(&approved.id, &approved.audit_type), inbox_core::Progress::ignore()).await.unwrap();
+    let approved =
+        w.sim.audits().into_iter().find(|a| a.status == AuditStatus::Agreed).expect("the seed has approved history");
+    let sent = w
+        .service
+        .submit(w.account, &submission_of(&approved.id, &approved.audit_type), inbox_core::Progress::ignore())
+        .await
+        .unwrap();
     assert_eq!(sent.remote.remote_id, approved.audit_id);
     assert!(note(&sent).contains("以则一所存的为准"), "{}", note(&sent));
     let e = w.service.act(sent.id, Action::Cancel, "").await.unwrap_err().to_string();
@@ -285,26 +301,46 @@ async fn the_connection_test_says_connected_only_on_audit_not_found() {
     assert!(matches!(&e, Error::Vendor { source, .. } if matches!(**source, VendorError::Auth { .. })));
     let mut wrong_key = w.sim.demo_account(&w.server.base_url);
     wrong_key.settings.insert("app_key".into(), "0867ef5f23ef446483749e19e1692b40".into());
-    refused(&w.service.test_account(add(&w.service, "则一-错误appKey", &wrong_key)).await.unwrap_err(), "APP_KEY_INVALID");
+    refused(
+        &w.service.test_account(add(&w.service, "则一-错误appKey", &wrong_key)).await.unwrap_err(),
+        "APP_KEY_INVALID",
+    );
     // The account encrypts, 则一 does not (PARAM_ERROR: it reads Base64 as JSON) …
     let mut sealed = w.sim.demo_account(&w.server.base_url);
     sealed.settings.insert("encrypt".into(), "true".into());
     refused(&w.service.test_account(add(&w.service, "则一-多余加密", &sealed)).await.unwrap_err(), "PARAM_ERROR");
     // … and the other way round (DECRYPT_ERROR: a credentials problem to fix).
     w.sim.set_encryption(true);
-    let e = w.service.test_account(add(&w.service, "则一-未加密", &w.sim.demo_account(&w.server.base_url).with_plain())).await.unwrap_err();
+    let e = w
+        .service
+        .test_account(add(&w.service, "则一-未加密", &w.sim.demo_account(&w.server.base_url).with_plain()))
+        .await
+        .unwrap_err();
     refused(&e, "DECRYPT_ERROR");
     assert!(matches!(&e, Error::Vendor { source, .. } if matches!(**source, VendorError::Auth { .. })));
     w.sim.set_encryption(false);
 
     // A code nobody documented, and a success for an approval that cannot exist.
     for (reply, words) in [
-        (json!({"success": false, "businessException": true, "errorCode": "SYSTEM_BUSY", "message": "系统繁忙", "result": null}), "SYSTEM_BUSY"),
-        (json!({"success": false, "businessException": false, "errorCode": null, "message": "appKey不存在"}), "appKey不存在"),
-        (json!({"success": true, "businessException": false, "errorCode": null, "message": null, "result": null}), "不能证明"),
+        (
+            json!({"success": false, "businessException": true, "errorCode": "SYSTEM_BUSY", "message": "系统繁忙", "result": null}),
+            "SYSTEM_BUSY",
+        ),
+        (
+            json!({"success": false, "businessException": false, "errorCode": null, "message": "appKey不存在"}),
+            "appKey不存在",
+        ),
+        (
+            json!({"success": true, "businessException": false, "errorCode": null, "message": null, "result": null}),
+            "不能证明",
+        ),
     ] {
         let other = answering(reply).await;
-        let e = w.service.test_account(add(&w.service, &format!("则一-{words}"), &w.sim.demo_account(&other.base_url))).await.unwrap_err();
+        let e = w
+            .service
+            .test_account(add(&w.service, &format!("则一-{words}"), &w.sim.demo_account(&other.base_url)))
+            .await
+            .unwrap_err();
         refused(&e, words);
     }
 }
@@ -353,7 +389,10 @@ async fn a_callback_in_words_the_document_does_not_list_is_kept_and_shown_withou
     let (status, reply) = post_callback(&w, &revoke, "word01").await;
     assert_eq!((status, reply["success"].as_bool()), (200, Some(true)), "{reply}");
     let shown = w.service.approval(sent.id).unwrap();
-    assert_eq!((shown.remote.status, shown.remote.status_word.as_deref(), shown.remote.actions.len()), (Status::Other, Some("revoke"), 0));
+    assert_eq!(
+        (shown.remote.status, shown.remote.status_word.as_deref(), shown.remote.actions.len()),
+        (Status::Other, Some("revoke"), 0)
+    );
     let m = &shown.remote.steps[0].members[0];
     assert_eq!((m.user.name.as_str(), m.decision, m.word.as_deref()), ("李娜 𪚥", Decision::Other, Some("revoke")));
 

@@ -4,13 +4,13 @@
 //! the listener (nothing stored), and 则一's error codes shown in words.
 
 mod support;
-use support::add_demo as add;
 use inbox_core::callback::{self, CallbackServer, Limits, CALLBACK_PATH};
 use inbox_core::connectors::zeyi::auth;
 use inbox_core::{Action, Approval, Decision, Error, Inbox, ListQuery, Service, Status, VendorError};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
+use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::zeyi::{AuditStatus, Sim, Verdict};
 
@@ -41,7 +41,6 @@ async fn world_with(encrypt: bool, extra_settings: Value, limits: Limits) -> Wor
     World { sim, _server: server, _dir: dir, service, listener, account }
 }
 
-
 fn form(id: Option<&str>) -> Value {
     let mut f = json!({
         "auditType": "freight_adjust",
@@ -60,8 +59,11 @@ fn form(id: Option<&str>) -> Value {
 
 /// Sends a form written as the document's send body, through the generic submission.
 async fn send(service: &Service, account: i64, form: &Value) -> Result<Approval, Error> {
-    let submission = inbox_core::connectors::zeyi::submission_from_form(form)
-        .map_err(|e| Error::Vendor { account: "test".into(), vendor: "zeyi".into(), source: Box::new(e) })?;
+    let submission = inbox_core::connectors::zeyi::submission_from_form(form).map_err(|e| Error::Vendor {
+        account: "test".into(),
+        vendor: "zeyi".into(),
+        source: Box::new(e),
+    })?;
     service.submit(account, &submission, inbox_core::Progress::ignore()).await
 }
 
@@ -78,10 +80,16 @@ async fn send_decide_callback_loop_plain_and_encrypted() {
     for encrypt in [false, true] {
         let w = world(encrypt).await;
         let sent = send(&w.service, w.account, &form(Some("FA-100"))).await.unwrap();
-        assert_eq!((sent.remote.status, sent.remote.boxes.clone(), sent.remote.actions.clone()), (Status::Pending, vec![Inbox::Submitted], vec![Action::Cancel]));
+        assert_eq!(
+            (sent.remote.status, sent.remote.boxes.clone(), sent.remote.actions.clone()),
+            (Status::Pending, vec![Inbox::Submitted], vec![Action::Cancel])
+        );
         assert_eq!(sent.remote.title, "上海—苏州 线路运费上调 8%");
         let audit = w.sim.audit(&sent.remote.remote_id).expect("则一 has it under the auditId we cached");
-        assert_eq!((audit.id.as_str(), audit.username.as_str(), audit.status), ("FA-100", "E001", AuditStatus::Pending));
+        assert_eq!(
+            (audit.id.as_str(), audit.username.as_str(), audit.status),
+            ("FA-100", "E001", AuditStatus::Pending)
+        );
 
         let delivery = w.sim.decide("FA-100", Verdict::Pass, Some("E006"), Some("同意，按新运价执行")).await.unwrap();
         assert!(delivery.accepted, "encrypt={encrypt}: {delivery:?}");
@@ -89,7 +97,10 @@ async fn send_decide_callback_loop_plain_and_encrypted() {
         assert_eq!(after.remote.status, Status::Approved);
         assert!(after.remote.actions.is_empty());
         let m = &after.remote.steps[0].members[0];
-        assert_eq!((m.user.name.as_str(), m.decision, m.comment.as_deref()), ("杨光", Decision::Approved, Some("同意，按新运价执行")));
+        assert_eq!(
+            (m.user.name.as_str(), m.decision, m.comment.as_deref()),
+            ("杨光", Decision::Approved, Some("同意，按新运价执行"))
+        );
         assert_eq!(w.service.store().nonce_count().unwrap(), 1);
 
         // A rejection travels the same way; a sync keeps both (zeyi has nothing to list).
@@ -142,7 +153,10 @@ async fn a_resend_after_a_timeout_creates_exactly_one_approval() {
     let mut changed = form(Some("PO-T1"));
     changed["auditFormList"][1]["value"] = "99999.00".into();
     let held = send(&w.service, w.account, &changed).await.unwrap();
-    assert_eq!((held.id, held.remote.remote_id.as_str(), w.sim.audits_with_id("PO-T1").len()), (sent.id, in_zeyi[0].audit_id.as_str(), 1));
+    assert_eq!(
+        (held.id, held.remote.remote_id.as_str(), w.sim.audits_with_id("PO-T1").len()),
+        (sent.id, in_zeyi[0].audit_id.as_str(), 1)
+    );
     let note = held.remote.fields.iter().find(|f| f.label == "记录").expect("the answer is recorded");
     assert!(note.value.contains("AUDIT_EXISTS") && note.value.contains("以则一所存的为准"), "{note:?}");
     assert_eq!(w.sim.audits_with_id("PO-T1")[0].body["auditFormList"][1]["value"], "12800.00");
@@ -151,7 +165,8 @@ async fn a_resend_after_a_timeout_creates_exactly_one_approval() {
 /// Posts a callback to the listener as 则一 would, with the given parts.
 async fn post_callback(w: &World, body: &[u8], timestamp: &str, nonce: &str, sign: Option<String>) -> (u16, Value) {
     let app = w.sim.app();
-    let sign = sign.unwrap_or_else(|| auth::sign(&app.callback_app_key, &app.callback_app_secret, timestamp, nonce, body));
+    let sign =
+        sign.unwrap_or_else(|| auth::sign(&app.callback_app_key, &app.callback_app_secret, timestamp, nonce, body));
     let resp = reqwest::Client::new()
         .post(format!("{}{CALLBACK_PATH}", w.listener.base_url))
         .header("appKey", &app.callback_app_key)
@@ -211,14 +226,32 @@ async fn the_listener_applies_a_valid_callback_once_and_refuses_everything_else(
     assert_eq!(status, 413);
     unchanged(&w);
 
-    let resp = reqwest::Client::new().post(format!("{}{CALLBACK_PATH}", w.listener.base_url)).header("appKey", "someone-else").header("timestamp", &now).header("nonce", "abc128").header("sign", "x").body(body.clone()).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}{CALLBACK_PATH}", w.listener.base_url))
+        .header("appKey", "someone-else")
+        .header("timestamp", &now)
+        .header("nonce", "abc128")
+        .header("sign", "x")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 401);
-    let resp = reqwest::Client::new().post(format!("{}{CALLBACK_PATH}", w.listener.base_url)).body(body.clone()).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{}{CALLBACK_PATH}", w.listener.base_url))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 400);
     unchanged(&w);
 
     let (status, reply) = post_callback(&w, &body, &now, "good01", None).await;
-    assert_eq!((status, reply["success"].as_bool(), reply["businessException"].as_bool()), (200, Some(true), Some(false)), "{reply}");
+    assert_eq!(
+        (status, reply["success"].as_bool(), reply["businessException"].as_bool()),
+        (200, Some(true), Some(false)),
+        "{reply}"
+    );
     let applied = cached(&w, sent.id);
     assert_eq!(applied.remote.status, Status::Approved);
     assert_eq!(w.service.store().nonce_count().unwrap(), 1);
@@ -268,7 +301,12 @@ async fn an_encrypted_account_refuses_a_plain_or_foreign_sealed_callback() {
     assert_eq!((status, reply["errorCode"].as_str()), (400, Some("DECRYPT_ERROR")));
     // Sealed for other headers (a body lifted from another request): the prefix check refuses it.
     let app = w.sim.app();
-    let sealed = auth::Cipher::new(&app.callback_app_secret, &app.iv).unwrap().seal(&app.callback_app_key, "1", "zzzzzz", &callback_body(&sent));
+    let sealed = auth::Cipher::new(&app.callback_app_secret, &app.iv).unwrap().seal(
+        &app.callback_app_key,
+        "1",
+        "zzzzzz",
+        &callback_body(&sent),
+    );
     let (status, _) = post_callback(&w, sealed.as_bytes(), &now, "enc002", None).await;
     assert_eq!(status, 400);
     assert_eq!(w.service.store().nonce_count().unwrap(), 0);
@@ -277,7 +315,9 @@ async fn an_encrypted_account_refuses_a_plain_or_foreign_sealed_callback() {
 
 #[tokio::test]
 async fn the_listener_limits_its_request_rate() {
-    let w = world_with(false, json!({}), Limits { max_body: 64 * 1024, per_second: 0.01, burst: 2.0, ..Limits::default() }).await;
+    let w =
+        world_with(false, json!({}), Limits { max_body: 64 * 1024, per_second: 0.01, burst: 2.0, ..Limits::default() })
+            .await;
     let now = auth::timestamp_ms();
     let mut statuses = vec![];
     for n in 0..3 {
@@ -294,7 +334,13 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
     let mut bad_type = form(Some("E-1"));
     bad_type["auditType"] = "teleport".into();
     let e = send(&w.service, w.account, &bad_type).await.unwrap_err().to_string();
-    assert!(e.contains("则一") && e.contains("audit/send") && e.contains("AUDIT_TYPE_INVALID") && e.contains("审批类型不存在"), "{e}");
+    assert!(
+        e.contains("则一")
+            && e.contains("audit/send")
+            && e.contains("AUDIT_TYPE_INVALID")
+            && e.contains("审批类型不存在"),
+        "{e}"
+    );
 
     let mut unknown = w.sim.demo_account(&w._server.base_url);
     unknown.settings.insert("username".into(), "E999".into());
@@ -305,7 +351,13 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
     bad_file["auditFormList"][2]["value"] = "C:/报价.pdf".into();
     let e = send(&w.service, w.account, &bad_file).await.unwrap_err().to_string();
     assert!(e.contains("PARAM_ERROR") && e.contains("auditFormList[2].value") && e.contains("field `调价函`"), "{e}");
-    let failed = w.service.drafts().unwrap().into_iter().find(|d| d.submission.request_id == "E-3").expect("the failed send kept its draft");
+    let failed = w
+        .service
+        .drafts()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.submission.request_id == "E-3")
+        .expect("the failed send kept its draft");
     assert_eq!((failed.state, failed.error_field.as_deref()), (inbox_core::DraftState::Failed, Some("调价函")));
 
     let bad_form = json!({"auditType": "purchase", "auditFormList": [{"type": "video", "name": "n", "value": "v"}]});
@@ -314,7 +366,10 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
     // A send answered with garbage may have landed: after its resends it is "outcome unknown".
     w.sim.set_fault(Some(Fault::MalformedJson));
     let e = send(&w.service, w.account, &form(Some("E-4"))).await.unwrap_err();
-    assert!(matches!(&e, Error::Vendor { source, .. } if matches!(**source, VendorError::OutcomeUnknown { .. })), "{e}");
+    assert!(
+        matches!(&e, Error::Vendor { source, .. } if matches!(**source, VendorError::OutcomeUnknown { .. })),
+        "{e}"
+    );
     w.sim.set_fault(Some(Fault::ServerError));
     let e = send(&w.service, w.account, &form(Some("E-5"))).await.unwrap_err().to_string();
     assert!(e.contains("HTTP 500"), "{e}");

@@ -20,7 +20,8 @@ async fn a_wild_tenant_decides_by_its_demo_timer_and_every_odd_callback_is_kept_
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();
     let account = support::add_demo(&service, "则一", &sim.demo_account(&server.base_url));
-    let listener = callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), Limits::default()).await.unwrap();
+    let listener =
+        callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), Limits::default()).await.unwrap();
     sim.set_callback_url(Some(listener.callback_url()));
     sim.set_auto_decide(Some(Duration::from_millis(300)));
 
@@ -34,7 +35,12 @@ async fn a_wild_tenant_decides_by_its_demo_timer_and_every_odd_callback_is_kept_
     let mut sent = vec![];
     for form in &forms {
         let submission = zeyi::submission_from_form(form).unwrap();
-        sent.push(service.submit(account, &submission, inbox_core::Progress::ignore()).await.expect("a wild reply's extra fields are ignored"));
+        sent.push(
+            service
+                .submit(account, &submission, inbox_core::Progress::ignore())
+                .await
+                .expect("a wild reply's extra fields are ignored"),
+        );
     }
     for _ in 0..200 {
         if sim.deliveries().len() >= sent.len() {
@@ -48,7 +54,11 @@ async fn a_wild_tenant_decides_by_its_demo_timer_and_every_odd_callback_is_kept_
 
     let remote_ids: Vec<String> = sent.iter().map(|a| a.remote.remote_id.clone()).collect();
     let (readable, placeholders) = support::assert_wild_sync(&service, account, &remote_ids).await;
-    assert_eq!((readable, placeholders), (sent.len(), 0), "zeyi holds what it sent and was told: nothing to be unreadable");
+    assert_eq!(
+        (readable, placeholders),
+        (sent.len(), 0),
+        "zeyi holds what it sent and was told: nothing to be unreadable"
+    );
 
     let mut unknown_words = 0;
     for d in &deliveries {
@@ -56,16 +66,26 @@ async fn a_wild_tenant_decides_by_its_demo_timer_and_every_odd_callback_is_kept_
         let cached = service.store().approval_by_remote(account, &d.audit_id).unwrap().expect("cached");
         assert!(cached.remote.actions.is_empty(), "{}: decided, nothing to offer", d.audit_id);
         match body["result"].as_str() {
-            Some("agree") => assert_eq!((cached.remote.status, cached.remote.status_word.as_deref()), (Status::Approved, None)),
+            Some("agree") => {
+                assert_eq!((cached.remote.status, cached.remote.status_word.as_deref()), (Status::Approved, None))
+            }
             Some(word) => {
                 unknown_words += 1;
-                assert_eq!((cached.remote.status, cached.remote.status_word.as_deref()), (Status::Other, Some(word)), "shown verbatim");
+                assert_eq!(
+                    (cached.remote.status, cached.remote.status_word.as_deref()),
+                    (Status::Other, Some(word)),
+                    "shown verbatim"
+                );
                 assert_eq!(cached.remote.steps[0].members.first().and_then(|m| m.word.as_deref()), Some(word));
             }
             None => panic!("a finish callback without result: {body}"),
         }
         if let Some(remark) = body["remark"].as_str() {
-            assert_eq!(cached.remote.steps[0].members[0].comment.as_deref(), Some(remark), "the remark as sent, however long");
+            assert_eq!(
+                cached.remote.steps[0].members[0].comment.as_deref(),
+                Some(remark),
+                "the remark as sent, however long"
+            );
         }
         if body["auditUser"].as_str().is_some_and(|u| u.contains('𪚥')) {
             assert!(cached.remote.steps[0].members[0].user.name.contains('𪚥'));

@@ -77,7 +77,11 @@ impl IntoResponse for Refusal {
     }
 }
 
-pub(crate) async fn callback(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub(crate) async fn callback(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let allowed = shared.bucket.lock().unwrap_or_else(|p| p.into_inner()).take();
     let outcome = if !allowed {
         Err(refuse(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", "too many callbacks; retry later"))
@@ -106,15 +110,14 @@ struct Signed<'a> {
 }
 
 fn headers_of(headers: &HeaderMap) -> Result<Signed<'_>, Refusal> {
-    let get = |name: &'static str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "HEADER_MISSING", format!("the {name} header is missing")))
-    };
-    let signed = Signed { app_key: get("appKey")?, timestamp: get("timestamp")?, nonce: get("nonce")?, sign: get("sign")? };
+    let get =
+        |name: &'static str| {
+            headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).ok_or_else(|| {
+                refuse(StatusCode::BAD_REQUEST, "HEADER_MISSING", format!("the {name} header is missing"))
+            })
+        };
+    let signed =
+        Signed { app_key: get("appKey")?, timestamp: get("timestamp")?, nonce: get("nonce")?, sign: get("sign")? };
     if signed.nonce.len() != 6 || !signed.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the nonce must be 6 letters or digits"));
     }
@@ -133,29 +136,53 @@ async fn accept(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Val
     if !bool::from(expected.as_bytes().ct_eq(h.sign.to_ascii_lowercase().as_bytes())) {
         return Err(refuse(StatusCode::UNAUTHORIZED, "SIGN_ERROR", NOT_SIGNED));
     }
-    let ts: i64 = h.timestamp.parse().map_err(|_| refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the timestamp must be milliseconds"))?;
+    let ts: i64 = h
+        .timestamp
+        .parse()
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "HEADER_INVALID", "the timestamp must be milliseconds"))?;
     let now = now_ms();
     if (now - ts).abs() > MAX_SKEW_MS {
-        return Err(refuse(StatusCode::UNAUTHORIZED, "TIMESTAMP_EXPIRED", "the timestamp is more than 5 minutes from now"));
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "TIMESTAMP_EXPIRED",
+            "the timestamp is more than 5 minutes from now",
+        ));
     }
     if shared.db.nonce_seen(h.nonce, ts).await.map_err(internal)? {
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
     let json = match &shared.callback_cipher {
-        Some(c) => c.open(body, h.app_key, h.timestamp, h.nonce).map_err(|e| refuse(StatusCode::BAD_REQUEST, "DECRYPT_ERROR", e.to_string()))?,
+        Some(c) => c
+            .open(body, h.app_key, h.timestamp, h.nonce)
+            .map_err(|e| refuse(StatusCode::BAD_REQUEST, "DECRYPT_ERROR", e.to_string()))?,
         None => body.to_vec(),
     };
-    let parsed: CallbackBody = serde_json::from_slice(&json).map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
-    let text = String::from_utf8(json).map_err(|_| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", "the callback is not UTF-8"))?;
+    let parsed: CallbackBody = serde_json::from_slice(&json)
+        .map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
+    let text = String::from_utf8(json)
+        .map_err(|_| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", "the callback is not UTF-8"))?;
     if parsed.id.trim().is_empty() || parsed.audit_id.trim().is_empty() {
         return Err(refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", "the callback's id and auditId must not be empty"));
     }
     let result = parsed.result.clone().unwrap_or_default();
-    let incoming = Incoming { nonce: h.nonce, timestamp: ts, business_id: &parsed.id, audit_id: &parsed.audit_id, kind: &parsed.kind, result: &result, body: &text, now };
+    let incoming = Incoming {
+        nonce: h.nonce,
+        timestamp: ts,
+        business_id: &parsed.id,
+        audit_id: &parsed.audit_id,
+        kind: &parsed.kind,
+        result: &result,
+        body: &text,
+        now,
+    };
     match shared.db.store_callback(&incoming).await.map_err(internal)? {
         Stored::Replayed => return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used")),
         Stored::Conflict { business_id } => {
-            return Err(refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("auditId {} belongs to business id {business_id}, not {}", parsed.audit_id, parsed.id)));
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "BODY_INVALID",
+                format!("auditId {} belongs to business id {business_id}, not {}", parsed.audit_id, parsed.id),
+            ));
         }
         Stored::New { username, cursor } if username.is_empty() => {
             shared.metrics.callback_accepted("unrouted");

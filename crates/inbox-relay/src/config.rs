@@ -118,16 +118,26 @@ impl ZeyiConfig {
     /// the AES key lengths and the IV.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
-            return Err(invalid(format!("zeyi.base_url must start with http:// or https://, not \"{}\"", self.base_url)));
+            return Err(invalid(format!(
+                "zeyi.base_url must start with http:// or https://, not \"{}\"",
+                self.base_url
+            )));
         }
-        for (name, value) in [("zeyi.app_key", &self.app_key), ("zeyi.app_secret", &self.app_secret), ("zeyi.callback_app_key", &self.callback_app_key), ("zeyi.callback_app_secret", &self.callback_app_secret)] {
+        for (name, value) in [
+            ("zeyi.app_key", &self.app_key),
+            ("zeyi.app_secret", &self.app_secret),
+            ("zeyi.callback_app_key", &self.callback_app_key),
+            ("zeyi.callback_app_secret", &self.callback_app_secret),
+        ] {
             if value.trim().is_empty() {
                 return Err(invalid(format!("{name} is missing")));
             }
         }
         if self.encrypt {
             self.keys().cipher(&self.iv).map_err(|e| invalid(format!("zeyi encryption (app_secret, iv): {e}")))?;
-            self.callback_keys().cipher(&self.iv).map_err(|e| invalid(format!("zeyi encryption (callback_app_secret, iv): {e}")))?;
+            self.callback_keys()
+                .cipher(&self.iv)
+                .map_err(|e| invalid(format!("zeyi encryption (callback_app_secret, iv): {e}")))?;
         }
         if self.timeout.is_zero() || self.timeout > Duration::from_secs(120) {
             return Err(invalid("zeyi.timeout_ms must be between 1 and 120000"));
@@ -250,38 +260,61 @@ pub fn load_with(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) ->
             return Ok(Some(v));
         }
         match env(&format!("{key}_FILE")).filter(|v| !v.trim().is_empty()) {
-            Some(path) => std::fs::read_to_string(&path).map(|s| Some(s.trim_end_matches(['\r', '\n']).to_string())).map_err(|e| ConfigError::Read { path, reason: e.to_string() }),
+            Some(path) => std::fs::read_to_string(&path)
+                .map(|s| Some(s.trim_end_matches(['\r', '\n']).to_string()))
+                .map_err(|e| ConfigError::Read { path, reason: e.to_string() }),
             None => Ok(None),
         }
     };
     let number = |name: &str, value: Option<String>| -> Result<Option<u64>, ConfigError> {
-        value.map(|v| v.trim().parse::<u64>().map_err(|_| invalid(format!("INBOX_RELAY_{name} must be a whole number, not \"{v}\"")))).transpose()
+        value
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| invalid(format!("INBOX_RELAY_{name} must be a whole number, not \"{v}\"")))
+            })
+            .transpose()
     };
 
     let listen = match overrides.listen {
         Some(addr) => addr,
         None => {
             let text = var("LISTEN")?.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-            text.trim().parse().map_err(|_| invalid(format!("listen must be an address and port such as 0.0.0.0:8780, not \"{text}\"")))?
+            text.trim().parse().map_err(|_| {
+                invalid(format!("listen must be an address and port such as 0.0.0.0:8780, not \"{text}\""))
+            })?
         }
     };
 
-    let database_url = overrides.database_url.clone().or(var("DATABASE_URL")?).or(file.database_url).filter(|u| !u.trim().is_empty());
+    let database_url =
+        overrides.database_url.clone().or(var("DATABASE_URL")?).or(file.database_url).filter(|u| !u.trim().is_empty());
     let data_dir = overrides.data_dir.clone().or(var("DATA_DIR")?.map(PathBuf::from)).or(file.data_dir);
     let storage = match (database_url, data_dir) {
-        (Some(_), Some(_)) => return Err(invalid("give either a data directory (SQLite) or a database URL (PostgreSQL), not both")),
-        (Some(url), None) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Storage::Postgres { url },
-        (Some(_), None) => return Err(invalid("the database URL must start with postgres:// (for SQLite give a data directory instead)")),
+        (Some(_), Some(_)) => {
+            return Err(invalid("give either a data directory (SQLite) or a database URL (PostgreSQL), not both"))
+        }
+        (Some(url), None) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Storage::Postgres { url }
+        }
+        (Some(_), None) => {
+            return Err(invalid(
+                "the database URL must start with postgres:// (for SQLite give a data directory instead)",
+            ))
+        }
         (None, dir) => Storage::Sqlite { data_dir: dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)) },
     };
 
-    let retention_days = number("RETENTION_DAYS", var("RETENTION_DAYS")?)?.or(file.retention_days).unwrap_or(DEFAULT_RETENTION_DAYS);
+    let retention_days =
+        number("RETENTION_DAYS", var("RETENTION_DAYS")?)?.or(file.retention_days).unwrap_or(DEFAULT_RETENTION_DAYS);
     if retention_days < MIN_RETENTION_DAYS {
         return Err(invalid(format!("retention_days must be at least {MIN_RETENTION_DAYS} (a desktop offline for a week must still get its results), not {retention_days}")));
     }
-    let max_poll_secs = number("MAX_POLL_SECS", var("MAX_POLL_SECS")?)?.or(file.max_poll_secs).unwrap_or(DEFAULT_MAX_POLL_SECS);
+    let max_poll_secs =
+        number("MAX_POLL_SECS", var("MAX_POLL_SECS")?)?.or(file.max_poll_secs).unwrap_or(DEFAULT_MAX_POLL_SECS);
     if !(1..=MAX_POLL_CEILING_SECS).contains(&max_poll_secs) {
-        return Err(invalid(format!("max_poll_secs must be between 1 and {MAX_POLL_CEILING_SECS}, not {max_poll_secs}")));
+        return Err(invalid(format!(
+            "max_poll_secs must be between 1 and {MAX_POLL_CEILING_SECS}, not {max_poll_secs}"
+        )));
     }
 
     let defaults = Limits::default();
@@ -304,13 +337,22 @@ pub fn load_with(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) ->
                 Some(v) => match v.trim() {
                     "true" => true,
                     "false" => false,
-                    other => return Err(invalid(format!("INBOX_RELAY_ZEYI_ENCRYPT must be true or false, not \"{other}\""))),
+                    other => {
+                        return Err(invalid(format!("INBOX_RELAY_ZEYI_ENCRYPT must be true or false, not \"{other}\"")))
+                    }
                 },
                 None => z.encrypt.unwrap_or(false),
             };
             let outbound = var("ZEYI_OUTBOUND_ADDR")?.or(z.outbound_addr);
-            let outbound_addr = outbound.map(|a| a.trim().parse::<IpAddr>().map_err(|_| invalid(format!("zeyi.outbound_addr must be an IP address, not \"{a}\"")))).transpose()?;
-            let timeout_ms = number("ZEYI_TIMEOUT_MS", var("ZEYI_TIMEOUT_MS")?)?.or(z.timeout_ms).unwrap_or(DEFAULT_TIMEOUT_MS);
+            let outbound_addr = outbound
+                .map(|a| {
+                    a.trim()
+                        .parse::<IpAddr>()
+                        .map_err(|_| invalid(format!("zeyi.outbound_addr must be an IP address, not \"{a}\"")))
+                })
+                .transpose()?;
+            let timeout_ms =
+                number("ZEYI_TIMEOUT_MS", var("ZEYI_TIMEOUT_MS")?)?.or(z.timeout_ms).unwrap_or(DEFAULT_TIMEOUT_MS);
             let config = ZeyiConfig {
                 base_url: base_url.trim().trim_end_matches('/').to_string(),
                 app_key: var("ZEYI_APP_KEY")?.or(z.app_key).unwrap_or_default(),
@@ -327,15 +369,26 @@ pub fn load_with(overrides: &Overrides, env: &dyn Fn(&str) -> Option<String>) ->
         }
     };
 
-    Ok(Config { listen, storage, zeyi, retention: Duration::from_secs(retention_days * 86_400), max_poll: Duration::from_secs(max_poll_secs), callback_limits })
+    Ok(Config {
+        listen,
+        storage,
+        zeyi,
+        retention: Duration::from_secs(retention_days * 86_400),
+        max_poll: Duration::from_secs(max_poll_secs),
+        callback_limits,
+    })
 }
 
 /// Reads and parses the file, refusing one that holds a secret and is readable by others.
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), reason: e.to_string() })?;
-    let parsed: FileConfig = toml::from_str(&text).map_err(|e| ConfigError::Parse { path: shown.clone(), reason: e.to_string() })?;
-    let holds_secret = parsed.zeyi.app_secret.is_some() || parsed.zeyi.callback_app_secret.is_some() || parsed.database_url.as_deref().and_then(url_password).is_some();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), reason: e.to_string() })?;
+    let parsed: FileConfig =
+        toml::from_str(&text).map_err(|e| ConfigError::Parse { path: shown.clone(), reason: e.to_string() })?;
+    let holds_secret = parsed.zeyi.app_secret.is_some()
+        || parsed.zeyi.callback_app_secret.is_some()
+        || parsed.database_url.as_deref().and_then(url_password).is_some();
     if holds_secret {
         check_private(path, &shown)?;
     }
@@ -345,7 +398,11 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 #[cfg(unix)]
 fn check_private(path: &Path, shown: &str) -> Result<(), ConfigError> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).map_err(|e| ConfigError::Read { path: shown.to_string(), reason: e.to_string() })?.permissions().mode() & 0o777;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| ConfigError::Read { path: shown.to_string(), reason: e.to_string() })?
+        .permissions()
+        .mode()
+        & 0o777;
     if mode & 0o077 != 0 {
         return Err(ConfigError::Permissions { path: shown.to_string(), mode });
     }
@@ -392,14 +449,27 @@ mod tests {
         assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(c.retention, Duration::from_secs(10 * 86_400));
         let z = c.zeyi.as_ref().unwrap();
-        assert_eq!((z.base_url.as_str(), z.app_key.as_str(), z.encrypt, z.iv.as_str()), ("https://gw.example", "from-env", true, DEFAULT_IV));
+        assert_eq!(
+            (z.base_url.as_str(), z.app_key.as_str(), z.encrypt, z.iv.as_str()),
+            ("https://gw.example", "from-env", true, DEFAULT_IV)
+        );
         assert_eq!(c.storage, Storage::Sqlite { data_dir: PathBuf::from(DEFAULT_DATA_DIR) });
         assert!(!format!("{c:?}").contains(SECRET), "secrets never print");
-        let over = Overrides { listen: Some("127.0.0.1:1".parse().unwrap()), database_url: Some("postgres://u:pw-123456@db/relay".into()), ..over };
+        let over = Overrides {
+            listen: Some("127.0.0.1:1".parse().unwrap()),
+            database_url: Some("postgres://u:pw-123456@db/relay".into()),
+            ..over
+        };
         let c = load_with(&over, &env_of(&[])).unwrap();
-        assert_eq!((c.listen.port(), c.storage.clone()), (1, Storage::Postgres { url: "postgres://u:pw-123456@db/relay".into() }));
+        assert_eq!(
+            (c.listen.port(), c.storage.clone()),
+            (1, Storage::Postgres { url: "postgres://u:pw-123456@db/relay".into() })
+        );
         assert!(c.secrets().contains(&"pw-123456".to_string()) && c.secrets().contains(&SECRET.to_string()));
-        assert!(!format!("{c:?}").contains("pw-123456") && format!("{c:?}").contains("postgres://u:<redacted>@db/relay"), "{c:?}");
+        assert!(
+            !format!("{c:?}").contains("pw-123456") && format!("{c:?}").contains("postgres://u:<redacted>@db/relay"),
+            "{c:?}"
+        );
     }
 
     #[test]
@@ -407,9 +477,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), &format!("[zeyi]\nbase_url = \"http://x\"\napp_secret = \"{SECRET}\"\n"), 0o644);
         let e = load_with(&Overrides { config_file: Some(path), ..Default::default() }, &env_of(&[])).unwrap_err();
-        assert!(matches!(e, ConfigError::Permissions { mode: 0o644, .. }) && e.to_string().contains("chmod 600"), "{e}");
+        assert!(
+            matches!(e, ConfigError::Permissions { mode: 0o644, .. }) && e.to_string().contains("chmod 600"),
+            "{e}"
+        );
         let path = write(dir.path(), "retention_days = 8\n", 0o644);
-        assert!(load_with(&Overrides { config_file: Some(path), ..Default::default() }, &env_of(&[])).is_ok(), "no secret, no rule");
+        assert!(
+            load_with(&Overrides { config_file: Some(path), ..Default::default() }, &env_of(&[])).is_ok(),
+            "no secret, no rule"
+        );
     }
 
     #[test]
@@ -422,8 +498,21 @@ mod tests {
             (&[("INBOX_RELAY_DATABASE_URL", "mysql://x"), ("INBOX_RELAY_DATA_DIR", "/d")], "not both"),
             (&[("INBOX_RELAY_DATABASE_URL", "mysql://x")], "postgres://"),
             (&[("INBOX_RELAY_ZEYI_BASE_URL", "gw.example")], "http://"),
-            (&[("INBOX_RELAY_ZEYI_BASE_URL", "http://gw"), ("INBOX_RELAY_ZEYI_APP_KEY", "k")], "zeyi.app_secret is missing"),
-            (&[("INBOX_RELAY_ZEYI_BASE_URL", "http://gw"), ("INBOX_RELAY_ZEYI_APP_KEY", "k"), ("INBOX_RELAY_ZEYI_APP_SECRET", "short"), ("INBOX_RELAY_ZEYI_CALLBACK_APP_KEY", "c"), ("INBOX_RELAY_ZEYI_CALLBACK_APP_SECRET", "short"), ("INBOX_RELAY_ZEYI_ENCRYPT", "true")], "16, 24 or 32"),
+            (
+                &[("INBOX_RELAY_ZEYI_BASE_URL", "http://gw"), ("INBOX_RELAY_ZEYI_APP_KEY", "k")],
+                "zeyi.app_secret is missing",
+            ),
+            (
+                &[
+                    ("INBOX_RELAY_ZEYI_BASE_URL", "http://gw"),
+                    ("INBOX_RELAY_ZEYI_APP_KEY", "k"),
+                    ("INBOX_RELAY_ZEYI_APP_SECRET", "short"),
+                    ("INBOX_RELAY_ZEYI_CALLBACK_APP_KEY", "c"),
+                    ("INBOX_RELAY_ZEYI_CALLBACK_APP_SECRET", "short"),
+                    ("INBOX_RELAY_ZEYI_ENCRYPT", "true"),
+                ],
+                "16, 24 or 32",
+            ),
             (&[("INBOX_RELAY_ZEYI_BASE_URL", "http://gw"), ("INBOX_RELAY_ZEYI_ENCRYPT", "yes")], "true or false"),
         ];
         for (env, words) in cases {
@@ -432,7 +521,9 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let path = write(dir.path(), "colour = \"red\"\n", 0o600);
-        let e = load_with(&Overrides { config_file: Some(path), ..Default::default() }, &env_of(&[])).unwrap_err().to_string();
+        let e = load_with(&Overrides { config_file: Some(path), ..Default::default() }, &env_of(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("colour"), "{e}");
     }
 

@@ -157,7 +157,9 @@ macro_rules! on_pool {
 /// writers queue instead of one failing to upgrade), a plain `BEGIN` on PostgreSQL.
 trait WritePool {
     type Engine: sqlx::Database;
-    fn begin_write(&self) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Engine>, sqlx::Error>> + Send;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Engine>, sqlx::Error>> + Send;
 }
 
 impl WritePool for SqlitePool {
@@ -175,7 +177,11 @@ impl WritePool for PgPool {
 }
 
 fn migrator(sqlite: bool) -> Migrator {
-    let sql = if sqlite { include_str!("../migrations/sqlite/0001_init.sql") } else { include_str!("../migrations/postgres/0001_init.sql") };
+    let sql = if sqlite {
+        include_str!("../migrations/sqlite/0001_init.sql")
+    } else {
+        include_str!("../migrations/postgres/0001_init.sql")
+    };
     Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sql.into_sql_str(), false)])
 }
 
@@ -203,7 +209,12 @@ impl Db {
         let shown = dir.display().to_string();
         let fail = |e: std::io::Error| DbError::DataDir { path: shown.clone(), reason: e.to_string() };
         inbox_core::platform::create_private_dir(dir).map_err(fail)?;
-        let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE)).map_err(fail)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(fail)?;
         if serving && lock.try_lock().is_err() {
             return Err(DbError::Locked { path: shown });
         }
@@ -218,14 +229,24 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(|e| DbError::Connect(e.to_string()))?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| DbError::Connect(e.to_string()))?;
         migrator(true).run(&pool).await.map_err(|e| DbError::Migrate(e.to_string()))?;
         Ok(Db::Sqlite(pool, std::sync::Arc::new(lock)))
     }
 
     async fn postgres(url: &str) -> Result<Db, DbError> {
-        let options = PgConnectOptions::from_str(url).map_err(|e| DbError::Connect(format!("the database URL is not valid: {e}")))?;
-        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await.map_err(|e| DbError::Connect(e.to_string()))?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| DbError::Connect(format!("the database URL is not valid: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| DbError::Connect(e.to_string()))?;
         // The migrator takes an advisory lock: instances starting together migrate once.
         migrator(false).run(&pool).await.map_err(|e| DbError::Migrate(e.to_string()))?;
         Ok(Db::Postgres(pool))
@@ -256,7 +277,14 @@ impl Db {
     // ---- users ----
 
     /// Adds a user, or gives a revoked one a new token; a live token is never replaced.
-    pub async fn add_user(&self, username: &str, name: &str, token_id: &str, token_hash: &str, now: i64) -> Result<Added, DbError> {
+    pub async fn add_user(
+        &self,
+        username: &str,
+        name: &str,
+        token_id: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Added, DbError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let before: Option<Option<i64>> = sqlx::query("SELECT revoked_at FROM users WHERE username = $1").bind(username).fetch_optional(&mut *tx).await?.map(|r| r.try_get("revoked_at")).transpose()?;
@@ -470,7 +498,12 @@ impl Db {
     /// Removes events received before `events_before`, nonces seen before `nonces_before` and
     /// submissions untouched since `submissions_before`; each user's `pruned_through` records
     /// the highest cursor removed.
-    pub async fn prune(&self, events_before: i64, nonces_before: i64, submissions_before: i64) -> Result<Pruned, DbError> {
+    pub async fn prune(
+        &self,
+        events_before: i64,
+        nonces_before: i64,
+        submissions_before: i64,
+    ) -> Result<Pruned, DbError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query(

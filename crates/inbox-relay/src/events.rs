@@ -72,16 +72,30 @@ impl Drop for Waiting<'_> {
 }
 
 /// `GET /v1/events`.
-pub(crate) async fn events(State(shared): State<Arc<Shared>>, headers: HeaderMap, query: Result<Query<EventsQuery>, QueryRejection>) -> Response {
+pub(crate) async fn events(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    query: Result<Query<EventsQuery>, QueryRejection>,
+) -> Response {
     match pull(&shared, &headers, query).await {
         Ok(page) => Json(page).into_response(),
         Err(e) => refused(&shared, e),
     }
 }
 
-async fn pull(shared: &Shared, headers: &HeaderMap, query: Result<Query<EventsQuery>, QueryRejection>) -> Result<EventsPage, ApiError> {
+async fn pull(
+    shared: &Shared,
+    headers: &HeaderMap,
+    query: Result<Query<EventsQuery>, QueryRejection>,
+) -> Result<EventsPage, ApiError> {
     let user = user_of(shared, headers).await?;
-    let Query(q) = query.map_err(|e| api_error(StatusCode::BAD_REQUEST, codes::BODY_INVALID, format!("after, timeout and limit are whole numbers: {}", e.body_text())))?;
+    let Query(q) = query.map_err(|e| {
+        api_error(
+            StatusCode::BAD_REQUEST,
+            codes::BODY_INVALID,
+            format!("after, timeout and limit are whole numbers: {}", e.body_text()),
+        )
+    })?;
     let after = q.after.unwrap_or(0);
     if after < 0 {
         return Err(api_error(StatusCode::BAD_REQUEST, codes::BODY_INVALID, "after must not be negative"));

@@ -141,10 +141,25 @@ pub async fn start(config: Config) -> Result<RelayServer, StartError> {
 }
 
 /// Serves the relay with an open storage.
-pub async fn start_with(listen: SocketAddr, zeyi: &ZeyiConfig, db: Db, retention: Duration, max_poll: Duration, limits: Limits) -> Result<RelayServer, StartError> {
+pub async fn start_with(
+    listen: SocketAddr,
+    zeyi: &ZeyiConfig,
+    db: Db,
+    retention: Duration,
+    max_poll: Duration,
+    limits: Limits,
+) -> Result<RelayServer, StartError> {
     let upstream = Upstream::new(zeyi).map_err(StartError::Upstream)?;
     let callback_keys = zeyi.callback_keys();
-    let callback_cipher = if zeyi.encrypt { Some(callback_keys.cipher(&zeyi.iv).map_err(|e| StartError::Upstream(format!("zeyi callback encryption: {e}")))?) } else { None };
+    let callback_cipher = if zeyi.encrypt {
+        Some(
+            callback_keys
+                .cipher(&zeyi.iv)
+                .map_err(|e| StartError::Upstream(format!("zeyi callback encryption: {e}")))?,
+        )
+    } else {
+        None
+    };
     let (stop, stopping) = watch::channel(false);
     let shared = Arc::new(Shared {
         db,
@@ -168,7 +183,9 @@ pub async fn start_with(listen: SocketAddr, zeyi: &ZeyiConfig, db: Db, retention
     }
     tasks.push(tokio::spawn(prune_forever(Arc::clone(&shared), retention)));
 
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen { addr: listen, reason: e.to_string() })?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| StartError::Listen { addr: listen, reason: e.to_string() })?;
     let bound = listener.local_addr().map_err(|e| StartError::Listen { addr: listen, reason: e.to_string() })?;
     let app = router(Arc::clone(&shared), limits);
     let mut stopped = stop.subscribe();
@@ -183,7 +200,11 @@ pub async fn start_with(listen: SocketAddr, zeyi: &ZeyiConfig, db: Db, retention
     tasks.insert(0, server);
     let mut shown = bound;
     if bound.ip().is_unspecified() {
-        shown.set_ip(if bound.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+        shown.set_ip(if bound.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
     }
     let storage = if shared.db.is_postgres() { "PostgreSQL" } else { "SQLite" };
     tracing::info!(addr = %bound, storage, zeyi = %zeyi.base_url, encrypt = zeyi.encrypt, "inbox-relay listening");
@@ -191,7 +212,9 @@ pub async fn start_with(listen: SocketAddr, zeyi: &ZeyiConfig, db: Db, retention
 }
 
 fn router(shared: Arc<Shared>, limits: Limits) -> Router {
-    let callback = Router::new().route(api::CALLBACK_PATH, post(callbacks::callback)).layer(DefaultBodyLimit::max(limits.max_body));
+    let callback = Router::new()
+        .route(api::CALLBACK_PATH, post(callbacks::callback))
+        .layer(DefaultBodyLimit::max(limits.max_body));
     let desktop = Router::new()
         .route(api::SEND_PATH, post(desktop::send))
         .route(api::CANCEL_PATH, post(desktop::cancel))
@@ -213,7 +236,12 @@ async fn prune_forever(shared: Arc<Shared>, retention: Duration) {
         let now = now_ms();
         let ms = |d: Duration| d.as_millis() as i64;
         match shared.db.prune(now - ms(retention), now - ms(NONCE_MEMORY), now - ms(SUBMISSION_MEMORY)).await {
-            Ok(p) if p != db::Pruned::default() => tracing::info!(events = p.events, nonces = p.nonces, submissions = p.submissions, "retention removed old rows"),
+            Ok(p) if p != db::Pruned::default() => tracing::info!(
+                events = p.events,
+                nonces = p.nonces,
+                submissions = p.submissions,
+                "retention removed old rows"
+            ),
             Ok(_) => {}
             Err(e) => tracing::warn!("retention could not run: {e}"),
         }
@@ -247,7 +275,8 @@ pub async fn add_user(db: &Db, username: &str, name: &str) -> Result<(Added, Str
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(UserError::Name);
     }
-    let issued = tokio::task::spawn_blocking(tokens::issue).await.map_err(|e| tokens::TokenError::Hashing(e.to_string()))??;
+    let issued =
+        tokio::task::spawn_blocking(tokens::issue).await.map_err(|e| tokens::TokenError::Hashing(e.to_string()))??;
     match db.add_user(username, name, &issued.token_id, &issued.hash, now_ms()).await? {
         Added::Exists => Err(UserError::Exists(username.to_string())),
         added => Ok((added, issued.token)),

@@ -14,7 +14,11 @@ use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "inbox-relay", version, about = "The 则一 relay of Approval Inbox: relays sends and cancels to 则一, receives its callbacks, lets each desktop pull its results")]
+#[command(
+    name = "inbox-relay",
+    version,
+    about = "The 则一 relay of Approval Inbox: relays sends and cancels to 则一, receives its callbacks, lets each desktop pull its results"
+)]
 struct Cli {
     /// A TOML configuration file (mode 600 when it holds secrets).
     #[arg(long, global = true, env = "INBOX_RELAY_CONFIG")]
@@ -108,7 +112,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Healthcheck { url } => return healthcheck(url.clone()).await,
         Command::User { .. } => None,
     };
-    let overrides = Overrides { config_file: cli.config.clone(), listen, data_dir: cli.data_dir.clone(), database_url: cli.database_url.clone() };
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        listen,
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+    };
     let config = config::load(&overrides)?;
     let secrets = config.secrets();
     inbox_core::logging::redact(secrets.iter().map(String::as_str));
@@ -136,7 +145,10 @@ async fn serve(config: config::Config) -> anyhow::Result<()> {
 
 async fn healthcheck(url: Option<String>) -> anyhow::Result<()> {
     let url = url.unwrap_or_else(|| {
-        let port = std::env::var("INBOX_RELAY_LISTEN").ok().and_then(|l| l.parse::<SocketAddr>().ok()).map_or(8780, |a| a.port());
+        let port = std::env::var("INBOX_RELAY_LISTEN")
+            .ok()
+            .and_then(|l| l.parse::<SocketAddr>().ok())
+            .map_or(8780, |a| a.port());
         format!("http://127.0.0.1:{port}{}", inbox_relay::api::HEALTH_PATH)
     });
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build()?;
@@ -187,7 +199,15 @@ async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
             for u in users {
                 let state = if u.user.revoked_at.is_some() { "revoked" } else { "live" };
                 let since = u.user.revoked_at.unwrap_or(u.user.created_at);
-                println!("{:<16} {:<8} {:>8} {:>8}  {:<21} {}", u.user.username, state, u.waiting, u.acked, date(since), u.user.name);
+                println!(
+                    "{:<16} {:<8} {:>8} {:>8}  {:<21} {}",
+                    u.user.username,
+                    state,
+                    u.waiting,
+                    u.acked,
+                    date(since),
+                    u.user.name
+                );
             }
         }
         UserCommand::Revoke { username } => {
@@ -202,7 +222,9 @@ async fn user(db: &Db, command: UserCommand) -> anyhow::Result<()> {
 
 /// `YYYY-MM-DD HH:MM` (UTC) of a millisecond time.
 fn date(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|_| ms.to_string())
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| ms.to_string())
 }
 
 #[cfg(test)]

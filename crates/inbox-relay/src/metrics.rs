@@ -24,12 +24,30 @@ impl Default for Metrics {
     fn default() -> Self {
         let recorder = PrometheusBuilder::new().build_recorder();
         with_local_recorder(&recorder, || {
-            describe_counter!("inbox_relay_callbacks_accepted_total", "Callbacks from 则一 answered with success, by kind (new, duplicate, unrouted).");
-            describe_counter!("inbox_relay_callbacks_refused_total", "Callbacks refused, by reason (the error code answered).");
-            describe_counter!("inbox_relay_relayed_calls_total", "Sends and cancels relayed to 则一, by call and outcome.");
-            describe_counter!("inbox_relay_requests_refused_total", "Desktop requests the relay refused itself, by reason.");
-            describe_gauge!("inbox_relay_events_waiting", "Events stored after the cursor the user's desktop last acknowledged.");
-            describe_gauge!("inbox_relay_events_unrouted", "Stored results of approvals nobody sent through this relay.");
+            describe_counter!(
+                "inbox_relay_callbacks_accepted_total",
+                "Callbacks from 则一 answered with success, by kind (new, duplicate, unrouted)."
+            );
+            describe_counter!(
+                "inbox_relay_callbacks_refused_total",
+                "Callbacks refused, by reason (the error code answered)."
+            );
+            describe_counter!(
+                "inbox_relay_relayed_calls_total",
+                "Sends and cancels relayed to 则一, by call and outcome."
+            );
+            describe_counter!(
+                "inbox_relay_requests_refused_total",
+                "Desktop requests the relay refused itself, by reason."
+            );
+            describe_gauge!(
+                "inbox_relay_events_waiting",
+                "Events stored after the cursor the user's desktop last acknowledged."
+            );
+            describe_gauge!(
+                "inbox_relay_events_unrouted",
+                "Stored results of approvals nobody sent through this relay."
+            );
             describe_gauge!("inbox_relay_pull_clients", "Long-polls waiting in this instance.");
             gauge!("inbox_relay_pull_clients").set(0.0);
         });

@@ -63,7 +63,8 @@ pub fn parse(token: &str) -> Option<(&str, &str)> {
     let mut parts = token.trim().splitn(3, '.');
     let (prefix, id, secret) = (parts.next()?, parts.next()?, parts.next()?);
     let id_ok = id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit());
-    let secret_ok = (20..=128).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let secret_ok = (20..=128).contains(&secret.len())
+        && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     (prefix == PREFIX && id_ok && secret_ok).then_some((id, secret))
 }
 
@@ -71,7 +72,10 @@ fn hash_secret(secret: &str) -> Result<String, TokenError> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| TokenError::Hashing(e.to_string()))?;
-    Argon2::default().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| TokenError::Hashing(e.to_string()))
+    Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| TokenError::Hashing(e.to_string()))
 }
 
 fn verify_secret(hash: &str, secret: &str) -> bool {
@@ -105,7 +109,9 @@ impl Verifier {
         if !remembered {
             let _permit = self.hashing.acquire().await.map_err(|e| TokenError::Hashing(e.to_string()))?;
             let (hash, secret) = (user.token_hash.clone(), secret.to_string());
-            let ok = tokio::task::spawn_blocking(move || verify_secret(&hash, &secret)).await.map_err(|e| TokenError::Hashing(e.to_string()))?;
+            let ok = tokio::task::spawn_blocking(move || verify_secret(&hash, &secret))
+                .await
+                .map_err(|e| TokenError::Hashing(e.to_string()))?;
             if !ok {
                 return Err(TokenError::Invalid);
             }
@@ -125,7 +131,8 @@ impl Verifier {
 
 /// Whether `username` is a 工号 the relay accepts: 1–64 letters, digits, `.`, `_` or `-`.
 pub fn valid_username(username: &str) -> bool {
-    (1..=64).contains(&username.len()) && username.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    (1..=64).contains(&username.len())
+        && username.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 #[cfg(test)]
@@ -142,7 +149,14 @@ mod tests {
         assert!(verify_secret(&t.hash, secret));
         assert!(!verify_secret(&t.hash, "wrong-secret-wrong-secret"));
         assert!(!verify_secret("not a hash", secret));
-        for bad in ["", "irt1", "irt1.abc.def", &t.token.replacen("irt1", "irt2", 1), &format!("irt1.{}.", t.token_id), "irt1.zzzzzzzzzzzzzzzz.aaaaaaaaaaaaaaaaaaaaaaaaaa"] {
+        for bad in [
+            "",
+            "irt1",
+            "irt1.abc.def",
+            &t.token.replacen("irt1", "irt2", 1),
+            &format!("irt1.{}.", t.token_id),
+            "irt1.zzzzzzzzzzzzzzzz.aaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ] {
             assert!(parse(bad).is_none(), "{bad}");
         }
         assert_ne!(issue().unwrap().token, t.token);
@@ -151,6 +165,11 @@ mod tests {
     #[test]
     fn usernames_are_plain_words() {
         assert!(valid_username("E001") && valid_username("zhang.wei-2"));
-        assert!(!valid_username("") && !valid_username("E 001") && !valid_username("张伟") && !valid_username(&"x".repeat(65)));
+        assert!(
+            !valid_username("")
+                && !valid_username("E 001")
+                && !valid_username("张伟")
+                && !valid_username(&"x".repeat(65))
+        );
     }
 }

@@ -55,7 +55,11 @@ pub struct Upstream {
 impl Upstream {
     pub fn new(config: &ZeyiConfig) -> Result<Self, String> {
         let keys = config.keys();
-        let cipher = if config.encrypt { Some(keys.cipher(&config.iv).map_err(|e| format!("zeyi encryption: {e}"))?) } else { None };
+        let cipher = if config.encrypt {
+            Some(keys.cipher(&config.iv).map_err(|e| format!("zeyi encryption: {e}"))?)
+        } else {
+            None
+        };
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("inbox-relay/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))

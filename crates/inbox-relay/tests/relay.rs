@@ -65,13 +65,19 @@ async fn sends_and_cancels_reach_zeyi_signed_and_answers_keep_their_meaning(back
 
     // A second send of the same id: 则一's AUDIT_EXISTS, naming the holder, exactly as direct.
     let (status, answer) = env.send(&token, &form("PO-1", "E001")).await;
-    assert!(matches!(as_desktop(status, &answer), Err(VendorError::Vendor { code, .. }) if code == "AUDIT_EXISTS"), "{answer}");
+    assert!(
+        matches!(as_desktop(status, &answer), Err(VendorError::Vendor { code, .. }) if code == "AUDIT_EXISTS"),
+        "{answer}"
+    );
     assert_eq!(client::existing(&answer).map(|r| r.audit_id), Some(audit.audit_id.clone()));
     // A business refusal passes through in 则一's words.
     let mut unknown_type = form("PO-2", "E001");
     unknown_type["auditType"] = "no_such_type".into();
     let (status, answer) = env.send(&token, &unknown_type).await;
-    assert!(matches!(as_desktop(status, &answer), Err(VendorError::Vendor { code, message, .. }) if code == "AUDIT_TYPE_INVALID" && message.contains("审批类型不存在")), "{answer}");
+    assert!(
+        matches!(as_desktop(status, &answer), Err(VendorError::Vendor { code, message, .. }) if code == "AUDIT_TYPE_INVALID" && message.contains("审批类型不存在")),
+        "{answer}"
+    );
     assert_eq!(answer["businessException"], true);
 
     // Cancel through the relay: 则一 cancels, then calls back; the event is the sender's.
@@ -84,13 +90,20 @@ async fn sends_and_cancels_reach_zeyi_signed_and_answers_keep_their_meaning(back
     assert_eq!(status, 200, "{page}");
     assert_eq!(ids(&page), ["PO-1"]);
     let event = &page["events"][0];
-    assert_eq!((event["auditId"].as_str(), event["type"].as_str(), event["callback"]["type"].as_str()), (Some(audit.audit_id.as_str()), Some("terminate"), Some("terminate")));
+    assert_eq!(
+        (event["auditId"].as_str(), event["type"].as_str(), event["callback"]["type"].as_str()),
+        (Some(audit.audit_id.as_str()), Some("terminate"), Some("terminate"))
+    );
     // The event's callback is what the desktop listener reads.
-    let body: inbox_core::connectors::zeyi::wire::CallbackBody = serde_json::from_value(event["callback"].clone()).unwrap();
+    let body: inbox_core::connectors::zeyi::wire::CallbackBody =
+        serde_json::from_value(event["callback"].clone()).unwrap();
     assert_eq!((body.id.as_str(), body.remark.as_deref()), ("PO-1", Some("发起人撤销")));
     let metrics = env.metrics(&env.relay.base_url).await;
     assert!(metrics.contains(r#"inbox_relay_relayed_calls_total{call="send",outcome="success"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"inbox_relay_relayed_calls_total{call="send",outcome="business_error"} 2"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"inbox_relay_relayed_calls_total{call="send",outcome="business_error"} 2"#),
+        "{metrics}"
+    );
     assert!(metrics.contains(r#"inbox_relay_callbacks_accepted_total{kind="new"} 1"#), "{metrics}");
     assert!(metrics.contains(r#"inbox_relay_events_waiting{user="E001"} 1"#), "{metrics}");
     // The desktop applied it: nothing waits any more.
@@ -110,14 +123,23 @@ async fn encrypted_integrations_seal_both_ways(backend: Backend) {
     let delivery = env.sim.decide("ENC-1", Verdict::Pass, Some("E005"), Some("同意")).await.unwrap();
     assert!(delivery.accepted && !delivery.body.starts_with('{'), "a sealed callback, accepted: {delivery:?}");
     let page = env.pull(&token, 0).await;
-    assert_eq!((page["events"][0]["type"].as_str(), page["events"][0]["result"].as_str()), (Some("finish"), Some("agree")));
+    assert_eq!(
+        (page["events"][0]["type"].as_str(), page["events"][0]["result"].as_str()),
+        (Some("finish"), Some("agree"))
+    );
     assert_eq!(page["events"][0]["callback"]["auditId"], audit_id.as_str(), "the event holds the decrypted callback");
     // Signed with the right pair but not sealed: refused, nothing stored.
     let plain = json!({"id": "ENC-1", "auditId": audit_id, "type": "finish", "result": "refuse"}).to_string();
     let (ts, nonce) = (now_ms(), "plain1".to_string());
     let app = env.sim.app();
-    let sign = vendor_sim::zeyi::crypto::sign(&app.callback_app_key, &app.callback_app_secret, &ts, &nonce, plain.as_bytes());
-    let headers = vec![("appKey".into(), app.callback_app_key.clone()), ("timestamp".into(), ts), ("nonce".into(), nonce), ("sign".into(), sign)];
+    let sign =
+        vendor_sim::zeyi::crypto::sign(&app.callback_app_key, &app.callback_app_secret, &ts, &nonce, plain.as_bytes());
+    let headers = vec![
+        ("appKey".into(), app.callback_app_key.clone()),
+        ("timestamp".into(), ts),
+        ("nonce".into(), nonce),
+        ("sign".into(), sign),
+    ];
     let (status, answer) = post_callback(&env.http, &env.relay.callback_url(), &headers, &plain).await;
     assert_eq!((status, answer["errorCode"].as_str()), (400, Some("DECRYPT_ERROR")), "{answer}");
     assert_eq!(env.relay.db().counts().await.unwrap().events, 1);
@@ -150,12 +172,18 @@ async fn a_token_sends_and_cancels_only_as_its_own_number(backend: Backend) {
         let (status, answer) = env.cancel(&e002, &body).await;
         assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("SENDER_MISMATCH")), "{who}: {answer}");
     }
-    let (status, answer) = env.cancel(&e002, &json!({"id": "PO-10", "auditId": audit, "type": "purchase", "remark": "x", "username": "E002"})).await;
+    let (status, answer) = env
+        .cancel(&e002, &json!({"id": "PO-10", "auditId": audit, "type": "purchase", "remark": "x", "username": "E002"}))
+        .await;
     assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("NOT_YOURS")), "{answer}");
     // Nor send under E001's business id as itself (则一 would name E001's approval to it).
     let (status, answer) = env.send(&e002, &form("PO-10", "E002")).await;
     assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("NOT_YOURS")), "{answer}");
-    assert_eq!(env.sim.audit(&audit).unwrap().status, vendor_sim::zeyi::AuditStatus::Pending, "E001's approval is untouched");
+    assert_eq!(
+        env.sim.audit(&audit).unwrap().status,
+        vendor_sim::zeyi::AuditStatus::Pending,
+        "E001's approval is untouched"
+    );
     assert_eq!(env.sim.audits().len(), before + 1);
     // An unknown key in the form never leaves either.
     let mut odd = form("PO-11", "E002");
@@ -173,7 +201,12 @@ async fn wrong_and_revoked_tokens_are_refused_and_nothing_is_sent(backend: Backe
     let before = env.sim.audits().len();
     let (id, _) = inbox_relay::tokens::parse(&token).unwrap();
     let wrong_secret = format!("irt1.{id}.{}", "A".repeat(43));
-    let cases: [(&str, Option<&str>, &str); 4] = [("no token", None, "TOKEN_MISSING"), ("garbage", Some("hello"), "TOKEN_INVALID"), ("a wrong secret", Some(&wrong_secret), "TOKEN_INVALID"), ("an unknown id", Some("irt1.0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "TOKEN_INVALID")];
+    let cases: [(&str, Option<&str>, &str); 4] = [
+        ("no token", None, "TOKEN_MISSING"),
+        ("garbage", Some("hello"), "TOKEN_INVALID"),
+        ("a wrong secret", Some(&wrong_secret), "TOKEN_INVALID"),
+        ("an unknown id", Some("irt1.0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), "TOKEN_INVALID"),
+    ];
     for (what, t, code) in cases {
         let (status, answer) = env.post(&env.relay.base_url, "/v1/zeyi/send", t, &form("PO-1", "E001")).await;
         assert_eq!((status, answer["error"]["code"].as_str()), (401, Some(code)), "{what}: {answer}");
@@ -185,20 +218,40 @@ async fn wrong_and_revoked_tokens_are_refused_and_nothing_is_sent(backend: Backe
         assert_eq!(resp.status(), 401, "{what}");
         assert_eq!(resp.headers()["www-authenticate"], "Bearer");
     }
-    let me: Value = env.http.get(format!("{}/v1/me", env.relay.base_url)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let me: Value = env
+        .http
+        .get(format!("{}/v1/me", env.relay.base_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!((me["username"].as_str(), me["name"].as_str()), (Some("E001"), Some("张伟")));
 
     assert!(env.relay.db().revoke_user("E001", inbox_relay::now_ms()).await.unwrap());
     let (status, answer) = env.send(&token, &form("PO-1", "E001")).await;
-    assert_eq!((status, answer["error"]["code"].as_str()), (401, Some("TOKEN_REVOKED")), "a verified token is refused as soon as it is revoked: {answer}");
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (401, Some("TOKEN_REVOKED")),
+        "a verified token is refused as soon as it is revoked: {answer}"
+    );
     let (status, answer) = env.send(&wrong_secret, &form("PO-1", "E001")).await;
-    assert_eq!((status, answer["error"]["code"].as_str()), (401, Some("TOKEN_INVALID")), "a wrong secret does not learn of the revocation: {answer}");
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (401, Some("TOKEN_INVALID")),
+        "a wrong secret does not learn of the revocation: {answer}"
+    );
     assert_eq!(env.sim.audits().len(), before, "nothing was sent to 则一");
 
     // A new token for the same 工号 works; the old one stays refused.
     let (added, fresh) = inbox_relay::add_user(env.relay.db(), "E001", "张伟").await.unwrap();
     assert_eq!(added, inbox_relay::db::Added::Reissued);
-    assert!(matches!(inbox_relay::add_user(env.relay.db(), "E001", "张伟").await, Err(inbox_relay::UserError::Exists(_))), "a live token is never replaced");
+    assert!(
+        matches!(inbox_relay::add_user(env.relay.db(), "E001", "张伟").await, Err(inbox_relay::UserError::Exists(_))),
+        "a live token is never replaced"
+    );
     let (status, _) = env.send(&fresh, &form("PO-1", "E001")).await;
     assert_eq!(status, 200);
     let (status, answer) = env.send(&token, &form("PO-2", "E001")).await;
@@ -222,11 +275,26 @@ async fn forged_stale_and_replayed_callbacks_are_refused_and_store_nothing(backe
     let (stale_headers, stale_body) = signed_callback(&env.sim, &body, &stale, "old123");
     let mut bad_nonce = signed_callback(&env.sim, &body, &now_ms(), "ab!").0;
     bad_nonce[2].1 = "ab!".into();
-    let (_, other_body) = signed_callback(&env.sim, &json!({"id": "PO-1", "auditId": audit, "type": "finish", "result": "refuse"}), &now_ms(), "abc124");
+    let (_, other_body) = signed_callback(
+        &env.sim,
+        &json!({"id": "PO-1", "auditId": audit, "type": "finish", "result": "refuse"}),
+        &now_ms(),
+        "abc124",
+    );
     let not_json = signed_callback(&env.sim, &json!("x"), &now_ms(), "njs123");
     let no_ids = signed_callback(&env.sim, &json!({"auditId": audit, "type": "finish"}), &now_ms(), "noid12");
-    let wrong_owner = signed_callback(&env.sim, &json!({"id": "PO-OTHER", "auditId": audit, "type": "finish", "result": "agree"}), &now_ms(), "own123");
-    let huge = signed_callback(&env.sim, &json!({"id": "PO-1", "auditId": audit, "type": "finish", "remark": "长".repeat(30_000)}), &now_ms(), "big123");
+    let wrong_owner = signed_callback(
+        &env.sim,
+        &json!({"id": "PO-OTHER", "auditId": audit, "type": "finish", "result": "agree"}),
+        &now_ms(),
+        "own123",
+    );
+    let huge = signed_callback(
+        &env.sim,
+        &json!({"id": "PO-1", "auditId": audit, "type": "finish", "remark": "长".repeat(30_000)}),
+        &now_ms(),
+        "big123",
+    );
     type Case = (&'static str, Vec<(String, String)>, String, u16, &'static str);
     let cases: Vec<Case> = vec![
         ("a wrong sign", forged_sign, good_body.clone(), 401, "SIGN_ERROR"),
@@ -242,7 +310,11 @@ async fn forged_stale_and_replayed_callbacks_are_refused_and_store_nothing(backe
     ];
     for (what, headers, body, status, code) in cases {
         let (got, answer) = post_callback(&env.http, &url, &headers, &body).await;
-        assert_eq!((got, answer["errorCode"].as_str(), answer["success"].as_bool()), (status, Some(code), Some(false)), "{what}: {answer}");
+        assert_eq!(
+            (got, answer["errorCode"].as_str(), answer["success"].as_bool()),
+            (status, Some(code), Some(false)),
+            "{what}: {answer}"
+        );
     }
     let counts = env.relay.db().counts().await.unwrap();
     assert_eq!((counts.events, counts.unrouted, counts.nonces), (0, 0, 0), "refused callbacks store nothing");
@@ -251,7 +323,11 @@ async fn forged_stale_and_replayed_callbacks_are_refused_and_store_nothing(backe
     // The genuine one is accepted once; the same request again is a replay; the same result
     // redelivered with a new nonce is answered success and adds nothing.
     let (status, answer) = post_callback(&env.http, &url, &good_headers, &good_body).await;
-    assert_eq!((status, answer["success"].as_bool(), answer["result"]["auditId"].as_str()), (200, Some(true), Some(audit.as_str())), "{answer}");
+    assert_eq!(
+        (status, answer["success"].as_bool(), answer["result"]["auditId"].as_str()),
+        (200, Some(true), Some(audit.as_str())),
+        "{answer}"
+    );
     let (status, answer) = post_callback(&env.http, &url, &good_headers, &good_body).await;
     assert_eq!((status, answer["errorCode"].as_str()), (409, Some("NONCE_REPLAYED")), "{answer}");
     let (again_headers, again_body) = signed_callback(&env.sim, &body, &now_ms(), "abc999");
@@ -286,7 +362,10 @@ async fn an_accepted_callback_reaches_exactly_its_sender(backend: Backend) {
     assert!(ids(&env.pull(&e002, 0).await).is_empty(), "E002 sees nothing of E001's");
     assert!(ids(&env.pull(&e003, 0).await).is_empty());
     let page = env.pull(&e001, 0).await;
-    assert_eq!((page["events"][0]["result"].as_str(), page["events"][0]["callback"]["remark"].as_str()), (Some("refuse"), Some("预算不足")));
+    assert_eq!(
+        (page["events"][0]["result"].as_str(), page["events"][0]["callback"]["remark"].as_str()),
+        (Some("refuse"), Some("预算不足"))
+    );
 
     env.sim.decide("B-1", Verdict::Pass, None, None).await.unwrap();
     assert_eq!(ids(&env.pull(&e002, 0).await), ["B-1"]);
@@ -294,7 +373,12 @@ async fn an_accepted_callback_reaches_exactly_its_sender(backend: Backend) {
 
     // A result for an approval nobody sent through the relay (another client of the same app
     // key): accepted, so 则一 stops retrying, and delivered to nobody.
-    let (headers, body) = signed_callback(&env.sim, &json!({"id": "ERP-7", "auditId": "a-erp-7", "type": "finish", "result": "agree"}), &now_ms(), "erp777");
+    let (headers, body) = signed_callback(
+        &env.sim,
+        &json!({"id": "ERP-7", "auditId": "a-erp-7", "type": "finish", "result": "agree"}),
+        &now_ms(),
+        "erp777",
+    );
     let (status, answer) = post_callback(&env.http, &env.relay.callback_url(), &headers, &body).await;
     assert_eq!((status, answer["success"].as_bool()), (200, Some(true)), "{answer}");
     for t in [&e001, &e002, &e003] {
@@ -346,7 +430,16 @@ async fn cursors_deliver_at_least_once_and_never_to_another_user(backend: Backen
 
     let page = |after: i64, limit: i64| {
         let (http, base, t) = (env.http.clone(), env.relay.base_url.clone(), e001.clone());
-        async move { http.get(format!("{base}/v1/events?after={after}&limit={limit}")).bearer_auth(t).send().await.unwrap().json::<Value>().await.unwrap() }
+        async move {
+            http.get(format!("{base}/v1/events?after={after}&limit={limit}"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
     let first = page(0, 2).await;
     assert_eq!(ids(&first), ["C-1", "C-2"]);
@@ -365,7 +458,8 @@ async fn cursors_deliver_at_least_once_and_never_to_another_user(backend: Backen
     // A cursor past the end or garbage is answered plainly.
     let (status, answer) = env.pull_from(&env.relay.base_url, &e001, 1000, 0).await;
     assert_eq!((status, ids(&answer).len()), (200, 0));
-    let resp = env.http.get(format!("{}/v1/events?after=abc", env.relay.base_url)).bearer_auth(&e001).send().await.unwrap();
+    let resp =
+        env.http.get(format!("{}/v1/events?after=abc", env.relay.base_url)).bearer_auth(&e001).send().await.unwrap();
     assert_eq!(resp.status(), 400);
     assert_eq!(resp.json::<Value>().await.unwrap()["error"]["code"], "BODY_INVALID");
 }
@@ -377,17 +471,27 @@ async fn zeyi_failures_are_told_apart_from_its_answers(backend: Backend) {
     // desktop reads it as it would directly (HTTP 502: outcome unknown, send again).
     env.sim.set_fault_times(Fault::LostReply, 1);
     let (status, answer) = env.send(&token, &form("F-1", "E001")).await;
-    assert_eq!((status, answer["error"]["code"].as_str(), answer["error"]["upstreamStatus"].as_u64()), (502, Some("UPSTREAM_HTTP"), Some(502)), "{answer}");
+    assert_eq!(
+        (status, answer["error"]["code"].as_str(), answer["error"]["upstreamStatus"].as_u64()),
+        (502, Some("UPSTREAM_HTTP"), Some(502)),
+        "{answer}"
+    );
     let direct = client::envelope("audit/send", 502, answer["error"]["upstreamBody"].as_str().unwrap().as_bytes());
     assert!(matches!(direct, Err(VendorError::Http { status: 502, .. })), "{direct:?}");
     assert_eq!(env.sim.audits_with_id("F-1").len(), 1, "it landed");
     let (status, answer) = env.send(&token, &form("F-1", "E001")).await;
-    assert!(matches!(as_desktop(status, &answer), Err(VendorError::Vendor { code, .. }) if code == "AUDIT_EXISTS"), "the resend finds it: {answer}");
+    assert!(
+        matches!(as_desktop(status, &answer), Err(VendorError::Vendor { code, .. }) if code == "AUDIT_EXISTS"),
+        "the resend finds it: {answer}"
+    );
 
     // No answer in time: 504, outcome unknown. (Another relay: with its own storage, as a
     // SQLite file serves one relay process.)
     let place = Place::new(backend).await;
-    let slow = start_relay_with(&env.sim, &env.sim_server.base_url, &place.storage, |c| c.zeyi.as_mut().unwrap().timeout = std::time::Duration::from_millis(300)).await;
+    let slow = start_relay_with(&env.sim, &env.sim_server.base_url, &place.storage, |c| {
+        c.zeyi.as_mut().unwrap().timeout = std::time::Duration::from_millis(300)
+    })
+    .await;
     let token = inbox_relay::add_user(slow.db(), "E001", "张伟").await.unwrap().1;
     env.sim.set_fault_times(Fault::Slow, 1);
     let (status, answer) = env.post(&slow.base_url, "/v1/zeyi/send", Some(&token), &form("F-2", "E001")).await;
@@ -416,7 +520,11 @@ async fn retention_removes_old_events_and_says_so(backend: Backend) {
     assert_eq!((pruned.events, pruned.nonces), (1, 1), "{pruned:?}");
     let page = env.pull(&token, 0).await;
     assert!(ids(&page).is_empty());
-    assert_eq!(page["prunedThrough"].as_i64(), Some(cursor), "a desktop asking from before it learns that it missed events");
+    assert_eq!(
+        page["prunedThrough"].as_i64(),
+        Some(cursor),
+        "a desktop asking from before it learns that it missed events"
+    );
     env.send(&token, &form("R-2", "E001")).await;
     env.sim.decide("R-2", Verdict::Pass, None, None).await.unwrap();
     let page = env.pull(&token, 0).await;
@@ -432,7 +540,16 @@ async fn the_database_holds_nonces_results_and_cursors_unique(backend: Backend) 
     let now = inbox_relay::now_ms();
     assert_eq!(a.claim("U-1", "E001", "purchase", now).await.unwrap(), inbox_relay::db::Claim::Mine);
     assert_eq!(b.claim("U-1", "E002", "purchase", now).await.unwrap(), inbox_relay::db::Claim::Others("E001".into()));
-    let incoming = move |nonce: &'static str, result: &'static str| inbox_relay::db::Incoming { nonce, timestamp: now, business_id: "U-1", audit_id: "au-1", kind: "finish", result, body: "{}", now };
+    let incoming = move |nonce: &'static str, result: &'static str| inbox_relay::db::Incoming {
+        nonce,
+        timestamp: now,
+        business_id: "U-1",
+        audit_id: "au-1",
+        kind: "finish",
+        result,
+        body: "{}",
+        now,
+    };
     // The same nonce through both: stored once.
     let first = a.store_callback(&incoming("n00001", "agree")).await.unwrap();
     assert!(matches!(first, inbox_relay::db::Stored::New { ref username, .. } if username == "E001"), "{first:?}");
@@ -496,7 +613,16 @@ async fn two_instances_on_one_postgres_share_nonces_and_cursors() {
     env.send(&e001, &form("M-2", "E001")).await;
     let cursor = page["next"].as_i64().unwrap();
     let (http, base, t) = (env.http.clone(), other.base_url.clone(), e001.clone());
-    let poll = tokio::spawn(async move { http.get(format!("{base}/v1/events?after={cursor}&timeout=60")).bearer_auth(t).send().await.unwrap().json::<Value>().await.unwrap() });
+    let poll = tokio::spawn(async move {
+        http.get(format!("{base}/v1/events?after={cursor}&timeout=60"))
+            .bearer_auth(t)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    });
     wait_for_pull_clients(&env, &other.base_url, 1).await;
     env.sim.decide("M-2", Verdict::Reject, None, None).await.unwrap();
     let page = poll.await.unwrap();
@@ -514,7 +640,8 @@ async fn two_instances_on_one_postgres_share_nonces_and_cursors() {
     // 则一 decides them all; their callbacks go to A and B alternately, all at once.
     let mut posts = Vec::new();
     for (i, id) in sent.iter().enumerate() {
-        let audit = env.sim.with_state(|s| s.decide(id, Verdict::Pass, None, None, vendor_sim::zeyi::now_ms())).unwrap();
+        let audit =
+            env.sim.with_state(|s| s.decide(id, Verdict::Pass, None, None, vendor_sim::zeyi::now_ms())).unwrap();
         let (headers, body) = signed_callback(&env.sim, &audit.callback_body(), &now_ms(), &format!("par{i:03}"));
         let url = if i % 2 == 0 { env.relay.callback_url() } else { other.callback_url() };
         let http = env.http.clone();
@@ -536,7 +663,10 @@ async fn two_instances_on_one_postgres_share_nonces_and_cursors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_process_on_one_sqlite_file_is_refused() {
     let env = Env::new(Backend::Sqlite).await;
-    let mut config = inbox_relay::config::Config::new(env.place.storage.clone(), Some(zeyi_config(&env.sim, &env.sim_server.base_url)));
+    let mut config = inbox_relay::config::Config::new(
+        env.place.storage.clone(),
+        Some(zeyi_config(&env.sim, &env.sim_server.base_url)),
+    );
     config.listen = "127.0.0.1:0".parse().unwrap();
     let e = inbox_relay::start(config).await.err().expect("refused").to_string();
     assert!(e.contains("another inbox-relay process serves") && e.contains("PostgreSQL"), "{e}");
@@ -550,8 +680,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_inbox-relay");
 
 /// Runs `inbox-relay` with `args`: status, stdout, stderr.
 fn run(args: &[&str], envs: &[(&str, &str)]) -> (bool, String, String) {
-    let out = std::process::Command::new(BIN).args(args).envs(envs.iter().copied()).env_remove("INBOX_RELAY_CONFIG").output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = std::process::Command::new(BIN)
+        .args(args)
+        .envs(envs.iter().copied())
+        .env_remove("INBOX_RELAY_CONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 on_both!(the_binary_manages_users_and_serves);
@@ -562,7 +701,8 @@ async fn the_binary_manages_users_and_serves(backend: Backend) {
         inbox_relay::config::Storage::Sqlite { data_dir } => vec!["--data-dir".into(), data_dir.display().to_string()],
         inbox_relay::config::Storage::Postgres { url } => vec!["--database-url".into(), url.clone()],
     };
-    let with = |rest: &[&str]| -> Vec<String> { rest.iter().map(|s| s.to_string()).chain(storage.iter().cloned()).collect() };
+    let with =
+        |rest: &[&str]| -> Vec<String> { rest.iter().map(|s| s.to_string()).chain(storage.iter().cloned()).collect() };
     let call = |args: Vec<String>| run(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
 
     let (ok, token, err) = call(with(&["user", "add", "E001", "--name", "张伟"]));
@@ -575,7 +715,10 @@ async fn the_binary_manages_users_and_serves(backend: Backend) {
     assert!(!ok && err.contains("工号"), "{err}");
     call(with(&["user", "add", "E002", "--name", "王建国"]));
     let (ok, list, _) = call(with(&["user", "list"]));
-    assert!(ok && list.contains("E001") && list.contains("张伟") && list.contains("E002") && list.contains("live"), "{list}");
+    assert!(
+        ok && list.contains("E001") && list.contains("张伟") && list.contains("E002") && list.contains("live"),
+        "{list}"
+    );
     assert!(!list.contains(&token[5..]) && !list.contains("argon2"), "no token or hash in the list: {list}");
 
     // A configuration file holding secrets must be private.
@@ -597,7 +740,12 @@ async fn the_binary_manages_users_and_serves(backend: Backend) {
 
     // Served as its own process: send through it, 则一 calls back, the desktop pulls.
     let args = with(&["serve", "--listen", "127.0.0.1:0", "--config", file.to_str().unwrap()]);
-    let mut child = tokio::process::Command::new(BIN).args(&args).stderr(std::process::Stdio::piped()).kill_on_drop(true).spawn().unwrap();
+    let mut child = tokio::process::Command::new(BIN)
+        .args(&args)
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
     let stderr = child.stderr.take().unwrap();
     let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stderr));
     let mut log = String::new();
@@ -622,12 +770,26 @@ async fn the_binary_manages_users_and_serves(backend: Backend) {
     assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
     let (ok, _, err) = run(&["healthcheck", "--url", &format!("{base}/healthz")], &[]);
     assert!(ok, "the container's health check: {err}");
-    let resp = http.post(format!("{base}/v1/zeyi/send")).bearer_auth(&token).json(&form("BIN-1", "E001")).send().await.unwrap();
+    let resp = http
+        .post(format!("{base}/v1/zeyi/send"))
+        .bearer_auth(&token)
+        .json(&form("BIN-1", "E001"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let reply: Value = resp.json().await.unwrap();
     assert_eq!(reply["success"], true, "{reply}");
     sim.decide("BIN-1", Verdict::Pass, None, None).await.unwrap();
-    let page: Value = http.get(format!("{base}/v1/events?after=0&timeout=30")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let page: Value = http
+        .get(format!("{base}/v1/events?after=0&timeout=30"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ids(&page), ["BIN-1"]);
     // Revoked by the command while the server runs: refused at the next request.
     let (ok, _, err) = call(with(&["user", "revoke", "E001"]));
@@ -635,7 +797,10 @@ async fn the_binary_manages_users_and_serves(backend: Backend) {
     let resp = http.get(format!("{base}/v1/events")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(resp.status(), 401);
     let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("inbox_relay_callbacks_accepted_total") && metrics.contains("inbox_relay_pull_clients"), "{metrics}");
+    assert!(
+        metrics.contains("inbox_relay_callbacks_accepted_total") && metrics.contains("inbox_relay_pull_clients"),
+        "{metrics}"
+    );
 
     // SIGTERM stops it cleanly; its log never shows a secret or a token.
     let pid = child.id().unwrap() as i32;

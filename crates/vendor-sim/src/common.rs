@@ -201,9 +201,17 @@ async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next
     };
     match fault {
         Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response(),
-        Fault::RateLimited => (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "Too Many Requests").into_response(),
-        Fault::MalformedJson => body_response(StatusCode::OK, "application/json; charset=utf-8", Body::from(MALFORMED_BODY)),
-        Fault::WrongContentType => body_response(StatusCode::OK, "text/html; charset=utf-8", Body::from("<html><body><h1>请登录网关</h1></body></html>")),
+        Fault::RateLimited => {
+            (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "Too Many Requests").into_response()
+        }
+        Fault::MalformedJson => {
+            body_response(StatusCode::OK, "application/json; charset=utf-8", Body::from(MALFORMED_BODY))
+        }
+        Fault::WrongContentType => body_response(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            Body::from("<html><body><h1>请登录网关</h1></body></html>"),
+        ),
         Fault::Slow => {
             tokio::time::sleep(SLOW_DELAY).await;
             next.run(req).await
@@ -225,7 +233,12 @@ async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next
             let (parts, body) = reply.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
             let cut = bytes.slice(..bytes.len() / 2);
-            let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json").to_string();
+            let content_type = parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("application/json")
+                .to_string();
             body_response(parts.status, &content_type, Body::from(cut))
         }
     }
@@ -234,7 +247,8 @@ async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next
 /// A JSON reply with the extra fields of a wild tenant (`wild::sprinkle`); other replies as
 /// they are.
 async fn wild_reply(reply: Response, seed: u64) -> Response {
-    let is_json = reply.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    let is_json =
+        reply.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     if !is_json {
         return reply;
     }
@@ -359,10 +373,7 @@ fn base_url(bound: SocketAddr) -> String {
 
 /// Current Unix time in seconds (the vendors' time unit).
 pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -386,7 +397,8 @@ mod tests {
         assert_eq!(f.fault, None);
         let f: FaultRequest = serde_json::from_str(r#"{"fault":"rate_limited","times":2}"#).unwrap();
         assert_eq!((f.fault, f.times), (Some(Fault::RateLimited), Some(2)));
-        for name in ["truncated", "wrong_content_type", "slow", "timeout", "lost_reply", "expired_token", "page_shift"] {
+        for name in ["truncated", "wrong_content_type", "slow", "timeout", "lost_reply", "expired_token", "page_shift"]
+        {
             let f: FaultRequest = serde_json::from_str(&format!(r#"{{"fault":"{name}"}}"#)).unwrap();
             assert!(f.fault.is_some(), "{name}");
         }
@@ -396,7 +408,10 @@ mod tests {
     fn a_counted_fault_clears_itself() {
         let switch = FaultSwitch::default();
         switch.set_times(Fault::RateLimited, 2);
-        assert_eq!((switch.take(), switch.take(), switch.take()), (Some(Fault::RateLimited), Some(Fault::RateLimited), None));
+        assert_eq!(
+            (switch.take(), switch.take(), switch.take()),
+            (Some(Fault::RateLimited), Some(Fault::RateLimited), None)
+        );
         switch.set(Some(Fault::ServerError));
         assert_eq!((switch.take(), switch.take()), (Some(Fault::ServerError), Some(Fault::ServerError)));
     }

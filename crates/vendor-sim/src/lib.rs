@@ -14,10 +14,10 @@
 //! ```
 
 pub mod common;
-pub mod wild;
 pub mod fxiaoke;
 pub mod qiyuesuo;
 pub mod weiwenjia;
+pub mod wild;
 pub mod yomicloud;
 pub mod zeyi;
 use std::net::{IpAddr, SocketAddr};
@@ -140,7 +140,12 @@ pub async fn start_all_at(addr: SocketAddr, seed: u64, sizes: impl Into<Sizes>) 
 
 /// Like [`start_all_at`], every simulator serving `tenant`'s data (a wild tenant: a real
 /// tenant's unknown words, extra and missing fields).
-pub async fn start_tenants(addr: SocketAddr, seed: u64, sizes: impl Into<Sizes>, tenant: Tenant) -> anyhow::Result<Running> {
+pub async fn start_tenants(
+    addr: SocketAddr,
+    seed: u64,
+    sizes: impl Into<Sizes>,
+    tenant: Tenant,
+) -> anyhow::Result<Running> {
     let Sizes { approvals, fxiaoke: fxiaoke_approvals } = sizes.into();
     let yomicloud = yomicloud::Sim::for_tenant(seed, approvals, tenant);
     let at = vendor_addr(addr, 0)?;

@@ -62,7 +62,13 @@ fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
 }
 
-async fn serve(addr: SocketAddr, seed: u64, approvals: usize, zeyi_callback_url: Option<String>, tenant: vendor_sim::Tenant) -> anyhow::Result<()> {
+async fn serve(
+    addr: SocketAddr,
+    seed: u64,
+    approvals: usize,
+    zeyi_callback_url: Option<String>,
+    tenant: vendor_sim::Tenant,
+) -> anyhow::Result<()> {
     let running = vendor_sim::start_tenants(addr, seed, approvals, tenant).await?;
     running.zeyi().set_callback_url(zeyi_callback_url);
     let mut out = std::io::stdout().lock();

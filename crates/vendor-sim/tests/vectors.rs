@@ -42,7 +42,13 @@ fn every_vendor_in_the_file_is_checked_here() {
 #[test]
 fn zeyi_sign_passes_every_vector() {
     for (i, v) in entries("zeyi").iter().enumerate() {
-        let got = crypto::sign(text(v, "app_key"), text(v, "app_secret"), text(v, "timestamp"), text(v, "nonce"), text(v, "body").as_bytes());
+        let got = crypto::sign(
+            text(v, "app_key"),
+            text(v, "app_secret"),
+            text(v, "timestamp"),
+            text(v, "nonce"),
+            text(v, "body").as_bytes(),
+        );
         assert_eq!(got, text(v, "sign"), "zeyi vector {i}");
     }
 }
@@ -50,11 +56,18 @@ fn zeyi_sign_passes_every_vector() {
 #[test]
 fn zeyi_aes_and_the_sign_over_the_ciphertext_pass_every_vector() {
     for (i, v) in entries("zeyi").iter().enumerate() {
-        let (key, secret, iv, ts, nonce) = (text(v, "app_key"), text(v, "app_secret"), text(v, "iv"), text(v, "timestamp"), text(v, "nonce"));
-        let sealed = crypto::seal(key, secret, iv, ts, nonce, text(v, "body").as_bytes()).expect("a 32-character secret is an AES-256 key");
+        let (key, secret, iv, ts, nonce) =
+            (text(v, "app_key"), text(v, "app_secret"), text(v, "iv"), text(v, "timestamp"), text(v, "nonce"));
+        let sealed = crypto::seal(key, secret, iv, ts, nonce, text(v, "body").as_bytes())
+            .expect("a 32-character secret is an AES-256 key");
         assert_eq!(sealed, text(v, "aes_base64"), "zeyi vector {i}: ciphertext");
-        assert_eq!(crypto::sign(key, secret, ts, nonce, sealed.as_bytes()), text(v, "sign_over_ciphertext"), "zeyi vector {i}: sign over the Base64 body");
-        let opened = crypto::open(secret, iv, text(v, "aes_base64").as_bytes()).expect("the vector's ciphertext decrypts");
+        assert_eq!(
+            crypto::sign(key, secret, ts, nonce, sealed.as_bytes()),
+            text(v, "sign_over_ciphertext"),
+            "zeyi vector {i}: sign over the Base64 body"
+        );
+        let opened =
+            crypto::open(secret, iv, text(v, "aes_base64").as_bytes()).expect("the vector's ciphertext decrypts");
         assert_eq!(opened, text(v, "aes_plaintext").as_bytes(), "zeyi vector {i}: plaintext");
     }
 }

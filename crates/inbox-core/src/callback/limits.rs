@@ -169,7 +169,12 @@ impl Drop for Admitted {
 impl Connections {
     pub(super) fn new(cap: usize) -> Arc<Self> {
         let cap = cap.max(1);
-        Arc::new(Connections { slots: Arc::new(Semaphore::new(cap)), cap, open: Mutex::default(), next: AtomicU64::new(0) })
+        Arc::new(Connections {
+            slots: Arc::new(Semaphore::new(cap)),
+            cap,
+            open: Mutex::default(),
+            next: AtomicU64::new(0),
+        })
     }
 
     /// A free slot now, if there is one.
@@ -199,7 +204,11 @@ impl Connections {
     /// connection is answering one.
     pub(super) fn shed_oldest_idle(&self) -> bool {
         let mut open = lock(&self.open);
-        let oldest = open.iter().filter(|(_, c)| c.shed.is_some() && !c.busy.load(Ordering::Acquire)).min_by_key(|(_, c)| c.since).map(|(id, _)| *id);
+        let oldest = open
+            .iter()
+            .filter(|(_, c)| c.shed.is_some() && !c.busy.load(Ordering::Acquire))
+            .min_by_key(|(_, c)| c.since)
+            .map(|(id, _)| *id);
         match oldest.and_then(|id| open.get_mut(&id)).and_then(|c| c.shed.take()) {
             Some(shed) => {
                 let _ = shed.send(());
@@ -251,10 +260,19 @@ impl Tally {
         if self.refused.is_empty() && self.closed_total() == 0 && self.accept_errors == 0 {
             return None;
         }
-        let refused = self.refused.iter().map(|((status, code), n)| format!("{status} {code} ×{n}")).collect::<Vec<_>>().join(", ");
+        let refused = self
+            .refused
+            .iter()
+            .map(|((status, code), n)| format!("{status} {code} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut closed = vec![];
         if self.header_timeouts > 0 {
-            closed.push(format!("{} sent no complete header within {} s", self.header_timeouts, header_timeout.as_secs_f64()));
+            closed.push(format!(
+                "{} sent no complete header within {} s",
+                self.header_timeouts,
+                header_timeout.as_secs_f64()
+            ));
         }
         if self.shed > 0 {
             closed.push(format!("{} shed for newer ones at the connection cap", self.shed));
@@ -395,6 +413,12 @@ mod tests {
         t.accepted = 5;
         let line = t.summary(Duration::from_secs(60), Duration::from_secs(5)).unwrap();
         assert!(!line.contains('\n'));
-        assert!(line.contains("refused 1230 requests") && line.contains("429 RATE_LIMITED ×1200") && line.contains("400 shed") && line.contains("accepted 5"), "{line}");
+        assert!(
+            line.contains("refused 1230 requests")
+                && line.contains("429 RATE_LIMITED ×1200")
+                && line.contains("400 shed")
+                && line.contains("accepted 5"),
+            "{line}"
+        );
     }
 }

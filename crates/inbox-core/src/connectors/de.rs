@@ -18,7 +18,9 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
         NumOrStr::Int(i) => Ok(i),
         NumOrStr::Float(f) if f.fract() == 0.0 => Ok(f as i64),
         NumOrStr::Float(f) => Err(de::Error::custom(format!("expected an integer, got {f}"))),
-        NumOrStr::Str(s) => s.trim().parse().map_err(|_| de::Error::custom(format!("expected an integer, got \"{s}\""))),
+        NumOrStr::Str(s) => {
+            s.trim().parse().map_err(|_| de::Error::custom(format!("expected an integer, got \"{s}\"")))
+        }
     }
 }
 
@@ -78,7 +80,10 @@ pub fn document_example(text: &str) -> serde_json::Value {
             out.push(c);
         }
     }
-    let kept: Vec<&str> = out.lines().filter(|l| !l.trim().trim_end_matches(',').chars().all(|c| c == '.') || l.trim().is_empty()).collect();
+    let kept: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.trim().trim_end_matches(',').chars().all(|c| c == '.') || l.trim().is_empty())
+        .collect();
     let joined = kept.join("\n");
     // Eliding an array's tail leaves a trailing comma before the closing bracket.
     let mut json = String::with_capacity(joined.len());
@@ -88,7 +93,8 @@ pub fn document_example(text: &str) -> serde_json::Value {
         }
         json.push(c);
     }
-    serde_json::from_str(&json).unwrap_or_else(|e| panic!("document example is not JSON after stripping comments: {e}\n{json}"))
+    serde_json::from_str(&json)
+        .unwrap_or_else(|e| panic!("document example is not JSON after stripping comments: {e}\n{json}"))
 }
 
 #[cfg(test)]

@@ -35,7 +35,11 @@ pub fn vendor_info(vendor: Vendor) -> VendorInfo {
 
 /// Builds the connector for a configured account; a vendor with a rate limit paces its calls
 /// through `pacer`, shared by every process on the cache.
-pub fn connect(account: &Account, secrets: &Secrets, pacer: Arc<dyn crate::connector::Pacer>) -> Result<Arc<dyn Connector>, VendorError> {
+pub fn connect(
+    account: &Account,
+    secrets: &Secrets,
+    pacer: Arc<dyn crate::connector::Pacer>,
+) -> Result<Arc<dyn Connector>, VendorError> {
     match account.vendor {
         Vendor::Yomicloud => Ok(Arc::new(yomicloud::YomiConnector::new(account, secrets)?)),
         Vendor::Zeyi => Ok(Arc::new(zeyi::ZeyiConnector::new(account, secrets)?)),
@@ -64,7 +68,11 @@ pub(crate) fn http_client() -> reqwest::Client {
     static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     CLIENT
         .get_or_init(|| {
-            let timeout = std::env::var(HTTP_TIMEOUT_ENV).ok().and_then(|s| s.trim().parse().ok()).filter(|s| *s > 0).unwrap_or(60);
+            let timeout = std::env::var(HTTP_TIMEOUT_ENV)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .filter(|s| *s > 0)
+                .unwrap_or(60);
             reqwest::Client::builder()
                 .user_agent(concat!("approval-inbox/", env!("CARGO_PKG_VERSION")))
                 .connect_timeout(std::time::Duration::from_secs(10.min(timeout)))
@@ -85,7 +93,12 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// [`MAX_RETRY_AFTER`]). Everything else is the caller's to judge.
 pub(crate) async fn send(call: &str, request: reqwest::RequestBuilder) -> Result<reqwest::Response, VendorError> {
     use backon::{BackoffBuilder, ExponentialBuilder};
-    let mut delays = ExponentialBuilder::default().with_min_delay(Duration::from_millis(250)).with_max_delay(Duration::from_secs(5)).with_max_times(3).with_jitter().build();
+    let mut delays = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(250))
+        .with_max_delay(Duration::from_secs(5))
+        .with_max_times(3)
+        .with_jitter()
+        .build();
     loop {
         // A body that cannot be cloned (a stream) gets one attempt.
         let Some(attempt) = request.try_clone() else {
@@ -93,14 +106,20 @@ pub(crate) async fn send(call: &str, request: reqwest::RequestBuilder) -> Result
         };
         let (wait, give_up) = match attempt.send().await {
             Ok(resp) => match retry_after(&resp) {
-                Some(wait) if wait <= MAX_RETRY_AFTER => (wait, VendorError::Http { call: call.to_string(), status: resp.status().as_u16() }),
+                Some(wait) if wait <= MAX_RETRY_AFTER => {
+                    (wait, VendorError::Http { call: call.to_string(), status: resp.status().as_u16() })
+                }
                 _ => return Ok(resp),
             },
             Err(e) if e.is_connect() => (Duration::ZERO, transport_error(call, e)),
             Err(e) => return Err(transport_error(call, e)),
         };
         let Some(backoff) = delays.next() else { return Err(give_up) };
-        tracing::debug!(call, wait_ms = wait.max(backoff).as_millis() as u64, "retrying a call that did not reach the vendor");
+        tracing::debug!(
+            call,
+            wait_ms = wait.max(backoff).as_millis() as u64,
+            "retrying a call that did not reach the vendor"
+        );
         tokio::time::sleep(wait.max(backoff)).await;
     }
 }
@@ -111,7 +130,11 @@ fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
     if status != 429 && status != 503 {
         return None;
     }
-    let header = resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    let header = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     match (status, header) {
         (_, Some(secs)) => Some(Duration::from_secs(secs)),
         (429, None) => Some(Duration::from_secs(1)),
@@ -141,7 +164,10 @@ pub(crate) fn transport_error(call: &str, e: reqwest::Error) -> VendorError {
 
 /// One item of a list reply, read on its own: an item we cannot read concerns that item only
 /// (`VendorError::Record`), never its page.
-pub(crate) fn parse_item<T: serde::de::DeserializeOwned>(call: &str, item: &serde_json::Value) -> Result<T, VendorError> {
+pub(crate) fn parse_item<T: serde::de::DeserializeOwned>(
+    call: &str,
+    item: &serde_json::Value,
+) -> Result<T, VendorError> {
     T::deserialize(item).map_err(|e| VendorError::record(call, e))
 }
 

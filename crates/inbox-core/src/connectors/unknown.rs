@@ -35,7 +35,10 @@ pub fn words(value: &Value) -> String {
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
         Value::Array(items) => items.iter().map(words).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("、"),
-        Value::Object(o) => match ["name", "label", "title", "value", "text"].iter().find_map(|k| o.get(*k).filter(|v| !v.is_null() && !v.is_object())) {
+        Value::Object(o) => match ["name", "label", "title", "value", "text"]
+            .iter()
+            .find_map(|k| o.get(*k).filter(|v| !v.is_null() && !v.is_object()))
+        {
             Some(named) => words(named),
             None if o.is_empty() => String::new(),
             None => value.to_string(),

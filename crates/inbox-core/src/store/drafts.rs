@@ -80,7 +80,10 @@ impl Store {
 
     /// Takes an approval out of the cache (the "sending" stand-in once the vendor answered).
     pub fn remove_approval(&self, account_id: i64, remote_id: &str) -> Result<bool> {
-        Ok(self.conn().execute("DELETE FROM approvals WHERE account_id = ?1 AND remote_id = ?2", params![account_id, remote_id])? == 1)
+        Ok(self.conn().execute(
+            "DELETE FROM approvals WHERE account_id = ?1 AND remote_id = ?2",
+            params![account_id, remote_id],
+        )? == 1)
     }
 }
 

@@ -55,7 +55,12 @@ impl Shape {
         };
         let oldest = q.sort == Sort::Oldest;
         let (table, joins, id, prefix) = match q.inbox {
-            Some(_) => ("approval_boxes b", "JOIN approvals a ON a.id = b.approval_id JOIN accounts c ON c.id = a.account_id", "b.approval_id", "b"),
+            Some(_) => (
+                "approval_boxes b",
+                "JOIN approvals a ON a.id = b.approval_id JOIN accounts c ON c.id = a.account_id",
+                "b.approval_id",
+                "b",
+            ),
             // The planner would rather walk an index matching a filter and sort; for a page of
             // 50 the time order is the cheap walk. A short id list is looked up directly.
             None if matches.is_some() => ("approvals a", "JOIN accounts c ON c.id = a.account_id", "a.id", "a"),
@@ -84,7 +89,10 @@ impl Shape {
             both(format!("status = {}", arg(s.as_str().into())), &mut totals);
         }
         if let Some(v) = q.vendor {
-            both(format!("account_id IN (SELECT id FROM accounts WHERE vendor = {})", arg(v.as_str().into())), &mut totals);
+            both(
+                format!("account_id IN (SELECT id FROM accounts WHERE vendor = {})", arg(v.as_str().into())),
+                &mut totals,
+            );
         }
         if let Some(a) = q.account_id {
             both(format!("account_id = CAST({} AS INTEGER)", arg(a.to_string())), &mut totals);
@@ -175,7 +183,8 @@ fn searched_with(conn: &Connection, q: &ListQuery, terms: &Terms, few: usize) ->
 /// The approval ids that match, ascending: the full-text index's matches, and those of the
 /// approvals not yet indexed (`fts_pending`, empty but after a sync's writes), scanned.
 fn matches(conn: &Connection, terms: &Terms) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached("SELECT rowid FROM approvals_fts WHERE approvals_fts MATCH ?1 ORDER BY rowid")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT rowid FROM approvals_fts WHERE approvals_fts MATCH ?1 ORDER BY rowid")?;
     let mut ids = stmt.query_map([&terms.expression], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
     // CROSS JOIN keeps the pending ids the outer loop: without statistics SQLite may scan
     // every approval instead (100 ms at 100k) when nothing is pending.
@@ -196,7 +205,8 @@ fn matches(conn: &Connection, terms: &Terms) -> Result<Vec<i64>> {
 fn intersect(conn: &Connection, q: &ListQuery, s: &Shape, matches: &[i64]) -> Result<(Vec<i64>, u64)> {
     let (offset, limit) = (q.offset as usize, q.limit.min(MAX_LIMIT) as usize);
     let everything = s.is_everything();
-    let mut stmt = conn.prepare_cached(&format!("SELECT {} FROM {} WHERE {} ORDER BY {}", s.id, s.table, s.filter, s.order))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {} FROM {} WHERE {} ORDER BY {}", s.id, s.table, s.filter, s.order))?;
     let mut rows = stmt.query(params_from_iter(s.args.iter()))?;
     let (mut seen, mut page) = (0usize, Vec::with_capacity(limit));
     while let Some(row) = rows.next()? {
@@ -219,7 +229,8 @@ fn intersect(conn: &Connection, q: &ListQuery, s: &Shape, matches: &[i64]) -> Re
 /// The summaries of `ids`, in that order.
 fn summaries(conn: &Connection, ids: &[i64]) -> Result<Vec<ApprovalSummary>> {
     let json = serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let mut stmt = conn.prepare_cached(&format!("{SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE a.id IN (SELECT value FROM json_each(?1))"))?;
+    let mut stmt = conn
+        .prepare_cached(&format!("{SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE a.id IN (SELECT value FROM json_each(?1))"))?;
     let mut found: HashMap<i64, ApprovalSummary> = stmt
         .query_map([json], summary_from_row)?
         .map(|r| r.map_err(StoreError::from).and_then(|s| s).map(|s| (s.id, s)))
@@ -257,15 +268,33 @@ mod tests {
     fn many_and_few_matches_page_alike() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
-        let acc = store.insert_account("云盘", crate::model::Vendor::Yomicloud, "http://x", &Default::default(), false).unwrap();
+        let acc = store
+            .insert_account("云盘", crate::model::Vendor::Yomicloud, "http://x", &Default::default(), false)
+            .unwrap();
         let g = store.begin_sync(acc).unwrap();
-        let items: Vec<_> = (0..30).map(|i| varied(&i.to_string(), 100 + i, if i % 3 == 0 { Status::Approved } else { Status::Pending }, if i % 2 == 0 { "报销" } else { "请假" }, "张伟")).collect();
+        let items: Vec<_> = (0..30)
+            .map(|i| {
+                varied(
+                    &i.to_string(),
+                    100 + i,
+                    if i % 3 == 0 { Status::Approved } else { Status::Pending },
+                    if i % 2 == 0 { "报销" } else { "请假" },
+                    "张伟",
+                )
+            })
+            .collect();
         store.upsert_page(acc, &[Inbox::Todo], g, &items).unwrap();
         let conn = store.conn();
         let queries = [
             ListQuery { limit: 5, offset: 3, ..Default::default() },
             ListQuery { inbox: Some(Inbox::Todo), limit: 4, offset: 2, sort: Sort::Oldest, ..Default::default() },
-            ListQuery { inbox: Some(Inbox::Todo), status: Some(Status::Pending), form_name: Some("报销".into()), limit: 50, ..Default::default() },
+            ListQuery {
+                inbox: Some(Inbox::Todo),
+                status: Some(Status::Pending),
+                form_name: Some("报销".into()),
+                limit: 50,
+                ..Default::default()
+            },
         ];
         for q in queries {
             let ids = |few| {

@@ -31,11 +31,20 @@ struct Columns {
 
 impl Columns {
     fn of(item: &RemoteApproval) -> Result<Columns> {
-        let body = serde_json::to_string(&BodyRef { fields: &item.fields, steps: &item.steps, attachments: &item.attachments, marks: &item.marks })
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let body = serde_json::to_string(&BodyRef {
+            fields: &item.fields,
+            steps: &item.steps,
+            attachments: &item.attachments,
+            marks: &item.marks,
+        })
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let actions = item.actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(",");
         let raw = item.raw.to_string();
-        let unreadable = item.unreadable.as_ref().map(|u| serde_json::to_string(u).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?;
+        let unreadable = item
+            .unreadable
+            .as_ref()
+            .map(|u| serde_json::to_string(u).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()?;
         let digest = digest(item, &actions, &body, &raw, unreadable.as_deref());
         Ok(Columns { actions, body, raw, unreadable, digest })
     }
@@ -46,7 +55,16 @@ impl Columns {
 /// unchanged approval is recognised after a restart.
 fn digest(item: &RemoteApproval, actions: &str, body: &str, raw: &str, unreadable: Option<&str>) -> i64 {
     let mut h = siphasher::sip::SipHasher13::new_with_keys(0x6170_7072_6f76_616c, 0x696e_626f_785f_7637);
-    let texts = [&item.title, &item.form_name, &item.submitter.id, &item.submitter.name, item.status.as_str(), actions, body, raw];
+    let texts = [
+        &item.title,
+        &item.form_name,
+        &item.submitter.id,
+        &item.submitter.name,
+        item.status.as_str(),
+        actions,
+        body,
+        raw,
+    ];
     for t in texts {
         h.write_usize(t.len());
         h.write(t.as_bytes());
@@ -75,7 +93,13 @@ enum Found {
 
 /// Stores one item and its membership of the `authority` boxes; returns its id, or `None` when
 /// it is in no box at all (then it is not, or no longer, cached).
-pub(super) fn upsert(tx: &Transaction, account_id: i64, authority: &[Inbox], generation: i64, item: &RemoteApproval) -> Result<Option<i64>> {
+pub(super) fn upsert(
+    tx: &Transaction,
+    account_id: i64,
+    authority: &[Inbox],
+    generation: i64,
+    item: &RemoteApproval,
+) -> Result<Option<i64>> {
     let member = |b: &Inbox| item.boxes.contains(b);
     let existing: Option<(i64, i64)> = tx
         .prepare_cached("SELECT id, digest FROM approvals WHERE account_id = ?1 AND remote_id = ?2")?
@@ -104,9 +128,17 @@ pub(super) fn upsert(tx: &Transaction, account_id: i64, authority: &[Inbox], gen
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (approval_id, box) DO UPDATE SET generation = excluded.generation",
             )?
-            .execute(params![id, b.as_str(), generation, item.updated_at, account_id, item.status.as_str()])?;
+            .execute(params![
+                id,
+                b.as_str(),
+                generation,
+                item.updated_at,
+                account_id,
+                item.status.as_str()
+            ])?;
         } else if found != Found::New {
-            tx.prepare_cached("DELETE FROM approval_boxes WHERE approval_id = ?1 AND box = ?2")?.execute(params![id, b.as_str()])?;
+            tx.prepare_cached("DELETE FROM approval_boxes WHERE approval_id = ?1 AND box = ?2")?
+                .execute(params![id, b.as_str()])?;
         }
     }
     if found != Found::New && !authority.iter().any(member) && delete_if_boxless(tx, id)? {
@@ -167,7 +199,8 @@ fn update(tx: &Transaction, id: i64, item: &RemoteApproval, c: &Columns) -> Resu
     ])?;
     // A separate statement, so the full-text trigger (AFTER UPDATE OF search_text) re-indexes
     // only when the searchable text really changed.
-    tx.prepare_cached("UPDATE approvals SET search_text = ?2 WHERE id = ?1 AND search_text <> ?2")?.execute(params![id, super::search_text(item)])?;
+    tx.prepare_cached("UPDATE approvals SET search_text = ?2 WHERE id = ?1 AND search_text <> ?2")?
+        .execute(params![id, super::search_text(item)])?;
     Ok(())
 }
 

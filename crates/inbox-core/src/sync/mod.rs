@@ -7,8 +7,8 @@
 
 pub mod recent;
 
-use crate::connector::{Connector, ListItem, Source};
 pub use crate::connector::FULL_WALK_AFTER;
+use crate::connector::{Connector, ListItem, Source};
 use crate::error::VendorError;
 use crate::model::{Inbox, RemoteApproval, Status, Unreadable, User};
 use crate::service::Service;
@@ -27,12 +27,23 @@ use tokio::task::JoinHandle;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SyncEvent {
-    Started { account_id: i64 },
-    Finished { account_id: i64, ok: bool, error: Option<String>, changed: usize },
+    Started {
+        account_id: i64,
+    },
+    Finished {
+        account_id: i64,
+        ok: bool,
+        error: Option<String>,
+        changed: usize,
+    },
     /// An outbox entry of the account was queued, sent, failed or discarded.
-    OutboxChanged { account_id: i64 },
+    OutboxChanged {
+        account_id: i64,
+    },
     /// The cache file failed SQLite's check (`Service::check_cache`): the reason in words.
-    CacheDamaged { problem: String },
+    CacheDamaged {
+        problem: String,
+    },
 }
 
 /// What one successful sync did.
@@ -99,7 +110,12 @@ pub struct Memory<'a> {
 /// shifted page can hide an approval that is still there. A source whose first page is as at
 /// its last full walk, and walked less than [`FULL_WALK_AFTER`] ago, is not walked (one round
 /// trip when nothing is new), unless its last walk left unreadable items to read again.
-pub async fn sync_account(store: &Store, connector: &dyn Connector, account_id: i64, memory: Memory<'_>) -> Result<SyncReport, SyncError> {
+pub async fn sync_account(
+    store: &Store,
+    connector: &dyn Connector,
+    account_id: i64,
+    memory: Memory<'_>,
+) -> Result<SyncReport, SyncError> {
     let mut generation = store.begin_sync(account_id)?;
     let mut report = SyncReport::default();
     for source in connector.sources() {
@@ -157,7 +173,14 @@ enum Read {
 }
 
 /// Walks one source page by page into the store: lists a page, reads its items, stores them.
-async fn walk_source(store: &Store, connector: &dyn Connector, recent: &Recent, account_id: i64, source: &Source, generation: i64) -> Result<Walked, SyncError> {
+async fn walk_source(
+    store: &Store,
+    connector: &dyn Connector,
+    recent: &Recent,
+    account_id: i64,
+    source: &Source,
+    generation: i64,
+) -> Result<Walked, SyncError> {
     let (mut walked, mut cursor) = (Walked { fetched: 0, unreadable: 0, steady: true }, None::<String>);
     let mut counts: HashMap<String, i64> = HashMap::new();
     let mut seen = HashSet::new();
@@ -167,7 +190,11 @@ async fn walk_source(store: &Store, connector: &dyn Connector, recent: &Recent, 
         for id in page.items.iter().map(|i| i.remote_id.clone()) {
             repeated |= !seen.insert(id);
         }
-        let reads: Vec<Read> = futures::stream::iter(page.items.into_iter().map(|item| read(connector, recent, source, item))).buffered(READ_CONCURRENCY).try_collect().await?;
+        let reads: Vec<Read> =
+            futures::stream::iter(page.items.into_iter().map(|item| read(connector, recent, source, item)))
+                .buffered(READ_CONCURRENCY)
+                .try_collect()
+                .await?;
         if let Some(e) = one_refusal_for_all(&reads) {
             // Not one record's problem: the vendor refuses this account's reads as a whole.
             return Err(e.into());
@@ -202,17 +229,29 @@ const SAME_REFUSAL_FOR_ALL: usize = 3;
 /// whatever the connector took it for. Placeholders for all of them would hide a broken account.
 fn one_refusal_for_all(reads: &[Read]) -> Option<VendorError> {
     let refusal = |r: &Read| match r {
-        Read::Unreadable(_, VendorError::Vendor { call, code, message }) => Some((call.clone(), code.clone(), message.clone())),
+        Read::Unreadable(_, VendorError::Vendor { call, code, message }) => {
+            Some((call.clone(), code.clone(), message.clone()))
+        }
         _ => None,
     };
     let first = refusal(reads.first()?)?;
-    let all_alike = reads.len() >= SAME_REFUSAL_FOR_ALL && reads.iter().all(|r| refusal(r).is_some_and(|(call, code, _)| call == first.0 && code == first.1));
-    all_alike.then(|| VendorError::Vendor { call: first.0, code: first.1, message: format!("{} (every read of a page was refused alike)", first.2) })
+    let all_alike = reads.len() >= SAME_REFUSAL_FOR_ALL
+        && reads.iter().all(|r| refusal(r).is_some_and(|(call, code, _)| call == first.0 && code == first.1));
+    all_alike.then(|| VendorError::Vendor {
+        call: first.0,
+        code: first.1,
+        message: format!("{} (every read of a page was refused alike)", first.2),
+    })
 }
 
 /// Reads one listed item (unless it is unchanged since the last read). A failure that concerns
 /// this item only becomes [`Read::Unreadable`]; any other fails the sync.
-async fn read(connector: &dyn Connector, recent: &Recent, source: &Source, mut item: ListItem) -> Result<Read, VendorError> {
+async fn read(
+    connector: &dyn Connector,
+    recent: &Recent,
+    source: &Source,
+    mut item: ListItem,
+) -> Result<Read, VendorError> {
     if item.remote_id.is_empty() {
         // A list item without an id: named by what it shows, without the fields that change by
         // themselves, so the same item keeps one placeholder from sync to sync.
@@ -240,7 +279,13 @@ struct Stored {
 /// Stores what a page's reads came to: approvals read in one of the user's boxes, the boxes of
 /// unchanged ones kept, approvals of others left out (their reads trusted at once: there is
 /// nothing to store of them), and the unreadable ones kept as placeholders.
-fn store_page(store: &Store, account_id: i64, source: &Source, generation: i64, reads: Vec<Read>) -> Result<Stored, SyncError> {
+fn store_page(
+    store: &Store,
+    account_id: i64,
+    source: &Source,
+    generation: i64,
+    reads: Vec<Read>,
+) -> Result<Stored, SyncError> {
     let (mut approvals, mut unchanged, mut others, mut unreadable) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for r in reads {
         match r {
@@ -388,7 +433,13 @@ impl Drop for Scheduler {
 /// The life of one account's task: sync, then wait for the interval (or a backoff delay after
 /// a failure) or a trigger, whichever comes first.
 async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: Arc<Notify>) {
-    let backoff = || ExponentialBuilder::default().with_min_delay(Duration::from_secs(5)).with_max_delay(interval).without_max_times().build();
+    let backoff = || {
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_secs(5))
+            .with_max_delay(interval)
+            .without_max_times()
+            .build()
+    };
     let mut delays = backoff();
     loop {
         let delay = match service.sync_account(account_id).await {
@@ -423,8 +474,8 @@ async fn resend_outbox(service: Arc<Service>) {
 mod tests {
     use super::*;
     use crate::connector::{Download, ListPage};
-    use crate::model::Approval;
     use crate::error::VendorError;
+    use crate::model::Approval;
     use crate::model::{Action, Inbox, RemoteApproval, Status, User, Vendor};
     use async_trait::async_trait;
 
@@ -486,7 +537,12 @@ mod tests {
                 items.remove(0);
             }
             let per_page = *self.per_page.lock().unwrap();
-            let page: Vec<_> = items.iter().skip(start).take(per_page).map(|id| ListItem::new(id.clone(), serde_json::json!({ "id": id })).in_boxes(vec![Inbox::Todo])).collect();
+            let page: Vec<_> = items
+                .iter()
+                .skip(start)
+                .take(per_page)
+                .map(|id| ListItem::new(id.clone(), serde_json::json!({ "id": id })).in_boxes(vec![Inbox::Todo]))
+                .collect();
             let next = (start + per_page < items.len()).then(|| (start + per_page).to_string());
             Ok(ListPage::new(page, next).of_total("todo", items.len() as i64))
         }
@@ -495,7 +551,9 @@ mod tests {
         }
         async fn detail(&self, id: &str) -> Result<RemoteApproval, VendorError> {
             match self.unreadable.lock().unwrap().get(id) {
-                Some(code) if code.starts_with("code ") => Err(VendorError::Vendor { call: "detail".into(), code: code[5..].into(), message: "拒绝".into() }),
+                Some(code) if code.starts_with("code ") => {
+                    Err(VendorError::Vendor { call: "detail".into(), code: code[5..].into(), message: "拒绝".into() })
+                }
                 Some(reason) => Err(VendorError::record("detail", reason)),
                 None => Ok(item(id)),
             }
@@ -509,7 +567,9 @@ mod tests {
     }
 
     fn todo_ids(store: &Store) -> Vec<String> {
-        let page = store.list(&crate::store::ListQuery { inbox: Some(Inbox::Todo), limit: 100, ..Default::default() }).unwrap();
+        let page = store
+            .list(&crate::store::ListQuery { inbox: Some(Inbox::Todo), limit: 100, ..Default::default() })
+            .unwrap();
         let mut ids: Vec<_> = page.items.into_iter().map(|a| a.remote_id).collect();
         ids.sort();
         ids
@@ -522,9 +582,17 @@ mod tests {
     fn world(ids: &[&str], moves: usize) -> (tempfile::TempDir, Store, i64, MovingList) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in(dir.path()).unwrap();
-        let account = store.insert_account("励销云", Vendor::Weiwenjia, "http://x", &Default::default(), false).unwrap();
+        let account =
+            store.insert_account("励销云", Vendor::Weiwenjia, "http://x", &Default::default(), false).unwrap();
         let items = Mutex::new(ids.iter().map(|s| s.to_string()).collect());
-        let list = MovingList { items, moves: Mutex::new(moves), with_head: false, pages: Mutex::new(0), unreadable: Mutex::default(), per_page: Mutex::new(2) };
+        let list = MovingList {
+            items,
+            moves: Mutex::new(moves),
+            with_head: false,
+            pages: Mutex::new(0),
+            unreadable: Mutex::default(),
+            per_page: Mutex::new(2),
+        };
         (dir, store, account, list)
     }
 
@@ -546,7 +614,10 @@ mod tests {
         let (_dir, store, account, list) = world(&ids, 0);
         sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap();
         *list.moves.lock().unwrap() = WALKS_PER_SOURCE;
-        let e = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err().to_string();
+        let e = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[])))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("kept changing") && e.contains("3 tries"), "{e}");
         assert_eq!(todo_ids(&store).len(), 20, "nothing left a box on an unsteady walk");
     }
@@ -604,7 +675,11 @@ mod tests {
         list.unreadable.lock().unwrap().insert("a".into(), "a field of an odd type".into());
         sync_account(&store, &list, account, memory(&Heads::default(), &recent)).await.unwrap();
         let after = cached(&store, account, "a");
-        assert_eq!((after.id, &after.remote.title, after.remote.status), (before.id, &before.remote.title, Status::Pending), "the last readable copy stays");
+        assert_eq!(
+            (after.id, &after.remote.title, after.remote.status),
+            (before.id, &before.remote.title, Status::Pending),
+            "the last readable copy stays"
+        );
         assert!(after.remote.actions.is_empty() && after.remote.unreadable.is_some());
         assert_eq!(todo_ids(&store), ["a", "b"]);
     }
@@ -619,7 +694,11 @@ mod tests {
         list.unreadable.lock().unwrap().insert("a".into(), "odd".into());
         sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap();
         assert_eq!(todo_ids(&store), ["a", "b"]);
-        assert_eq!(cached(&store, account, "a").remote.boxes, [Inbox::Todo, Inbox::Processed], "the cached box stays too");
+        assert_eq!(
+            cached(&store, account, "a").remote.boxes,
+            [Inbox::Todo, Inbox::Processed],
+            "the cached box stays too"
+        );
     }
 
     /// One code refusing every read of a page is the account's problem, not three records'.
@@ -630,7 +709,10 @@ mod tests {
         for id in ["a", "b", "c", "d"] {
             list.unreadable.lock().unwrap().insert(id.into(), "code 429".into());
         }
-        let e = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err().to_string();
+        let e = sync_account(&store, &list, account, memory(&Heads::default(), &Recent::new(&[])))
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("every read of a page was refused alike"), "{e}");
         assert!(todo_ids(&store).is_empty(), "nothing stored as placeholders");
     }
@@ -663,7 +745,8 @@ mod tests {
             }
         }
         let (_dir, store, account, _) = world(&[], 0);
-        let e = sync_account(&store, &Refused, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err();
+        let e =
+            sync_account(&store, &Refused, account, memory(&Heads::default(), &Recent::new(&[]))).await.unwrap_err();
         assert!(e.to_string().contains("refused the credentials"), "{e}");
         assert!(todo_ids(&store).is_empty(), "no placeholder for an account-level failure");
     }

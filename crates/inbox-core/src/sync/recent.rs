@@ -105,8 +105,6 @@ pub enum Listed {
     Unchanged(String),
 }
 
-
-
 impl Recent {
     /// A memory whose fingerprints leave out the list item fields `volatile`.
     pub fn new(volatile: &'static [&'static str]) -> Recent {
@@ -125,7 +123,13 @@ impl Recent {
 
     /// What `item` (listed under `source`) comes to: [`Listed::Unchanged`] when it is as at
     /// the last read of a finished approval, under [`TTL`] ago; else `read()`'s approval.
-    pub async fn get_or_read<F, Fut>(&self, source: &Source, remote_id: &str, item: &Value, read: F) -> Result<Listed, VendorError>
+    pub async fn get_or_read<F, Fut>(
+        &self,
+        source: &Source,
+        remote_id: &str,
+        item: &Value,
+        read: F,
+    ) -> Result<Listed, VendorError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<RemoteApproval, VendorError>>,
@@ -158,7 +162,10 @@ impl Recent {
 
     fn unchanged(&self, source: &'static str, remote_id: &str, fingerprint: u64) -> bool {
         let inner = self.lock();
-        inner.items.get(&key(source, remote_id)).is_some_and(|e| e.fingerprint == fingerprint && self.at(e).elapsed() < self.ttl)
+        inner
+            .items
+            .get(&key(source, remote_id))
+            .is_some_and(|e| e.fingerprint == fingerprint && self.at(e).elapsed() < self.ttl)
     }
 
     /// When the read of `entry` started (rounded down to a whole second from `born`).
@@ -236,18 +243,38 @@ mod tests {
 
     /// Lists `item` under `source` as a finished approval titled `title`, counting detail
     /// reads in `reads`; returns the title read, or `None` when the item was unchanged.
-    async fn read(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str) -> Option<String> {
+    async fn read(
+        recent: &Recent,
+        source_name: &str,
+        item: &Value,
+        reads: &AtomicUsize,
+        title: &str,
+    ) -> Option<String> {
         read_status(recent, source_name, item, reads, title, Status::Approved).await
     }
 
     /// Lists and, as a sync does once the page is in the cache, reports it stored.
-    async fn read_status(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str, status: Status) -> Option<String> {
+    async fn read_status(
+        recent: &Recent,
+        source_name: &str,
+        item: &Value,
+        reads: &AtomicUsize,
+        title: &str,
+        status: Status,
+    ) -> Option<String> {
         let listed = list_unstored(recent, source_name, item, reads, title, status).await;
         recent.stored(&source(source_name), &["7".to_string()]);
         listed
     }
 
-    async fn list_unstored(recent: &Recent, source_name: &str, item: &Value, reads: &AtomicUsize, title: &str, status: Status) -> Option<String> {
+    async fn list_unstored(
+        recent: &Recent,
+        source_name: &str,
+        item: &Value,
+        reads: &AtomicUsize,
+        title: &str,
+        status: Status,
+    ) -> Option<String> {
         let listed = recent
             .get_or_read(&source(source_name), "7", item, || async {
                 reads.fetch_add(1, Ordering::SeqCst);
@@ -280,15 +307,25 @@ mod tests {
     async fn a_changed_item_an_old_read_and_a_forgotten_id_are_read_again() {
         let (recent, reads) = (Recent::new(&[]), AtomicUsize::new(0));
         read(&recent, "todo", &json!({ "id": 7, "status": "applying" }), &reads, "a").await;
-        assert_eq!(read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "b").await.as_deref(), Some("b"));
+        assert_eq!(
+            read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "b").await.as_deref(),
+            Some("b")
+        );
         recent.forget("7");
-        assert_eq!(read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "c").await.as_deref(), Some("c"));
+        assert_eq!(
+            read(&recent, "todo", &json!({ "id": 7, "status": "pass" }), &reads, "c").await.as_deref(),
+            Some("c")
+        );
         assert_eq!(reads.load(Ordering::SeqCst), 3);
 
         let stale = Recent::with_ttl(&[], Duration::ZERO);
         let item = json!({ "id": 7 });
         read(&stale, "todo", &item, &reads, "a").await;
-        assert_eq!(read(&stale, "todo", &item, &reads, "d").await.as_deref(), Some("d"), "past the TTL the detail is read");
+        assert_eq!(
+            read(&stale, "todo", &item, &reads, "d").await.as_deref(),
+            Some("d"),
+            "past the TTL the detail is read"
+        );
     }
 
     #[tokio::test]

@@ -24,10 +24,12 @@ pub fn add_demo(service: &Service, name: &str, demo: &vendor_sim::DemoAccount) -
 #[allow(dead_code)] // each test binary uses its own part of this module
 pub async fn assert_wild_sync(service: &Service, account: i64, expected: &[String]) -> (usize, usize) {
     use inbox_core::ListQuery;
-    let report = service.sync_account(account).await.unwrap_or_else(|e| panic!("a wild tenant's sync must not fail: {e}"));
+    let report =
+        service.sync_account(account).await.unwrap_or_else(|e| panic!("a wild tenant's sync must not fail: {e}"));
     let page = service.list(&ListQuery { account_id: Some(account), limit: 500, ..Default::default() }).unwrap();
     assert!(page.total <= 500, "the check reads one page");
-    let cached: std::collections::HashMap<&str, &inbox_core::ApprovalSummary> = page.items.iter().map(|a| (a.remote_id.as_str(), a)).collect();
+    let cached: std::collections::HashMap<&str, &inbox_core::ApprovalSummary> =
+        page.items.iter().map(|a| (a.remote_id.as_str(), a)).collect();
     let missing: Vec<&String> = expected.iter().filter(|id| !cached.contains_key(id.as_str())).collect();
     assert!(missing.is_empty(), "every listed record is in the cache; missing: {missing:?}");
     let (mut readable, mut placeholders) = (0, 0);

@@ -53,18 +53,37 @@ fn cluster() -> &'static Cluster {
 pub async fn fresh_database() -> String {
     let base = &cluster().base;
     let name = format!("relay_{}_{}", std::process::id(), DATABASES.fetch_add(1, Ordering::SeqCst));
-    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres")).await.unwrap_or_else(|e| panic!("cannot connect to the test PostgreSQL at {base}: {e}"));
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test PostgreSQL at {base}: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
     let _ = admin.close().await;
     format!("{base}/{name}")
 }
 
 /// Where Debian keeps a PostgreSQL program: on PATH, else the newest `/usr/lib/postgresql/*/bin`.
 fn pg_program(name: &str) -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()));
+    let on_path =
+        std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()));
     // `postgres` must sit beside the initdb that made the cluster: prefer the versioned folder.
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql").into_iter().flatten().flatten().map(|e| e.path().join("bin").join(name)).filter(|f| f.is_file()).collect();
-    versions.sort_by_key(|p| p.parent().and_then(Path::parent).and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0));
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin").join(name))
+        .filter(|f| f.is_file())
+        .collect();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(Path::parent)
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
     versions.pop().or(on_path)
 }
 
@@ -106,24 +125,41 @@ fn remove_stale_dirs() {
 
 fn start_cluster() -> Result<Cluster, String> {
     let initdb = pg_program("initdb").ok_or("initdb is neither on PATH nor in /usr/lib/postgresql/*/bin")?;
-    let postgres = initdb.parent().map(|d| d.join("postgres")).filter(|p| p.is_file()).or_else(|| pg_program("postgres")).ok_or("the postgres program was not found beside initdb")?;
+    let postgres = initdb
+        .parent()
+        .map(|d| d.join("postgres"))
+        .filter(|p| p.is_file())
+        .or_else(|| pg_program("postgres"))
+        .ok_or("the postgres program was not found beside initdb")?;
     let user = pg_user()?;
     remove_stale_dirs();
     let dir = std::env::temp_dir().join(format!("inbox-relay-pg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     if let Some((uid, gid)) = user {
-        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| format!("cannot give {} to the postgres user: {e}", dir.display()))?;
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
+            .map_err(|e| format!("cannot give {} to the postgres user: {e}", dir.display()))?;
     }
     let data = dir.join("data");
     let mut init = Command::new(&initdb);
-    init.args(["-D"]).arg(&data).args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]).stdin(Stdio::null());
+    init.args(["-D"])
+        .arg(&data)
+        .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        .stdin(Stdio::null());
     as_pg_user(&mut init, user);
     let out = init.output().map_err(|e| format!("cannot run {}: {e}", initdb.display()))?;
     if !out.status.success() {
-        return Err(format!("{} failed: {}{}", initdb.display(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "{} failed: {}{}",
+            initdb.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| format!("no free port: {e}"))?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
+        .port();
     let log = dir.join("postgres.log");
     let log_file = std::fs::File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     if let Some((uid, gid)) = user {
@@ -132,7 +168,16 @@ fn start_cluster() -> Result<Cluster, String> {
     let mut cmd = Command::new(&postgres);
     cmd.arg("-D").arg(&data).arg("-k").arg(&dir).args(["-c", "listen_addresses=127.0.0.1", "-p", &port.to_string()]);
     // A throwaway server: nothing needs to survive a crash, so no syncing.
-    cmd.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"]);
+    cmd.args([
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=300",
+    ]);
     cmd.stdin(Stdio::null()).stdout(log_file.try_clone().map_err(|e| e.to_string())?).stderr(log_file);
     as_pg_user(&mut cmd, user);
     {
@@ -161,7 +206,8 @@ fn start_cluster() -> Result<Cluster, String> {
             }
         }
     });
-    let mut child = rx.recv().map_err(|e| e.to_string())?.map_err(|e| format!("cannot start {}: {e}", postgres.display()))?;
+    let mut child =
+        rx.recv().map_err(|e| e.to_string())?.map_err(|e| format!("cannot start {}: {e}", postgres.display()))?;
     let started = Instant::now();
     loop {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -175,7 +221,10 @@ fn start_cluster() -> Result<Cluster, String> {
             return Err(format!("postgres exited ({status}): {}", std::fs::read_to_string(&log).unwrap_or_default()));
         }
         if started.elapsed() > Duration::from_secs(60) {
-            return Err(format!("postgres did not accept connections within a minute: {}", std::fs::read_to_string(&log).unwrap_or_default()));
+            return Err(format!(
+                "postgres did not accept connections within a minute: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -290,7 +339,13 @@ impl Env {
 
     /// `GET /v1/events` on `base`.
     pub async fn pull_from(&self, base: &str, token: &str, after: i64, timeout: u64) -> (u16, Value) {
-        let resp = self.http.get(format!("{base}/v1/events?after={after}&timeout={timeout}")).bearer_auth(token).send().await.unwrap();
+        let resp = self
+            .http
+            .get(format!("{base}/v1/events?after={after}&timeout={timeout}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -312,7 +367,12 @@ pub async fn start_relay(sim: &Sim, sim_base: &str, storage: &Storage) -> RelayS
 }
 
 /// [`start_relay`] with the configuration changed by `tweak` first.
-pub async fn start_relay_with(sim: &Sim, sim_base: &str, storage: &Storage, tweak: impl FnOnce(&mut Config)) -> RelayServer {
+pub async fn start_relay_with(
+    sim: &Sim,
+    sim_base: &str,
+    storage: &Storage,
+    tweak: impl FnOnce(&mut Config),
+) -> RelayServer {
     let mut config = Config::new(storage.clone(), Some(zeyi_config(sim, sim_base)));
     config.listen = "127.0.0.1:0".parse().unwrap();
     tweak(&mut config);
@@ -341,7 +401,12 @@ pub fn audit_id(reply: &Value) -> String {
 
 /// The business ids of a page's events, in order.
 pub fn ids(page: &Value) -> Vec<String> {
-    page["events"].as_array().unwrap_or_else(|| panic!("no events in {page}")).iter().map(|e| e["id"].as_str().unwrap_or_default().to_string()).collect()
+    page["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no events in {page}"))
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// A callback signed (and sealed when `encrypt`) with the simulator's callback key pair, with
@@ -349,14 +414,42 @@ pub fn ids(page: &Value) -> Vec<String> {
 pub fn signed_callback(sim: &Sim, body: &Value, timestamp: &str, nonce: &str) -> (Vec<(String, String)>, String) {
     let app = sim.app();
     let json = body.to_string();
-    let body = if app.encrypt { vendor_sim::zeyi::crypto::seal(&app.callback_app_key, &app.callback_app_secret, &app.iv, timestamp, nonce, json.as_bytes()).unwrap() } else { json };
-    let sign = vendor_sim::zeyi::crypto::sign(&app.callback_app_key, &app.callback_app_secret, timestamp, nonce, body.as_bytes());
-    let headers = vec![("appKey".into(), app.callback_app_key.clone()), ("timestamp".into(), timestamp.into()), ("nonce".into(), nonce.into()), ("sign".into(), sign)];
+    let body = if app.encrypt {
+        vendor_sim::zeyi::crypto::seal(
+            &app.callback_app_key,
+            &app.callback_app_secret,
+            &app.iv,
+            timestamp,
+            nonce,
+            json.as_bytes(),
+        )
+        .unwrap()
+    } else {
+        json
+    };
+    let sign = vendor_sim::zeyi::crypto::sign(
+        &app.callback_app_key,
+        &app.callback_app_secret,
+        timestamp,
+        nonce,
+        body.as_bytes(),
+    );
+    let headers = vec![
+        ("appKey".into(), app.callback_app_key.clone()),
+        ("timestamp".into(), timestamp.into()),
+        ("nonce".into(), nonce.into()),
+        ("sign".into(), sign),
+    ];
     (headers, body)
 }
 
 /// POSTs a callback to `url`: the status and the answer.
-pub async fn post_callback(http: &reqwest::Client, url: &str, headers: &[(String, String)], body: &str) -> (u16, Value) {
+pub async fn post_callback(
+    http: &reqwest::Client,
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> (u16, Value) {
     let mut req = http.post(url).body(body.to_string());
     for (k, v) in headers {
         req = req.header(k.as_str(), v.as_str());

@@ -103,14 +103,22 @@ pub fn user_get(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiEr
 /// the people of a department (with `fetchChild`, of its sub-departments too); 999999 is the
 /// company's root, in which nobody sits directly. Stopped employees are not listed (our choice 17).
 pub fn user_simple_list(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply, ApiError> {
-    let department = long(body, "departmentId")?.filter(|d| *d >= 0).ok_or_else(|| ApiError::illegal("departmentId"))?;
+    let department =
+        long(body, "departmentId")?.filter(|d| *d >= 0).ok_or_else(|| ApiError::illegal("departmentId"))?;
     let with_children = match body.get("fetchChild") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(_) => return Err(ApiError::illegal("fetchChild")),
     };
-    let listed = |e: &&super::state::Employee| !e.is_stop && (e.department_id == department || (with_children && department == State::ROOT_DEPARTMENT));
-    let users: Vec<Value> = state.employees.iter().filter(listed).map(|e| json!({ "openUserId": e.open_user_id, "name": e.name, "nickName": e.nick_name })).collect();
+    let listed = |e: &&super::state::Employee| {
+        !e.is_stop && (e.department_id == department || (with_children && department == State::ROOT_DEPARTMENT))
+    };
+    let users: Vec<Value> = state
+        .employees
+        .iter()
+        .filter(listed)
+        .map(|e| json!({ "openUserId": e.open_user_id, "name": e.name, "nickName": e.nick_name }))
+        .collect();
     ok(json!({ "userList": users, "traceId": format!("E-O.{}", users.len()), "errorDescription": "success" }))
 }
 
@@ -126,7 +134,8 @@ pub fn user_by_mobile(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply,
 }
 
 pub fn approval_type_forms(state: &mut State, _: &Value, _: &Ctx) -> Result<Reply, ApiError> {
-    let forms: Vec<Value> = state.forms.iter().map(|(t, name, id)| json!({ "approveType": t, "name": name, "id": id })).collect();
+    let forms: Vec<Value> =
+        state.forms.iter().map(|(t, name, id)| json!({ "approveType": t, "name": name, "id": id })).collect();
     ok(json!({ "approvalTypeForms": forms }))
 }
 
@@ -147,12 +156,20 @@ pub fn approval_query(state: &mut State, body: &Value, _: &Ctx) -> Result<Reply,
         .collect();
     hits.sort_by_key(|a| (std::cmp::Reverse(a.last_update_time), std::cmp::Reverse(a.id)));
     let total = hits.len();
-    let slice: Vec<Value> = hits.iter().skip(((page - 1) * size) as usize).take(size as usize).map(|a| json!({ "id": a.id, "status": a.status })).collect();
+    let slice: Vec<Value> = hits
+        .iter()
+        .skip(((page - 1) * size) as usize)
+        .take(size as usize)
+        .map(|a| json!({ "id": a.id, "status": a.status }))
+        .collect();
     ok(json!({ "approvals": slice, "totalCount": total, "pageSize": size, "pageNumber": page }))
 }
 
 fn media_json(state: &State, ids: &[String]) -> Vec<Value> {
-    ids.iter().filter_map(|id| state.media.get(id)).map(|m| json!({ "id": m.id, "type": m.kind, "name": m.name })).collect()
+    ids.iter()
+        .filter_map(|id| state.media.get(id))
+        .map(|m| json!({ "id": m.id, "type": m.kind, "name": m.name }))
+        .collect()
 }
 
 pub fn approval_json(state: &State, a: &OldApproval) -> Value {
@@ -256,9 +273,12 @@ pub fn crm_instances_query(state: &mut State, body: &Value, _: &Ctx) -> Result<R
         .filter(|i| i.flow_api_name == flow && (start..=end).contains(&i.create_time))
         .filter(|i| st.is_none_or(|s| s == i.state) && object.is_none_or(|o| o == i.object_api_name))
         .collect();
-    hits.sort_by(|a, b| (b.last_modify_time, b.create_time, &b.instance_id).cmp(&(a.last_modify_time, a.create_time, &a.instance_id)));
+    hits.sort_by(|a, b| {
+        (b.last_modify_time, b.create_time, &b.instance_id).cmp(&(a.last_modify_time, a.create_time, &a.instance_id))
+    });
     let total = hits.len();
-    let list: Vec<Value> = hits.iter().skip(((page - 1) * size) as usize).take(size as usize).map(|i| instance_json(i)).collect();
+    let list: Vec<Value> =
+        hits.iter().skip(((page - 1) * size) as usize).take(size as usize).map(|i| instance_json(i)).collect();
     ok(json!({ "queryResult": { "total": total, "instanceList": list } }))
 }
 

@@ -29,8 +29,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-pub use crate::wild::Tenant;
 use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::State;
 
@@ -83,7 +83,10 @@ impl Sim {
 
     pub fn from_state(state: State) -> Self {
         let state = Arc::new(Mutex::new(state));
-        let events = StateEvents { expire_credentials: StateEvents::on(&state, State::expire_tokens), arrive: StateEvents::on(&state, State::arrive) };
+        let events = StateEvents {
+            expire_credentials: StateEvents::on(&state, State::expire_tokens),
+            arrive: StateEvents::on(&state, State::arrive),
+        };
         Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
@@ -122,7 +125,9 @@ impl Sim {
         let s = self.lock();
         let mut b = Boxes::default();
         for a in s.approvals.values() {
-            let member = |pred: &dyn Fn(&str, &str) -> bool| a.tasks.iter().any(|t| t.members.iter().any(|(m, st)| m == user && pred(t.state, st)));
+            let member = |pred: &dyn Fn(&str, &str) -> bool| {
+                a.tasks.iter().any(|t| t.members.iter().any(|(m, st)| m == user && pred(t.state, st)))
+            };
             if a.status == 1 && member(&|task, me| task == "in_progress" && me == "in_progress") {
                 b.todo.push(a.id.to_string());
             }
@@ -177,7 +182,11 @@ impl Sim {
 
     /// The states of a CRM instance's tasks, in order.
     pub fn crm_task_states(&self, instance_id: &str) -> Vec<String> {
-        self.lock().crm.get(instance_id).map(|i| i.tasks.iter().map(|t| t.state.to_string()).collect()).unwrap_or_default()
+        self.lock()
+            .crm
+            .get(instance_id)
+            .map(|i| i.tasks.iter().map(|t| t.state.to_string()).collect())
+            .unwrap_or_default()
     }
 
     /// The bytes of a media file.

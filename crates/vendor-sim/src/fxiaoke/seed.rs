@@ -74,7 +74,14 @@ pub fn generate(seed: u64, approvals: usize) -> State {
     s.permanent_code = hex(&mut rng, 32);
     for (n, (name, nick, mobile)) in PEOPLE.iter().enumerate() {
         let open_user_id = format!("FSUID_{}", hex(&mut rng, 32));
-        s.employees.push(Employee { open_user_id, name: name.to_string(), nick_name: nick.to_string(), mobile: mobile.to_string(), department_id: 1000 + n as i64 % 5, is_stop: false });
+        s.employees.push(Employee {
+            open_user_id,
+            name: name.to_string(),
+            nick_name: nick.to_string(),
+            mobile: mobile.to_string(),
+            department_id: 1000 + n as i64 % 5,
+            is_stop: false,
+        });
     }
     s.demo_user = s.employees[0].open_user_id.clone();
     for (t, name) in FORMS {
@@ -98,9 +105,19 @@ pub fn generate(seed: u64, approvals: usize) -> State {
 /// sender of the first approval waiting for the demo user that someone else sent.
 fn add_former_employee(s: &mut State, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5EED_F0E1);
-    let former = Employee { open_user_id: format!("FSUID_{}", hex(&mut rng, 32)), name: FORMER.0.into(), nick_name: FORMER.1.into(), mobile: FORMER.2.into(), department_id: 1001, is_stop: true };
+    let former = Employee {
+        open_user_id: format!("FSUID_{}", hex(&mut rng, 32)),
+        name: FORMER.0.into(),
+        nick_name: FORMER.1.into(),
+        mobile: FORMER.2.into(),
+        department_id: 1001,
+        is_stop: true,
+    };
     let demo = s.demo_user.clone();
-    let waiting = s.approvals.values_mut().find(|a| a.sender != demo && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == demo && *st == "in_progress")));
+    let waiting = s.approvals.values_mut().find(|a| {
+        a.sender != demo
+            && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == demo && *st == "in_progress"))
+    });
     if let Some(a) = waiting {
         a.sender = former.open_user_id.clone();
     }
@@ -151,14 +168,46 @@ fn old_approval(s: &mut State, rng: &mut StdRng, i: usize, n: usize, now: i64) -
         comments: vec![],
     };
     let (status, mut tasks) = match (role, variant) {
-        (0, v) if v % 2 == 0 => (1, vec![t(1, "single", "in_progress", vec![(demo.clone(), "in_progress")]), t(2, "single", "schedule", vec![(o[0].clone(), "schedule")])]),
-        (0, _) => (1, vec![t(1, "all_pass", "in_progress", vec![(o[0].clone(), "agree"), (demo.clone(), "in_progress")])]),
-        (2, 0) | (2, 3) => (1, vec![t(1, "single", "agree", vec![(demo.clone(), "agree")]), t(2, "single", "in_progress", vec![(o[0].clone(), "in_progress")])]),
+        (0, v) if v % 2 == 0 => (
+            1,
+            vec![
+                t(1, "single", "in_progress", vec![(demo.clone(), "in_progress")]),
+                t(2, "single", "schedule", vec![(o[0].clone(), "schedule")]),
+            ],
+        ),
+        (0, _) => {
+            (1, vec![t(1, "all_pass", "in_progress", vec![(o[0].clone(), "agree"), (demo.clone(), "in_progress")])])
+        }
+        (2, 0) | (2, 3) => (
+            1,
+            vec![
+                t(1, "single", "agree", vec![(demo.clone(), "agree")]),
+                t(2, "single", "in_progress", vec![(o[0].clone(), "in_progress")]),
+            ],
+        ),
         (2, 1) => (3, vec![t(1, "one_pass", "reject", vec![(demo.clone(), "reject"), (o[0].clone(), "in_progress")])]),
-        (2, 4) => (1, vec![t(1, "single", "go_back", vec![(demo.clone(), "go_back")]), t(2, "single", "schedule", vec![(o[1].clone(), "schedule")])]),
-        (2, _) => (2, vec![t(1, "single", "agree", vec![(demo.clone(), "agree")]), t(2, "single", "agree", vec![(o[0].clone(), "agree")])]),
+        (2, 4) => (
+            1,
+            vec![
+                t(1, "single", "go_back", vec![(demo.clone(), "go_back")]),
+                t(2, "single", "schedule", vec![(o[1].clone(), "schedule")]),
+            ],
+        ),
+        (2, _) => (
+            2,
+            vec![
+                t(1, "single", "agree", vec![(demo.clone(), "agree")]),
+                t(2, "single", "agree", vec![(o[0].clone(), "agree")]),
+            ],
+        ),
         (_, 0) => (1, vec![t(1, "single", "in_progress", vec![(o[0].clone(), "in_progress")])]),
-        (_, 1) => (2, vec![t(1, "single", "agree", vec![(o[0].clone(), "agree")]), t(2, "one_pass", "agree", vec![(o[1].clone(), "agree")])]),
+        (_, 1) => (
+            2,
+            vec![
+                t(1, "single", "agree", vec![(o[0].clone(), "agree")]),
+                t(2, "one_pass", "agree", vec![(o[1].clone(), "agree")]),
+            ],
+        ),
         (_, 2) => (3, vec![t(1, "single", "reject", vec![(o[0].clone(), "reject")])]),
         (_, 3) => (4, vec![t(1, "single", "cancel", vec![(o[0].clone(), "cancel")])]),
         (_, _) => (5, vec![t(1, "single", "error", vec![(o[0].clone(), "error")])]),
@@ -220,7 +269,13 @@ const CUSTOMERS: &[&str] = &["永辉超市", "小米科技", "百度在线", "�
 
 /// The feed text, `formRecord`, HTML tables and CRM objects of a form of `approve_type`.
 #[allow(clippy::type_complexity)]
-fn form(s: &mut State, rng: &mut StdRng, t: i64, i: usize, o: &[String]) -> (String, Option<Value>, Vec<String>, Vec<(String, i64)>) {
+fn form(
+    s: &mut State,
+    rng: &mut StdRng,
+    t: i64,
+    i: usize,
+    o: &[String],
+) -> (String, Option<Value>, Vec<String>, Vec<(String, i64)>) {
     let day = crate::common::now_secs() - (i as i64 % 30) * DAY;
     let details = (i / 10) % 2 == 0;
     let city = |rng: &mut StdRng| CITIES.choose(rng).copied().unwrap_or("上海");
@@ -229,7 +284,9 @@ fn form(s: &mut State, rng: &mut StdRng, t: i64, i: usize, o: &[String]) -> (Str
         3 => {
             let img = add_media(s, rng, 2, "发票照片.jpg");
             let line = json!({ "amount": rng.random_range(50..3000) as f64 + 0.5, "attachments": [attachment(s, &img)], "remark": "100只笔,50个本", "title": "办公用品" });
-            let record = if details { json!({ "details": [line, { "amount": 86, "remark": "快递费", "title": "快递" }] }) } else {
+            let record = if details {
+                json!({ "details": [line, { "amount": 86, "remark": "快递费", "title": "快递" }] })
+            } else {
                 json!({ "title": "办公用品采购报销", "amount": 1286.4, "customerId": format!("{:x}", i * 7919), "remark": "部门季度采购", "attachments": [attachment(s, &img)] })
             };
             let table = "<table><thead><tr><th>项目</th><th>金额</th></tr></thead><tbody><tr><td>办公用品</td><td>1200.40</td></tr><tr><td onclick=\"steal()\">快递费</td><td>86.00</td></tr></tbody></table><script>alert('x')</script>";
@@ -243,7 +300,10 @@ fn form(s: &mut State, rng: &mut StdRng, t: i64, i: usize, o: &[String]) -> (Str
                 { "travelType": 4, "travelAmount": 456.5, "startTime": hm(day - 3 * DAY), "endTime": hm(day - DAY), "remark": "酒店两晚" },
                 { "travelType": (i % 7) as i64 + 1, "travelAmount": 68, "startTime": hm(day - DAY), "endTime": hm(day - DAY + 1800), "remark": "市内交通" },
             ] });
-            let table = format!("<table><tr><th>日期</th><th>行程</th></tr><tr><td>{}</td><td>{from}→{to}</td></tr></table>", hm(day - 3 * DAY));
+            let table = format!(
+                "<table><tr><th>日期</th><th>行程</th></tr><tr><td>{}</td><td>{from}→{to}</td></tr></table>",
+                hm(day - 3 * DAY)
+            );
             (format!("{to}出差差旅报销"), Some(record), vec![table], vec![])
         }
         4 => {
@@ -255,9 +315,19 @@ fn form(s: &mut State, rng: &mut StdRng, t: i64, i: usize, o: &[String]) -> (Str
         }
         7 => {
             let record = json!({ "amount": 120000, "discountPercent": 88.5, "companyName": customer, "remark": "年度框架协议，申请特价", "endTime": format_time(day + 30 * DAY, "%Y-%m-%d") });
-            (format!("{customer}折扣申请"), Some(record), vec![], vec![(format!("{:x}", i * 104_729), 102), (format!("{:x}", i * 15_485_863), 108)])
+            (
+                format!("{customer}折扣申请"),
+                Some(record),
+                vec![],
+                vec![(format!("{:x}", i * 104_729), 102), (format!("{:x}", i * 15_485_863), 108)],
+            )
         }
-        5 => (format!("借款申请：{customer}项目备用金"), Some(json!({ "borrowerId": o[0], "reason": "项目现场备用金", "amount": 5000.0 + i as f64 * 11.11 })), vec![], vec![]),
+        5 => (
+            format!("借款申请：{customer}项目备用金"),
+            Some(json!({ "borrowerId": o[0], "reason": "项目现场备用金", "amount": 5000.0 + i as f64 * 11.11 })),
+            vec![],
+            vec![],
+        ),
         6 => {
             let record = json!({ "invoiced": i % 2 == 0, "receiverName": "雷龙", "companyName": customer, "paymentTime": hm(day), "paymentAmount": 32800.0, "receiverAccount": "6222 0210 0101 2345", "openBank": "招商银行上海分行", "paymentType": "银行转账", "remark": "首付款" });
             ("付款申请".into(), Some(record), vec![], vec![(format!("{:x}", i * 31_337), 116)])
@@ -269,8 +339,13 @@ fn form(s: &mut State, rng: &mut StdRng, t: i64, i: usize, o: &[String]) -> (Str
         }
         2 => {
             let kind = [1, 2, 3, 4, 5, 6, 7, 9, 10, 11][i % 10];
-            let line = json!({ "hours": 8.0, "leaveType": kind, "startTime": hm(day + DAY), "endTime": hm(day + 2 * DAY) });
-            let record = if details { json!({ "details": [line, { "hours": 4.5, "leaveType": 2, "startTime": hm(day + 3 * DAY), "endTime": hm(day + 3 * DAY + 4 * 3600) }] }) } else { line };
+            let line =
+                json!({ "hours": 8.0, "leaveType": kind, "startTime": hm(day + DAY), "endTime": hm(day + 2 * DAY) });
+            let record = if details {
+                json!({ "details": [line, { "hours": 4.5, "leaveType": 2, "startTime": hm(day + 3 * DAY), "endTime": hm(day + 3 * DAY + 4 * 3600) }] })
+            } else {
+                line
+            };
             ("请假申请".into(), Some(record), vec![], vec![])
         }
         1 => ("申请调整季度销售目标，详见附件。\n请各位领导审批。".into(), None, vec![], vec![]),
@@ -371,7 +446,13 @@ mod tests {
         assert!(s.approvals.values().any(|a| a.form_record.as_ref().is_some_and(|r| r.get("details").is_some())));
         assert!(s.approvals.values().any(|a| a.tables.iter().any(|t| t.contains("<script>"))));
         let me = &s.demo_user;
-        let todo = s.approvals.values().filter(|a| a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| m == me && *st == "in_progress"))).count();
+        let todo = s
+            .approvals
+            .values()
+            .filter(|a| {
+                a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| m == me && *st == "in_progress"))
+            })
+            .count();
         assert!(todo >= 2);
         assert!(s.approvals.values().any(|a| &a.sender == me));
         assert!(s.crm.values().filter(|i| i.task_for(me).is_some()).count() >= 2);
@@ -382,7 +463,10 @@ mod tests {
         }
         assert_eq!(generate(3, 24).app_secret, s.app_secret, "deterministic");
         let former = s.employees.iter().find(|e| e.is_stop).expect("someone who left");
-        assert!(s.approvals.values().any(|a| a.sender == former.open_user_id), "he sent an approval the demo user sees");
+        assert!(
+            s.approvals.values().any(|a| a.sender == former.open_user_id),
+            "he sent an approval the demo user sees"
+        );
         assert!(s.employees.iter().all(|e| !e.name.is_empty() && !e.nick_name.is_empty()));
     }
 }

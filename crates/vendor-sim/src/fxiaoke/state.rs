@@ -183,7 +183,12 @@ impl CrmInstance {
         }
         t.un_complete.retain(|p| p != user);
         t.complete.push(user.to_string());
-        t.opinions.push(Opinion { open_user_id: user.into(), action_type: if agree { "agree" } else { "reject" }, opinion: opinion.into(), reply_time: now_ms });
+        t.opinions.push(Opinion {
+            open_user_id: user.into(),
+            action_type: if agree { "agree" } else { "reject" },
+            opinion: opinion.into(),
+            reply_time: now_ms,
+        });
         t.modify_time = now_ms;
         self.last_modify_time = now_ms;
         if !agree {
@@ -289,8 +294,14 @@ impl State {
     /// [`Fault::PageShift`]: crate::common::Fault::PageShift
     pub fn arrive(&mut self) {
         let demo = self.demo_user.clone();
-        let waiting = |a: &&OldApproval| a.status == 1 && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == demo && *st == "in_progress"));
-        let Some(newest) = self.approvals.values().filter(waiting).max_by_key(|a| (a.last_update_time, a.id)).cloned() else { return };
+        let waiting = |a: &&OldApproval| {
+            a.status == 1
+                && a.current_task().is_some_and(|t| t.members.iter().any(|(m, st)| *m == demo && *st == "in_progress"))
+        };
+        let Some(newest) = self.approvals.values().filter(waiting).max_by_key(|a| (a.last_update_time, a.id)).cloned()
+        else {
+            return;
+        };
         let id = self.approvals.keys().max().copied().unwrap_or(0) + 1;
         self.approvals.insert(id, OldApproval { id, ..newest });
     }
@@ -336,11 +347,20 @@ impl State {
     }
 
     /// Issues a token for the app's credentials.
-    pub fn issue_token(&mut self, app_id: &str, secret: &str, code: &str, now: Instant) -> Result<(String, u64), ApiError> {
+    pub fn issue_token(
+        &mut self,
+        app_id: &str,
+        secret: &str,
+        code: &str,
+        now: Instant,
+    ) -> Result<(String, u64), ApiError> {
         if app_id != self.app_id || secret != self.app_secret || code != self.permanent_code {
             return Err(ApiError::AppCredentials);
         }
-        let token = format!("{:032X}", (self.next_token as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) ^ 0x5A5A);
+        let token = format!(
+            "{:032X}",
+            (self.next_token as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) ^ 0x5A5A
+        );
         self.next_token += 1;
         self.tokens_issued += 1;
         self.tokens.insert(token.clone(), now + self.token_lifetime);

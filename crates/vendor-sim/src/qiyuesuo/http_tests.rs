@@ -95,7 +95,11 @@ async fn signed_calls_pass_and_every_auth_failure_is_refused_with_json() {
     assert!(body["message"].as_str().unwrap().contains("nonce"), "{body}");
 
     // employeeaudit answers auth failures in the spelling its document shows.
-    let (status, body) = send(w.http.post(format!("{}/v2/contract/employeeaudit", w.base)).json(&json!({})), wrong.headers(now_ms(), &fresh_nonce())).await;
+    let (status, body) = send(
+        w.http.post(format!("{}/v2/contract/employeeaudit", w.base)).json(&json!({})),
+        wrong.headers(now_ms(), &fresh_nonce()),
+    )
+    .await;
     assert_eq!((status, body["responseCode"].as_str()), (441, Some("441")));
 
     // Private cloud: the same headers under `x-qys-`.
@@ -114,7 +118,8 @@ async fn paging_and_filters_follow_the_document() {
     let total = all["result"]["totalCount"].as_u64().unwrap() as usize;
     let mut seen = Vec::new();
     for offset in (0..total).step_by(7) {
-        let (_, page) = w.get(&format!("/v2/contract/list?signatoryType=ALL&selectOffset={offset}&selectLimit=7"), &DEMO).await;
+        let (_, page) =
+            w.get(&format!("/v2/contract/list?signatoryType=ALL&selectOffset={offset}&selectLimit=7"), &DEMO).await;
         seen.extend(page["result"]["list"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
     }
     let mut unique = seen.clone();
@@ -123,7 +128,10 @@ async fn paging_and_filters_follow_the_document() {
     let (_, signing) = w.get("/v2/contract/list?signatoryType=ALL&status=SIGNING", &DEMO).await;
     assert!(signing["result"]["list"].as_array().unwrap().iter().all(|c| c["status"] == "SIGNING"));
     let (_, sponsor) = w.get("/v2/contract/list", &DEMO).await;
-    assert!(sponsor["result"]["totalCount"].as_u64().unwrap() < total as u64, "SPONSOR is the default and leaves incoming contracts out");
+    assert!(
+        sponsor["result"]["totalCount"].as_u64().unwrap() < total as u64,
+        "SPONSOR is the default and leaves incoming contracts out"
+    );
 }
 
 #[tokio::test]
@@ -133,34 +141,54 @@ async fn employee_audit_moves_the_contract_through_its_steps() {
     let todo = w.sim.todo_ids_for(&me.contact);
     assert!(todo.len() >= 5, "{todo:?}");
 
-    let (status, body) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[0], "bizId": null, "pass": true, "comment": "同意" })).await;
+    let (status, body) = w
+        .post(
+            "/v2/contract/employeeaudit",
+            json!({ "contractId": todo[0], "bizId": null, "pass": true, "comment": "同意" }),
+        )
+        .await;
     assert_eq!((status, body["responseCode"].as_str()), (200, Some("00000000")), "{body}");
     assert_eq!(w.sim.audit_of(&todo[0], &me.contact), Some((true, "同意".into())));
     assert!(!w.sim.todo_ids_for(&me.contact).contains(&todo[0]));
-    let (_, detail) = w.get(&format!("/v2/contract/detail?contractId={}&queryActionOperator=true", todo[0]), &DEMO).await;
+    let (_, detail) =
+        w.get(&format!("/v2/contract/detail?contractId={}&queryActionOperator=true", todo[0]), &DEMO).await;
     let actions = detail["result"]["signatories"][0]["actions"].as_array().unwrap().clone();
     // The decision is in published fields only: FINISH, and the operator who acted.
-    assert_eq!((actions[0]["status"].as_str(), actions[0]["operators"][0]["contact"].as_str()), (Some("FINISH"), Some(me.contact.as_str())));
+    assert_eq!(
+        (actions[0]["status"].as_str(), actions[0]["operators"][0]["contact"].as_str()),
+        (Some("FINISH"), Some(me.contact.as_str()))
+    );
     for invented in ["auditResult", "auditComment", "auditor", "auditTime"] {
         assert!(actions[0].get(invented).is_none(), "{invented} is no published field");
     }
     assert_eq!(actions[1]["status"], "START", "the next step starts");
     let (_, bare) = w.get(&format!("/v2/contract/detail?contractId={}", todo[0]), &DEMO).await;
-    assert!(bare["result"]["signatories"][0]["actions"][0].get("operators").is_none(), "operators only with queryActionOperator=true");
+    assert!(
+        bare["result"]["signatories"][0]["actions"][0].get("operators").is_none(),
+        "operators only with queryActionOperator=true"
+    );
     // The call names no employee: it decides whichever audit is current (the second one now);
     // after that the company seal is next, which is not an audit.
-    let (_, second) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[0], "pass": true, "comment": "法务同意" })).await;
+    let (_, second) = w
+        .post("/v2/contract/employeeaudit", json!({ "contractId": todo[0], "pass": true, "comment": "法务同意" }))
+        .await;
     assert_eq!(second["responseCode"], "00000000");
-    let (_, again) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[0], "pass": true, "comment": "x" })).await;
+    let (_, again) =
+        w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[0], "pass": true, "comment": "x" })).await;
     assert_eq!(again["responseCode"], "11011107");
     assert_eq!(w.sim.contract_status(&todo[0]).as_deref(), Some("SIGNING"), "waiting for the seal");
 
     let biz = detail_biz(&w, &todo[1]).await;
-    let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "bizId": biz, "pass": false, "comment": "金额有误" })).await;
+    let (_, body) =
+        w.post("/v2/contract/employeeaudit", json!({ "bizId": biz, "pass": false, "comment": "金额有误" })).await;
     assert_eq!(body["responseCode"], "00000000");
     assert_eq!(w.sim.contract_status(&todo[1]).as_deref(), Some("REJECTED"));
-    assert_eq!((w.sim.audit_of(&todo[1], &me.contact), w.sim.contract_comments(&todo[1]).as_deref()), (Some((false, "金额有误".into())), Some("金额有误")));
-    let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[1], "pass": true, "comment": "" })).await;
+    assert_eq!(
+        (w.sim.audit_of(&todo[1], &me.contact), w.sim.contract_comments(&todo[1]).as_deref()),
+        (Some((false, "金额有误".into())), Some("金额有误"))
+    );
+    let (_, body) =
+        w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[1], "pass": true, "comment": "" })).await;
     assert_eq!(body["responseCode"], "11011101");
 
     let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "contractId": "1", "pass": true })).await;
@@ -169,7 +197,9 @@ async fn employee_audit_moves_the_contract_through_its_steps() {
     assert_eq!(body["responseCode"], "11990005");
     let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "pass": true })).await;
     assert_eq!(body["responseCode"], "11990005");
-    let (_, body) = w.post("/v2/contract/employeeaudit", json!({ "contractId": todo[2], "tenantName": "别的公司", "pass": true })).await;
+    let (_, body) = w
+        .post("/v2/contract/employeeaudit", json!({ "contractId": todo[2], "tenantName": "别的公司", "pass": true }))
+        .await;
     assert_eq!(body["responseCode"], "14990002");
 }
 
@@ -193,7 +223,8 @@ async fn pageurl_points_at_a_page_of_the_simulator() {
     // The published call names its user; DETAIL is no published page type.
     let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": id })).await;
     assert_eq!((body["code"].clone(), body["message"].as_str()), (json!(11990005), Some("无效的参数:user")));
-    let (_, body) = w.post("/v2/contract/pageurl", json!({ "contractId": id, "user": user, "pageType": "DETAIL" })).await;
+    let (_, body) =
+        w.post("/v2/contract/pageurl", json!({ "contractId": id, "user": user, "pageType": "DETAIL" })).await;
     assert_eq!(body["code"], json!(11990005));
 }
 
@@ -202,7 +233,10 @@ async fn each_document_downloads_as_a_pdf_and_a_bad_id_as_the_json_envelope() {
     let w = world().await;
     let id = w.sim.todo_ids_for(&w.sim.demo_employee().contact)[0].clone();
     let doc = w.sim.document_ids(&id)[0].clone();
-    let req = DEMO.headers(now_ms(), &fresh_nonce()).into_iter().fold(w.http.get(format!("{}/v2/document/download?documentId={doc}", w.base)), |r, (k, v)| r.header(k, v));
+    let req = DEMO
+        .headers(now_ms(), &fresh_nonce())
+        .into_iter()
+        .fold(w.http.get(format!("{}/v2/document/download?documentId={doc}", w.base)), |r, (k, v)| r.header(k, v));
     let resp = req.send().await.unwrap();
     assert_eq!(resp.headers()["content-type"], "application/pdf");
     assert_eq!(resp.headers()["content-disposition"].to_str().unwrap(), format!("attachment;fileName={doc}.pdf"));
@@ -228,8 +262,15 @@ async fn a_private_cloud_answers_in_its_own_published_shape() {
     assert!(body.get("result").is_none());
     let action = &body["contract"]["signatories"][0]["actions"][0];
     assert_eq!((action["type"].as_str(), action["status"].as_str()), (Some("AUDIT"), Some("SIGNING")));
-    assert_eq!(action["actionOperators"][0], json!({ "operatorType": "EMPLOYEE", "operatorId": me.id, "operatorName": me.name }));
+    assert_eq!(
+        action["actionOperators"][0],
+        json!({ "operatorType": "EMPLOYEE", "operatorId": me.id, "operatorName": me.name })
+    );
     let later = body["contract"]["signatories"][1]["actions"][0]["status"].as_str();
     assert_eq!(later, Some("WAITING"));
-    assert_eq!(w.sim.demo_account("http://x").settings["employee"], json!(me.id), "the private cloud names people by id");
+    assert_eq!(
+        w.sim.demo_account("http://x").settings["employee"],
+        json!(me.id),
+        "the private cloud names people by id"
+    );
 }

@@ -24,8 +24,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use crate::wild::Tenant;
 use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::{AuditCall, Edition, Person, State};
 
@@ -61,7 +61,10 @@ impl Sim {
 
     pub fn from_state(state: State) -> Self {
         let state = Arc::new(Mutex::new(state));
-        let events = StateEvents { expire_credentials: StateEvents::on(&state, State::expire_tokens), arrive: StateEvents::on(&state, State::arrive) };
+        let events = StateEvents {
+            expire_credentials: StateEvents::on(&state, State::expire_tokens),
+            arrive: StateEvents::on(&state, State::arrive),
+        };
         Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
@@ -117,7 +120,13 @@ impl Sim {
     pub fn audit_of(&self, id: &str, contact: &str) -> Option<(bool, String)> {
         let state = self.lock();
         let pass = state.contracts.get(id)?.audited_by(contact)?;
-        let comment = state.received.iter().rev().find(|a| a.contract_id == id && a.pass == pass).map(|a| a.comment.clone()).unwrap_or_default();
+        let comment = state
+            .received
+            .iter()
+            .rev()
+            .find(|a| a.contract_id == id && a.pass == pass)
+            .map(|a| a.comment.clone())
+            .unwrap_or_default();
         Some((pass, comment))
     }
 
@@ -149,7 +158,8 @@ impl Sim {
 
     /// Every contract (ids, sorted) that is `contact`'s: todo, submitted or processed.
     pub fn user_ids_for(&self, contact: &str) -> Vec<String> {
-        let mut ids: Vec<String> = [self.todo_ids_for(contact), self.submitted_ids_for(contact), self.processed_ids_for(contact)].concat();
+        let mut ids: Vec<String> =
+            [self.todo_ids_for(contact), self.submitted_ids_for(contact), self.processed_ids_for(contact)].concat();
         ids.sort();
         ids.dedup();
         ids

@@ -36,13 +36,18 @@ pub fn document(id: &str, pages: i64) -> Vec<u8> {
     for offset in offsets {
         out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
     out
 }
 
 /// A PDF literal string's text: ASCII only (the base font has no CJK), `\`, `(` and `)` escaped.
 fn escape(text: &str) -> String {
-    text.chars().filter(char::is_ascii).flat_map(|c| if matches!(c, '\\' | '(' | ')') { vec!['\\', c] } else { vec![c] }).collect()
+    text.chars()
+        .filter(char::is_ascii)
+        .flat_map(|c| if matches!(c, '\\' | '(' | ')') { vec!['\\', c] } else { vec![c] })
+        .collect()
 }
 
 #[cfg(test)]

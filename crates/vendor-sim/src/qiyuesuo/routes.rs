@@ -133,7 +133,9 @@ async fn detail(State(sim): State<Sim>, headers: HeaderMap, RawQuery(raw): RawQu
     match (tenant.edition, result) {
         // The private cloud's detail: `{code, message, contract}` (its document has no
         // operator switch: `actionOperators` always come).
-        (Edition::PrivateCloud, Ok(contract)) => Json(json!({ "code": 0, "message": "SUCCESS", "contract": contract })).into_response(),
+        (Edition::PrivateCloud, Ok(contract)) => {
+            Json(json!({ "code": 0, "message": "SUCCESS", "contract": contract })).into_response()
+        }
         (_, result) => code_reply(result),
     }
 }
@@ -146,11 +148,16 @@ async fn document_download(State(sim): State<Sim>, headers: HeaderMap, RawQuery(
     }
     let pairs = query_pairs(raw);
     let tenant = sim.lock();
-    let found = param(&pairs, "documentId").ok_or_else(|| ApiError::param("documentId")).and_then(|id| tenant.document(id));
+    let found =
+        param(&pairs, "documentId").ok_or_else(|| ApiError::param("documentId")).and_then(|id| tenant.document(id));
     match found {
         Ok((_, d)) => {
             let disposition = format!("attachment;fileName={}.pdf", d.id);
-            ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)], super::pdf::document(&d.id, d.pages)).into_response()
+            (
+                [(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+                super::pdf::document(&d.id, d.pages),
+            )
+                .into_response()
         }
         Err(e) => error_reply(&e, e.code_body()),
     }
@@ -193,7 +200,14 @@ async fn employee_audit(State(sim): State<Sim>, headers: HeaderMap, body: Bytes)
     let result = json_body(&body).and_then(|v| {
         let pass = v.get("pass").and_then(Value::as_bool).ok_or_else(|| ApiError::param("pass"))?;
         let comment = text(&v, "comment").unwrap_or("");
-        sim.lock().employee_audit(text(&v, "contractId"), text(&v, "bizId"), text(&v, "tenantName"), pass, comment, now_secs())
+        sim.lock().employee_audit(
+            text(&v, "contractId"),
+            text(&v, "bizId"),
+            text(&v, "tenantName"),
+            pass,
+            comment,
+            now_secs(),
+        )
     });
     match result {
         Ok(()) => Json(json!({ "responseCode": "00000000", "message": "SUCCESS" })).into_response(),
@@ -232,12 +246,20 @@ mod tests {
     #[test]
     fn list_parameters_are_checked_as_documented() {
         let d = q(&[]).unwrap();
-        assert_eq!((d.limit, d.offset, d.signatory_type.as_str(), d.end - d.start), (1000, 0, "SPONSOR", DEFAULT_WINDOW_SECS));
+        assert_eq!(
+            (d.limit, d.offset, d.signatory_type.as_str(), d.end - d.start),
+            (1000, 0, "SPONSOR", DEFAULT_WINDOW_SECS)
+        );
         assert_eq!(q(&[("selectLimit", "1001")]).unwrap_err(), ApiError::param("selectLimit"));
         assert_eq!(q(&[("selectLimit", "0")]).unwrap_err(), ApiError::param("selectLimit"));
         assert_eq!(q(&[("status", "DONE")]).unwrap_err(), ApiError::param("status"));
         assert_eq!(q(&[("publishTimeStart", "2024-01-01")]).unwrap_err(), ApiError::param("publishTimeStart"));
-        let w = q(&[("publishTimeStart", "2024-01-01 00:00:00"), ("publishTimeEnd", "2024-02-01 00:00:00"), ("signatoryType", "ALL")]).unwrap();
+        let w = q(&[
+            ("publishTimeStart", "2024-01-01 00:00:00"),
+            ("publishTimeEnd", "2024-02-01 00:00:00"),
+            ("signatoryType", "ALL"),
+        ])
+        .unwrap();
         assert_eq!(w.end - w.start, 31 * 86_400);
     }
 }

@@ -13,7 +13,10 @@ use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 
-use super::state::{advance, decide, Contract, ContractAction, Document, Edition, Person, Signatory, State, AUDIT, FINISH, INIT, STATUSES};
+use super::state::{
+    advance, decide, Contract, ContractAction, Document, Edition, Person, Signatory, State, AUDIT, FINISH, INIT,
+    STATUSES,
+};
 
 /// Our company: the one the app tokens belong to.
 pub const COMPANY: &str = "杭州云栖数智科技有限公司";
@@ -92,7 +95,15 @@ impl Builder {
     }
 
     fn action(&mut self, kind: &'static str, name: &str, serial: i64, operator: Person) -> ContractAction {
-        ContractAction { id: self.id(), kind, name: name.into(), status: INIT, serial_no: serial, operators: vec![operator], complete_time: None }
+        ContractAction {
+            id: self.id(),
+            kind,
+            name: name.into(),
+            status: INIT,
+            serial_no: serial,
+            operators: vec![operator],
+            complete_time: None,
+        }
     }
 
     /// Our company's signatory: the audits (one operator each), then the company seal.
@@ -105,21 +116,45 @@ impl Builder {
         }
         let keeper = self.employees[6].clone();
         actions.push(self.action("COMPANY", "公司公章", auditors.len() as i64, keeper.clone()));
-        Signatory { id: self.id(), tenant_type: "COMPANY", tenant_name: COMPANY.into(), status: "DRAFT", serial_no: serial, receiver: keeper, actions }
+        Signatory {
+            id: self.id(),
+            tenant_type: "COMPANY",
+            tenant_name: COMPANY.into(),
+            status: "DRAFT",
+            serial_no: serial,
+            receiver: keeper,
+            actions,
+        }
     }
 
     fn partner(&mut self, serial: i64) -> Signatory {
         let (name, contact_name, mobile) = *PARTNERS.choose(&mut self.rng).expect("partners");
         let p = person(contact_name, mobile);
         let actions = vec![self.action("COMPANY", "单位签章", 0, p.clone())];
-        Signatory { id: self.id(), tenant_type: "COMPANY", tenant_name: name.into(), status: "DRAFT", serial_no: serial, receiver: p, actions }
+        Signatory {
+            id: self.id(),
+            tenant_type: "COMPANY",
+            tenant_name: name.into(),
+            status: "DRAFT",
+            serial_no: serial,
+            receiver: p,
+            actions,
+        }
     }
 
     fn individual(&mut self, serial: i64) -> Signatory {
         let (name, mobile) = *PEOPLE.choose(&mut self.rng).expect("people");
         let p = person(name, mobile);
         let actions = vec![self.action("PERSONAL", "个人签字", 0, p.clone())];
-        Signatory { id: self.id(), tenant_type: "PERSONAL", tenant_name: name.into(), status: "DRAFT", serial_no: serial, receiver: p, actions }
+        Signatory {
+            id: self.id(),
+            tenant_type: "PERSONAL",
+            tenant_name: name.into(),
+            status: "DRAFT",
+            serial_no: serial,
+            receiver: p,
+            actions,
+        }
     }
 
     /// A draft contract. `incoming`: another company sent it to us (we sign second).
@@ -136,7 +171,8 @@ impl Builder {
             let other = if stem == "劳动合同" { self.individual(2) } else { self.partner(2) };
             (COMPANY.to_string(), creator, vec![self.ours(1, auditors), other])
         };
-        let counterpart = signatories.iter().find(|s| s.tenant_name != COMPANY).map(|s| s.tenant_name.clone()).unwrap_or_default();
+        let counterpart =
+            signatories.iter().find(|s| s.tenant_name != COMPANY).map(|s| s.tenant_name.clone()).unwrap_or_default();
         let year = 2025;
         Contract {
             id: self.id(),
@@ -146,13 +182,23 @@ impl Builder {
             description: description.into(),
             sn: format!("QYS-{year}-{:06}", index + 1),
             status: "DRAFT",
-            category: (format!("{}", 2_950_000_000_000_000_000u64 + KINDS.iter().position(|k| k.1 == category).unwrap_or(0) as u64), category.into()),
+            category: (
+                format!(
+                    "{}",
+                    2_950_000_000_000_000_000u64 + KINDS.iter().position(|k| k.1 == category).unwrap_or(0) as u64
+                ),
+                category.into(),
+            ),
             creator,
             create_time,
             publish_time: None,
             expire_time: create_time + 60 * DAY,
             signatories,
-            documents: vec![Document { id: self.id(), title: format!("{stem}.pdf"), pages: self.rng.random_range(2..18) }],
+            documents: vec![Document {
+                id: self.id(),
+                title: format!("{stem}.pdf"),
+                pages: self.rng.random_range(2..18),
+            }],
             comments: None,
             patches: Vec::new(),
         }
@@ -211,7 +257,11 @@ impl Builder {
                 let steps = self.rng.random_range(0..all);
                 self.send(c, steps);
                 c.status = status;
-                let (s_status, why) = if status == "RECALLED" { ("RECALLED", Some("合同信息有误，发起方撤回")) } else { ("EXPIRED", None) };
+                let (s_status, why) = if status == "RECALLED" {
+                    ("RECALLED", Some("合同信息有误，发起方撤回"))
+                } else {
+                    ("EXPIRED", None)
+                };
                 c.signatories.iter_mut().filter(|s| s.status != "SIGNED").for_each(|s| s.status = s_status);
                 c.comments = why.map(str::to_string);
             }

@@ -14,8 +14,18 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 
 /// Contract statuses (`contract/list` `status`, open v2).
-pub const STATUSES: &[&str] =
-    &["DRAFT", "RECALLED", "SIGNING", "REJECTED", "COMPLETE", "EXPIRED", "FILLING", "INVALIDING", "INVALIDED", "FORCE_END"];
+pub const STATUSES: &[&str] = &[
+    "DRAFT",
+    "RECALLED",
+    "SIGNING",
+    "REJECTED",
+    "COMPLETE",
+    "EXPIRED",
+    "FILLING",
+    "INVALIDING",
+    "INVALIDED",
+    "FORCE_END",
+];
 /// Action types.
 pub const AUDIT: &str = "AUDIT";
 /// Action statuses (open v2; the private cloud's words are rendered from them, [`private_action_status`]).
@@ -158,9 +168,10 @@ pub struct Contract {
 impl Contract {
     /// The action that must happen next: the first not finished, in signatory then action order.
     pub fn current_action(&self) -> Option<(usize, usize)> {
-        self.signatories.iter().enumerate().find_map(|(si, s)| {
-            s.actions.iter().position(|a| a.status != FINISH).map(|ai| (si, ai))
-        })
+        self.signatories
+            .iter()
+            .enumerate()
+            .find_map(|(si, s)| s.actions.iter().position(|a| a.status != FINISH).map(|ai| (si, ai)))
     }
 
     /// Whether `company` takes part (sponsor or signatory).
@@ -174,17 +185,27 @@ impl Contract {
 
     /// When anything last happened to it.
     fn update_time(&self) -> i64 {
-        self.signatories.iter().flat_map(|s| &s.actions).filter_map(|a| a.complete_time).chain([self.time_sort_key()]).max().unwrap_or(self.create_time)
+        self.signatories
+            .iter()
+            .flat_map(|s| &s.actions)
+            .filter_map(|a| a.complete_time)
+            .chain([self.time_sort_key()])
+            .max()
+            .unwrap_or(self.create_time)
     }
 
     /// Whether `contact` decided an audit of this contract: `Some(true)` passed (`FINISH`),
     /// `Some(false)` rejected (`STOP` of a `REJECTED` contract), as the published fields say.
     pub fn audited_by(&self, contact: &str) -> Option<bool> {
-        self.signatories.iter().flat_map(|s| &s.actions).filter(|a| a.kind == AUDIT && a.operators.iter().any(|p| p.contact == contact)).find_map(|a| match a.status {
-            FINISH => Some(true),
-            STOP if self.status == "REJECTED" => Some(false),
-            _ => None,
-        })
+        self.signatories
+            .iter()
+            .flat_map(|s| &s.actions)
+            .filter(|a| a.kind == AUDIT && a.operators.iter().any(|p| p.contact == contact))
+            .find_map(|a| match a.status {
+                FINISH => Some(true),
+                STOP if self.status == "REJECTED" => Some(false),
+                _ => None,
+            })
     }
 
     /// Whether the current action is an audit, started, with `contact` among its operators.
@@ -260,7 +281,14 @@ pub struct ListQuery {
 impl State {
     /// Checks a request's signature headers (already read by name). Order: token, timestamp,
     /// signature, nonce; a nonce is only spent by a request that passes every other check.
-    pub fn authenticate(&mut self, token: Option<&str>, ts: Option<&str>, nonce: Option<&str>, sig: Option<&str>, now_ms: i64) -> Result<(), ApiError> {
+    pub fn authenticate(
+        &mut self,
+        token: Option<&str>,
+        ts: Option<&str>,
+        nonce: Option<&str>,
+        sig: Option<&str>,
+        now_ms: i64,
+    ) -> Result<(), ApiError> {
         let token = token.filter(|t| !t.is_empty()).ok_or(ApiError::BadToken)?;
         let secret = self.apps.get(token).ok_or(ApiError::BadToken)?.clone();
         let ts = ts.ok_or(ApiError::BadSignature("缺少时间戳"))?;
@@ -297,7 +325,12 @@ impl State {
     pub fn arrive(&mut self) {
         let demo = self.demo.contact.clone();
         let waiting = |c: &&Contract| c.awaits(&demo);
-        let (Some(copy), Some(newest)) = (self.contracts.values().find(waiting).cloned(), self.contracts.values().map(Contract::time_sort_key).max()) else { return };
+        let (Some(copy), Some(newest)) = (
+            self.contracts.values().find(waiting).cloned(),
+            self.contracts.values().map(Contract::time_sort_key).max(),
+        ) else {
+            return;
+        };
         // Ids are decimal strings of one length: one more sorts after every other.
         let id = (self.contracts.keys().filter_map(|k| k.parse::<u64>().ok()).max().unwrap_or(0) + 1).to_string();
         let biz_id = format!("{}-{id}", copy.biz_id);
@@ -315,7 +348,9 @@ impl State {
         let biz_id = biz_id.map(str::trim).filter(|s| !s.is_empty());
         match (contract_id, biz_id) {
             (Some(id), _) => Ok(id.to_string()),
-            (None, Some(biz)) => self.contracts.values().find(|c| c.biz_id == biz).map(|c| c.id.clone()).ok_or(ApiError::NoContract),
+            (None, Some(biz)) => {
+                self.contracts.values().find(|c| c.biz_id == biz).map(|c| c.id.clone()).ok_or(ApiError::NoContract)
+            }
             (None, None) => Err(ApiError::param("contractId/bizId")),
         }
     }
@@ -343,7 +378,15 @@ impl State {
     }
 
     /// `employeeaudit`: decides the contract's current audit action.
-    pub fn employee_audit(&mut self, contract_id: Option<&str>, biz_id: Option<&str>, tenant_name: Option<&str>, pass: bool, comment: &str, now: i64) -> Result<(), ApiError> {
+    pub fn employee_audit(
+        &mut self,
+        contract_id: Option<&str>,
+        biz_id: Option<&str>,
+        tenant_name: Option<&str>,
+        pass: bool,
+        comment: &str,
+        now: i64,
+    ) -> Result<(), ApiError> {
         let id = self.resolve(contract_id, biz_id)?;
         let company = self.company.clone();
         let contract = self.contracts.get_mut(&id).ok_or(ApiError::NoContract)?;
@@ -375,7 +418,11 @@ impl State {
             .values()
             .find_map(|c| c.documents.iter().find(|d| d.id == document_id).map(|d| (c, d)))
             .ok_or_else(|| ApiError::param("documentId"))?;
-        if c.involves(&self.company) { Ok((c, d)) } else { Err(ApiError::Forbidden) }
+        if c.involves(&self.company) {
+            Ok((c, d))
+        } else {
+            Err(ApiError::Forbidden)
+        }
     }
 
     /// The JSON of a `contract/list` item, in the deployment's edition, with a wild tenant's patches.

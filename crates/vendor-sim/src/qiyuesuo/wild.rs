@@ -40,21 +40,31 @@ pub const UNREADABLE_SUBMITTED: &str = "unreadable-submitted";
 pub fn seed(state: &mut State) {
     let me = state.demo.contact.clone();
     let company = state.company.clone();
-    let ours_first = |c: &Contract| c.signatories.first().is_some_and(|s| s.tenant_name == company) && c.signatories.len() > 1;
-    let todo: Vec<String> = state.contracts.values().filter(|c| c.awaits(&me) && ours_first(c)).map(|c| c.id.clone()).collect();
-    let created = |status: &str| state.contracts.values().find(|c| c.creator.contact == me && c.status == status).map(|c| c.id.clone());
+    let ours_first =
+        |c: &Contract| c.signatories.first().is_some_and(|s| s.tenant_name == company) && c.signatories.len() > 1;
+    let todo: Vec<String> =
+        state.contracts.values().filter(|c| c.awaits(&me) && ours_first(c)).map(|c| c.id.clone()).collect();
+    let created = |status: &str| {
+        state.contracts.values().find(|c| c.creator.contact == me && c.status == status).map(|c| c.id.clone())
+    };
     let (complete, draft) = (created("COMPLETE"), created("DRAFT"));
     let awaiting_other = state
         .contracts
         .values()
         .find(|c| c.creator.contact == me && c.status == "SIGNING" && !c.awaits(&me) && current_is_audit(c))
         .map(|c| c.id.clone());
-    let passed = state.contracts.values().find(|c| c.creator.contact != me && c.audited_by(&me) == Some(true) && c.status == "SIGNING").map(|c| c.id.clone());
+    let passed = state
+        .contracts
+        .values()
+        .find(|c| c.creator.contact != me && c.audited_by(&me) == Some(true) && c.status == "SIGNING")
+        .map(|c| c.id.clone());
 
     let records: [(&'static str, Option<String>, Lay); 7] = [
         (LONG_SUBJECT_TODO, todo.first().cloned(), long_subject_todo),
         (PRIVATE_WORDS_TODO, todo.get(1).cloned(), private_words_todo),
-        (UNKNOWN_STATUS_TODO, todo.get(2).cloned(), |c| c.patches.push(Patch::set("/status", json!(unknown_word("status", 2))))),
+        (UNKNOWN_STATUS_TODO, todo.get(2).cloned(), |c| {
+            c.patches.push(Patch::set("/status", json!(unknown_word("status", 2))))
+        }),
         (UNKNOWN_STATUS_SUBMITTED, complete, unknown_status_submitted),
         (UNKNOWN_STEP_SUBMITTED, awaiting_other, unknown_step_submitted),
         (BARE_PROCESSED, passed, bare_processed),
@@ -155,7 +165,15 @@ mod tests {
     fn every_wild_record_is_laid_over_a_contract_of_the_demo_employee() {
         let mut state = generate(7, 60);
         seed(&mut state);
-        for what in [LONG_SUBJECT_TODO, PRIVATE_WORDS_TODO, UNKNOWN_STATUS_TODO, UNKNOWN_STATUS_SUBMITTED, UNKNOWN_STEP_SUBMITTED, BARE_PROCESSED, UNREADABLE_SUBMITTED] {
+        for what in [
+            LONG_SUBJECT_TODO,
+            PRIVATE_WORDS_TODO,
+            UNKNOWN_STATUS_TODO,
+            UNKNOWN_STATUS_SUBMITTED,
+            UNKNOWN_STEP_SUBMITTED,
+            BARE_PROCESSED,
+            UNREADABLE_SUBMITTED,
+        ] {
             assert!(state.wild.contains_key(what), "{what} seeded");
         }
         let long = &state.contracts[&state.wild[LONG_SUBJECT_TODO]];
@@ -166,6 +184,9 @@ mod tests {
         assert_eq!(detail["documents"].as_array().unwrap().len(), 3);
         let unreadable = &state.contracts[&state.wild[UNREADABLE_SUBMITTED]];
         assert_eq!(state.detail_json(unreadable, true)["signatories"], "见纸质合同");
-        assert!(state.summary_json(unreadable).get("signatories").is_none(), "the list item has no signatories to spoil");
+        assert!(
+            state.summary_json(unreadable).get("signatories").is_none(),
+            "the list item has no signatories to spoil"
+        );
     }
 }

@@ -25,8 +25,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use crate::wild::Tenant;
 use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::State;
 
@@ -85,7 +85,10 @@ impl Sim {
     /// A simulator over a state built by hand.
     pub fn from_state(state: State) -> Self {
         let state = Arc::new(Mutex::new(state));
-        let events = StateEvents { expire_credentials: StateEvents::on(&state, State::expire_tokens), arrive: StateEvents::on(&state, State::arrive) };
+        let events = StateEvents {
+            expire_credentials: StateEvents::on(&state, State::expire_tokens),
+            arrive: StateEvents::on(&state, State::arrive),
+        };
         Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
@@ -144,7 +147,12 @@ impl Sim {
 
     /// Remote ids `uid` may withdraw now.
     pub fn cancellable_for(&self, uid: i64) -> Vec<String> {
-        self.lock().scope(uid, Scope::Submission, &Filters::default()).into_iter().filter(|r| r.can_cancel(uid)).map(remote_id).collect()
+        self.lock()
+            .scope(uid, Scope::Submission, &Filters::default())
+            .into_iter()
+            .filter(|r| r.can_cancel(uid))
+            .map(remote_id)
+            .collect()
     }
 
     fn record<R>(&self, remote: &str, f: impl FnOnce(&state::Record) -> R) -> Option<R> {
@@ -170,7 +178,13 @@ impl Sim {
     /// The (action, opinion) pairs `uid` took on a record, in order.
     pub fn decisions_of(&self, remote: &str, uid: i64) -> Vec<(&'static str, String)> {
         self.record(remote, |r| {
-            let mut out: Vec<_> = r.nodes.iter().flat_map(|n| &n.decisions).filter(|d| d.uid == uid).map(|d| (d.verb.as_str(), d.opinion.clone())).collect();
+            let mut out: Vec<_> = r
+                .nodes
+                .iter()
+                .flat_map(|n| &n.decisions)
+                .filter(|d| d.uid == uid)
+                .map(|d| (d.verb.as_str(), d.opinion.clone()))
+                .collect();
             out.extend(r.cancelled.iter().filter(|d| d.uid == uid).map(|d| (d.verb.as_str(), d.opinion.clone())));
             out
         })
@@ -179,8 +193,13 @@ impl Sim {
 
     /// The approvers of a record's current node who have not decided yet.
     pub fn waiting_approvers(&self, remote: &str) -> Vec<i64> {
-        self.record(remote, |r| r.nodes.get(r.current).map(|n| n.approvers.iter().copied().filter(|u| r.can_approve(*u)).collect()).unwrap_or_default())
-            .unwrap_or_default()
+        self.record(remote, |r| {
+            r.nodes
+                .get(r.current)
+                .map(|n| n.approvers.iter().copied().filter(|u| r.can_approve(*u)).collect())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
     }
 
     /// Replaces a user's token (the old one is refused from now on, as after 重新登录) and

@@ -68,7 +68,10 @@ fn respond(result: Result<Value, ApiError>) -> Response {
 /// The query's pairs; `key[]` and `key` are the same key.
 fn pairs(raw: &Option<String>) -> Vec<(String, String)> {
     let raw = raw.as_deref().unwrap_or("");
-    form_urlencoded::parse(raw.as_bytes()).map(|(k, v)| (k.trim_end_matches("[]").to_string(), v.into_owned())).filter(|(_, v)| !v.is_empty()).collect()
+    form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.trim_end_matches("[]").to_string(), v.into_owned()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
 }
 
 fn values<'a>(pairs: &'a [(String, String)], key: &'a str) -> impl Iterator<Item = &'a str> {
@@ -93,9 +96,14 @@ async fn list(State(sim): State<Sim>, headers: HeaderMap, RawQuery(raw): RawQuer
 
 fn list_data(sim: &Sim, user: &User, q: &[(String, String)]) -> Result<Value, ApiError> {
     let scope = one(q, "scope").and_then(Scope::parse).ok_or_else(|| ApiError::param("scope"))?;
-    let status = values(q, "status").map(|s| RecordStatus::parse(s).ok_or_else(|| ApiError::param("status"))).collect::<Result<_, _>>()?;
-    let submitter_uids = values(q, "submitter_uids").map(|s| s.parse().map_err(|_| ApiError::param("submitter_uids"))).collect::<Result<_, _>>()?;
-    let filters = Filters { status, entity_types: values(q, "entity_types").map(str::to_string).collect(), submitter_uids };
+    let status = values(q, "status")
+        .map(|s| RecordStatus::parse(s).ok_or_else(|| ApiError::param("status")))
+        .collect::<Result<_, _>>()?;
+    let submitter_uids = values(q, "submitter_uids")
+        .map(|s| s.parse().map_err(|_| ApiError::param("submitter_uids")))
+        .collect::<Result<_, _>>()?;
+    let filters =
+        Filters { status, entity_types: values(q, "entity_types").map(str::to_string).collect(), submitter_uids };
     let page = number(q, "page")?.unwrap_or(1);
     let per_page = number(q, "per_page")?.unwrap_or(DEFAULT_PER_PAGE as i64);
     if page < 1 {
@@ -111,7 +119,12 @@ fn list_data(sim: &Sim, user: &User, q: &[(String, String)]) -> Result<Value, Ap
     let total = all.len();
     let total_pages = total.div_ceil(per_page);
     let now = now_secs();
-    let list: Vec<Value> = all.iter().skip((page as usize - 1) * per_page).take(per_page).map(|r| state.list_item(r, user.uid, scope, now)).collect();
+    let list: Vec<Value> = all
+        .iter()
+        .skip((page as usize - 1) * per_page)
+        .take(per_page)
+        .map(|r| state.list_item(r, user.uid, scope, now))
+        .collect();
     Ok(json!({
         "list": list,
         "total_count": total,
@@ -156,7 +169,11 @@ async fn perform(State(sim): State<Sim>, headers: HeaderMap, Path(id): Path<Stri
 fn perform_on(sim: &Sim, user: &User, id: &str, body: &[u8]) -> Result<Value, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
     let body: Value = serde_json::from_slice(body).map_err(|_| ApiError::param("body"))?;
-    let verb = body.get("execute_action").and_then(Value::as_str).and_then(Verb::parse).ok_or_else(|| ApiError::param("execute_action"))?;
+    let verb = body
+        .get("execute_action")
+        .and_then(Value::as_str)
+        .and_then(Verb::parse)
+        .ok_or_else(|| ApiError::param("execute_action"))?;
     let opinion = match body.get("execute_opinion") {
         None | Some(Value::Null) => "",
         Some(Value::String(s)) => s.as_str(),
@@ -168,4 +185,3 @@ fn perform_on(sim: &Sim, user: &User, id: &str, body: &[u8]) -> Result<Value, Ap
     tracing::info!(record = id, uid = user.uid, action = verb.as_str(), status = record.status.as_str(), "performed");
     Ok(json!({"execute_record_id": id, "status": record.status.as_str(), "status_i18n": record.status.i18n()}))
 }
-

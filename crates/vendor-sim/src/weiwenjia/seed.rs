@@ -53,13 +53,20 @@ const CUSTOMERS: &[&str] = &[
     "天津港集装箱码头有限公司",
 ];
 
-const PRODUCTS: &[&str] = &["CRM系统年度服务", "智能外呼坐席", "销售云专业版", "数据中台实施", "企业微信SCRM", "私有化部署"];
+const PRODUCTS: &[&str] =
+    &["CRM系统年度服务", "智能外呼坐席", "销售云专业版", "数据中台实施", "企业微信SCRM", "私有化部署"];
 
 /// A workflow: (entity_type, module_label, workflow id, name, nodes as (name, type, pool size)).
 type Workflow = (&'static str, &'static str, i64, &'static str, &'static [(&'static str, NodeType, usize)]);
 
 const WORKFLOWS: &[Workflow] = &[
-    ("Contract", "合同", 256, "合同审批", &[("销售经理审批", NodeType::Or, 2), ("法务审核", NodeType::Or, 1), ("财务会签", NodeType::And, 2)]),
+    (
+        "Contract",
+        "合同",
+        256,
+        "合同审批",
+        &[("销售经理审批", NodeType::Or, 2), ("法务审核", NodeType::Or, 1), ("财务会签", NodeType::And, 2)],
+    ),
     ("ReceivedPayment", "回款记录", 257, "回款审批", &[("财务确认", NodeType::Or, 2)]),
     ("报价单", "报价单", 301, "报价单审批", &[("一级审批", NodeType::Or, 2), ("销售总监审批", NodeType::Or, 1)]),
     ("费用报销", "费用报销", 302, "费用报销审批", &[("直属上级", NodeType::Or, 1), ("财务审核", NodeType::And, 2)]),
@@ -110,13 +117,20 @@ pub fn generate(seed: u64, records: usize) -> State {
     for (i, (name, platform)) in USERS.iter().enumerate() {
         let token: String = (0..32).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect();
         let uid = 35_903_635 + i as i64;
-        state.users.insert(uid, User { id: 10_334_573 + i as i64, uid, name: name.to_string(), platform: platform.to_string(), token });
+        state.users.insert(
+            uid,
+            User { id: 10_334_573 + i as i64, uid, name: name.to_string(), platform: platform.to_string(), token },
+        );
     }
     let now = now_secs();
     for i in 0..records {
         let plan = DEMO_BLOCK.get(i).copied().unwrap_or(Plan::Random);
         // The demo block is recent; the rest spreads over the last ~90 days.
-        let age = if i < DEMO_BLOCK.len() { (i as i64 + 1) * 3 * 3600 + rng.random_range(0..3600) } else { rng.random_range(3600..90 * DAY) };
+        let age = if i < DEMO_BLOCK.len() {
+            (i as i64 + 1) * 3 * 3600 + rng.random_range(0..3600)
+        } else {
+            rng.random_range(3600..90 * DAY)
+        };
         let record = build(&mut rng, &state, i, plan, now - age, now);
         state.records.insert(record.id, record);
     }
@@ -129,7 +143,12 @@ fn uids(state: &State) -> Vec<i64> {
 
 fn build(rng: &mut StdRng, state: &State, i: usize, plan: Plan, submitted_at: i64, now: i64) -> Record {
     let wf = match plan {
-        Plan::DemoTodo(n) => *WORKFLOWS.iter().filter(|w| w.4.len() > n).collect::<Vec<_>>().choose(rng).expect("a workflow with enough nodes"),
+        Plan::DemoTodo(n) => *WORKFLOWS
+            .iter()
+            .filter(|w| w.4.len() > n)
+            .collect::<Vec<_>>()
+            .choose(rng)
+            .expect("a workflow with enough nodes"),
         _ => WORKFLOWS.choose(rng).expect("workflows"),
     };
     let all = uids(state);
@@ -138,7 +157,11 @@ fn build(rng: &mut StdRng, state: &State, i: usize, plan: Plan, submitted_at: i6
         Plan::Random if rng.random_bool(0.1) => DEMO_UID,
         _ => *all.iter().filter(|u| **u != DEMO_UID).collect::<Vec<_>>().choose(rng).copied().expect("users"),
     };
-    let nodes = wf.4.iter().enumerate().map(|(n, (name, kind, size))| node(rng, &all, submitter, plan, n, name, *kind, *size)).collect();
+    let nodes =
+        wf.4.iter()
+            .enumerate()
+            .map(|(n, (name, kind, size))| node(rng, &all, submitter, plan, n, name, *kind, *size))
+            .collect();
     let (mut body, main, contract_id) = body(rng, state, wf.0, submitter, submitted_at);
     // Contracts and quotations carry every custom field type; the others a handful.
     let custom = custom_fields(rng, state, submitter, submitted_at);
@@ -169,7 +192,16 @@ fn build(rng: &mut StdRng, state: &State, i: usize, plan: Plan, submitted_at: i6
 /// A node's approvers: a pool drawn from the users other than the submitter, with the demo
 /// user placed where the plan wants them (and kept out where it does not).
 #[allow(clippy::too_many_arguments)]
-fn node(rng: &mut StdRng, all: &[i64], submitter: i64, plan: Plan, n: usize, name: &str, kind: NodeType, size: usize) -> Node {
+fn node(
+    rng: &mut StdRng,
+    all: &[i64],
+    submitter: i64,
+    plan: Plan,
+    n: usize,
+    name: &str,
+    kind: NodeType,
+    size: usize,
+) -> Node {
     let demo_here = match plan {
         Plan::DemoTodo(at) => at == n,
         Plan::DemoDecides(_) => n == 0,
@@ -181,7 +213,13 @@ fn node(rng: &mut StdRng, all: &[i64], submitter: i64, plan: Plan, n: usize, nam
     if demo_here && submitter != DEMO_UID {
         approvers[0] = DEMO_UID;
     }
-    Node { name: name.to_string(), key: format!("lxcrmjava{:032x}", rng.random::<u128>()), kind, approvers, decisions: vec![] }
+    Node {
+        name: name.to_string(),
+        key: format!("lxcrmjava{:032x}", rng.random::<u128>()),
+        kind,
+        approvers,
+        decisions: vec![],
+    }
 }
 
 /// Runs decisions through `Record::perform` as the plan says.
@@ -235,7 +273,10 @@ fn random_run(rng: &mut StdRng, r: &mut Record, step: &mut impl FnMut(&mut StdRn
 }
 
 fn undecided(r: &Record, keep_out: Option<i64>) -> Vec<i64> {
-    r.nodes.get(r.current).map(|n| n.approvers.iter().copied().filter(|u| r.can_approve(*u) && Some(*u) != keep_out).collect()).unwrap_or_default()
+    r.nodes
+        .get(r.current)
+        .map(|n| n.approvers.iter().copied().filter(|u| r.can_approve(*u) && Some(*u) != keep_out).collect())
+        .unwrap_or_default()
 }
 
 /// Passes the current node: one approver for 或签, everyone for 会签.
@@ -271,7 +312,13 @@ pub fn money(cents: i64) -> String {
 }
 
 fn field(label: &str, name: &str, value: Value, field_type: &str) -> BodyField {
-    BodyField { label: label.to_string(), name: name.to_string(), value, field_type: field_type.to_string(), invisible: false }
+    BodyField {
+        label: label.to_string(),
+        name: name.to_string(),
+        value,
+        field_type: field_type.to_string(),
+        invisible: false,
+    }
 }
 
 /// The custom fields of a record, one of every type beyond the document's four, in a random
@@ -282,45 +329,129 @@ fn field(label: &str, name: &str, value: Value, field_type: &str) -> BodyField {
 /// file_file_size, file_url}]`. About one value in ten is `null` (not filled in).
 pub fn custom_fields(rng: &mut StdRng, state: &State, submitter: i64, at: i64) -> Vec<BodyField> {
     use super::state::format_time;
-    let colleague = *state.users.keys().filter(|u| **u != submitter).collect::<Vec<_>>().choose(rng).copied().unwrap_or(&submitter);
+    let colleague =
+        *state.users.keys().filter(|u| **u != submitter).collect::<Vec<_>>().choose(rng).copied().unwrap_or(&submitter);
     let day = format_date(at).replace('-', "");
     let start = at + rng.random_range(1..30) * DAY;
-    let file = |id: i64, name: &str, kind: &str, size: i64| {
-        json!({"id": id, "name": name, "file_file_name": name, "file_content_type": kind, "file_file_size": size, "file_url": format!("https://files.example.com/attachments/files/{id}/{name}")})
-    };
+    let file = |id: i64, name: &str, kind: &str, size: i64| json!({"id": id, "name": name, "file_file_name": name, "file_content_type": kind, "file_file_size": size, "file_url": format!("https://files.example.com/attachments/files/{id}/{name}")});
     let address = if rng.random_bool(0.5) {
         json!({"country_id": "4", "province_id": "9", "city_id": "73", "district_id": "732", "detail_address": pick(rng, &["文三路 90 号东部软件园", "马路口驴子街", "科技园南区 3 栋"])})
     } else {
-        json!(pick(rng, &["浙江省 杭州市 西湖区 文三路 90 号", "北京市 海淀区 中关村大街 27 号", "广东省 深圳市 南山区 科技园南区 3 栋"]))
+        json!(pick(
+            rng,
+            &[
+                "浙江省 杭州市 西湖区 文三路 90 号",
+                "北京市 海淀区 中关村大街 27 号",
+                "广东省 深圳市 南山区 科技园南区 3 栋"
+            ]
+        ))
     };
     let mut fields = vec![
-        field("合同编号", "auto_number_asset_1a2b3c", json!(format!("HT-{day}-{:04}", rng.random_range(1..9999))), "auto_number_field"),
+        field(
+            "合同编号",
+            "auto_number_asset_1a2b3c",
+            json!(format!("HT-{day}-{:04}", rng.random_range(1..9999))),
+            "auto_number_field",
+        ),
         field("联系人", "text_asset_fbf817", json!(pick(rng, &["王经理", "李总", "陈工", "赵主任"])), "text_field"),
         field("备注", "text_area_asset_9e8d7c", json!("1. 首年含实施服务\n2. 次年起按年续费，价格不变"), "text_area"),
-        field("联系邮箱", "email_asset_5f4e3d", json!(pick(rng, &["purchase@example.com", "it@example.com.cn"])), "email_field"),
-        field("手机", "mobile_asset_2c1b0a", json!(format!("1{}{:08}", pick(rng, &["38", "39", "86"]), rng.random_range(0..100_000_000))), "mobile_field"),
-        field("座机", "tel_asset_7a6b5c", json!(format!("0571-{:08}", rng.random_range(10_000_000..99_999_999))), "tel_field"),
-        field("开票电话", "address_tel", json!(format!("010-{:08}", rng.random_range(10_000_000..99_999_999))), "address_tel"),
+        field(
+            "联系邮箱",
+            "email_asset_5f4e3d",
+            json!(pick(rng, &["purchase@example.com", "it@example.com.cn"])),
+            "email_field",
+        ),
+        field(
+            "手机",
+            "mobile_asset_2c1b0a",
+            json!(format!("1{}{:08}", pick(rng, &["38", "39", "86"]), rng.random_range(0..100_000_000))),
+            "mobile_field",
+        ),
+        field(
+            "座机",
+            "tel_asset_7a6b5c",
+            json!(format!("0571-{:08}", rng.random_range(10_000_000..99_999_999))),
+            "tel_field",
+        ),
+        field(
+            "开票电话",
+            "address_tel",
+            json!(format!("010-{:08}", rng.random_range(10_000_000..99_999_999))),
+            "address_tel",
+        ),
         field("官网", "url_asset_3d2e1f", json!("https://www.example.com.cn"), "url_field"),
         field("数量", "integer_field_1692266369719_578e31", json!(rng.random_range(1..200)), "integer_field"),
-        field("折扣率", "float_field_1692266369719_9a8b7c", json!(rng.random_range(60..=100) as f64 / 100.0), "float_field"),
+        field(
+            "折扣率",
+            "float_field_1692266369719_9a8b7c",
+            json!(rng.random_range(60..=100) as f64 / 100.0),
+            "float_field",
+        ),
         field("预计工时", "numeric_asset_4b3c2d", json!(format!("{}.5", rng.random_range(8..200))), "number_field"),
-        field("签约时间", "datetime_asset_6e5f4a", json!(format_time(at - rng.random_range(0..5) * DAY)), "datetime_field"),
+        field(
+            "签约时间",
+            "datetime_asset_6e5f4a",
+            json!(format_time(at - rng.random_range(0..5) * DAY)),
+            "datetime_field",
+        ),
         field("交付日期", "date_asset_8c7d6e", json!(format_date(start)), "date_field"),
         field("上门时间", "time_asset_0f1e2d", json!(pick(rng, &["09:30", "14:00", "16:30"])), "time_field"),
-        field("服务期间", "datetime_range_field_1692266369719_513d41", json!([format!("{} 00:00:00", format_date(start)), format!("{} 23:59:59", format_date(start + 364 * DAY))]), "datetime_range_field"),
-        field("付款方式", "select_1691125929052_d05a00", json!(pick(rng, &["银行转账", "承兑汇票", "分期付款"])), "select_field"),
+        field(
+            "服务期间",
+            "datetime_range_field_1692266369719_513d41",
+            json!([format!("{} 00:00:00", format_date(start)), format!("{} 23:59:59", format_date(start + 364 * DAY))]),
+            "datetime_range_field",
+        ),
+        field(
+            "付款方式",
+            "select_1691125929052_d05a00",
+            json!(pick(rng, &["银行转账", "承兑汇票", "分期付款"])),
+            "select_field",
+        ),
         field("开票类型", "sel_asset_a1b2c3", json!(pick(rng, &["增值税专用发票", "增值税普通发票"])), "select"),
         field("是否加急", "radio_asset_d4e5f6", json!(pick(rng, &["是", "否"])), "radio_button"),
-        field("交付要求", "check_box_asset_a7b8c9", json!(["上门安装", "远程培训", "驻场支持"].choose_multiple(rng, 2).collect::<Vec<_>>()), "check_box"),
-        field("产品线", "multi_select_1691562342042_e0b50f", json!(PRODUCTS.choose_multiple(rng, 2).collect::<Vec<_>>()), "multi_select"),
+        field(
+            "交付要求",
+            "check_box_asset_a7b8c9",
+            json!(["上门安装", "远程培训", "驻场支持"].choose_multiple(rng, 2).collect::<Vec<_>>()),
+            "check_box",
+        ),
+        field(
+            "产品线",
+            "multi_select_1691562342042_e0b50f",
+            json!(PRODUCTS.choose_multiple(rng, 2).collect::<Vec<_>>()),
+            "multi_select",
+        ),
         field("协同人", "usr_23269095707e8", state.user_json(colleague, false), "select2_field"),
         field("签约地址", "address_select_1692580744482_e108c6", address, "address_select"),
-        field("客户定位", "geo_address_1692673349914_fc5d81", json!({"latitude": 30.2 + rng.random_range(0..1000) as f64 / 10_000.0, "longitude": 120.1 + rng.random_range(0..1000) as f64 / 10_000.0}), "geo_address_field"),
-        field("合同附件", "attachments", json!([file(403_692, "合同正文.pdf", "application/pdf", 482_133), file(403_693, "报价明细.xlsx", "application/vnd.ms-excel", 23_552)]), "attachments_field"),
-        field("盖章扫描件", "file_field_1692266369719_123d41", json!([file(403_700 + rng.random_range(0..99), "盖章页.jpg", "image/jpeg", 183_204)]), "file_field"),
+        field(
+            "客户定位",
+            "geo_address_1692673349914_fc5d81",
+            json!({"latitude": 30.2 + rng.random_range(0..1000) as f64 / 10_000.0, "longitude": 120.1 + rng.random_range(0..1000) as f64 / 10_000.0}),
+            "geo_address_field",
+        ),
+        field(
+            "合同附件",
+            "attachments",
+            json!([
+                file(403_692, "合同正文.pdf", "application/pdf", 482_133),
+                file(403_693, "报价明细.xlsx", "application/vnd.ms-excel", 23_552)
+            ]),
+            "attachments_field",
+        ),
+        field(
+            "盖章扫描件",
+            "file_field_1692266369719_123d41",
+            json!([file(403_700 + rng.random_range(0..99), "盖章页.jpg", "image/jpeg", 183_204)]),
+            "file_field",
+        ),
     ];
-    let mut internal = field("内部编码", "hidden_asset_0a0b0c", json!(format!("INT-{:06}", rng.random_range(0..999_999))), "hidden_field");
+    let mut internal = field(
+        "内部编码",
+        "hidden_asset_0a0b0c",
+        json!(format!("INT-{:06}", rng.random_range(0..999_999))),
+        "hidden_field",
+    );
     internal.invisible = true;
     fields.push(internal);
     for f in fields.iter_mut().filter(|f| !f.invisible) {
@@ -337,13 +468,21 @@ fn pick<'a>(rng: &mut StdRng, list: &[&'a str]) -> &'a str {
 }
 
 /// `body_data`, the main field's value and the related contract of one entity.
-fn body(rng: &mut StdRng, state: &State, entity_type: &str, submitter: i64, at: i64) -> (Vec<BodyField>, String, Option<i64>) {
+fn body(
+    rng: &mut StdRng,
+    state: &State,
+    entity_type: &str,
+    submitter: i64,
+    at: i64,
+) -> (Vec<BodyField>, String, Option<i64>) {
     let customer = pick(rng, CUSTOMERS);
     let product = pick(rng, PRODUCTS);
     let owner = state.user_json(submitter, false);
     let amount = rng.random_range(8_000..2_000_000) * 100 + [0, 50][rng.random_range(0..2)];
-    let date = |rng: &mut StdRng, back: i64, fwd: i64| json!(format_date(at + rng.random_range(-back * DAY..=fwd * DAY)));
-    let maybe = |rng: &mut StdRng, words: &[&str]| if rng.random_bool(0.15) { Value::Null } else { json!(pick(rng, words)) };
+    let date =
+        |rng: &mut StdRng, back: i64, fwd: i64| json!(format_date(at + rng.random_range(-back * DAY..=fwd * DAY)));
+    let maybe =
+        |rng: &mut StdRng, words: &[&str]| if rng.random_bool(0.15) { Value::Null } else { json!(pick(rng, words)) };
     match entity_type {
         "Contract" => {
             let fields = vec![
@@ -363,10 +502,19 @@ fn body(rng: &mut StdRng, state: &State, entity_type: &str, submitter: i64, at: 
                 field("对应合同", "contract", json!(format!("{customer}{product}合同")), "select2_field"),
                 field("回款金额", "amount", json!(money(amount / 3)), "currency_field"),
                 field("回款日期", "receive_date", date(rng, 5, 0), "date_field"),
-                field("付款方式", "payment_type", json!(pick(rng, &["银行转账", "支票", "承兑汇票", "现金"])), "field_map_field"),
+                field(
+                    "付款方式",
+                    "payment_type",
+                    json!(pick(rng, &["银行转账", "支票", "承兑汇票", "现金"])),
+                    "field_map_field",
+                ),
                 field("负责人", "user", owner, "select2_field"),
             ];
-            (fields, format!("HK{}-{:04}", &format_date(at).replace('-', ""), rng.random_range(1..9999)), Some(contract))
+            (
+                fields,
+                format!("HK{}-{:04}", &format_date(at).replace('-', ""), rng.random_range(1..9999)),
+                Some(contract),
+            )
         }
         "报价单" => {
             let mut cost = field("成本价", "cost_amount", json!(money(amount * 6 / 10)), "currency_field");
@@ -380,7 +528,11 @@ fn body(rng: &mut StdRng, state: &State, entity_type: &str, submitter: i64, at: 
                 field("报价类型", "category", maybe(rng, &["标准报价", "特价申请", "框架协议价"]), "field_map_field"),
                 field("负责人", "user", owner, "select2_field"),
             ];
-            (fields, format!("QT-{}-{:03} {customer}", format_date(at).replace('-', ""), rng.random_range(1..999)), None)
+            (
+                fields,
+                format!("QT-{}-{:03} {customer}", format_date(at).replace('-', ""), rng.random_range(1..999)),
+                None,
+            )
         }
         "费用报销" => {
             let kind = pick(rng, &["差旅费", "业务招待费", "办公用品", "市内交通费", "会议费"]);
@@ -399,15 +551,30 @@ fn body(rng: &mut StdRng, state: &State, entity_type: &str, submitter: i64, at: 
                 field("对应客户", "customer", json!(customer), "select2_field"),
                 field("预计成交金额", "expect_amount", json!(money(amount)), "currency_field"),
                 field("预计成交日期", "expect_sign_date", date(rng, -10, 90), "date_field"),
-                field("销售阶段", "stage", json!(pick(rng, &["初步接洽", "需求确认", "方案报价", "谈判审核"])), "field_map_field"),
+                field(
+                    "销售阶段",
+                    "stage",
+                    json!(pick(rng, &["初步接洽", "需求确认", "方案报价", "谈判审核"])),
+                    "field_map_field",
+                ),
                 field("负责人", "user", owner, "select2_field"),
             ];
             (fields, format!("{customer}{product}项目"), None)
         }
         _ => {
             let fields = vec![
-                field("客户级别", "level", maybe(rng, &["A（重点客户）", "B（普通客户）", "C（非优先客户）"]), "field_map_field"),
-                field("客户来源", "source", json!(pick(rng, &["电话营销", "展会", "客户介绍", "官网注册"])), "field_map_field"),
+                field(
+                    "客户级别",
+                    "level",
+                    maybe(rng, &["A（重点客户）", "B（普通客户）", "C（非优先客户）"]),
+                    "field_map_field",
+                ),
+                field(
+                    "客户来源",
+                    "source",
+                    json!(pick(rng, &["电话营销", "展会", "客户介绍", "官网注册"])),
+                    "field_map_field",
+                ),
                 field("上级客户", "parent", maybe(rng, CUSTOMERS), "select2_field"),
                 field("首次联系日期", "first_contact_on", date(rng, 30, 0), "date_field"),
                 field("负责人", "user", owner, "select2_field"),
@@ -441,14 +608,16 @@ mod tests {
         assert!(mine.iter().any(|r| r.status != RecordStatus::Applying));
         assert!(s.scope(DEMO_UID, Scope::Processed, &f).len() >= 3);
         // The document's four types and one custom field of every other type the vendor names.
-        let types: std::collections::BTreeSet<&str> = s.records.values().flat_map(|r| r.body.iter().map(|f| f.field_type.as_str())).collect();
+        let types: std::collections::BTreeSet<&str> =
+            s.records.values().flat_map(|r| r.body.iter().map(|f| f.field_type.as_str())).collect();
         assert_eq!(types.len(), 28, "{types:?}");
         let contract = s.records.values().find(|r| r.entity_type == "Contract").unwrap();
         assert!(contract.body.len() > 25, "a contract carries every custom field");
         let again = generate(3, 40);
         let key = |s: &State| s.records.values().map(|r| (r.entity_id, r.submitter, r.status)).collect::<Vec<_>>();
         assert_eq!(key(&s), key(&again));
-        let statuses: std::collections::BTreeSet<&str> = generate(5, 200).records.values().map(|r| r.status.as_str()).collect();
+        let statuses: std::collections::BTreeSet<&str> =
+            generate(5, 200).records.values().map(|r| r.status.as_str()).collect();
         assert_eq!(statuses.len(), 4, "every status occurs: {statuses:?}");
     }
 }

@@ -199,7 +199,9 @@ impl Record {
     /// Whether `uid` may withdraw now: the submitter, while applying and before any approver
     /// decided (docs/weiwenjia-protocol.md).
     pub fn can_cancel(&self, uid: i64) -> bool {
-        self.status == RecordStatus::Applying && self.submitter == uid && self.nodes.iter().all(|n| n.decisions.is_empty())
+        self.status == RecordStatus::Applying
+            && self.submitter == uid
+            && self.nodes.iter().all(|n| n.decisions.is_empty())
     }
 
     /// Whether `uid` decided on this record (the `processed` scope).
@@ -287,7 +289,10 @@ pub struct State {
 impl State {
     /// The user a request's headers name: the token must belong to a user of that platform.
     pub fn user_by_token(&self, platform: &str, token: &str) -> Result<&User, ApiError> {
-        self.users.values().find(|u| !token.is_empty() && u.token == token && u.platform == platform).ok_or(ApiError::BadToken)
+        self.users
+            .values()
+            .find(|u| !token.is_empty() && u.token == token && u.platform == platform)
+            .ok_or(ApiError::BadToken)
     }
 
     pub fn user(&self, uid: i64) -> Option<&User> {
@@ -305,7 +310,9 @@ impl State {
                 Scope::Processed => r.processed_by(uid),
             })
             .filter(|r| f.status.is_empty() || f.status.contains(&r.status))
-            .filter(|r| f.entity_types.is_empty() || f.entity_types.iter().any(|t| *t == r.entity_type || *t == r.module_label))
+            .filter(|r| {
+                f.entity_types.is_empty() || f.entity_types.iter().any(|t| *t == r.entity_type || *t == r.module_label)
+            })
             .filter(|r| f.submitter_uids.is_empty() || f.submitter_uids.contains(&r.submitter))
             .collect();
         out.sort_by_key(|r| std::cmp::Reverse((r.submitted_at, r.id)));
@@ -326,7 +333,10 @@ impl State {
     ///
     /// [`Fault::PageShift`]: crate::common::Fault::PageShift
     pub fn arrive(&mut self) {
-        let Some(newest) = self.scope(self.demo_uid, Scope::Todo, &Filters::default()).first().map(|r| (*r).clone()) else { return };
+        let Some(newest) = self.scope(self.demo_uid, Scope::Todo, &Filters::default()).first().map(|r| (*r).clone())
+        else {
+            return;
+        };
         let id = self.records.keys().max().copied().unwrap_or(0) + 1;
         let entity_id = self.records.values().map(|r| r.entity_id).max().unwrap_or(0) + 1;
         self.records.insert(id, Record { id, entity_id, ..newest });
@@ -427,7 +437,8 @@ impl State {
         if let Some(c) = &r.cancelled {
             begin.push(self.detail_entry(c));
         }
-        let mut out = vec![json!({"name": "开始", "node_name": null, "approval_node": "begin_node", "approval_details": begin})];
+        let mut out =
+            vec![json!({"name": "开始", "node_name": null, "approval_node": "begin_node", "approval_details": begin})];
         for n in &r.nodes {
             let approvers: Vec<Value> = n.approvers.iter().map(|u| self.user_json(*u, true)).collect();
             out.push(json!({

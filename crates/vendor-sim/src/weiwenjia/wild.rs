@@ -54,7 +54,10 @@ pub fn seed(state: &mut State, seed: u64) {
         }
         match i % 8 {
             0 => r.wild.push(Oddity::StatusWord(unknown_word("status", i / 8))),
-            1 => r.wild.push(Oddity::NodeWords { kind: unknown_word("node", i), approval_type: unknown_word("APPROVE", i + 1) }),
+            1 => r.wild.push(Oddity::NodeWords {
+                kind: unknown_word("node", i),
+                approval_type: unknown_word("APPROVE", i + 1),
+            }),
             2 => r.wild.push(Oddity::ActionWord(unknown_word("action", i))),
             3 => r.wild.push(Oddity::ListGaps),
             4 => r.wild.push(Oddity::DetailGaps),
@@ -92,9 +95,17 @@ fn catalogue(i: usize) -> Vec<Value> {
     vec![
         entry("计算金额", "formula_field", json!(1234.5)),
         entry("富文本说明", "rich_text_field", json!(format!("<p>{}</p>", odd_text("补充条款")))),
-        entry("项目成员", "user_select", json!([{"uid": 35_903_640, "name": "陈静", "third_userid": null}, {"uid": 35_903_641, "name": odd_text("赵敏"), "third_userid": "wx-zm"}])),
+        entry(
+            "项目成员",
+            "user_select",
+            json!([{"uid": 35_903_640, "name": "陈静", "third_userid": null}, {"uid": 35_903_641, "name": odd_text("赵敏"), "third_userid": "wx-zm"}]),
+        ),
         entry("所属部门", "department_select", json!([{"did": 1, "name": "华东销售一部", "third_dept_id": null}])),
-        entry("区域", "cascade_field", json!({"level_0": "60943MKVMq0Erpe9dUdV7w==", "level_1": "WkFg1hVKiht2xdOjfhlpqQ=="})),
+        entry(
+            "区域",
+            "cascade_field",
+            json!({"level_0": "60943MKVMq0Erpe9dUdV7w==", "level_1": "WkFg1hVKiht2xdOjfhlpqQ=="}),
+        ),
         json!({"label": "关联线索", "name": "cu_rela_2324018421118", "value": {"value": 1, "label": "上海微问家", "relation_source": {"id": 23, "name": "data_1_3_9ddabc", "label": "推广线索", "external_type": ""}}, "field_type": "relation_field"}),
         entry("现场照片", "image_field", json!([{"url": "https://files.example.com/p/1.jpg"}])),
         json!({"label": "客户签名", "value": null, "field_type": "signature_field"}),
@@ -164,7 +175,12 @@ pub fn dress_detail(state: &State, r: &Record, data: &mut Value) {
             }
             Oddity::ActionWord(word) => {
                 let Some(by) = r.nodes.get(at - 1).and_then(|n| n.approvers.first()).copied() else { continue };
-                let mut transfer = state.detail_entry(&Decision { uid: by, verb: Verb::Pass, opinion: odd_text("转交给同事处理"), at: r.submitted_at + 300 });
+                let mut transfer = state.detail_entry(&Decision {
+                    uid: by,
+                    verb: Verb::Pass,
+                    opinion: odd_text("转交给同事处理"),
+                    at: r.submitted_at + 300,
+                });
                 (transfer["approve_action"], transfer["action_name"]) = (json!("转交"), json!(word));
                 if let Some(entries) = data["execution_details"][at]["approval_details"].as_array_mut() {
                     entries.insert(0, transfer);
@@ -230,12 +246,20 @@ mod tests {
     fn every_oddity_occurs_and_the_flow_stays_tidy() {
         let s = wild_state();
         let tidy = generate(9, 48);
-        let kinds: std::collections::BTreeSet<String> = s.records.values().flat_map(|r| &r.wild).map(|o| format!("{o:?}").split(['(', ' ']).next().unwrap_or_default().to_string()).collect();
+        let kinds: std::collections::BTreeSet<String> = s
+            .records
+            .values()
+            .flat_map(|r| &r.wild)
+            .map(|o| format!("{o:?}").split(['(', ' ']).next().unwrap_or_default().to_string())
+            .collect();
         assert_eq!(kinds.len(), 9, "{kinds:?}");
-        let flow = |s: &State| s.records.values().map(|r| (r.id, r.status, r.current, r.nodes.clone())).collect::<Vec<_>>();
+        let flow =
+            |s: &State| s.records.values().map(|r| (r.id, r.status, r.current, r.nodes.clone())).collect::<Vec<_>>();
         assert_eq!(flow(&s), flow(&tidy), "only what is shown changes");
         let todo = s.scope(DEMO_UID, Scope::Todo, &Filters::default());
-        let plain = |r: &&Record| !r.wild.iter().any(|o| matches!(o, Oddity::StatusWord(_) | Oddity::Refused | Oddity::Garbled));
+        let plain = |r: &&Record| {
+            !r.wild.iter().any(|o| matches!(o, Oddity::StatusWord(_) | Oddity::Refused | Oddity::Garbled))
+        };
         assert!(todo.iter().copied().filter(plain).count() >= 2, "some todos stay readable and actionable");
     }
 
@@ -246,22 +270,48 @@ mod tests {
         let odd_status = by(|o| matches!(o, Oddity::StatusWord(_)));
         let item = s.list_item(odd_status, DEMO_UID, Scope::Todo, 0);
         assert!(item["status"].as_str().unwrap().starts_with("ARCHIVING"), "{}", item["status"]);
-        assert!(item["entity_data"]["body_data"].as_array().unwrap().iter().any(|f| f["field_type"] == "formula_field" || f["field_type"] == "user_select" || f["field_type"].is_null() || f["value"].is_object()));
+        assert!(item["entity_data"]["body_data"].as_array().unwrap().iter().any(|f| f["field_type"]
+            == "formula_field"
+            || f["field_type"] == "user_select"
+            || f["field_type"].is_null()
+            || f["value"].is_object()));
         let gaps = by(|o| *o == Oddity::ListGaps);
         let item = s.list_item(gaps, DEMO_UID, Scope::Todo, 0);
-        assert!(item["submission_time"].is_null() && item.get("workflow").is_none() && item["entity_data"]["main_field_value"].is_null());
+        assert!(
+            item["submission_time"].is_null()
+                && item.get("workflow").is_none()
+                && item["entity_data"]["main_field_value"].is_null()
+        );
         let gaps = by(|o| *o == Oddity::DetailGaps);
         let d = s.detail(gaps, DEMO_UID);
         assert!(d.get("execute_record").is_none() && d["execute_record_id"].is_i64());
-        assert!(d["execution_details"].as_array().unwrap().iter().flat_map(|n| n["approval_details"].as_array().unwrap()).all(|e| e.get("opinion").is_none()));
+        assert!(d["execution_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|n| n["approval_details"].as_array().unwrap())
+            .all(|e| e.get("opinion").is_none()));
         let action = by(|o| matches!(o, Oddity::ActionWord(_)));
         let d = s.detail(action, DEMO_UID);
-        let words: Vec<&str> = d["execution_details"].as_array().unwrap().iter().flat_map(|n| n["approval_details"].as_array().unwrap()).filter_map(|e| e["action_name"].as_str()).collect();
+        let words: Vec<&str> = d["execution_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|n| n["approval_details"].as_array().unwrap())
+            .filter_map(|e| e["action_name"].as_str())
+            .collect();
         assert!(words.iter().any(|w| w.contains("_action")), "{words:?}");
         let refused_one = by(|o| *o == Oddity::Refused);
         assert_eq!(refused(refused_one).unwrap()["code"], 100_100);
         assert!(s.detail(by(|o| *o == Oddity::Garbled), DEMO_UID).is_string());
-        let long = s.records.values().flat_map(|r| &r.wild).filter_map(|o| if let Oddity::Field(f) = o { f["value"].as_str() } else { None }).map(str::len).max().unwrap();
+        let long = s
+            .records
+            .values()
+            .flat_map(|r| &r.wild)
+            .filter_map(|o| if let Oddity::Field(f) = o { f["value"].as_str() } else { None })
+            .map(str::len)
+            .max()
+            .unwrap();
         assert!(long >= 10_000, "a 10 kB text");
     }
 }

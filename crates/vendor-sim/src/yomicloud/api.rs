@@ -201,7 +201,8 @@ pub fn create_approval(s: &mut State, user: &User, p: &Params, now: i64) -> Resu
 /// A list reply: items shaped like `view-approval.data`, and `userinfo` for their creators.
 fn list(s: &State, items: &[&Approval]) -> Result<Reply, ApiError> {
     let data: Vec<Value> = items.iter().map(|a| views::approval_item(a)).collect();
-    let userinfo = views::userinfo(s, items.iter().filter(|a| !a.quirks.unknown_users.contains(&a.creator)).map(|a| a.creator));
+    let userinfo =
+        views::userinfo(s, items.iter().filter(|a| !a.quirks.unknown_users.contains(&a.creator)).map(|a| a.creator));
     ok(json!({ "data": data, "userinfo": userinfo }))
 }
 
@@ -213,7 +214,8 @@ pub fn get_creator_list(s: &mut State, user: &User, _: &Params, _: i64) -> Resul
 /// 8 `view-approval`: admin, creator, approvers and cc only.
 pub fn view_approval(s: &mut State, user: &User, p: &Params, _: i64) -> Result<Reply, ApiError> {
     let a = s.visible_approval(user.uid, p.int("id")?)?;
-    let file_map = s.files.get(&a.file_id).filter(|_| !a.quirks.no_file_map).map_or(Value::Null, |f| views::file_map(f, a.id));
+    let file_map =
+        s.files.get(&a.file_id).filter(|_| !a.quirks.no_file_map).map_or(Value::Null, |f| views::file_map(f, a.id));
     let people = views::people_of(a).filter(|uid| !a.quirks.unknown_users.contains(uid));
     ok(json!({
         "attachment": views::attachment_json(s, a.attachment_id),

@@ -14,7 +14,14 @@ const TASK_MODIFY: i64 = 4;
 
 impl State {
     /// Adds a file or folder under `parent` (0 = top level) and answers its id.
-    pub fn add_file(&mut self, parent: i64, name: &str, data: Option<Vec<u8>>, creator: i64, attachment_root: i64) -> i64 {
+    pub fn add_file(
+        &mut self,
+        parent: i64,
+        name: &str,
+        data: Option<Vec<u8>>,
+        creator: i64,
+        attachment_root: i64,
+    ) -> i64 {
         let id = self.next_file_id;
         self.next_file_id += 1;
         let is_folder = data.is_none();

@@ -102,7 +102,18 @@ async fn view_and_handle_round_trip() {
     let content = content_of(&view["data"]);
     assert!(content["step"].is_array());
     assert_userinfo(&view["userinfo"]);
-    for key in ["approvalId", "creatorId", "fileExtend", "fileId", "fileName", "fileType", "lockStatus", "lockUser", "parentId", "size"] {
+    for key in [
+        "approvalId",
+        "creatorId",
+        "fileExtend",
+        "fileId",
+        "fileName",
+        "fileType",
+        "lockStatus",
+        "lockUser",
+        "parentId",
+        "size",
+    ] {
         assert!(view["fileMap"].get(key).is_some(), "fileMap.{key}");
     }
     let data2 = view["data2"].as_array().unwrap();
@@ -112,9 +123,11 @@ async fn view_and_handle_round_trip() {
     // Listed in utype 1, and in nobody else's view: a stranger is refused.
     let listed = f.call("get-handler-list", &[("utype", "1")]).await;
     assert!(listed["data"].as_array().unwrap().iter().any(|i| i["id"].as_i64() == Some(todo[0])));
-    let stranger = f.sim.users().into_iter().find(|u| {
-        u.uid != 1 && f.sim.with_state(|s| s.visible_approval(u.uid, todo[0]).is_err())
-    });
+    let stranger = f
+        .sim
+        .users()
+        .into_iter()
+        .find(|u| u.uid != 1 && f.sim.with_state(|s| s.visible_approval(u.uid, todo[0]).is_err()));
     if let Some(stranger) = stranger {
         assert_eq!(code(&f.call_as(&stranger, "view-approval", &[("id", &aid)]).await), 3);
     }
@@ -124,7 +137,8 @@ async fn view_and_handle_round_trip() {
         let (aid, auid, step) = (aid.clone(), auid.to_string(), step.to_string());
         let f = &f;
         async move {
-            let form = [("aid", aid.as_str()), ("auid", &auid), ("step", &step), ("status", "1"), ("note", "同意,测试")];
+            let form =
+                [("aid", aid.as_str()), ("auid", &auid), ("step", &step), ("status", "1"), ("note", "同意,测试")];
             f.call("handle-step", &form).await
         }
     };
@@ -294,7 +308,13 @@ async fn create_approval_checks_full_path_and_a_wild_drive_answers_without_the_i
         let f = Fixture { me: sim.demo_user(), admin: sim.user(1).unwrap(), sim, server, http: reqwest::Client::new() };
         let (tid, file, path, name) = f.sim.with_state(|s| {
             let t = s.templets.values().find(|t| t.content["approvalType"] == "3" && t.m_type == 0).unwrap();
-            let file = s.files.values().filter(|x| x.attachment_root == 0 && !x.is_folder && s.is_within(x.id, t.file_id)).map(|x| x.id).min().unwrap();
+            let file = s
+                .files
+                .values()
+                .filter(|x| x.attachment_root == 0 && !x.is_folder && s.is_within(x.id, t.file_id))
+                .map(|x| x.id)
+                .min()
+                .unwrap();
             (t.id, file, s.path_of(file), s.files[&file].name.clone())
         });
         assert!(path.starts_with("公司文件/") && path.ends_with(&format!("/{name}")), "{path}");
@@ -309,7 +329,11 @@ async fn create_approval_checks_full_path_and_a_wild_drive_answers_without_the_i
             req.to_string()
         };
         let wrong = f.call("create-approval", &[("json", &request(&name))]).await;
-        assert_eq!((code(&wrong), wrong["msg"].as_str()), (2, Some("参数错误: fullPath")), "the file name alone is not the path");
+        assert_eq!(
+            (code(&wrong), wrong["msg"].as_str()),
+            (2, Some("参数错误: fullPath")),
+            "the file name alone is not the path"
+        );
         let made = f.call("create-approval", &[("json", &request(&path))]).await;
         assert_eq!(code(&made), 0, "{made}");
         let mine = f.call("get-creator-list", &[]).await;

@@ -27,8 +27,8 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use crate::wild::Tenant;
 use crate::common::{Fault, RunningServer};
+pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::State;
 
@@ -156,7 +156,9 @@ impl Sim {
     /// Approvals in which `uid` already agreed or refused, newest first.
     pub fn processed_ids_for(&self, uid: i64) -> Vec<i64> {
         let state = self.lock();
-        let done = |a: &&state::Approval| a.rows.iter().any(|r| r.uid == uid && r.utype == state::UTYPE_APPROVER && r.status2 != 0);
+        let done = |a: &&state::Approval| {
+            a.rows.iter().any(|r| r.uid == uid && r.utype == state::UTYPE_APPROVER && r.status2 != 0)
+        };
         state.approver_of(uid).into_iter().filter(done).map(|a| a.id).collect()
     }
 

@@ -81,11 +81,27 @@ const TEMPLETS: &[TempletSpec] = &[
     (2, "上传审批", "上传审批", None, 1, &[("初审", 2, 0, &[3, 2]), ("终审", 2, 0, &[1])], &[4]),
     (4, "申请修改", "请说明修改内容", None, 2, &[("部门审批", 4, 0, &[5, 3, 6]), ("终审", 1, 0, &[1, 7])], &[4]),
     (3, "申请预览权限", "请说明预览用途", None, 0, &[("审批", 2, 0, &[1, 3])], &[]),
-    (5, "申请下载权限", "请说明下载用途及期限", Some(1), 0, &[("会签", 3, 1, &[8, 9, 3, 10]), ("财务总监", 4, 0, &[11, 12])], &[3]),
+    (
+        5,
+        "申请下载权限",
+        "请说明下载用途及期限",
+        Some(1),
+        0,
+        &[("会签", 3, 1, &[8, 9, 3, 10]), ("财务总监", 4, 0, &[11, 12])],
+        &[3],
+    ),
     (6, "申请编辑权限", "请说明编辑范围", Some(4), 0, &[("技术负责人", 1, 0, &[5, 3]), ("终审", 2, 0, &[1])], &[2, 7]),
     (7, "删除文件审批", "请说明删除原因", Some(2), 2, &[("主管审批", 2, 0, &[6, 7]), ("行政确认", 1, 0, &[9])], &[3]),
     (8, "新建文件夹", "请说明新建文件夹用途", Some(3), 1, &[("审批", 2, 0, &[10, 3, 1])], &[8]),
-    (2, "合同上传审批", "请上传合同扫描件", Some(5), 1, &[("法务初审", 3, 0, &[12, 11, 3]), ("法务终审", 4, 0, &[1, 12])], &[5]),
+    (
+        2,
+        "合同上传审批",
+        "请上传合同扫描件",
+        Some(5),
+        1,
+        &[("法务初审", 3, 0, &[12, 11, 3]), ("法务终审", 4, 0, &[1, 12])],
+        &[5],
+    ),
     (3, "申请预览权限", "请说明预览用途", Some(3), 0, &[("市场部审批", 1, 0, &[8, 10])], &[]),
     (4, "修改审批", "请说明修改内容", Some(1), 2, &[("财务审核", 2, 0, &[9, 11]), ("终审", 1, 0, &[1])], &[2, 4]),
     (2, "上传审批", "上传审批", Some(4), 1, &[("组长审批", 2, 0, &[5, 2]), ("评审", 3, 1, &[1, 3, 7])], &[4]),
@@ -144,7 +160,8 @@ const DEMO_BLOCK: &[(usize, DemoRole)] = &[
 ];
 
 const AGREE_NOTES: &[&str] = &["同意", "同意,请按流程执行", "已核实,同意", "可以", "没问题,通过", "同意,注意保密"];
-const REFUSE_NOTES: &[&str] = &["不同意,请补充说明", "内容有误,请修改后重新提交", "权限范围过大", "请先与部门负责人确认"];
+const REFUSE_NOTES: &[&str] =
+    &["不同意,请补充说明", "内容有误,请修改后重新提交", "权限范围过大", "请先与部门负责人确认"];
 const CREATOR_NOTES: &[&str] = &[
     "请批准!",
     "修改了部分内容",
@@ -155,7 +172,8 @@ const CREATOR_NOTES: &[&str] = &[
     "按会议决定提交",
     "",
 ];
-const DOC_NAMES: &[&str] = &["会议纪要", "需求变更说明", "测试报告", "设计说明", "客户反馈汇总", "合同补充条款", "培训资料", "周报"];
+const DOC_NAMES: &[&str] =
+    &["会议纪要", "需求变更说明", "测试报告", "设计说明", "客户反馈汇总", "合同补充条款", "培训资料", "周报"];
 
 /// A tiny valid PNG (1×1), so image attachments are real images.
 const PNG_1X1: &[u8] = &[
@@ -370,9 +388,8 @@ impl Gen {
     fn creator_for(&mut self, t: usize, avoid: Option<i64>) -> i64 {
         let spec = self.templets[t].spec;
         let approvers: Vec<i64> = spec.5.iter().flat_map(|s| s.3.iter().copied()).collect();
-        let candidates: Vec<i64> = (2..=USERS.len() as i64)
-            .filter(|u| !approvers.contains(u) && Some(*u) != avoid)
-            .collect();
+        let candidates: Vec<i64> =
+            (2..=USERS.len() as i64).filter(|u| !approvers.contains(u) && Some(*u) != avoid).collect();
         *candidates.choose(&mut self.rng).unwrap_or(&ADMIN_UID)
     }
 
@@ -383,7 +400,8 @@ impl Gen {
         let file_id = *seeded.targets.choose(&mut self.rng)?;
         let attachment_id = self.attachment_for(spec.0, file_id, creator, createtime);
         let json = self.request_json(tid, spec, file_id, attachment_id, select);
-        let created = request_from_value(json).and_then(|req| self.state.create_approval_from(creator, req, createtime));
+        let created =
+            request_from_value(json).and_then(|req| self.state.create_approval_from(creator, req, createtime));
         match created {
             Ok(id) => Some(id),
             Err(err) => {
@@ -686,7 +704,11 @@ mod tests {
     fn boxes(s: &State, uid: i64) -> (usize, usize, usize, usize) {
         let todo = s.todo_ids(uid).len();
         let submitted = s.created_by(uid).len();
-        let processed = s.approver_of(uid).iter().filter(|a| a.rows.iter().any(|r| r.uid == uid && r.utype == 1 && r.status2 != 0)).count();
+        let processed = s
+            .approver_of(uid)
+            .iter()
+            .filter(|a| a.rows.iter().any(|r| r.uid == uid && r.utype == 1 && r.status2 != 0))
+            .count();
         let cc = s.cc_of(uid).len();
         (todo, submitted, processed, cc)
     }

@@ -223,9 +223,7 @@ impl Approval {
         if self.steps[step].rule == 4 && self.steps[step].select_id != Some(uid) {
             return None;
         }
-        self.rows
-            .iter()
-            .find(|r| r.utype == UTYPE_APPROVER && r.uid == uid && r.step == step as i64 && r.status2 == 0)
+        self.rows.iter().find(|r| r.utype == UTYPE_APPROVER && r.uid == uid && r.step == step as i64 && r.status2 == 0)
     }
 
     /// Records `uid`'s decision (1 agree, 2 refuse) on row `auid` of step `step`, then moves the

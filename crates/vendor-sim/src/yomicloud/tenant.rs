@@ -199,12 +199,19 @@ impl State {
 
     /// The handling id of `uid`'s approver row in approval `aid` (0 if none).
     fn row_id(&self, aid: i64, uid: i64) -> i64 {
-        self.approvals.get(&aid).and_then(|a| a.rows.iter().find(|r| r.uid == uid && r.utype == UTYPE_APPROVER)).map_or(0, |r| r.id)
+        self.approvals
+            .get(&aid)
+            .and_then(|a| a.rows.iter().find(|r| r.uid == uid && r.utype == UTYPE_APPROVER))
+            .map_or(0, |r| r.id)
     }
 
     /// Changes `uid`'s approver row of approval `aid`.
     fn set_row(&mut self, aid: i64, uid: i64, change: impl FnOnce(&mut super::state::Row)) {
-        if let Some(row) = self.approvals.get_mut(&aid).and_then(|a| a.rows.iter_mut().find(|r| r.uid == uid && r.utype == UTYPE_APPROVER)) {
+        if let Some(row) = self
+            .approvals
+            .get_mut(&aid)
+            .and_then(|a| a.rows.iter_mut().find(|r| r.uid == uid && r.utype == UTYPE_APPROVER))
+        {
             change(row);
         }
     }
@@ -226,7 +233,8 @@ mod tests {
     #[test]
     fn every_wild_record_was_made_and_lands_in_the_demo_users_lists() {
         let (s, w) = drive();
-        let ids = [w.odd_todo, w.unknown_rule_todo, w.unknown_status, w.status_word, w.sparse, w.unknown_type, w.unreadable];
+        let ids =
+            [w.odd_todo, w.unknown_rule_todo, w.unknown_status, w.status_word, w.sparse, w.unknown_type, w.unreadable];
         assert!(ids.iter().all(|id| *id > 0), "{w:?}");
         let todo = s.todo_ids(DEMO_UID);
         assert!(todo.contains(&w.odd_todo) && todo.contains(&w.unknown_rule_todo), "two wild todos: {todo:?}");
@@ -252,9 +260,16 @@ mod tests {
         assert_eq!(content["fullPath"].as_str(), Some(format!("公司文件/{}", odd_text("特殊字符目录")).as_str()));
         let rows = views::data2(&s.approvals[&w.odd_todo]);
         assert!(rows.as_array().unwrap().iter().any(|r| r["status2"] == 3));
-        assert!(rows.as_array().unwrap().iter().any(|r| r["uid"].as_str() == Some(&DEMO_UID.to_string()) && r.get("utype").is_none()));
+        assert!(rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["uid"].as_str() == Some(&DEMO_UID.to_string()) && r.get("utype").is_none()));
         assert!(views::data2(&s.approvals[&w.unknown_type]).as_array().unwrap().iter().all(|r| r["status"] == 4));
         assert_eq!(views::data2(&s.approvals[&w.unknown_rule_todo])[0]["handleType"], 5);
-        assert_eq!(s.path_of(w.long_named_file), format!("公司文件/{}/{}.xlsx", odd_text("特殊字符目录"), "很长的文件名".repeat(33)));
+        assert_eq!(
+            s.path_of(w.long_named_file),
+            format!("公司文件/{}/{}.xlsx", odd_text("特殊字符目录"), "很长的文件名".repeat(33))
+        );
     }
 }

@@ -109,9 +109,9 @@ pub fn templet_people(t: &Templet) -> Vec<i64> {
 
 /// The type table: rows of strings `[id, name, scope, extra, upload]`.
 pub fn types_json(types: &[ApprovalType]) -> Value {
-    let rows = types.iter().map(|t| {
-        json!([t.id.to_string(), t.name, t.scope.to_string(), t.extra.to_string(), t.upload.to_string()])
-    });
+    let rows = types
+        .iter()
+        .map(|t| json!([t.id.to_string(), t.name, t.scope.to_string(), t.extra.to_string(), t.upload.to_string()]));
     Value::Array(rows.collect())
 }
 

@@ -57,7 +57,10 @@ mod tests {
         assert!(seal(k, "short", "0102030405060708", t, n, b"x").is_none(), "a 5-byte key");
         assert!(seal(k, "0123456789abcdef", "0102", t, n, b"x").is_none(), "a 4-byte IV");
         let sealed = seal(k, "0123456789abcdef", "0102030405060708", t, n, b"{}").unwrap();
-        assert_eq!(open("0123456789abcdef", "0102030405060708", sealed.as_bytes()).unwrap(), format!("{k}{t}{n}{{}}").into_bytes());
+        assert_eq!(
+            open("0123456789abcdef", "0102030405060708", sealed.as_bytes()).unwrap(),
+            format!("{k}{t}{n}{{}}").into_bytes()
+        );
         assert!(open("fedcba9876543210", "0102030405060708", sealed.as_bytes()).is_none(), "another key");
         assert!(open("0123456789abcdef", "0102030405060708", b"not base64!").is_none());
     }

@@ -26,7 +26,11 @@ async fn receiver() -> (RunningServer, Received) {
 /// Posts `json` to `call` as a client following the document would.
 async fn call(base: &str, app: &App, call: &str, json: &Value, nonce: &str) -> Value {
     let ts = now_ms().to_string();
-    let body = if app.encrypt { crypto::seal(&app.app_key, &app.app_secret, &app.iv, &ts, nonce, json.to_string().as_bytes()).unwrap() } else { json.to_string() };
+    let body = if app.encrypt {
+        crypto::seal(&app.app_key, &app.app_secret, &app.iv, &ts, nonce, json.to_string().as_bytes()).unwrap()
+    } else {
+        json.to_string()
+    };
     let sign = crypto::sign(&app.app_key, &app.app_secret, &ts, nonce, body.as_bytes());
     reqwest::Client::new()
         .post(format!("{base}{API_PREFIX}/{call}"))
@@ -69,7 +73,13 @@ async fn send_decide_and_a_signed_callback_arrives() {
         assert!(d.accepted, "{d:?}");
         let (h, body) = got.lock().unwrap()[0].clone();
         assert_eq!(header(&h, "appKey"), app.callback_app_key);
-        let sign = crypto::sign(&app.callback_app_key, &app.callback_app_secret, header(&h, "timestamp"), header(&h, "nonce"), body.as_bytes());
+        let sign = crypto::sign(
+            &app.callback_app_key,
+            &app.callback_app_secret,
+            header(&h, "timestamp"),
+            header(&h, "nonce"),
+            body.as_bytes(),
+        );
         assert_eq!(header(&h, "sign"), sign);
         let json = if encrypt {
             let plain = crypto::open(&app.callback_app_secret, &app.iv, body.as_bytes()).unwrap();
@@ -79,7 +89,10 @@ async fn send_decide_and_a_signed_callback_arrives() {
             body
         };
         let cb: Value = serde_json::from_str(&json).unwrap();
-        assert_eq!((cb["type"].as_str(), cb["result"].as_str(), cb["auditUser"].as_str()), (Some("finish"), Some("agree"), Some("杨光")));
+        assert_eq!(
+            (cb["type"].as_str(), cb["result"].as_str(), cb["auditUser"].as_str()),
+            (Some("finish"), Some("agree"), Some("杨光"))
+        );
         assert_eq!(cb["auditId"], audit_id.as_str());
         assert_eq!(sim.audit(&audit_id).unwrap().status, AuditStatus::Agreed);
     }
@@ -100,7 +113,15 @@ async fn wrong_sign_key_or_encryption_is_refused_in_the_envelope() {
     let plain = sim.app().tap_plain();
     assert_eq!(call(&server.base_url, &plain, "send", &form("X-1"), "aaaaaa").await["errorCode"], "DECRYPT_ERROR");
     assert!(sim.audits().is_empty(), "nothing was created");
-    let missing: Value = reqwest::Client::new().post(format!("{}{API_PREFIX}/send", server.base_url)).body("{}").send().await.unwrap().json().await.unwrap();
+    let missing: Value = reqwest::Client::new()
+        .post(format!("{}{API_PREFIX}/send", server.base_url))
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(missing["errorCode"], "HEADER_MISSING");
 }
 
@@ -121,7 +142,8 @@ async fn cancel_changes_state_and_calls_back_terminate() {
     let app = sim.app();
     let sent = call(&server.base_url, &app, "send", &form("C-1"), "bbbbbb").await;
     let audit_id = sent["result"]["auditId"].as_str().unwrap();
-    let body = json!({"id": "C-1", "auditId": audit_id, "type": "freight_adjust", "remark": "重复提交", "username": "E001"});
+    let body =
+        json!({"id": "C-1", "auditId": audit_id, "type": "freight_adjust", "remark": "重复提交", "username": "E001"});
     let r = call(&server.base_url, &app, "cancel", &body, "cccccc").await;
     assert_eq!(r["success"], true, "{r}");
     assert_eq!(sim.audit(audit_id).unwrap().status, AuditStatus::Cancelled);
@@ -134,7 +156,10 @@ async fn cancel_changes_state_and_calls_back_terminate() {
     let cb: Value = serde_json::from_str(&got.lock().unwrap()[0].1).unwrap();
     assert_eq!(cb["type"], "terminate");
     let again = call(&server.base_url, &app, "cancel", &body, "dddddd").await;
-    assert_eq!((again["businessException"].as_bool(), again["errorCode"].as_str()), (Some(true), Some("AUDIT_FINISHED")));
+    assert_eq!(
+        (again["businessException"].as_bool(), again["errorCode"].as_str()),
+        (Some(true), Some("AUDIT_FINISHED"))
+    );
 }
 
 #[tokio::test]
@@ -147,7 +172,15 @@ async fn admin_endpoints_and_the_demo_timer() {
     http.post(admin("callback-url")).json(&json!({"url": format!("{}/cb", rx.base_url)})).send().await.unwrap();
     let app = sim.app();
     call(&server.base_url, &app, "send", &form("D-1"), "eeeeee").await;
-    let r: Value = http.post(admin("decide")).json(&json!({"id": "D-1", "result": "reject", "remark": "运费不合理"})).send().await.unwrap().json().await.unwrap();
+    let r: Value = http
+        .post(admin("decide"))
+        .json(&json!({"id": "D-1", "result": "reject", "remark": "运费不合理"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["delivery"]["accepted"], true, "{r}");
     let nope = http.post(admin("decide")).json(&json!({"id": "D-1", "result": "pass"})).send().await.unwrap();
     assert_eq!(nope.status(), 404, "already decided");
@@ -188,7 +221,10 @@ async fn a_resend_is_refused_naming_the_approval_that_holds_the_id() {
     assert_eq!(lost.status(), 502);
     let audit_id = sim.audits_with_id("R-1")[0].audit_id.clone();
     let again = call(&server.base_url, &app, "send", &form("R-1"), "hhhhhh").await;
-    assert_eq!(again, json!({"success": false, "businessException": true, "errorCode": "AUDIT_EXISTS", "message": "该业务主键已有审核中或审核通过的审批", "result": {"id": "R-1", "auditId": audit_id}}));
+    assert_eq!(
+        again,
+        json!({"success": false, "businessException": true, "errorCode": "AUDIT_EXISTS", "message": "该业务主键已有审核中或审核通过的审批", "result": {"id": "R-1", "auditId": audit_id}})
+    );
     sim.set_bare_exists(true);
     assert_eq!(call(&server.base_url, &app, "send", &form("R-1"), "iiiiii").await["result"], Value::Null);
     assert_eq!(sim.audits_with_id("R-1").len(), 1);
@@ -203,7 +239,10 @@ async fn a_wild_tenant_signs_its_odd_callbacks_as_sent() {
     let app = sim.app();
     let sent = call(&server.base_url, &app, "send", &form("W-1"), "jjjjjj").await;
     assert_eq!(sent["success"], true, "{sent}");
-    assert!(sent.as_object().unwrap().keys().any(|k| k.starts_with("ext")), "a wild reply carries extra fields: {sent}");
+    assert!(
+        sent.as_object().unwrap().keys().any(|k| k.starts_with("ext")),
+        "a wild reply carries extra fields: {sent}"
+    );
     for n in 2..=4 {
         call(&server.base_url, &app, "send", &form(&format!("W-{n}")), &format!("kkkkk{n}")).await;
     }
@@ -213,7 +252,13 @@ async fn a_wild_tenant_signs_its_odd_callbacks_as_sent() {
     let got = got.lock().unwrap().clone();
     let mut words = vec![];
     for (h, body) in &got {
-        let sign = crypto::sign(&app.callback_app_key, &app.callback_app_secret, header(h, "timestamp"), header(h, "nonce"), body.as_bytes());
+        let sign = crypto::sign(
+            &app.callback_app_key,
+            &app.callback_app_secret,
+            header(h, "timestamp"),
+            header(h, "nonce"),
+            body.as_bytes(),
+        );
         assert_eq!(header(h, "sign"), sign, "signed over the body as sent");
         let cb: Value = serde_json::from_str(body).unwrap();
         words.push(cb["result"].as_str().unwrap_or("").to_string());

@@ -31,9 +31,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use crate::wild::Tenant;
 use crate::common::{Fault, RunningServer};
-pub use state::{App, ApiError, Audit, AuditStatus, State, Verdict};
+pub use crate::wild::Tenant;
+pub use state::{ApiError, App, Audit, AuditStatus, State, Verdict};
 
 use crate::common::{serve_vendor, FaultSwitch};
 
@@ -224,7 +224,13 @@ impl Sim {
 
     /// An approver in 则一 decides the pending approval with business id (or auditId) `key`;
     /// then the callback is delivered and its outcome returned.
-    pub async fn decide(&self, key: &str, verdict: Verdict, approver: Option<&str>, remark: Option<&str>) -> Result<Delivery, String> {
+    pub async fn decide(
+        &self,
+        key: &str,
+        verdict: Verdict,
+        approver: Option<&str>,
+        remark: Option<&str>,
+    ) -> Result<Delivery, String> {
         let audit = self.lock().decide(key, verdict, approver, remark, now_ms())?;
         Ok(self.deliver(&audit).await)
     }
@@ -236,9 +242,17 @@ impl Sim {
             let mut state = self.lock();
             (state.app.clone(), now_ms().to_string(), state.nonce())
         };
-        let json = if self.inner.faults.is_wild() { wild::callback_body(audit) } else { audit.callback_body() }.to_string();
+        let json =
+            if self.inner.faults.is_wild() { wild::callback_body(audit) } else { audit.callback_body() }.to_string();
         let (body, content_type) = if app.encrypt {
-            let sealed = crypto::seal(&app.callback_app_key, &app.callback_app_secret, &app.iv, &timestamp, &nonce, json.as_bytes());
+            let sealed = crypto::seal(
+                &app.callback_app_key,
+                &app.callback_app_secret,
+                &app.iv,
+                &timestamp,
+                &nonce,
+                json.as_bytes(),
+            );
             (sealed.unwrap_or_default(), "text/plain; charset=utf-8")
         } else {
             (json, "application/json; charset=utf-8")
@@ -251,7 +265,16 @@ impl Sim {
             ("sign".to_string(), sign),
             ("Content-Type".to_string(), content_type.to_string()),
         ];
-        let mut delivery = Delivery { audit_id: audit.audit_id.clone(), url: app.callback_url.clone(), headers, body, status: None, reply: None, accepted: false, error: None };
+        let mut delivery = Delivery {
+            audit_id: audit.audit_id.clone(),
+            url: app.callback_url.clone(),
+            headers,
+            body,
+            status: None,
+            reply: None,
+            accepted: false,
+            error: None,
+        };
         match &app.callback_url {
             None => delivery.error = Some("no callback URL configured".into()),
             Some(url) => self.post(url, &mut delivery).await,
@@ -272,7 +295,8 @@ impl Sim {
                 delivery.status = Some(resp.status().as_u16());
                 let text = resp.text().await.unwrap_or_default();
                 delivery.reply = serde_json::from_str(&text).ok();
-                delivery.accepted = delivery.status == Some(200) && delivery.reply.as_ref().is_some_and(|r| r["success"] == true);
+                delivery.accepted =
+                    delivery.status == Some(200) && delivery.reply.as_ref().is_some_and(|r| r["success"] == true);
             }
         }
     }

@@ -39,8 +39,11 @@ pub fn router(sim: Sim) -> Router {
 /// Checks the four headers, the appKey and the sign over the body as received; decrypts when
 /// the app encrypts; returns the JSON body.
 pub fn verified(state: &state::State, headers: &HeaderMap, body: &[u8]) -> Result<Value, ApiError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::header(name));
-    let (app_key, timestamp, nonce, sign) = (header("appKey")?, header("timestamp")?, header("nonce")?, header("sign")?);
+    let header = |name: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::header(name))
+    };
+    let (app_key, timestamp, nonce, sign) =
+        (header("appKey")?, header("timestamp")?, header("nonce")?, header("sign")?);
     let app = &state.app;
     if app_key != app.app_key {
         return Err(ApiError::app_key());
@@ -111,7 +114,12 @@ async fn decide(State(sim): State<Sim>, Json(req): Json<DecideRequest>) -> Respo
         "pass" => Verdict::Pass,
         "reject" => Verdict::Reject,
         "terminate" => Verdict::Terminate,
-        other => return admin_error(StatusCode::BAD_REQUEST, format!("result must be pass, reject or terminate, not {other}")),
+        other => {
+            return admin_error(
+                StatusCode::BAD_REQUEST,
+                format!("result must be pass, reject or terminate, not {other}"),
+            )
+        }
     };
     let Some(key) = req.id.or(req.audit_id) else {
         return admin_error(StatusCode::BAD_REQUEST, "give id or auditId".into());

@@ -51,21 +51,27 @@ pub fn generate(seed: u64, approvals: usize) -> State {
 /// [`generate`] for a tenant of `tenant`'s kind: a wild tenant's history is typed by real
 /// users (emoji, rare CJK, a 10 kB justification on every third approval).
 pub fn generate_for(seed: u64, approvals: usize, tenant: Tenant) -> State {
-    let mut state = State::new(seed, App {
-        app_key: String::new(),
-        app_secret: String::new(),
-        encrypt: false,
-        iv: DEMO_IV.into(),
-        callback_app_key: String::new(),
-        callback_app_secret: String::new(),
-        callback_url: None,
-    });
+    let mut state = State::new(
+        seed,
+        App {
+            app_key: String::new(),
+            app_secret: String::new(),
+            encrypt: false,
+            iv: DEMO_IV.into(),
+            callback_app_key: String::new(),
+            callback_app_secret: String::new(),
+            callback_url: None,
+        },
+    );
     state.app.app_key = state.hex_id();
     state.app.app_secret = state.hex_id();
     state.app.callback_app_key = state.hex_id();
     state.app.callback_app_secret = state.hex_id();
     for (username, name, dept) in EMPLOYEES {
-        state.employees.insert((*username).into(), Employee { username: (*username).into(), name: (*name).into(), dept: (*dept).into() });
+        state.employees.insert(
+            (*username).into(),
+            Employee { username: (*username).into(), name: (*name).into(), dept: (*dept).into() },
+        );
     }
     for (code, name, approver) in AUDIT_TYPES {
         state.audit_types.insert((*code).into(), ((*name).into(), (*approver).into()));
@@ -151,6 +157,9 @@ mod tests {
         assert_ne!(generate(10, 0).app, a.app);
         let wild = generate_for(9, 30, Tenant::Wild);
         assert_eq!((wild.app.clone(), wild.audits.len()), (a.app, 30), "the same integration, a real tenant's texts");
-        assert!(wild.audits.iter().any(|x| x.body.to_string().contains('𪚥')) && wild.audits.iter().any(|x| x.body.to_string().len() > 10_000));
+        assert!(
+            wild.audits.iter().any(|x| x.body.to_string().contains('𪚥'))
+                && wild.audits.iter().any(|x| x.body.to_string().len() > 10_000)
+        );
     }
 }

@@ -49,7 +49,8 @@ impl ApiError {
     /// The envelope as sent; `result` is `null` except for an `AUDIT_EXISTS` that names the
     /// approval holding the id.
     pub fn to_json(&self) -> Value {
-        let result = self.existing.as_ref().map_or(Value::Null, |(id, audit_id)| json!({ "id": id, "auditId": audit_id }));
+        let result =
+            self.existing.as_ref().map_or(Value::Null, |(id, audit_id)| json!({ "id": id, "auditId": audit_id }));
         json!({ "success": false, "businessException": self.business, "errorCode": self.code, "message": self.message, "result": result })
     }
 }
@@ -167,7 +168,15 @@ pub struct State {
 
 impl State {
     pub fn new(seed: u64, app: App) -> Self {
-        State { app, employees: BTreeMap::new(), audit_types: BTreeMap::new(), audits: Vec::new(), rng: StdRng::seed_from_u64(seed ^ 0x7a65_7969), bare_exists: false, next_code: 1 }
+        State {
+            app,
+            employees: BTreeMap::new(),
+            audit_types: BTreeMap::new(),
+            audits: Vec::new(),
+            rng: StdRng::seed_from_u64(seed ^ 0x7a65_7969),
+            bare_exists: false,
+            next_code: 1,
+        }
     }
 
     /// 32 lowercase hex characters (则一's id style).
@@ -261,7 +270,14 @@ impl State {
 
     /// An approver's decision on the pending approval of business id `id` (or of `audit_id`).
     /// `approver` is a 工号 or a name; absent, the type's usual approver decides.
-    pub fn decide(&mut self, key: &str, verdict: Verdict, approver: Option<&str>, remark: Option<&str>, now_ms: i64) -> Result<Audit, String> {
+    pub fn decide(
+        &mut self,
+        key: &str,
+        verdict: Verdict,
+        approver: Option<&str>,
+        remark: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Audit, String> {
         let index = self
             .audits
             .iter()
@@ -289,7 +305,11 @@ impl State {
 
     /// Pending approvals sent at or before `before_ms` (for the demo timer).
     pub fn pending_before(&self, before_ms: i64) -> Vec<String> {
-        self.audits.iter().filter(|a| a.status == AuditStatus::Pending && a.sent_at_ms <= before_ms).map(|a| a.audit_id.clone()).collect()
+        self.audits
+            .iter()
+            .filter(|a| a.status == AuditStatus::Pending && a.sent_at_ms <= before_ms)
+            .map(|a| a.audit_id.clone())
+            .collect()
     }
 }
 
@@ -304,7 +324,11 @@ fn text(body: &Value, name: &str) -> Result<String, ApiError> {
 /// `auditFormList` (required, non-empty; `type` text|file, `name`, `value`; a file's value is
 /// a URL) and `conditionParamList` (optional; `name`, `value`).
 fn check_form(body: &Value) -> Result<(), ApiError> {
-    let list = body.get("auditFormList").and_then(Value::as_array).filter(|l| !l.is_empty()).ok_or_else(|| ApiError::param("auditFormList"))?;
+    let list = body
+        .get("auditFormList")
+        .and_then(Value::as_array)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| ApiError::param("auditFormList"))?;
     for (i, f) in list.iter().enumerate() {
         let kind = f.get("type").and_then(Value::as_str).unwrap_or("");
         let value = f.get("value").and_then(Value::as_str);
@@ -322,7 +346,11 @@ fn check_form(body: &Value) -> Result<(), ApiError> {
     }
     match body.get("conditionParamList") {
         None | Some(Value::Null) => Ok(()),
-        Some(Value::Array(items)) if items.iter().all(|c| c.get("name").and_then(Value::as_str).is_some() && c.get("value").is_some()) => Ok(()),
+        Some(Value::Array(items))
+            if items.iter().all(|c| c.get("name").and_then(Value::as_str).is_some() && c.get("value").is_some()) =>
+        {
+            Ok(())
+        }
         Some(_) => Err(ApiError::param("conditionParamList")),
     }
 }
@@ -353,11 +381,19 @@ mod tests {
         }
         assert_eq!(s.audits.iter().filter(|a| a.id == "PO-1").count(), 1);
         s.bare_exists = true;
-        assert_eq!(s.send(&body("PO-1", "100"), 3).unwrap_err().to_json()["result"], Value::Null, "a bare 则一 names nothing");
+        assert_eq!(
+            s.send(&body("PO-1", "100"), 3).unwrap_err().to_json()["result"],
+            Value::Null,
+            "a bare 则一 names nothing"
+        );
         s.bare_exists = false;
         s.decide("PO-1", Verdict::Pass, Some("E002"), None, 4).unwrap();
         let approved = s.send(&body("PO-1", "100"), 5).unwrap_err();
-        assert_eq!((approved.code, approved.existing.clone()), ("AUDIT_EXISTS", Some(("PO-1".into(), audit_id.clone()))), "approved still holds the id");
+        assert_eq!(
+            (approved.code, approved.existing.clone()),
+            ("AUDIT_EXISTS", Some(("PO-1".into(), audit_id.clone()))),
+            "approved still holds the id"
+        );
         assert_eq!(s.audit(&audit_id).unwrap().audit_user.as_deref(), Some(s.employees["E002"].name.as_str()));
         s.send(&body("PO-2", "1"), 6).unwrap();
         s.decide("PO-2", Verdict::Reject, None, Some("预算不足"), 7).unwrap();

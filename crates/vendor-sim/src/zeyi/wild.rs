@@ -56,13 +56,21 @@ mod tests {
             bodies.push(callback_body(&audit));
         }
         for (b, n) in bodies.iter().zip(1..) {
-            assert_eq!((b["id"].as_str(), b["type"].as_str()), (Some(format!("W-{n}").as_str()), Some("finish")), "{b}");
+            assert_eq!(
+                (b["id"].as_str(), b["type"].as_str()),
+                (Some(format!("W-{n}").as_str()), Some("finish")),
+                "{b}"
+            );
             assert!(b["auditId"].as_str().is_some_and(|a| a.len() == 32));
             assert!(b.as_object().unwrap().keys().any(|k| k.starts_with("ext")), "extra fields: {b}");
         }
         assert_eq!(bodies[0]["result"], unknown_word("result", 1));
         assert_eq!((bodies[1]["result"].as_str(), bodies[1]["auditUser"].is_null()), (Some("agree"), true));
         assert!(bodies[1]["remark"].as_str().unwrap().len() >= 10_000);
-        assert!(bodies[2]["auditCode"].is_number() && bodies[2]["remark"].is_null() && bodies[2]["auditUser"].as_str().unwrap().contains('𪚥'));
+        assert!(
+            bodies[2]["auditCode"].is_number()
+                && bodies[2]["remark"].is_null()
+                && bodies[2]["auditUser"].as_str().unwrap().contains('𪚥')
+        );
     }
 }

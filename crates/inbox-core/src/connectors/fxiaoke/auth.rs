@@ -23,11 +23,19 @@ pub struct Credentials {
 
 impl Credentials {
     pub fn from_account(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
-        let app_id = account.setting("app_id").ok_or_else(|| VendorError::Config("the appId (app_id) is missing".into()))?;
-        let app_secret = secrets.get("app_secret").ok_or_else(|| VendorError::Config("the appSecret (app_secret) is missing".into()))?;
-        let permanent_code =
-            secrets.get("permanent_code").ok_or_else(|| VendorError::Config("the permanentCode (permanent_code) is missing".into()))?;
-        Ok(Credentials { app_id: app_id.trim().to_string(), app_secret: app_secret.to_string(), permanent_code: permanent_code.to_string() })
+        let app_id =
+            account.setting("app_id").ok_or_else(|| VendorError::Config("the appId (app_id) is missing".into()))?;
+        let app_secret = secrets
+            .get("app_secret")
+            .ok_or_else(|| VendorError::Config("the appSecret (app_secret) is missing".into()))?;
+        let permanent_code = secrets
+            .get("permanent_code")
+            .ok_or_else(|| VendorError::Config("the permanentCode (permanent_code) is missing".into()))?;
+        Ok(Credentials {
+            app_id: app_id.trim().to_string(),
+            app_secret: app_secret.to_string(),
+            permanent_code: permanent_code.to_string(),
+        })
     }
 
     pub fn new(app_id: &str, app_secret: &str, permanent_code: &str) -> Self {

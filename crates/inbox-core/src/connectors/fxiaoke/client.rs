@@ -6,7 +6,7 @@
 
 use super::auth::{Credentials, Token};
 use super::wire;
-use crate::connectors::{send, http_client, transport_error};
+use crate::connectors::{http_client, send, transport_error};
 use crate::error::VendorError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde::de::DeserializeOwned;
@@ -98,9 +98,18 @@ impl Client {
     pub fn new(base_url: &str, creds: Credentials) -> Result<Self, VendorError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!("the base URL must start with http:// or https://, not \"{base}\"")));
+            return Err(VendorError::Config(format!(
+                "the base URL must start with http:// or https://, not \"{base}\""
+            )));
         }
-        Ok(Client { http: http_client(), base, creds, token: tokio::sync::Mutex::new(None), limiters: Mutex::default(), pacer: None })
+        Ok(Client {
+            http: http_client(),
+            base,
+            creds,
+            token: tokio::sync::Mutex::new(None),
+            limiters: Mutex::default(),
+            pacer: None,
+        })
     }
 
     /// Paces the calls through `pacer`, shared with every process on the cache.
@@ -124,7 +133,8 @@ impl Client {
             map.entry(path)
                 .or_insert_with(|| {
                     let burst = NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN);
-                    let quota = Quota::with_period(REFILL).unwrap_or(Quota::per_second(NonZeroU32::MIN)).allow_burst(burst);
+                    let quota =
+                        Quota::with_period(REFILL).unwrap_or(Quota::per_second(NonZeroU32::MIN)).allow_burst(burst);
                     Arc::new(RateLimiter::direct(quota))
                 })
                 .clone()
@@ -222,7 +232,10 @@ impl Client {
     /// `user/simpleList` of department 999999 with its sub-departments: the whole company.
     pub async fn user_simple_list(&self) -> Result<wire::UserSimpleList, VendorError> {
         const WHOLE_COMPANY: i64 = 999_999;
-        Ok(self.call(beyond_document::USER_SIMPLE_LIST, json!({ "departmentId": WHOLE_COMPANY, "fetchChild": true })).await?.0)
+        Ok(self
+            .call(beyond_document::USER_SIMPLE_LIST, json!({ "departmentId": WHOLE_COMPANY, "fetchChild": true }))
+            .await?
+            .0)
     }
 
     pub async fn approval_type_forms(&self) -> Result<wire::ApprovalTypeForms, VendorError> {
@@ -231,7 +244,13 @@ impl Client {
 
     /// `approval/query` over `[start_ms, end_ms]`, both ends included (a window of
     /// `fxiaoke::windows`), page `page` of `size`.
-    pub async fn approval_query(&self, start_ms: i64, end_ms: i64, page: i64, size: i64) -> Result<wire::ApprovalQuery, VendorError> {
+    pub async fn approval_query(
+        &self,
+        start_ms: i64,
+        end_ms: i64,
+        page: i64,
+        size: i64,
+    ) -> Result<wire::ApprovalQuery, VendorError> {
         let body = json!({ "startTime": start_ms, "endTime": end_ms, "pageNumber": page, "pageSize": size });
         Ok(self.call(path::APPROVAL_QUERY, body).await?.0)
     }
@@ -256,18 +275,35 @@ impl Client {
         Ok(self.call(beyond_document::CRM_INSTANCES_QUERY, body).await?.0)
     }
 
-    pub async fn crm_instance_get(&self, me: &str, instance_id: &str) -> Result<(wire::CrmInstanceGet, Value), VendorError> {
-        self.call(beyond_document::CRM_INSTANCE_GET, json!({ "currentOpenUserId": me, "instanceId": instance_id })).await
+    pub async fn crm_instance_get(
+        &self,
+        me: &str,
+        instance_id: &str,
+    ) -> Result<(wire::CrmInstanceGet, Value), VendorError> {
+        self.call(beyond_document::CRM_INSTANCE_GET, json!({ "currentOpenUserId": me, "instanceId": instance_id }))
+            .await
     }
 
     /// `approvalTask/action` with `actionType` `agree` or `reject`.
-    pub async fn crm_task_action(&self, me: &str, task_id: &str, action_type: &str, opinion: &str) -> Result<(), VendorError> {
+    pub async fn crm_task_action(
+        &self,
+        me: &str,
+        task_id: &str,
+        action_type: &str,
+        opinion: &str,
+    ) -> Result<(), VendorError> {
         let body = json!({ "currentOpenUserId": me, "taskId": task_id, "actionType": action_type, "opinion": opinion });
         self.call_raw(beyond_document::CRM_TASK_ACTION, body).await.map(drop).map_err(VendorError::as_outcome)
     }
 
     /// Cancels the approval flow running on a CRM record (the applicant withdraws it).
-    pub async fn crm_instance_cancel(&self, me: &str, entity_id: &str, object_id: &str, reason: &str) -> Result<(), VendorError> {
+    pub async fn crm_instance_cancel(
+        &self,
+        me: &str,
+        entity_id: &str,
+        object_id: &str,
+        reason: &str,
+    ) -> Result<(), VendorError> {
         let body = json!({
             "currentOpenUserId": me,
             "data": { "entityId": entity_id, "objectId": object_id, "cancelReason": reason },
@@ -286,7 +322,11 @@ impl Client {
             self.pace(CALL).await;
             let resp = send(CALL, self.http.post(format!("{}{CALL}", self.base)).json(&body)).await?;
             let status = resp.status().as_u16();
-            let is_json = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+            let is_json = resp
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("json"));
             let bytes = resp.bytes().await.map_err(|e| transport_error(CALL, e))?;
             if !is_json && status == 200 {
                 return Ok(bytes.to_vec());
@@ -341,14 +381,29 @@ mod tests {
         assert!(envelope("c", &json!({"errorCode": 0, "errorMessage": "success"})).is_ok());
         let e = envelope("c", &json!({"errorCode": 20016, "errorMessage": "corpAccessToken error"})).unwrap_err();
         assert!(matches!(e, VendorError::Auth { ref code, .. } if code == "20016"), "{e}");
-        let e = envelope("approval/get", &json!({"errorCode": 15002, "errorMessage": "illegal parameter"})).unwrap_err().to_string();
-        assert!(e.contains("approval/get") && e.contains("15002") && e.contains("参数不合法") && e.contains("illegal parameter"), "{e}");
+        let e = envelope("approval/get", &json!({"errorCode": 15002, "errorMessage": "illegal parameter"}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("approval/get")
+                && e.contains("15002")
+                && e.contains("参数不合法")
+                && e.contains("illegal parameter"),
+            "{e}"
+        );
         // The message is never what decides: a success code with an alarming message passes.
         assert!(envelope("c", &json!({"errorCode": 0, "errorMessage": "corpAccessToken error"})).is_ok());
         assert!(matches!(envelope("c", &json!({"errorCode": "x"})), Err(VendorError::Malformed { .. })));
         assert!(matches!(parse("c", 502, b"<html>"), Err(VendorError::Http { status: 502, .. })));
         assert!(matches!(parse("c", 200, b"{\"a\":1}"), Err(VendorError::Malformed { .. })));
-        for c in [code::ILLEGAL_PARAMETER, code::TOKEN_INVALID, code::APP_CREDENTIALS, code::RATE_LIMITED, code::NOT_ALLOWED, code::NO_SUCH_EMPLOYEE] {
+        for c in [
+            code::ILLEGAL_PARAMETER,
+            code::TOKEN_INVALID,
+            code::APP_CREDENTIALS,
+            code::RATE_LIMITED,
+            code::NOT_ALLOWED,
+            code::NO_SUCH_EMPLOYEE,
+        ] {
             assert!(!describe(c).starts_with("未知"), "{c} has words");
         }
     }

@@ -9,9 +9,14 @@
 //! its text); the vendor's HTML tables are sanitised with `ammonia` before they become
 //! `Table` values. People are ids here; the connector puts names on them (`people.rs`).
 
-use super::wire::{self, word_of, ApprovalTask, CrmInstanceDetail, CrmTask, CustomField, MediaRef, PresetRecord, TripItem};
+use super::wire::{
+    self, word_of, ApprovalTask, CrmInstanceDetail, CrmTask, CustomField, MediaRef, PresetRecord, TripItem,
+};
 use crate::connectors::unknown;
-use crate::model::{Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, User, Vendor};
+use crate::model::{
+    Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember,
+    StepRule, User, Vendor,
+};
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use serde::Deserialize;
 use serde_json::Value;
@@ -104,85 +109,95 @@ fn coded(what: &str, code: &str, table: fn(i64) -> Option<&'static str>) -> Stri
 }
 
 pub fn travel_type(code: &str) -> String {
-    coded("travelType", code, |c| Some(match c {
-        1 => "飞机",
-        2 => "汽车",
-        3 => "火车",
-        4 => "住宿",
-        5 => "打车",
-        6 => "餐饮",
-        7 => "其他",
-        _ => return None,
-    }))
+    coded("travelType", code, |c| {
+        Some(match c {
+            1 => "飞机",
+            2 => "汽车",
+            3 => "火车",
+            4 => "住宿",
+            5 => "打车",
+            6 => "餐饮",
+            7 => "其他",
+            _ => return None,
+        })
+    })
 }
 
 pub fn vehicle(code: &str) -> String {
-    coded("vehicle", code, |c| Some(match c {
-        1 => "火车",
-        2 => "飞机",
-        3 => "汽车",
-        4 => "其他",
-        _ => return None,
-    }))
+    coded("vehicle", code, |c| {
+        Some(match c {
+            1 => "火车",
+            2 => "飞机",
+            3 => "汽车",
+            4 => "其他",
+            _ => return None,
+        })
+    })
 }
 
 /// 请假 types, and 8 = 加班 (the overtime form's fixed value).
 pub fn leave_type(code: &str) -> String {
-    coded("leaveType", code, |c| Some(match c {
-        1 => "事假",
-        2 => "病假",
-        3 => "调休",
-        4 => "年休假",
-        5 => "婚假",
-        6 => "生育假",
-        7 => "丧假",
-        8 => "加班",
-        9 => "外勤",
-        10 => "出差",
-        11 => "其他",
-        _ => return None,
-    }))
+    coded("leaveType", code, |c| {
+        Some(match c {
+            1 => "事假",
+            2 => "病假",
+            3 => "调休",
+            4 => "年休假",
+            5 => "婚假",
+            6 => "生育假",
+            7 => "丧假",
+            8 => "加班",
+            9 => "外勤",
+            10 => "出差",
+            11 => "其他",
+            _ => return None,
+        })
+    })
 }
 
 pub fn attachment_type(code: &str) -> String {
-    coded("attachment type", code, |c| Some(match c {
-        1 => "录音",
-        2 => "图片",
-        3 => "文件",
-        _ => return None,
-    }))
+    coded("attachment type", code, |c| {
+        Some(match c {
+            1 => "录音",
+            2 => "图片",
+            3 => "文件",
+            _ => return None,
+        })
+    })
 }
 
 /// 审批对象类型 (crmObject.type).
 pub fn crm_object_type(code: &str) -> String {
-    coded("crmObject type", code, |c| Some(match c {
-        2 => "旧客户",
-        3 => "旧联系人",
-        100 => "销售记录",
-        101 => "线索",
-        102 => "客户",
-        103 => "联系人",
-        104 => "产品",
-        105 => "回款",
-        106 => "退款",
-        107 => "销售流程",
-        108 => "商机",
-        109 => "开票",
-        110 => "成交",
-        111 => "订单",
-        112 => "退货单",
-        113 => "拜访",
-        114 => "拜访动作",
-        115 => "盘点动作",
-        116 => "合同",
-        117 => "线索池",
-        118 => "公海",
-        119 => "竞争对手",
-        120 => "市场活动",
-        121 => "盘点",
-        200 => "自定义对象",
-        _ => return None,
-    }))
+    coded("crmObject type", code, |c| {
+        Some(match c {
+            2 => "旧客户",
+            3 => "旧联系人",
+            100 => "销售记录",
+            101 => "线索",
+            102 => "客户",
+            103 => "联系人",
+            104 => "产品",
+            105 => "回款",
+            106 => "退款",
+            107 => "销售流程",
+            108 => "商机",
+            109 => "开票",
+            110 => "成交",
+            111 => "订单",
+            112 => "退货单",
+            113 => "拜访",
+            114 => "拜访动作",
+            115 => "盘点动作",
+            116 => "合同",
+            117 => "线索池",
+            118 => "公海",
+            119 => "竞争对手",
+            120 => "市场活动",
+            121 => "盘点",
+            200 => "自定义对象",
+            _ => return None,
+        })
+    })
 }
 
 /// The preset form kinds of `approveType` (the name shown when the reply has no form name).
@@ -208,11 +223,13 @@ pub fn approve_type(code: &str) -> String {
 }
 
 fn flow_type(code: &str) -> String {
-    coded("flowType", code, |c| Some(match c {
-        1 => "自由审批流程",
-        2 => "固定审批流程",
-        _ => return None,
-    }))
+    coded("flowType", code, |c| {
+        Some(match c {
+            1 => "自由审批流程",
+            2 => "固定审批流程",
+            _ => return None,
+        })
+    })
 }
 
 /// A person by id; the connector names them.
@@ -331,9 +348,21 @@ fn step(t: &ApprovalTask) -> Step {
         .task_members
         .iter()
         .map(|m| {
-            let comment = t.comments.iter().filter(|c| c.sender_id == m.employee_id).map(|c| c.content.clone()).collect::<Vec<_>>().join("\n");
+            let comment = t
+                .comments
+                .iter()
+                .filter(|c| c.sender_id == m.employee_id)
+                .map(|c| c.content.clone())
+                .collect::<Vec<_>>()
+                .join("\n");
             let (decision, word) = task_decision(&m.state);
-            StepMember { user: user(&m.employee_id), decision, word, comment: Some(comment).filter(|c| !c.is_empty()), decided_at: None }
+            StepMember {
+                user: user(&m.employee_id),
+                decision,
+                word,
+                comment: Some(comment).filter(|c| !c.is_empty()),
+                decided_at: None,
+            }
         })
         .collect();
     Step { name, rule: rule(&t.kind), decision: task_decision(&t.state).0, members }
@@ -372,7 +401,8 @@ fn fields(a: &wire::Approval, form_name: &str, files: &mut Vec<Attachment>) -> V
 /// a type we do not know, or one that is not the shape its type documents, still shows every
 /// value it holds.
 fn form_fields(approve_type: Option<i64>, record: &Value, out: &mut Vec<Field>, files: &mut Vec<Attachment>) {
-    let custom_shaped = record.as_object().is_some_and(|o| o.values().filter(|v| !v.is_null()).any(|v| CustomField::of(v).is_some()));
+    let custom_shaped =
+        record.as_object().is_some_and(|o| o.values().filter(|v| !v.is_null()).any(|v| CustomField::of(v).is_some()));
     match approve_type {
         Some(100) => custom_fields(record, out, files),
         Some(t @ 1..=9) => match PresetRecord::deserialize(record) {
@@ -396,11 +426,18 @@ fn any_fields(record: &Value, out: &mut Vec<Field>) {
 /// handlers, styles, links, images or frames (nothing that could run or load remote content
 /// in the webview).
 pub fn sanitize_table(html: &str) -> String {
-    const TAGS: &[&str] = &["table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "br", "p", "div", "span", "b", "strong", "i", "em", "u"];
+    const TAGS: &[&str] = &[
+        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "br", "p", "div", "span",
+        "b", "strong", "i", "em", "u",
+    ];
     ammonia::Builder::default()
         .tags(TAGS.iter().copied().collect())
         .generic_attributes(Default::default())
-        .tag_attributes(std::iter::once(("td", ["colspan", "rowspan"].into_iter().collect())).chain(std::iter::once(("th", ["colspan", "rowspan"].into_iter().collect()))).collect())
+        .tag_attributes(
+            std::iter::once(("td", ["colspan", "rowspan"].into_iter().collect()))
+                .chain(std::iter::once(("th", ["colspan", "rowspan"].into_iter().collect())))
+                .collect(),
+        )
         .url_schemes(Default::default())
         .link_rel(None)
         .clean(html)
@@ -422,43 +459,113 @@ fn media(list: &[MediaRef], prefix: &str, out: &mut Vec<Field>, files: &mut Vec<
 /// Fields of a preset form, in the order of the document's table for `approve_type`; lines of
 /// `details[]` are labelled `明细 n ·`.
 fn preset_fields(t: i64, r: &PresetRecord, prefix: &str, out: &mut Vec<Field>, files: &mut Vec<Attachment>) {
-    let mut push = |label: &str, (value, kind): (String, FieldKind)| out.push(Field::new(format!("{prefix}{label}"), value, kind));
+    let mut push =
+        |label: &str, (value, kind): (String, FieldKind)| out.push(Field::new(format!("{prefix}{label}"), value, kind));
     let text = |v: &Option<String>| non_empty(v).map(|s| (s.to_string(), FieldKind::Text));
     let date = |v: &Option<String>| non_empty(v).map(date);
     let select = |v: &Option<String>, words: fn(&str) -> String| non_empty(v).map(|c| (words(c), FieldKind::Select));
-    if let Some(v) = text(&r.title) { push("标题", v) }
-    if let Some(v) = text(&r.company_name) { push("公司名称", v) }
-    if let Some(v) = select(&r.travel_type, travel_type) { push("类型", v) }
-    if let Some(v) = select(&r.leave_type, leave_type) { push(if t == 9 { "类型" } else { "请假类型" }, v) }
-    if let Some((v, _)) = text(&r.borrower_id) { push("借款人", (v, FieldKind::User)) }
-    if let Some(v) = text(&r.reason) { push("事由", v) }
-    if let Some(v) = text(&r.approve_reason) { push("事由", v) }
-    let amount_label = match t { 5 => "借款金额", 7 => "金额", _ => "报销金额" };
-    if let Some(v) = amount(&r.amount) { push(amount_label, v) }
-    if let Some(v) = amount(&r.travel_amount) { push("报销金额", v) }
-    if let Some(v) = amount(&r.payment_amount) { push("付款金额", v) }
-    if let Some(v) = number(&r.discount_percent, 2) { push("折扣率", v) }
-    if let Some(v) = amount(&r.approve_budget) { push("预算", v) }
-    if let Some(v) = amount(&r.approve_prepayments) { push("预支", v) }
-    if let Some(v) = text(&r.start_address) { push("出发地点", v) }
-    if let Some(v) = text(&r.end_address) { push("目的地点", v) }
-    if let Some(v) = text(&r.start_point) { push("出发地", v) }
-    if let Some(v) = text(&r.end_point) { push("目的地", v) }
-    if let Some(v) = select(&r.vehicle, vehicle) { push("交通工具", v) }
-    if let Some(v) = non_empty(&r.days_number) { push("住宿天数", (v.to_string(), FieldKind::Number)) }
-    let (start_label, end_label) = match t { 8 | 4 => ("出发时间", "到达时间"), _ => ("开始时间", "结束时间") };
-    if let Some(v) = date(&r.start_time) { push(start_label, v) }
-    if let Some(v) = date(&r.end_time) { push(end_label, v) }
-    if let Some(v) = number(&r.hours, 1) { push(if t == 9 { "加班小时数" } else { "请假小时数" }, v) }
-    if let Some(v) = date(&r.payment_time) { push("付款时间", v) }
-    if let Some(v) = text(&r.payment_type) { push("付款方式", v) }
-    if let Some(v) = r.invoiced.as_ref().filter(|v| !v.is_null()) { push("是否开票", (unknown::words(v), FieldKind::Select)) }
-    if let Some(v) = text(&r.receiver_name) { push("收款人姓名", v) }
-    if let Some(v) = text(&r.receiver_account) { push("收款人账号", v) }
-    if let Some(v) = text(&r.open_bank) { push("开户行", v) }
-    if let Some(v) = text(&r.customer_id) { push("客户", v) }
-    if !r.member_ids.is_empty() { push("出差人", (r.member_ids.join("、"), FieldKind::User)) }
-    if let Some(v) = text(&r.remark) { push(if t == 7 { "说明" } else { "备注" }, v) }
+    if let Some(v) = text(&r.title) {
+        push("标题", v)
+    }
+    if let Some(v) = text(&r.company_name) {
+        push("公司名称", v)
+    }
+    if let Some(v) = select(&r.travel_type, travel_type) {
+        push("类型", v)
+    }
+    if let Some(v) = select(&r.leave_type, leave_type) {
+        push(if t == 9 { "类型" } else { "请假类型" }, v)
+    }
+    if let Some((v, _)) = text(&r.borrower_id) {
+        push("借款人", (v, FieldKind::User))
+    }
+    if let Some(v) = text(&r.reason) {
+        push("事由", v)
+    }
+    if let Some(v) = text(&r.approve_reason) {
+        push("事由", v)
+    }
+    let amount_label = match t {
+        5 => "借款金额",
+        7 => "金额",
+        _ => "报销金额",
+    };
+    if let Some(v) = amount(&r.amount) {
+        push(amount_label, v)
+    }
+    if let Some(v) = amount(&r.travel_amount) {
+        push("报销金额", v)
+    }
+    if let Some(v) = amount(&r.payment_amount) {
+        push("付款金额", v)
+    }
+    if let Some(v) = number(&r.discount_percent, 2) {
+        push("折扣率", v)
+    }
+    if let Some(v) = amount(&r.approve_budget) {
+        push("预算", v)
+    }
+    if let Some(v) = amount(&r.approve_prepayments) {
+        push("预支", v)
+    }
+    if let Some(v) = text(&r.start_address) {
+        push("出发地点", v)
+    }
+    if let Some(v) = text(&r.end_address) {
+        push("目的地点", v)
+    }
+    if let Some(v) = text(&r.start_point) {
+        push("出发地", v)
+    }
+    if let Some(v) = text(&r.end_point) {
+        push("目的地", v)
+    }
+    if let Some(v) = select(&r.vehicle, vehicle) {
+        push("交通工具", v)
+    }
+    if let Some(v) = non_empty(&r.days_number) {
+        push("住宿天数", (v.to_string(), FieldKind::Number))
+    }
+    let (start_label, end_label) = match t {
+        8 | 4 => ("出发时间", "到达时间"),
+        _ => ("开始时间", "结束时间"),
+    };
+    if let Some(v) = date(&r.start_time) {
+        push(start_label, v)
+    }
+    if let Some(v) = date(&r.end_time) {
+        push(end_label, v)
+    }
+    if let Some(v) = number(&r.hours, 1) {
+        push(if t == 9 { "加班小时数" } else { "请假小时数" }, v)
+    }
+    if let Some(v) = date(&r.payment_time) {
+        push("付款时间", v)
+    }
+    if let Some(v) = text(&r.payment_type) {
+        push("付款方式", v)
+    }
+    if let Some(v) = r.invoiced.as_ref().filter(|v| !v.is_null()) {
+        push("是否开票", (unknown::words(v), FieldKind::Select))
+    }
+    if let Some(v) = text(&r.receiver_name) {
+        push("收款人姓名", v)
+    }
+    if let Some(v) = text(&r.receiver_account) {
+        push("收款人账号", v)
+    }
+    if let Some(v) = text(&r.open_bank) {
+        push("开户行", v)
+    }
+    if let Some(v) = text(&r.customer_id) {
+        push("客户", v)
+    }
+    if !r.member_ids.is_empty() {
+        push("出差人", (r.member_ids.join("、"), FieldKind::User))
+    }
+    if let Some(v) = text(&r.remark) {
+        push(if t == 7 { "说明" } else { "备注" }, v)
+    }
     for (i, item) in r.items.iter().enumerate() {
         trip_item(item, &format!("{prefix}行程 {} · ", i + 1), out);
     }
@@ -469,13 +576,26 @@ fn preset_fields(t: i64, r: &PresetRecord, prefix: &str, out: &mut Vec<Field>, f
 }
 
 fn trip_item(item: &TripItem, prefix: &str, out: &mut Vec<Field>) {
-    let mut push = |label: &str, (value, kind): (String, FieldKind)| out.push(Field::new(format!("{prefix}{label}"), value, kind));
-    if let Some(v) = non_empty(&item.start_point) { push("出发地", (v.to_string(), FieldKind::Text)) }
-    if let Some(v) = non_empty(&item.end_point) { push("目的地", (v.to_string(), FieldKind::Text)) }
-    if let Some(v) = non_empty(&item.start_time) { push("出发时间", date(v)) }
-    if let Some(v) = non_empty(&item.end_time) { push("到达时间", date(v)) }
-    if let Some(v) = non_empty(&item.vehicle) { push("交通工具", (vehicle(v), FieldKind::Select)) }
-    if let Some(v) = non_empty(&item.days_number) { push("住宿天数", (v.to_string(), FieldKind::Number)) }
+    let mut push =
+        |label: &str, (value, kind): (String, FieldKind)| out.push(Field::new(format!("{prefix}{label}"), value, kind));
+    if let Some(v) = non_empty(&item.start_point) {
+        push("出发地", (v.to_string(), FieldKind::Text))
+    }
+    if let Some(v) = non_empty(&item.end_point) {
+        push("目的地", (v.to_string(), FieldKind::Text))
+    }
+    if let Some(v) = non_empty(&item.start_time) {
+        push("出发时间", date(v))
+    }
+    if let Some(v) = non_empty(&item.end_time) {
+        push("到达时间", date(v))
+    }
+    if let Some(v) = non_empty(&item.vehicle) {
+        push("交通工具", (vehicle(v), FieldKind::Select))
+    }
+    if let Some(v) = non_empty(&item.days_number) {
+        push("住宿天数", (v.to_string(), FieldKind::Number))
+    }
 }
 
 /// A custom form (approveType 100): `text`, `select_one`, `select_many`, `file_attachment`,
@@ -552,7 +672,8 @@ pub fn crm_task_decision(state: &str) -> (Decision, Option<String>) {
 /// APL shows cancel, addTag 前加签, tagAfter 后加签, retrieve 取回重审, auto_pass, auto_agree,
 /// skip_task_validate) is shown as the vendor wrote it.
 pub fn crm_opinion_decision(action: &str) -> (Decision, Option<String>) {
-    const PUBLISHED: &[&str] = &["cancel", "addTag", "tagAfter", "retrieve", "auto_pass", "auto_agree", "skip_task_validate"];
+    const PUBLISHED: &[&str] =
+        &["cancel", "addTag", "tagAfter", "retrieve", "auto_pass", "auto_agree", "skip_task_validate"];
     match action {
         "agree" => (Decision::Approved, None),
         "reject" => (Decision::Rejected, None),
@@ -599,7 +720,13 @@ pub fn crm_marks(d: &CrmInstanceDetail, me: &str, names: &[String]) -> Vec<StepM
         if waiting == Some(t.id.as_str()) {
             out.push(StepMark { step: t.id.clone(), name: name(n), decision: Decision::Waiting });
         }
-        let mine = t.opinions.iter().rev().filter(|o| !me.is_empty() && o.open_user_id == me).map(|o| crm_opinion_decision(&o.action_type).0).find(|d| matches!(d, Decision::Approved | Decision::Rejected));
+        let mine = t
+            .opinions
+            .iter()
+            .rev()
+            .filter(|o| !me.is_empty() && o.open_user_id == me)
+            .map(|o| crm_opinion_decision(&o.action_type).0)
+            .find(|d| matches!(d, Decision::Approved | Decision::Rejected));
         if let Some(decision) = mine {
             out.push(StepMark { step: t.id.clone(), name: name(n), decision });
         }
@@ -621,10 +748,22 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: Value, me: &str) -> RemoteApprov
         for o in &t.opinions {
             processed |= !me.is_empty() && o.open_user_id == me;
             let (decision, word) = crm_opinion_decision(&o.action_type);
-            members.push(StepMember { user: user(&o.open_user_id), decision, word, comment: Some(o.opinion.clone()).filter(|c| !c.is_empty()), decided_at: o.reply_time.filter(|ms| *ms > 0).map(|ms| ms / 1000) });
+            members.push(StepMember {
+                user: user(&o.open_user_id),
+                decision,
+                word,
+                comment: Some(o.opinion.clone()).filter(|c| !c.is_empty()),
+                decided_at: o.reply_time.filter(|ms| *ms > 0).map(|ms| ms / 1000),
+            });
         }
         for p in &t.un_complete_persons {
-            members.push(StepMember { user: user(p), decision: Decision::Waiting, word: None, comment: None, decided_at: None });
+            members.push(StepMember {
+                user: user(p),
+                decision: Decision::Waiting,
+                word: None,
+                comment: None,
+                decided_at: None,
+            });
         }
         let (decision, word) = crm_task_decision(&t.state);
         let mut name = t.task_name.clone().unwrap_or_else(|| format!("第 {} 级审批", n + 1));
@@ -656,10 +795,23 @@ pub fn crm_instance(d: &CrmInstanceDetail, raw: Value, me: &str) -> RemoteApprov
         fields.push(Field::new("结束时间", (end / 1000).to_string(), FieldKind::Date));
     }
     // An instance without a creation time: its first task's.
-    let created = i.create_time.filter(|t| *t > 0).or_else(|| d.tasks.iter().filter_map(|t| t.create_time).filter(|t| *t > 0).min()).unwrap_or(0);
-    let updated = [i.last_modify_time, i.end_time, i.cancel_time].into_iter().flatten().max().unwrap_or(created).max(created);
-    let title = [&i.instance_name, &i.flow_api_name].into_iter().find(|t| !t.is_empty()).cloned().unwrap_or_else(|| format!("CRM 审批 {}", i.instance_id));
-    let object = if i.object_api_name.is_empty() { "CRM 审批流".to_string() } else { format!("CRM 审批流 · {}", i.object_api_name) };
+    let created = i
+        .create_time
+        .filter(|t| *t > 0)
+        .or_else(|| d.tasks.iter().filter_map(|t| t.create_time).filter(|t| *t > 0).min())
+        .unwrap_or(0);
+    let updated =
+        [i.last_modify_time, i.end_time, i.cancel_time].into_iter().flatten().max().unwrap_or(created).max(created);
+    let title = [&i.instance_name, &i.flow_api_name]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .cloned()
+        .unwrap_or_else(|| format!("CRM 审批 {}", i.instance_id));
+    let object = if i.object_api_name.is_empty() {
+        "CRM 审批流".to_string()
+    } else {
+        format!("CRM 审批流 · {}", i.object_api_name)
+    };
     let marks = crm_marks(d, me, &steps.iter().map(|s| s.name.clone()).collect::<Vec<_>>());
     RemoteApproval {
         remote_id: format!("{CRM_PREFIX}{}", i.instance_id),

@@ -48,13 +48,18 @@ fn every_document_example_parses() {
     assert_eq!(forms.approval_type_forms.len(), 9);
     assert_eq!(forms.approval_type_forms[4].approve_type, "100");
     let q: ApprovalQuery = serde_json::from_value(example(fixture!("approval-query.jsonc"))).unwrap();
-    let first: crate::connectors::fxiaoke::wire::ApprovalRef = crate::connectors::parse_item("approval/query", &q.approvals[0]).unwrap();
+    let first: crate::connectors::fxiaoke::wire::ApprovalRef =
+        crate::connectors::parse_item("approval/query", &q.approvals[0]).unwrap();
     assert_eq!((first.id, q.total_count, q.page_size), (1, Some(1000), Some(10)));
     for (f, code) in [(fixture!("error-20016.jsonc"), 20016), (fixture!("error-15002.jsonc"), 15002)] {
         let e: Envelope = serde_json::from_value(example(f)).unwrap();
         assert_eq!(e.error_code, code);
     }
-    for req in [fixture!("approval-type-forms-request.jsonc"), fixture!("approval-query-request.jsonc"), fixture!("approval-get-request.jsonc")] {
+    for req in [
+        fixture!("approval-type-forms-request.jsonc"),
+        fixture!("approval-query-request.jsonc"),
+        fixture!("approval-get-request.jsonc"),
+    ] {
         assert_eq!(example(req)["corpId"], "CORP_ID");
     }
     let custom: wire::CustomRecord = serde_json::from_value(example(fixture!("custom-form.jsonc"))).unwrap();
@@ -73,7 +78,9 @@ fn the_document_approval_maps_for_the_current_approver() {
     assert_eq!(r.submitted_at, 1_483_626_166, "2017-01-05 22:22:46 Beijing time");
     assert_eq!(r.steps.len(), 2);
     assert_eq!(r.steps[0].rule, StepRule::Any);
-    let f = |label: &str| r.fields.iter().find(|f| f.label == label).unwrap_or_else(|| panic!("{label} in {:?}", r.fields)).clone();
+    let f = |label: &str| {
+        r.fields.iter().find(|f| f.label == label).unwrap_or_else(|| panic!("{label} in {:?}", r.fields)).clone()
+    };
     assert_eq!((f("付款金额").value.as_str(), f("付款金额").kind), ("12.00", FieldKind::Money));
     assert_eq!(f("付款时间").kind, FieldKind::Date);
     assert_eq!(f("付款时间").value, time("2017-01-04 22:25").unwrap().to_string());
@@ -137,7 +144,11 @@ fn custom_forms_map_every_field_type() {
     a.approve_type = Some("100".into());
     a.form_record = Some(example(fixture!("custom-form.jsonc")));
     let r = approval(&a, serde_json::Value::Null, ME);
-    assert_eq!(r.fields.iter().filter(|f| f.label == "key1" || f.label == "key2").count(), 2, "empty labels fall back to the key");
+    assert_eq!(
+        r.fields.iter().filter(|f| f.label == "key1" || f.label == "key2").count(),
+        2,
+        "empty labels fall back to the key"
+    );
     a.form_record = Some(serde_json::json!({
         "f": {"label": "用印文件", "value": "m1", "type": "file_attachment"},
         "p": {"label": "照片", "value": ["m2", "m3"], "type": "image"},
@@ -151,7 +162,10 @@ fn custom_forms_map_every_field_type() {
 #[test]
 fn tables_are_sanitised() {
     let (mut a, _) = doc_approval();
-    a.feed.tables = vec!["<table><tr><td onclick=\"x()\">金额</td></tr></table><script>alert(1)</script><img src=x onerror=alert(2)>".into()];
+    a.feed.tables = vec![
+        "<table><tr><td onclick=\"x()\">金额</td></tr></table><script>alert(1)</script><img src=x onerror=alert(2)>"
+            .into(),
+    ];
     let r = approval(&a, serde_json::Value::Null, ME);
     let (html, kind) = value(&r, "表格 1");
     assert_eq!(kind, FieldKind::Table);
@@ -170,12 +184,18 @@ fn changed(f: impl Fn(&mut Approval)) -> RemoteApproval {
 fn words_the_documents_do_not_list_are_kept_as_data() {
     use serde_json::json;
     let r = changed(|x| x.status = Some("9".into()));
-    assert_eq!((r.status, r.status_word.as_deref()), (Status::Other, Some("9")), "an unknown status code is shown as the code");
+    assert_eq!(
+        (r.status, r.status_word.as_deref()),
+        (Status::Other, Some("9")),
+        "an unknown status code is shown as the code"
+    );
     assert!(!r.boxes.contains(&Inbox::Todo) && r.actions.is_empty(), "nothing waits for me on a guess");
     let r = changed(|x| {
         x.approve_type = Some("42".into());
         x.approval_form_name = None;
-        x.form_record = Some(json!({ "projectCode": "P-001", "budget": 12.5, "owner": { "id": 3, "name": "刘洋" }, "tags": ["紧急", "𠀀"], "gone": null }));
+        x.form_record = Some(
+            json!({ "projectCode": "P-001", "budget": 12.5, "owner": { "id": 3, "name": "刘洋" }, "tags": ["紧急", "𠀀"], "gone": null }),
+        );
     });
     assert_eq!(r.form_name, "42", "an unknown approveType names the form by its code");
     assert_eq!(value(&r, "projectCode"), ("P-001".into(), FieldKind::Text));
@@ -204,7 +224,9 @@ fn words_the_documents_do_not_list_are_kept_as_data() {
     assert_eq!(value(&r, "关联999").0, "c1");
     let leave = changed(|x| {
         x.approve_type = Some("2".into());
-        x.form_record = Some(json!({ "details": [{ "leaveType": 42, "hours": "半天", "startTime": "明天上午", "endTime": "2024-05-01 18:00" }] }));
+        x.form_record = Some(
+            json!({ "details": [{ "leaveType": 42, "hours": "半天", "startTime": "明天上午", "endTime": "2024-05-01 18:00" }] }),
+        );
     });
     assert_eq!(value(&leave, "明细 1 · 请假类型"), ("42".into(), FieldKind::Select));
     assert_eq!(value(&leave, "明细 1 · 请假小时数"), ("半天".into(), FieldKind::Text));
@@ -212,7 +234,8 @@ fn words_the_documents_do_not_list_are_kept_as_data() {
     assert_eq!(value(&leave, "明细 1 · 结束时间").1, FieldKind::Date);
     let trip = changed(|x| {
         x.approve_type = Some("4".into());
-        x.form_record = Some(json!({ "items": [{ "vehicle": 8, "startPoint": "上海" }], "details": [{ "travelType": "9" }] }));
+        x.form_record =
+            Some(json!({ "items": [{ "vehicle": 8, "startPoint": "上海" }], "details": [{ "travelType": "9" }] }));
     });
     assert_eq!(value(&trip, "行程 1 · 交通工具").0, "8");
     assert_eq!(value(&trip, "明细 1 · 类型").0, "9");
@@ -231,7 +254,11 @@ fn words_the_documents_do_not_list_are_kept_as_data() {
     assert_eq!(value(&custom, "数量"), ("3".into(), FieldKind::Number));
     assert_eq!(value(&custom, "地点").0, r#"{"lat":31.23,"lng":121.47}"#);
     assert_eq!(value(&custom, "经办人").0, "张伟");
-    assert_eq!(value(&custom, "ext3"), ("12.5".into(), FieldKind::Number), "an entry that is not a field object is still shown");
+    assert_eq!(
+        value(&custom, "ext3"),
+        ("12.5".into(), FieldKind::Number),
+        "an entry that is not a field object is still shown"
+    );
     assert_eq!(value(&custom, "plain").0, "不是字段对象");
     // The known words keep their meaning.
     for c in 1..=11 {
@@ -240,7 +267,10 @@ fn words_the_documents_do_not_list_are_kept_as_data() {
     for c in 1..=7 {
         assert_ne!(travel_type(&c.to_string()), c.to_string());
     }
-    assert_eq!((vehicle("2"), attachment_type("3"), crm_object_type("102")), ("飞机".into(), "文件".into(), "客户".into()));
+    assert_eq!(
+        (vehicle("2"), attachment_type("3"), crm_object_type("102")),
+        ("飞机".into(), "文件".into(), "客户".into())
+    );
     assert_eq!((vehicle("5"), attachment_type("x"), crm_object_type("99")), ("5".into(), "x".into(), "99".into()));
     for s in 1..=5 {
         assert_ne!(status(&s.to_string()).0, Status::Other);
@@ -261,17 +291,25 @@ fn missing_and_null_optional_fields_are_not_errors() {
     } });
     let got: ApprovalGet = serde_json::from_value(raw.clone()).unwrap();
     let r = approval(&got.approval, raw, ME);
-    assert_eq!((r.status, r.boxes.clone(), r.form_name.as_str(), r.submitted_at), (Status::Pending, vec![Inbox::Todo], "协同审批", 0));
+    assert_eq!(
+        (r.status, r.boxes.clone(), r.form_name.as_str(), r.submitted_at),
+        (Status::Pending, vec![Inbox::Todo], "协同审批", 0)
+    );
     assert_eq!(r.steps.len(), 1);
     assert_eq!(r.steps[0].members.len(), 1);
     assert_eq!(r.steps[0].rule, StepRule::Other { word: String::new() });
     let bare: ApprovalGet = serde_json::from_value(json!({ "approval": { "approvalId": "8" } })).unwrap();
     let r = approval(&bare.approval, serde_json::Value::Null, ME);
     assert_eq!((r.remote_id.as_str(), r.status, r.status_word.clone(), r.boxes.len()), ("8", Status::Other, None, 0));
-    assert!(serde_json::from_value::<ApprovalGet>(json!({ "approval": { "feed": {} } })).is_err(), "only the id is required");
+    assert!(
+        serde_json::from_value::<ApprovalGet>(json!({ "approval": { "feed": {} } })).is_err(),
+        "only the id is required"
+    );
     let amounts = changed(|x| {
         x.approve_type = Some("6".into());
-        x.form_record = Some(json!({ "paymentAmount": "12.5", "amount": "待定", "invoiced": null, "receiverName": null, "attachments": null }));
+        x.form_record = Some(
+            json!({ "paymentAmount": "12.5", "amount": "待定", "invoiced": null, "receiverName": null, "attachments": null }),
+        );
     });
     assert_eq!(value(&amounts, "付款金额"), ("12.50".into(), FieldKind::Money));
     assert!(!amounts.fields.iter().any(|f| f.label == "是否开票" || f.label == "收款人姓名"));
@@ -328,10 +366,19 @@ fn crm_tasks_are_marked_by_their_ids() {
     ]);
     let d = crm("in_progress", tasks);
     let c = crm_instance(&d, serde_json::Value::Null, "FSUID_C");
-    assert_eq!(c.marks, vec![crate::model::StepMark { step: "t2".into(), name: "财务审批".into(), decision: Decision::Waiting }]);
+    assert_eq!(
+        c.marks,
+        vec![crate::model::StepMark { step: "t2".into(), name: "财务审批".into(), decision: Decision::Waiting }]
+    );
     let b = crm_instance(&d, serde_json::Value::Null, "FSUID_B");
-    assert_eq!(b.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(), [("t1", Decision::Approved), ("t2", Decision::Waiting)]);
-    assert!(crm_instance(&d, serde_json::Value::Null, "FSUID_A").marks.is_empty(), "the applicant's cancel concerns no step");
+    assert_eq!(
+        b.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(),
+        [("t1", Decision::Approved), ("t2", Decision::Waiting)]
+    );
+    assert!(
+        crm_instance(&d, serde_json::Value::Null, "FSUID_A").marks.is_empty(),
+        "the applicant's cancel concerns no step"
+    );
 }
 
 #[test]
@@ -349,13 +396,24 @@ fn crm_words_we_do_not_know_are_shown_and_offer_nothing() {
     assert!(c.actions.is_empty(), "no decision on a guess");
     assert_eq!(c.boxes, vec![Inbox::Processed], "an opinion of any kind is mine");
     let applicant = crm_instance(&d, serde_json::Value::Null, "FSUID_A");
-    assert_eq!((applicant.boxes, applicant.actions), (vec![Inbox::Submitted], vec![]), "no cancel while the state is unknown");
+    assert_eq!(
+        (applicant.boxes, applicant.actions),
+        (vec![Inbox::Submitted], vec![]),
+        "no cancel while the state is unknown"
+    );
     let step = &c.steps[0];
     assert_eq!(step.rule, StepRule::Other { word: "sequential".into() });
     assert_eq!(step.decision, Decision::Other);
     assert!(step.name.contains("suspended"), "{}", step.name);
     let words: Vec<_> = step.members.iter().map(|m| (m.decision, m.word.clone())).collect();
-    assert_eq!(words[..3], [(Decision::Other, Some("addTag".into())), (Decision::Other, Some("retrieve".into())), (Decision::Other, Some("auto_pass".into()))]);
+    assert_eq!(
+        words[..3],
+        [
+            (Decision::Other, Some("addTag".into())),
+            (Decision::Other, Some("retrieve".into())),
+            (Decision::Other, Some("auto_pass".into()))
+        ]
+    );
     assert_eq!(step.members[0].decided_at, None);
     assert_eq!(trigger_type("Import"), "Import");
     assert_eq!(trigger_type("Invalid"), "作废");
@@ -380,8 +438,10 @@ fn the_unpublished_crm_detail_is_read_leniently_and_completed_from_the_list_row(
     assert_eq!((c.title.as_str(), c.submitter.id.as_str(), c.submitted_at), ("报价单-QU001", "FSUID_A", 1496903433));
     assert_eq!(c.actions, vec![Action::Approve, Action::Reject]);
     // No instance at all: the row stands for it; no row either: the id asked for.
-    let bare: wire::CrmInstanceGet = serde_json::from_value(json!({ "instanceDetail": { "instance": null, "tasks": "none" } })).unwrap();
-    let from_row = crm_instance(&bare.instance_detail.clone().completed("i1", Some(&row)), serde_json::Value::Null, "FSUID_A");
+    let bare: wire::CrmInstanceGet =
+        serde_json::from_value(json!({ "instanceDetail": { "instance": null, "tasks": "none" } })).unwrap();
+    let from_row =
+        crm_instance(&bare.instance_detail.clone().completed("i1", Some(&row)), serde_json::Value::Null, "FSUID_A");
     assert_eq!((from_row.status, from_row.boxes.clone()), (Status::Pending, vec![Inbox::Submitted]));
     let alone = crm_instance(&bare.instance_detail.completed("i2", None), serde_json::Value::Null, "FSUID_A");
     assert_eq!((alone.remote_id.as_str(), alone.status, alone.boxes.len()), ("crm:i2", Status::Other, 0));

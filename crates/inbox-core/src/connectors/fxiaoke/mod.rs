@@ -11,7 +11,9 @@ pub mod map;
 pub mod people;
 pub mod wire;
 
-use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, ListTotal, Recall, SettingSpec, Source, VendorInfo};
+use crate::connector::{
+    Capabilities, Connector, Download, ListItem, ListPage, ListTotal, Recall, SettingSpec, Source, VendorInfo,
+};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
@@ -19,10 +21,10 @@ use crate::store::Account;
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
-use std::time::Duration;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
+use std::time::Duration;
 use tokio::sync::OnceCell;
 
 /// A day, in ms (Beijing time has no daylight saving: every day is this long).
@@ -99,7 +101,8 @@ impl Cursor {
     /// `anchor:window.page:flow.window.page`, a `-` for a list that is done.
     fn parse(s: &str) -> Option<Cursor> {
         let [anchor, old, crm] = <[&str; 3]>::try_from(s.split(':').collect::<Vec<_>>()).ok()?;
-        let numbers = |p: &str| p.split('.').map(|n| n.parse::<i64>().ok().filter(|n| *n >= 0)).collect::<Option<Vec<_>>>();
+        let numbers =
+            |p: &str| p.split('.').map(|n| n.parse::<i64>().ok().filter(|n| *n >= 0)).collect::<Option<Vec<_>>>();
         let old = match old {
             "-" => None,
             o => match numbers(o)?.as_slice() {
@@ -170,16 +173,21 @@ pub struct FxConnector {
     people: people::People,
 }
 
-fn number_setting(account: &Account, key: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, VendorError> {
+fn number_setting(
+    account: &Account,
+    key: &str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, VendorError> {
     match account.setting(key) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .trim_matches('"')
-            .parse::<i64>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| VendorError::Config(format!("{key} must be a whole number from {} to {}, not \"{v}\"", range.start(), range.end()))),
+        Some(v) => v.trim().trim_matches('"').parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            VendorError::Config(format!(
+                "{key} must be a whole number from {} to {}, not \"{v}\"",
+                range.start(),
+                range.end()
+            ))
+        }),
     }
 }
 
@@ -228,7 +236,9 @@ impl FxConnector {
                 }
                 let mobile = self.mobile.as_deref().unwrap_or_default();
                 let found = self.client.user_by_mobile(mobile).await?;
-                let me = found.emp_list.first().ok_or_else(|| VendorError::Config(format!("no employee of this company has the mobile number {mobile}")))?;
+                let me = found.emp_list.first().ok_or_else(|| {
+                    VendorError::Config(format!("no employee of this company has the mobile number {mobile}"))
+                })?;
                 self.people.learn(&me.open_user_id, me.name.as_deref().unwrap_or_default());
                 Ok(me.open_user_id.clone())
             })
@@ -255,7 +265,11 @@ impl FxConnector {
 
     /// A CRM instance's detail, its instance completed from the list's row (`row`, or the one
     /// this connector last listed).
-    async fn crm_detail(&self, instance_id: &str, row: Option<wire::CrmInstance>) -> Result<(RemoteApproval, wire::CrmInstanceDetail), VendorError> {
+    async fn crm_detail(
+        &self,
+        instance_id: &str,
+        row: Option<wire::CrmInstance>,
+    ) -> Result<(RemoteApproval, wire::CrmInstanceDetail), VendorError> {
         let me = self.me().await?;
         let (got, raw) = self.client.crm_instance_get(me, instance_id).await?;
         let row = row.or_else(|| self.crm_rows.lock().unwrap_or_else(|p| p.into_inner()).get(instance_id).cloned());
@@ -273,19 +287,26 @@ impl FxConnector {
         const CALL: &str = client::beyond_document::CRM_INSTANCES_QUERY;
         match super::parse_item::<wire::CrmInstance>(CALL, &raw) {
             Ok(i) => {
-                let item = ListItem::new(format!("{}{}", map::CRM_PREFIX, i.instance_id), raw).seen_as(Value::String(i.state.clone()));
+                let item = ListItem::new(format!("{}{}", map::CRM_PREFIX, i.instance_id), raw)
+                    .seen_as(Value::String(i.state.clone()));
                 let item = if i.applicant_open_user_id == me { item.in_boxes(vec![Inbox::Submitted]) } else { item };
                 let item = if i.instance_name.is_empty() { item } else { item.titled(i.instance_name.clone()) };
                 self.crm_rows.lock().unwrap_or_else(|p| p.into_inner()).insert(i.instance_id.clone(), i);
                 item
             }
-            Err(e) => ListItem::unreadable(super::id_text(raw.get("instanceId")).map(|id| format!("{}{id}", map::CRM_PREFIX)), raw, e),
+            Err(e) => ListItem::unreadable(
+                super::id_text(raw.get("instanceId")).map(|id| format!("{}{id}", map::CRM_PREFIX)),
+                raw,
+                e,
+            ),
         }
     }
 
     async fn old_page(&self, anchor: i64, at: OldAt) -> Result<Part<OldAt>, VendorError> {
         let wins = windows(anchor, self.history_days);
-        let &(start, end) = wins.get(at.window).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
+        let &(start, end) = wins
+            .get(at.window)
+            .ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
         let q = self.client.approval_query(start, end, at.page, self.page_size).await?;
         let (count, got_some) = (q.total_count.unwrap_or(0), !q.approvals.is_empty());
         let listed = q.approvals.into_iter().map(old_item).collect();
@@ -299,8 +320,13 @@ impl FxConnector {
 
     async fn crm_page(&self, anchor: i64, at: CrmAt) -> Result<Part<CrmAt>, VendorError> {
         let wins = windows(anchor, self.history_days);
-        let &(start, end) = wins.get(at.window).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
-        let flow_name = self.crm_flows.get(at.flow).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no CRM flow {}", at.flow)))?;
+        let &(start, end) = wins
+            .get(at.window)
+            .ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no window {}", at.window)))?;
+        let flow_name = self
+            .crm_flows
+            .get(at.flow)
+            .ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor: no CRM flow {}", at.flow)))?;
         let me = self.me().await?.to_string();
         let q = self.client.crm_instances_query(&me, flow_name, start, end, at.page, self.page_size).await?;
         let result = q.query_result.unwrap_or(wire::CrmQueryResult { total: Some(0), instance_list: vec![] });
@@ -322,9 +348,14 @@ impl FxConnector {
     /// read still has a time, or none).
     async fn old_top(&self, (start, end): (i64, i64)) -> Result<impl Hash, VendorError> {
         let q = self.client.approval_query(start, end, 1, 1).await?;
-        let top = match q.approvals.first().map(|raw| (raw.to_string(), super::parse_item::<wire::ApprovalRef>(client::path::APPROVAL_QUERY, raw))) {
+        let top = match q
+            .approvals
+            .first()
+            .map(|raw| (raw.to_string(), super::parse_item::<wire::ApprovalRef>(client::path::APPROVAL_QUERY, raw)))
+        {
             Some((raw, Ok(r))) => {
-                let got = self.client.call_raw(client::path::APPROVAL_GET, serde_json::json!({ "approvalId": r.id })).await?;
+                let got =
+                    self.client.call_raw(client::path::APPROVAL_GET, serde_json::json!({ "approvalId": r.id })).await?;
                 Some((raw, got.pointer("/approval/feed/lastUpdateTime").map(Value::to_string)))
             }
             Some((raw, Err(_))) => Some((raw, None)),
@@ -356,7 +387,11 @@ impl FxConnector {
             }
         };
         let (old, crm) = futures::try_join!(old, crm)?;
-        let next = Cursor { anchor: at.anchor, old: old.as_ref().and_then(|p| p.next), crm: crm.as_ref().and_then(|p| p.next) };
+        let next = Cursor {
+            anchor: at.anchor,
+            old: old.as_ref().and_then(|p| p.next),
+            crm: crm.as_ref().and_then(|p| p.next),
+        };
         let more = next.old.is_some() || next.crm.is_some();
         let (mut old_items, mut crm_items, mut totals) = (Vec::new(), Vec::new(), Vec::new());
         if let Some(p) = old {
@@ -383,7 +418,6 @@ fn old_item(raw: Value) -> ListItem {
         Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e),
     }
 }
-
 
 /// `a` and `b` taken turn about, the longer one's rest at the end.
 fn interleave<T>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
@@ -427,7 +461,11 @@ impl Connector for FxConnector {
         let forms = self.client.approval_type_forms().await?.approval_type_forms.len();
         let name = self.people.name(&self.client, &me).await;
         let user = if name == me { me } else { format!("{name}（{me}）") };
-        Ok(format!("连接成功：企业 {}，用户 {user}，{forms} 种审批类型，{} 个 CRM 审批流", token.corp_id, self.crm_flows.len()))
+        Ok(format!(
+            "连接成功：企业 {}，用户 {user}，{forms} 种审批类型，{} 个 CRM 审批流",
+            token.corp_id,
+            self.crm_flows.len()
+        ))
     }
 
     /// Both lists put the newest change first (the document's order for `approval/query`, our
@@ -439,7 +477,9 @@ impl Connector for FxConnector {
         let wins = windows(end_of_day(now_ms()), self.history_days);
         let me = self.me().await?;
         let old = futures::future::try_join_all(wins.iter().map(|w| self.old_top(*w)));
-        let crm = futures::future::try_join_all(self.crm_flows.iter().flat_map(|f| wins.iter().map(move |w| self.crm_top(me, f, *w))));
+        let crm = futures::future::try_join_all(
+            self.crm_flows.iter().flat_map(|f| wins.iter().map(move |w| self.crm_top(me, f, *w))),
+        );
         let (old, crm) = futures::try_join!(old, crm)?;
         Ok(Some(super::hash_of(&(old, crm))))
     }
@@ -454,9 +494,9 @@ impl Connector for FxConnector {
             None => {
                 self.people.new_walk();
                 Cursor {
-                anchor: end_of_day(now_ms()),
-                old: Some(OldAt { window: 0, page: 1 }),
-                crm: (!self.crm_flows.is_empty()).then_some(CrmAt { flow: 0, window: 0, page: 1 }),
+                    anchor: end_of_day(now_ms()),
+                    old: Some(OldAt { window: 0, page: 1 }),
+                    crm: (!self.crm_flows.is_empty()).then_some(CrmAt { flow: 0, window: 0, page: 1 }),
                 }
             }
             Some(c) => Cursor::parse(c).ok_or_else(|| VendorError::Config(format!("bad fxiaoke cursor {c}")))?,
@@ -477,7 +517,9 @@ impl Connector for FxConnector {
         if let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) {
             return Ok(self.crm_detail(instance, None).await?.0);
         }
-        let id = remote_id.parse().map_err(|_| VendorError::NotAllowed(format!("\"{remote_id}\" is not a fxiaoke approval id")))?;
+        let id = remote_id
+            .parse()
+            .map_err(|_| VendorError::NotAllowed(format!("\"{remote_id}\" is not a fxiaoke approval id")))?;
         self.old_detail(id).await
     }
 
@@ -499,7 +541,13 @@ impl Connector for FxConnector {
 impl FxConnector {
     /// Agrees, rejects (on the task awaiting the user; for a decision made at one task, `step`,
     /// only that very task) or cancels a CRM instance.
-    async fn decide(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
+    async fn decide(
+        &self,
+        remote_id: &str,
+        step: Option<&str>,
+        action: Action,
+        comment: &str,
+    ) -> Result<(), VendorError> {
         const DEFAULT_AGREE_OPINION: &str = "同意";
         let Some(instance) = remote_id.strip_prefix(map::CRM_PREFIX) else {
             return Err(VendorError::Unsupported("acting on 协同审批 items (that API is read-only)"));
@@ -509,11 +557,16 @@ impl FxConnector {
         match action {
             Action::Approve | Action::Reject => {
                 let Some(task) = map::crm_my_task(&detail, &me) else {
-                    return Err(VendorError::NotAllowed("this CRM approval is not waiting for your decision (already decided, or not your step)".into()));
+                    return Err(VendorError::NotAllowed(
+                        "this CRM approval is not waiting for your decision (already decided, or not your step)".into(),
+                    ));
                 };
                 if step.is_some_and(|step| step != task.id) {
-                    let at = task.task_name.as_deref().map(|n| format!(" (it awaits you at {n} now)")).unwrap_or_default();
-                    return Err(VendorError::NotAllowed(format!("approval {remote_id} no longer awaits you at the step you saw{at}: decide again there")));
+                    let at =
+                        task.task_name.as_deref().map(|n| format!(" (it awaits you at {n} now)")).unwrap_or_default();
+                    return Err(VendorError::NotAllowed(format!(
+                        "approval {remote_id} no longer awaits you at the step you saw{at}: decide again there"
+                    )));
                 }
                 let verb = if action == Action::Approve { "agree" } else { "reject" };
                 // fxiaoke wants an opinion with every decision; an approval may come without one.
@@ -523,7 +576,9 @@ impl FxConnector {
             Action::Cancel => {
                 let i = detail.instance();
                 if i.applicant_open_user_id != me || i.state != "in_progress" {
-                    return Err(VendorError::NotAllowed("only the applicant can cancel, and only while the approval runs".into()));
+                    return Err(VendorError::NotAllowed(
+                        "only the applicant can cancel, and only while the approval runs".into(),
+                    ));
                 }
                 let reason = if comment.is_empty() { "申请人撤回" } else { comment };
                 self.client.crm_instance_cancel(&me, &i.object_api_name, &i.data_id, reason).await
@@ -563,13 +618,19 @@ mod tests {
                 assert_eq!((end + 1 + BEIJING).rem_euclid(DAY_MS), 0, "ends the millisecond before one");
             }
             for pair in w.windows(2) {
-                assert_eq!(pair[1].1 + 1, pair[0].0, "{days} days: consecutive windows neither overlap nor leave a gap");
+                assert_eq!(
+                    pair[1].1 + 1,
+                    pair[0].0,
+                    "{days} days: consecutive windows neither overlap nor leave a gap"
+                );
             }
         }
         // Every millisecond around every edge of ten years of windows lies in exactly one window.
         let w = windows(anchor, 3650);
         let oldest = anchor - 3650 * DAY_MS;
-        for t in w.iter().flat_map(|&(s, e)| [s - 1, s, s + 1, e - 1, e, e + 1]).filter(|t| (oldest..anchor).contains(t)) {
+        for t in
+            w.iter().flat_map(|&(s, e)| [s - 1, s, s + 1, e - 1, e, e + 1]).filter(|t| (oldest..anchor).contains(t))
+        {
             assert_eq!(w.iter().filter(|(s, e)| (*s..=*e).contains(&t)).count(), 1, "{t}");
         }
     }

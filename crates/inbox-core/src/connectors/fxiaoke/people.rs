@@ -26,7 +26,9 @@ enum Known {
     /// The vendor answered without a name (or with "no such employee"): the id is shown.
     Nameless,
     /// The lookup got no answer in walk `walk`: the id is shown until the next walk asks again.
-    Failed { walk: u64 },
+    Failed {
+        walk: u64,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -112,7 +114,9 @@ impl People {
                     }
                 }
             }
-            Err(e) => tracing::warn!("fxiaoke: the company's people could not be listed, names are asked one by one: {e}"),
+            Err(e) => {
+                tracing::warn!("fxiaoke: the company's people could not be listed, names are asked one by one: {e}")
+            }
         }
     }
 
@@ -124,7 +128,9 @@ impl People {
             return shown;
         }
         let known = match client.user_get(id).await {
-            Ok(u) => display(u.name.as_deref(), u.nick_name.as_deref(), u.is_stop).map_or(Known::Nameless, Known::Named),
+            Ok(u) => {
+                display(u.name.as_deref(), u.nick_name.as_deref(), u.is_stop).map_or(Known::Nameless, Known::Named)
+            }
             Err(e) if e.is_item_level() => {
                 tracing::debug!("fxiaoke: no name for {id}: {e}");
                 Known::Nameless

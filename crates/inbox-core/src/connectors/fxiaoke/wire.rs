@@ -479,10 +479,16 @@ impl CrmInstanceDetail {
         let instance = match o.get("instance") {
             Some(Value::Object(i)) => Some(CrmInstance::of(i)),
             // The platform's table types `instance` as String: JSON text of the object.
-            Some(Value::String(text)) => serde_json::from_str::<Value>(text).ok().and_then(|v| v.as_object().map(CrmInstance::of)),
+            Some(Value::String(text)) => {
+                serde_json::from_str::<Value>(text).ok().and_then(|v| v.as_object().map(CrmInstance::of))
+            }
             _ => None,
         };
-        let tasks = o.get("tasks").and_then(Value::as_array).map(|ts| ts.iter().filter_map(Value::as_object).map(CrmTask::of).collect()).unwrap_or_default();
+        let tasks = o
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(|ts| ts.iter().filter_map(Value::as_object).map(CrmTask::of).collect())
+            .unwrap_or_default();
         CrmInstanceDetail { instance, tasks }
     }
 
@@ -512,7 +518,9 @@ impl CrmInstanceDetail {
 impl<'de> Deserialize<'de> for CrmInstanceDetail {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
-        v.as_object().map(CrmInstanceDetail::of).ok_or_else(|| serde::de::Error::custom("an instanceDetail that is not an object"))
+        v.as_object()
+            .map(CrmInstanceDetail::of)
+            .ok_or_else(|| serde::de::Error::custom("an instanceDetail that is not an object"))
     }
 }
 
@@ -545,7 +553,11 @@ impl CrmTask {
             create_time: long(o, &["createTime"]),
             modify_time: long(o, &["modifyTime"]),
             end_time: long(o, &["endTime"]),
-            opinions: o.get("opinions").and_then(Value::as_array).map(|os| os.iter().filter_map(Value::as_object).map(CrmOpinion::of).collect()).unwrap_or_default(),
+            opinions: o
+                .get("opinions")
+                .and_then(Value::as_array)
+                .map(|os| os.iter().filter_map(Value::as_object).map(CrmOpinion::of).collect())
+                .unwrap_or_default(),
             un_complete_persons: list(o, &["unCompletePersons"]),
             complete_open_persons: list(o, &["completeOpenPersons", "completePersons"]),
         }
@@ -595,7 +607,8 @@ pub fn number_of(v: &Value) -> Option<f64> {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
-    }.filter(|n| n.is_finite())
+    }
+    .filter(|n| n.is_finite())
 }
 
 /// The first of `keys` that `o` holds (and is not `null`), as a word.
@@ -605,7 +618,10 @@ fn text(o: &Map<String, Value>, keys: &[&str]) -> String {
 
 /// The first of `keys` as a whole number (ms), if it is one.
 fn long(o: &Map<String, Value>, keys: &[&str]) -> Option<i64> {
-    keys.iter().find_map(|k| o.get(*k).and_then(number_of)).filter(|n| n.fract() == 0.0 && n.abs() < 9e15).map(|n| n as i64)
+    keys.iter()
+        .find_map(|k| o.get(*k).and_then(number_of))
+        .filter(|n| n.fract() == 0.0 && n.abs() < 9e15)
+        .map(|n| n as i64)
 }
 
 /// The first of `keys` as a list of words (people as openUserIds or integer ids).

@@ -31,7 +31,9 @@ impl Credentials {
         let prefix = prefix.trim();
         let prefix = if prefix.is_empty() { DEFAULT_PREFIX } else { prefix };
         if !prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(VendorError::Config(format!("the header prefix may hold letters, digits and '-' only, not \"{prefix}\"")));
+            return Err(VendorError::Config(format!(
+                "the header prefix may hold letters, digits and '-' only, not \"{prefix}\""
+            )));
         }
         if app_token.trim().is_empty() {
             return Err(VendorError::Config("the AppToken (app_token) is missing".into()));
@@ -39,7 +41,11 @@ impl Credentials {
         if app_secret.is_empty() {
             return Err(VendorError::Config("the AppSecret (app_secret) is missing".into()));
         }
-        Ok(Credentials { app_token: app_token.trim().into(), app_secret: app_secret.into(), prefix: prefix.to_ascii_lowercase() })
+        Ok(Credentials {
+            app_token: app_token.trim().into(),
+            app_secret: app_secret.into(),
+            prefix: prefix.to_ascii_lowercase(),
+        })
     }
 
     pub fn from_account(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
@@ -69,7 +75,11 @@ impl Credentials {
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("app_token", &self.app_token).field("app_secret", &"<redacted>").field("prefix", &self.prefix).finish()
+        f.debug_struct("Credentials")
+            .field("app_token", &self.app_token)
+            .field("app_secret", &"<redacted>")
+            .field("prefix", &self.prefix)
+            .finish()
     }
 }
 

@@ -8,7 +8,7 @@
 use super::auth::Credentials;
 use super::wire;
 use crate::connector::Download;
-use crate::connectors::{send, http_client, transport_error};
+use crate::connectors::{http_client, send, transport_error};
 use crate::error::VendorError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -55,7 +55,9 @@ impl Client {
     pub fn new(base_url: &str, creds: Credentials) -> Result<Self, VendorError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!("the base URL must start with http:// or https://, not \"{base}\"")));
+            return Err(VendorError::Config(format!(
+                "the base URL must start with http:// or https://, not \"{base}\""
+            )));
         }
         Ok(Client { http: http_client(), base, creds })
     }
@@ -78,19 +80,33 @@ impl Client {
     }
 
     /// A signed GET of `/v2/<call>`; returns `result`.
-    pub async fn get<T: DeserializeOwned>(&self, call: &str, query: &[(&str, String)]) -> Result<(T, Value), VendorError> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        call: &str,
+        query: &[(&str, String)],
+    ) -> Result<(T, Value), VendorError> {
         typed(call, payload(call, self.get_reply(call, query).await?, &["result"])?)
     }
 
     /// A signed JSON POST to `/v2/<call>`; returns the whole reply.
     pub async fn post(&self, call: &str, body: &impl Serialize) -> Result<Value, VendorError> {
-        let req = self.http.post(format!("{}/v2/{call}", self.base)).header("Content-Type", "application/json;charset=UTF-8").json(body);
+        let req = self
+            .http
+            .post(format!("{}/v2/{call}", self.base))
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .json(body);
         self.send(call, req).await
     }
 
     /// `contract/list`: one page of the company's contracts in the window (open v2
     /// `result.list` or private cloud `result.contractList`).
-    pub async fn list(&self, offset: usize, limit: usize, start: &str, end: &str) -> Result<wire::ContractList, VendorError> {
+    pub async fn list(
+        &self,
+        offset: usize,
+        limit: usize,
+        start: &str,
+        end: &str,
+    ) -> Result<wire::ContractList, VendorError> {
         let query = [
             ("signatoryType", "ALL".to_string()),
             ("publishTimeStart", start.to_string()),
@@ -99,7 +115,8 @@ impl Client {
             ("selectLimit", limit.to_string()),
         ];
         // The page's envelope must be readable; its items are read one by one.
-        let (list, _): (wire::ContractList, Value) = self.get(CALL_LIST, &query).await.map_err(|e| page_error(CALL_LIST, e))?;
+        let (list, _): (wire::ContractList, Value) =
+            self.get(CALL_LIST, &query).await.map_err(|e| page_error(CALL_LIST, e))?;
         Ok(list)
     }
 
@@ -126,8 +143,11 @@ impl Client {
         let req = self.http.get(format!("{}{DOCUMENT_DOWNLOAD_PATH}", self.base)).query(&[("documentId", document_id)]);
         let resp = send(CALL_DOWNLOAD, self.signed(req)).await?;
         let status = resp.status().as_u16();
-        let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let (content_type, disposition) = (header(reqwest::header::CONTENT_TYPE), header(reqwest::header::CONTENT_DISPOSITION));
+        let header = |name: reqwest::header::HeaderName| {
+            resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        };
+        let (content_type, disposition) =
+            (header(reqwest::header::CONTENT_TYPE), header(reqwest::header::CONTENT_DISPOSITION));
         let bytes = resp.bytes().await.map_err(|e| transport_error(CALL_DOWNLOAD, e))?;
         document_reply(document_id, status, content_type.as_deref(), disposition.as_deref(), &bytes)
     }
@@ -136,7 +156,13 @@ impl Client {
 /// What the document download answered: the file, or the error its JSON body (the vendor's
 /// error envelope comes instead of the file: the vendor's PHP sample checks exactly that) or
 /// its status says.
-pub fn document_reply(document_id: &str, status: u16, content_type: Option<&str>, disposition: Option<&str>, body: &[u8]) -> Result<Download, VendorError> {
+pub fn document_reply(
+    document_id: &str,
+    status: u16,
+    content_type: Option<&str>,
+    disposition: Option<&str>,
+    body: &[u8],
+) -> Result<Download, VendorError> {
     let looks_json = content_type.is_some_and(|t| t.contains("json")) || body.trim_ascii_start().starts_with(b"{");
     if looks_json {
         envelope(CALL_DOWNLOAD, status, body)?;
@@ -159,7 +185,8 @@ fn file_name(disposition: &str) -> Option<String> {
         match key.trim().to_ascii_lowercase().as_str() {
             "filename*" => {
                 let encoded = value.split_once("''").map_or(value, |(_, v)| v);
-                return Some(percent_encoding::percent_decode_str(encoded).decode_utf8_lossy().into_owned()).filter(|n| !n.is_empty());
+                return Some(percent_encoding::percent_decode_str(encoded).decode_utf8_lossy().into_owned())
+                    .filter(|n| !n.is_empty());
             }
             "filename" if !value.is_empty() => plain = Some(value.to_string()),
             _ => {}
@@ -178,7 +205,9 @@ fn page_error(call: &str, e: VendorError) -> VendorError {
 
 /// The reply's payload: under the first of `keys` that holds an object.
 fn payload(call: &str, reply: Value, keys: &[&str]) -> Result<Value, VendorError> {
-    let Value::Object(mut reply) = reply else { return Err(VendorError::malformed(call, "the reply is not a JSON object")) };
+    let Value::Object(mut reply) = reply else {
+        return Err(VendorError::malformed(call, "the reply is not a JSON object"));
+    };
     keys.iter()
         .find_map(|k| reply.remove(*k).filter(Value::is_object))
         .ok_or_else(|| VendorError::malformed(call, format!("the reply has no `{}`", keys.join("` or `"))))
@@ -191,8 +220,10 @@ fn typed<T: DeserializeOwned>(call: &str, payload: Value) -> Result<(T, Value), 
 }
 
 fn page_url_of(reply: &Value) -> Option<String> {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-    text(reply.pointer("/result/pageUrl")).or_else(|| ["pageUrl", "signUrl", "viewUrl"].iter().find_map(|k| text(reply.get(*k))))
+    let text =
+        |v: Option<&Value>| v.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    text(reply.pointer("/result/pageUrl"))
+        .or_else(|| ["pageUrl", "signUrl", "viewUrl"].iter().find_map(|k| text(reply.get(*k))))
 }
 
 /// The reply's code in either spelling, as text; `None` if it has neither.
@@ -227,7 +258,8 @@ pub fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorErr
     if is_success(&code) && status == 200 {
         return Ok(value);
     }
-    let vendor_message = value.get("message").or_else(|| value.get("msg")).and_then(Value::as_str).unwrap_or("").to_string();
+    let vendor_message =
+        value.get("message").or_else(|| value.get("msg")).and_then(Value::as_str).unwrap_or("").to_string();
     let message = match describe(&code) {
         Some(words) if vendor_message.is_empty() => words.to_string(),
         Some(words) => format!("{words}（{vendor_message}）"),
@@ -260,7 +292,9 @@ mod tests {
     #[test]
     fn every_documented_code_is_shown_in_words() {
         for (code, words) in CODES {
-            for body in [format!(r#"{{"responseCode":"{code}","message":"m"}}"#), format!(r#"{{"code":{code},"message":"m"}}"#)] {
+            for body in
+                [format!(r#"{{"responseCode":"{code}","message":"m"}}"#), format!(r#"{{"code":{code},"message":"m"}}"#)]
+            {
                 let status = code.parse::<u16>().ok().filter(|s| *s < 1000).unwrap_or(200);
                 let e = envelope("contract/employeeaudit", status, body.as_bytes()).unwrap_err().to_string();
                 assert!(e.contains(words) && e.contains(code) && e.contains("contract/employeeaudit"), "{e}");
@@ -271,7 +305,10 @@ mod tests {
     #[test]
     fn auth_failures_read_the_body_before_the_status() {
         let e = envelope("contract/list", 441, r#"{"code":441,"message":"签名错误"}"#.as_bytes()).unwrap_err();
-        assert!(matches!(&e, VendorError::Auth { code, message, .. } if code == "441" && message.contains("签名错误")), "{e}");
+        assert!(
+            matches!(&e, VendorError::Auth { code, message, .. } if code == "441" && message.contains("签名错误")),
+            "{e}"
+        );
         let e = envelope("contract/list", 442, r#"{"code":442,"message":"AppToken无效"}"#.as_bytes()).unwrap_err();
         assert!(matches!(e, VendorError::Auth { .. }));
         assert!(matches!(envelope("c", 441, b"<html>"), Err(VendorError::Http { status: 441, .. })));
@@ -283,30 +320,57 @@ mod tests {
         let private = json!({ "code": 0, "message": "SUCCESS", "contract": { "id": "2" }, "ext1": null });
         assert_eq!(payload("c", v2, &["result", "contract"]).unwrap()["id"], "1");
         assert_eq!(payload("c", private, &["result", "contract"]).unwrap()["id"], "2");
-        assert!(matches!(payload("c", json!({ "code": 0, "result": null }), &["result"]), Err(VendorError::Malformed { .. })));
-        assert_eq!(page_url_of(&json!({ "code": 0, "result": { "pageUrl": "https://a/p" } })).as_deref(), Some("https://a/p"));
-        assert_eq!(page_url_of(&json!({ "code": 0, "signUrl": "http://privapp/sign?viewToken=x" })).as_deref(), Some("http://privapp/sign?viewToken=x"));
+        assert!(matches!(
+            payload("c", json!({ "code": 0, "result": null }), &["result"]),
+            Err(VendorError::Malformed { .. })
+        ));
+        assert_eq!(
+            page_url_of(&json!({ "code": 0, "result": { "pageUrl": "https://a/p" } })).as_deref(),
+            Some("https://a/p")
+        );
+        assert_eq!(
+            page_url_of(&json!({ "code": 0, "signUrl": "http://privapp/sign?viewToken=x" })).as_deref(),
+            Some("http://privapp/sign?viewToken=x")
+        );
         assert_eq!(page_url_of(&json!({ "code": 0, "result": {} })), None);
     }
 
     #[test]
     fn a_document_is_its_bytes_and_a_json_body_is_the_vendors_error() {
-        let pdf = document_reply("7", 200, Some("application/pdf"), Some("attachment;fileName=7.pdf"), b"%PDF-1.4 ...").unwrap();
+        let pdf = document_reply("7", 200, Some("application/pdf"), Some("attachment;fileName=7.pdf"), b"%PDF-1.4 ...")
+            .unwrap();
         assert_eq!((pdf.name.as_str(), &pdf.bytes[..4]), ("7.pdf", &b"%PDF"[..]));
-        let named = document_reply("7", 200, None, Some("attachment; filename*=UTF-8''%E5%90%88%E5%90%8C.pdf"), b"%PDF").unwrap();
+        let named =
+            document_reply("7", 200, None, Some("attachment; filename*=UTF-8''%E5%90%88%E5%90%8C.pdf"), b"%PDF")
+                .unwrap();
         assert_eq!(named.name, "合同.pdf");
         assert_eq!(document_reply("7", 200, None, None, b"%PDF").unwrap().name, "7.pdf");
-        let e = document_reply("7", 200, Some("application/json"), None, r#"{"code":11990005,"message":"文档不存在"}"#.as_bytes()).unwrap_err();
+        let e = document_reply(
+            "7",
+            200,
+            Some("application/json"),
+            None,
+            r#"{"code":11990005,"message":"文档不存在"}"#.as_bytes(),
+        )
+        .unwrap_err();
         assert!(matches!(&e, VendorError::Vendor { code, .. } if code == "11990005"), "{e}");
         let e = document_reply("7", 200, Some("text/plain"), None, br#" {"code":0,"message":"SUCCESS"}"#).unwrap_err();
         assert!(matches!(e, VendorError::Malformed { .. }), "{e}");
-        assert!(matches!(document_reply("7", 404, Some("text/html"), None, b"<html>"), Err(VendorError::Http { status: 404, .. })));
-        assert!(matches!(document_reply("7", 441, Some("application/json"), None, br#"{"code":441,"message":"x"}"#), Err(VendorError::Auth { .. })));
+        assert!(matches!(
+            document_reply("7", 404, Some("text/html"), None, b"<html>"),
+            Err(VendorError::Http { status: 404, .. })
+        ));
+        assert!(matches!(
+            document_reply("7", 441, Some("application/json"), None, br#"{"code":441,"message":"x"}"#),
+            Err(VendorError::Auth { .. })
+        ));
     }
 
     #[test]
     fn unknown_codes_show_the_code_and_the_vendor_message() {
-        let e = envelope("contract/detail", 200, r#"{"code":1234567,"message":"系统繁忙"}"#.as_bytes()).unwrap_err().to_string();
+        let e = envelope("contract/detail", 200, r#"{"code":1234567,"message":"系统繁忙"}"#.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("1234567") && e.contains("系统繁忙"), "{e}");
         assert!(matches!(envelope("c", 200, br#"{"result":{}}"#), Err(VendorError::Malformed { .. })));
         assert!(matches!(envelope("c", 200, br#"{"code":0"#), Err(VendorError::Malformed { .. })));

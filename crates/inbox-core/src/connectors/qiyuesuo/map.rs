@@ -7,7 +7,10 @@
 
 use super::wire::{Contract, ContractAction, Document, Operator, Person};
 use crate::connectors::unknown;
-use crate::model::{Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, Timestamp, User, Vendor};
+use crate::model::{
+    Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember,
+    StepRule, Timestamp, User, Vendor,
+};
 use chrono::{FixedOffset, NaiveDateTime, TimeZone};
 
 /// The time format of every time field, in China time (UTC+8).
@@ -32,7 +35,10 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
     if let Ok(n) = text.parse::<i64>() {
         return Some(if n.abs() >= 100_000_000_000 { n / 1000 } else { n });
     }
-    NaiveDateTime::parse_from_str(text, TIME_FORMAT).ok().and_then(|t| china().from_local_datetime(&t).single()).map(|t| t.timestamp())
+    NaiveDateTime::parse_from_str(text, TIME_FORMAT)
+        .ok()
+        .and_then(|t| china().from_local_datetime(&t).single())
+        .map(|t| t.timestamp())
 }
 
 /// Unix seconds → `yyyy-MM-dd HH:mm:ss` (China time), for `publishTimeStart/End`.
@@ -183,14 +189,17 @@ pub fn awaiting_me<'a>(c: &'a Contract, me: &str) -> Option<Awaiting<'a>> {
         Some(word) if contract_status(word).is_some() => return None,
         _ => false,
     };
-    let action = actions(c).find(|a| is_audit(a) && a.status.as_deref().is_some_and(|s| RUNNING.contains(&s)) && names_me(a, me))?;
+    let action = actions(c)
+        .find(|a| is_audit(a) && a.status.as_deref().is_some_and(|s| RUNNING.contains(&s)) && names_me(a, me))?;
     Some(Awaiting { action, actionable })
 }
 
 /// The vendor's marker of an action: its id (both editions publish one), else its place among
 /// the signatory's actions.
 pub fn action_mark(a: &ContractAction) -> String {
-    a.id.clone().unwrap_or_else(|| format!("#{}:{}", a.serial_no.map_or_else(|| "-".into(), |n| n.to_string()), a.name.as_deref().unwrap_or("")))
+    a.id.clone().unwrap_or_else(|| {
+        format!("#{}:{}", a.serial_no.map_or_else(|| "-".into(), |n| n.to_string()), a.name.as_deref().unwrap_or(""))
+    })
 }
 
 /// The contract's step marks for `me`: the audit awaiting them where the inbox may act on it
@@ -221,28 +230,39 @@ pub fn marks(c: &Contract, me: &str) -> Vec<StepMark> {
 /// private cloud `SIGNED`) or rejected (private cloud `REJECTED`; open v2 `STOP` on a contract
 /// that is `REJECTED`, whose `comments` say why). Returns that action.
 pub fn processed_by<'a>(c: &'a Contract, me: &str) -> Option<&'a ContractAction> {
-    actions(c).find(|a| is_audit(a) && names_me(a, me) && matches!(decision(c, a).0, Decision::Approved | Decision::Rejected))
+    actions(c)
+        .find(|a| is_audit(a) && names_me(a, me) && matches!(decision(c, a).0, Decision::Approved | Decision::Rejected))
 }
 
 /// Whether `me` created the contract (open v2 `creator.contact`, private cloud `creatorId`).
 pub fn created_by(c: &Contract, me: &str) -> bool {
-    c.creator.as_ref().is_some_and(|p| is_me(p, me)) || c.creator_id.as_deref().is_some_and(|id| !me.trim().is_empty() && id == me.trim())
+    c.creator.as_ref().is_some_and(|p| is_me(p, me))
+        || c.creator_id.as_deref().is_some_and(|id| !me.trim().is_empty() && id == me.trim())
 }
 
 /// The boxes of a contract for `me`: todo ([`awaiting_me`]), submitted ([`created_by`]),
 /// processed ([`processed_by`]).
 pub fn boxes(c: &Contract, me: &str) -> Vec<Inbox> {
-    [(Inbox::Todo, awaiting_me(c, me).is_some()), (Inbox::Submitted, created_by(c, me)), (Inbox::Processed, processed_by(c, me).is_some())]
-        .into_iter()
-        .filter_map(|(b, yes)| yes.then_some(b))
-        .collect()
+    [
+        (Inbox::Todo, awaiting_me(c, me).is_some()),
+        (Inbox::Submitted, created_by(c, me)),
+        (Inbox::Processed, processed_by(c, me).is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(b, yes)| yes.then_some(b))
+    .collect()
 }
 
 /// The boxes a `contract/list` item alone tells for `me`: submitted when its creator is me.
 /// (The list is the company's: whose audit is running only the detail shows.)
 pub fn listed_boxes(creator: Option<&Person>, creator_id: Option<&str>, me: &str) -> Vec<Inbox> {
-    let mine = creator.is_some_and(|p| is_me(p, me)) || creator_id.is_some_and(|id| !me.trim().is_empty() && id == me.trim());
-    if mine { vec![Inbox::Submitted] } else { vec![] }
+    let mine =
+        creator.is_some_and(|p| is_me(p, me)) || creator_id.is_some_and(|id| !me.trim().is_empty() && id == me.trim());
+    if mine {
+        vec![Inbox::Submitted]
+    } else {
+        vec![]
+    }
 }
 
 fn person_user(p: &Person) -> User {
@@ -287,7 +307,8 @@ pub fn approval(c: &Contract, raw: serde_json::Value, me: &str) -> RemoteApprova
         },
         None => (Status::Other, Some("（无合同状态）".to_string())),
     };
-    let submitted_at = time(&c.publish_time).or_else(|| time(&c.create_time)).or_else(|| time(&c.update_time)).unwrap_or(0);
+    let submitted_at =
+        time(&c.publish_time).or_else(|| time(&c.create_time)).or_else(|| time(&c.update_time)).unwrap_or(0);
     let decided = actions(c).filter_map(|a| time(&a.complete_time));
     let updated_at = decided.chain(time(&c.update_time)).chain([submitted_at]).max().unwrap_or(submitted_at);
     let actions = match awaiting_me(c, me) {
@@ -320,17 +341,27 @@ pub fn approval(c: &Contract, raw: serde_json::Value, me: &str) -> RemoteApprova
 /// from its title and always ending in `.pdf` (the call answers the document as a PDF).
 pub fn attachment(d: &Document) -> Attachment {
     let id = d.id.clone().unwrap_or_default();
-    Attachment { name: document_name(d.title.as_deref(), &id), remote_id: id, size: d.size.and_then(|s| u64::try_from(s).ok()), is_folder: false }
+    Attachment {
+        name: document_name(d.title.as_deref(), &id),
+        remote_id: id,
+        size: d.size.and_then(|s| u64::try_from(s).ok()),
+        is_folder: false,
+    }
 }
 
 /// `title` (or `合同文档 <id>` without one) with `.pdf` unless it already ends so.
 pub fn document_name(title: Option<&str>, id: &str) -> String {
     let title = title.map(str::trim).filter(|t| !t.is_empty()).map_or_else(|| format!("合同文档 {id}"), str::to_string);
-    if title.to_lowercase().ends_with(".pdf") { title } else { format!("{title}.pdf") }
+    if title.to_lowercase().ends_with(".pdf") {
+        title
+    } else {
+        format!("{title}.pdf")
+    }
 }
 
 fn fields(c: &Contract, unlinked: &[&Document]) -> Vec<Field> {
-    let word = c.status.as_deref().map(|w| contract_status(w).map_or_else(|| w.to_string(), |(_, words)| words.to_string()));
+    let word =
+        c.status.as_deref().map(|w| contract_status(w).map_or_else(|| w.to_string(), |(_, words)| words.to_string()));
     let mut out: Vec<Field> = word.map(|w| Field::new("合同状态", w, FieldKind::Select)).into_iter().collect();
     let text = |label: &str, v: &Option<String>| nonempty(v).map(|s| Field::new(label, s, FieldKind::Text));
     out.extend(text("合同编号", &c.sn));
@@ -338,8 +369,14 @@ fn fields(c: &Contract, unlinked: &[&Document]) -> Vec<Field> {
     out.extend(text("发起方", &c.tenant_name));
     out.extend(text("合同描述", &c.description));
     for s in &c.signatories {
-        let shown = s.status.as_deref().map_or("—".to_string(), |w| signatory_status(w).map_or_else(|| note("signatory status", w), str::to_string));
-        out.push(Field::new("签署方", format!("{}（{shown}）", s.tenant_name.as_deref().unwrap_or("")), FieldKind::Text));
+        let shown = s.status.as_deref().map_or("—".to_string(), |w| {
+            signatory_status(w).map_or_else(|| note("signatory status", w), str::to_string)
+        });
+        out.push(Field::new(
+            "签署方",
+            format!("{}（{shown}）", s.tenant_name.as_deref().unwrap_or("")),
+            FieldKind::Text,
+        ));
     }
     if let Some(expire) = nonempty(&c.expire_time) {
         out.push(match parse_time(expire) {
@@ -376,7 +413,11 @@ fn steps(c: &Contract) -> Vec<Step> {
 
 /// A step's name: the signatory's company and the action's name (or its kind in words).
 fn step_name(tenant: &str, a: &ContractAction) -> String {
-    let kind = a.kind.as_deref().map(|k| action_kind(k).map_or_else(|| note("action type", k), str::to_string)).unwrap_or_else(|| "签署动作".into());
+    let kind = a
+        .kind
+        .as_deref()
+        .map(|k| action_kind(k).map_or_else(|| note("action type", k), str::to_string))
+        .unwrap_or_else(|| "签署动作".into());
     let name = nonempty(&a.name).map_or(kind, str::to_string);
     if tenant.is_empty() {
         name
@@ -389,10 +430,12 @@ fn step(c: &Contract, tenant: &str, a: &ContractAction) -> Step {
     let (decision, word) = decision(c, a);
     // The only published reason of a decision: the contract's `comments` once it is rejected.
     // Who of several operators decided is not published, so each of them shows it.
-    let comment = (decision == Decision::Rejected).then(|| c.comments.clone()).flatten().filter(|s| !s.trim().is_empty());
+    let comment =
+        (decision == Decision::Rejected).then(|| c.comments.clone()).flatten().filter(|s| !s.trim().is_empty());
     let decided_at = time(&a.complete_time);
     let member = |user: User| StepMember { user, decision, word: word.clone(), comment: comment.clone(), decided_at };
-    let members = a.operators.iter().map(person_user).chain(a.action_operators.iter().map(operator_user)).map(member).collect();
+    let members =
+        a.operators.iter().map(person_user).chain(a.action_operators.iter().map(operator_user)).map(member).collect();
     Step { name: step_name(tenant, a), rule: StepRule::Any, decision, members }
 }
 
@@ -419,8 +462,20 @@ mod tests {
 
     #[test]
     fn the_documents_audit_request_parses_verbatim() {
-        let req: AuditRequest = serde_json::from_value(document_example(include_str!("../../../tests/fixtures/qiyuesuo/employeeaudit-request.jsonc"))).unwrap();
-        assert_eq!(req, AuditRequest { contract_id: Some("2591540368898105360".into()), biz_id: None, tenant_name: None, pass: true, comment: "同意".into() });
+        let req: AuditRequest = serde_json::from_value(document_example(include_str!(
+            "../../../tests/fixtures/qiyuesuo/employeeaudit-request.jsonc"
+        )))
+        .unwrap();
+        assert_eq!(
+            req,
+            AuditRequest {
+                contract_id: Some("2591540368898105360".into()),
+                biz_id: None,
+                tenant_name: None,
+                pass: true,
+                comment: "同意".into()
+            }
+        );
     }
 
     #[test]
@@ -431,13 +486,24 @@ mod tests {
         let a = approval(&c, raw, ME);
         assert_eq!(a.boxes, vec![Inbox::Todo]);
         assert_eq!(a.actions, vec![Action::Approve, Action::Reject]);
-        assert_eq!((a.status, a.title.as_str(), a.form_name.as_str()), (Status::Pending, "上海申达物流有限公司仓储物流服务合同", "采购类"));
+        assert_eq!(
+            (a.status, a.title.as_str(), a.form_name.as_str()),
+            (Status::Pending, "上海申达物流有限公司仓储物流服务合同", "采购类")
+        );
         assert_eq!((a.submitter.name.as_str(), a.status_word.as_deref()), ("王丽华", None));
         assert_eq!(a.steps.len(), 3);
         assert_eq!(a.steps[0].name, "杭州云栖数智科技有限公司 · 部门负责人审批");
         assert!(a.fields.iter().any(|f| f.label == "合同编号" && f.value == "QYS-2025-000001"));
         assert_eq!(a.submitted_at, parse_time("2025-06-03 10:15:00").unwrap());
-        assert_eq!(a.attachments, vec![Attachment { remote_id: "2591540368904396799".into(), name: "仓储物流服务合同.pdf".into(), size: None, is_folder: false }]);
+        assert_eq!(
+            a.attachments,
+            vec![Attachment {
+                remote_id: "2591540368904396799".into(),
+                name: "仓储物流服务合同.pdf".into(),
+                size: None,
+                is_folder: false
+            }]
+        );
         // Someone else sees nothing to do.
         assert!(awaiting_me(&c, "13857100002").is_none());
         assert!(awaiting_me(&c, "").is_none(), "an empty setting matches nobody");
@@ -450,13 +516,27 @@ mod tests {
         let (c, raw) = contract(AWAITING);
         let a = approval(&c, raw, ME);
         let waiting = a.awaiting().unwrap();
-        assert_eq!((waiting.step.as_str(), waiting.name.as_str()), (awaiting_me(&c, ME).unwrap().action.id.as_deref().unwrap(), "杭州云栖数智科技有限公司 · 部门负责人审批"));
+        assert_eq!(
+            (waiting.step.as_str(), waiting.name.as_str()),
+            (awaiting_me(&c, ME).unwrap().action.id.as_deref().unwrap(), "杭州云栖数智科技有限公司 · 部门负责人审批")
+        );
         assert_eq!(a.marks.len(), 1);
         let (c, raw) = contract(SECOND);
-        let passed = c.signatories.iter().flat_map(|s| &s.actions).find(|a| a.status.as_deref() == Some("FINISH")).unwrap();
+        let passed =
+            c.signatories.iter().flat_map(|s| &s.actions).find(|a| a.status.as_deref() == Some("FINISH")).unwrap();
         let later = approval(&c, raw.clone(), "13857100006");
-        assert_eq!(later.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(), [(passed.id.as_deref().unwrap(), Decision::Approved), (later.awaiting().unwrap().step.as_str(), Decision::Waiting)]);
-        assert_ne!(later.awaiting().unwrap().step, passed.id.clone().unwrap(), "the next audit has a marker of its own");
+        assert_eq!(
+            later.marks.iter().map(|m| (m.step.as_str(), m.decision)).collect::<Vec<_>>(),
+            [
+                (passed.id.as_deref().unwrap(), Decision::Approved),
+                (later.awaiting().unwrap().step.as_str(), Decision::Waiting)
+            ]
+        );
+        assert_ne!(
+            later.awaiting().unwrap().step,
+            passed.id.clone().unwrap(),
+            "the next audit has a marker of its own"
+        );
         let (c, raw) = contract(DONE);
         let rejected = approval(&c, raw, ME);
         assert!(rejected.awaiting().is_none());
@@ -469,7 +549,10 @@ mod tests {
         assert!(awaiting_me(&c, ME).is_none());
         let a = approval(&c, raw.clone(), ME);
         assert!(a.boxes.is_empty() && a.actions.is_empty());
-        assert_eq!((a.steps[0].decision, a.steps[1].decision, a.steps[2].decision), (Decision::Approved, Decision::Waiting, Decision::Waiting));
+        assert_eq!(
+            (a.steps[0].decision, a.steps[1].decision, a.steps[2].decision),
+            (Decision::Approved, Decision::Waiting, Decision::Waiting)
+        );
         // The FINISH audit's operator («实际签署人») processed it; the running one's has it to do.
         assert_eq!(approval(&c, raw.clone(), "13857100003").boxes, vec![Inbox::Processed]);
         assert_eq!(approval(&c, raw, "13857100006").boxes, vec![Inbox::Todo]);
@@ -502,7 +585,10 @@ mod tests {
         assert!(waiting.actionable);
         let a = approval(&c, raw.clone(), PRIVATE_ME);
         assert_eq!(a.boxes, vec![Inbox::Todo, Inbox::Submitted]);
-        assert_eq!((a.submitter.id.as_str(), a.submitter.name.as_str(), a.form_name.as_str()), (PRIVATE_ME, "张三", "测试1204"));
+        assert_eq!(
+            (a.submitter.id.as_str(), a.submitter.name.as_str(), a.form_name.as_str()),
+            (PRIVATE_ME, "张三", "测试1204")
+        );
         assert_eq!(a.steps[0].members[0].user.name, "法务部（角色）");
         assert_eq!(a.steps[2].decision, Decision::Waiting, "WAITING: not reached yet");
         // 李四 passed the first audit (SIGNED, completeTime): processed for them, with the time.
@@ -510,7 +596,10 @@ mod tests {
         let theirs = approval(&c, raw.clone(), li_si);
         assert_eq!(theirs.boxes, vec![Inbox::Processed]);
         let first = &theirs.steps[0];
-        assert_eq!((first.decision, first.members.iter().find(|m| m.user.id == li_si).and_then(|m| m.decided_at)), (Decision::Approved, parse_time("2018-12-04 15:00:00")));
+        assert_eq!(
+            (first.decision, first.members.iter().find(|m| m.user.id == li_si).and_then(|m| m.decided_at)),
+            (Decision::Approved, parse_time("2018-12-04 15:00:00"))
+        );
         assert!(theirs.updated_at >= parse_time("2018-12-04 15:00:00").unwrap());
         // A mobile number matches no private-cloud operator: they carry no contact.
         assert!(approval(&c, raw, "15000000000").boxes.is_empty());
@@ -524,8 +613,15 @@ mod tests {
         let running = c.signatories[0].actions.iter_mut().find(|a| a.status.as_deref() == Some("SIGNING")).unwrap();
         running.status = Some("REJECTED".into());
         let a = approval(&c, raw, PRIVATE_ME);
-        assert_eq!((a.status, a.boxes.clone(), a.actions.clone()), (Status::Rejected, vec![Inbox::Submitted, Inbox::Processed], vec![]));
-        assert!(a.steps.iter().flat_map(|s| &s.members).any(|m| m.user.id == PRIVATE_ME && m.comment.as_deref() == Some("价格过高")));
+        assert_eq!(
+            (a.status, a.boxes.clone(), a.actions.clone()),
+            (Status::Rejected, vec![Inbox::Submitted, Inbox::Processed], vec![])
+        );
+        assert!(a
+            .steps
+            .iter()
+            .flat_map(|s| &s.members)
+            .any(|m| m.user.id == PRIVATE_ME && m.comment.as_deref() == Some("价格过高")));
     }
 
     #[test]
@@ -549,7 +645,11 @@ mod tests {
         assert_eq!((a.steps[2].decision, a.steps[2].members[0].word.as_deref()), (Decision::Other, Some("PAUSED")));
         assert!(a.fields.iter().any(|f| f.value.contains("LOST")));
         assert!(a.fields.iter().any(|f| f.label == "签署截止" && f.value == "下月底" && f.kind == FieldKind::Text));
-        assert_eq!(a.submitted_at, parse_time("2025-06-03 09:02:11").unwrap(), "an unreadable publish time falls back to the create time");
+        assert_eq!(
+            a.submitted_at,
+            parse_time("2025-06-03 09:02:11").unwrap(),
+            "an unreadable publish time falls back to the create time"
+        );
         let (mut c, _) = contract(AWAITING);
         c.signatories[0].actions[0].kind = None;
         c.signatories[0].actions[1].name = None;
@@ -566,7 +666,10 @@ mod tests {
         assert_eq!((a.title.as_str(), a.form_name.as_str(), a.submitted_at), ("合同 9", "电子合同", 0));
         assert_eq!(a.actions, vec![Action::Approve, Action::Reject]);
         assert_eq!(a.attachments.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["附件.PDF"]);
-        assert!(a.fields.iter().any(|f| f.label == "合同文档"), "a document without an id cannot be downloaded: shown as a field");
+        assert!(
+            a.fields.iter().any(|f| f.label == "合同文档"),
+            "a document without an id cannot be downloaded: shown as a field"
+        );
         let bare: Contract = serde_json::from_value(json!({ "id": "10" })).unwrap();
         let a = approval(&bare, json!({}), ME);
         assert_eq!((a.status, a.status_word.as_deref(), a.boxes.len()), (Status::Other, Some("（无合同状态）"), 0));
@@ -574,16 +677,67 @@ mod tests {
 
     #[test]
     fn every_published_word_is_known() {
-        for s in ["DRAFT", "RECALLED", "SIGNING", "REJECTED", "COMPLETE", "EXPIRED", "FILLING", "INVALIDING", "INVALIDED", "FORCE_END", "TERMINATING", "TERMINATED", "DELETE", "FINISHED"] {
+        for s in [
+            "DRAFT",
+            "RECALLED",
+            "SIGNING",
+            "REJECTED",
+            "COMPLETE",
+            "EXPIRED",
+            "FILLING",
+            "INVALIDING",
+            "INVALIDED",
+            "FORCE_END",
+            "TERMINATING",
+            "TERMINATED",
+            "DELETE",
+            "FINISHED",
+        ] {
             assert!(contract_status(s).is_some(), "{s}");
         }
-        for s in ["DRAFT", "RECALLED", "SIGNING", "REJECTED", "SIGNED", "EXPIRED", "FILLING", "WAITING", "INVALIDING", "INVALIDED", "COMPLETE"] {
+        for s in [
+            "DRAFT",
+            "RECALLED",
+            "SIGNING",
+            "REJECTED",
+            "SIGNED",
+            "EXPIRED",
+            "FILLING",
+            "WAITING",
+            "INVALIDING",
+            "INVALIDED",
+            "COMPLETE",
+        ] {
             assert!(signatory_status(s).is_some(), "{s}");
         }
-        for k in ["COMPANY", "OPERATOR", "LP", "AUDIT", "PERSONAL", "CORPORATE", "FILL", "TERMINATE_CORPORATE", "TERMINATE_PERSONAL"] {
+        for k in [
+            "COMPANY",
+            "OPERATOR",
+            "LP",
+            "AUDIT",
+            "PERSONAL",
+            "CORPORATE",
+            "FILL",
+            "TERMINATE_CORPORATE",
+            "TERMINATE_PERSONAL",
+        ] {
             assert!(action_kind(k).is_some(), "{k}");
         }
-        for s in ["INIT", "START", "FINISH", "STOP", "FILLING", "FILLED", "WAITING", "SIGNING", "SIGNED", "DISCARDED", "REJECTED", "FINISHED", "DISABLED"] {
+        for s in [
+            "INIT",
+            "START",
+            "FINISH",
+            "STOP",
+            "FILLING",
+            "FILLED",
+            "WAITING",
+            "SIGNING",
+            "SIGNED",
+            "DISCARDED",
+            "REJECTED",
+            "FINISHED",
+            "DISABLED",
+        ] {
             assert!(action_status(s, false).is_some(), "{s}");
         }
         assert_eq!(format_time(parse_time("2025-01-02 03:04:05").unwrap()), "2025-01-02 03:04:05");

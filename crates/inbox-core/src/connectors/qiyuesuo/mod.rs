@@ -77,7 +77,8 @@ impl QiyuesuoConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
         let employee = account.setting("employee").map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
-        let employee = employee.ok_or_else(|| VendorError::Config("the employee's mobile number (employee) is missing".into()))?;
+        let employee =
+            employee.ok_or_else(|| VendorError::Config("the employee's mobile number (employee) is missing".into()))?;
         let tenant_name = account.setting("tenant_name").map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
         Ok(QiyuesuoConnector { client: client::Client::new(&account.base_url, creds)?, employee, tenant_name })
     }
@@ -85,7 +86,13 @@ impl QiyuesuoConnector {
     /// Checks that the contract awaits this employee's audit (for a decision made at one audit,
     /// `step`, that very audit: `employeeaudit` decides whichever audit is current), then sends
     /// it to `employeeaudit`.
-    async fn audit(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
+    async fn audit(
+        &self,
+        remote_id: &str,
+        step: Option<&str>,
+        action: Action,
+        comment: &str,
+    ) -> Result<(), VendorError> {
         let pass = match action {
             Action::Approve => true,
             Action::Reject => false,
@@ -93,13 +100,23 @@ impl QiyuesuoConnector {
         };
         let (contract, _) = self.client.detail(remote_id).await?;
         let Some(waiting) = map::awaiting_me(&contract, &self.employee).filter(|w| w.actionable) else {
-            return Err(VendorError::NotAllowed("this contract is not waiting for your audit (already decided, or not your step yet)".into()));
+            return Err(VendorError::NotAllowed(
+                "this contract is not waiting for your audit (already decided, or not your step yet)".into(),
+            ));
         };
         if step.is_some_and(|step| step != map::action_mark(waiting.action)) {
             let at = waiting.action.name.as_deref().map(|n| format!(" (it awaits you at {n} now)")).unwrap_or_default();
-            return Err(VendorError::NotAllowed(format!("contract {remote_id} no longer awaits you at the audit you saw{at}: decide again there")));
+            return Err(VendorError::NotAllowed(format!(
+                "contract {remote_id} no longer awaits you at the audit you saw{at}: decide again there"
+            )));
         }
-        let req = wire::AuditRequest { contract_id: Some(contract.id), biz_id: None, tenant_name: self.tenant_name.clone(), pass, comment: comment.to_string() };
+        let req = wire::AuditRequest {
+            contract_id: Some(contract.id),
+            biz_id: None,
+            tenant_name: self.tenant_name.clone(),
+            pass,
+            comment: comment.to_string(),
+        };
         self.client.employee_audit(&req).await
     }
 
@@ -130,7 +147,8 @@ impl Connector for QiyuesuoConnector {
             Some(text) => Cursor::parse(text)?,
             None => Cursor::first(chrono::Utc::now().timestamp()),
         };
-        let page = self.client.list(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
+        let page =
+            self.client.list(at.offset, PAGE_SIZE, &map::format_time(at.start), &map::format_time(at.end)).await?;
         let total = page.total_count;
         let raw = page.items();
         let read = raw.len();
@@ -172,7 +190,12 @@ impl Connector for QiyuesuoConnector {
     /// as `user`). Called on demand: the URL is short-lived and costs a call.
     async fn vendor_link(&self, remote_id: &str) -> Result<String, VendorError> {
         let user = wire::UserRef::employee(&self.employee);
-        let req = wire::PageUrlRequest { contract_id: remote_id.to_string(), tenant_name: self.tenant_name.clone(), page_type: "SIGN", user };
+        let req = wire::PageUrlRequest {
+            contract_id: remote_id.to_string(),
+            tenant_name: self.tenant_name.clone(),
+            page_type: "SIGN",
+            user,
+        };
         self.client.page_url(&req).await
     }
 }
@@ -204,9 +227,15 @@ mod tests {
 
     #[test]
     fn a_list_item_tells_submitted_by_its_creator_in_either_edition() {
-        let v2 = listed(serde_json::json!({ "id": "1", "subject": "采购合同", "creator": { "name": "陈思远", "contact": "13857100001" } }), "13857100001");
+        let v2 = listed(
+            serde_json::json!({ "id": "1", "subject": "采购合同", "creator": { "name": "陈思远", "contact": "13857100001" } }),
+            "13857100001",
+        );
         assert_eq!((v2.boxes, v2.title.as_deref()), (vec![Inbox::Submitted], Some("采购合同")));
-        let private = listed(serde_json::json!({ "id": 2, "creatorId": "2422042842433986573", "creatorName": "阿萨德" }), "2422042842433986573");
+        let private = listed(
+            serde_json::json!({ "id": 2, "creatorId": "2422042842433986573", "creatorName": "阿萨德" }),
+            "2422042842433986573",
+        );
         assert_eq!((private.remote_id.as_str(), private.boxes), ("2", vec![Inbox::Submitted]));
         let theirs = listed(serde_json::json!({ "id": "3", "subject": null, "creator": null }), "13857100001");
         assert!(theirs.boxes.is_empty() && theirs.title.is_none() && theirs.unreadable.is_none());

@@ -78,7 +78,11 @@ pub struct ContractList {
 impl ContractList {
     /// The page's items, whichever key the server put them under.
     pub fn items(self) -> Vec<Value> {
-        if self.list.is_empty() { self.contract_list } else { self.list }
+        if self.list.is_empty() {
+            self.contract_list
+        } else {
+            self.list
+        }
     }
 }
 
@@ -112,7 +116,11 @@ pub struct Person {
 impl<'de> Deserialize<'de> for Person {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match Value::deserialize(d)? {
-            Value::Object(o) => Person { name: text_of(o.get("name")), contact: id_of(o.get("contact")), contact_type: text_of(o.get("contactType")) },
+            Value::Object(o) => Person {
+                name: text_of(o.get("name")),
+                contact: id_of(o.get("contact")),
+                contact_type: text_of(o.get("contactType")),
+            },
             other => Person { name: text_of(Some(&other)), ..Person::default() },
         })
     }
@@ -130,7 +138,11 @@ pub struct Operator {
 impl<'de> Deserialize<'de> for Operator {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match Value::deserialize(d)? {
-            Value::Object(o) => Operator { operator_type: text_of(o.get("operatorType")), operator_id: id_of(o.get("operatorId")), operator_name: text_of(o.get("operatorName")) },
+            Value::Object(o) => Operator {
+                operator_type: text_of(o.get("operatorType")),
+                operator_id: id_of(o.get("operatorId")),
+                operator_name: text_of(o.get("operatorName")),
+            },
             other => Operator { operator_name: text_of(Some(&other)), ..Operator::default() },
         })
     }
@@ -290,7 +302,9 @@ fn id_of(v: Option<&Value>) -> Option<String> {
 /// An integer written as a number or a numeric string; anything else is not one.
 fn int_of(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)),
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+        }
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -356,8 +370,14 @@ mod tests {
         }))
         .unwrap();
         assert_eq!((c.subject.as_deref(), c.description.as_deref(), c.status), (Some("12"), Some("说明"), None));
-        assert_eq!((c.category.unwrap().name.as_deref(), c.creator.unwrap().name.as_deref()), (Some("采购类"), Some("张三")));
-        assert_eq!((c.documents[0].id.as_deref(), c.documents[0].page_count, c.documents[0].pages), (Some("5"), None, Some(4)));
+        assert_eq!(
+            (c.category.unwrap().name.as_deref(), c.creator.unwrap().name.as_deref()),
+            (Some("采购类"), Some("张三"))
+        );
+        assert_eq!(
+            (c.documents[0].id.as_deref(), c.documents[0].page_count, c.documents[0].pages),
+            (Some("5"), None, Some(4))
+        );
         assert!(serde_json::from_value::<Contract>(json!({ "subject": "no id" })).is_err());
         let e = serde_json::from_value::<Contract>(json!({ "id": "1", "signatories": "见纸质合同" })).unwrap_err();
         assert!(e.to_string().contains("expected a list"), "{e}");
@@ -365,9 +385,11 @@ mod tests {
 
     #[test]
     fn both_list_shapes_give_their_items() {
-        let v2: ContractList = serde_json::from_value(json!({ "totalCount": "2", "list": [{ "id": 1 }, { "id": 2 }] })).unwrap();
+        let v2: ContractList =
+            serde_json::from_value(json!({ "totalCount": "2", "list": [{ "id": 1 }, { "id": 2 }] })).unwrap();
         assert_eq!((v2.total_count, v2.items().len()), (Some(2), 2));
-        let private: ContractList = serde_json::from_value(json!({ "totalCount": 3, "contractList": [{ "id": 1 }] })).unwrap();
+        let private: ContractList =
+            serde_json::from_value(json!({ "totalCount": 3, "contractList": [{ "id": 1 }] })).unwrap();
         assert_eq!((private.total_count, private.items().len()), (Some(3), 1));
         let odd: ContractList = serde_json::from_value(json!({ "totalCount": "很多", "list": null })).unwrap();
         assert_eq!((odd.total_count, odd.items().len()), (None, 0));

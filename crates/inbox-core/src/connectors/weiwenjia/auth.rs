@@ -23,26 +23,37 @@ pub struct Credentials {
 
 impl Credentials {
     pub fn from_account(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
-        let token = secrets.get("access_token").ok_or_else(|| VendorError::Config("the access token (access_token) is missing".into()))?;
+        let token = secrets
+            .get("access_token")
+            .ok_or_else(|| VendorError::Config("the access token (access_token) is missing".into()))?;
         let platform = account.setting("platform").unwrap_or_else(|| "lixiaoyun".into());
-        let platform = PLATFORMS
-            .into_iter()
-            .find(|p| *p == platform.trim())
-            .ok_or_else(|| VendorError::Config(format!("the platform must be one of {}, not \"{platform}\"", PLATFORMS.join(", "))))?;
+        let platform = PLATFORMS.into_iter().find(|p| *p == platform.trim()).ok_or_else(|| {
+            VendorError::Config(format!("the platform must be one of {}, not \"{platform}\"", PLATFORMS.join(", ")))
+        })?;
         let uid = account.setting("uid").ok_or_else(|| VendorError::Config("the user uid is missing".into()))?;
-        let uid = uid.trim().parse().map_err(|_| VendorError::Config(format!("the uid must be a number, not \"{uid}\"")))?;
+        let uid =
+            uid.trim().parse().map_err(|_| VendorError::Config(format!("the uid must be a number, not \"{uid}\"")))?;
         Ok(Credentials { token: token.to_string(), platform, uid })
     }
 
     /// The common headers of every call.
     pub fn headers(&self) -> [(&'static str, &str); 4] {
-        [("X-LXY-PLATFORM", self.platform), ("X-LXY-APP", APP), ("ACCESS-TOKEN", &self.token), ("Accept", "application/json")]
+        [
+            ("X-LXY-PLATFORM", self.platform),
+            ("X-LXY-APP", APP),
+            ("ACCESS-TOKEN", &self.token),
+            ("Accept", "application/json"),
+        ]
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("token", &"<redacted>").field("platform", &self.platform).field("uid", &self.uid).finish()
+        f.debug_struct("Credentials")
+            .field("token", &"<redacted>")
+            .field("platform", &self.platform)
+            .field("uid", &self.uid)
+            .finish()
     }
 }
 

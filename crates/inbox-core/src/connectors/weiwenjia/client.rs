@@ -4,7 +4,7 @@
 
 use super::auth::Credentials;
 use super::wire;
-use crate::connectors::{send, http_client, transport_error};
+use crate::connectors::{http_client, send, transport_error};
 use crate::error::VendorError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -32,7 +32,9 @@ impl Client {
     pub fn new(base_url: &str, creds: Credentials) -> Result<Self, VendorError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!("the base URL must start with http:// or https://, not \"{base}\"")));
+            return Err(VendorError::Config(format!(
+                "the base URL must start with http:// or https://, not \"{base}\""
+            )));
         }
         Ok(Client { http: http_client(), base, creds })
     }
@@ -46,7 +48,8 @@ impl Client {
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).header("Content-Type", "application/json");
+        let mut req =
+            self.http.request(method, format!("{}{path}", self.base)).header("Content-Type", "application/json");
         for (k, v) in self.creds.headers() {
             req = req.header(k, v);
         }
@@ -61,7 +64,11 @@ impl Client {
     }
 
     /// The envelope's `data`, decoded, with the raw reply.
-    async fn data<T: DeserializeOwned>(&self, call: &str, req: reqwest::RequestBuilder) -> Result<(T, Value), VendorError> {
+    async fn data<T: DeserializeOwned>(
+        &self,
+        call: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(T, Value), VendorError> {
         let raw = self.send(call, req).await?;
         let data = raw.get("data").cloned().unwrap_or(Value::Null);
         let typed = T::deserialize(&data).map_err(|e| VendorError::record(call, e))?;
@@ -69,8 +76,15 @@ impl Client {
     }
 
     /// One page of a scope (`todo`, `submission`, `processed`), narrowed by `filter`.
-    pub async fn list(&self, scope: &str, page: u32, per_page: u32, filter: &wire::ListFilter) -> Result<(wire::ListData, Value), VendorError> {
-        let mut query = vec![("scope", scope.to_string()), ("page", page.to_string()), ("per_page", per_page.to_string())];
+    pub async fn list(
+        &self,
+        scope: &str,
+        page: u32,
+        per_page: u32,
+        filter: &wire::ListFilter,
+    ) -> Result<(wire::ListData, Value), VendorError> {
+        let mut query =
+            vec![("scope", scope.to_string()), ("page", page.to_string()), ("per_page", per_page.to_string())];
         query.extend(filter.query());
         let call = format!("approval_center/list scope={scope}");
         self.data(&call, self.request(reqwest::Method::GET, LIST_PATH).query(&query)).await
@@ -87,7 +101,10 @@ impl Client {
         let path = EXECUTE_PATH.replace("{id}", &record_id.to_string());
         let body = wire::ExecuteBody { execute_action: action, execute_opinion: opinion };
         let call = format!("execute_records/{record_id} {action}");
-        self.send(&call, self.request(reqwest::Method::POST, &path).json(&body)).await.map(drop).map_err(VendorError::as_outcome)
+        self.send(&call, self.request(reqwest::Method::POST, &path).json(&body))
+            .await
+            .map(drop)
+            .map_err(VendorError::as_outcome)
     }
 }
 
@@ -99,7 +116,8 @@ pub fn envelope(call: &str, status: u16, body: &[u8]) -> Result<Value, VendorErr
         Err(e) => return Err(VendorError::malformed(call, format!("not JSON ({e})"))),
     };
     let text = |k: &str| value.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let code_of = |k: &str| value.get(k).and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())));
+    let code_of =
+        |k: &str| value.get(k).and_then(|c| c.as_i64().or_else(|| c.as_str().and_then(|s| s.trim().parse().ok())));
     // The document's error style.
     if let Some(errcode) = code_of("errcode").filter(|c| *c != 0) {
         return Err(vendor_error(call, errcode, text("errmsg")));
@@ -128,12 +146,23 @@ mod tests {
     #[test]
     fn both_envelope_styles() {
         assert!(envelope("c", 200, r#"{"code":0,"message":"请求成功","data":{}}"#.as_bytes()).is_ok());
-        let e = envelope("approval_center/list", 200, br#"{"errcode": 500, "errmsg": "invalid appid"}"#).unwrap_err().to_string();
+        let e = envelope("approval_center/list", 200, br#"{"errcode": 500, "errmsg": "invalid appid"}"#)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("approval_center/list") && e.contains("500") && e.contains("invalid appid"), "{e}");
         let e = envelope("c", 200, r#"{"code": 422, "message": "参数错误"}"#.as_bytes()).unwrap_err();
-        assert!(matches!(&e, VendorError::Vendor { code, message, .. } if code == "422" && message == "参数错误"), "{e}");
-        assert!(matches!(envelope("c", 200, r#"{"errcode":401,"errmsg":"用户token无效"}"#.as_bytes()), Err(VendorError::Auth { .. })));
-        assert!(matches!(envelope("c", 401, r#"{"errcode":"401","errmsg":"x"}"#.as_bytes()), Err(VendorError::Auth { .. })), "errcode as text, HTTP 401");
+        assert!(
+            matches!(&e, VendorError::Vendor { code, message, .. } if code == "422" && message == "参数错误"),
+            "{e}"
+        );
+        assert!(matches!(
+            envelope("c", 200, r#"{"errcode":401,"errmsg":"用户token无效"}"#.as_bytes()),
+            Err(VendorError::Auth { .. })
+        ));
+        assert!(
+            matches!(envelope("c", 401, r#"{"errcode":"401","errmsg":"x"}"#.as_bytes()), Err(VendorError::Auth { .. })),
+            "errcode as text, HTTP 401"
+        );
         assert!(matches!(envelope("c", 200, br#"{"code":0,"da"#), Err(VendorError::Malformed { .. })));
         assert!(matches!(envelope("c", 502, b"<html>bad gateway</html>"), Err(VendorError::Http { status: 502, .. })));
         assert!(matches!(envelope("c", 200, br#"{"data":1}"#), Err(VendorError::Malformed { .. })));

@@ -90,7 +90,11 @@ pub fn field(f: &BodyField) -> Option<Field> {
     if f.is_invisible {
         return None;
     }
-    let label = [&f.label, &f.name, &f.field_type].into_iter().flatten().find(|l| !l.trim().is_empty()).map_or("字段", String::as_str);
+    let label = [&f.label, &f.name, &f.field_type]
+        .into_iter()
+        .flatten()
+        .find(|l| !l.trim().is_empty())
+        .map_or("字段", String::as_str);
     let Some(word) = f.field_type.as_deref() else {
         return Some(unknown::field(label, &f.value));
     };
@@ -199,7 +203,10 @@ fn options(v: &Value) -> Option<String> {
 fn date_range(v: &Value) -> Option<String> {
     match v {
         Value::Array(ends) if ends.len() <= 2 => {
-            let ends: Vec<String> = ends.iter().map(|e| if e.is_null() { Some(String::new()) } else { e.as_str().map(str::to_string) }).collect::<Option<_>>()?;
+            let ends: Vec<String> = ends
+                .iter()
+                .map(|e| if e.is_null() { Some(String::new()) } else { e.as_str().map(str::to_string) })
+                .collect::<Option<_>>()?;
             Some(ends.join(" 至 ").trim().to_string())
         }
         Value::String(s) => Some(s.clone()),
@@ -283,7 +290,13 @@ mod tests {
     use serde_json::json;
 
     fn shown(field_type: &str, value: Value) -> Field {
-        let f = BodyField { label: Some("标签".into()), name: Some("name".into()), value, field_type: Some(field_type.into()), is_invisible: false };
+        let f = BodyField {
+            label: Some("标签".into()),
+            name: Some("name".into()),
+            value,
+            field_type: Some(field_type.into()),
+            is_invisible: false,
+        };
         field(&f).expect("a visible field")
     }
 
@@ -311,7 +324,12 @@ mod tests {
         is("datetime_field", json!("2024-04-09 09:56"), "1712627760", FieldKind::Date);
         is("datetime_field", json!("2024-04-09 09:56:30"), "1712627790", FieldKind::Date);
         is("time_field", json!("09:30"), "09:30", FieldKind::Text);
-        is("datetime_range_field", json!(["2023-08-20 00:01:00", "2023-08-25 23:59:59"]), "2023-08-20 00:01:00 至 2023-08-25 23:59:59", FieldKind::Text);
+        is(
+            "datetime_range_field",
+            json!(["2023-08-20 00:01:00", "2023-08-25 23:59:59"]),
+            "2023-08-20 00:01:00 至 2023-08-25 23:59:59",
+            FieldKind::Text,
+        );
         is("select", json!("入门"), "入门", FieldKind::Select);
         is("select_field", json!({ "id": "H6Qq/ojoIFNyICUXzx3UOw==", "name": "入门" }), "入门", FieldKind::Select);
         is("radio_button", json!("是"), "是", FieldKind::Select);
@@ -321,14 +339,49 @@ mod tests {
         is("check_box", json!(true), "是", FieldKind::Select);
         is("check_box", json!(["已核对", "已盖章"]), "已核对、已盖章", FieldKind::Select);
         is("select2_field", json!("北京市财政局"), "北京市财政局", FieldKind::Select);
-        is("select2_field", json!({ "id": 10334573, "uid": 35903635, "name": "John", "third_userid": null }), "John", FieldKind::User);
-        is("select2_field", json!([{ "uid": 4, "name": "test1" }, { "uid": 5, "name": "test2" }]), "test1、test2", FieldKind::User);
+        is(
+            "select2_field",
+            json!({ "id": 10334573, "uid": 35903635, "name": "John", "third_userid": null }),
+            "John",
+            FieldKind::User,
+        );
+        is(
+            "select2_field",
+            json!([{ "uid": 4, "name": "test1" }, { "uid": 5, "name": "test2" }]),
+            "test1、test2",
+            FieldKind::User,
+        );
         is("select2_field", json!({ "did": 1, "name": "dept1", "third_dept_id": null }), "dept1", FieldKind::Select);
-        is("address_select", json!("浙江省 杭州市 西湖区 文三路 90 号"), "浙江省 杭州市 西湖区 文三路 90 号", FieldKind::Text);
-        is("address_select", json!({ "country_id": "4", "province_id": "9", "city_id": "73", "district_id": "732", "detail_address": "马路口驴子街" }), "马路口驴子街", FieldKind::Text);
-        is("address_select", json!({ "province": "浙江省", "city_name": "杭州市", "district": "西湖区", "detail_address": "文三路 90 号" }), "浙江省 杭州市 西湖区 文三路 90 号", FieldKind::Text);
-        is("geo_address_field", json!({ "latitude": 29.952211, "longitude": 90.080563 }), "29.952211, 90.080563", FieldKind::Text);
-        is("geo_address_field", json!({ "latitude": 30.1, "longitude": 120.2, "address": "杭州市西湖区" }), "杭州市西湖区", FieldKind::Text);
+        is(
+            "address_select",
+            json!("浙江省 杭州市 西湖区 文三路 90 号"),
+            "浙江省 杭州市 西湖区 文三路 90 号",
+            FieldKind::Text,
+        );
+        is(
+            "address_select",
+            json!({ "country_id": "4", "province_id": "9", "city_id": "73", "district_id": "732", "detail_address": "马路口驴子街" }),
+            "马路口驴子街",
+            FieldKind::Text,
+        );
+        is(
+            "address_select",
+            json!({ "province": "浙江省", "city_name": "杭州市", "district": "西湖区", "detail_address": "文三路 90 号" }),
+            "浙江省 杭州市 西湖区 文三路 90 号",
+            FieldKind::Text,
+        );
+        is(
+            "geo_address_field",
+            json!({ "latitude": 29.952211, "longitude": 90.080563 }),
+            "29.952211, 90.080563",
+            FieldKind::Text,
+        );
+        is(
+            "geo_address_field",
+            json!({ "latitude": 30.1, "longitude": 120.2, "address": "杭州市西湖区" }),
+            "杭州市西湖区",
+            FieldKind::Text,
+        );
         let files = json!([{ "id": 1, "name": "test1.jpg", "file_file_name": "test1.jpg", "file_url": "https://x/1.gif" }, { "id": 2, "file_file_name": "报价.pdf" }]);
         is("file_field", files.clone(), "test1.jpg、报价.pdf", FieldKind::File);
         is("attachments_field", files, "test1.jpg、报价.pdf", FieldKind::File);
@@ -351,11 +404,36 @@ mod tests {
         is("formula_field", json!(42.5), "42.5", FieldKind::Number);
         is("rich_text_field", json!("<p>说明</p>"), "<p>说明</p>", FieldKind::Text);
         is("user_select", json!([{ "uid": 4, "name": "test1", "third_userid": null }]), "test1", FieldKind::Text);
-        is("department_select", json!([{ "did": 1, "name": "dept1", "third_dept_id": null }]), "dept1", FieldKind::Text);
-        is("relation_field", json!({ "value": 1, "label": "上海微问家", "relation_source": { "id": 23 } }), "上海微问家", FieldKind::Text);
-        is("cascade_field", json!({ "level_0": "a", "level_1": "b" }), r#"{"level_0":"a","level_1":"b"}"#, FieldKind::Text);
-        let untyped = BodyField { label: None, name: Some("remark".into()), value: json!("备注"), field_type: None, is_invisible: false };
-        assert_eq!(field(&untyped), Some(Field::new("remark", "备注", FieldKind::Text)), "no field_type, no label: named by its name");
+        is(
+            "department_select",
+            json!([{ "did": 1, "name": "dept1", "third_dept_id": null }]),
+            "dept1",
+            FieldKind::Text,
+        );
+        is(
+            "relation_field",
+            json!({ "value": 1, "label": "上海微问家", "relation_source": { "id": 23 } }),
+            "上海微问家",
+            FieldKind::Text,
+        );
+        is(
+            "cascade_field",
+            json!({ "level_0": "a", "level_1": "b" }),
+            r#"{"level_0":"a","level_1":"b"}"#,
+            FieldKind::Text,
+        );
+        let untyped = BodyField {
+            label: None,
+            name: Some("remark".into()),
+            value: json!("备注"),
+            field_type: None,
+            is_invisible: false,
+        };
+        assert_eq!(
+            field(&untyped),
+            Some(Field::new("remark", "备注", FieldKind::Text)),
+            "no field_type, no label: named by its name"
+        );
         let bare = BodyField { value: json!(3), ..BodyField::default() };
         assert_eq!(field(&bare), Some(Field::new("字段", "3", FieldKind::Number)));
     }
@@ -364,7 +442,12 @@ mod tests {
     fn an_odd_shape_for_a_known_word_renders_by_its_value() {
         is("currency_field", json!("约一万"), "约一万", FieldKind::Text);
         is("currency_field", json!("$ 1,000.00"), "$ 1,000.00", FieldKind::Text);
-        is("currency_field", json!({ "amount": 1000, "currency": "USD" }), r#"{"amount":1000,"currency":"USD"}"#, FieldKind::Text);
+        is(
+            "currency_field",
+            json!({ "amount": 1000, "currency": "USD" }),
+            r#"{"amount":1000,"currency":"USD"}"#,
+            FieldKind::Text,
+        );
         is("date_field", json!("04/09/2024"), "04/09/2024", FieldKind::Text);
         is("date_field", json!(1_712_592_000_000_i64), "1712592000000", FieldKind::Number);
         is("integer_field", json!("约 30"), "约 30", FieldKind::Text);
@@ -374,14 +457,25 @@ mod tests {
         is("select2_field", json!({ "id": 3 }), r#"{"id":3}"#, FieldKind::Text);
         is("multi_select", json!([["嵌套"]]), "嵌套", FieldKind::Text);
         is("geo_address_field", json!({ "lat": 1 }), r#"{"lat":1}"#, FieldKind::Text);
-        is("file_field", json!([{ "id": 1, "file_url": "https://x/1.gif" }]), r#"{"file_url":"https://x/1.gif","id":1}"#, FieldKind::Text);
+        is(
+            "file_field",
+            json!([{ "id": 1, "file_url": "https://x/1.gif" }]),
+            r#"{"file_url":"https://x/1.gif","id":1}"#,
+            FieldKind::Text,
+        );
         is("datetime_range_field", json!([1, 2]), "1、2", FieldKind::Text);
         is("address_select", json!({ "foo": "bar" }), r#"{"foo":"bar"}"#, FieldKind::Text);
     }
 
     #[test]
     fn invisible_fields_are_not_shown() {
-        let f = BodyField { label: Some("成本价".into()), value: json!("¥ 1.00"), field_type: Some("currency_field".into()), is_invisible: true, ..BodyField::default() };
+        let f = BodyField {
+            label: Some("成本价".into()),
+            value: json!("¥ 1.00"),
+            field_type: Some("currency_field".into()),
+            is_invisible: true,
+            ..BodyField::default()
+        };
         assert_eq!(field(&f), None);
     }
 }

@@ -8,7 +8,10 @@
 use super::fields;
 use super::wire::{ApprovalDetail, Detail, ExecutionNode, ListItem, MultistepDetail, UserRef};
 use crate::connectors::unknown;
-use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, User, Vendor};
+use crate::model::{
+    Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember, StepRule, User,
+    Vendor,
+};
 use serde_json::Value;
 
 /// Why a value could not be read (a time, an amount).
@@ -69,7 +72,10 @@ fn offset_of(text: &str) -> (&str, i64) {
     let Some(at) = text[t..].rfind(['+', '-']).map(|i| t + i) else { return (text, UTC8) };
     let digits: String = text[at + 1..].chars().filter(char::is_ascii_digit).collect();
     // An offset is hours and minutes (`+08`, `+0800`); anything longer is not one.
-    let (Ok(h), Ok(m)) = (digits.get(..2).unwrap_or("x").parse::<i64>(), digits.get(2..).filter(|m| !m.is_empty()).unwrap_or("00").parse::<i64>()) else {
+    let (Ok(h), Ok(m)) = (
+        digits.get(..2).unwrap_or("x").parse::<i64>(),
+        digits.get(2..).filter(|m| !m.is_empty()).unwrap_or("00").parse::<i64>(),
+    ) else {
         return (text, UTC8);
     };
     if digits.len() > 4 || h > 23 || m > 59 {
@@ -104,8 +110,14 @@ pub fn money(v: &Value) -> Result<String, MapError> {
         Value::Number(n) => Ok(n.to_string()),
         Value::String(s) if s.trim().is_empty() => Ok(String::new()),
         Value::String(s) => {
-            let plain: String = s.chars().filter(|c| !matches!(c, '¥' | '￥' | ',' | '元') && !c.is_whitespace()).collect();
-            plain.parse::<f64>().ok().filter(|f| f.is_finite()).map(|_| plain.clone()).ok_or_else(|| format!("unreadable amount \"{s}\""))
+            let plain: String =
+                s.chars().filter(|c| !matches!(c, '¥' | '￥' | ',' | '元') && !c.is_whitespace()).collect();
+            plain
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(|_| plain.clone())
+                .ok_or_else(|| format!("unreadable amount \"{s}\""))
         }
         other => Err(format!("unreadable amount {other}")),
     }
@@ -114,7 +126,13 @@ pub fn money(v: &Value) -> Result<String, MapError> {
 /// A person as shown: their uid, and their name (or "用户 <uid>" where the vendor gives none).
 fn user(u: &UserRef) -> User {
     let id = u.uid.or(u.id).map(|i| i.to_string()).unwrap_or_default();
-    let name = u.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| if id.is_empty() { "未知用户".into() } else { format!("用户 {id}") });
+    let name = u.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| {
+        if id.is_empty() {
+            "未知用户".into()
+        } else {
+            format!("用户 {id}")
+        }
+    });
     User { id, name }
 }
 
@@ -175,7 +193,12 @@ pub fn steps(detail: &Detail) -> Vec<Step> {
 }
 
 fn step(i: usize, node: &ExecutionNode) -> Step {
-    let name = [&node.name, &node.node_name].into_iter().flatten().find(|n| !n.trim().is_empty()).cloned().unwrap_or_else(|| format!("节点 {}", i + 1));
+    let name = [&node.name, &node.node_name]
+        .into_iter()
+        .flatten()
+        .find(|n| !n.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| format!("节点 {}", i + 1));
     let rule = match node.approval_node.as_deref() {
         Some(BEGIN_NODE) => {
             let members = node.approval_details.iter().map(|d| member_of(d, true)).collect();
@@ -192,7 +215,13 @@ fn step(i: usize, node: &ExecutionNode) -> Step {
     for u in node.setting_all_origin_approvers.iter().chain(&node.setting_approvers) {
         let u = user(u);
         if !members.iter().any(|m| m.user.id == u.id) {
-            members.push(StepMember { user: u, decision: Decision::Waiting, word: None, comment: None, decided_at: None });
+            members.push(StepMember {
+                user: u,
+                decision: Decision::Waiting,
+                word: None,
+                comment: None,
+                decided_at: None,
+            });
         }
     }
     for d in &node.approval_details {
@@ -234,7 +263,10 @@ fn step_decision(rule: &StepRule, members: &[StepMember]) -> Decision {
 fn fill_from_history(members: &mut [StepMember], history: &[MultistepDetail], me: &str) {
     for m in members.iter_mut().filter(|m| m.user.id == me) {
         let Some(at) = m.decided_at else { continue };
-        let Some(h) = history.iter().find(|h| h.operate_time.as_deref().and_then(|t| parse_time(t).ok()) == Some(at)) else { continue };
+        let Some(h) = history.iter().find(|h| h.operate_time.as_deref().and_then(|t| parse_time(t).ok()) == Some(at))
+        else {
+            continue;
+        };
         if m.comment.is_none() {
             m.comment = h.operate_comment.clone().filter(|c| !c.trim().is_empty());
         }
@@ -250,10 +282,14 @@ pub fn actions(d: &Detail, status: Status) -> Vec<Action> {
     if status == Status::Other {
         return vec![];
     }
-    [(Action::Approve, d.has_approval_permission), (Action::Reject, d.has_reject_permission), (Action::Cancel, d.has_cancel_permission)]
-        .into_iter()
-        .filter_map(|(a, yes)| yes.then_some(a))
-        .collect()
+    [
+        (Action::Approve, d.has_approval_permission),
+        (Action::Reject, d.has_reject_permission),
+        (Action::Cancel, d.has_cancel_permission),
+    ]
+    .into_iter()
+    .filter_map(|(a, yes)| yes.then_some(a))
+    .collect()
 }
 
 /// The vendor's marker of node `i` of the flow: its execute record, its place in the flow and
@@ -274,13 +310,27 @@ pub fn awaiting(detail: &Detail) -> Option<StepMark> {
     }
     let steps = steps(detail);
     let record = detail.record_id();
-    let open = detail.execution_details.iter().zip(&steps).enumerate().find(|(_, (node, step))| !is_begin(node) && step.decision == Decision::Waiting);
+    let open = detail
+        .execution_details
+        .iter()
+        .zip(&steps)
+        .enumerate()
+        .find(|(_, (node, step))| !is_begin(node) && step.decision == Decision::Waiting);
     Some(match open {
-        Some((i, (node, step))) => StepMark { step: node_mark(record, i, node), name: step.name.clone(), decision: Decision::Waiting },
+        Some((i, (node, step))) => {
+            StepMark { step: node_mark(record, i, node), name: step.name.clone(), decision: Decision::Waiting }
+        }
         None => {
-            let decided = detail.execution_details.iter().filter(|n| !is_begin(n)).map(|n| n.approval_details.len()).sum::<usize>();
+            let decided = detail
+                .execution_details
+                .iter()
+                .filter(|n| !is_begin(n))
+                .map(|n| n.approval_details.len())
+                .sum::<usize>();
             let record = record.map_or_else(|| "-".to_string(), |r| r.to_string());
-            StepMark { step: format!("{record}/after {decided}"), name: "当前节点".into(), decision: Decision::Waiting }
+            StepMark {
+                step: format!("{record}/after {decided}"), name: "当前节点".into(), decision: Decision::Waiting
+            }
         }
     })
 }
@@ -291,11 +341,14 @@ pub fn marks(detail: &Detail, me: i64) -> Vec<StepMark> {
     let steps = steps(detail);
     let record = detail.record_id();
     let mut out: Vec<StepMark> = awaiting(detail).into_iter().collect();
-    for (i, (node, step)) in detail.execution_details.iter().zip(&steps).enumerate().filter(|(_, (n, _))| !is_begin(n)) {
-        let mine = node.approval_details.iter().rev().filter(|d| d.actor().uid == Some(me)).find_map(|d| match d.action_name.as_deref() {
-            Some("pass") => Some(Decision::Approved),
-            Some("reject") => Some(Decision::Rejected),
-            _ => None,
+    for (i, (node, step)) in detail.execution_details.iter().zip(&steps).enumerate().filter(|(_, (n, _))| !is_begin(n))
+    {
+        let mine = node.approval_details.iter().rev().filter(|d| d.actor().uid == Some(me)).find_map(|d| {
+            match d.action_name.as_deref() {
+                Some("pass") => Some(Decision::Approved),
+                Some("reject") => Some(Decision::Rejected),
+                _ => None,
+            }
         });
         if let Some(decision) = mine {
             out.push(StepMark { step: node_mark(record, i, node), name: step.name.clone(), decision });
@@ -310,12 +363,11 @@ pub fn marks(detail: &Detail, me: i64) -> Vec<StepMark> {
 /// (`WeiwenjiaConnector::read`).
 pub fn boxes(submitter: &User, item: &ListItem, d: &Detail, me: i64) -> Vec<Inbox> {
     let todo = d.has_approval_permission || d.has_reject_permission;
-    let processed = !item.multistep_details.is_empty()
-        || d.execution_details
-            .iter()
-            .filter(|n| !is_begin(n))
-            .flat_map(|n| &n.approval_details)
-            .any(|a| a.actor().uid == Some(me) && matches!(a.action_name.as_deref(), Some("pass") | Some("reject")));
+    let processed =
+        !item.multistep_details.is_empty()
+            || d.execution_details.iter().filter(|n| !is_begin(n)).flat_map(|n| &n.approval_details).any(|a| {
+                a.actor().uid == Some(me) && matches!(a.action_name.as_deref(), Some("pass") | Some("reject"))
+            });
     [(Inbox::Todo, todo), (Inbox::Submitted, submitter.id == me.to_string()), (Inbox::Processed, processed)]
         .into_iter()
         .filter_map(|(b, yes)| yes.then_some(b))
@@ -325,7 +377,12 @@ pub fn boxes(submitter: &User, item: &ListItem, d: &Detail, me: i64) -> Vec<Inbo
 /// Maps a list item and its detail into one approval, as `me` sees it. Nothing here fails:
 /// what is missing or unknown is shown as such.
 pub fn approval(item: &ListItem, item_raw: Value, detail: &Detail, detail_raw: Value, me: i64) -> RemoteApproval {
-    let word = detail.execute_record.as_ref().and_then(|r| r.status.clone()).or_else(|| item.status.clone()).filter(|w| !w.trim().is_empty());
+    let word = detail
+        .execute_record
+        .as_ref()
+        .and_then(|r| r.status.clone())
+        .or_else(|| item.status.clone())
+        .filter(|w| !w.trim().is_empty());
     let (status, status_word) = match word.as_deref() {
         Some(w) => status(w),
         None => (Status::Other, item.status_i18n.clone()),
@@ -337,14 +394,25 @@ pub fn approval(item: &ListItem, item_raw: Value, detail: &Detail, detail_raw: V
         step.decision = step_decision(&step.rule, &step.members);
     }
     let begin = detail.execution_details.iter().filter(|n| is_begin(n)).flat_map(|n| n.approval_details.first()).next();
-    let submitter = item.submitter.as_ref().map(user).or_else(|| begin.map(|d| user(&d.actor()))).unwrap_or_else(|| user(&UserRef::default()));
+    let submitter = item
+        .submitter
+        .as_ref()
+        .map(user)
+        .or_else(|| begin.map(|d| user(&d.actor())))
+        .unwrap_or_else(|| user(&UserRef::default()));
     let decided = || steps.iter().flat_map(|s| &s.members).filter_map(|m| m.decided_at);
     // Without a submission time, the first time the flow shows stands for it.
-    let submitted_at = item.submission_time.as_deref().and_then(|t| parse_time(t).ok()).or_else(|| decided().min()).unwrap_or(0);
+    let submitted_at =
+        item.submission_time.as_deref().and_then(|t| parse_time(t).ok()).or_else(|| decided().min()).unwrap_or(0);
     let updated_at = decided().chain([submitted_at]).max().unwrap_or(submitted_at);
     let entity = &item.entity_data;
     let nonempty = |t: &Option<String>| t.clone().filter(|t| !t.trim().is_empty());
-    let form_name = item.workflow.as_ref().and_then(|w| nonempty(&w.name)).or_else(|| nonempty(&entity.module_label)).unwrap_or_else(|| item.entity_type.clone());
+    let form_name = item
+        .workflow
+        .as_ref()
+        .and_then(|w| nonempty(&w.name))
+        .or_else(|| nonempty(&entity.module_label))
+        .unwrap_or_else(|| item.entity_type.clone());
     let mut fields = Vec::new();
     if let Some(label) = nonempty(&entity.module_label) {
         fields.push(Field::new("审批对象", label, FieldKind::Select));
@@ -405,14 +473,20 @@ mod tests {
     #[test]
     fn the_documents_list_example_parses_and_maps() {
         let (data, raw) = list();
-        assert_eq!((data.total_count, data.total_pages, data.has_next_page, data.per_page, data.page), (Some(5), Some(1), false, Some(15), Some(1)));
+        assert_eq!(
+            (data.total_count, data.total_pages, data.has_next_page, data.per_page, data.page),
+            (Some(5), Some(1), false, Some(15), Some(1))
+        );
         assert!(!data.has_next(1));
         assert_eq!(raw["code"], 0);
         let items: Vec<ListItem> = data.list.iter().map(|i| item(i.clone())).collect();
         let d = detail_completed();
         let a = approval(&items[0], raw["data"]["list"][0].clone(), &d, Value::Null, 35_903_635);
         assert_eq!(a.remote_id, "Contract:1805501");
-        assert_eq!((a.title.as_str(), a.form_name.as_str(), a.submitter.name.as_str()), ("审批测试5", "合同审批", "John"));
+        assert_eq!(
+            (a.title.as_str(), a.form_name.as_str(), a.submitter.name.as_str()),
+            ("审批测试5", "合同审批", "John")
+        );
         assert_eq!((a.status, a.status_word.as_deref()), (Status::Pending, None));
         assert_eq!(a.submitted_at, 1_712_627_760, "2024-04-09 09:56 Beijing");
         let f = |label: &str| a.fields.iter().find(|f| f.label == label).cloned().unwrap();
@@ -429,7 +503,9 @@ mod tests {
     #[test]
     fn the_documents_error_example_is_an_error_naming_its_code() {
         let raw = document_example(ERROR);
-        let e = crate::connectors::weiwenjia::client::envelope("approval_center/list", 200, raw.to_string().as_bytes()).unwrap_err().to_string();
+        let e = crate::connectors::weiwenjia::client::envelope("approval_center/list", 200, raw.to_string().as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("500") && e.contains("invalid appid"), "{e}");
     }
 
@@ -442,11 +518,17 @@ mod tests {
         assert!(actions(&d, Status::Pending).is_empty(), "every flag is false in the example");
         // Our copy ends before the approver's action: the entry is shown, its decision unknown.
         let steps = steps(&d);
-        assert_eq!((steps[0].name.as_str(), steps[0].members[0].user.name.as_str(), steps[0].members[0].decision), ("开始", "John", Decision::Approved));
+        assert_eq!(
+            (steps[0].name.as_str(), steps[0].members[0].user.name.as_str(), steps[0].members[0].decision),
+            ("开始", "John", Decision::Approved)
+        );
         assert_eq!(steps[0].members[0].decided_at, Some(1_712_626_560), "2024-04-09 09:36 Beijing");
         assert_eq!((steps[1].name.as_str(), &steps[1].rule), ("一级审批", &StepRule::Any));
         let john = &steps[1].members[0];
-        assert_eq!((john.user.id.as_str(), john.decision, john.word.as_deref(), john.decided_at), ("35903635", Decision::Other, None, Some(1_712_626_620)));
+        assert_eq!(
+            (john.user.id.as_str(), john.decision, john.word.as_deref(), john.decided_at),
+            ("35903635", Decision::Other, None, Some(1_712_626_620))
+        );
         assert_eq!((steps[1].members[1].user.name.as_str(), steps[1].members[1].decision), ("校长", Decision::Waiting));
         assert_eq!(steps[1].decision, Decision::Waiting, "an unknown decision is not taken as a pass");
         let steps = super::steps(&detail_completed());
@@ -467,14 +549,21 @@ mod tests {
         // John passed 一级审批; 销售总监审批 (a copy of it, nobody decided yet) awaits him too.
         let mut d = detail_completed();
         let mut next = d.execution_details[1].clone();
-        (next.name, next.node_name, next.approval_details) = (Some("销售总监审批".into()), Some("director".into()), vec![]);
+        (next.name, next.node_name, next.approval_details) =
+            (Some("销售总监审批".into()), Some("director".into()), vec![]);
         d.execution_details.push(next);
         d.has_approval_permission = true;
         let marks = marks(&d, JOHN);
-        assert_eq!(marks.iter().map(|m| (m.name.as_str(), m.decision)).collect::<Vec<_>>(), [("销售总监审批", Decision::Waiting), ("一级审批", Decision::Approved)]);
+        assert_eq!(
+            marks.iter().map(|m| (m.name.as_str(), m.decision)).collect::<Vec<_>>(),
+            [("销售总监审批", Decision::Waiting), ("一级审批", Decision::Approved)]
+        );
         assert_eq!(marks[0].step, "2459/2/director");
         assert_eq!(marks[1].step, first.step, "the node keeps its marker once decided");
-        assert!(super::marks(&d, 1).iter().all(|m| m.decision == Decision::Waiting), "someone else's pass is not theirs");
+        assert!(
+            super::marks(&d, 1).iter().all(|m| m.decision == Decision::Waiting),
+            "someone else's pass is not theirs"
+        );
         // Nothing awaits a user the flags give no decision.
         d.has_approval_permission = false;
         assert!(awaiting(&d).is_none());
@@ -486,7 +575,10 @@ mod tests {
 
     #[test]
     fn unknown_words_are_kept_verbatim_and_offer_nothing() {
-        assert_eq!(["applying", "pass", "veto", "revocation"].map(|s| status(s).0), [Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled]);
+        assert_eq!(
+            ["applying", "pass", "veto", "revocation"].map(|s| status(s).0),
+            [Status::Pending, Status::Approved, Status::Rejected, Status::Cancelled]
+        );
         assert_eq!(status("ARCHIVING_status"), (Status::Other, Some("ARCHIVING_status".into())));
         let mut d = detail_completed();
         d.execution_details[1].setting_approval_type = Some("XORAPPROVE".into());
@@ -519,7 +611,10 @@ mod tests {
         let bare = item(json!({ "entity_type": "报价单", "entity_data": { "id": "42" } }));
         let d: Detail = serde_json::from_value(json!({})).unwrap();
         let a = approval(&bare, Value::Null, &d, Value::Null, 1);
-        assert_eq!((a.remote_id.as_str(), a.title.as_str(), a.form_name.as_str()), ("报价单:42", "报价单 42", "报价单"));
+        assert_eq!(
+            (a.remote_id.as_str(), a.title.as_str(), a.form_name.as_str()),
+            ("报价单:42", "报价单 42", "报价单")
+        );
         assert_eq!((a.status, a.submitted_at, a.submitter.name.as_str()), (Status::Other, 0, "未知用户"));
         assert!(a.steps.is_empty() && a.fields.is_empty() && a.actions.is_empty() && a.boxes.is_empty());
 
@@ -528,7 +623,10 @@ mod tests {
             "entity_type": "Contract", "entity_data": { "id": 1, "main_field_value": null, "module_label": 5, "body_data": [null, "x", { "label": "金额", "value": "¥ 1.00", "field_type": "currency_field", "is_invisible": "no" }] },
             "multistep_details": { "operate_action": "pass" },
         }));
-        assert_eq!((odd.id, odd.status.as_deref(), odd.entity_data.module_label.as_deref()), (Some(2459), Some("3"), Some("5")));
+        assert_eq!(
+            (odd.id, odd.status.as_deref(), odd.entity_data.module_label.as_deref()),
+            (Some(2459), Some("3"), Some("5"))
+        );
         assert_eq!(odd.entity_data.body_data.len(), 1, "what is not a field object is left out");
         let d: Detail = serde_json::from_value(json!({
             "has_approval_permission": "yes", "has_reject_permission": 1, "execute_record_id": null, "execute_record": "x",
@@ -543,11 +641,25 @@ mod tests {
         assert_eq!(a.submitted_at, 1_712_626_560, "and its time for the submission time");
         assert_eq!(a.steps.len(), 2);
         assert_eq!((a.steps[1].name.as_str(), a.steps[1].members[0].user.name.as_str()), ("节点 2", "7"));
-        assert_eq!(a.fields, [Field::new("审批对象", "5", FieldKind::Select), Field::new("金额", "1.00", FieldKind::Money)]);
+        assert_eq!(
+            a.fields,
+            [Field::new("审批对象", "5", FieldKind::Select), Field::new("金额", "1.00", FieldKind::Money)]
+        );
         assert!(a.boxes.contains(&Inbox::Submitted) && a.boxes.contains(&Inbox::Todo));
-        assert!(serde_json::from_value::<Detail>(Value::Null).is_err(), "a detail that is no object at all cannot be read");
-        assert!(crate::connectors::parse_item::<ListItem>("l", &json!({ "entity_type": "", "entity_data": { "id": 1 } })).is_err(), "no entity type: nothing to act on");
-        assert!(crate::connectors::parse_item::<ListItem>("l", &json!({ "entity_type": "Contract", "entity_data": { "id": "一" } })).is_err());
+        assert!(
+            serde_json::from_value::<Detail>(Value::Null).is_err(),
+            "a detail that is no object at all cannot be read"
+        );
+        assert!(
+            crate::connectors::parse_item::<ListItem>("l", &json!({ "entity_type": "", "entity_data": { "id": 1 } }))
+                .is_err(),
+            "no entity type: nothing to act on"
+        );
+        assert!(crate::connectors::parse_item::<ListItem>(
+            "l",
+            &json!({ "entity_type": "Contract", "entity_data": { "id": "一" } })
+        )
+        .is_err());
     }
 
     #[test]
@@ -576,7 +688,11 @@ mod tests {
         entry.opinion = Some("代校长审批".into());
         let members = &steps(&d)[1].members;
         assert_eq!(members.len(), 2);
-        assert_eq!((members[0].decision, members[1].user.id.as_str(), members[1].decision), (Decision::Waiting, "35903635", Decision::Approved), "{members:?}");
+        assert_eq!(
+            (members[0].decision, members[1].user.id.as_str(), members[1].decision),
+            (Decision::Waiting, "35903635", Decision::Approved),
+            "{members:?}"
+        );
     }
 
     #[test]
@@ -586,7 +702,16 @@ mod tests {
         assert_eq!(parse_time("2023-08-15T12:05:17.220+08:00"), Ok(parse_time("2023-08-15 12:05:17").unwrap()));
         assert_eq!(parse_time("2023-08-15T04:05:17Z"), parse_time("2023-08-15 12:05:17"));
         assert_eq!(parse_time("2023-08-15T04:05:17-0100"), parse_time("2023-08-15 13:05:17"));
-        for odd in ["", "04/09/2024", "2024-13-01", "2024-04-09 24:00", "99999999999999-01-01", "2024-04-09 09:61", "2024-04-09T09:56+xx", "-1-01-01"] {
+        for odd in [
+            "",
+            "04/09/2024",
+            "2024-13-01",
+            "2024-04-09 24:00",
+            "99999999999999-01-01",
+            "2024-04-09 09:61",
+            "2024-04-09T09:56+xx",
+            "-1-01-01",
+        ] {
             assert!(parse_time(odd).is_err(), "{odd}");
         }
         assert!(money(&json!("NaN")).is_err() && money(&json!("inf")).is_err());

@@ -12,7 +12,9 @@ pub mod fields;
 pub mod map;
 pub mod wire;
 
-use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, Recall, SettingSpec, Source, VendorInfo};
+use crate::connector::{
+    Capabilities, Connector, Download, ListItem, ListPage, Recall, SettingSpec, Source, VendorInfo,
+};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
@@ -31,8 +33,11 @@ pub const ACTION_REJECT: &str = "reject";
 pub const ACTION_CANCEL: &str = "cancel";
 
 /// The three sources: (source name, list scope, box).
-const SOURCES: [(&str, &str, Inbox); 3] =
-    [("approval_center/list scope=todo", "todo", Inbox::Todo), ("approval_center/list scope=submission", "submission", Inbox::Submitted), ("approval_center/list scope=processed", "processed", Inbox::Processed)];
+const SOURCES: [(&str, &str, Inbox); 3] = [
+    ("approval_center/list scope=todo", "todo", Inbox::Todo),
+    ("approval_center/list scope=submission", "submission", Inbox::Submitted),
+    ("approval_center/list scope=processed", "processed", Inbox::Processed),
+];
 
 pub fn info() -> VendorInfo {
     VendorInfo {
@@ -98,7 +103,11 @@ impl WeiwenjiaConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let creds = auth::Credentials::from_account(account, secrets)?;
         let filter = list_filter(account)?;
-        Ok(WeiwenjiaConnector { client: client::Client::new(&account.base_url, creds)?, filter, items: Mutex::new(HashMap::new()) })
+        Ok(WeiwenjiaConnector {
+            client: client::Client::new(&account.base_url, creds)?,
+            filter,
+            items: Mutex::new(HashMap::new()),
+        })
     }
 
     fn remember(&self, item: &wire::ListItem, raw: &Value) {
@@ -147,7 +156,12 @@ impl WeiwenjiaConnector {
     /// Completes a list item with its detail. The list that returned the item (`listed_in`, none
     /// for a read after acting) puts it in its box whatever the detail shows: the lists are the
     /// authority for their boxes.
-    async fn complete(&self, item: wire::ListItem, item_raw: Value, listed_in: &[Inbox]) -> Result<RemoteApproval, VendorError> {
+    async fn complete(
+        &self,
+        item: wire::ListItem,
+        item_raw: Value,
+        listed_in: &[Inbox],
+    ) -> Result<RemoteApproval, VendorError> {
         let (detail, detail_raw) = self.client.detail(&item.entity_type, item.entity_data.id).await?;
         let mut approval = map::approval(&item, item_raw, &detail, detail_raw, self.client.uid());
         approval.boxes.extend(listed_in);
@@ -162,10 +176,16 @@ impl WeiwenjiaConnector {
             Ok(item) => {
                 self.remember(&item, &raw);
                 let title = item.entity_data.main_field_value.clone().unwrap_or_default();
-                ListItem::new(map::remote_id(&item.entity_type, item.entity_data.id), raw).in_boxes(source.boxes.clone()).titled(title)
+                ListItem::new(map::remote_id(&item.entity_type, item.entity_data.id), raw)
+                    .in_boxes(source.boxes.clone())
+                    .titled(title)
             }
             Err(e) => {
-                let id = raw.get("entity_type").and_then(Value::as_str).zip(super::id_text(raw.pointer("/entity_data/id"))).map(|(t, id)| format!("{t}:{id}"));
+                let id = raw
+                    .get("entity_type")
+                    .and_then(Value::as_str)
+                    .zip(super::id_text(raw.pointer("/entity_data/id")))
+                    .map(|(t, id)| format!("{t}:{id}"));
                 ListItem::unreadable(id, raw, e).in_boxes(source.boxes.clone())
             }
         }
@@ -175,7 +195,13 @@ impl WeiwenjiaConnector {
     /// [`map::awaiting`]), that this node still awaits the user, then sends the action to the
     /// execute record. The execute call names the record, not the node: this read is what
     /// keeps a decision on the node the user saw.
-    async fn execute(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
+    async fn execute(
+        &self,
+        remote_id: &str,
+        step: Option<&str>,
+        action: Action,
+        comment: &str,
+    ) -> Result<(), VendorError> {
         let (entity_type, entity_id) = Self::entity(remote_id)?;
         let (detail, _) = self.client.detail(entity_type, entity_id).await?;
         let (verb, allowed) = match action {
@@ -190,31 +216,54 @@ impl WeiwenjiaConnector {
             let now = map::awaiting(&detail);
             if now.as_ref().map(|m| m.step.as_str()) != Some(step) {
                 let at = now.map(|m| format!(" (it awaits you at {} now)", m.name)).unwrap_or_default();
-                return Err(VendorError::NotAllowed(format!("approval {remote_id} no longer awaits you at the node you saw{at}: decide again there")));
+                return Err(VendorError::NotAllowed(format!(
+                    "approval {remote_id} no longer awaits you at the node you saw{at}: decide again there"
+                )));
             }
         }
-        let record = detail.record_id().ok_or_else(|| VendorError::record("execute_records/detail", "the detail names no execute record (execute_record_id) to act on"))?;
+        let record = detail.record_id().ok_or_else(|| {
+            VendorError::record(
+                "execute_records/detail",
+                "the detail names no execute record (execute_record_id) to act on",
+            )
+        })?;
         self.client.execute(record, verb, comment).await
     }
 
     fn entity(remote_id: &str) -> Result<(&str, i64), VendorError> {
-        map::parse_remote_id(remote_id).ok_or_else(|| VendorError::NotAllowed(format!("\"{remote_id}\" is not a weiwenjia approval id (entity_type:entity_id)")))
+        map::parse_remote_id(remote_id).ok_or_else(|| {
+            VendorError::NotAllowed(format!("\"{remote_id}\" is not a weiwenjia approval id (entity_type:entity_id)"))
+        })
     }
 }
 
 /// The vendor's `scope` of one of our sources.
 fn scope_of(source: &Source) -> Result<&'static str, VendorError> {
-    SOURCES.iter().find(|(n, _, _)| *n == source.name).map(|(_, s, _)| *s).ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))
+    SOURCES
+        .iter()
+        .find(|(n, _, _)| *n == source.name)
+        .map(|(_, s, _)| *s)
+        .ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))
 }
 
 /// The list filter of the account's optional settings `entity_types`, `submitter_uids` and
 /// `status`, each a comma-separated list (an ASCII or a full-width comma).
 fn list_filter(account: &Account) -> Result<wire::ListFilter, VendorError> {
     let values = |key: &str| -> Vec<String> {
-        account.setting(key).unwrap_or_default().split([',', '，']).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string).collect()
+        account
+            .setting(key)
+            .unwrap_or_default()
+            .split([',', '，'])
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect()
     };
     let bad = |key: &str, v: &str, want: &str| VendorError::Config(format!("`{key}` takes {want}, not \"{v}\""));
-    let submitter_uids = values("submitter_uids").iter().map(|v| v.parse().map_err(|_| bad("submitter_uids", v, "uids (numbers)"))).collect::<Result<_, _>>()?;
+    let submitter_uids = values("submitter_uids")
+        .iter()
+        .map(|v| v.parse().map_err(|_| bad("submitter_uids", v, "uids (numbers)")))
+        .collect::<Result<_, _>>()?;
     let status = values("status")
         .iter()
         .map(|v| wire::ListStatus::parse(v).ok_or_else(|| bad("status", v, "applying, pass, veto or revocation")))
@@ -234,7 +283,12 @@ impl Connector for WeiwenjiaConnector {
 
     async fn test(&self) -> Result<String, VendorError> {
         let (todo, _) = self.client.list("todo", 1, 1, &self.filter).await?;
-        Ok(format!("连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理", self.client.platform(), self.client.uid(), todo.total_count.unwrap_or(todo.list.len() as i64)))
+        Ok(format!(
+            "连接成功：令牌有效（平台 {}，uid {}），{} 条审批待你处理",
+            self.client.platform(),
+            self.client.uid(),
+            todo.total_count.unwrap_or(todo.list.len() as i64)
+        ))
     }
 
     /// The vendor's todo scope is exactly what awaits the user, so a todo arriving or leaving
@@ -255,7 +309,8 @@ impl Connector for WeiwenjiaConnector {
         };
         let (data, _) = self.client.list(scope, page, PER_PAGE, &self.filter).await?;
         // `has_next_page` decides; a page number that does not move would loop forever.
-        let next = (data.has_next(page as i64) && data.page.unwrap_or(page as i64) >= page as i64).then(|| (page + 1).to_string());
+        let next = (data.has_next(page as i64) && data.page.unwrap_or(page as i64) >= page as i64)
+            .then(|| (page + 1).to_string());
         let items = data.list.into_iter().map(|raw| self.listed(source, raw)).collect();
         // The vendor's count witnesses a list moving under the walk; without one there is none.
         let page = ListPage::new(items, next);

@@ -31,7 +31,9 @@ pub mod lenient {
 
     pub fn int_of(v: &Value) -> Option<i64> {
         match v {
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)),
+            Value::Number(n) => {
+                n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+            }
             Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
@@ -306,7 +308,10 @@ pub struct ApprovalDetail {
 impl ApprovalDetail {
     /// The person who acted: `user`, else `uid` alone.
     pub fn actor(&self) -> UserRef {
-        self.user.clone().filter(|u| u.uid.is_some() || u.name.is_some()).unwrap_or(UserRef { uid: self.uid, ..UserRef::default() })
+        self.user
+            .clone()
+            .filter(|u| u.uid.is_some() || u.name.is_some())
+            .unwrap_or(UserRef { uid: self.uid, ..UserRef::default() })
     }
 
     /// The opinion, where the entry carries one.

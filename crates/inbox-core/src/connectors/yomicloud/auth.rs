@@ -17,10 +17,11 @@ pub struct Credentials {
 impl Credentials {
     pub fn from_account(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
         let token = secrets.get("token").ok_or_else(|| VendorError::Config("the token is missing".into()))?;
-        let uid = account
-            .setting("uid")
-            .ok_or_else(|| VendorError::Config("the user id (uid) is missing".into()))?;
-        let uid = uid.trim().parse().map_err(|_| VendorError::Config(format!("the user id must be a number, not \"{uid}\"")))?;
+        let uid = account.setting("uid").ok_or_else(|| VendorError::Config("the user id (uid) is missing".into()))?;
+        let uid = uid
+            .trim()
+            .parse()
+            .map_err(|_| VendorError::Config(format!("the user id must be a number, not \"{uid}\"")))?;
         Ok(Credentials { token: token.to_string(), uid })
     }
 

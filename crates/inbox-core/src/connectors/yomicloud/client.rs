@@ -4,7 +4,7 @@
 
 use super::auth::Credentials;
 use super::wire;
-use crate::connectors::{send, http_client, transport_error};
+use crate::connectors::{http_client, send, transport_error};
 use crate::error::VendorError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -27,7 +27,9 @@ impl Client {
     pub fn new(base_url: &str, creds: Credentials) -> Result<Self, VendorError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!("the base URL must start with http:// or https://, not \"{base}\"")));
+            return Err(VendorError::Config(format!(
+                "the base URL must start with http:// or https://, not \"{base}\""
+            )));
         }
         Ok(Client { http: http_client(), base, creds })
     }
@@ -38,17 +40,20 @@ impl Client {
 
     /// POSTs a call and returns the whole reply after the envelope check.
     pub async fn call_raw(&self, call: &str, fields: &[(&str, String)]) -> Result<Value, VendorError> {
-        let resp = send(call, self
-            .http
-            .post(format!("{}/app/approval/{call}", self.base))
-            .form(&self.creds.form(fields))).await?;
+        let resp =
+            send(call, self.http.post(format!("{}/app/approval/{call}", self.base)).form(&self.creds.form(fields)))
+                .await?;
         let status = resp.status();
         let body = resp.bytes().await.map_err(|e| transport_error(call, e))?;
         envelope(call, status.as_u16(), &body)
     }
 
     /// POSTs a call and decodes the reply into `T`.
-    pub async fn call<T: DeserializeOwned>(&self, call: &str, fields: &[(&str, String)]) -> Result<(T, Value), VendorError> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        call: &str,
+        fields: &[(&str, String)],
+    ) -> Result<(T, Value), VendorError> {
         let raw = self.call_raw(call, fields).await?;
         let typed = T::deserialize(&raw).map_err(|e| VendorError::record(call, e))?;
         Ok((typed, raw))
@@ -81,7 +86,10 @@ impl Client {
     }
 
     pub async fn attach_list(&self, folder_id: i64, base_path: &str) -> Result<wire::AttachList, VendorError> {
-        Ok(self.call("get-attach-list", &[("fileId", folder_id.to_string()), ("basePath", base_path.to_string())]).await?.0)
+        Ok(self
+            .call("get-attach-list", &[("fileId", folder_id.to_string()), ("basePath", base_path.to_string())])
+            .await?
+            .0)
     }
 
     /// `get-file-approval-log`: the approvals on a file (document, interface 17).
@@ -110,7 +118,8 @@ impl Client {
     pub async fn create_approval(&self, json: &Value) -> Result<i64, VendorError> {
         // The document shows no reply: a success without a readable id leaves the outcome
         // unknown, for the caller to look the approval up (`YomiConnector::create_once`).
-        let (created, _): (wire::Created, Value) = self.call("create-approval", &[("json", json.to_string())]).await.map_err(VendorError::as_outcome)?;
+        let (created, _): (wire::Created, Value) =
+            self.call("create-approval", &[("json", json.to_string())]).await.map_err(VendorError::as_outcome)?;
         Ok(created.id)
     }
 
@@ -130,7 +139,13 @@ impl Client {
 
     /// `upload-attachment`: one file, streamed as `body`. `multi` names the multi-file
     /// attachment (uuid, rootid) and the file's folder (`|`-separated, document form 3).
-    pub async fn upload(&self, name: &str, size: u64, body: reqwest::Body, multi: Option<(&wire::MultiAttachment, &str)>) -> Result<wire::Uploaded, VendorError> {
+    pub async fn upload(
+        &self,
+        name: &str,
+        size: u64,
+        body: reqwest::Body,
+        multi: Option<(&wire::MultiAttachment, &str)>,
+    ) -> Result<wire::Uploaded, VendorError> {
         const CALL: &str = "upload-attachment";
         let segment = |s: &str| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string();
         let mut url = format!("{}/app/approval/{CALL}/{}/{size}", self.base, segment(self.creds.token()));
@@ -147,7 +162,14 @@ impl Client {
             .text("atype", if multi.is_some() { "1" } else { "0" })
             .part("file", part);
         // Not `http_client`'s 60 s: a large file on a slow line takes longer; stalls still end.
-        let resp = self.http.post(url).multipart(form).timeout(std::time::Duration::from_secs(30 * 60)).send().await.map_err(|e| transport_error(CALL, e))?;
+        let resp = self
+            .http
+            .post(url)
+            .multipart(form)
+            .timeout(std::time::Duration::from_secs(30 * 60))
+            .send()
+            .await
+            .map_err(|e| transport_error(CALL, e))?;
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(|e| transport_error(CALL, e))?;
         let raw = envelope(CALL, status, &body)?;
@@ -157,13 +179,24 @@ impl Client {
     /// `download-attachment`: the bytes, or the envelope's error when the reply is JSON.
     pub async fn download(&self, file_id: &str) -> Result<(Option<String>, Vec<u8>), VendorError> {
         const CALL: &str = "download-attachment";
-        let resp = send(CALL, self
-            .http
-            .post(format!("{}/app/approval/{CALL}", self.base))
-            .form(&self.creds.form(&[("fileId", file_id.to_string())]))).await?;
+        let resp = send(
+            CALL,
+            self.http
+                .post(format!("{}/app/approval/{CALL}", self.base))
+                .form(&self.creds.form(&[("fileId", file_id.to_string())])),
+        )
+        .await?;
         let status = resp.status().as_u16();
-        let is_json = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
-        let name = resp.headers().get(reqwest::header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).and_then(disposition_name);
+        let is_json = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let name = resp
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(disposition_name);
         let body = resp.bytes().await.map_err(|e| transport_error(CALL, e))?;
         if is_json || status != 200 {
             envelope(CALL, status, &body)?;
@@ -221,8 +254,13 @@ mod tests {
     #[test]
     fn envelope_rules() {
         assert!(envelope("c", 200, br#"{"code":0,"data":[]}"#).is_ok());
-        assert!(matches!(envelope("c", 200, r#"{"code":1,"msg":"token无效"}"#.as_bytes()), Err(VendorError::Auth { .. })));
-        let e = envelope("handle-step", 200, r#"{"code":5,"msg":"当前状态不允许此操作"}"#.as_bytes()).unwrap_err().to_string();
+        assert!(matches!(
+            envelope("c", 200, r#"{"code":1,"msg":"token无效"}"#.as_bytes()),
+            Err(VendorError::Auth { .. })
+        ));
+        let e = envelope("handle-step", 200, r#"{"code":5,"msg":"当前状态不允许此操作"}"#.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("handle-step") && e.contains('5') && e.contains("当前状态不允许此操作"), "{e}");
         assert!(matches!(envelope("c", 200, br#"{"code":0,"da"#), Err(VendorError::Malformed { .. })));
         assert!(matches!(envelope("c", 502, b"<html>bad gateway</html>"), Err(VendorError::Http { status: 502, .. })));
@@ -231,7 +269,10 @@ mod tests {
 
     #[test]
     fn content_disposition_names() {
-        assert_eq!(disposition_name("attachment; filename*=UTF-8''%E6%8A%A5%E8%A1%A8.pdf").as_deref(), Some("报表.pdf"));
+        assert_eq!(
+            disposition_name("attachment; filename*=UTF-8''%E6%8A%A5%E8%A1%A8.pdf").as_deref(),
+            Some("报表.pdf")
+        );
         assert_eq!(disposition_name("attachment; filename=\"a.txt\"").as_deref(), Some("a.txt"));
         assert_eq!(disposition_name("inline"), None);
     }

@@ -9,8 +9,8 @@
 use super::wire::{self, AttachEntry, Code, Content, Handler, StepDef, ViewApproval};
 use crate::connectors::unknown;
 use crate::model::{
-    Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark,
-    StepMember, StepRule, User, Vendor,
+    Action, Attachment, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMark, StepMember,
+    StepRule, User, Vendor,
 };
 use std::collections::HashMap;
 
@@ -33,8 +33,23 @@ pub const FILE_LOG_LABEL: &str = "文件审批记录";
 /// Content keys the document lists (接口1 template content, 接口6 `json`): shown by their own
 /// fields or used for the steps; any other key is shown as a field of its own.
 const DOCUMENTED_KEYS: &[&str] = &[
-    "approvalType", "approverAuth", "attachmentId", "ccAuth", "copyto", "creatorNote", "desc", "destFolderId", "fileId", "fullPath", "mark", "step",
-    "taskType", "tempAuthDay", "tid", "title", "uids",
+    "approvalType",
+    "approverAuth",
+    "attachmentId",
+    "ccAuth",
+    "copyto",
+    "creatorNote",
+    "desc",
+    "destFolderId",
+    "fileId",
+    "fullPath",
+    "mark",
+    "step",
+    "taskType",
+    "tempAuthDay",
+    "tid",
+    "title",
+    "uids",
 ];
 
 /// What a detail read knows besides `view-approval`.
@@ -139,7 +154,9 @@ pub fn type_name(types: &HashMap<i64, String>, code: &Code) -> String {
 /// else makes the record unreadable.
 pub fn content(record: &wire::ApprovalRecord) -> Result<Content, MapError> {
     let value = match &record.content {
-        serde_json::Value::String(s) => serde_json::from_str(s).map_err(|e| format!("approval {}: content is not valid JSON: {e}", record.id))?,
+        serde_json::Value::String(s) => {
+            serde_json::from_str(s).map_err(|e| format!("approval {}: content is not valid JSON: {e}", record.id))?
+        }
         serde_json::Value::Null => return Err(format!("approval {}: no content", record.id)),
         other => other.clone(),
     };
@@ -162,21 +179,38 @@ pub fn approval(
     let (status, status_word) = status(&rec.status);
     let current = current_step(&rec.status, &content, &view.data2);
     let mine = my_turn(&view.data2, &content, me, current);
-    let roles = Roles { creator: rec.creator == Some(me), cc: content.copyto.contains(&me), todo: mine.is_some(), managed: extras.managed };
+    let roles = Roles {
+        creator: rec.creator == Some(me),
+        cc: content.copyto.contains(&me),
+        todo: mine.is_some(),
+        managed: extras.managed,
+    };
     let form_name = type_name(types, &rec.task_type);
     let created = rec.createtime();
-    let updated_at = view.data2.iter().filter_map(|h| h.handletime).chain([created, rec.end_time.unwrap_or(0)]).max().unwrap_or(created);
+    let updated_at = view
+        .data2
+        .iter()
+        .filter_map(|h| h.handletime)
+        .chain([created, rec.end_time.unwrap_or(0)])
+        .max()
+        .unwrap_or(created);
     let creator = rec.creator.unwrap_or(0);
     Ok(RemoteApproval {
         remote_id: rec.id.to_string(),
         title: title(&content, view, rec.id),
         form_name: form_name.clone(),
-        submitter: User { id: rec.creator.map(|c| c.to_string()).unwrap_or_default(), name: wire::user_name(&view.userinfo, creator) },
+        submitter: User {
+            id: rec.creator.map(|c| c.to_string()).unwrap_or_default(),
+            name: wire::user_name(&view.userinfo, creator),
+        },
         submitted_at: created,
         updated_at,
         status,
         boxes: boxes(roles, &view.data2, me),
-        fields: fields(&content, view, &form_name).into_iter().chain(extras.file_log.and_then(|l| file_log_field(l, rec.id))).collect(),
+        fields: fields(&content, view, &form_name)
+            .into_iter()
+            .chain(extras.file_log.and_then(|l| file_log_field(l, rec.id)))
+            .collect(),
         steps: steps(&content, &view.data2, &view.userinfo),
         attachments: attachments(view, extras.children),
         actions: if mine.is_some() { vec![Action::Approve, Action::Reject] } else { vec![] },
@@ -189,7 +223,13 @@ pub fn approval(
 
 /// An approval we just created, from the `create-approval` json we sent, for when it cannot be
 /// read back yet: pending, in 已发起, its steps as sent (the next sync reads it in full).
-pub fn as_sent(id: i64, json: &serde_json::Value, me: i64, now: i64, types: &HashMap<i64, String>) -> Result<RemoteApproval, MapError> {
+pub fn as_sent(
+    id: i64,
+    json: &serde_json::Value,
+    me: i64,
+    now: i64,
+    types: &HashMap<i64, String>,
+) -> Result<RemoteApproval, MapError> {
     let data = wire::ApprovalRecord {
         id,
         content: json.clone(),
@@ -201,7 +241,14 @@ pub fn as_sent(id: i64, json: &serde_json::Value, me: i64, now: i64, types: &Has
         status: Code::Num(0),
         task_type: json.get("taskType").map(Code::of).unwrap_or_default(),
     };
-    let view = ViewApproval { attachment: None, data, data2: vec![], file_auth: None, file_map: None, userinfo: Default::default() };
+    let view = ViewApproval {
+        attachment: None,
+        data,
+        data2: vec![],
+        file_auth: None,
+        file_map: None,
+        userinfo: Default::default(),
+    };
     approval(&view, json.clone(), me, types, &Extras::default())
 }
 
@@ -246,7 +293,9 @@ pub fn my_turn<'a>(data2: &'a [Handler], content: &Content, me: i64, current: Op
     if step.rule.is(4) && step.select_id != Some(me) {
         return None;
     }
-    data2.iter().find(|h| h.uid == Some(me) && h.id.is_some() && h.status2.is(0) && h.on_step(current) && h.is_approver())
+    data2
+        .iter()
+        .find(|h| h.uid == Some(me) && h.id.is_some() && h.status2.is(0) && h.on_step(current) && h.is_approver())
 }
 
 /// The vendor's marker of a handling row: the row (`auid`) and its step, what `handle-step`
@@ -260,7 +309,12 @@ pub fn row_mark(h: &Handler) -> String {
 /// [`my_turn`]) and each of their approver rows that shows a result (1 agreed, 2 refused).
 pub fn marks(content: &Content, data2: &[Handler], me: i64, mine: Option<&Handler>) -> Vec<StepMark> {
     let name = |h: &Handler| {
-        let defined = h.step.and_then(|i| usize::try_from(i).ok()).and_then(|i| content.steps().get(i)).map(|d| d.name.clone()).filter(|n| !n.trim().is_empty());
+        let defined = h
+            .step
+            .and_then(|i| usize::try_from(i).ok())
+            .and_then(|i| content.steps().get(i))
+            .map(|d| d.name.clone())
+            .filter(|n| !n.trim().is_empty());
         defined.unwrap_or_else(|| format!("第 {} 步", h.step.map_or(0, |i| i + 1)))
     };
     let awaiting = mine.map(|h| StepMark { step: row_mark(h), name: name(h), decision: Decision::Waiting });
@@ -286,11 +340,18 @@ struct Roles {
 /// The boxes: processed when any of my approver rows has a result, the document's (1, 2) or
 /// one we do not know (the vendor records something I did; it is shown as sent).
 fn boxes(roles: Roles, data2: &[Handler], me: i64) -> Vec<Inbox> {
-    let processed = data2.iter().any(|h| h.uid == Some(me) && h.is_approver() && !h.status2.is(0) && h.status2 != Code::Missing);
-    [(Inbox::Todo, roles.todo), (Inbox::Submitted, roles.creator), (Inbox::Processed, processed), (Inbox::Cc, roles.cc), (MANAGED_BOX, roles.managed)]
-        .into_iter()
-        .filter_map(|(b, yes)| yes.then_some(b))
-        .collect()
+    let processed =
+        data2.iter().any(|h| h.uid == Some(me) && h.is_approver() && !h.status2.is(0) && h.status2 != Code::Missing);
+    [
+        (Inbox::Todo, roles.todo),
+        (Inbox::Submitted, roles.creator),
+        (Inbox::Processed, processed),
+        (Inbox::Cc, roles.cc),
+        (MANAGED_BOX, roles.managed),
+    ]
+    .into_iter()
+    .filter_map(|(b, yes)| yes.then_some(b))
+    .collect()
 }
 
 fn steps(content: &Content, data2: &[Handler], users: &wire::UserInfo) -> Vec<Step> {
@@ -306,7 +367,12 @@ fn steps(content: &Content, data2: &[Handler], users: &wire::UserInfo) -> Vec<St
             } else {
                 rows.iter().map(|h| member(h, users)).collect()
             };
-            Step { name: def.name.clone(), rule: rule(def), decision: rows.first().map_or(Decision::Waiting, |h| decision(&h.status).0), members }
+            Step {
+                name: def.name.clone(),
+                rule: rule(def),
+                decision: rows.first().map_or(Decision::Waiting, |h| decision(&h.status).0),
+                members,
+            }
         })
         .collect()
 }
@@ -316,7 +382,13 @@ fn member_waiting(uid: i64, realname: Option<&String>, users: &wire::UserInfo) -
         Some(n) if !users.contains_key(&uid.to_string()) => n.clone(),
         _ => wire::user_name(users, uid),
     };
-    StepMember { user: User { id: uid.to_string(), name }, decision: Decision::Waiting, word: None, comment: None, decided_at: None }
+    StepMember {
+        user: User { id: uid.to_string(), name },
+        decision: Decision::Waiting,
+        word: None,
+        comment: None,
+        decided_at: None,
+    }
 }
 
 fn member(h: &Handler, users: &wire::UserInfo) -> StepMember {
@@ -350,7 +422,9 @@ fn fields(c: &Content, view: &ViewApproval, form_name: &str) -> Vec<Field> {
     if let Some(a) = c.approver_auth {
         out.push(Field::new("审批人附加权限", extra_permission(a), FieldKind::Select));
     }
-    for (key, value) in c.other.iter().filter(|(k, v)| !DOCUMENTED_KEYS.contains(&k.as_str()) && !unknown::words(v).is_empty()) {
+    for (key, value) in
+        c.other.iter().filter(|(k, v)| !DOCUMENTED_KEYS.contains(&k.as_str()) && !unknown::words(v).is_empty())
+    {
         unknown::note(Vendor::Yomicloud, "content field", key);
         out.push(unknown::field(key, value));
     }
@@ -381,10 +455,14 @@ pub fn file_log(log: &wire::ApprovalList, types: &HashMap<i64, String>) -> FileL
         .map(|r| {
             let mut row = serde_json::Map::new();
             let title = content(r).map(|c| c.title).unwrap_or_default();
-            let when = chrono::DateTime::from_timestamp(r.createtime(), 0).map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string());
+            let when = chrono::DateTime::from_timestamp(r.createtime(), 0)
+                .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string());
             row.insert("审批".into(), format!("#{} {title}", r.id).trim_end().into());
             row.insert("类型".into(), type_name(types, &r.task_type).into());
-            row.insert("发起人".into(), r.creator.map(|c| wire::user_name(&log.userinfo, c)).unwrap_or_default().into());
+            row.insert(
+                "发起人".into(),
+                r.creator.map(|c| wire::user_name(&log.userinfo, c)).unwrap_or_default().into(),
+            );
             row.insert("发起时间".into(), when.unwrap_or_default().into());
             row.insert("状态".into(), status_words(&r.status).into());
             (r.id, row)
@@ -433,7 +511,12 @@ fn attachments(view: &ViewApproval, children: &[AttachEntry]) -> Vec<Attachment>
     }
     children
         .iter()
-        .map(|c| Attachment { remote_id: c.file_id.to_string(), name: c.file_name.clone(), size: size(c.size), is_folder: c.file_type == Some(1) })
+        .map(|c| Attachment {
+            remote_id: c.file_id.to_string(),
+            name: c.file_name.clone(),
+            size: size(c.size),
+            is_folder: c.file_type == Some(1),
+        })
         .collect()
 }
 
@@ -468,7 +551,11 @@ mod tests {
     #[test]
     fn document_example_maps_for_the_first_approver() {
         let (v, raw) = view();
-        let types = task_types(&serde_json::from_value::<wire::TempletContent>(crate::connectors::de::document_example(TEMPLET_EXAMPLE)).unwrap().data);
+        let types = task_types(
+            &serde_json::from_value::<wire::TempletContent>(crate::connectors::de::document_example(TEMPLET_EXAMPLE))
+                .unwrap()
+                .data,
+        );
         let a = approval(&v, raw, 3, &types, &Extras::default()).unwrap();
         assert_eq!(a.remote_id, "2");
         assert_eq!(a.title, "上传审批 · 质量控制");
@@ -482,7 +569,11 @@ mod tests {
         assert_eq!(a.steps[0].rule, StepRule::Any);
         assert_eq!(a.steps[1].members[0].user.name, "系统管理员");
         assert!(a.fields.iter().any(|f| f.label == "发起人陈述" && f.value == "请批准!"));
-        assert!(a.fields.iter().any(|f| f.label == "文件路径" && f.value == "公司文件/示例-按项目/质量控制"), "{:?}", a.fields);
+        assert!(
+            a.fields.iter().any(|f| f.label == "文件路径" && f.value == "公司文件/示例-按项目/质量控制"),
+            "{:?}",
+            a.fields
+        );
         assert_eq!(a.attachments.len(), 1);
         assert!(a.attachments[0].is_folder);
     }
@@ -493,13 +584,19 @@ mod tests {
     fn my_row_on_the_current_step_is_marked_and_keeps_its_marker_once_decided() {
         let (v, _) = view();
         let first = map(&v, 3);
-        assert_eq!(first.marks, vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Waiting }]);
+        assert_eq!(
+            first.marks,
+            vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Waiting }]
+        );
         assert!(map(&v, 1).marks.is_empty(), "step 2 is not current yet: nothing awaits its approver");
         let (mut v, _) = view();
         (v.data2[0].status, v.data2[0].status2) = (Code::Num(1), Code::Num(1));
         let admin = map(&v, 1);
         assert_eq!(admin.awaiting().map(|m| m.step.as_str()), Some("4/1"), "the next step has its own marker");
-        assert_eq!(map(&v, 3).marks, vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Approved }]);
+        assert_eq!(
+            map(&v, 3).marks,
+            vec![StepMark { step: "3/0".into(), name: "初审".into(), decision: Decision::Approved }]
+        );
     }
 
     #[test]
@@ -526,7 +623,9 @@ mod tests {
         assert_eq!(map(&v, 4).boxes, vec![Inbox::Submitted], "the creator still finds it");
         v.data.status = Code::Missing;
         assert_eq!(map(&v, 4).status, Status::Other);
-        let parsed: wire::ApprovalRecord = serde_json::from_value(json!({"id": "5", "content": "{}", "status": "archived", "taskType": null})).unwrap();
+        let parsed: wire::ApprovalRecord =
+            serde_json::from_value(json!({"id": "5", "content": "{}", "status": "archived", "taskType": null}))
+                .unwrap();
         assert_eq!((parsed.id, parsed.status, parsed.task_type), (5, Code::Word("archived".into()), Code::Missing));
     }
 
@@ -535,7 +634,11 @@ mod tests {
         let (v, _) = with_content(|c| c["step"][0]["type"] = json!(7));
         let a = map(&v, 3);
         assert_eq!(a.steps[0].rule, StepRule::Other { word: "7".into() });
-        assert_eq!(a.actions, vec![Action::Approve, Action::Reject], "the vendor lists the step as mine; it refuses what its rule does not take");
+        assert_eq!(
+            a.actions,
+            vec![Action::Approve, Action::Reject],
+            "the vendor lists the step as mine; it refuses what its rule does not take"
+        );
         let (v, _) = with_content(|c| c["step"][0]["type"] = json!("会签"));
         assert_eq!(map(&v, 3).steps[0].rule, StepRule::Other { word: "会签".into() });
     }
@@ -558,7 +661,10 @@ mod tests {
         let (mut v, _) = view();
         v.data2[0].status2 = Code::Num(5);
         let a = map(&v, 3);
-        assert_eq!((a.steps[0].members[0].decision, a.steps[0].members[0].word.as_deref()), (Decision::Other, Some("5")));
+        assert_eq!(
+            (a.steps[0].members[0].decision, a.steps[0].members[0].word.as_deref()),
+            (Decision::Other, Some("5"))
+        );
         assert_eq!(a.boxes, vec![Inbox::Processed], "the vendor records something the user did");
         assert!(a.actions.is_empty());
         // A step result we do not know: which step is current is unknown, nothing is offered.
@@ -627,15 +733,21 @@ mod tests {
         assert_eq!(type_name(&types, &Code::Num(2)), "上传文件");
         assert_eq!(type_name(&types, &Code::Num(12)), "审批类型 12");
         assert_eq!(type_name(&types, &Code::Word("归档".into())), "归档");
-        assert_eq!(task_types(&[vec![json!(9), json!("归档审批 😀")], vec![json!("x")]]), HashMap::from([(9, "归档审批 😀".to_string())]));
+        assert_eq!(
+            task_types(&[vec![json!(9), json!("归档审批 😀")], vec![json!("x")]]),
+            HashMap::from([(9, "归档审批 😀".to_string())])
+        );
     }
 
     #[test]
     fn other_document_examples_parse() {
         let ex = |s| crate::connectors::de::document_example(s);
-        let body: wire::TempletBody = serde_json::from_value(ex(include_str!("../../../tests/fixtures/yomicloud/templet-body.jsonc"))).unwrap();
+        let body: wire::TempletBody =
+            serde_json::from_value(ex(include_str!("../../../tests/fixtures/yomicloud/templet-body.jsonc"))).unwrap();
         assert_eq!((body.title.as_str(), body.step[0].realnames[0].as_str()), ("申请修改", "系统管理员"));
-        let create: Content = serde_json::from_value(ex(include_str!("../../../tests/fixtures/yomicloud/create-approval-json.jsonc"))).unwrap();
+        let create: Content =
+            serde_json::from_value(ex(include_str!("../../../tests/fixtures/yomicloud/create-approval-json.jsonc")))
+                .unwrap();
         assert_eq!((create.tid, create.temp_auth_day, create.steps()[0].select_id), (Some(5), Some(4), Some(1)));
         assert_eq!(create.copyto, vec![4]);
         assert_eq!(create.full_path.as_deref(), Some("公司文件/dzz_1.1_UTF8_20120408.zip"));
@@ -645,11 +757,10 @@ mod tests {
 
     #[test]
     fn a_long_file_log_keeps_the_newest_rows_and_says_how_many_there_are() {
-        let record = |id: i64, status: serde_json::Value| {
-            json!({"id": id, "content": "{\"title\": \"上传审批\"}", "createtime": 1_700_000_000 + id, "creator": 4, "status": status, "taskType": 2})
-        };
+        let record = |id: i64, status: serde_json::Value| json!({"id": id, "content": "{\"title\": \"上传审批\"}", "createtime": 1_700_000_000 + id, "creator": 4, "status": status, "taskType": 2});
         let data: Vec<_> = (1..=12).map(|id| record(id, json!(id % 4))).collect();
-        let list: wire::ApprovalList = serde_json::from_value(json!({"data": data, "userinfo": {"4": ["test03", "测试3", "0"]}})).unwrap();
+        let list: wire::ApprovalList =
+            serde_json::from_value(json!({"data": data, "userinfo": {"4": ["test03", "测试3", "0"]}})).unwrap();
         let types = HashMap::from([(2, "上传文件".to_string())]);
         let log = file_log(&list, &types);
         let field = file_log_field(&log, 12).unwrap();
@@ -657,19 +768,37 @@ mod tests {
         let rows: Vec<serde_json::Value> = serde_json::from_str(&field.value).unwrap();
         assert_eq!(rows.len(), FILE_LOG_ROWS);
         assert_eq!(rows[0]["审批"], "#12 上传审批（本审批）");
-        assert_eq!((rows[0]["类型"].as_str(), rows[0]["发起人"].as_str(), rows[0]["状态"].as_str()), (Some("上传文件"), Some("测试3"), Some("正在审批")));
+        assert_eq!(
+            (rows[0]["类型"].as_str(), rows[0]["发起人"].as_str(), rows[0]["状态"].as_str()),
+            (Some("上传文件"), Some("测试3"), Some("正在审批"))
+        );
         assert_eq!(rows[9]["审批"], "#3 上传审批", "newest first, the two oldest left out");
         // This approval outside the newest rows: no row is marked.
         assert!(!file_log_field(&log, 1).unwrap().value.contains("本审批"));
         // A status the document does not list is shown as sent; an unreadable content has no title.
-        let odd: wire::ApprovalList = serde_json::from_value(json!({"data": [record(1, json!(7)), {"id": 2, "content": "{", "status": "归档中"}]})).unwrap();
-        let rows: Vec<serde_json::Value> = serde_json::from_str(&file_log_field(&file_log(&odd, &types), 0).unwrap().value).unwrap();
-        assert_eq!((rows[0]["状态"].as_str(), rows[1]["状态"].as_str(), rows[1]["审批"].as_str()), (Some("7"), Some("归档中"), Some("#2")));
+        let odd: wire::ApprovalList = serde_json::from_value(
+            json!({"data": [record(1, json!(7)), {"id": 2, "content": "{", "status": "归档中"}]}),
+        )
+        .unwrap();
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&file_log_field(&file_log(&odd, &types), 0).unwrap().value).unwrap();
+        assert_eq!(
+            (rows[0]["状态"].as_str(), rows[1]["状态"].as_str(), rows[1]["审批"].as_str()),
+            (Some("7"), Some("归档中"), Some("#2"))
+        );
     }
 
     #[test]
     fn every_rule_maps() {
-        let def = |rule: i64, num, sel| StepDef { approval_num: num, ids: vec![1], name: "s".into(), realnames: vec![], select_id: sel, rule: Code::Num(rule), usernames: vec![] };
+        let def = |rule: i64, num, sel| StepDef {
+            approval_num: num,
+            ids: vec![1],
+            name: "s".into(),
+            realnames: vec![],
+            select_id: sel,
+            rule: Code::Num(rule),
+            usernames: vec![],
+        };
         assert_eq!(rule(&def(1, None, None)), StepRule::All);
         assert_eq!(rule(&def(2, None, None)), StepRule::Any);
         assert_eq!(rule(&def(3, Some(2), None)), StepRule::MoreThan { n: 2 });
@@ -690,7 +819,8 @@ mod tests {
 
     #[test]
     fn templet_example_content_parses_twice() {
-        let t: wire::TempletContent = serde_json::from_value(crate::connectors::de::document_example(TEMPLET_EXAMPLE)).unwrap();
+        let t: wire::TempletContent =
+            serde_json::from_value(crate::connectors::de::document_example(TEMPLET_EXAMPLE)).unwrap();
         let body = t.templet.unwrap().body().unwrap();
         assert_eq!(body.approval_type, Code::Num(4));
         assert_eq!(body.step[0].rule, Code::Num(2));

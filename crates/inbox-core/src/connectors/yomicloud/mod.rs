@@ -13,9 +13,9 @@ pub mod wire;
 use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
-use crate::submission::{Progress, Submission, Template, TemplateQuery};
 use crate::secrets::Secrets;
 use crate::store::Account;
+use crate::submission::{Progress, Submission, Template, TemplateQuery};
 use async_trait::async_trait;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -111,7 +111,8 @@ impl YomiConnector {
     async fn managed_list(&self) -> Result<Vec<serde_json::Value>, VendorError> {
         let listed = self.client.list_items(Some(HandlerList::Managed)).await?;
         if let Some(known) = &self.managed {
-            *known.lock().await = Some(listed.iter().filter_map(|item| super::id_text(item.get("id"))?.parse().ok()).collect());
+            *known.lock().await =
+                Some(listed.iter().filter_map(|item| super::id_text(item.get("id"))?.parse().ok()).collect());
         }
         Ok(listed)
     }
@@ -135,7 +136,11 @@ impl YomiConnector {
             let types = self.types().await?;
             match self.client.file_approval_log(file_id).await {
                 Ok(list) => Ok(Some(map::file_log(&list, types))),
-                Err(VendorError::Vendor { code, .. }) if [client::CODE_NOT_FOUND, client::CODE_NO_PERMISSION].iter().any(|c| c.to_string() == code) => Ok(None),
+                Err(VendorError::Vendor { code, .. })
+                    if [client::CODE_NOT_FOUND, client::CODE_NO_PERMISSION].iter().any(|c| c.to_string() == code) =>
+                {
+                    Ok(None)
+                }
                 Err(e) => Err(e),
             }
         };
@@ -144,7 +149,9 @@ impl YomiConnector {
 
     /// Approval type names, read once per connector from `templet-content id=0`.
     async fn types(&self) -> Result<&HashMap<i64, String>, VendorError> {
-        self.types.get_or_try_init(|| async { Ok(map::task_types(&self.client.templet_content(0, 0).await?.data)) }).await
+        self.types
+            .get_or_try_init(|| async { Ok(map::task_types(&self.client.templet_content(0, 0).await?.data)) })
+            .await
     }
 
     async fn view(&self, remote_id: &str) -> Result<(wire::ViewApproval, serde_json::Value), VendorError> {
@@ -178,7 +185,12 @@ impl Connector for YomiConnector {
     async fn test(&self) -> Result<String, VendorError> {
         let types = self.types().await?;
         let todo = self.client.handler_list(HandlerList::Approver).await?.data.len();
-        let mut said = format!("连接成功：令牌有效（用户 {}），{} 种审批类型，{} 条审批与你相关", self.client.uid(), types.len(), todo);
+        let mut said = format!(
+            "连接成功：令牌有效（用户 {}），{} 种审批类型，{} 条审批与你相关",
+            self.client.uid(),
+            types.len(),
+            todo
+        );
         if self.managed.is_some() {
             // A non-administrator is refused here (code 3), so a wrong `admin` setting shows now.
             said.push_str(&format!("，你管理 {} 条审批", self.managed_list().await?.len()));
@@ -193,7 +205,10 @@ impl Connector for YomiConnector {
             (None, _) => self.start_walk(source).await?,
             (Some(_), Some(rest)) => rest,
             (Some(_), None) => {
-                return Err(VendorError::Config(format!("the walk of the yomicloud list {} was lost; the next sync walks it again", source.name)))
+                return Err(VendorError::Config(format!(
+                    "the walk of the yomicloud list {} was lost; the next sync walks it again",
+                    source.name
+                )))
             }
         };
         let page: Vec<String> = rest.drain(..rest.len().min(PAGE)).collect();
@@ -229,13 +244,20 @@ impl Connector for YomiConnector {
         let target = query.target.as_deref().map(|t| parse_id("file id", t)).transpose()?;
         let content = self.client.templet_content(0, target.unwrap_or(0)).await?;
         let templets = match query.template_id.as_deref() {
-            Some(tid) => self.client.templet_content(parse_id("template id", tid)?, 0).await?.templet.into_iter().collect(),
+            Some(tid) => {
+                self.client.templet_content(parse_id("template id", tid)?, 0).await?.templet.into_iter().collect()
+            }
             None => {
-                let file = target.ok_or_else(|| VendorError::NotAllowed("yomicloud lists templates per file or folder: give its file id".into()))?;
+                let file = target.ok_or_else(|| {
+                    VendorError::NotAllowed("yomicloud lists templates per file or folder: give its file id".into())
+                })?;
                 self.client.templet_list(file).await?.data
             }
         };
-        templets.iter().map(|t| submit::template(t, &content.data, target).map_err(|e| VendorError::record("templet-content", e))).collect()
+        templets
+            .iter()
+            .map(|t| submit::template(t, &content.data, target).map_err(|e| VendorError::record("templet-content", e)))
+            .collect()
     }
 
     async fn submit(&self, s: &Submission, progress: Progress) -> Result<RemoteApproval, VendorError> {
@@ -243,7 +265,9 @@ impl Connector for YomiConnector {
         let file_id = parse_id("file id", s.target.as_deref().unwrap_or(""))?;
         // templet-content with both ids, as the document advises before create-approval.
         let content = self.client.templet_content(tid, file_id).await?;
-        let templet = content.templet.ok_or_else(|| VendorError::malformed("templet-content", "no `templet` for the template id"))?;
+        let templet = content
+            .templet
+            .ok_or_else(|| VendorError::malformed("templet-content", "no `templet` for the template id"))?;
         let full_path = match &content.file_map {
             Some(file) => Some(self.full_path(file).await?),
             None => None,
@@ -274,7 +298,13 @@ impl YomiConnector {
     /// Finds the user's row of the current step, then sends the verdict with `handle-step`.
     /// Decides through the user's row on the current step; for a decision made at one step
     /// (`step`, see [`map::row_mark`]) only through that very row.
-    async fn handle(&self, remote_id: &str, step: Option<&str>, action: Action, comment: &str) -> Result<(), VendorError> {
+    async fn handle(
+        &self,
+        remote_id: &str,
+        step: Option<&str>,
+        action: Action,
+        comment: &str,
+    ) -> Result<(), VendorError> {
         let verdict = match action {
             Action::Approve => 1,
             Action::Reject => 2,
@@ -285,7 +315,9 @@ impl YomiConnector {
         let current = map::current_step(&view.data.status, &content, &view.data2);
         let row = map::my_turn(&view.data2, &content, self.client.uid(), current);
         let Some((auid, at)) = row.and_then(|r| Some((r.id?, r.step?))) else {
-            return Err(VendorError::NotAllowed("this approval is not waiting for your decision (already decided, or not your step yet)".into()));
+            return Err(VendorError::NotAllowed(
+                "this approval is not waiting for your decision (already decided, or not your step yet)".into(),
+            ));
         };
         if step.is_some_and(|step| row.is_some_and(|r| map::row_mark(r) != step)) {
             return Err(VendorError::NotAllowed(format!("approval {remote_id} no longer awaits you at the step you saw (it awaits you at step {} now): decide again there", at + 1)));
@@ -355,16 +387,25 @@ impl YomiConnector {
     /// What happened to a `create-approval` whose answer we could not read (`e`), from the
     /// vendor's list of the user's approvals; and whether that is now known (`false`: it may
     /// still have landed, so the next send of the submission looks first).
-    async fn reconcile(&self, json: &serde_json::Value, started: i64, e: VendorError) -> (Result<i64, VendorError>, bool) {
+    async fn reconcile(
+        &self,
+        json: &serde_json::Value,
+        started: i64,
+        e: VendorError,
+    ) -> (Result<i64, VendorError>, bool) {
         tracing::warn!("{e}; looking for the approval in {CREATOR_SOURCE}");
         match self.find_created(json, started).await {
             Ok(Some(id)) => (Ok(id), true),
             Ok(None) if matches!(e, VendorError::Unreachable { .. }) => match self.client.create_approval(json).await {
-                Err(again) if may_have_landed(&again) => (Err(unsettled_create(&again, "sent again after a broken connection")), false),
+                Err(again) if may_have_landed(&again) => {
+                    (Err(unsettled_create(&again, "sent again after a broken connection")), false)
+                }
                 other => (other, true),
             },
             Ok(None) => {
-                let said = format!("{e} — {CREATOR_SOURCE} shows no such approval, so it was not created; the draft can be sent again");
+                let said = format!(
+                    "{e} — {CREATOR_SOURCE} shows no such approval, so it was not created; the draft can be sent again"
+                );
                 (Err(VendorError::NotAllowed(said)), true)
             }
             // The vendor cannot be reached at all now: that is what the user is told (a refused
@@ -373,7 +414,9 @@ impl YomiConnector {
                 tracing::warn!("{lookup}");
                 (Err(e), false)
             }
-            Err(lookup) => (Err(unsettled_create(&e, &format!("{CREATOR_SOURCE} could not be read either ({lookup})"))), false),
+            Err(lookup) => {
+                (Err(unsettled_create(&e, &format!("{CREATOR_SOURCE} could not be read either ({lookup})"))), false)
+            }
         }
     }
 
@@ -421,7 +464,8 @@ impl YomiConnector {
             Err(e) => {
                 tracing::warn!(approval = id, "the approval was created but cannot be read back yet: {e}");
                 let types = self.types.get().cloned().unwrap_or_default();
-                map::as_sent(id, json, self.client.uid(), crate::store::now(), &types).map_err(|m| VendorError::record("create-approval", m))
+                map::as_sent(id, json, self.client.uid(), crate::store::now(), &types)
+                    .map_err(|m| VendorError::record("create-approval", m))
             }
         }
     }
@@ -468,7 +512,8 @@ impl YomiConnector {
             false
         });
         let extras = map::Extras { children: &children, managed, file_log: file_log.as_ref() };
-        map::approval(&view, raw, self.client.uid(), types, &extras).map_err(|e| VendorError::record("view-approval", e))
+        map::approval(&view, raw, self.client.uid(), types, &extras)
+            .map_err(|e| VendorError::record("view-approval", e))
     }
 }
 
@@ -497,7 +542,9 @@ fn may_have_landed(e: &VendorError) -> bool {
 fn unsettled_create(e: &VendorError, what: &str) -> VendorError {
     VendorError::OutcomeUnknown {
         call: "create-approval".into(),
-        reason: format!("{e}; {what}. Look in 已发起 after the next sync before sending it again: a resend looks for it first"),
+        reason: format!(
+            "{e}; {what}. Look in 已发起 after the next sync before sending it again: a resend looks for it first"
+        ),
     }
 }
 

@@ -8,7 +8,10 @@ use super::client::Client;
 use super::wire::{StepDef, Templet, TempletBody};
 use crate::error::VendorError;
 use crate::model::{Decision, FieldKind, Step, StepMember, User};
-use crate::submission::{self, AttachmentRule, FieldOption, LocalFile, Progress, Submission, Template, TemplateField, UploadProgress, UploadState};
+use crate::submission::{
+    self, AttachmentRule, FieldOption, LocalFile, Progress, Submission, Template, TemplateField, UploadProgress,
+    UploadState,
+};
 use serde_json::Value;
 
 /// A row of the approval types (`templet-content` `data`): `[id, name, scope, extra, upload]`.
@@ -22,7 +25,10 @@ pub struct TypeFlags {
 
 pub fn type_flags(data: &[Vec<Value>], id: i64) -> TypeFlags {
     let int = |v: Option<&Value>| v.and_then(|v| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok())).unwrap_or(0);
-    data.iter().find(|row| int(row.first()) == id).map(|row| TypeFlags { extra: int(row.get(3)), upload: int(row.get(4)) }).unwrap_or_default()
+    data.iter()
+        .find(|row| int(row.first()) == id)
+        .map(|row| TypeFlags { extra: int(row.get(3)), upload: int(row.get(4)) })
+        .unwrap_or_default()
 }
 
 pub const NOTE: &str = "creatorNote";
@@ -38,13 +44,26 @@ pub fn template(t: &Templet, types: &[Vec<Value>], target: Option<i64>) -> Resul
     let b: TempletBody = t.body()?;
     let flags = b.approval_type.num().map(|id| type_flags(types, id)).unwrap_or_default();
     let label = b.desc.clone().filter(|d| !d.trim().is_empty()).unwrap_or_else(|| "发起人陈述".into());
-    let mut fields = vec![TemplateField { key: NOTE.into(), label, kind: FieldKind::Text, required: true, options: vec![] }];
+    let mut fields =
+        vec![TemplateField { key: NOTE.into(), label, kind: FieldKind::Text, required: true, options: vec![] }];
     if flags.extra == 1 {
-        fields.push(TemplateField { key: DAYS.into(), label: "临时权限天数".into(), kind: FieldKind::Number, required: true, options: vec![] });
+        fields.push(TemplateField {
+            key: DAYS.into(),
+            label: "临时权限天数".into(),
+            kind: FieldKind::Number,
+            required: true,
+            options: vec![],
+        });
     }
     for (i, s) in b.step.iter().enumerate().filter(|(_, s)| s.rule.is(4)) {
         let options = members(s).into_iter().map(|u| FieldOption { value: u.id, label: u.name }).collect();
-        fields.push(TemplateField { key: select_key(i), label: format!("「{}」的指定审批人", s.name), kind: FieldKind::Select, required: true, options });
+        fields.push(TemplateField {
+            key: select_key(i),
+            label: format!("「{}」的指定审批人", s.name),
+            kind: FieldKind::Select,
+            required: true,
+            options,
+        });
     }
     Ok(Template {
         id: t.id.to_string(),
@@ -59,22 +78,37 @@ pub fn template(t: &Templet, types: &[Vec<Value>], target: Option<i64>) -> Resul
 }
 
 fn members(s: &StepDef) -> Vec<User> {
-    s.ids.iter().enumerate().map(|(i, id)| User { id: id.to_string(), name: s.realnames.get(i).cloned().unwrap_or_else(|| id.to_string()) }).collect()
+    s.ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| User { id: id.to_string(), name: s.realnames.get(i).cloned().unwrap_or_else(|| id.to_string()) })
+        .collect()
 }
 
 /// A template's step as the form shows it (a rule-4 approver is chosen by the submitter: empty
 /// until then; a rule we do not know is shown as sent).
 fn step(s: &StepDef) -> Step {
-    let members = members(s).into_iter().map(|user| StepMember { user, decision: Decision::Waiting, word: None, comment: None, decided_at: None }).collect();
+    let members = members(s)
+        .into_iter()
+        .map(|user| StepMember { user, decision: Decision::Waiting, word: None, comment: None, decided_at: None })
+        .collect();
     Step { name: s.name.clone(), rule: super::map::rule(s), decision: Decision::Waiting, members }
 }
 
 /// The `create-approval` json: the template's content as the document advises, plus the
 /// request's own keys and the user's values. `full_path` is the file's path from the drive's
 /// root (`YomiConnector::full_path`); left out when the vendor told us nothing about the file.
-pub fn request(t: &Templet, s: &Submission, file_id: i64, full_path: Option<&str>, attachment_id: Option<i64>) -> Result<Value, VendorError> {
+pub fn request(
+    t: &Templet,
+    s: &Submission,
+    file_id: i64,
+    full_path: Option<&str>,
+    attachment_id: Option<i64>,
+) -> Result<Value, VendorError> {
     let mut json = t.content_value().map_err(|e| VendorError::record("templet-content", e))?;
-    let obj = json.as_object_mut().ok_or_else(|| VendorError::record("templet-content", "the template content is not an object"))?;
+    let obj = json
+        .as_object_mut()
+        .ok_or_else(|| VendorError::record("templet-content", "the template content is not an object"))?;
     let task_type = obj.get("approvalType").cloned().unwrap_or(Value::Null);
     let copyto = obj.remove("uids").unwrap_or_else(|| Value::Array(vec![]));
     obj.insert("tid".into(), t.id.into());
@@ -115,7 +149,9 @@ pub fn field_of(message: &str, s: &Submission) -> Option<String> {
     let name = message.rsplit([':', '：']).next()?.trim();
     Some(match name {
         "attachmentId" => "attachments".into(),
-        "step.selectId" => (0..8).map(select_key).find(|k| s.fields.iter().any(|f| &f.key == k)).unwrap_or_else(|| select_key(0)),
+        "step.selectId" => {
+            (0..8).map(select_key).find(|k| s.fields.iter().any(|f| &f.key == k)).unwrap_or_else(|| select_key(0))
+        }
         n if n == DAYS || n == NOTE => n.to_string(),
         _ => return None,
     })
@@ -133,9 +169,17 @@ pub async fn attachment(client: &Client, s: &Submission, progress: &Progress) ->
         return Ok(None);
     }
     if let Some(id) = s.uploaded.as_deref().and_then(|id| id.parse::<i64>().ok()) {
-        let (files, _) = submission::collect_files(&s.attachments).map_err(|e| field_error("attachments", &e.to_string()))?;
+        let (files, _) =
+            submission::collect_files(&s.attachments).map_err(|e| field_error("attachments", &e.to_string()))?;
         for (i, f) in files.iter().enumerate() {
-            progress.report(UploadProgress { path: f.path.clone(), index: i, count: files.len(), sent: f.size, total: f.size, state: UploadState::Done });
+            progress.report(UploadProgress {
+                path: f.path.clone(),
+                index: i,
+                count: files.len(),
+                sent: f.size,
+                total: f.size,
+                state: UploadState::Done,
+            });
         }
         return Ok(Some(id));
     }
@@ -151,10 +195,18 @@ pub async fn upload_all(client: &Client, s: &Submission, progress: &Progress) ->
     if s.attachments.is_empty() {
         return Ok(None);
     }
-    let (files, folders) = submission::collect_files(&s.attachments).map_err(|e| field_error("attachments", &e.to_string()))?;
+    let (files, folders) =
+        submission::collect_files(&s.attachments).map_err(|e| field_error("attachments", &e.to_string()))?;
     let count = files.len();
     for (i, f) in files.iter().enumerate() {
-        progress.report(UploadProgress { path: f.path.clone(), index: i, count, sent: 0, total: f.size, state: UploadState::Waiting });
+        progress.report(UploadProgress {
+            path: f.path.clone(),
+            index: i,
+            count,
+            sent: 0,
+            total: f.size,
+            state: UploadState::Waiting,
+        });
     }
     let single = count == 1 && folders.is_empty();
     if single {
@@ -168,12 +220,23 @@ pub async fn upload_all(client: &Client, s: &Submission, progress: &Progress) ->
     Ok(Some(multi.rootid))
 }
 
-async fn upload_one(client: &Client, f: &LocalFile, index: usize, count: usize, multi: Option<&super::wire::MultiAttachment>, progress: &Progress) -> Result<i64, VendorError> {
-    let report = |state, sent| progress.report(UploadProgress { path: f.path.clone(), index, count, sent, total: f.size, state });
+async fn upload_one(
+    client: &Client,
+    f: &LocalFile,
+    index: usize,
+    count: usize,
+    multi: Option<&super::wire::MultiAttachment>,
+    progress: &Progress,
+) -> Result<i64, VendorError> {
+    let report = |state, sent| {
+        progress.report(UploadProgress { path: f.path.clone(), index, count, sent, total: f.size, state })
+    };
     let rpath = f.folder.replace('/', "|");
     let mut attempt = 1;
     loop {
-        let body = submission::file_body(f, index, count, progress.clone()).await.map_err(|e| field_error("attachments", &e.to_string()))?;
+        let body = submission::file_body(f, index, count, progress.clone())
+            .await
+            .map_err(|e| field_error("attachments", &e.to_string()))?;
         match client.upload(&f.name, f.size, body, multi.map(|m| (m, rpath.as_str()))).await {
             Ok(up) => {
                 report(UploadState::Done, f.size);

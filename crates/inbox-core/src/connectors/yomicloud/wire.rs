@@ -51,7 +51,10 @@ impl Code {
     pub fn of(value: &Value) -> Code {
         match value {
             Value::Null => Code::Missing,
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64)).map_or_else(|| Code::Word(n.to_string()), Code::Num),
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+                .map_or_else(|| Code::Word(n.to_string()), Code::Num),
             Value::String(s) => s.trim().parse().map_or_else(|_| Code::Word(s.clone()), Code::Num),
             other => Code::Word(crate::connectors::unknown::words(other)),
         }
@@ -120,10 +123,13 @@ fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Optio
 /// `userinfo`: entries that are not `[username, realname, flag]` lists are left out.
 fn users<'de, D: Deserializer<'de>>(d: D) -> Result<UserInfo, D::Error> {
     Ok(match Value::deserialize(d)? {
-        Value::Object(map) => map.into_iter().filter_map(|(k, v)| match v {
-            Value::Array(items) => Some((k, items)),
-            _ => None,
-        }).collect(),
+        Value::Object(map) => map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                Value::Array(items) => Some((k, items)),
+                _ => None,
+            })
+            .collect(),
         _ => UserInfo::new(),
     })
 }
@@ -131,10 +137,13 @@ fn users<'de, D: Deserializer<'de>>(d: D) -> Result<UserInfo, D::Error> {
 /// The type table (`templet-content` `data`): rows that are not lists are left out.
 fn rows<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<Value>>, D::Error> {
     Ok(match Value::deserialize(d)? {
-        Value::Array(items) => items.into_iter().filter_map(|v| match v {
-            Value::Array(row) => Some(row),
-            _ => None,
-        }).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Array(row) => Some(row),
+                _ => None,
+            })
+            .collect(),
         _ => vec![],
     })
 }
@@ -412,7 +421,9 @@ impl Templet {
     /// The content as a JSON object (decoded from its string).
     pub fn content_value(&self) -> Result<Value, String> {
         let value = match &self.content {
-            Value::String(s) => serde_json::from_str(s).map_err(|e| format!("template {}: content is not valid JSON: {e}", self.id))?,
+            Value::String(s) => {
+                serde_json::from_str(s).map_err(|e| format!("template {}: content is not valid JSON: {e}", self.id))?
+            }
             other => other.clone(),
         };
         if value.is_object() {

@@ -97,18 +97,24 @@ impl Cipher {
     fn encrypt(&self, plain: &[u8]) -> Vec<u8> {
         // The key length was checked in `new`, so `new_from_slices` cannot fail here.
         match self.key.len() {
-            16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(&self.key, &self.iv).map(|c| c.encrypt_padded_vec::<Pkcs7>(plain)),
-            24 => cbc::Encryptor::<aes::Aes192>::new_from_slices(&self.key, &self.iv).map(|c| c.encrypt_padded_vec::<Pkcs7>(plain)),
-            _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(&self.key, &self.iv).map(|c| c.encrypt_padded_vec::<Pkcs7>(plain)),
+            16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(&self.key, &self.iv)
+                .map(|c| c.encrypt_padded_vec::<Pkcs7>(plain)),
+            24 => cbc::Encryptor::<aes::Aes192>::new_from_slices(&self.key, &self.iv)
+                .map(|c| c.encrypt_padded_vec::<Pkcs7>(plain)),
+            _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(&self.key, &self.iv)
+                .map(|c| c.encrypt_padded_vec::<Pkcs7>(plain)),
         }
         .unwrap_or_default()
     }
 
     fn decrypt(&self, cipher: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let out = match self.key.len() {
-            16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(&self.key, &self.iv).map(|c| c.decrypt_padded_vec::<Pkcs7>(cipher)),
-            24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(&self.key, &self.iv).map(|c| c.decrypt_padded_vec::<Pkcs7>(cipher)),
-            _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(&self.key, &self.iv).map(|c| c.decrypt_padded_vec::<Pkcs7>(cipher)),
+            16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(&self.key, &self.iv)
+                .map(|c| c.decrypt_padded_vec::<Pkcs7>(cipher)),
+            24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(&self.key, &self.iv)
+                .map(|c| c.decrypt_padded_vec::<Pkcs7>(cipher)),
+            _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(&self.key, &self.iv)
+                .map(|c| c.decrypt_padded_vec::<Pkcs7>(cipher)),
         };
         out.map_err(|_| CryptoError::Decrypt)?.map_err(|_| CryptoError::Decrypt)
     }
@@ -194,7 +200,13 @@ mod tests {
     #[test]
     fn sign_passes_every_zeyi_vector() {
         for v in vectors() {
-            let got = sign(s(&v, "app_key"), s(&v, "app_secret"), s(&v, "timestamp"), s(&v, "nonce"), s(&v, "body").as_bytes());
+            let got = sign(
+                s(&v, "app_key"),
+                s(&v, "app_secret"),
+                s(&v, "timestamp"),
+                s(&v, "nonce"),
+                s(&v, "body").as_bytes(),
+            );
             assert_eq!(got, s(&v, "sign"));
         }
     }
@@ -204,12 +216,17 @@ mod tests {
         for v in vectors() {
             let keys = KeyPair::new(s(&v, "app_key"), s(&v, "app_secret"));
             let cipher = keys.cipher(s(&v, "iv")).unwrap();
-            let signed = sign_request_at(&keys, Some(&cipher), s(&v, "body").as_bytes(), s(&v, "timestamp"), s(&v, "nonce"));
+            let signed =
+                sign_request_at(&keys, Some(&cipher), s(&v, "body").as_bytes(), s(&v, "timestamp"), s(&v, "nonce"));
             assert_eq!(std::str::from_utf8(&signed.body).unwrap(), s(&v, "aes_base64"));
             assert_eq!(signed.sign, s(&v, "sign_over_ciphertext"));
-            let plain = cipher.decrypt(&base64::engine::general_purpose::STANDARD.decode(s(&v, "aes_base64")).unwrap()).unwrap();
+            let plain = cipher
+                .decrypt(&base64::engine::general_purpose::STANDARD.decode(s(&v, "aes_base64")).unwrap())
+                .unwrap();
             assert_eq!(plain, s(&v, "aes_plaintext").as_bytes());
-            let opened = cipher.open(s(&v, "aes_base64").as_bytes(), s(&v, "app_key"), s(&v, "timestamp"), s(&v, "nonce")).unwrap();
+            let opened = cipher
+                .open(s(&v, "aes_base64").as_bytes(), s(&v, "app_key"), s(&v, "timestamp"), s(&v, "nonce"))
+                .unwrap();
             assert_eq!(opened, s(&v, "body").as_bytes());
         }
     }
@@ -251,7 +268,12 @@ mod tests {
     fn vectors_fixture_is_the_shared_file() {
         let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vendor-docs/vectors.json");
         if let Ok(original) = std::fs::read(&shared) {
-            assert_eq!(original, VECTORS.as_bytes(), "tests/fixtures/vectors.json must be a verbatim copy of {}", shared.display());
+            assert_eq!(
+                original,
+                VECTORS.as_bytes(),
+                "tests/fixtures/vectors.json must be a verbatim copy of {}",
+                shared.display()
+            );
         }
     }
 }

@@ -6,8 +6,8 @@
 
 use super::auth::{self, Cipher, KeyPair};
 use super::wire::{self, AuditRef, Envelope};
-use crate::connectors::transport_error;
 use crate::connectors::send;
+use crate::connectors::transport_error;
 use crate::error::VendorError;
 use reqwest::header::CONTENT_TYPE;
 use serde::Serialize;
@@ -49,7 +49,9 @@ impl Client {
     pub fn new(base_url: &str, keys: KeyPair, cipher: Option<Cipher>, timeout: Duration) -> Result<Self, VendorError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!("the base URL must start with http:// or https://, not \"{base}\"")));
+            return Err(VendorError::Config(format!(
+                "the base URL must start with http:// or https://, not \"{base}\""
+            )));
         }
         let http = reqwest::Client::builder()
             .user_agent(concat!("approval-inbox/", env!("CARGO_PKG_VERSION")))
@@ -67,7 +69,8 @@ impl Client {
         match envelope(call, status, &bytes) {
             Ok(raw) => {
                 let result = raw.get("result").cloned().unwrap_or(serde_json::Value::Null);
-                let typed = serde_json::from_value(result).map_err(|e| VendorError::malformed(call, format!("result: {e}")))?;
+                let typed =
+                    serde_json::from_value(result).map_err(|e| VendorError::malformed(call, format!("result: {e}")))?;
                 Ok(Sent::Created(typed, raw))
             }
             Err(VendorError::Vendor { code, .. }) if code == EXISTS_CODE => {
@@ -86,19 +89,23 @@ impl Client {
 
     /// Signs and POSTs `body`; returns the HTTP status and the reply's bytes.
     async fn post<B: Serialize>(&self, call: &str, body: &B) -> Result<(u16, Vec<u8>), VendorError> {
-        let json = serde_json::to_vec(body).map_err(|e| VendorError::Config(format!("{call}: cannot encode the body: {e}")))?;
+        let json = serde_json::to_vec(body)
+            .map_err(|e| VendorError::Config(format!("{call}: cannot encode the body: {e}")))?;
         let signed = auth::sign_request(&self.keys, self.cipher.as_ref(), &json);
         let content_type = if signed.sealed { "text/plain; charset=utf-8" } else { "application/json; charset=utf-8" };
         let name = call.trim_start_matches("audit/");
-        let resp = send(call, self
-            .http
-            .post(format!("{}{API_PREFIX}/{name}", self.base))
-            .header(CONTENT_TYPE, content_type)
-            .header("appKey", &self.keys.app_key)
-            .header("timestamp", &signed.timestamp)
-            .header("nonce", &signed.nonce)
-            .header("sign", &signed.sign)
-            .body(signed.body)).await?;
+        let resp = send(
+            call,
+            self.http
+                .post(format!("{}{API_PREFIX}/{name}", self.base))
+                .header(CONTENT_TYPE, content_type)
+                .header("appKey", &self.keys.app_key)
+                .header("timestamp", &signed.timestamp)
+                .header("nonce", &signed.nonce)
+                .header("sign", &signed.sign)
+                .body(signed.body),
+        )
+        .await?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.map_err(|e| transport_error(call, e))?;
         Ok((status, bytes.to_vec()))
@@ -145,15 +152,22 @@ mod tests {
     fn envelope_rules() {
         let ok = br#"{"success":true,"businessException":false,"errorCode":null,"message":null,"result":{"id":"a","auditId":"b"}}"#;
         assert!(envelope("audit/send", 200, ok).is_ok());
-        let biz = r#"{"success":true,"businessException":true,"errorCode":"AUDIT_EXISTS","message":"已存在","result":null}"#;
+        let biz =
+            r#"{"success":true,"businessException":true,"errorCode":"AUDIT_EXISTS","message":"已存在","result":null}"#;
         let e = envelope("audit/send", 200, biz.as_bytes()).unwrap_err().to_string();
         assert!(e.contains("audit/send") && e.contains("AUDIT_EXISTS") && e.contains("已存在"), "{e}");
         let sign = r#"{"success":false,"businessException":false,"errorCode":"SIGN_ERROR","message":"签名错误","result":null}"#;
         assert!(matches!(envelope("audit/send", 200, sign.as_bytes()), Err(VendorError::Auth { .. })));
         let decrypt = r#"{"success":false,"businessException":false,"errorCode":"DECRYPT_ERROR","message":"数据解密失败","result":null}"#;
-        assert!(matches!(envelope("audit/send", 200, decrypt.as_bytes()), Err(VendorError::Auth { .. })), "wrong encryption settings are credentials to fix");
+        assert!(
+            matches!(envelope("audit/send", 200, decrypt.as_bytes()), Err(VendorError::Auth { .. })),
+            "wrong encryption settings are credentials to fix"
+        );
         let bare = r#"{"success":false,"errorCode":"X","message":"m"}"#;
-        assert!(matches!(envelope("c", 200, bare.as_bytes()), Err(VendorError::Vendor { .. })), "businessException may be absent");
+        assert!(
+            matches!(envelope("c", 200, bare.as_bytes()), Err(VendorError::Vendor { .. })),
+            "businessException may be absent"
+        );
         let numeric = r#"{"success":false,"businessException":false,"errorCode":500,"message":"系统异常"}"#;
         assert!(envelope("c", 200, numeric.as_bytes()).unwrap_err().to_string().contains("500"));
         assert!(matches!(envelope("c", 200, br#"{"success":tr"#), Err(VendorError::Malformed { .. })));
@@ -165,9 +179,17 @@ mod tests {
     fn an_exists_answer_names_the_holder_only_with_an_audit_id() {
         let named = serde_json::json!({"success": false, "businessException": true, "errorCode": "AUDIT_EXISTS", "result": {"id": "PO-1", "auditId": "a1", "ext": 1}});
         assert_eq!(existing(&named), Some(AuditRef { id: "PO-1".into(), audit_id: "a1".into() }));
-        for bare in [serde_json::json!({"result": null}), serde_json::json!({}), serde_json::json!({"result": {"id": "PO-1"}}), serde_json::json!({"result": {"id": "PO-1", "auditId": " "}})] {
+        for bare in [
+            serde_json::json!({"result": null}),
+            serde_json::json!({}),
+            serde_json::json!({"result": {"id": "PO-1"}}),
+            serde_json::json!({"result": {"id": "PO-1", "auditId": " "}}),
+        ] {
             assert_eq!(existing(&bare), None, "{bare}");
         }
-        assert_eq!(existing(&serde_json::json!({"result": {"id": 7, "auditId": 8}})), Some(AuditRef { id: "7".into(), audit_id: "8".into() }));
+        assert_eq!(
+            existing(&serde_json::json!({"result": {"id": 7, "auditId": 8}})),
+            Some(AuditRef { id: "7".into(), audit_id: "8".into() })
+        );
     }
 }

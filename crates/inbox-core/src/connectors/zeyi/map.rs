@@ -8,7 +8,9 @@
 
 use super::wire::{AuditRef, CallbackBody, CancelBody, SendBody};
 use crate::connectors::unknown;
-use crate::model::{Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor};
+use crate::model::{
+    Action, Decision, Field, FieldKind, Inbox, RemoteApproval, Status, Step, StepMember, StepRule, User, Vendor,
+};
 use serde_json::{json, Value};
 
 /// Why a form cannot be sent as it is (checked before anything leaves).
@@ -180,7 +182,11 @@ pub fn cancelled(mut cached: RemoteApproval, cancel: &CancelBody, now: i64) -> R
 /// answered `AUDIT_FINISHED`: the lost attempt had cancelled it.
 pub fn cancelled_on_resend(cached: RemoteApproval, cancel: &CancelBody, now: i64) -> RemoteApproval {
     let mut approval = cancelled(cached, cancel, now);
-    approval.fields.push(Field::new(NOTE_LABEL, "撤销的答复丢失；重发时则一答复审批已结束（AUDIT_FINISHED），即上一次撤销已生效。", FieldKind::Text));
+    approval.fields.push(Field::new(
+        NOTE_LABEL,
+        "撤销的答复丢失；重发时则一答复审批已结束（AUDIT_FINISHED），即上一次撤销已生效。",
+        FieldKind::Text,
+    ));
     approval
 }
 
@@ -316,12 +322,23 @@ fn report_later(approval: &mut RemoteApproval, outcome: &Outcome, members: Vec<S
 }
 
 fn member(name: &str, outcome: &Outcome, comment: Option<String>, now: i64) -> StepMember {
-    StepMember { user: User { id: name.into(), name: name.into() }, decision: outcome.decision, word: outcome.word.clone(), comment, decided_at: Some(now) }
+    StepMember {
+        user: User { id: name.into(), name: name.into() },
+        decision: outcome.decision,
+        word: outcome.word.clone(),
+        comment,
+        decided_at: Some(now),
+    }
 }
 
 /// An approval known only from its callback (sent by another client of the same app key).
 fn unknown_sender(body: &CallbackBody, now: i64) -> RemoteApproval {
-    let title = [body.audit_type.as_str(), body.id.as_str()].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
+    let title = [body.audit_type.as_str(), body.id.as_str()]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
     RemoteApproval {
         remote_id: body.audit_id.clone(),
         title,
@@ -354,12 +371,18 @@ mod tests {
 
     #[test]
     fn document_examples_parse() {
-        for text in [include_str!("../../../tests/fixtures/zeyi/send-reply.jsonc"), include_str!("../../../tests/fixtures/zeyi/cancel-reply.jsonc")] {
+        for text in [
+            include_str!("../../../tests/fixtures/zeyi/send-reply.jsonc"),
+            include_str!("../../../tests/fixtures/zeyi/cancel-reply.jsonc"),
+        ] {
             let v = ex(text);
             let env: Envelope = serde_json::from_value(v.clone()).unwrap();
             assert!(env.success && !env.business_exception && env.error_code.is_none());
             let r: AuditRef = serde_json::from_value(env.result.unwrap()).unwrap();
-            assert_eq!((r.id.as_str(), r.audit_id.as_str()), ("2369f6c4c15440cdada803047d664546", "2369f6c4c15440cdada803047d664546"));
+            assert_eq!(
+                (r.id.as_str(), r.audit_id.as_str()),
+                ("2369f6c4c15440cdada803047d664546", "2369f6c4c15440cdada803047d664546")
+            );
         }
     }
 
@@ -369,8 +392,18 @@ mod tests {
             audit_type: "purchase".into(),
             username: "E001".into(),
             audit_form_list: vec![
-                FormField { kind: "text".into(), name: "事由".into(), value: "采购托盘 200 个".into(), extend_value: None },
-                FormField { kind: "file".into(), name: "报价单".into(), value: "https://files.example.com/q.pdf".into(), extend_value: Some("q.pdf".into()) },
+                FormField {
+                    kind: "text".into(),
+                    name: "事由".into(),
+                    value: "采购托盘 200 个".into(),
+                    extend_value: None,
+                },
+                FormField {
+                    kind: "file".into(),
+                    name: "报价单".into(),
+                    value: "https://files.example.com/q.pdf".into(),
+                    extend_value: Some("q.pdf".into()),
+                },
             ],
             condition_param_list: None,
         }
@@ -394,7 +427,10 @@ mod tests {
         let a = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
         assert_eq!((a.remote_id.as_str(), a.title.as_str(), a.status), ("A1", "采购托盘 200 个", Status::Pending));
         assert_eq!((a.boxes.clone(), a.actions.clone()), (vec![Inbox::Submitted], vec![Action::Cancel]));
-        assert!(a.fields.iter().any(|f| f.kind == FieldKind::File && f.value == "https://files.example.com/q.pdf（q.pdf）"));
+        assert!(a
+            .fields
+            .iter()
+            .any(|f| f.kind == FieldKind::File && f.value == "https://files.example.com/q.pdf（q.pdf）"));
         assert_eq!(business_ref(&a.raw), Some(("PO-1".into(), "purchase".into())));
     }
 
@@ -402,9 +438,18 @@ mod tests {
     fn a_form_item_of_an_unknown_type_is_shown_by_its_value() {
         let mut odd = send();
         odd.audit_form_list[0].kind = "image".into();
-        odd.audit_form_list.push(FormField { kind: "number".into(), name: "金额".into(), value: "200.5".into(), extend_value: None });
+        odd.audit_form_list.push(FormField {
+            kind: "number".into(),
+            name: "金额".into(),
+            value: "200.5".into(),
+            extend_value: None,
+        });
         let a = submitted(&odd, &AuditRef { id: "x".into(), audit_id: "y".into() }, json!({}), 1);
-        assert_eq!((a.status, a.actions.clone()), (Status::Pending, vec![Action::Cancel]), "the approval itself is known");
+        assert_eq!(
+            (a.status, a.actions.clone()),
+            (Status::Pending, vec![Action::Cancel]),
+            "the approval itself is known"
+        );
         assert!(a.fields.contains(&Field::new("事由", "采购托盘 200 个", FieldKind::Text)), "{:?}", a.fields);
         assert!(a.fields.contains(&Field::new("金额", "200.5", FieldKind::Number)), "{:?}", a.fields);
         assert!(field_kind("image").unwrap_err().contains("image"), "what we send is still only text or file");
@@ -416,9 +461,15 @@ mod tests {
         let a = already_sent(&send(), Some(&named), json!({"errorCode": "AUDIT_EXISTS"}), 5, true);
         assert_eq!((a.remote_id.as_str(), a.status, a.actions.clone()), ("A1", Status::Pending, vec![Action::Cancel]));
         let note = a.fields.iter().find(|f| f.label == NOTE_LABEL).unwrap();
-        assert!(note.value.contains("AUDIT_EXISTS") && note.value.contains("答复丢失") && note.value.contains("A1"), "{note:?}");
+        assert!(
+            note.value.contains("AUDIT_EXISTS") && note.value.contains("答复丢失") && note.value.contains("A1"),
+            "{note:?}"
+        );
         let bare = already_sent(&send(), None, json!({}), 5, false);
-        assert_eq!((bare.remote_id.clone(), bare.status, bare.actions.len()), (awaiting_audit_id("PO-1"), Status::Pending, 0));
+        assert_eq!(
+            (bare.remote_id.clone(), bare.status, bare.actions.len()),
+            (awaiting_audit_id("PO-1"), Status::Pending, 0)
+        );
         let note = bare.fields.iter().find(|f| f.label == NOTE_LABEL).unwrap();
         assert!(note.value.contains("回调") && note.value.contains("撤销") && !note.value.contains("丢失"), "{note:?}");
         // Its callback then finds it by the business id and tells the auditId.
@@ -430,12 +481,21 @@ mod tests {
     #[test]
     fn cancels_answered_finished_say_what_is_known() {
         let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
-        let body = CancelBody { id: "PO-1".into(), audit_id: "A1".into(), kind: "purchase".into(), remark: "不需要了".into(), username: Some("E001".into()) };
+        let body = CancelBody {
+            id: "PO-1".into(),
+            audit_id: "A1".into(),
+            kind: "purchase".into(),
+            remark: "不需要了".into(),
+            username: Some("E001".into()),
+        };
         let resent = cancelled_on_resend(sent.clone(), &body, 7);
         assert_eq!((resent.status, resent.actions.len()), (Status::Cancelled, 0));
         assert!(resent.fields.iter().any(|f| f.label == NOTE_LABEL && f.value.contains("AUDIT_FINISHED")));
         let ended = ended_unknown(sent, 7);
-        assert_eq!((ended.status, ended.status_word.as_deref(), ended.actions.len()), (Status::Other, Some("已结束（AUDIT_FINISHED）"), 0));
+        assert_eq!(
+            (ended.status, ended.status_word.as_deref(), ended.actions.len()),
+            (Status::Other, Some("已结束（AUDIT_FINISHED）"), 0)
+        );
         assert!(ended.fields.iter().any(|f| f.label == NOTE_LABEL && f.value.contains("回调")));
     }
 
@@ -445,10 +505,17 @@ mod tests {
         let ok = apply_callback(Some(sent.clone()), &callback("finish", Some("agree")), 200);
         assert_eq!((ok.status, ok.actions.len(), ok.updated_at, ok.status_word), (Status::Approved, 0, 200, None));
         let m = &ok.steps[0].members[0];
-        assert_eq!((m.user.name.as_str(), m.decision, m.comment.as_deref()), ("王建国", Decision::Approved, Some("同意采购")));
+        assert_eq!(
+            (m.user.name.as_str(), m.decision, m.comment.as_deref()),
+            ("王建国", Decision::Approved, Some("同意采购"))
+        );
         assert_eq!(apply_callback(Some(sent.clone()), &callback("finish", Some("refuse")), 2).status, Status::Rejected);
         assert_eq!(apply_callback(Some(sent.clone()), &callback("terminate", None), 2).status, Status::Cancelled);
-        assert_eq!(apply_callback(Some(sent), &callback("terminate", Some("ARCHIVING")), 2).status, Status::Cancelled, "terminate has no result to read");
+        assert_eq!(
+            apply_callback(Some(sent), &callback("terminate", Some("ARCHIVING")), 2).status,
+            Status::Cancelled,
+            "terminate has no result to read"
+        );
         let stranger = apply_callback(None, &callback("finish", Some("agree")), 5);
         assert_eq!((stranger.remote_id.as_str(), stranger.boxes.clone()), ("A1", vec![Inbox::Submitted]));
         assert_eq!(business_ref(&stranger.raw), Some(("PO-1".into(), "purchase".into())));
@@ -457,11 +524,23 @@ mod tests {
     #[test]
     fn unknown_callback_words_are_other_with_the_word_and_no_action() {
         let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
-        for (kind, result, word) in [("finish", Some("maybe"), "maybe"), ("finish", None, "finish"), ("pause", None, "pause"), ("transfer", Some("agree"), "transfer/agree")] {
+        for (kind, result, word) in [
+            ("finish", Some("maybe"), "maybe"),
+            ("finish", None, "finish"),
+            ("pause", None, "pause"),
+            ("transfer", Some("agree"), "transfer/agree"),
+        ] {
             let a = apply_callback(Some(sent.clone()), &callback(kind, result), 2);
-            assert_eq!((a.status, a.status_word.as_deref(), a.actions.len()), (Status::Other, Some(word), 0), "{kind} {result:?}");
+            assert_eq!(
+                (a.status, a.status_word.as_deref(), a.actions.len()),
+                (Status::Other, Some(word), 0),
+                "{kind} {result:?}"
+            );
             let m = &a.steps[0].members[0];
-            assert_eq!((m.decision, m.word.as_deref(), m.comment.as_deref()), (Decision::Other, Some(word), Some("同意采购")));
+            assert_eq!(
+                (m.decision, m.word.as_deref(), m.comment.as_deref()),
+                (Decision::Other, Some(word), Some("同意采购"))
+            );
         }
         // A later callback in words we know replaces the word.
         let other = apply_callback(Some(sent), &callback("pause", None), 2);
@@ -489,16 +568,31 @@ mod tests {
         assert_eq!(apply_callback(Some(approved.clone()), &callback("finish", Some("agree")), 300), approved);
 
         // 则一 later reports it rejected by someone else: the status follows 则一, the approver before stays.
-        let rejected = apply_callback(Some(approved.clone()), &by(callback("finish", Some("refuse")), "李四", "预算不足"), 300);
-        assert_eq!((rejected.status, rejected.status_word.clone(), rejected.actions.len(), rejected.updated_at), (Status::Rejected, None, 0, 300));
+        let rejected =
+            apply_callback(Some(approved.clone()), &by(callback("finish", Some("refuse")), "李四", "预算不足"), 300);
+        assert_eq!(
+            (rejected.status, rejected.status_word.clone(), rejected.actions.len(), rejected.updated_at),
+            (Status::Rejected, None, 0, 300)
+        );
         assert_eq!(rejected.steps.len(), 2);
         let first = &rejected.steps[0].members[0];
-        assert_eq!((rejected.steps[0].decision, first.user.name.as_str(), first.decision, first.comment.as_deref()), (Decision::Approved, "王建国", Decision::Approved, Some("同意采购")));
+        assert_eq!(
+            (rejected.steps[0].decision, first.user.name.as_str(), first.decision, first.comment.as_deref()),
+            (Decision::Approved, "王建国", Decision::Approved, Some("同意采购"))
+        );
         let later = &rejected.steps[1];
-        assert_eq!((later.name.as_str(), later.decision, later.members[0].user.name.as_str()), (LATER_STEP, Decision::Rejected, "李四"));
+        assert_eq!(
+            (later.name.as_str(), later.decision, later.members[0].user.name.as_str()),
+            (LATER_STEP, Decision::Rejected, "李四")
+        );
         let note = notes(&rejected);
         assert_eq!(note.len(), 1, "{note:?}");
-        assert!(note[0].contains("已通过（王建国：同意采购）") && note[0].contains("已拒绝（李四：预算不足）") && note[0].contains("改为已拒绝"), "{note:?}");
+        assert!(
+            note[0].contains("已通过（王建国：同意采购）")
+                && note[0].contains("已拒绝（李四：预算不足）")
+                && note[0].contains("改为已拒绝"),
+            "{note:?}"
+        );
 
         // A word the document does not list leaves the known end as it was, and is shown.
         let odd = apply_callback(Some(rejected.clone()), &by(callback("pause", None), "赵六", "暂停"), 400);
@@ -508,38 +602,67 @@ mod tests {
 
         // The same end by another approver is kept beside the first, the status unchanged.
         let again = apply_callback(Some(approved), &by(callback("finish", Some("agree")), "钱七", "同意"), 500);
-        assert_eq!((again.status, again.steps.len(), again.steps[0].members[0].user.name.as_str()), (Status::Approved, 2, "王建国"));
+        assert_eq!(
+            (again.status, again.steps.len(), again.steps[0].members[0].user.name.as_str()),
+            (Status::Approved, 2, "王建国")
+        );
         assert!(notes(&again)[0].contains("两次报告"), "{:?}", notes(&again));
     }
 
     #[test]
     fn our_cancel_is_confirmed_by_terminate_and_an_approval_after_it_is_recorded() {
         let sent = submitted(&send(), &AuditRef { id: "PO-1".into(), audit_id: "A1".into() }, json!({}), 100);
-        let body = CancelBody { id: "PO-1".into(), audit_id: "A1".into(), kind: "purchase".into(), remark: "不需要了".into(), username: Some("E001".into()) };
+        let body = CancelBody {
+            id: "PO-1".into(),
+            audit_id: "A1".into(),
+            kind: "purchase".into(),
+            remark: "不需要了".into(),
+            username: Some("E001".into()),
+        };
         let ours = cancelled(sent, &body, 150);
         let confirmed = apply_callback(Some(ours.clone()), &callback("terminate", None), 200);
         assert_eq!((confirmed.status, confirmed.steps.len()), (Status::Cancelled, 1));
         assert!(notes(&confirmed).is_empty(), "a terminate after our cancel is what the cancel asked for");
         let approved = apply_callback(Some(ours), &callback("finish", Some("agree")), 200);
         assert_eq!((approved.status, approved.steps.len()), (Status::Approved, 2));
-        assert!(approved.fields.iter().any(|f| f.label == "撤销原因" && f.value == "不需要了"), "our cancel stays visible");
-        assert!(notes(&approved)[0].contains("已撤销（本机撤销）") && notes(&approved)[0].contains("已通过（王建国：同意采购）"), "{:?}", notes(&approved));
+        assert!(
+            approved.fields.iter().any(|f| f.label == "撤销原因" && f.value == "不需要了"),
+            "our cancel stays visible"
+        );
+        assert!(
+            notes(&approved)[0].contains("已撤销（本机撤销）")
+                && notes(&approved)[0].contains("已通过（王建国：同意采购）"),
+            "{:?}",
+            notes(&approved)
+        );
     }
 
     #[test]
     fn callback_bodies_read_missing_null_and_odd_optional_fields() {
-        let minimal: CallbackBody = serde_json::from_value(json!({"id": 42, "auditId": "A9", "type": "terminate"})).unwrap();
-        assert_eq!((minimal.id.as_str(), minimal.audit_code.as_str(), minimal.audit_type.as_str(), minimal.result.clone()), ("42", "", "", None));
+        let minimal: CallbackBody =
+            serde_json::from_value(json!({"id": 42, "auditId": "A9", "type": "terminate"})).unwrap();
+        assert_eq!(
+            (minimal.id.as_str(), minimal.audit_code.as_str(), minimal.audit_type.as_str(), minimal.result.clone()),
+            ("42", "", "", None)
+        );
         let nulls: CallbackBody = serde_json::from_value(json!({"id": "PO-1", "auditId": "A1", "auditCode": null, "auditType": null, "type": "finish", "result": null, "auditUser": null, "remark": "", "ext1": {"a": [1]}})).unwrap();
         assert_eq!((nulls.result.clone(), nulls.audit_user.clone(), nulls.remark.clone()), (None, None, None));
         let odd: CallbackBody = serde_json::from_value(json!({"id": "PO-1", "auditId": "A1", "auditCode": 7, "auditType": "purchase", "type": "finish", "result": "agree", "auditUser": {"name": "王芳", "id": 3}, "remark": ["同意", "尽快"]})).unwrap();
-        assert_eq!((odd.audit_code.as_str(), odd.audit_user.as_deref(), odd.remark.as_deref()), ("7", Some("王芳"), Some("同意、尽快")));
+        assert_eq!(
+            (odd.audit_code.as_str(), odd.audit_user.as_deref(), odd.remark.as_deref()),
+            ("7", Some("王芳"), Some("同意、尽快"))
+        );
         let a = apply_callback(None, &minimal, 1);
         assert_eq!((a.title.as_str(), a.status, a.actions.len()), ("42", Status::Cancelled, 0));
         assert!(a.steps[0].members.is_empty() && !a.fields.iter().any(|f| f.label == "审批编号"));
         assert_eq!(apply_callback(None, &nulls, 1).status_word.as_deref(), Some("finish"));
         // What acting needs stays required: which approval, and what happened.
-        for missing in [json!({"auditId": "A1", "type": "finish"}), json!({"id": "PO-1", "type": "finish"}), json!({"id": "PO-1", "auditId": "A1"}), json!({"id": null, "auditId": "A1", "type": "finish"})] {
+        for missing in [
+            json!({"auditId": "A1", "type": "finish"}),
+            json!({"id": "PO-1", "type": "finish"}),
+            json!({"id": "PO-1", "auditId": "A1"}),
+            json!({"id": null, "auditId": "A1", "type": "finish"}),
+        ] {
             assert!(serde_json::from_value::<CallbackBody>(missing.clone()).is_err(), "{missing}");
         }
     }

@@ -13,12 +13,12 @@ pub mod client;
 pub mod map;
 pub mod wire;
 
-use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
-use crate::connector::{ListItem, Capabilities, Connector, Download, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
 use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::Secrets;
 use crate::store::Account;
+use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
 use async_trait::async_trait;
 use auth::{Cipher, KeyPair};
 use client::{Sent, FINISHED_CODE, NOT_FOUND_CODE};
@@ -100,10 +100,18 @@ impl ZeyiConnector {
         callback_keys(account, secrets)?;
         let timeout = match account.setting("timeout_ms") {
             None => DEFAULT_TIMEOUT,
-            Some(ms) => Duration::from_millis(ms.trim().parse().map_err(|_| VendorError::Config(format!("`timeout_ms` must be a number, not \"{ms}\"")))?),
+            Some(ms) => Duration::from_millis(
+                ms.trim()
+                    .parse()
+                    .map_err(|_| VendorError::Config(format!("`timeout_ms` must be a number, not \"{ms}\"")))?,
+            ),
         };
         let app_key = keys.app_key.clone();
-        Ok(ZeyiConnector { client: client::Client::new(&account.base_url, keys, cipher, timeout)?, app_key, username: required(account, "username")? })
+        Ok(ZeyiConnector {
+            client: client::Client::new(&account.base_url, keys, cipher, timeout)?,
+            app_key,
+            username: required(account, "username")?,
+        })
     }
 
     /// The send body from the submission form: `id` derived when absent, `username` defaulted.
@@ -142,7 +150,10 @@ impl ZeyiConnector {
             let now = crate::store::now();
             match self.client.send(body).await {
                 Ok(Sent::Created(sent, _)) if sent.id != body.id => {
-                    let e = VendorError::malformed("audit/send", format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id));
+                    let e = VendorError::malformed(
+                        "audit/send",
+                        format!("the reply names business id \"{}\", we sent \"{}\"", sent.id, body.id),
+                    );
                     return Err(e.as_outcome());
                 }
                 Ok(Sent::Created(sent, reply)) => return Ok(map::submitted(body, &sent, reply, now)),
@@ -164,14 +175,22 @@ impl ZeyiConnector {
     /// Cancels, again while the outcome is unknown. `AUDIT_FINISHED` after an attempt of this
     /// call whose reply was lost means that attempt cancelled it; on a first attempt it means
     /// the approval ended some other way we cannot see yet (choice 11).
-    async fn cancel_until_answered(&self, cached: &RemoteApproval, body: &wire::CancelBody) -> Result<RemoteApproval, VendorError> {
+    async fn cancel_until_answered(
+        &self,
+        cached: &RemoteApproval,
+        body: &wire::CancelBody,
+    ) -> Result<RemoteApproval, VendorError> {
         let mut attempt = 1;
         loop {
             let now = crate::store::now();
             match self.client.cancel(body).await {
                 Ok(_) => return Ok(map::cancelled(cached.clone(), body, now)),
-                Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE && attempt > 1 => return Ok(map::cancelled_on_resend(cached.clone(), body, now)),
-                Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE => return Ok(map::ended_unknown(cached.clone(), now)),
+                Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE && attempt > 1 => {
+                    return Ok(map::cancelled_on_resend(cached.clone(), body, now))
+                }
+                Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE => {
+                    return Ok(map::ended_unknown(cached.clone(), now))
+                }
                 Err(e) if may_have_landed(&e) && attempt < ATTEMPTS => {
                     tracing::warn!(id = %body.id, "{e}; cancelling again");
                     pause(attempt).await;
@@ -197,7 +216,9 @@ fn may_have_landed(e: &VendorError) -> bool {
 /// unknown" (a resend is safe, see the module doc), a host never reached stays unreachable.
 fn outcome_of(e: VendorError) -> VendorError {
     match e {
-        VendorError::Http { call, status } if status >= 500 => VendorError::OutcomeUnknown { call, reason: format!("HTTP {status} instead of 则一's answer") },
+        VendorError::Http { call, status } if status >= 500 => {
+            VendorError::OutcomeUnknown { call, reason: format!("HTTP {status} instead of 则一's answer") }
+        }
         other => other.as_outcome(),
     }
 }
@@ -230,7 +251,13 @@ impl Connector for ZeyiConnector {
     /// approval" (`AUDIT_NOT_FOUND`) proves that it checked and accepted our keys and
     /// encryption; any other answer is shown in words as what it is, never as 连接成功.
     async fn test(&self) -> Result<String, VendorError> {
-        let probe = wire::CancelBody { id: PROBE_ID.into(), audit_id: PROBE_ID.into(), kind: "test".into(), remark: "连接测试".into(), username: None };
+        let probe = wire::CancelBody {
+            id: PROBE_ID.into(),
+            audit_id: PROBE_ID.into(),
+            kind: "test".into(),
+            remark: "连接测试".into(),
+            username: None,
+        };
         probe_answer(self.client.cancel(&probe).await)
     }
 
@@ -250,7 +277,9 @@ impl Connector for ZeyiConnector {
 
     async fn act(&self, _remote_id: &str, action: Action, _comment: &str) -> Result<(), VendorError> {
         Err(match action {
-            Action::Cancel => VendorError::NotAllowed("a zeyi cancel needs the cached approval (its business id and type): use Service::act".into()),
+            Action::Cancel => VendorError::NotAllowed(
+                "a zeyi cancel needs the cached approval (its business id and type): use Service::act".into(),
+            ),
             _ => VendorError::Unsupported("approving or rejecting (则一 decides; we only send and cancel)"),
         })
     }
@@ -259,7 +288,12 @@ impl Connector for ZeyiConnector {
     /// auditId. An approval whose end the cache already knows is not sent again: cancelled is
     /// what the cancel wanted (a lost reply's attempt, or 则一 stopped it); approved or
     /// rejected is said as it is, never as cancelled.
-    async fn act_cached(&self, cached: &RemoteApproval, action: Action, comment: &str) -> Result<Option<RemoteApproval>, VendorError> {
+    async fn act_cached(
+        &self,
+        cached: &RemoteApproval,
+        action: Action,
+        comment: &str,
+    ) -> Result<Option<RemoteApproval>, VendorError> {
         if action != Action::Cancel {
             return self.act(&cached.remote_id, action, comment).await.map(|()| None);
         }
@@ -267,17 +301,30 @@ impl Connector for ZeyiConnector {
             Status::Cancelled => return Ok(Some(cached.clone())),
             Status::Approved | Status::Rejected | Status::Failed | Status::Other => {
                 let state = cached.status_word.clone().unwrap_or_else(|| cached.status.as_str().to_string());
-                return Err(VendorError::NotAllowed(format!("则一 has already ended this approval ({state}): it was not cancelled")));
+                return Err(VendorError::NotAllowed(format!(
+                    "则一 has already ended this approval ({state}): it was not cancelled"
+                )));
             }
             Status::Pending | Status::Sending => {}
         }
         if map::is_awaiting(&cached.remote_id) {
-            return Err(VendorError::NotAllowed("则一 has not named this approval's auditId yet, which a cancel needs: its callback brings it".into()));
+            return Err(VendorError::NotAllowed(
+                "则一 has not named this approval's auditId yet, which a cancel needs: its callback brings it".into(),
+            ));
         }
-        let (id, audit_type) = map::business_ref(&cached.raw)
-            .ok_or_else(|| VendorError::NotAllowed("this approval's business id is unknown to the cache, so it cannot be cancelled".into()))?;
+        let (id, audit_type) = map::business_ref(&cached.raw).ok_or_else(|| {
+            VendorError::NotAllowed(
+                "this approval's business id is unknown to the cache, so it cannot be cancelled".into(),
+            )
+        })?;
         let remark = if comment.trim().is_empty() { "发起人撤销".to_string() } else { comment.trim().to_string() };
-        let body = wire::CancelBody { id, audit_id: cached.remote_id.clone(), kind: audit_type, remark, username: Some(self.username.clone()) };
+        let body = wire::CancelBody {
+            id,
+            audit_id: cached.remote_id.clone(),
+            kind: audit_type,
+            remark,
+            username: Some(self.username.clone()),
+        };
         self.cancel_until_answered(cached, &body).await.map(Some)
     }
 
@@ -289,7 +336,9 @@ impl Connector for ZeyiConnector {
     /// text or file (URL) item; 则一 chooses the flow from `conditionParamList`.
     async fn templates(&self, query: &TemplateQuery) -> Result<Vec<Template>, VendorError> {
         let Some(audit_type) = query.template_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-            return Err(VendorError::NotAllowed("则一 has no list of approval types: name the type (auditType) 则一 gave you".into()));
+            return Err(VendorError::NotAllowed(
+                "则一 has no list of approval types: name the type (auditType) 则一 gave you".into(),
+            ));
         };
         Ok(vec![Template {
             id: audit_type.to_string(),
@@ -316,13 +365,18 @@ fn probe_answer(answer: Result<serde_json::Value, VendorError>) -> Result<String
             Ok(format!("连接成功：则一接受了签名（测试撤销不存在的审批，答复 {code}: {message}）"))
         }
         Err(VendorError::Vendor { call, code, message }) => {
-            let message = format!("{message}（测试连接只把 {NOT_FOUND_CODE} 当作则一接受了签名与加密设置的证明；这个答复不能证明）");
+            let message = format!(
+                "{message}（测试连接只把 {NOT_FOUND_CODE} 当作则一接受了签名与加密设置的证明；这个答复不能证明）"
+            );
             Err(VendorError::Vendor { call, code, message })
         }
         Ok(reply) => Err(VendorError::Vendor {
             call: "audit/cancel".into(),
             code: "success".into(),
-            message: format!("则一答复撤销一个不存在的审批成功（{}），不能证明它检查并接受了签名", crate::connectors::unknown::words(&reply["message"])),
+            message: format!(
+                "则一答复撤销一个不存在的审批成功（{}），不能证明它检查并接受了签名",
+                crate::connectors::unknown::words(&reply["message"])
+            ),
         }),
         Err(e) => Err(e),
     }
@@ -333,7 +387,9 @@ fn probe_answer(answer: Result<serde_json::Value, VendorError>) -> Result<String
 fn with_field(e: VendorError, s: &Submission) -> VendorError {
     let VendorError::Vendor { message, .. } = &e else { return e };
     let index = |list: &str| message.split(&format!("{list}[")).nth(1)?.split(']').next()?.parse::<usize>().ok();
-    let field = index("auditFormList").and_then(|i| s.fields.get(i)).or_else(|| index("conditionParamList").and_then(|i| s.conditions.get(i)));
+    let field = index("auditFormList")
+        .and_then(|i| s.fields.get(i))
+        .or_else(|| index("conditionParamList").and_then(|i| s.conditions.get(i)));
     match field {
         Some(f) => VendorError::Field { field: f.key.clone(), source: Box::new(e) },
         None => e,
@@ -360,8 +416,17 @@ pub fn submission_from_form(form: &serde_json::Value) -> Result<Submission, Vend
         };
         fields.push(FieldValue { key: f.name.clone(), value: f.value.clone(), kind });
     }
-    let conditions = body.condition_param_list.unwrap_or_default().into_iter().map(|c| FieldValue::text(c.name, c.value)).collect();
-    Ok(Submission { template_id: body.audit_type, target: None, fields, conditions, attachments: vec![], request_id: body.id, uploaded: None })
+    let conditions =
+        body.condition_param_list.unwrap_or_default().into_iter().map(|c| FieldValue::text(c.name, c.value)).collect();
+    Ok(Submission {
+        template_id: body.audit_type,
+        target: None,
+        fields,
+        conditions,
+        attachments: vec![],
+        request_id: body.id,
+        uploaded: None,
+    })
 }
 
 /// The document's send body from a generic submission: the template is the `auditType`, the
@@ -385,7 +450,8 @@ fn send_form(s: &Submission) -> Result<serde_json::Value, VendorError> {
     }
     let mut form = serde_json::json!({"auditType": s.template_id, "auditFormList": items});
     if !s.conditions.is_empty() {
-        form["conditionParamList"] = s.conditions.iter().map(|c| serde_json::json!({"name": c.key, "value": c.value})).collect();
+        form["conditionParamList"] =
+            s.conditions.iter().map(|c| serde_json::json!({"name": c.key, "value": c.value})).collect();
     }
     if !s.request_id.trim().is_empty() {
         form["id"] = s.request_id.trim().into();
@@ -448,7 +514,9 @@ mod tests {
     }
 
     fn answered(code: &str) -> Result<serde_json::Value, VendorError> {
-        let reply = format!(r#"{{"success":false,"businessException":true,"errorCode":"{code}","message":"说明 {code}","result":null}}"#);
+        let reply = format!(
+            r#"{{"success":false,"businessException":true,"errorCode":"{code}","message":"说明 {code}","result":null}}"#
+        );
         client::envelope("audit/cancel", 200, reply.as_bytes())
     }
 
@@ -461,11 +529,19 @@ mod tests {
             assert!(matches!(e, VendorError::Auth { .. }), "{code}: {e}");
             assert!(e.to_string().contains(code) && !e.to_string().contains("连接成功"), "{e}");
         }
-        for code in ["PARAM_ERROR", "HEADER_MISSING", "NOT_INITIATOR", "AUDIT_FINISHED", "SYSTEM_BUSY", "审批不存在"] {
+        for code in ["PARAM_ERROR", "HEADER_MISSING", "NOT_INITIATOR", "AUDIT_FINISHED", "SYSTEM_BUSY", "审批不存在"]
+        {
             let e = probe_answer(answered(code)).unwrap_err().to_string();
-            assert!(e.contains(code) && e.contains("说明") && e.contains("AUDIT_NOT_FOUND") && !e.contains("连接成功"), "{code}: {e}");
+            assert!(
+                e.contains(code) && e.contains("说明") && e.contains("AUDIT_NOT_FOUND") && !e.contains("连接成功"),
+                "{code}: {e}"
+            );
         }
-        let success = client::envelope("audit/cancel", 200, br#"{"success":true,"businessException":false,"message":"ok","result":null}"#);
+        let success = client::envelope(
+            "audit/cancel",
+            200,
+            br#"{"success":true,"businessException":false,"message":"ok","result":null}"#,
+        );
         let e = probe_answer(success).unwrap_err().to_string();
         assert!(e.contains("不能证明") && !e.contains("连接成功"), "{e}");
         let e = probe_answer(Err(VendorError::Http { call: "audit/cancel".into(), status: 502 })).unwrap_err();
@@ -479,9 +555,18 @@ mod tests {
         assert!(may_have_landed(&VendorError::Http { call: call(), status: 502 }));
         assert!(may_have_landed(&VendorError::malformed("audit/send", "cut off")));
         assert!(!may_have_landed(&VendorError::Http { call: call(), status: 404 }));
-        assert!(!may_have_landed(&VendorError::Vendor { call: call(), code: "PARAM_ERROR".into(), message: "".into() }));
+        assert!(!may_have_landed(&VendorError::Vendor {
+            call: call(),
+            code: "PARAM_ERROR".into(),
+            message: "".into()
+        }));
         assert!(!may_have_landed(&VendorError::Auth { call: call(), code: "SIGN_ERROR".into(), message: "".into() }));
-        assert!(matches!(outcome_of(VendorError::Http { call: call(), status: 502 }), VendorError::OutcomeUnknown { reason, .. } if reason.contains("HTTP 502")));
-        assert!(matches!(outcome_of(VendorError::Unreachable { call: call(), reason: "refused".into() }), VendorError::Unreachable { .. }));
+        assert!(
+            matches!(outcome_of(VendorError::Http { call: call(), status: 502 }), VendorError::OutcomeUnknown { reason, .. } if reason.contains("HTTP 502"))
+        );
+        assert!(matches!(
+            outcome_of(VendorError::Unreachable { call: call(), reason: "refused".into() }),
+            VendorError::Unreachable { .. }
+        ));
     }
 }
