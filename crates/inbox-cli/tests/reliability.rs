@@ -182,8 +182,8 @@ async fn decisions_killed_mid_send_are_settled_once() {
         let _ = child.wait();
     }
     running.weiwenjia().set_fault(None);
-    // A killed sender's lease lapses (outbox::LEASE_SECS); until then nobody resends it.
-    std::thread::sleep(Duration::from_secs(inbox_core::outbox::LEASE_SECS as u64 + 2));
+    // A killed sender's lease lapses (store::LEASE_SECS); until then nobody resends it.
+    std::thread::sleep(Duration::from_secs(inbox_core::store::LEASE_SECS as u64 + 2));
     inbox.ok(&["sync", "weiwenjia"]);
     let me = running.weiwenjia().demo_user().uid;
     let entries = outbox(&inbox);

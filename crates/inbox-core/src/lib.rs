@@ -21,9 +21,10 @@ pub mod sync;
 pub use connector::{Capabilities, Connector, ListPage, SettingSpec, Source, VendorInfo};
 pub use error::{Error, VendorError};
 pub use model::*;
-pub use outbox::{OutboxEntry, OutboxKind, OutboxState};
 pub use service::{AccountInput, Service};
-pub use store::{Account, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Sort, Store, SyncState};
+pub use store::{
+    Draft, DraftState, Facets, ListQuery, NewTodos, OutboxEntry, OutboxKind, OutboxState, Page, Sort, Store,
+};
 pub use submission::{
     FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState,
 };

@@ -358,3 +358,39 @@ pub struct ApprovalSummary {
     pub actions: Vec<Action>,
     pub unreadable: Option<Unreadable>,
 }
+
+/// A configured vendor account (its secrets are in the keychain, not here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub vendor: Vendor,
+    pub base_url: String,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub demo: bool,
+    pub sync: SyncState,
+}
+
+impl Account {
+    /// A non-secret setting as text, or `None` when absent or empty.
+    pub fn setting(&self, key: &str) -> Option<String> {
+        match self.settings.get(key)? {
+            serde_json::Value::String(s) if s.is_empty() => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub running: bool,
+    pub last_attempt: Option<i64>,
+    pub last_success: Option<i64>,
+    /// The reason the last sync failed, in words; `None` after a success.
+    pub last_error: Option<String>,
+    /// After the last successful sync: how many of the account's approvals the cache holds,
+    /// and how many of them could not be read (placeholders, shown with their reasons).
+    pub last_count: Option<u64>,
+    pub last_unreadable: Option<u64>,
+}

@@ -5,9 +5,10 @@
 use crate::connector::{Connector, VendorInfo};
 use crate::connectors;
 use crate::error::{Error, Result, VendorError};
+use crate::model::Account;
 use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::{SecretStore, Secrets};
-use crate::store::{Account, BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Store};
+use crate::store::{BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Store};
 use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
 use crate::sync::recent::Recent;
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};

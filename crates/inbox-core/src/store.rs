@@ -3,7 +3,8 @@
 //! reads only from here, so it is fast and works offline.
 
 use crate::model::{
-    Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step, User, Vendor,
+    Account, Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step, SyncState,
+    User, Vendor,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rusqlite_migration::{Migrations, M};
@@ -37,8 +38,11 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 mod drafts;
 mod list;
+mod outbox;
 mod write;
 pub use drafts::{Draft, DraftState};
+pub(crate) use outbox::durably;
+pub use outbox::{OutboxEntry, OutboxKind, OutboxState, LEASE_SECS};
 
 /// The schema, one entry per version. Never edit a released entry: append a new one.
 fn migrations() -> Migrations<'static> {
@@ -336,42 +340,6 @@ fn upsert_known(tx: &rusqlite::Transaction<'_>, account_id: i64, item: &RemoteAp
 fn tune(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "cache_size", -8_192)?;
     conn.pragma_update(None, "temp_store", "MEMORY")
-}
-
-/// A configured vendor account (its secrets are in the keychain, not here).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Account {
-    pub id: i64,
-    pub name: String,
-    pub vendor: Vendor,
-    pub base_url: String,
-    pub settings: serde_json::Map<String, serde_json::Value>,
-    pub demo: bool,
-    pub sync: SyncState,
-}
-
-impl Account {
-    /// A non-secret setting as text, or `None` when absent or empty.
-    pub fn setting(&self, key: &str) -> Option<String> {
-        match self.settings.get(key)? {
-            serde_json::Value::String(s) if s.is_empty() => None,
-            serde_json::Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SyncState {
-    pub running: bool,
-    pub last_attempt: Option<i64>,
-    pub last_success: Option<i64>,
-    /// The reason the last sync failed, in words; `None` after a success.
-    pub last_error: Option<String>,
-    /// After the last successful sync: how many of the account's approvals the cache holds,
-    /// and how many of them could not be read (placeholders, shown with their reasons).
-    pub last_count: Option<u64>,
-    pub last_unreadable: Option<u64>,
 }
 
 /// What the list shows: one box (or all), optionally narrowed, newest first.

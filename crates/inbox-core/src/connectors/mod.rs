@@ -12,9 +12,9 @@ pub mod zeyi;
 
 use crate::connector::{Connector, VendorInfo};
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::model::Vendor;
 use crate::secrets::Secrets;
-use crate::store::Account;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +59,22 @@ pub(crate) fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     use std::hash::Hasher;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The hash of a list item without the top-level fields `volatile`. Only compared within one
+/// process.
+pub fn fingerprint(item: &serde_json::Value, volatile: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    match item {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter().filter(|(k, _)| !volatile.contains(&k.as_str())) {
+                (key, value.to_string()).hash(&mut hasher);
+            }
+        }
+        other => other.to_string().hash(&mut hasher),
+    }
     hasher.finish()
 }
 

@@ -56,7 +56,7 @@ impl Store {
         let written = if draft.state == DraftState::Editing {
             write_draft(&conn, draft)?
         } else {
-            crate::outbox::durably(&conn, |c| write_draft(c, draft))?
+            super::durably(&conn, |c| write_draft(c, draft))?
         };
         written.ok_or_else(|| StoreError::Corrupt(format!("no draft {}", draft.id)))
     }

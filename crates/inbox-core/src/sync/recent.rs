@@ -34,7 +34,6 @@ use crate::model::RemoteApproval;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::future::Future;
-use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -80,21 +79,6 @@ struct Entry {
     /// Whole seconds from `Recent::born` to the start of the read, rounded down: the read is
     /// taken as older than it is, which only shortens its trust.
     read_at: u32,
-}
-
-/// The hash of a list item without the top-level fields `volatile`. Only compared within one
-/// process.
-pub fn fingerprint(item: &Value, volatile: &[&str]) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    match item {
-        Value::Object(map) => {
-            for (key, value) in map.iter().filter(|(k, _)| !volatile.contains(&k.as_str())) {
-                (key, value.to_string()).hash(&mut hasher);
-            }
-        }
-        other => other.to_string().hash(&mut hasher),
-    }
-    hasher.finish()
 }
 
 /// What a listed item came to: its approval, read now, or "as the cache has it".
@@ -155,9 +139,9 @@ impl Recent {
         forgotten.insert(remote_id.to_string(), Instant::now());
     }
 
-    /// The hash of a list item without its volatile fields ([`fingerprint`]).
+    /// The hash of a list item without its volatile fields ([`crate::connectors::fingerprint`]).
     pub fn fingerprint(&self, item: &Value) -> u64 {
-        fingerprint(item, self.volatile)
+        crate::connectors::fingerprint(item, self.volatile)
     }
 
     fn unchanged(&self, source: &'static str, remote_id: &str, fingerprint: u64) -> bool {

@@ -4,8 +4,8 @@
 //! connector, refreshed a few minutes early, and fetched by one caller at a time.
 
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::secrets::Secrets;
-use crate::store::Account;
 use std::fmt;
 use std::time::{Duration, Instant};
 

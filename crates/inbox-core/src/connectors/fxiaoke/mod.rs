@@ -15,9 +15,9 @@ use crate::connector::{
     Capabilities, Connector, Download, ListItem, ListPage, ListTotal, Recall, SettingSpec, Source, VendorInfo,
 };
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
-use crate::store::Account;
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 //! `x-qys-` (private cloud).
 
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::secrets::Secrets;
-use crate::store::Account;
 use md5::{Digest, Md5};
 use std::fmt;
 

@@ -14,9 +14,9 @@ pub mod wire;
 
 use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
-use crate::store::Account;
 use async_trait::async_trait;
 
 /// `selectLimit` of each page (the vendor allows up to 1000).

@@ -3,8 +3,8 @@
 //! outside the document, so the user pastes it (docs/weiwenjia-protocol.md, choice 2).
 
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::secrets::Secrets;
-use crate::store::Account;
 use std::fmt;
 
 /// The platforms of the `X-LXY-PLATFORM` header (document: 公共请求头参数).

@@ -16,9 +16,9 @@ use crate::connector::{
     Capabilities, Connector, Download, ListItem, ListPage, Recall, SettingSpec, Source, VendorInfo,
 };
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
-use crate::store::Account;
 use async_trait::async_trait;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -297,7 +297,7 @@ impl Connector for WeiwenjiaConnector {
     /// most `sync::FULL_WALK_AFTER`.
     async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
         let (data, _) = self.client.list(scope_of(source)?, 1, PER_PAGE, &self.filter).await?;
-        let items: Vec<u64> = data.list.iter().map(|item| crate::sync::recent::fingerprint(item, VOLATILE)).collect();
+        let items: Vec<u64> = data.list.iter().map(|item| crate::connectors::fingerprint(item, VOLATILE)).collect();
         Ok(Some(super::hash_of(&(data.total_count, items))))
     }
 

@@ -3,8 +3,8 @@
 //! user pastes it (docs/yomicloud-protocol.md, choice 2).
 
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::secrets::Secrets;
-use crate::store::Account;
 use std::fmt;
 
 /// A yomicloud token and the numeric user id it belongs to.

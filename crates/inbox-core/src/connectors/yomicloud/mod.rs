@@ -12,9 +12,9 @@ pub mod wire;
 
 use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::model::{Action, Inbox, RemoteApproval, Vendor};
 use crate::secrets::Secrets;
-use crate::store::Account;
 use crate::submission::{Progress, Submission, Template, TemplateQuery};
 use async_trait::async_trait;
 use std::collections::{HashMap, HashSet, VecDeque};

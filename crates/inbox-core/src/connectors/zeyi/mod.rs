@@ -15,9 +15,9 @@ pub mod wire;
 
 use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
 use crate::error::VendorError;
+use crate::model::Account;
 use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Status, Vendor};
 use crate::secrets::Secrets;
-use crate::store::Account;
 use crate::submission::{AttachmentRule, FieldValue, Progress, Submission, Template, TemplateQuery};
 use async_trait::async_trait;
 use auth::{Cipher, KeyPair};
