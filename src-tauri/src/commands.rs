@@ -5,9 +5,8 @@ use crate::AppState;
 use inbox_core::store::BoxCounts;
 use inbox_core::{
     Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, PathSummary, Progress,
-    Template, TemplateQuery, UploadProgress, VendorInfo,
+    AppInfo, Template, TemplateQuery, UploadProgress, UploadProgressEvent, VendorInfo,
 };
-use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -108,21 +107,12 @@ async fn sync_now(state: State<'_, AppState>, account_id: Option<i64>) -> Reply<
     Ok(())
 }
 
-#[derive(Serialize)]
-struct AppInfo {
-    demo: bool,
-    data_dir: String,
-    version: &'static str,
-    /// Where zeyi callbacks are received, if the listener is up.
-    callback_url: Option<String>,
-}
-
 #[tauri::command(rename_all = "snake_case")]
 async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     Ok(AppInfo {
         demo: state.demo,
         data_dir: state.data_dir.display().to_string(),
-        version: env!("CARGO_PKG_VERSION"),
+        version: env!("CARGO_PKG_VERSION").to_string(),
         callback_url: state.callbacks.as_ref().map(|c| c.callback_url()),
     })
 }
@@ -146,7 +136,7 @@ async fn list_drafts(state: State<'_, AppState>) -> Reply<Vec<Draft>> {
 #[tauri::command(rename_all = "snake_case")]
 async fn submit_draft(app: tauri::AppHandle, state: State<'_, AppState>, id: i64) -> Reply<Approval> {
     let progress = Progress::new(move |p: UploadProgress| {
-        let _ = app.emit("upload-progress", serde_json::json!({ "draft_id": id, "progress": p }));
+        let _ = app.emit("upload-progress", UploadProgressEvent { draft_id: id, progress: p });
     });
     state.service.submit_draft(id, progress).await.map_err(said)
 }

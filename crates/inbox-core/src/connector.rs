@@ -99,7 +99,7 @@ impl ListItem {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Capabilities {
     pub boxes: Vec<Inbox>,
     pub actions: Vec<Action>,
@@ -110,7 +110,7 @@ pub struct Capabilities {
 }
 
 /// A field of an account's configuration. Secret ones live only in the keychain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SettingSpec {
     pub key: &'static str,
     pub label: &'static str,
@@ -120,7 +120,7 @@ pub struct SettingSpec {
 }
 
 /// What the UI needs to know about a vendor before any account exists.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct VendorInfo {
     pub id: Vendor,
     pub name: &'static str,

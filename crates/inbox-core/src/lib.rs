@@ -21,10 +21,10 @@ pub mod sync;
 pub use connector::{Capabilities, Connector, ListPage, SettingSpec, Source, VendorInfo};
 pub use error::{Error, VendorError};
 pub use model::*;
-pub use service::{AccountInput, Service};
+pub use service::{AccountInput, AppInfo, Service};
 pub use store::{
     Draft, DraftState, Facets, ListQuery, NewTodos, OutboxEntry, OutboxKind, OutboxState, Page, Sort, Store,
 };
 pub use submission::{
-    FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState,
+    FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadProgressEvent, UploadState,
 };

@@ -9,7 +9,7 @@ use std::str::FromStr;
 pub type Timestamp = i64;
 
 /// Which vendor an account talks to. The identifier is used in config, CLI and UI alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Vendor {
     Yomicloud,
@@ -51,7 +51,7 @@ impl FromStr for Vendor {
 }
 
 /// The boxes of the inbox. An approval may be in several at once (e.g. submitted and cc).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Inbox {
     /// 待我审批: waiting for this user's decision.
@@ -98,7 +98,7 @@ impl FromStr for Inbox {
 }
 
 /// Where an approval stands as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Sent by us; the vendor has not confirmed it yet (a local stand-in, see drafts).
@@ -152,7 +152,7 @@ impl FromStr for Status {
 }
 
 /// A person as the vendor names them.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct User {
     /// The vendor's id for the person.
     pub id: String,
@@ -161,7 +161,7 @@ pub struct User {
 }
 
 /// How a field's value should be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
     Text,
@@ -177,7 +177,7 @@ pub enum FieldKind {
 }
 
 /// One labelled value of an approval's form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Field {
     pub label: String,
     pub value: String,
@@ -191,7 +191,7 @@ impl Field {
 }
 
 /// When a step is passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StepRule {
     /// Every member must agree.
@@ -207,7 +207,7 @@ pub enum StepRule {
 }
 
 /// A member's decision within a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     Waiting,
@@ -217,7 +217,7 @@ pub enum Decision {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StepMember {
     pub user: User,
     pub decision: Decision,
@@ -228,7 +228,7 @@ pub struct StepMember {
     pub decided_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Step {
     pub name: String,
     pub rule: StepRule,
@@ -237,7 +237,7 @@ pub struct Step {
     pub members: Vec<StepMember>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Attachment {
     /// The vendor's id for the file, used to download it.
     pub remote_id: String,
@@ -247,7 +247,7 @@ pub struct Attachment {
 }
 
 /// What this user may do with an approval now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Approve,
@@ -266,7 +266,7 @@ impl Action {
 }
 
 /// One approval as a connector reports it, before the store gives it a local id.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RemoteApproval {
     pub remote_id: String,
     pub title: String,
@@ -281,6 +281,7 @@ pub struct RemoteApproval {
     pub attachments: Vec<Attachment>,
     pub actions: Vec<Action>,
     /// The vendor's own JSON, kept for diagnosis.
+    #[ts(type = "unknown")]
     pub raw: serde_json::Value,
     /// The vendor's status word where [`Status::Other`] stands for it.
     #[serde(default)]
@@ -308,7 +309,7 @@ impl RemoteApproval {
 /// weiwenjia the execute record and the node, yomicloud the user's handling row (`auid`) and
 /// step, qiyuesuo the audit action's id, fxiaoke the CRM task's id. Opaque outside its
 /// connector: only compared for equality.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StepMark {
     /// The vendor's marker of the step.
     pub step: String,
@@ -321,14 +322,14 @@ pub struct StepMark {
 }
 
 /// Why an approval the vendor listed could not be read: which call, and why in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Unreadable {
     pub call: String,
     pub reason: String,
 }
 
 /// An approval in the cache: what the CLI and UI show.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Approval {
     /// Local id, stable while the approval stays in the cache; short enough to type.
     pub id: i64,
@@ -340,7 +341,7 @@ pub struct Approval {
 }
 
 /// A row of the list: an approval without its heavy parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApprovalSummary {
     pub id: i64,
     pub account_id: i64,
@@ -360,12 +361,13 @@ pub struct ApprovalSummary {
 }
 
 /// A configured vendor account (its secrets are in the keychain, not here).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Account {
     pub id: i64,
     pub name: String,
     pub vendor: Vendor,
     pub base_url: String,
+    #[ts(type = "Record<string, string>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
     pub demo: bool,
     pub sync: SyncState,
@@ -382,7 +384,7 @@ impl Account {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SyncState {
     pub running: bool,
     pub last_attempt: Option<i64>,

@@ -12,7 +12,7 @@ use crate::store::{BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Pa
 use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
 use crate::sync::recent::Recent;
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -34,15 +34,28 @@ pub const MAX_COMMENT_CHARS: usize = 2000;
 pub const MAX_SEARCH_CHARS: usize = 200;
 pub const MAX_NAME_CHARS: usize = 100;
 
+/// What the window shows about the running app (the shell fills it in).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct AppInfo {
+    /// Running against the built-in simulators (no account was configured).
+    pub demo: bool,
+    pub data_dir: String,
+    pub version: String,
+    /// Where zeyi callbacks are received, if the listener is up.
+    pub callback_url: Option<String>,
+}
+
 /// What the user enters to add an account.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 pub struct AccountInput {
     pub vendor: Vendor,
     pub name: String,
     pub base_url: String,
     #[serde(default)]
+    #[ts(type = "Record<string, string>")]
     pub settings: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
+    #[ts(type = "Record<string, string>")]
     pub secrets: Secrets,
 }
 

@@ -343,7 +343,8 @@ fn tune(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// What the list shows: one box (or all), optionally narrowed, newest first.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
 pub struct ListQuery {
     pub inbox: Option<Inbox>,
     pub vendor: Option<Vendor>,
@@ -361,8 +362,10 @@ pub struct ListQuery {
     pub until: Option<i64>,
     /// Only approvals the last sync could not read (placeholders and stale copies).
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub unreadable: bool,
     #[serde(default)]
+    #[ts(as = "Option<Sort>", optional)]
     pub sort: Sort,
     #[serde(default)]
     pub offset: u32,
@@ -371,7 +374,7 @@ pub struct ListQuery {
 }
 
 /// The order of a list: most recently updated first, or oldest first (what has waited longest).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -380,13 +383,13 @@ pub enum Sort {
 }
 
 /// The values the list's filters offer for one box, most frequent first, each with its count.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct Facets {
     pub form_names: Vec<FacetValue>,
     pub submitters: Vec<FacetValue>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct FacetValue {
     pub value: String,
     pub count: u64,
@@ -403,13 +406,13 @@ fn default_limit() -> u32 {
     50
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Page {
     pub items: Vec<ApprovalSummary>,
     pub total: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct BoxCounts {
     pub todo: u64,
     pub submitted: u64,

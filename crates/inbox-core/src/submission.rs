@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// Something the user can start: the fields to fill, the steps it will go through, the files it
 /// takes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Template {
     /// The vendor's template id (yomicloud `tid`, zeyi `auditType`).
     pub id: String,
@@ -27,7 +27,7 @@ pub struct Template {
 }
 
 /// One field of a template.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TemplateField {
     /// The key the value is sent under ([`FieldValue::key`]).
     pub key: String,
@@ -38,14 +38,14 @@ pub struct TemplateField {
     pub options: Vec<FieldOption>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct FieldOption {
     pub value: String,
     pub label: String,
 }
 
 /// Which local files a template takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentRule {
     None,
@@ -56,7 +56,8 @@ pub enum AttachmentRule {
 }
 
 /// Where to look for templates.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
 pub struct TemplateQuery {
     /// The file or folder an approval would be about (yomicloud file id).
     #[serde(default)]
@@ -67,22 +68,26 @@ pub struct TemplateQuery {
 }
 
 /// What the user filled in: the generic submission every connector maps to its vendor's call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Submission {
     pub template_id: String,
     #[serde(default)]
+    #[ts(optional = nullable)]
     pub target: Option<String>,
     #[serde(default)]
     pub fields: Vec<FieldValue>,
     /// Routing parameters the vendor chooses the flow by (zeyi `conditionParamList`).
     #[serde(default)]
+    #[ts(as = "Option<Vec<FieldValue>>", optional)]
     pub conditions: Vec<FieldValue>,
     /// Local files and folders to upload with it.
     #[serde(default)]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub attachments: Vec<PathBuf>,
     /// Our id for this submission, the same on every retry, so a vendor that deduplicates
     /// (zeyi's business `id`) never starts a second approval. Drafts set it; empty → derived.
     #[serde(default)]
+    #[ts(as = "Option<String>", optional)]
     pub request_id: String,
     /// The vendor's id of `attachments` once every file went up (yomicloud `attachmentId`), so a
     /// resend after a failed create reuses the upload instead of sending the files again. Set by
@@ -99,11 +104,12 @@ impl Submission {
 }
 
 /// A value the user typed. `kind` matters for open-field vendors (zeyi: text or file URL).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct FieldValue {
     pub key: String,
     pub value: String,
     #[serde(default = "text_kind")]
+    #[ts(as = "Option<FieldKind>", optional)]
     pub kind: FieldKind,
 }
 
@@ -199,7 +205,7 @@ pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<(Vec<LocalFile>, Vec<
 
 /// What the form shows for one chosen path before anything is sent: its name, whether it is a
 /// folder, how many files it holds (1 for a file) and their total size, or why it cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PathSummary {
     pub path: PathBuf,
     pub name: String,
@@ -294,7 +300,7 @@ fn named(path: &Path, e: std::io::Error) -> std::io::Error {
 // ---- upload progress -----------------------------------------------------------------------
 
 /// Progress of one file's upload, as the CLI bar and the UI (`upload-progress`) show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct UploadProgress {
     pub path: PathBuf,
     /// Index of the file among the submission's files, and their count.
@@ -305,7 +311,14 @@ pub struct UploadProgress {
     pub state: UploadState,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The window's `upload-progress` event: one file's progress while a draft is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct UploadProgressEvent {
+    pub draft_id: i64,
+    pub progress: UploadProgress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum UploadState {
     Waiting,

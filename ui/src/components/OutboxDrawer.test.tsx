@@ -19,6 +19,7 @@ const refused: OutboxEntry = {
   created_at: T0,
   updated_at: T0,
   title: "差旅报销-上海",
+  step_name: null,
 };
 
 describe("待发送 (the outbox)", () => {

@@ -44,6 +44,7 @@ export function makeApproval(id: number, over: Partial<Approval> = {}): Approval
     attachments: [],
     raw: {},
     unreadable: null,
+    marks: [],
     ...over,
   };
 }

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 /// What an outbox entry asks the vendor to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxKind {
     Approve,
@@ -54,7 +54,7 @@ impl From<Action> for OutboxKind {
 }
 
 /// Where an entry stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     /// Waiting for its (next) attempt at `next_attempt_at`.
@@ -88,7 +88,7 @@ impl OutboxState {
 }
 
 /// One decision or submission on its way to the vendor.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct OutboxEntry {
     pub id: i64,
     pub account_id: i64,
