@@ -1025,11 +1025,15 @@ async fn a_wild_tenant_shows_every_record_and_says_which_could_not_be_read() {
                 Ok(ui.exists(&tid("unreadable-filter")).await?.then_some(()))
             })
             .await?;
-            let rows = wait_for("a row in it", UI_TIMEOUT, async || {
-                let rows = ui.rows().await?;
-                Ok((!rows.is_empty()).then_some(rows))
+            // Until the filtered list has replaced the box's list, every row it shows is marked.
+            let marked = r#"const rows = document.querySelectorAll('[data-testid="approval-list"] [data-testid="approval-row"]');
+                 return rows.length > 0 && Array.from(rows).every(r => r.querySelector('[data-testid="row-unreadable"]'));"#;
+            let rows = wait_for("only unreadable rows in it", UI_TIMEOUT, async || {
+                let all_marked = ui.js(marked, vec![]).await?.as_bool().unwrap_or(false);
+                Ok(if all_marked { Some(ui.rows().await?) } else { None })
             })
             .await?;
+            ensure!(!rows.is_empty(), "the unreadable list shows rows");
             open_row(&ui, &rows[0]).await?;
             let why = wait_for("the detail to say why", UI_TIMEOUT, async || ui.text(&tid("detail-unreadable")).await)
                 .await?;

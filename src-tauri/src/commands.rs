@@ -4,18 +4,25 @@
 use crate::AppState;
 use inbox_core::store::BoxCounts;
 use inbox_core::{
-    Account, AccountInput, Action, Approval, Draft, Facets, Inbox, ListQuery, OutboxEntry, Page, PathSummary, Progress,
-    AppInfo, Template, TemplateQuery, UploadProgress, UploadProgressEvent, VendorInfo,
+    Account, AccountInput, Action, AppInfo, Approval, Draft, ErrorKind, ErrorReply, Facets, Inbox, ListQuery,
+    OutboxEntry, Page, PathSummary, Progress, Template, TemplateQuery, UploadProgress, UploadProgressEvent, VendorInfo,
 };
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_autostart::ManagerExt as _;
 use tauri_plugin_opener::OpenerExt as _;
 
-type Reply<T> = Result<T, String>;
+/// Every command's result: a failure reaches the window as `{kind, message, field?}`
+/// (`ErrorReply`), and the window decides by `kind`.
+type Reply<T> = Result<T, ErrorReply>;
 
-fn said<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
+fn said(e: inbox_core::Error) -> ErrorReply {
+    e.reply()
+}
+
+/// A failure of the shell itself (a local file, the OS): kind `io`.
+fn local(message: impl std::fmt::Display) -> ErrorReply {
+    ErrorReply { kind: ErrorKind::Io, message: message.to_string(), field: None }
 }
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
@@ -154,9 +161,13 @@ const MAX_PATHS: usize = 1000;
 #[tauri::command(rename_all = "snake_case")]
 async fn describe_files(paths: Vec<PathBuf>) -> Reply<Vec<PathSummary>> {
     if paths.len() > MAX_PATHS {
-        return Err(format!("at most {MAX_PATHS} files or folders at a time"));
+        return Err(ErrorReply {
+            kind: ErrorKind::Invalid,
+            message: format!("at most {MAX_PATHS} files or folders at a time"),
+            field: None,
+        });
     }
-    tauri::async_runtime::spawn_blocking(move || inbox_core::submission::describe_paths(&paths)).await.map_err(said)
+    tauri::async_runtime::spawn_blocking(move || inbox_core::submission::describe_paths(&paths)).await.map_err(local)
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -167,7 +178,7 @@ async fn facets(state: State<'_, AppState>, inbox: Option<Inbox>) -> Reply<Facet
 /// Where downloaded attachments go: one folder per approval under the data directory.
 fn attachment_dir(state: &AppState, id: i64) -> Reply<PathBuf> {
     let dir = state.data_dir.join("attachments").join(id.to_string());
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| local(format!("cannot create {}: {e}", dir.display())))?;
     Ok(dir)
 }
 
@@ -175,7 +186,7 @@ fn attachment_dir(state: &AppState, id: i64) -> Reply<PathBuf> {
 #[tauri::command(rename_all = "snake_case")]
 async fn read_attachment(state: State<'_, AppState>, id: i64, attachment_id: String) -> Reply<tauri::ipc::Response> {
     let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(|e| local(format!("cannot read {}: {e}", path.display())))?;
     Ok(tauri::ipc::Response::new(bytes))
 }
 
@@ -185,7 +196,7 @@ async fn open_attachment(app: AppHandle, state: State<'_, AppState>, id: i64, at
     let path = state.service.download(id, &attachment_id, &attachment_dir(&state, id)?).await.map_err(said)?;
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+        .map_err(|e| local(format!("cannot open {}: {e}", path.display())))
 }
 
 /// Downloads the attachment to `path`, which the user chose in the save dialog (checked by the
@@ -200,19 +211,19 @@ async fn save_attachment(state: State<'_, AppState>, id: i64, attachment_id: Str
 #[tauri::command(rename_all = "snake_case")]
 async fn open_in_vendor(app: AppHandle, state: State<'_, AppState>, id: i64) -> Reply<()> {
     let url = state.service.vendor_link(id).await.map_err(said)?;
-    app.opener().open_url(url, None::<&str>).map_err(|e| format!("cannot open the browser: {e}"))
+    app.opener().open_url(url, None::<&str>).map_err(|e| local(format!("cannot open the browser: {e}")))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 async fn get_autostart(app: AppHandle) -> Reply<bool> {
-    app.autolaunch().is_enabled().map_err(said)
+    app.autolaunch().is_enabled().map_err(local)
 }
 
 /// Starts the app (in the tray) when the user logs in, or stops doing so.
 #[tauri::command(rename_all = "snake_case")]
 async fn set_autostart(app: AppHandle, enabled: bool) -> Reply<()> {
     let launcher = app.autolaunch();
-    if enabled { launcher.enable() } else { launcher.disable() }.map_err(said)
+    if enabled { launcher.enable() } else { launcher.disable() }.map_err(local)
 }
 
 #[tauri::command(rename_all = "snake_case")]

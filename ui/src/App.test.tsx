@@ -316,7 +316,7 @@ describe("triage", () => {
     const approvals = fixture();
     const backend = installBackend({ approvals });
     backend.on("act", (args) => {
-      if (args.id === 8) throw "纷享销客拒绝了这次操作：流程已结束";
+      if (args.id === 8) throw { kind: "vendor", message: "纷享销客拒绝了这次操作：流程已结束" };
       const a = approvals.find((x) => x.id === args.id)!;
       a.boxes = ["processed"];
       return a;

@@ -1,6 +1,6 @@
 // The only module that talks to the Tauri shell. Every command and event of docs/ipc.md has a
 // typed wrapper here; argument objects use the snake_case keys exactly as the contract writes them.
-// Commands reject with a plain string meant for the user (see `errorText`).
+// Commands reject with an `ErrorReply` ({kind, message, field?}): show `errorText`, decide by `errorKind`.
 
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
@@ -14,6 +14,8 @@ import type {
   ApprovalQuery,
   BoxCounts,
   Draft,
+  ErrorKind,
+  ErrorReply,
   Facets,
   Inbox,
   NewAccount,
@@ -166,8 +168,23 @@ export function subscribeInboxEvents(handlers: InboxEventHandlers): () => void {
   };
 }
 
-/** The text to show for a rejected command: the shell's string verbatim, anything else made readable. */
+function isReply(err: unknown): err is ErrorReply {
+  return typeof err === "object" && err !== null && "kind" in err && typeof (err as ErrorReply).message === "string";
+}
+
+/** The kind of a rejected command's error (`ErrorReply.kind`); "io" for anything else. */
+export function errorKind(err: unknown): ErrorKind {
+  return isReply(err) ? err.kind : "io";
+}
+
+/** The input field a rejected command's error concerns, where the backend named one. */
+export function errorField(err: unknown): string | null {
+  return isReply(err) ? (err.field ?? null) : null;
+}
+
+/** The text to show for a rejected command: the shell's sentence verbatim, anything else made readable. */
 export function errorText(err: unknown): string {
+  if (isReply(err)) return err.message;
   if (typeof err === "string") return err;
   if (err instanceof Error) return err.message;
   try {

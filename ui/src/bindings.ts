@@ -309,3 +309,7 @@ title: string | null,
  * That step's name, as the user saw it.
  */
 step_name: string | null, };
+
+export type ErrorKind = "not_found" | "invalid" | "vendor" | "credentials" | "offline" | "busy" | "conflict" | "damaged" | "io";
+
+export type ErrorReply = { kind: ErrorKind, message: string, field?: string, };

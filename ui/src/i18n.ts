@@ -197,6 +197,7 @@ const EN: Record<string, string> = {
   "删除后不再同步这个账号的审批。": "Its approvals will no longer be synced.",
   删除: "Remove",
   "已添加账号「{name}」": "Added account “{name}”",
+  "暂时无法连接厂商，已存入发件箱，将自动重试": "The vendor cannot be reached now; the decision is in the outbox and will be retried by itself",
   暂时无法读取支持的厂商列表: "The list of supported vendors cannot be read right now",
   厂商: "Vendor",
   请选择厂商: "Choose a vendor",

@@ -1,6 +1,7 @@
 //! Typed errors. `VendorError` is what a connector reports about one vendor call; `Error` is
 //! what the service reports to the CLI and the UI, always naming the account involved.
 
+use serde::Serialize;
 use thiserror::Error;
 
 /// What went wrong talking to a vendor. Every variant names the vendor call, so a user reading
@@ -134,3 +135,113 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of failure an [`Error`] is, for a caller that decides by kind (the window: retry
+/// offered, a field marked, the account form opened) and never by parsing the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// No such account, approval, draft or entry.
+    NotFound,
+    /// The input was refused before anything was sent; `field` says which where known.
+    Invalid,
+    /// The vendor refused or answered something we could not use.
+    Vendor,
+    /// The vendor refused the account's credentials, or the keychain could not give them.
+    Credentials,
+    /// The vendor could not be reached (network, timeout, 5xx, rate limit): worth a retry.
+    Offline,
+    /// Another process is doing this right now (a sync).
+    Busy,
+    /// It contradicts something already under way (a decision being sent).
+    Conflict,
+    /// The local cache is damaged; nothing more is written to it.
+    Damaged,
+    /// The local cache or a local file could not be read or written.
+    Io,
+}
+
+/// An error as the window receives it: its kind, the sentence to show, and the input field it
+/// concerns where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ErrorReply {
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
+}
+
+impl VendorError {
+    /// The kind of this vendor failure ([`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            VendorError::Auth { .. } => ErrorKind::Credentials,
+            VendorError::Unreachable { .. } | VendorError::Throttled { .. } => ErrorKind::Offline,
+            VendorError::Http { status, .. } if *status >= 500 || *status == 429 => ErrorKind::Offline,
+            VendorError::LocalFile { .. } => ErrorKind::Io,
+            VendorError::Config(_) => ErrorKind::Invalid,
+            VendorError::Field { source, .. } => match source.kind() {
+                ErrorKind::Vendor => ErrorKind::Invalid,
+                other => other,
+            },
+            _ => ErrorKind::Vendor,
+        }
+    }
+}
+
+impl Error {
+    /// The kind of this failure ([`ErrorKind`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Vendor { source, .. } => source.kind(),
+            Error::NoSuchAccount(_) | Error::NoSuchApproval(_) => ErrorKind::NotFound,
+            Error::CacheDamaged(_) => ErrorKind::Damaged,
+            Error::SyncBusy(_) => ErrorKind::Busy,
+            Error::DuplicateAccount(_) | Error::Invalid(_) => ErrorKind::Invalid,
+            Error::Conflict(_) => ErrorKind::Conflict,
+            Error::Secrets(_) => ErrorKind::Credentials,
+            Error::Store(_) => ErrorKind::Io,
+        }
+    }
+
+    /// This error as the window receives it.
+    pub fn reply(&self) -> ErrorReply {
+        let field = match self {
+            Error::Vendor { source, .. } => match source.as_ref() {
+                VendorError::Field { field, .. } => Some(field.clone()),
+                _ => None,
+            },
+            Error::DuplicateAccount(_) => Some("name".to_string()),
+            _ => None,
+        };
+        ErrorReply { kind: self.kind(), message: self.to_string(), field }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of_account(source: VendorError) -> Error {
+        Error::Vendor { account: "云盘".into(), vendor: "yomicloud".into(), source: Box::new(source) }
+    }
+
+    #[test]
+    fn the_window_can_tell_errors_apart_by_kind() {
+        let auth = of_account(VendorError::Auth { call: "x".into(), code: "1".into(), message: "token".into() });
+        let down = of_account(VendorError::Unreachable { call: "x".into(), reason: "refused".into() });
+        let busy = of_account(VendorError::Http { call: "x".into(), status: 503 });
+        let refused = of_account(VendorError::Vendor { call: "x".into(), code: "3".into(), message: "ended".into() });
+        let field = of_account(VendorError::Field {
+            field: "selectId".into(),
+            source: Box::new(VendorError::Vendor { call: "x".into(), code: "2".into(), message: "bad".into() }),
+        });
+        let kinds = [&auth, &down, &busy, &refused, &field, &Error::NoSuchApproval(3)].map(|e| e.kind());
+        use ErrorKind::*;
+        assert_eq!(kinds, [Credentials, Offline, Offline, Vendor, Invalid, NotFound]);
+        assert_eq!(field.reply().field.as_deref(), Some("selectId"));
+        assert_eq!(Error::DuplicateAccount("a".into()).reply().field.as_deref(), Some("name"));
+        assert_eq!(refused.reply().message, refused.to_string(), "the sentence is the error's own");
+    }
+}

@@ -19,12 +19,13 @@ pub mod submission;
 pub mod sync;
 
 pub use connector::{Capabilities, Connector, ListPage, SettingSpec, Source, VendorInfo};
-pub use error::{Error, VendorError};
+pub use error::{Error, ErrorKind, ErrorReply, VendorError};
 pub use model::*;
 pub use service::{AccountInput, AppInfo, Service};
 pub use store::{
     Draft, DraftState, Facets, ListQuery, NewTodos, OutboxEntry, OutboxKind, OutboxState, Page, Sort, Store,
 };
 pub use submission::{
-    FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadProgressEvent, UploadState,
+    FieldValue, PathSummary, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadProgressEvent,
+    UploadState,
 };

@@ -10,7 +10,8 @@ use inbox_core::sync::SyncEvent;
 use inbox_core::*;
 use ts_rs::{Config, TS};
 
-const HEADER: &str = "// Generated from the Rust types by crates/inbox-core/tests/ui_bindings.rs (ts-rs); do not edit.\n\
+const HEADER: &str =
+    "// Generated from the Rust types by crates/inbox-core/tests/ui_bindings.rs (ts-rs); do not edit.\n\
 // After changing one of those types: UPDATE_BINDINGS=1 cargo test -p inbox-core --test ui_bindings\n";
 
 /// Every type the shell's commands take or return and every event payload, in reading order.
@@ -22,12 +23,55 @@ fn declarations() -> Vec<String> {
         ($($t:ty),* $(,)?) => { vec![$(format!("export {}", <$t as TS>::decl(&cfg))),*] };
     }
     decls![
-        Vendor, Inbox, Status, Action, Decision, User, FieldKind, Field, StepRule, StepMember, Step,
-        Attachment, Unreadable, StepMark, RemoteApproval, Approval, ApprovalSummary, Page, BoxCounts,
-        SyncState, Account, SettingSpec, Capabilities, VendorInfo, Sort, ListQuery, AccountInput, AppInfo,
-        SyncEvent, FacetValue, Facets, FieldOption, TemplateField, AttachmentRule, Template, TemplateQuery,
-        FieldValue, Submission, UploadState, UploadProgress, UploadProgressEvent, DraftState, Draft,
-        PathSummary, OutboxKind, OutboxState, OutboxEntry,
+        Vendor,
+        Inbox,
+        Status,
+        Action,
+        Decision,
+        User,
+        FieldKind,
+        Field,
+        StepRule,
+        StepMember,
+        Step,
+        Attachment,
+        Unreadable,
+        StepMark,
+        RemoteApproval,
+        Approval,
+        ApprovalSummary,
+        Page,
+        BoxCounts,
+        SyncState,
+        Account,
+        SettingSpec,
+        Capabilities,
+        VendorInfo,
+        Sort,
+        ListQuery,
+        AccountInput,
+        AppInfo,
+        SyncEvent,
+        FacetValue,
+        Facets,
+        FieldOption,
+        TemplateField,
+        AttachmentRule,
+        Template,
+        TemplateQuery,
+        FieldValue,
+        Submission,
+        UploadState,
+        UploadProgress,
+        UploadProgressEvent,
+        DraftState,
+        Draft,
+        PathSummary,
+        OutboxKind,
+        OutboxState,
+        OutboxEntry,
+        ErrorKind,
+        ErrorReply,
     ]
 }
 

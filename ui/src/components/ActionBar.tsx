@@ -2,7 +2,7 @@ import { CheckOutlined, CloseOutlined, RollbackOutlined } from "@ant-design/icon
 import { Alert, App, Button, Flex, Input, Typography } from "antd";
 import type { TextAreaRef } from "antd/es/input/TextArea";
 import { useEffect, useRef, useState } from "react";
-import { api, errorText } from "../api";
+import { api, errorKind, errorText } from "../api";
 import { actionLabel } from "../format";
 import type { Action, Approval } from "../types";
 import { t } from "../i18n";
@@ -52,7 +52,9 @@ export function ActionBar({ approval, onActed, request }: ActionBarProps) {
     } catch (err) {
       const text = errorText(err);
       setError(text);
-      message.error(text);
+      // Unreachable vendor: the decision waits in the outbox and is retried by itself.
+      if (errorKind(err) === "offline") message.warning(t("暂时无法连接厂商，已存入发件箱，将自动重试"));
+      else message.error(text);
     } finally {
       setRunning(null);
     }

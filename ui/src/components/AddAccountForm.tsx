@@ -1,7 +1,7 @@
 import { PlusOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Form, Input, Select } from "antd";
 import { useState } from "react";
-import { api, errorText } from "../api";
+import { api, errorField, errorText } from "../api";
 import type { Account, Vendor, VendorInfo } from "../types";
 import { t } from "../i18n";
 
@@ -57,7 +57,12 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
       message.success(t("已添加账号「{name}」", { name: account.name }));
       onAdded(account);
     } catch (err) {
-      setError(errorText(err));
+      // A refusal about one field is shown on that field; anything else above the form.
+      const field = errorField(err);
+      const errors = [errorText(err)];
+      if (field === "name" || field === "base_url") form.setFields([{ name: field, errors }]);
+      else if (field !== null && specs.some((s) => s.key === field)) form.setFields([{ name: ["values", field], errors }]);
+      else setError(errorText(err));
     } finally {
       clearSecrets();
       setSubmitting(false);

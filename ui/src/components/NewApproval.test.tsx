@@ -118,7 +118,7 @@ describe("new approval", () => {
     backend.on("submit_draft", async (args) => {
       const id = args.id as number;
       await backend.emit("upload-progress", { draft_id: id, progress: { path: "/home/me/合同.pdf", index: 0, count: 5, sent: 1024, total: 2048, state: "sending" } });
-      throw "stop here";
+      throw { kind: "invalid", message: "stop here" };
     });
     await user.click(screen.getByTestId("btn-send"));
     await waitFor(() => expect(screen.getAllByTestId("upload-progress")[0]).toHaveTextContent("50%"));
@@ -152,7 +152,7 @@ describe("new approval", () => {
     backend.on("submit_draft", (args) => {
       const d = backend.drafts.find((x) => x.id === args.id)!;
       Object.assign(d, { state: "failed", error: "参数错误: step.selectId (code 2)", error_field: "selectId.1" });
-      throw "云盘: 参数错误: step.selectId (code 2) (field `selectId.1`)";
+      throw { kind: "invalid", message: "云盘: 参数错误: step.selectId (code 2) (field `selectId.1`)" };
     });
     await user.click(screen.getByTestId("btn-send"));
     expect(await within(fieldItem("selectId.1")).findByText("参数错误: step.selectId (code 2)")).toBeInTheDocument();
@@ -163,7 +163,7 @@ describe("new approval", () => {
     // A refusal naming no field of the form is shown at the top.
     backend.on("submit_draft", (args) => {
       Object.assign(backend.drafts.find((x) => x.id === args.id)!, { state: "failed", error: "HTTP 500", error_field: null });
-      throw "云盘: HTTP 500";
+      throw { kind: "offline", message: "云盘: HTTP 500" };
     });
     await user.click(screen.getByTestId("btn-send"));
     expect(await screen.findByTestId("send-error")).toHaveTextContent("HTTP 500");

@@ -65,7 +65,7 @@ describe("settings", () => {
   it("shows why adding failed and still clears the secret", async () => {
     const backend = installBackend({ accounts: [] });
     backend.on("add_account", () => {
-      throw "无法连接 https://pan.example.com：连接被拒绝";
+      throw { kind: "offline", message: "无法连接 https://pan.example.com：连接被拒绝" };
     });
     const user = await openSettings();
     await user.type(screen.getByTestId("account-name"), "我的云盘");
@@ -78,6 +78,21 @@ describe("settings", () => {
     expect(screen.getByTestId("account-name")).toHaveValue("我的云盘");
   });
 
+  it("shows a refusal about one field on that field, not above the form", async () => {
+    const backend = installBackend({ accounts: [] });
+    backend.on("add_account", () => {
+      throw { kind: "invalid", message: "an account named \"我的云盘\" already exists", field: "name" };
+    });
+    const user = await openSettings();
+    await user.type(screen.getByTestId("account-name"), "我的云盘");
+    await user.type(screen.getByTestId("account-base-url"), "https://pan.example.com");
+    await user.type(screen.getByTestId("setting-uid"), "42");
+    await user.type(screen.getByTestId("setting-token"), "s3cret-token");
+    await user.click(screen.getByTestId("btn-add-account"));
+    expect(await screen.findByText('an account named "我的云盘" already exists')).toBeInTheDocument();
+    expect(screen.queryByTestId("add-account-error")).toBeNull();
+  });
+
   it("tests the connection and shows the sentence or the error", async () => {
     const backend = installBackend();
     const user = await openSettings();
@@ -87,7 +102,7 @@ describe("settings", () => {
     expect(backend.callsOf("test_account")).toEqual([{ id: 1 }]);
 
     backend.on("test_account", () => {
-      throw "公司云盘：token无效或已过期 (code 1)";
+      throw { kind: "credentials", message: "公司云盘：token无效或已过期 (code 1)" };
     });
     await user.click(within(row).getByTestId("btn-test-account"));
     await waitFor(() =>

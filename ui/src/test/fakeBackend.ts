@@ -164,7 +164,7 @@ export interface Backend {
   accounts: Account[];
   drafts: Draft[];
   callsOf: (cmd: string) => Record<string, unknown>[];
-  /** Replace a command's behaviour (throw a string to reject like the shell does). */
+  /** Replace a command's behaviour (throw an `ErrorReply` to reject like the shell does). */
   on: (cmd: string, handler: Handler) => void;
   emit: (event: string, payload: unknown) => Promise<void>;
   outbox: OutboxEntry[];
@@ -230,12 +230,12 @@ export function installBackend(
     },
     get_approval: (args) => {
       const found = approvals.find((a) => a.id === args.id);
-      if (!found) throw `审批 ${String(args.id)} 不存在`;
+      if (!found) throw { kind: "not_found", message: `审批 ${String(args.id)} 不存在` };
       return found;
     },
     act: (args) => {
       const a = approvals.find((x) => x.id === args.id);
-      if (!a) throw "审批不存在";
+      if (!a) throw { kind: "not_found", message: "审批不存在" };
       const action = args.action as Action;
       a.status = action === "approve" ? "approved" : action === "reject" ? "rejected" : "cancelled";
       a.boxes = action === "cancel" ? a.boxes : ["processed"];
@@ -289,7 +289,7 @@ export function installBackend(
     },
     submit_draft: (args) => {
       const at = drafts.findIndex((x) => x.id === args.id);
-      if (at < 0) throw `no draft ${String(args.id)}`;
+      if (at < 0) throw { kind: "not_found", message: `no draft ${String(args.id)}` };
       const d = drafts[at];
       const t = templates.find((x) => x.id === d.submission.template_id);
       const created = makeApproval(nextApproval++, {
@@ -306,13 +306,13 @@ export function installBackend(
     list_outbox: () => structuredClone(outbox),
     retry_action: (args) => {
       const at = outbox.findIndex((x) => x.id === args.id);
-      if (at < 0) throw `no outbox entry ${String(args.id)}`;
+      if (at < 0) throw { kind: "not_found", message: `no outbox entry ${String(args.id)}` };
       const [done] = outbox.splice(at, 1);
       return { ...done, state: "done", attempts: done.attempts + 1, last_error: null, last_count: null, last_unreadable: null };
     },
     discard_action: (args) => {
       const at = outbox.findIndex((x) => x.id === args.id);
-      if (at < 0) throw `no outbox entry ${String(args.id)}`;
+      if (at < 0) throw { kind: "not_found", message: `no outbox entry ${String(args.id)}` };
       const [gone] = outbox.splice(at, 1);
       return { ...gone, state: "discarded" };
     },
@@ -341,7 +341,7 @@ export function installBackend(
       const args = (payload ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args: JSON.parse(JSON.stringify(args)) });
       const handler = overrides.get(cmd) ?? builtin[cmd];
-      if (!handler) throw `unknown command ${cmd}`;
+      if (!handler) throw { kind: "invalid", message: `unknown command ${cmd}` };
       return handler(args);
     },
     { shouldMockEvents: true },
