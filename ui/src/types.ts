@@ -134,8 +134,13 @@ export interface SettingSpec {
   key: string;
   label: string;
   secret: boolean;
+  /** Required whenever the setting applies (see `when`). */
   required: boolean;
   help: string;
+  /** The values of a choice setting (a select); the first is the default. */
+  choices?: { value: string; label: string }[];
+  /** Asked and used only when the setting `key` has `value` (e.g. a connection mode). */
+  when?: { key: string; value: string } | null;
 }
 
 export interface VendorInfo {
