@@ -177,8 +177,45 @@ async fn hold_zeyi_demo_decisions(ui: &Ui) -> Result<()> {
     Ok(())
 }
 
-/// The base URL of the demo account of `vendor`, from the app's own `list_accounts` command.
-async fn demo_base_url(ui: &Ui, vendor: &str) -> Result<String> {
+/// Demo mode reaches 则一 as a company does, through a relay (in-process here): the demo zeyi
+/// account is in relay mode, the approvals the demo sent went through the relay, and when the
+/// simulated 则一 decides, its callback goes to the relay, the app pulls it, and the window shows
+/// 已通过 without anyone syncing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zeyi_results_arrive_through_the_demo_relay() {
+    run_app_test("zeyi-relay", async |ui: Ui| {
+        let account = demo_account(&ui, "zeyi").await?;
+        ensure!(account["settings"]["mode"] == "relay", "the demo zeyi account is not in relay mode: {account}");
+        ensure!(account["settings"].get("app_key").is_none(), "no 则一 key on the desktop: {account}");
+        ui.click_testid("box-submitted").await?;
+        wait_for_box(&ui, "我提交的").await?;
+        let rows = filter_by_vendor(&ui, "zeyi").await?;
+        let target = rows.first().cloned().context("the demo sent no zeyi approval")?;
+        let base_url = demo_base_url(&ui, "zeyi").await?;
+        // 则一 decides every pending approval now instead of in 30 s.
+        sim_admin(&base_url, "/__sim/zeyi/auto-decide", r#"{"after_secs":0}"#).await?;
+        let what = format!("the detail of zeyi #{} to show 已通过", target.id);
+        wait_for(&what, RELAY_TIMEOUT, async || {
+            open_row(&ui, &target).await?;
+            let status = ui.attr(&tid("detail-status"), "data-status").await?;
+            let shown = ui.text(&tid("detail-status")).await?.unwrap_or_default();
+            Ok((status.as_deref() == Some("approved") && shown.contains("已通过")).then_some(()))
+        })
+        .await?;
+        no_error_toast(&ui).await?;
+        let shot = ui.screenshot("zeyi-relay").await?;
+        eprintln!("zeyi #{} 已通过 through the relay; screenshot: {}", target.id, shot.display());
+        Ok(())
+    })
+    .await;
+}
+
+/// How long a decision may take to reach the window through the relay: the simulator's tick,
+/// the callback, and the app's long-poll (answered as soon as the result is stored).
+const RELAY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The demo account of `vendor` as the app's own `list_accounts` command shows it.
+async fn demo_account(ui: &Ui, vendor: &str) -> Result<serde_json::Value> {
     let accounts = ui
         .client
         .execute_async(
@@ -191,13 +228,19 @@ async fn demo_base_url(ui: &Ui, vendor: &str) -> Result<String> {
     if let Some(error) = accounts.get("error") {
         bail!("list_accounts failed: {error}");
     }
-    let base_url = accounts["ok"]
+    accounts["ok"]
         .as_array()
         .into_iter()
         .flatten()
         .find(|a| a["vendor"] == vendor && a["demo"] == true)
-        .and_then(|a| a["base_url"].as_str())
-        .with_context(|| format!("list_accounts has no demo {vendor} account: {accounts}"))?;
+        .cloned()
+        .with_context(|| format!("list_accounts has no demo {vendor} account: {accounts}"))
+}
+
+/// The base URL of the demo account of `vendor`, from the app's own `list_accounts` command.
+async fn demo_base_url(ui: &Ui, vendor: &str) -> Result<String> {
+    let account = demo_account(ui, vendor).await?;
+    let base_url = account["base_url"].as_str().with_context(|| format!("no base_url: {account}"))?;
     Ok(base_url.to_owned())
 }
 

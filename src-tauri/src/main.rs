@@ -23,8 +23,8 @@ pub struct AppState {
     pub scheduler: Arc<Scheduler>,
     pub demo: bool,
     pub data_dir: PathBuf,
-    /// The in-process simulators of demo mode; they stop with the app.
-    _sims: Option<vendor_sim::Running>,
+    /// The in-process simulators and relay of demo mode; they stop with the app.
+    _demo: Option<demo::Demo>,
     /// The zeyi callback listener, when it could bind.
     pub callbacks: Option<CallbackServer>,
 }
@@ -143,19 +143,19 @@ async fn start(opts: &Options) -> anyhow::Result<AppState> {
     let data_dir = opts.data_dir.clone().unwrap_or_else(Service::default_data_dir);
     let service = Service::open(&data_dir).with_context(|| format!("opening the cache in {}", data_dir.display()))?;
     let demo = opts.demo || service.accounts()?.iter().all(|a| a.demo);
-    let sims = if demo {
-        Some(demo::start(&service, opts.wild).await?)
+    let in_demo = if demo {
+        Some(demo::start(&service, &data_dir, opts.wild).await?)
     } else {
         demo::remove_accounts(&service)?;
         None
     };
     let callbacks = start_callbacks(&service, opts, demo).await;
-    if let (Some(sims), Some(server)) = (&sims, &callbacks) {
-        demo::send_zeyi_forms(&service, sims, server.callback_url()).await;
+    if in_demo.is_some() {
+        demo::send_zeyi_forms(&service).await;
     }
     let interval = if demo { Duration::from_secs(60) } else { Duration::from_secs(300) };
     let scheduler = Scheduler::start(service.clone(), interval);
-    Ok(AppState { service, scheduler, demo, data_dir, _sims: sims, callbacks })
+    Ok(AppState { service, scheduler, demo, data_dir, _demo: in_demo, callbacks })
 }
 
 /// Starts the zeyi callback listener; a busy port is logged, not fatal (only zeyi needs it).

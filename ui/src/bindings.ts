@@ -130,7 +130,24 @@ last_count: number | null, last_unreadable: number | null, };
 
 export type Account = { id: number, name: string, vendor: Vendor, base_url: string, settings: Record<string, string>, demo: boolean, sync: SyncState, };
 
-export type SettingSpec = { key: string, label: string, secret: boolean, required: boolean, help: string, };
+export type Choice = { value: string, label: string, };
+
+export type When = { key: string, value: string, };
+
+export type SettingSpec = { key: string, label: string, secret: boolean, 
+/**
+ * Required whenever the setting applies (see `when`).
+ */
+required: boolean, help: string, 
+/**
+ * The values it may take, when it is a choice; the first is the default.
+ */
+choices: Array<Choice>, 
+/**
+ * The setting belongs to one choice of another setting (e.g. a connection mode): it is
+ * asked, required and used only when that setting has that value.
+ */
+when: When | null, };
 
 export type Capabilities = { boxes: Array<Inbox>, actions: Array<Action>, attachments: boolean, submit: boolean, 
 /**

@@ -23,7 +23,8 @@ enum Command {
     /// Manage vendor accounts.
     #[command(subcommand)]
     Account(AccountCommand),
-    /// Sync one account (name or number) or all of them.
+    /// Sync one account (name or number) or all of them; a zeyi account via a relay pulls the
+    /// results waiting there.
     Sync { account: Option<String> },
     /// List cached approvals, newest first.
     List(ListArgs),
@@ -129,7 +130,9 @@ enum AccountCommand {
         #[arg(long)]
         base_url: String,
         /// Non-secret settings: `--set uid=3`, several at once (`--set app_key=k username=E001`)
-        /// or repeated (`--set app_key=k --set username=E001`).
+        /// or repeated (`--set app_key=k --set username=E001`). A zeyi account through the
+        /// company's relay: `--set mode=relay relay_url=https://relay.example.com username=E001`
+        /// (its secret is `relay_token`).
         #[arg(long = "set", value_name = "KEY=VALUE", num_args = 1.., action = clap::ArgAction::Append, value_parser = parse_key_value)]
         settings: Vec<(String, String)>,
         /// Read the secrets as one JSON object from standard input.
@@ -218,8 +221,10 @@ async fn run(cli: Cli) -> Result<()> {
 async fn account(service: &Arc<Service>, cmd: AccountCommand) -> Result<()> {
     match cmd {
         AccountCommand::Add { vendor, name, base_url, settings, secrets_stdin } => {
-            let secrets = if secrets_stdin { secrets_from_stdin()? } else { prompt_secrets(service, vendor)? };
-            let settings = settings.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+            let settings: serde_json::Map<String, serde_json::Value> =
+                settings.into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+            let secrets =
+                if secrets_stdin { secrets_from_stdin()? } else { prompt_secrets(service, vendor, &settings)? };
             let input =
                 AccountInput { vendor, name, base_url, settings, secrets: inbox_core::secrets::Secrets(secrets) };
             let account = service.add_account(input)?;
@@ -266,13 +271,19 @@ fn secrets_from_stdin() -> Result<serde_json::Map<String, serde_json::Value>> {
     serde_json::from_str(&text).context("the secrets on stdin must be one JSON object, e.g. {\"token\": \"…\"}")
 }
 
-fn prompt_secrets(service: &Service, vendor: Vendor) -> Result<serde_json::Map<String, serde_json::Value>> {
+/// Prompts for the secret fields that apply to these settings (a zeyi account via a relay is
+/// asked for its relay token only).
+fn prompt_secrets(
+    service: &Service,
+    vendor: Vendor,
+    settings: &serde_json::Map<String, serde_json::Value>,
+) -> Result<serde_json::Map<String, serde_json::Value>> {
     if !std::io::stdin().is_terminal() {
         bail!("secrets are read from a terminal prompt; without one, pass --secrets-stdin and a JSON object on stdin");
     }
     let info = service.vendors().into_iter().find(|v| v.id == vendor).context("unknown vendor")?;
     let mut out = serde_json::Map::new();
-    for spec in info.settings.iter().filter(|s| s.secret) {
+    for spec in info.settings.iter().filter(|s| s.secret && s.applies(&info.settings, settings)) {
         let value = rpassword::prompt_password(format!("{} ({}): ", spec.label, spec.key))?;
         out.insert(spec.key.to_string(), value.into());
     }

@@ -23,6 +23,7 @@
 //! (docs/zeyi-protocol.md says how to expose it).
 
 mod limits;
+pub mod pull;
 
 pub use limits::Tally;
 
@@ -618,22 +619,10 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
     let parsed: CallbackBody = serde_json::from_slice(&json)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", format!("not the documented callback: {e}")))?;
     let _one_at_a_time = lock(&shared.applying);
-    let cached = match store.approval_by_remote(account.id, &parsed.audit_id).map_err(&internal)? {
-        Some(a) => Some(a),
-        // Sent, but 则一 never named its auditId (docs/zeyi-protocol.md choice 3): kept by business id.
-        None => store.approval_by_remote(account.id, &map::awaiting_audit_id(&parsed.id)).map_err(&internal)?,
+    let (before, updated) = match result_applied(store, account.id, &parsed).map_err(&internal)? {
+        Ok(applied) => applied,
+        Err(mismatch) => return Err(refuse(StatusCode::BAD_REQUEST, "BODY_INVALID", mismatch)),
     };
-    if let Some((id, _)) = cached.as_ref().and_then(|a| map::business_ref(&a.remote.raw)) {
-        if id != parsed.id {
-            return Err(refuse(
-                StatusCode::BAD_REQUEST,
-                "BODY_INVALID",
-                format!("auditId {} belongs to business id {id}, not {}", parsed.audit_id, parsed.id),
-            ));
-        }
-    }
-    let before = cached.as_ref().map(|a| a.remote.status);
-    let updated = map::apply_callback(cached.map(|a| a.remote), &parsed, now());
     // The nonce and the result in one transaction: a write that fails keeps neither, so
     // 则一's retry of this same callback is accepted rather than refused as a replay.
     let applied =
@@ -642,15 +631,48 @@ fn apply(shared: &Shared, v: Verified<'_>, body: &[u8]) -> Result<Value, Refusal
         return Err(refuse(StatusCode::CONFLICT, "NONCE_REPLAYED", "this nonce was already used"));
     }
     shared.service.announce_changed(account.id);
-    match before.filter(|s| s.is_final() && *s != updated.status) {
-        Some(was) => {
-            tracing::warn!(account = %account.name, audit_id = %parsed.audit_id, was = was.as_str(), status = updated.status.as_str(), "callback changed an ended approval (its history says so)")
-        }
-        None => {
-            tracing::info!(account = %account.name, audit_id = %parsed.audit_id, status = updated.status.as_str(), "callback applied")
+    log_applied(&account, &parsed, before, &updated);
+    Ok(json!({ "id": parsed.id, "auditId": parsed.audit_id }))
+}
+
+/// What a result 则一 reported does to the cache, for the listener and the relay's pull alike:
+/// the approval it concerns (by auditId; else by business id, when 则一 never named the auditId,
+/// choice 3; else a stranger's, choice 8) as it stood, and as it stands after the result
+/// (`map::apply_callback`). Nothing is written. The inner `Err` says, in words, why the result
+/// cannot be this approval's (its auditId belongs to another business id).
+pub(crate) fn result_applied(
+    store: &crate::store::Store,
+    account_id: i64,
+    parsed: &CallbackBody,
+) -> Result<Result<(Option<crate::model::Status>, crate::model::RemoteApproval), String>, crate::store::StoreError> {
+    let cached = match store.approval_by_remote(account_id, &parsed.audit_id)? {
+        Some(a) => Some(a),
+        None => store.approval_by_remote(account_id, &map::awaiting_audit_id(&parsed.id))?,
+    };
+    if let Some((id, _)) = cached.as_ref().and_then(|a| map::business_ref(&a.remote.raw)) {
+        if id != parsed.id {
+            return Ok(Err(format!("auditId {} belongs to business id {id}, not {}", parsed.audit_id, parsed.id)));
         }
     }
-    Ok(json!({ "id": parsed.id, "auditId": parsed.audit_id }))
+    let before = cached.as_ref().map(|a| a.remote.status);
+    Ok(Ok((before, map::apply_callback(cached.map(|a| a.remote), parsed, now()))))
+}
+
+/// One line per applied result; a louder one when it changed an approval that had ended.
+pub(crate) fn log_applied(
+    account: &Account,
+    parsed: &CallbackBody,
+    before: Option<crate::model::Status>,
+    updated: &crate::model::RemoteApproval,
+) {
+    match before.filter(|s| s.is_final() && *s != updated.status) {
+        Some(was) => {
+            tracing::warn!(account = %account.name, audit_id = %parsed.audit_id, was = was.as_str(), status = updated.status.as_str(), "a result changed an ended approval (its history says so)")
+        }
+        None => {
+            tracing::info!(account = %account.name, audit_id = %parsed.audit_id, status = updated.status.as_str(), "result applied")
+        }
+    }
 }
 
 #[cfg(test)]

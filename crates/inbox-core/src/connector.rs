@@ -110,13 +110,45 @@ pub struct Capabilities {
 }
 
 /// A field of an account's configuration. Secret ones live only in the keychain.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 pub struct SettingSpec {
     pub key: &'static str,
     pub label: &'static str,
     pub secret: bool,
+    /// Required whenever the setting applies (see `when`).
     pub required: bool,
     pub help: &'static str,
+    /// The values it may take, when it is a choice; the first is the default.
+    pub choices: &'static [Choice],
+    /// The setting belongs to one choice of another setting (e.g. a connection mode): it is
+    /// asked, required and used only when that setting has that value.
+    pub when: Option<When>,
+}
+
+/// One value of a choice setting, with the words the form shows for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
+/// "Only when the setting `key` is `value`."
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct When {
+    pub key: &'static str,
+    pub value: &'static str,
+}
+
+impl SettingSpec {
+    /// Whether this setting applies to an account with these settings: always, or when the
+    /// setting it depends on has its value (a choice left out takes its first, default, value).
+    pub fn applies(&self, specs: &[SettingSpec], settings: &serde_json::Map<String, serde_json::Value>) -> bool {
+        let Some(when) = self.when else { return true };
+        let given = settings.get(when.key).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+        let chosen =
+            given.or_else(|| specs.iter().find(|s| s.key == when.key).and_then(|s| s.choices.first()).map(|c| c.value));
+        chosen == Some(when.value)
+    }
 }
 
 /// What the UI needs to know about a vendor before any account exists.

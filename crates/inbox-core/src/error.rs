@@ -14,6 +14,10 @@ pub enum VendorError {
     /// The vendor refused our credentials.
     #[error("{call}: the vendor refused the credentials (code {code}: {message})")]
     Auth { call: String, code: String, message: String },
+    /// A relay in front of the vendor (the 则一 relay, docs/relay.md) refused the call itself:
+    /// it never reached the vendor.
+    #[error("{call}: the relay refused it (code {code}: {message}); nothing was sent to the vendor")]
+    Relay { call: String, code: String, message: String },
     /// The host could not be reached or the connection broke.
     #[error("{call}: cannot reach the vendor: {reason}")]
     Unreachable { call: String, reason: String },
@@ -92,6 +96,7 @@ impl VendorError {
         match self {
             VendorError::Vendor { call, .. }
             | VendorError::Auth { call, .. }
+            | VendorError::Relay { call, .. }
             | VendorError::Unreachable { call, .. }
             | VendorError::Http { call, .. }
             | VendorError::Malformed { call, .. }

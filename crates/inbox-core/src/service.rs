@@ -301,6 +301,16 @@ impl Service {
             }),
             Err(e) => Err(e),
         };
+        // A zeyi account via the relay: its results wait at the relay; a sync pulls them.
+        let result = match result {
+            Ok(mut report) if connectors::zeyi::via_relay(&account) => {
+                self.pull_relay_results(id, std::time::Duration::ZERO).await.map(|pulled| {
+                    report.fetched += pulled.applied;
+                    report
+                })
+            }
+            other => other,
+        };
         self.set_running(id, false);
         let reason = result.as_ref().err().map(reason_of);
         if let Some(r) = &reason {
@@ -778,7 +788,20 @@ fn validate(mut input: AccountInput) -> Result<AccountInput> {
         )));
     }
     let info = connectors::vendor_info(input.vendor);
-    for spec in info.settings.iter().filter(|s| s.required) {
+    for spec in info.settings.iter().filter(|s| !s.choices.is_empty()) {
+        let given = input.settings.get(spec.key).and_then(|v| v.as_str()).map(str::trim);
+        if let Some(v) = given.filter(|v| !v.is_empty() && !spec.choices.iter().any(|c| c.value == *v)) {
+            let allowed: Vec<&str> = spec.choices.iter().map(|c| c.value).collect();
+            return Err(Error::Invalid(format!(
+                "{} setting `{}` ({}) must be one of {}, not \"{v}\"",
+                info.id,
+                spec.key,
+                spec.label,
+                allowed.join(", ")
+            )));
+        }
+    }
+    for spec in info.settings.iter().filter(|s| s.required && s.applies(&info.settings, &input.settings)) {
         let present = if spec.secret {
             input.secrets.get(spec.key).is_some()
         } else {
@@ -899,5 +922,28 @@ mod tests {
         let mut long = input(serde_json::json!({"uid": "3"}), serde_json::json!({"token": "t"}));
         long.name = "名".repeat(MAX_NAME_CHARS + 1);
         assert!(validate(long).unwrap_err().to_string().contains("at most"));
+    }
+
+    fn zeyi(settings: serde_json::Value, secrets: serde_json::Value) -> AccountInput {
+        AccountInput { vendor: Vendor::Zeyi, ..input(settings, secrets) }
+    }
+
+    #[test]
+    fn a_zeyi_account_needs_what_its_mode_needs() {
+        let relay = serde_json::json!({"mode": "relay", "relay_url": "https://relay.example", "username": "E001"});
+        assert!(validate(zeyi(relay.clone(), serde_json::json!({"relay_token": "irt1.a.b"}))).is_ok());
+        let e = validate(zeyi(relay, serde_json::json!({}))).unwrap_err().to_string();
+        assert!(e.contains("relay_token"), "{e}");
+        let direct = serde_json::json!({"app_key": "k", "username": "E001", "callback_app_key": "cb"});
+        let secrets = serde_json::json!({"app_secret": "s", "callback_app_secret": "c"});
+        assert!(validate(zeyi(direct.clone(), secrets.clone())).is_ok(), "no mode: direct, as before");
+        let e = validate(zeyi(serde_json::json!({"mode": "direct", "username": "E001"}), serde_json::json!({})))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("app_key"), "direct mode needs 则一's keys: {e}");
+        let mut odd = direct;
+        odd["mode"] = "tunnel".into();
+        let e = validate(zeyi(odd, secrets)).unwrap_err().to_string();
+        assert!(e.contains("direct, relay") && e.contains("tunnel"), "{e}");
     }
 }

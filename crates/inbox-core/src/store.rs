@@ -216,6 +216,14 @@ fn migrations() -> Migrations<'static> {
     M::up(
         "ALTER TABLE outbox ADD COLUMN step TEXT;
         ALTER TABLE outbox ADD COLUMN step_name TEXT;",
+    ),
+    // A zeyi account via the relay (issue 16): the cursor of the last result pulled from the
+    // relay and applied, so the next pull asks only for later ones.
+    M::up(
+        "CREATE TABLE relay_cursors (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            cursor INTEGER NOT NULL
+        ) WITHOUT ROWID;",
     )])
 }
 
@@ -854,6 +862,31 @@ impl Store {
         let id = upsert_known(&tx, account_id, item)?;
         tx.commit()?;
         Ok(Some(id))
+    }
+
+    /// The cursor of the last result pulled from the account's relay and applied (0: none yet).
+    pub fn relay_cursor(&self, account_id: i64) -> Result<i64> {
+        let conn = self.conn();
+        let cursor = conn
+            .query_row("SELECT cursor FROM relay_cursors WHERE account_id = ?1", [account_id], |r| r.get(0))
+            .optional()?;
+        Ok(cursor.unwrap_or(0))
+    }
+
+    /// Applies a result pulled from the relay: the approval as it now stands (`None`: nothing
+    /// to write) and the cursor up to `cursor`, in one transaction, so a cursor is never ahead
+    /// of what was applied. The cursor only moves forward (two processes may pull at once).
+    pub fn apply_pulled(&self, account_id: i64, item: Option<&RemoteApproval>, cursor: i64) -> Result<Option<i64>> {
+        let mut conn = self.conn();
+        let tx = write_tx(&mut conn)?;
+        let id = item.map(|item| upsert_known(&tx, account_id, item)).transpose()?;
+        tx.execute(
+            "INSERT INTO relay_cursors (account_id, cursor) VALUES (?1, ?2)
+             ON CONFLICT(account_id) DO UPDATE SET cursor = max(cursor, excluded.cursor)",
+            params![account_id, cursor],
+        )?;
+        tx.commit()?;
+        Ok(id)
     }
 
     /// How many callback nonces are kept (tests, diagnostics).

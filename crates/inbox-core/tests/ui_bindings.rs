@@ -3,7 +3,7 @@
 //! when `ui/src/bindings.ts` differs. `UPDATE_BINDINGS=1 cargo test -p inbox-core --test
 //! ui_bindings` rewrites the file after a change to one of these types.
 
-use inbox_core::connector::Capabilities;
+use inbox_core::connector::{Capabilities, Choice, When};
 use inbox_core::store::{BoxCounts, FacetValue};
 use inbox_core::submission::{AttachmentRule, FieldOption, TemplateField};
 use inbox_core::sync::SyncEvent;
@@ -44,6 +44,8 @@ fn declarations() -> Vec<String> {
         BoxCounts,
         SyncState,
         Account,
+        Choice,
+        When,
         SettingSpec,
         Capabilities,
         VendorInfo,

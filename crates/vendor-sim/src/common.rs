@@ -348,7 +348,9 @@ pub async fn serve_router(router: Router, addr: SocketAddr) -> io::Result<Runnin
     let bound = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        let server = axum::serve(listener, router).with_graceful_shutdown(async {
+        // With the peer's address in each request (`ConnectInfo`): 则一's IP whitelist reads it.
+        let app = router.into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = stopped.await;
         });
         if let Err(err) = server.await {

@@ -1,6 +1,7 @@
 //! `vendor-sim`: runs every vendor simulator for demos and end-to-end tests.
 //!
-//! `vendor-sim serve [--addr 127.0.0.1:0] [--seed N] [--approvals N] [--wild]` prints one JSON line per
+//! `vendor-sim serve [--addr 127.0.0.1:0] [--seed N] [--approvals N] [--wild]
+//! [--zeyi-callback-url URL] [--zeyi-whitelist 127.0.0.2,…]` prints one JSON line per
 //! vendor (`{"vendor","base_url","settings","secrets"}`) on stdout, then serves until Ctrl-C or
 //! SIGTERM. Logs go to stderr (`RUST_LOG` filters them).
 
@@ -36,6 +37,12 @@ enum Command {
         /// `inbox callbacks serve` prints. Without it, decisions are kept but not delivered.
         #[arg(long)]
         zeyi_callback_url: Option<String>,
+        /// Client addresses the zeyi simulator (则一) accepts calls from, like its IP whitelist
+        /// (e.g. `--zeyi-whitelist 127.0.0.2`, the address an `inbox-relay` with
+        /// `outbound_addr = "127.0.0.2"` calls from); others are refused with
+        /// `IP_NOT_WHITELISTED`. Without it, every caller is accepted.
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        zeyi_whitelist: Vec<std::net::IpAddr>,
         /// Serve a real tenant's data: unknown enum words, fields no document lists, optional
         /// fields missing or null, field types beyond the examples, long and rare-character
         /// texts (see `wild.rs`).
@@ -48,9 +55,10 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     init_logging();
     match Cli::parse().command {
-        Command::Serve { addr, seed, approvals, zeyi_callback_url, wild } => {
+        Command::Serve { addr, seed, approvals, zeyi_callback_url, zeyi_whitelist, wild } => {
             let tenant = if wild { vendor_sim::Tenant::Wild } else { vendor_sim::Tenant::Tidy };
-            serve(addr, seed, approvals, zeyi_callback_url, tenant).await
+            let zeyi = ZeyiOptions { callback_url: zeyi_callback_url, whitelist: zeyi_whitelist };
+            serve(addr, seed, approvals, zeyi, tenant).await
         }
     }
 }
@@ -62,15 +70,23 @@ fn init_logging() {
     tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).init();
 }
 
+/// What `serve` sets on the zeyi simulator.
+struct ZeyiOptions {
+    callback_url: Option<String>,
+    /// Empty: no whitelist.
+    whitelist: Vec<std::net::IpAddr>,
+}
+
 async fn serve(
     addr: SocketAddr,
     seed: u64,
     approvals: usize,
-    zeyi_callback_url: Option<String>,
+    zeyi: ZeyiOptions,
     tenant: vendor_sim::Tenant,
 ) -> anyhow::Result<()> {
     let running = vendor_sim::start_tenants(addr, seed, approvals, tenant).await?;
-    running.zeyi().set_callback_url(zeyi_callback_url);
+    running.zeyi().set_callback_url(zeyi.callback_url);
+    running.zeyi().set_whitelist((!zeyi.whitelist.is_empty()).then_some(zeyi.whitelist));
     let mut out = std::io::stdout().lock();
     for account in running.accounts() {
         writeln!(out, "{}", serde_json::to_string(account)?).context("cannot write to stdout")?;

@@ -2,7 +2,7 @@ import { PlusOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Form, Input, Select } from "antd";
 import { useState } from "react";
 import { api, errorField, errorText } from "../api";
-import type { Account, Vendor, VendorInfo } from "../types";
+import type { Account, SettingSpec, Vendor, VendorInfo } from "../types";
 import { t } from "../i18n";
 
 interface AddAccountFormProps {
@@ -17,8 +17,21 @@ interface FormValues {
   values?: Record<string, string | undefined>;
 }
 
+/** The value a setting has in the form: what was chosen or typed, else a choice's default. */
+function valueOf(specs: SettingSpec[], values: Record<string, string | undefined> | undefined, key: string) {
+  const typed = values?.[key]?.trim();
+  if (typed) return typed;
+  return specs.find((s) => s.key === key)?.choices?.[0]?.value ?? "";
+}
+
+/** Whether a setting applies with these values (one that belongs to another mode does not). */
+function applies(spec: SettingSpec, specs: SettingSpec[], values: Record<string, string | undefined> | undefined) {
+  return !spec.when || valueOf(specs, values, spec.when.key) === spec.when.value;
+}
+
 /**
- * 添加账号: vendor, name, base URL and one input per setting the vendor declares. Secret settings
+ * 添加账号: vendor, name, base URL and one input per setting the vendor declares: a select for a
+ * choice (e.g. zeyi's 直连 / 经中继), and only the settings of the chosen mode. Secret settings
  * are sent in `secrets` (the shell puts them in the keychain) and cleared from the form after
  * every submit, successful or not.
  */
@@ -30,6 +43,8 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
   const vendorId = Form.useWatch("vendor", form) ?? vendors[0]?.id;
   const vendor = vendors.find((v) => v.id === vendorId);
   const specs = vendor?.settings ?? [];
+  const values = Form.useWatch("values", form);
+  const shown = specs.filter((spec) => applies(spec, specs, values));
 
   const clearSecrets = () => {
     specs.filter((s) => s.secret).forEach((s) => form.setFieldValue(["values", s.key], undefined));
@@ -38,7 +53,7 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
   const submit = async (values: FormValues) => {
     const settings: Record<string, string> = {};
     const secrets: Record<string, string> = {};
-    for (const spec of specs) {
+    for (const spec of specs.filter((s) => applies(s, specs, values.values))) {
       const v = (values.values?.[spec.key] ?? "").trim();
       if (v === "") continue;
       (spec.secret ? secrets : settings)[spec.key] = v;
@@ -61,7 +76,7 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
       const field = errorField(err);
       const errors = [errorText(err)];
       if (field === "name" || field === "base_url") form.setFields([{ name: field, errors }]);
-      else if (field !== null && specs.some((s) => s.key === field)) form.setFields([{ name: ["values", field], errors }]);
+      else if (field !== null && shown.some((s) => s.key === field)) form.setFields([{ name: ["values", field], errors }]);
       else setError(errorText(err));
     } finally {
       clearSecrets();
@@ -109,15 +124,21 @@ export function AddAccountForm({ vendors, onAdded }: AddAccountFormProps) {
       >
         <Input placeholder="https://" data-testid="account-base-url" />
       </Form.Item>
-      {specs.map((spec) => (
+      {shown.map((spec) => (
         <Form.Item
           key={`${vendorId}-${spec.key}`}
           name={["values", spec.key]}
           label={spec.label}
           extra={spec.help || undefined}
+          initialValue={spec.choices?.[0]?.value}
           rules={spec.required ? [{ required: true, whitespace: true, message: t("请填写{label}", { label: spec.label }) }] : []}
         >
-          {spec.secret ? (
+          {spec.choices && spec.choices.length > 0 ? (
+            <Select
+              options={spec.choices.map((c) => ({ value: c.value, label: c.label }))}
+              data-testid={`setting-${spec.key}`}
+            />
+          ) : spec.secret ? (
             <Input.Password autoComplete="new-password" data-testid={`setting-${spec.key}`} />
           ) : (
             <Input data-testid={`setting-${spec.key}`} />

@@ -3,6 +3,22 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import Root from "../App";
 import { installBackend } from "../test/fakeBackend";
+import type { VendorInfo } from "../types";
+
+/** zeyi as the backend describes it: a mode choice, and settings that belong to one mode. */
+const zeyi: VendorInfo = {
+  id: "zeyi",
+  name: "则一 TMS (zeyi)",
+  settings: [
+    { key: "mode", label: "连接方式", secret: false, required: false, help: "", choices: [{ value: "direct", label: "直连" }, { value: "relay", label: "经中继" }], when: null },
+    { key: "relay_url", label: "中继地址", secret: false, required: true, help: "", when: { key: "mode", value: "relay" }, choices: [] },
+    { key: "relay_token", label: "中继令牌", secret: true, required: true, help: "", when: { key: "mode", value: "relay" }, choices: [] },
+    { key: "app_key", label: "appKey", secret: false, required: true, help: "", when: { key: "mode", value: "direct" }, choices: [] },
+    { key: "app_secret", label: "appSecret", secret: true, required: true, help: "", when: { key: "mode", value: "direct" }, choices: [] },
+    { key: "username", label: "发起人工号", secret: false, required: true, help: "", choices: [], when: null },
+  ],
+  capabilities: { boxes: ["submitted"], actions: ["cancel"], attachments: false, submit: true, vendor_link: false },
+};
 
 async function openSettings() {
   const user = userEvent.setup();
@@ -122,5 +138,39 @@ describe("settings", () => {
     await user.click(await screen.findByTestId("btn-confirm-remove"));
     await waitFor(() => expect(backend.callsOf("remove_account")).toEqual([{ id: 1 }]));
     await waitFor(() => expect(screen.queryByTestId("account-row")).toBeNull());
+  });
+
+  it("asks a zeyi account via relay for the relay and a token only, the token as a password", async () => {
+    const backend = installBackend({ accounts: [], vendors: [zeyi] });
+    const user = await openSettings();
+    expect(screen.getByTestId("setting-app_key")).toBeInTheDocument();
+    expect(screen.queryByTestId("setting-relay_url")).toBeNull();
+
+    await user.click(within(screen.getByTestId("setting-mode")).getByRole("combobox"));
+    await user.click(await screen.findByText("经中继"));
+    expect(await screen.findByTestId("setting-relay_url")).toBeInTheDocument();
+    expect(screen.getByTestId("setting-relay_token")).toHaveAttribute("type", "password");
+    expect(screen.queryByTestId("setting-app_key")).toBeNull();
+
+    await user.type(screen.getByTestId("account-name"), "则一");
+    await user.type(screen.getByTestId("account-base-url"), "https://gw.shjiuze.cn");
+    await user.type(screen.getByTestId("setting-relay_url"), "https://relay.example.com");
+    await user.type(screen.getByTestId("setting-relay_token"), "irt1.abc.secret");
+    await user.type(screen.getByTestId("setting-username"), "E001");
+    await user.click(screen.getByTestId("btn-add-account"));
+    await waitFor(() =>
+      expect(backend.callsOf("add_account")).toEqual([
+        {
+          input: {
+            vendor: "zeyi",
+            name: "则一",
+            base_url: "https://gw.shjiuze.cn",
+            settings: { mode: "relay", relay_url: "https://relay.example.com", username: "E001" },
+            secrets: { relay_token: "irt1.abc.secret" },
+          },
+        },
+      ]),
+    );
+    expect(document.body.innerHTML).not.toContain("irt1.abc.secret");
   });
 });

@@ -84,8 +84,8 @@ export const yomicloud: VendorInfo = {
   id: "yomicloud",
   name: "云盘审批 (yomicloud)",
   settings: [
-    { key: "uid", label: "用户 ID", secret: false, required: true, help: "令牌所属用户的数字 ID" },
-    { key: "token", label: "访问令牌", secret: true, required: true, help: "从云盘网页版复制" },
+    { key: "uid", label: "用户 ID", secret: false, required: true, help: "令牌所属用户的数字 ID", choices: [], when: null },
+    { key: "token", label: "访问令牌", secret: true, required: true, help: "从云盘网页版复制", choices: [], when: null },
   ],
   capabilities: { boxes: ["todo", "submitted", "processed", "cc"], actions: ["approve", "reject"], attachments: true, submit: false, vendor_link: false },
 };

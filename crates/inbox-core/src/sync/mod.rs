@@ -356,6 +356,8 @@ pub struct Scheduler {
     service: Arc<Service>,
     interval: Duration,
     tasks: Mutex<HashMap<i64, Task>>,
+    /// One long-poll per zeyi account via a relay, pulling its results as they arrive.
+    pullers: Mutex<HashMap<i64, JoinHandle<()>>>,
     /// Resends what the outbox holds (see `outbox.rs`), starting with what a crash left.
     outbox: JoinHandle<()>,
 }
@@ -365,6 +367,9 @@ const CHECK_AFTER_START: Duration = Duration::from_secs(10);
 
 /// When a sync that found its account being synced by another process tries again.
 const BUSY_RETRY: Duration = Duration::from_secs(20);
+
+/// An empty pull faster than this is followed by a pause of this long.
+const QUICK_EMPTY_PULL: Duration = Duration::from_secs(1);
 
 /// How often the outbox is checked for entries whose backoff has passed.
 const OUTBOX_TICK: Duration = Duration::from_secs(5);
@@ -381,17 +386,27 @@ impl Scheduler {
             }
         });
         let outbox = tokio::spawn(resend_outbox(service.clone()));
-        let scheduler = Arc::new(Scheduler { service, interval, tasks: Mutex::new(HashMap::new()), outbox });
+        let scheduler = Arc::new(Scheduler {
+            service,
+            interval,
+            tasks: Mutex::new(HashMap::new()),
+            pullers: Mutex::new(HashMap::new()),
+            outbox,
+        });
         scheduler.reconcile();
         scheduler
     }
 
     /// Starts tasks for new accounts and stops those of removed ones.
     pub fn reconcile(&self) {
-        let ids: Vec<i64> = match self.service.accounts() {
-            Ok(accounts) => accounts.iter().map(|a| a.id).collect(),
+        let accounts = match self.service.accounts() {
+            Ok(accounts) => accounts,
             Err(e) => return tracing::error!("cannot read accounts: {e}"),
         };
+        let relayed: Vec<i64> =
+            accounts.iter().filter(|a| crate::connectors::zeyi::via_relay(a)).map(|a| a.id).collect();
+        self.reconcile_pullers(&relayed);
+        let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
         let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
         tasks.retain(|id, (_, handle)| {
             let keep = ids.contains(id);
@@ -406,6 +421,21 @@ impl Scheduler {
                 let handle = tokio::spawn(run(self.service.clone(), id, self.interval, wake.clone()));
                 (wake, handle)
             });
+        }
+    }
+
+    /// Keeps one puller per zeyi account via a relay (`relayed`), and none for other accounts.
+    fn reconcile_pullers(&self, relayed: &[i64]) {
+        let mut pullers = self.pullers.lock().unwrap_or_else(|p| p.into_inner());
+        pullers.retain(|id, handle| {
+            let keep = relayed.contains(id) && !handle.is_finished();
+            if !keep {
+                handle.abort();
+            }
+            keep
+        });
+        for id in relayed {
+            pullers.entry(*id).or_insert_with(|| tokio::spawn(pull_results(self.service.clone(), *id)));
         }
     }
 
@@ -424,6 +454,9 @@ impl Scheduler {
 impl Drop for Scheduler {
     fn drop(&mut self) {
         self.outbox.abort();
+        for (_, handle) in self.pullers.lock().unwrap_or_else(|p| p.into_inner()).drain() {
+            handle.abort();
+        }
         for (_, (_, handle)) in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).drain() {
             handle.abort();
         }
@@ -456,6 +489,45 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
             _ = wake.notified() => {}
+        }
+    }
+}
+
+/// The life of a relay account's puller: long-polls the relay and applies what arrives, again
+/// at once; after a failure (relay down, token refused) waits with backoff, recording the
+/// reason as the account's sync state so the window says why results do not arrive.
+async fn pull_results(service: Arc<Service>, account_id: i64) {
+    let backoff = || {
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_secs(5))
+            .with_max_delay(Duration::from_secs(300))
+            .without_max_times()
+            .build()
+    };
+    let mut delays = backoff();
+    let mut failing = false;
+    loop {
+        let started = std::time::Instant::now();
+        match service.pull_relay_results(account_id, crate::callback::pull::LONG_POLL).await {
+            Ok(pulled) => {
+                if failing {
+                    failing = false;
+                    let _ = service.store().record_sync_result(account_id, None);
+                }
+                delays = backoff();
+                // A relay that answers "nothing" at once (it is stopping, or grants no wait)
+                // is asked again after a pause, not in a tight loop.
+                if pulled.applied == 0 && started.elapsed() < QUICK_EMPTY_PULL {
+                    tokio::time::sleep(QUICK_EMPTY_PULL).await;
+                }
+            }
+            Err(e) if crate::callback::pull::is_final(&e) => return,
+            Err(e) => {
+                tracing::warn!(account = account_id, "pulling results from the relay: {e}");
+                failing = true;
+                let _ = service.store().record_sync_result(account_id, Some(&e.to_string()));
+                tokio::time::sleep(delays.next().unwrap_or(Duration::from_secs(300))).await;
+            }
         }
     }
 }

@@ -265,3 +265,47 @@ async fn a_wild_tenant_signs_its_odd_callbacks_as_sent() {
     }
     assert!(words.iter().any(|w| w == "agree") && words.iter().any(|w| w != "agree"), "{words:?}");
 }
+
+/// A client whose calls leave from the local address `from` (all of 127/8 is loopback).
+fn client_from(from: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder().local_address(IpAddr::from(from)).build().unwrap()
+}
+
+#[tokio::test]
+async fn only_whitelisted_callers_are_served() {
+    let sim = Sim::new(3, 0).with_whitelist(Some(vec![IpAddr::from([127, 0, 0, 2])]));
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let app = sim.app();
+    let ts = now_ms().to_string();
+    let body = form("WL-1").to_string();
+    let sign = crypto::sign(&app.app_key, &app.app_secret, &ts, "wl0001", body.as_bytes());
+    let post = |client: reqwest::Client| {
+        client
+            .post(format!("{}{API_PREFIX}/send", server.base_url))
+            .header("appKey", &app.app_key)
+            .header("timestamp", &ts)
+            .header("nonce", "wl0001")
+            .header("sign", &sign)
+            .body(body.clone())
+            .send()
+    };
+    let refused = post(client_from([127, 0, 0, 1])).await.unwrap();
+    assert_eq!(refused.status(), 200, "a refusal is the envelope (choice 2)");
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["success"], false, "{refused}");
+    assert_eq!(refused["businessException"], false, "{refused}");
+    assert_eq!(refused["errorCode"], "IP_NOT_WHITELISTED", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("127.0.0.1"), "{refused}");
+    assert!(sim.audits_with_id("WL-1").is_empty(), "a refused caller creates nothing");
+
+    let served: Value = post(client_from([127, 0, 0, 2])).await.unwrap().json().await.unwrap();
+    assert_eq!(served["success"], true, "{served}");
+    assert_eq!(sim.audits_with_id("WL-1").len(), 1);
+
+    // Admin routes are the simulator's own, not 则一's API: no whitelist there.
+    let audits = client_from([127, 0, 0, 1]).get(format!("{}/__sim/zeyi/audits", server.base_url)).send().await;
+    assert_eq!(audits.unwrap().status(), 200);
+    sim.set_whitelist(None);
+    let open: Value = call(&server.base_url, &app, "send", &form("WL-2"), "wl0002").await;
+    assert_eq!(open["success"], true, "without a whitelist every caller is served: {open}");
+}

@@ -23,7 +23,7 @@ pub mod state;
 pub mod wild;
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
@@ -74,6 +74,8 @@ struct Inner {
     stall: Mutex<Stall>,
     auto_decide: Mutex<Option<Duration>>,
     ticking: AtomicBool,
+    /// The client addresses 则一 accepts calls from (`None`: any).
+    whitelist: Mutex<Option<Vec<IpAddr>>>,
 }
 
 /// A running-or-not 则一 simulator. Clones share the same state.
@@ -118,6 +120,7 @@ impl Sim {
                 stall: Mutex::default(),
                 auto_decide: Mutex::default(),
                 ticking: AtomicBool::new(false),
+                whitelist: Mutex::default(),
             }),
         }
     }
@@ -161,6 +164,29 @@ impl Sim {
     /// Where callbacks go (`None`: nowhere; decisions are still made and recorded).
     pub fn set_callback_url(&self, url: Option<String>) {
         self.lock().app.callback_url = url;
+    }
+
+    /// Accepts `audit/send` and `audit/cancel` only from these client addresses (the document's
+    /// 白名单, read from the connection's peer address); others are refused with
+    /// `IP_NOT_WHITELISTED` and nothing happens. `None` (the default): every caller.
+    pub fn set_whitelist(&self, addresses: Option<Vec<IpAddr>>) {
+        *lock(&self.inner.whitelist) = addresses;
+    }
+
+    /// [`Sim::set_whitelist`] as a builder step.
+    pub fn with_whitelist(self, addresses: Option<Vec<IpAddr>>) -> Self {
+        self.set_whitelist(addresses);
+        self
+    }
+
+    /// Whether a call from `caller` (its peer address, when known) is let through.
+    pub(crate) fn admits(&self, caller: Option<IpAddr>) -> Result<(), ApiError> {
+        match (&*lock(&self.inner.whitelist), caller) {
+            (None, _) => Ok(()),
+            (Some(list), Some(ip)) if list.contains(&ip) => Ok(()),
+            (Some(_), Some(ip)) => Err(ApiError::not_whitelisted(&ip.to_string())),
+            (Some(_), None) => Err(ApiError::not_whitelisted("(unknown)")),
+        }
     }
 
     /// Every approval 则一 holds, oldest first.

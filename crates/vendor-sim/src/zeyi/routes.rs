@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -33,7 +34,23 @@ pub fn router(sim: Sim) -> Router {
         .route("/__sim/zeyi/stall", post(stall))
         .route("/__sim/zeyi/audits", get(audits))
         .with_state(sim.clone());
-    with_faults(api, sim.faults()).merge(admin).merge(admin_routes(sim.faults()))
+    // The whitelist is outermost: a caller it refuses reaches nothing else, faults included.
+    let api = with_faults(api, sim.faults()).layer(middleware::from_fn_with_state(sim.clone(), whitelisted));
+    api.merge(admin).merge(admin_routes(sim.faults()))
+}
+
+/// Refuses a caller whose address is not on the whitelist ([`Sim::set_whitelist`]), before
+/// anything is read or checked. The peer address comes from the server (`serve_router` adds
+/// it); a router served without it knows no caller, which a whitelist refuses.
+async fn whitelisted(State(sim): State<Sim>, req: Request, next: Next) -> Response {
+    let caller = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    match sim.admits(caller) {
+        Ok(()) => next.run(req).await,
+        Err(e) => {
+            tracing::info!(caller = ?caller, "refused: not on the whitelist");
+            respond(Err(e))
+        }
+    }
 }
 
 /// Checks the four headers, the appKey and the sign over the body as received; decrypts when

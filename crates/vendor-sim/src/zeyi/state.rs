@@ -42,6 +42,12 @@ impl ApiError {
     pub fn decrypt() -> Self {
         Self::request("DECRYPT_ERROR", "数据解密失败")
     }
+    /// The caller's address is not on the integration's IP whitelist (白名单). The document says
+    /// only that calls are limited to whitelisted server IPs, not how a refusal looks: like
+    /// every other request failure, the envelope with HTTP 200 (docs/zeyi-protocol.md choice 14).
+    pub fn not_whitelisted(caller: &str) -> Self {
+        Self::request("IP_NOT_WHITELISTED", format!("IP不在白名单: {caller}"))
+    }
     pub fn param(name: &str) -> Self {
         Self::request("PARAM_ERROR", format!("参数错误: {name}"))
     }

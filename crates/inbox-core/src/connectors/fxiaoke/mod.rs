@@ -48,7 +48,8 @@ const HEAD_TRUSTED_FOR: Duration = Duration::from_secs(3600);
 const SOURCE: &str = "approval/query + crm/approvalInstances/query";
 
 pub fn info() -> VendorInfo {
-    let s = |key, label, secret, required, help| SettingSpec { key, label, secret, required, help };
+    let s =
+        |key, label, secret, required, help| SettingSpec { key, label, secret, required, help, ..Default::default() };
     VendorInfo {
         id: Vendor::Fxiaoke,
         name: "纷享销客 (fxiaoke)",

@@ -42,15 +42,14 @@ pub fn info() -> VendorInfo {
         id: Vendor::Yomicloud,
         name: "云盘审批 (yomicloud)",
         settings: vec![
-            SettingSpec { key: "uid", label: "用户 ID", secret: false, required: true, help: "The numeric user id the token belongs to." },
-            SettingSpec { key: "token", label: "Token", secret: true, required: true, help: "The API token of your cloud-drive user (paste it from the drive's user settings)." },
+            SettingSpec { key: "uid", label: "用户 ID", secret: false, required: true, help: "The numeric user id the token belongs to.", ..Default::default() },
+            SettingSpec { key: "token", label: "Token", secret: true, required: true, help: "The API token of your cloud-drive user (paste it from the drive's user settings).", ..Default::default() },
             SettingSpec {
                 key: "admin",
                 label: "管理员",
                 secret: false,
                 required: false,
-                help: "\"true\" when this user is a drive administrator: the approvals they manage (all of them for the super admin) fill 我管理的; default \"false\".",
-            },
+                help: "\"true\" when this user is a drive administrator: the approvals they manage (all of them for the super admin) fill 我管理的; default \"false\".", ..Default::default() },
         ],
         capabilities: Capabilities {
             boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed, Inbox::Cc, map::MANAGED_BOX],

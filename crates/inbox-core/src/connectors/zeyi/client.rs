@@ -5,6 +5,7 @@
 //! business id is already held (`AUDIT_EXISTS`, choice 3), which is an answer: [`Sent::Exists`].
 
 use super::auth::{self, Cipher, KeyPair};
+use super::relay::Relay;
 use super::wire::{self, AuditRef, Envelope};
 use crate::connectors::send;
 use crate::connectors::transport_error;
@@ -39,6 +40,18 @@ pub enum Sent {
 
 #[derive(Clone)]
 pub struct Client {
+    route: Route,
+}
+
+/// How calls reach 则一: signed here and posted from this machine, or through the relay.
+#[derive(Clone)]
+enum Route {
+    Direct(Direct),
+    Relay(Relay),
+}
+
+#[derive(Clone)]
+struct Direct {
     http: reqwest::Client,
     base: String,
     keys: KeyPair,
@@ -46,6 +59,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// Calls through the company's relay, which signs them with its keys (relay mode).
+    pub fn via_relay(relay: Relay) -> Self {
+        Client { route: Route::Relay(relay) }
+    }
+
     pub fn new(base_url: &str, keys: KeyPair, cipher: Option<Cipher>, timeout: Duration) -> Result<Self, VendorError> {
         let base = base_url.trim().trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -59,7 +77,7 @@ impl Client {
             .timeout(timeout)
             .build()
             .map_err(|e| VendorError::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client { http, base, keys, cipher })
+        Ok(Client { route: Route::Direct(Direct { http, base, keys, cipher }) })
     }
 
     /// `audit/send` (发起审批).
@@ -87,10 +105,21 @@ impl Client {
         envelope("audit/cancel", status, &bytes)
     }
 
-    /// Signs and POSTs `body`; returns the HTTP status and the reply's bytes.
+    /// POSTs `body` to 则一, directly or through the relay; returns the HTTP status and the
+    /// reply's bytes as 则一 answered them.
     async fn post<B: Serialize>(&self, call: &str, body: &B) -> Result<(u16, Vec<u8>), VendorError> {
         let json = serde_json::to_vec(body)
             .map_err(|e| VendorError::Config(format!("{call}: cannot encode the body: {e}")))?;
+        match &self.route {
+            Route::Direct(direct) => direct.post(call, json).await,
+            Route::Relay(relay) => relay.post(call, json).await,
+        }
+    }
+}
+
+impl Direct {
+    /// Signs (and seals) and POSTs the body from this machine.
+    async fn post(&self, call: &str, json: Vec<u8>) -> Result<(u16, Vec<u8>), VendorError> {
         let signed = auth::sign_request(&self.keys, self.cipher.as_ref(), &json);
         let content_type = if signed.sealed { "text/plain; charset=utf-8" } else { "application/json; charset=utf-8" };
         let name = call.trim_start_matches("audit/");

@@ -11,9 +11,12 @@
 pub mod auth;
 pub mod client;
 pub mod map;
+pub mod relay;
 pub mod wire;
 
-use crate::connector::{Capabilities, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo};
+use crate::connector::{
+    Capabilities, Choice, Connector, Download, ListItem, ListPage, SettingSpec, Source, VendorInfo, When,
+};
 use crate::error::VendorError;
 use crate::model::Account;
 use crate::model::{Action, FieldKind, Inbox, RemoteApproval, Status, Vendor};
@@ -33,22 +36,61 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The business key used by the connection test's cancel probe (choice 7).
 const PROBE_ID: &str = "approval-inbox-connection-test";
 
+/// The `mode` setting's values: 则一 called from this machine, or through the company's relay.
+pub const DIRECT: &str = "direct";
+pub const VIA_RELAY: &str = "relay";
+const MODES: &[Choice] = &[Choice { value: DIRECT, label: "直连" }, Choice { value: VIA_RELAY, label: "经中继" }];
+const IN_DIRECT: Option<When> = Some(When { key: "mode", value: DIRECT });
+const IN_RELAY: Option<When> = Some(When { key: "mode", value: VIA_RELAY });
+
 pub fn info() -> VendorInfo {
-    let s = |key, label, secret, required, help| SettingSpec { key, label, secret, required, help };
+    let s =
+        |key, label, secret, required, help| SettingSpec { key, label, secret, required, help, ..Default::default() };
+    let direct = |spec: SettingSpec| SettingSpec { when: IN_DIRECT, ..spec };
+    let relay = |spec: SettingSpec| SettingSpec { when: IN_RELAY, ..spec };
     VendorInfo {
         id: Vendor::Zeyi,
         name: "则一 TMS (zeyi)",
         settings: vec![
-            s("app_key", "appKey", false, true, "The appKey 则一 gave you (sent as the appKey header)."),
-            s("app_secret", "appSecret", true, true, "The appSecret 则一 gave you: signs requests and, with encryption on, is the AES key (16, 24 or 32 characters)."),
-            s("username", "发起人工号", false, true, "Your 则一 employee number: the default sender of approvals and the operator of cancellations."),
-            s("encrypt", "加密", false, false, "\"true\" when 则一 asked for AES-encrypted bodies; default \"false\"."),
-            s("iv", "IV", false, false, "The 16-character AES IV 则一 gave you; default 0102030405060708."),
-            s("callback_app_key", "回调 appKey", false, true, "The appKey WE issued to 则一 for its callbacks (identifies this account to the callback listener)."),
-            s("callback_app_secret", "回调 appSecret", true, true, "The appSecret we issued to 则一 for its callbacks."),
+            SettingSpec { choices: MODES, ..s("mode", "连接方式", false, false, "直连: this computer calls 则一 (its address must be on 则一's whitelist) and receives its callbacks; 经中继: through your company's inbox-relay, which holds 则一's keys (only its URL and your token here).") },
+            relay(s("relay_url", "中继地址", false, true, "The address of your company's inbox-relay, e.g. https://relay.example.com.")),
+            relay(s("relay_token", "中继令牌", true, true, "Your token for the relay (irt1.…), given once by its administrator (inbox-relay user add); kept in the system keychain.")),
+            direct(s("app_key", "appKey", false, true, "The appKey 则一 gave you (sent as the appKey header).")),
+            direct(s("app_secret", "appSecret", true, true, "The appSecret 则一 gave you: signs requests and, with encryption on, is the AES key (16, 24 or 32 characters).")),
+            s("username", "发起人工号", false, true, "Your 则一 employee number: the default sender of approvals and the operator of cancellations (through a relay, the 工号 of your token)."),
+            direct(s("encrypt", "加密", false, false, "\"true\" when 则一 asked for AES-encrypted bodies; default \"false\".")),
+            direct(s("iv", "IV", false, false, "The 16-character AES IV 则一 gave you; default 0102030405060708.")),
+            direct(s("callback_app_key", "回调 appKey", false, true, "The appKey WE issued to 则一 for its callbacks (identifies this account to the callback listener).")),
+            direct(s("callback_app_secret", "回调 appSecret", true, true, "The appSecret we issued to 则一 for its callbacks.")),
             s("timeout_ms", "超时(毫秒)", false, false, "Request timeout in milliseconds; default 30000."),
         ],
         capabilities: Capabilities { boxes: vec![Inbox::Submitted], actions: vec![Action::Cancel], attachments: false, submit: true, vendor_link: false },
+    }
+}
+
+/// Whether the account reaches 则一 through the company's relay (`mode = "relay"`).
+pub fn via_relay(account: &Account) -> bool {
+    account.vendor == Vendor::Zeyi && account.setting("mode").is_some_and(|m| m.trim() == VIA_RELAY)
+}
+
+/// The relay of a relay-mode account (`None` in direct mode).
+pub fn relay_of(account: &Account, secrets: &Secrets) -> Result<Option<relay::Relay>, VendorError> {
+    if !via_relay(account) {
+        return Ok(None);
+    }
+    relay::Relay::new(&required(account, "relay_url")?, &secret(secrets, "relay_token")?, timeout_of(account)?)
+        .map(Some)
+}
+
+/// The `timeout_ms` setting, or the default.
+fn timeout_of(account: &Account) -> Result<Duration, VendorError> {
+    match account.setting("timeout_ms") {
+        None => Ok(DEFAULT_TIMEOUT),
+        Some(ms) => ms
+            .trim()
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| VendorError::Config(format!("`timeout_ms` must be a number, not \"{ms}\""))),
     }
 }
 
@@ -88,29 +130,33 @@ pub fn callback_keys(account: &Account, secrets: &Secrets) -> Result<(KeyPair, O
 
 pub struct ZeyiConnector {
     client: client::Client,
+    /// What derived business ids are made unique by: the app key, or the sender via a relay.
     app_key: String,
     username: String,
+    /// The relay, in relay mode (its connection test differs).
+    relay: Option<relay::Relay>,
 }
 
 impl ZeyiConnector {
     pub fn new(account: &Account, secrets: &Secrets) -> Result<Self, VendorError> {
+        let username = required(account, "username")?;
+        if let Some(relay) = relay_of(account, secrets)? {
+            // No keys here: the relay signs. Derived business ids are namespaced by the sender,
+            // whom the relay holds to their own ids.
+            let namespace = format!("relay:{username}");
+            let client = client::Client::via_relay(relay.clone());
+            return Ok(ZeyiConnector { client, app_key: namespace, username, relay: Some(relay) });
+        }
         let keys = KeyPair::new(required(account, "app_key")?, secret(secrets, "app_secret")?);
         let cipher = cipher_for(account, &keys)?;
         // The callback pair is checked here too, so a bad one shows at "test", not at 则一's call.
         callback_keys(account, secrets)?;
-        let timeout = match account.setting("timeout_ms") {
-            None => DEFAULT_TIMEOUT,
-            Some(ms) => Duration::from_millis(
-                ms.trim()
-                    .parse()
-                    .map_err(|_| VendorError::Config(format!("`timeout_ms` must be a number, not \"{ms}\"")))?,
-            ),
-        };
         let app_key = keys.app_key.clone();
         Ok(ZeyiConnector {
-            client: client::Client::new(&account.base_url, keys, cipher, timeout)?,
+            client: client::Client::new(&account.base_url, keys, cipher, timeout_of(account)?)?,
             app_key,
-            username: required(account, "username")?,
+            username,
+            relay: None,
         })
     }
 
@@ -250,7 +296,12 @@ impl Connector for ZeyiConnector {
     /// Cancels an approval that cannot exist (choice 7). Only 则一's answer for "no such
     /// approval" (`AUDIT_NOT_FOUND`) proves that it checked and accepted our keys and
     /// encryption; any other answer is shown in words as what it is, never as 连接成功.
+    /// Through a relay: whom the relay knows the token as (`/v1/me`), which must be the account's
+    /// 工号 (the relay refuses sends as anyone else); 则一's keys are the relay's to test.
     async fn test(&self) -> Result<String, VendorError> {
+        if let Some(relay) = &self.relay {
+            return relay_probe(relay, &self.username).await;
+        }
         let probe = wire::CancelBody {
             id: PROBE_ID.into(),
             audit_id: PROBE_ID.into(),
@@ -356,6 +407,18 @@ impl Connector for ZeyiConnector {
         let body = self.send_body(&send_form(submission)?)?;
         self.send_until_answered(&body).await.map_err(|e| with_field(e, submission))
     }
+}
+
+/// The relay-mode connection test: the relay answers for the token, as the account's 工号.
+async fn relay_probe(relay: &relay::Relay, username: &str) -> Result<String, VendorError> {
+    let me = relay.me().await?;
+    if me.username != username {
+        return Err(VendorError::Config(format!(
+            "the relay knows this token as 工号 {}, but the account sends as {username}: set 发起人工号 (username) to {} or use your own token",
+            me.username, me.username
+        )));
+    }
+    Ok(format!("连接成功：中继 {} 认出了令牌（{} {}）；则一的密钥由中继保管", relay.url(), me.username, me.name))
 }
 
 /// The connection test's verdict on the answer to its cancel probe.
