@@ -32,8 +32,8 @@ echo "test: formatting (rustfmt.toml) and lints (clippy -D warnings)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "test: UI unit tests"
-(cd ui && npx tsc --noEmit && npm test --silent)
+echo "test: UI types (tsc), lint (ESLint) and unit tests (Vitest)"
+(cd ui && npx tsc --noEmit && npm run lint --silent && npm test --silent)
 
 echo "test: building the app binary the end-to-end tests drive"
 cargo build -p approval-inbox
