@@ -21,6 +21,13 @@ export default tseslint.config(
       "react-hooks/exhaustive-deps": "error",
       // `_name` marks a value left out on purpose (destructuring to drop a field).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // Invariant "only api.ts calls the shell" (ARCHITECTURE.md): every command and event has
+      // its typed wrapper there; components never invoke or listen themselves.
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@tauri-apps/*"], message: "Only src/api.ts talks to the shell: add a wrapper there." }] },
+      ],
     },
   },
+  { files: ["src/api.ts", "src/test/**"], rules: { "no-restricted-imports": "off" } },
 );

@@ -153,9 +153,27 @@ export type Capabilities = { boxes: Array<Inbox>, actions: Array<Action>, attach
 /**
  * Whether [`Connector::vendor_link`] gives a page of the vendor's console.
  */
-vendor_link: boolean, };
+vendor_link: boolean, 
+/**
+ * A submission may be sent again after an attempt that may have reached the vendor: the
+ * vendor deduplicates by our request id (zeyi's business id). Elsewhere the user decides.
+ */
+idempotent_submit: boolean, 
+/**
+ * A submission is about a file or folder the user names (yomicloud): the form asks for it.
+ */
+submit_target: boolean, 
+/**
+ * What the submission form calls the template id the user types (zeyi: its auditType);
+ * `None`: the form's own word.
+ */
+template_label: string | null, };
 
-export type VendorInfo = { id: Vendor, name: string, settings: Array<SettingSpec>, capabilities: Capabilities, };
+export type VendorInfo = { id: Vendor, name: string, 
+/**
+ * The colour of the vendor's badge in the window (an antd preset colour name).
+ */
+color: string, settings: Array<SettingSpec>, capabilities: Capabilities, };
 
 export type Sort = "newest" | "oldest";
 

@@ -2,7 +2,7 @@
 // Times from the shell are Unix seconds (UTC); they are shown in the user's local time zone.
 
 import { t } from "./i18n";
-import type { Action, Decision, Inbox, Status, StepMember, StepRule, Vendor } from "./types";
+import type { Action, Decision, Inbox, Status, StepMember, StepRule } from "./types";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -135,14 +135,6 @@ const ACTION_TEXT: Record<Action, { verb: string; done: string }> = {
 export function actionLabel(a: Action): { verb: string; done: string } {
   return { verb: t(ACTION_TEXT[a].verb), done: t(ACTION_TEXT[a].done) };
 }
-
-export const VENDOR_COLORS: Record<Vendor, string> = {
-  yomicloud: "blue",
-  zeyi: "purple",
-  fxiaoke: "orange",
-  qiyuesuo: "cyan",
-  weiwenjia: "green",
-};
 
 /** "云盘审批 (yomicloud)" → "云盘审批": the vendor's display name without the trailing identifier. */
 export function shortVendorName(name: string, id: string): string {

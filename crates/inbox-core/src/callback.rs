@@ -29,10 +29,10 @@ pub use limits::Tally;
 
 use crate::connectors::zeyi::auth::{Cipher, KeyPair};
 use crate::connectors::zeyi::{self, auth, map, wire::CallbackBody};
+use crate::model::now;
 use crate::model::Account;
 use crate::model::Vendor;
 use crate::service::Service;
-use crate::store::now;
 use axum::body::Body;
 use axum::extract::{Extension, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -99,7 +99,8 @@ impl ListItem {
     }
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+/// What a vendor offers, so the service and the window decide by capability, never by vendor.
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 pub struct Capabilities {
     pub boxes: Vec<Inbox>,
     pub actions: Vec<Action>,
@@ -107,6 +108,14 @@ pub struct Capabilities {
     pub submit: bool,
     /// Whether [`Connector::vendor_link`] gives a page of the vendor's console.
     pub vendor_link: bool,
+    /// A submission may be sent again after an attempt that may have reached the vendor: the
+    /// vendor deduplicates by our request id (zeyi's business id). Elsewhere the user decides.
+    pub idempotent_submit: bool,
+    /// A submission is about a file or folder the user names (yomicloud): the form asks for it.
+    pub submit_target: bool,
+    /// What the submission form calls the template id the user types (zeyi: its auditType);
+    /// `None`: the form's own word.
+    pub template_label: Option<&'static str>,
 }
 
 /// A field of an account's configuration. Secret ones live only in the keychain.
@@ -156,6 +165,8 @@ impl SettingSpec {
 pub struct VendorInfo {
     pub id: Vendor,
     pub name: &'static str,
+    /// The colour of the vendor's badge in the window (an antd preset colour name).
+    pub color: &'static str,
     pub settings: Vec<SettingSpec>,
     pub capabilities: Capabilities,
 }

@@ -15,10 +15,11 @@
 
 use crate::connector::Connector;
 use crate::error::{Error, Result, VendorError};
+use crate::model::now;
 use crate::model::Account;
-use crate::model::{Action, Approval, Decision, RemoteApproval, Status, Vendor};
+use crate::model::{Action, Approval, Decision, RemoteApproval, Status};
 use crate::service::{vendor_error, Service};
-use crate::store::{now, OutboxEntry, OutboxKind, OutboxState, StoreError, LEASE_SECS};
+use crate::store::{OutboxEntry, OutboxKind, OutboxState, StoreError, LEASE_SECS};
 use crate::sync::SyncEvent;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::time::Duration;
@@ -429,7 +430,8 @@ impl Service {
                 };
                 // Only a vendor with an idempotency key (zeyi's business id, derived from the
                 // form) may receive a submission twice; elsewhere the user decides.
-                if entry.attempts > 0 && account.vendor != Vendor::Zeyi {
+                let idempotent = crate::connectors::vendor_info(account.vendor).capabilities.idempotent_submit;
+                if entry.attempts > 0 && !idempotent {
                     let e = Error::Invalid("an earlier attempt may have reached the vendor; check there, then discard this entry or submit again".into());
                     return Outcome::NotDelivered(e, false);
                 }
@@ -442,7 +444,7 @@ impl Service {
                         Err(e) => Outcome::NotDelivered(e, false),
                     },
                     Err(e) => {
-                        let retry = is_transient(&e) && account.vendor == Vendor::Zeyi;
+                        let retry = is_transient(&e) && idempotent;
                         Outcome::NotDelivered(vendor_error(account, e), retry)
                     }
                 }
@@ -523,6 +525,7 @@ impl Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Vendor;
     use crate::store::{durably, Store};
     use rusqlite::{params, Connection};
 

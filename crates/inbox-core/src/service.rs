@@ -738,7 +738,7 @@ impl crate::connector::Pacer for StorePacer {
 
 /// The approval shown in the submitted box while a draft is being sent.
 fn sending_stand_in(account: &Account, template: &Template, s: &Submission) -> RemoteApproval {
-    let now = crate::store::now();
+    let now = crate::model::now();
     RemoteApproval {
         remote_id: format!("sending:{}", s.request_id),
         title: template.name.clone(),

@@ -3,8 +3,8 @@
 //! reads only from here, so it is fast and works offline.
 
 use crate::model::{
-    Account, Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step, SyncState,
-    User, Vendor,
+    now, now_ms, Account, Action, Approval, ApprovalSummary, Attachment, Field, Inbox, RemoteApproval, Status, Step,
+    SyncState, User, Vendor,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rusqlite_migration::{Migrations, M};
@@ -1196,16 +1196,6 @@ const FTS_PRESPLIT: &str = "
         search_text, content = 'approvals', content_rowid = 'id', tokenize = 'ascii', columnsize = 0
     );
     INSERT INTO approvals_fts (approvals_fts) VALUES ('rebuild');";
-
-/// Unix milliseconds now.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-/// Unix seconds now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -2,6 +2,7 @@ import { SearchOutlined, SendOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Descriptions, Divider, Drawer, Flex, Form, Input, Select, Space, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, errorText, onFilesDropped, pickPaths, subscribeUploadProgress } from "../api";
+import { shortVendorName } from "../format";
 import { t } from "../i18n";
 import { draftOf, toFormValues, toSubmission, type FormValues } from "../submission";
 import type { Account, Approval, Draft, PathSummary, Template, UploadProgress, VendorInfo } from "../types";
@@ -11,9 +12,6 @@ import { TemplateFields, fieldName } from "./TemplateFields";
 
 /** How long typing pauses before the draft is saved. */
 const SAVE_DELAY_MS = 600;
-
-/** Vendors whose templates apply to a file or folder (yomicloud: its file id). */
-const TARGETED: ReadonlySet<string> = new Set(["yomicloud"]);
 
 interface NewApprovalDrawerProps {
   open: boolean;
@@ -61,7 +59,9 @@ export function NewApprovalDrawer(props: NewApprovalDrawerProps) {
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const account = submitters.find((a) => a.id === accountId) ?? null;
-  const targeted = account !== null && TARGETED.has(account.vendor);
+  const capabilities = props.vendors.find((v) => v.id === account?.vendor)?.capabilities;
+  // Whether a submission is about a file or folder the user names (yomicloud: its file id).
+  const targeted = capabilities?.submit_target ?? false;
   const effectiveTarget = (targeted ? target.trim() : "") || template?.target || null;
 
   const reset = useCallback(() => {
@@ -280,7 +280,12 @@ export function NewApprovalDrawer(props: NewApprovalDrawerProps) {
       }
     >
       {submitters.length === 0 ? (
-        <Alert type="info" showIcon title={t("没有可以发起审批的账号")} description={t("云盘审批和则一的账号可以发起审批；在设置中添加一个。")} />
+        <Alert type="info" showIcon title={t("没有可以发起审批的账号")} description={t("{vendors}的账号可以发起审批；在设置中添加一个。", {
+            vendors: props.vendors
+              .filter((v) => v.capabilities.submit)
+              .map((v) => shortVendorName(v.name, v.id))
+              .join(t("、")),
+          })} />
       ) : (
         <Form layout="vertical" requiredMark disabled={sending} component="div">
           <Form.Item label={t("账号")}>
@@ -297,7 +302,7 @@ export function NewApprovalDrawer(props: NewApprovalDrawerProps) {
             />
           </Form.Item>
           <Flex gap={8} align="end">
-            <Form.Item label={account?.vendor === "zeyi" ? t("审批类型（auditType）") : t("模板 ID")} style={{ flex: 1 }}>
+            <Form.Item label={capabilities?.template_label ? t(capabilities.template_label) : t("模板 ID")} style={{ flex: 1 }}>
               <Input value={templateId} onChange={(e) => setTemplateId(e.target.value)} onPressEnter={() => accountId !== null && find(accountId, templateId, target)} data-testid="template-id" />
             </Form.Item>
             {targeted && (

@@ -9,6 +9,7 @@ import type { VendorInfo } from "../types";
 const zeyi: VendorInfo = {
   id: "zeyi",
   name: "则一 TMS (zeyi)",
+  color: "purple",
   settings: [
     { key: "mode", label: "连接方式", secret: false, required: false, help: "", choices: [{ value: "direct", label: "直连" }, { value: "relay", label: "经中继" }], when: null },
     { key: "relay_url", label: "中继地址", secret: false, required: true, help: "", when: { key: "mode", value: "relay" }, choices: [] },
@@ -17,7 +18,16 @@ const zeyi: VendorInfo = {
     { key: "app_secret", label: "appSecret", secret: true, required: true, help: "", when: { key: "mode", value: "direct" }, choices: [] },
     { key: "username", label: "发起人工号", secret: false, required: true, help: "", choices: [], when: null },
   ],
-  capabilities: { boxes: ["submitted"], actions: ["cancel"], attachments: false, submit: true, vendor_link: false },
+  capabilities: {
+    boxes: ["submitted"],
+    actions: ["cancel"],
+    attachments: false,
+    submit: true,
+    vendor_link: false,
+    idempotent_submit: true,
+    submit_target: false,
+    template_label: "审批类型（auditType）",
+  },
 };
 
 async function openSettings() {

@@ -1,5 +1,5 @@
 import { Tag, Tooltip } from "antd";
-import { VENDOR_COLORS, shortVendorName } from "../format";
+import { shortVendorName } from "../format";
 import type { Vendor } from "../types";
 import { useVendors } from "../vendors";
 
@@ -9,7 +9,7 @@ export function VendorTag({ vendor }: { vendor: Vendor }) {
   const full = info?.name ?? vendor;
   return (
     <Tooltip title={full}>
-      <Tag color={VENDOR_COLORS[vendor] ?? "default"} className="vendor-tag" data-vendor={vendor}>
+      <Tag color={info?.color ?? "default"} className="vendor-tag" data-vendor={vendor}>
         {shortVendorName(full, vendor)}
       </Tag>
     </Tooltip>

@@ -83,15 +83,25 @@ export const reimbursement = makeApproval(7, {
 export const yomicloud: VendorInfo = {
   id: "yomicloud",
   name: "云盘审批 (yomicloud)",
+  color: "blue",
   settings: [
     { key: "uid", label: "用户 ID", secret: false, required: true, help: "令牌所属用户的数字 ID", choices: [], when: null },
     { key: "token", label: "访问令牌", secret: true, required: true, help: "从云盘网页版复制", choices: [], when: null },
   ],
-  capabilities: { boxes: ["todo", "submitted", "processed", "cc"], actions: ["approve", "reject"], attachments: true, submit: false, vendor_link: false },
+  capabilities: {
+    boxes: ["todo", "submitted", "processed", "cc"],
+    actions: ["approve", "reject"],
+    attachments: true,
+    submit: false,
+    vendor_link: false,
+    idempotent_submit: false,
+    submit_target: false,
+    template_label: null,
+  },
 };
 
 /** yomicloud as the shell declares it once submitting is on. */
-export const yomicloudSubmit: VendorInfo = { ...yomicloud, capabilities: { ...yomicloud.capabilities, submit: true } };
+export const yomicloudSubmit: VendorInfo = { ...yomicloud, capabilities: { ...yomicloud.capabilities, submit: true, submit_target: true } };
 
 /** A yomicloud template like the simulator's 合同上传审批: statement, designated approver, files. */
 export const uploadTemplate: Template = {

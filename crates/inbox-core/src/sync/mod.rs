@@ -318,7 +318,7 @@ pub fn placeholder(source: &Source, item: ListItem, e: &VendorError) -> RemoteAp
     if boxes.is_empty() {
         boxes = source.boxes.clone();
     }
-    let now = crate::store::now();
+    let now = crate::model::now();
     let call = e.call().unwrap_or(source.name).to_string();
     RemoteApproval {
         title: item.title.unwrap_or_else(|| format!("无法读取的审批 {}", item.remote_id)),

@@ -765,18 +765,11 @@ mod tests {
     }
 
     #[test]
-    fn ten_thousand_is_fast() {
-        let started = std::time::Instant::now();
+    fn ten_thousand_are_seeded_with_todos_for_the_demo_user() {
+        // How fast is the benches' business (BENCHMARKS.md); a test asserts no time.
         let s = generate_at(3, 10_000, NOW);
-        let took = started.elapsed();
-        eprintln!("seeded 10_000 approvals in {took:?}");
         assert_eq!(s.approvals.len(), 10_000);
-        // Generous for unoptimised test builds on a busy machine; release is far below.
-        assert!(took.as_secs_f64() < 3.0, "took {took:?}");
-        let started = std::time::Instant::now();
-        let _ = s.approver_of(DEMO_UID);
-        let _ = s.todo_ids(DEMO_UID);
-        assert!(started.elapsed().as_millis() < 200);
+        assert!(!s.todo_ids(DEMO_UID).is_empty(), "the demo user has todos among 10k");
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Fxiaoke,
         name: "纷享销客 (fxiaoke)",
+        color: "orange",
         settings: vec![
             s("app_id", "appId", false, true, "The appId of your fxiaoke open-platform app (FSAID_…)."),
             s("app_secret", "appSecret", true, true, "The app's appSecret."),
@@ -68,7 +69,7 @@ pub fn info() -> VendorInfo {
             actions: vec![Action::Approve, Action::Reject, Action::Cancel],
             attachments: true,
             submit: false,
-            vendor_link: false,
+            ..Default::default()
         },
     }
 }
@@ -439,10 +440,6 @@ fn check_source(source: &Source) -> Result<(), VendorError> {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 #[async_trait]
 impl Connector for FxConnector {
     fn sources(&self) -> Vec<Source> {
@@ -475,7 +472,7 @@ impl Connector for FxConnector {
     /// call per window and CRM flow, plus a read of each 协同 window's top.
     async fn head(&self, source: &Source) -> Result<Option<u64>, VendorError> {
         check_source(source)?;
-        let wins = windows(end_of_day(now_ms()), self.history_days);
+        let wins = windows(end_of_day(crate::model::now_ms()), self.history_days);
         let me = self.me().await?;
         let old = futures::future::try_join_all(wins.iter().map(|w| self.old_top(*w)));
         let crm = futures::future::try_join_all(
@@ -495,7 +492,7 @@ impl Connector for FxConnector {
             None => {
                 self.people.new_walk();
                 Cursor {
-                    anchor: end_of_day(now_ms()),
+                    anchor: end_of_day(crate::model::now_ms()),
                     old: Some(OldAt { window: 0, page: 1 }),
                     crm: (!self.crm_flows.is_empty()).then_some(CrmAt { flow: 0, window: 0, page: 1 }),
                 }

@@ -30,6 +30,7 @@ pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Qiyuesuo,
         name: "契约锁 (qiyuesuo)",
+        color: "cyan",
         settings: vec![
             SettingSpec { key: "app_token", label: "AppToken", secret: false, required: true, help: "开放平台应用的 App Token (the open-platform app's token).", ..Default::default() },
             SettingSpec { key: "app_secret", label: "AppSecret", secret: true, required: true, help: "开放平台应用的 App Secret; signs every request, never sent.", ..Default::default() },
@@ -37,7 +38,7 @@ pub fn info() -> VendorInfo {
             SettingSpec { key: "header_prefix", label: "请求头前缀", secret: false, required: false, help: "x-qys-open- (SaaS, default) or x-qys- (private cloud).", ..Default::default() },
             SettingSpec { key: "tenant_name", label: "子公司名称", secret: false, required: false, help: "Only when auditing as a subsidiary: its full name, sent as tenantName.", ..Default::default() },
         ],
-        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: true, submit: false, vendor_link: true },
+        capabilities: Capabilities { boxes: vec![Inbox::Todo, Inbox::Submitted, Inbox::Processed], actions: vec![Action::Approve, Action::Reject], attachments: true, vendor_link: true, ..Default::default() },
     }
 }
 

@@ -43,6 +43,7 @@ pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Weiwenjia,
         name: "励销云 (weiwenjia)",
+        color: "green",
         settings: vec![
             SettingSpec {
                 key: "platform",
@@ -76,7 +77,7 @@ pub fn info() -> VendorInfo {
             actions: vec![Action::Approve, Action::Reject, Action::Cancel],
             attachments: false,
             submit: false,
-            vendor_link: false,
+            ..Default::default()
         },
     }
 }

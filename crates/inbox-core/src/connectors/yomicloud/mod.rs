@@ -41,6 +41,7 @@ pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Yomicloud,
         name: "云盘审批 (yomicloud)",
+        color: "blue",
         settings: vec![
             SettingSpec { key: "uid", label: "用户 ID", secret: false, required: true, help: "The numeric user id the token belongs to.", ..Default::default() },
             SettingSpec { key: "token", label: "Token", secret: true, required: true, help: "The API token of your cloud-drive user (paste it from the drive's user settings).", ..Default::default() },
@@ -56,7 +57,8 @@ pub fn info() -> VendorInfo {
             actions: vec![Action::Approve, Action::Reject],
             attachments: true,
             submit: true,
-            vendor_link: false,
+            submit_target: true,
+            ..Default::default()
         },
     }
 }
@@ -367,7 +369,7 @@ impl YomiConnector {
     /// list itself fail, the outcome stays unknown, and the next send of the same submission
     /// (`request_id`) looks first.
     async fn create_once(&self, json: &serde_json::Value, request_id: &str) -> Result<i64, VendorError> {
-        let started = crate::store::now();
+        let started = crate::model::now();
         if let Some(earlier) = self.unsettled(request_id) {
             if let Some(id) = self.find_created(json, earlier).await? {
                 tracing::info!(approval = id, "an earlier send of this submission had created the approval");
@@ -463,7 +465,7 @@ impl YomiConnector {
             Err(e) => {
                 tracing::warn!(approval = id, "the approval was created but cannot be read back yet: {e}");
                 let types = self.types.get().cloned().unwrap_or_default();
-                map::as_sent(id, json, self.client.uid(), crate::store::now(), &types)
+                map::as_sent(id, json, self.client.uid(), crate::model::now(), &types)
                     .map_err(|m| VendorError::record("create-approval", m))
             }
         }

@@ -51,6 +51,7 @@ pub fn info() -> VendorInfo {
     VendorInfo {
         id: Vendor::Zeyi,
         name: "则一 TMS (zeyi)",
+        color: "purple",
         settings: vec![
             SettingSpec { choices: MODES, ..s("mode", "连接方式", false, false, "直连: this computer calls 则一 (its address must be on 则一's whitelist) and receives its callbacks; 经中继: through your company's inbox-relay, which holds 则一's keys (only its URL and your token here).") },
             relay(s("relay_url", "中继地址", false, true, "The address of your company's inbox-relay, e.g. https://relay.example.com.")),
@@ -64,7 +65,15 @@ pub fn info() -> VendorInfo {
             direct(s("callback_app_secret", "回调 appSecret", true, true, "The appSecret we issued to 则一 for its callbacks.")),
             s("timeout_ms", "超时(毫秒)", false, false, "Request timeout in milliseconds; default 30000."),
         ],
-        capabilities: Capabilities { boxes: vec![Inbox::Submitted], actions: vec![Action::Cancel], attachments: false, submit: true, vendor_link: false },
+        capabilities: Capabilities {
+            boxes: vec![Inbox::Submitted],
+            actions: vec![Action::Cancel],
+            submit: true,
+            // The business id derived from the form makes a resend harmless (zeyi-protocol.md).
+            idempotent_submit: true,
+            template_label: Some("审批类型（auditType）"),
+            ..Default::default()
+        },
     }
 }
 
@@ -193,7 +202,7 @@ impl ZeyiConnector {
     async fn send_until_answered(&self, body: &wire::SendBody) -> Result<RemoteApproval, VendorError> {
         let mut attempt = 1;
         loop {
-            let now = crate::store::now();
+            let now = crate::model::now();
             match self.client.send(body).await {
                 Ok(Sent::Created(sent, _)) if sent.id != body.id => {
                     let e = VendorError::malformed(
@@ -228,7 +237,7 @@ impl ZeyiConnector {
     ) -> Result<RemoteApproval, VendorError> {
         let mut attempt = 1;
         loop {
-            let now = crate::store::now();
+            let now = crate::model::now();
             match self.client.cancel(body).await {
                 Ok(_) => return Ok(map::cancelled(cached.clone(), body, now)),
                 Err(VendorError::Vendor { code, .. }) if code == FINISHED_CODE && attempt > 1 => {
