@@ -207,6 +207,7 @@ fn forward_events(app: tauri::AppHandle, service: Arc<Service>) {
                 SyncEvent::Started { .. } => app.emit("sync-started", &event),
                 SyncEvent::OutboxChanged { .. } => app.emit("outbox-changed", &event),
                 SyncEvent::CacheDamaged { .. } => app.emit("cache-damaged", &event),
+                SyncEvent::Progress { .. } => app.emit("sync-progress", &event),
                 SyncEvent::Finished { changed, .. } => {
                     let r = app.emit("sync-finished", &event);
                     if *changed > 0 {

@@ -227,6 +227,27 @@ describe("inbox", () => {
     await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8"]));
   });
 
+  it("shows a first sync's progress per account and stops it on request", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await backend.emit("sync-started", { account_id: 1 });
+    const progress = { phase: "todos", todo_ready: false, listed: 1200, history_total: 0, history_done: 0, eta_secs: null };
+    await backend.emit("sync-progress", { account_id: 1, progress });
+    expect(await screen.findByTestId("sync-progress")).toHaveTextContent("正在读取待办 · 已列出 1,200 条");
+
+    const history = { ...progress, phase: "history", todo_ready: true, listed: 10200, history_total: 10000, history_done: 3200, eta_secs: 720 };
+    await backend.emit("sync-progress", { account_id: 1, progress: history });
+    await waitFor(() => expect(screen.getByTestId("sync-progress")).toHaveTextContent("待办已就绪 · 历史 3,200 / 10,000 · 约 12 分钟"));
+
+    await userEvent.click(screen.getByTestId("btn-stop-sync"));
+    await waitFor(() => expect(backend.callsOf("stop_sync")).toEqual([{ account_id: 1 }]));
+    await backend.emit("sync-progress", { account_id: 1, progress: { ...history, phase: "stopped", eta_secs: null } });
+    await backend.emit("sync-finished", { account_id: 1, ok: true, error: null, changed: 0 });
+    await waitFor(() => expect(screen.getByTestId("sync-progress")).toHaveTextContent("已停止 · 待办已就绪 · 历史 3,200 / 10,000"));
+    expect(screen.queryByTestId("btn-stop-sync")).toBeNull();
+  });
+
   it("says how many approvals could not be read, lists them, and shows why", async () => {
     const placeholder = makeApproval(20, {
       title: "无法读取的审批 C-88",

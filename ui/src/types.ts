@@ -116,6 +116,26 @@ export interface SyncState {
   /** After the last successful sync: the account's approvals in the cache, and how many could not be read. */
   last_count: number | null;
   last_unreadable: number | null;
+  /** Where this app's running (or last) sync of the account stands; absent before one ran. */
+  progress?: SyncProgress | null;
+}
+
+/** todos: walking the lists and reading what may wait for the user; history: every todo is in, finished ones are read. */
+export type SyncPhase = "todos" | "history" | "done" | "stopped";
+
+export interface SyncProgress {
+  phase: SyncPhase;
+  todo_ready: boolean;
+  listed: number;
+  history_total: number;
+  history_done: number;
+  /** Seconds the rest of the history should take at the rate measured so far. */
+  eta_secs: number | null;
+}
+
+export interface SyncProgressEvent {
+  account_id: number;
+  progress: SyncProgress;
 }
 
 export interface Account {

@@ -48,7 +48,7 @@ async fn tenant_with_an_old_todo() -> (Sim, RunningServer, String, HashSet<Strin
         c.create_time = oldest - 60;
         c.publish_time = Some(oldest - 60);
     });
-    assert_eq!(sim.todo_ids_for(&me), [todo.clone()], "one todo left");
+    assert_eq!(sim.todo_ids_for(&me), std::slice::from_ref(&todo), "one todo left");
     let ended = sim.with_state(|s| {
         s.contracts.values().filter(|c| ENDED.contains(&c.status)).map(|c| c.id.clone()).collect::<HashSet<_>>()
     });
@@ -77,7 +77,7 @@ async fn an_old_todo_is_in_the_cache_before_any_finished_contract_is_read() {
 
     let report = service.sync_account(account).await.unwrap();
     assert_eq!(report.history_left, 0, "the history is read to its end too");
-    assert_eq!(cached(&service, Inbox::Todo), [todo.clone()]);
+    assert_eq!(cached(&service, Inbox::Todo), std::slice::from_ref(&todo));
 
     let log = sim.call_log();
     let last_list = log.iter().rposition(|c| c.starts_with("/v2/contract/list")).expect("listed");
@@ -130,7 +130,7 @@ async fn a_first_sync_stopped_half_way_resumes_without_reading_again_what_it_sto
     assert!(!left.is_empty() && stored.len() >= 90, "stopped half-way: {} stored, {} left", stored.len(), left.len());
     assert!(left.is_subset(&ended), "only finished contracts wait for the history phase");
     let todo_page = store.list(&ListQuery { inbox: Some(Inbox::Todo), limit: 100, ..Default::default() }).unwrap();
-    assert_eq!(todo_page.items.iter().map(|a| a.remote_id.clone()).collect::<Vec<_>>(), [todo.clone()]);
+    assert_eq!(todo_page.items.iter().map(|a| a.remote_id.clone()).collect::<Vec<_>>(), std::slice::from_ref(&todo));
     drop(store);
 
     // Second process: the same file, nothing in memory.

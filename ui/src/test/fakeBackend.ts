@@ -263,6 +263,7 @@ export function installBackend(
       return null;
     },
     sync_now: () => null,
+    stop_sync: () => true,
     list_templates: (args) => {
       const q = args.query as { template_id?: string; target?: string };
       return templates.filter((x) => !q.template_id || x.id === q.template_id);
