@@ -158,3 +158,50 @@ async fn a_first_sync_stopped_half_way_resumes_without_reading_again_what_it_sto
     mine.sort();
     assert_eq!(mine, sim.user_ids_for(&me), "the cache is complete after the resumed sync");
 }
+
+/// A decision taken while a first sync reads fxiaoke's history (paced under its rate limit)
+/// reaches the vendor while that history is still being read: it waits for one page or chunk,
+/// never for the walk (before issue 17 it waited for the whole sync).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_during_a_first_sync_goes_ahead_of_the_history() {
+    let sim = vendor_sim::fxiaoke::Sim::new(13, 80);
+    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let service = Service::open(dir.path()).unwrap();
+    let account = support::add_demo(&service, "纷享", &sim.demo_account(&server.base_url));
+    let mut events = service.subscribe();
+    let syncing = tokio::spawn({
+        let service = service.clone();
+        async move { service.sync_account(account).await }
+    });
+    // A guard against a hang, not a measurement: the todos are in long before this.
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(300), async {
+        loop {
+            match events.recv().await {
+                Ok(sync::SyncEvent::Progress { progress, .. }) if progress.todo_ready => return progress,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(e) => panic!("events ended: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("every todo in the cache");
+    assert!(ready.history_total > ready.history_done, "history left to read: {ready:?}");
+
+    let todo = service
+        .list(&ListQuery { inbox: Some(Inbox::Todo), limit: 100, ..Default::default() })
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.remote_id.starts_with("crm:") && a.actions.contains(&inbox_core::Action::Approve))
+        .expect("an approvable CRM todo");
+    let instance = todo.remote_id.trim_start_matches("crm:").to_string();
+    let me = sim.demo_user().open_user_id;
+    assert!(sim.crm_boxes_for(&me).todo.contains(&instance));
+    service.act(todo.id, inbox_core::Action::Approve, "同意").await.expect("decided during the sync");
+    assert!(!sim.crm_boxes_for(&me).todo.contains(&instance), "the decision reached the vendor");
+
+    assert!(service.stop_sync(account), "the history was still being read when the decision landed");
+    let report = syncing.await.unwrap().unwrap();
+    assert!(report.stopped && report.history_left > 0, "{report:?}");
+}
