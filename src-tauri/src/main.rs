@@ -98,11 +98,13 @@ fn main() {
                 tracing::warn!("no tray icon: {e}");
             }
             desktop::show_count(app.handle(), &state.service);
-            if opts.minimized {
+            let hidden = opts.minimized;
+            if hidden {
                 if let Some(w) = app.get_webview_window("main") {
                     let _ = w.hide();
                 }
             }
+            state.scheduler.set_visible(!hidden);
             app.manage(state);
             Ok(())
         })

@@ -292,6 +292,17 @@ impl Store {
         Ok(ids)
     }
 
+    /// When the earliest entry is next due (a queued one's retry time, a lease being
+    /// sent that lapses), in seconds; `None` with nothing to send.
+    pub fn outbox_next_at(&self) -> StoreResult<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT min(CASE state WHEN 'queued' THEN next_attempt_at ELSE coalesce(lease_until, 0) + 1 END)
+             FROM outbox WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Moves an entry to `state`, durably, ending any lease on it.
     fn outbox_set(
         &self,
@@ -579,6 +590,7 @@ impl Service {
     }
 
     fn announce_outbox(&self, account_id: i64) {
+        self.outbox_bell().notify_one();
         self.announce(SyncEvent::OutboxChanged { account_id });
     }
 

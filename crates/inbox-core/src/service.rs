@@ -80,6 +80,8 @@ pub struct Service {
     /// What SQLite's check found wrong with the cache file ([`Service::check_cache`]): syncs
     /// then write nothing more into it.
     damaged: Mutex<Option<String>>,
+    /// Rung when an outbox entry changes, so the scheduler's outbox loop looks again.
+    outbox_bell: tokio::sync::Notify,
 }
 
 impl Service {
@@ -102,6 +104,7 @@ impl Service {
             recents: Mutex::default(),
             owner: crate::store::new_owner(),
             damaged: Mutex::default(),
+            outbox_bell: tokio::sync::Notify::new(),
         }))
     }
 
@@ -727,6 +730,11 @@ impl Service {
     /// (the zeyi callback). Never leaves the crate.
     pub(crate) fn secrets_of(&self, account_id: i64) -> Result<Secrets> {
         Ok(self.secrets.get(account_id)?)
+    }
+
+    /// Rung when an outbox entry changes (see `sync::Scheduler`).
+    pub(crate) fn outbox_bell(&self) -> &tokio::sync::Notify {
+        &self.outbox_bell
     }
 
     /// This service's name as a lease holder in the cache.

@@ -68,6 +68,9 @@ pub struct SyncReport {
     pub history_left: u64,
     /// The user stopped the sync.
     pub stopped: bool,
+    /// Approvals written (new or changed) plus box memberships removed: 0 when the vendor had
+    /// nothing new, which lets the scheduler wait longer (see [`next_sync_after`]).
+    pub changed: u64,
 }
 
 /// How often a source is walked again when its list moved while it was being paged.
@@ -171,6 +174,9 @@ pub async fn sync_account(
 ) -> Result<SyncReport, SyncError> {
     let mut tally = progress::Tally::new(memory.report);
     let mut report = SyncReport::default();
+    // What the sync writes waits for the search index (`Store::index_pending`): its count tells
+    // whether anything changed, as an unchanged approval is not written.
+    let written_before = store.pending_index()?;
     let walked = walk_lists(store, connector, account_id, &memory, &mut tally, &mut report).await;
     let walked = match walked {
         Ok(generation) => {
@@ -179,6 +185,7 @@ pub async fn sync_account(
         }
         Err(e) => Err(e),
     };
+    report.changed = store.pending_index()?.saturating_sub(written_before) + report.removed as u64;
     match walked {
         Ok(()) => {
             report.history_left = store.backlog_count(account_id)?;
@@ -551,6 +558,8 @@ type Task = (Arc<Notify>, JoinHandle<()>);
 pub struct Scheduler {
     service: Arc<Service>,
     interval: Duration,
+    /// Whether the window is on screen (the shell says so): hidden, the tasks wait longer.
+    visible: Arc<AtomicBool>,
     tasks: Mutex<HashMap<i64, Task>>,
     /// Resends what the outbox holds (see `outbox.rs`), starting with what a crash left.
     outbox: JoinHandle<()>,
@@ -566,8 +575,10 @@ const BUSY_RETRY: Duration = Duration::from_secs(20);
 /// that arrives during an hour of history shows within this much of the scheduler's interval.
 const HISTORY_SLICE: Duration = Duration::from_secs(120);
 
-/// How often the outbox is checked for entries whose backoff has passed.
-const OUTBOX_TICK: Duration = Duration::from_secs(5);
+/// The longest the outbox loop sleeps with nothing due: it wakes when an entry of this process
+/// changes (`Service::outbox_bell`) and when the earliest retry is due; this bounds how long an
+/// entry that another process left (its lease lapsed) waits.
+pub const OUTBOX_IDLE: Duration = Duration::from_secs(300);
 
 impl Scheduler {
     /// Starts a task for every configured account. Must be called inside a tokio runtime.
@@ -581,7 +592,13 @@ impl Scheduler {
             }
         });
         let outbox = tokio::spawn(resend_outbox(service.clone()));
-        let scheduler = Arc::new(Scheduler { service, interval, tasks: Mutex::new(HashMap::new()), outbox });
+        let scheduler = Arc::new(Scheduler {
+            service,
+            interval,
+            visible: Arc::new(AtomicBool::new(true)),
+            tasks: Mutex::new(HashMap::new()),
+            outbox,
+        });
         scheduler.reconcile();
         scheduler
     }
@@ -603,9 +620,19 @@ impl Scheduler {
         for id in ids {
             tasks.entry(id).or_insert_with(|| {
                 let wake = Arc::new(Notify::new());
-                let handle = tokio::spawn(run(self.service.clone(), id, self.interval, wake.clone()));
+                let pace = Pace { interval: self.interval, visible: self.visible.clone() };
+                let handle = tokio::spawn(run(self.service.clone(), id, pace, wake.clone()));
                 (wake, handle)
             });
+        }
+    }
+
+    /// The window was shown or hidden. Hidden, syncs with nothing new come further apart;
+    /// shown again after being hidden, every account syncs at once (the user looks now).
+    pub fn set_visible(&self, visible: bool) {
+        let was = self.visible.swap(visible, Ordering::SeqCst);
+        if visible && !was {
+            self.trigger(None);
         }
     }
 
@@ -630,9 +657,36 @@ impl Drop for Scheduler {
     }
 }
 
-/// The life of one account's task: sync, then wait for the interval (or a backoff delay after
-/// a failure) or a trigger, whichever comes first.
-async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: Arc<Notify>) {
+/// How far syncs with nothing new stretch the interval: 2× after one such sync, 3× after two
+/// and more in a row (10, then 15 minutes for the app's 5).
+const QUIET_STRETCH: u32 = 3;
+
+/// How much longer the wait is while the window is hidden (to the tray): the notifications of
+/// new todos come at most this many intervals late, in return for a fraction of the requests.
+const HIDDEN_STRETCH: u32 = 2;
+
+/// What an account's task waits after a successful sync that left no history to read: the
+/// interval, stretched by how many syncs in a row (this one included) found nothing new
+/// (`quiet`) and while the
+/// window is hidden. Any change brings it back to the interval; the user's 立即同步 and an
+/// action go at once anyway. Nothing polls faster than the interval, which is the bound on how
+/// stale a vendor's data can get in the cache.
+pub fn next_sync_after(interval: Duration, quiet: u32, visible: bool) -> Duration {
+    let stretch = 1 + quiet.min(QUIET_STRETCH - 1);
+    interval * stretch * if visible { 1 } else { HIDDEN_STRETCH }
+}
+
+/// An account task's schedule: the base interval and whether the window is visible.
+struct Pace {
+    interval: Duration,
+    visible: Arc<AtomicBool>,
+}
+
+/// The life of one account's task: sync, then wait (see [`next_sync_after`], or a backoff
+/// delay after a failure) or for a trigger, whichever comes first.
+async fn run(service: Arc<Service>, account_id: i64, pace: Pace, wake: Arc<Notify>) {
+    let interval = pace.interval;
+    let mut quiet: u32 = 0;
     let backoff = || {
         ExponentialBuilder::default()
             .with_min_delay(Duration::from_secs(5))
@@ -648,9 +702,10 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
                 delays = backoff();
                 Duration::ZERO
             }
-            Ok(_) => {
+            Ok(r) => {
                 delays = backoff();
-                interval
+                quiet = if r.changed == 0 { quiet + 1 } else { 0 };
+                next_sync_after(interval, quiet, pace.visible.load(Ordering::SeqCst))
             }
             Err(crate::Error::NoSuchAccount(_) | crate::Error::CacheDamaged(_)) => return,
             // Another process syncs it now (its result is in the cache), or one that died left its
@@ -665,13 +720,26 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
     }
 }
 
-/// The outbox's retry loop: every tick, sends the entries that are due.
+/// The outbox's retry loop: sends the entries that are due, then sleeps until the next one is
+/// (at most [`OUTBOX_IDLE`]) or an entry changes. It used to wake every 5 s: 720 wake-ups and
+/// queries an hour with nothing to send.
 async fn resend_outbox(service: Arc<Service>) {
     loop {
         if let Err(e) = service.flush_outbox().await {
             tracing::error!("cannot read the outbox: {e}");
         }
-        tokio::time::sleep(OUTBOX_TICK).await;
+        let wait = match service.store().outbox_next_at() {
+            Ok(Some(at)) => Duration::from_secs(at.saturating_sub(crate::store::now()).max(1) as u64).min(OUTBOX_IDLE),
+            Ok(None) => OUTBOX_IDLE,
+            Err(e) => {
+                tracing::warn!("reading when the outbox is next due: {e}");
+                OUTBOX_IDLE
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = service.outbox_bell().notified() => {}
+        }
     }
 }
 
@@ -964,6 +1032,16 @@ mod tests {
         assert_eq!((p.boxes, p.title.as_str()), (vec![Inbox::Submitted, Inbox::Processed], "采购合同"));
         let p = placeholder(&source, ListItem::new("7", serde_json::Value::Null).in_boxes(vec![Inbox::Todo]), &e);
         assert_eq!((p.boxes, p.title.as_str()), (vec![Inbox::Todo], "无法读取的审批 7"));
+    }
+
+    #[test]
+    fn quiet_syncs_and_a_hidden_window_stretch_the_wait_within_bounds() {
+        let base = Duration::from_secs(300);
+        assert_eq!(next_sync_after(base, 0, true), base, "a sync that changed something");
+        assert_eq!(next_sync_after(base, 1, true), base * 2);
+        assert_eq!(next_sync_after(base, 9, true), base * 3, "bounded");
+        assert_eq!(next_sync_after(base, 0, false), base * 2);
+        assert_eq!(next_sync_after(base, 9, false), base * 6, "at most 30 minutes for the app's 5");
     }
 
     #[test]
