@@ -89,6 +89,11 @@ pub(super) async fn fill(
             )?;
             memory.recent.stored(&source, &stored.listed);
             report.fetched += stored.fetched;
+            report.unreadable += stored.unreadable;
+            if stored.unreadable > 0 {
+                // Its placeholders are read again at the next sync, which walks the source.
+                memory.heads.forget_source(account_id, &source);
+            }
             read_now += slots;
         }
         drop(turn);
