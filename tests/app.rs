@@ -1056,10 +1056,8 @@ async fn a_first_sync_shows_its_progress_and_stops_on_request() {
             Ok(ui.text(&format!("{line} .sync-progress-text")).await?.filter(|t| t.contains("待办已就绪 · 历史")))
         })
         .await?;
-        let counts: Vec<u64> = text
-            .split(['历', '史', '/', '·', ' '])
-            .filter_map(|w| w.trim().replace(',', "").parse().ok())
-            .collect();
+        let counts: Vec<u64> =
+            text.split(['历', '史', '/', '·', ' ']).filter_map(|w| w.trim().replace(',', "").parse().ok()).collect();
         ensure!(counts.len() >= 2 && counts[0] <= counts[1] && counts[1] > 0, "history done / total in {text:?}");
         let todo = ui.count("todo").await?.context("the todo count")?;
         ensure!(todo > 0, "the todos are in the list while history is read");
