@@ -1066,7 +1066,7 @@ async fn a_first_sync_shows_its_progress_and_stops_on_request() {
 
         ui.click(&format!("{line} {}", tid("btn-stop-sync"))).await?;
         let stopped = wait_for("the stopped sync in words", SYNC_TIMEOUT, async || {
-            Ok(ui.text(r#"[data-testid="sync-progress"][data-phase="stopped"] .sync-progress-text"#).await?)
+            ui.text(r#"[data-testid="sync-progress"][data-phase="stopped"] .sync-progress-text"#).await
         })
         .await?;
         ensure!(stopped.contains("已停止"), "{stopped:?}");
