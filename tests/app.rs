@@ -1091,3 +1091,35 @@ async fn a_wild_tenant_shows_every_record_and_says_which_could_not_be_read() {
     )
     .await;
 }
+
+/// A first sync shows where it stands in the sidebar (issue 17): the demo's fxiaoke account,
+/// whose history is read under the vendor's rate limit, says 待办已就绪 · 历史 n / m while the
+/// todos are already in the list, and 停止同步 stops it cleanly (已停止, what it read stays).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sync_shows_its_progress_and_stops_on_request() {
+    run_app_test("first-sync-progress", async |ui: Ui| {
+        let line = r#"[data-testid="sync-progress"][data-phase="history"]"#;
+        let text = wait_for("a sync reading history with its todos ready", SYNC_TIMEOUT, async || {
+            Ok(ui.text(&format!("{line} .sync-progress-text")).await?.filter(|t| t.contains("待办已就绪 · 历史")))
+        })
+        .await?;
+        let counts: Vec<u64> =
+            text.split(['历', '史', '/', '·', ' ']).filter_map(|w| w.trim().replace(',', "").parse().ok()).collect();
+        ensure!(counts.len() >= 2 && counts[0] <= counts[1] && counts[1] > 0, "history done / total in {text:?}");
+        let todo = ui.count("todo").await?.context("the todo count")?;
+        ensure!(todo > 0, "the todos are in the list while history is read");
+        let shot = ui.screenshot("first-sync-progress").await?;
+        eprintln!("sidebar: {text:?}; 待我审批 {todo}; screenshot: {}", shot.display());
+
+        ui.click(&format!("{line} {}", tid("btn-stop-sync"))).await?;
+        let stopped = wait_for("the stopped sync in words", SYNC_TIMEOUT, async || {
+            ui.text(r#"[data-testid="sync-progress"][data-phase="stopped"] .sync-progress-text"#).await
+        })
+        .await?;
+        ensure!(stopped.contains("已停止"), "{stopped:?}");
+        ensure!(!ui.exists(&tid("btn-stop-sync")).await?, "no stop button once nothing runs");
+        ui.screenshot("first-sync-stopped").await?;
+        Ok(())
+    })
+    .await;
+}

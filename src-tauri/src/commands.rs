@@ -37,6 +37,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool {
         test_account,
         remove_account,
         sync_now,
+        stop_sync,
         app_info,
         list_templates,
         save_draft,
@@ -112,6 +113,13 @@ async fn remove_account(state: State<'_, AppState>, id: i64) -> Reply<()> {
 async fn sync_now(state: State<'_, AppState>, account_id: Option<i64>) -> Reply<()> {
     state.scheduler.trigger(account_id);
     Ok(())
+}
+
+/// Stops the account's running sync at its next page (the sidebar's cancel); the next sync
+/// goes on from there. Whether one was running.
+#[tauri::command(rename_all = "snake_case")]
+async fn stop_sync(state: State<'_, AppState>, account_id: i64) -> Reply<bool> {
+    Ok(state.service.stop_sync(account_id))
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -23,6 +23,15 @@ pub fn show_main(app: &AppHandle) {
         let _ = w.unminimize();
         let _ = w.set_focus();
     }
+    set_visible(app, true);
+}
+
+/// Tells the scheduler whether the window is on screen: hidden to the tray, syncs with
+/// nothing new come further apart (`sync::next_sync_after`).
+pub fn set_visible(app: &AppHandle, visible: bool) {
+    if let Some(state) = app.try_state::<crate::AppState>() {
+        state.scheduler.set_visible(visible);
+    }
 }
 
 /// The tray icon with its menu (show, sync now, quit). A desktop without a tray host simply
@@ -56,6 +65,7 @@ pub fn close_to_tray(window: &tauri::Window, event: &WindowEvent) {
         if window.app_handle().tray_by_id(TRAY_ID).is_some() {
             api.prevent_close();
             let _ = window.hide();
+            set_visible(window.app_handle(), false);
         }
     }
 }

@@ -98,11 +98,13 @@ fn main() {
                 tracing::warn!("no tray icon: {e}");
             }
             desktop::show_count(app.handle(), &state.service);
-            if opts.minimized {
+            let hidden = opts.minimized;
+            if hidden {
                 if let Some(w) = app.get_webview_window("main") {
                     let _ = w.hide();
                 }
             }
+            state.scheduler.set_visible(!hidden);
             app.manage(state);
             Ok(())
         })
@@ -207,6 +209,7 @@ fn forward_events(app: tauri::AppHandle, service: Arc<Service>) {
                 SyncEvent::Started { .. } => app.emit("sync-started", &event),
                 SyncEvent::OutboxChanged { .. } => app.emit("outbox-changed", &event),
                 SyncEvent::CacheDamaged { .. } => app.emit("cache-damaged", &event),
+                SyncEvent::Progress { .. } => app.emit("sync-progress", &event),
                 SyncEvent::Finished { changed, .. } => {
                     let r = app.emit("sync-finished", &event);
                     if *changed > 0 {

@@ -215,7 +215,7 @@ describe("inbox", () => {
     expect(await screen.findByTestId("sync-indicator")).toBeInTheDocument();
 
     backend.approvals.push(makeApproval(13, { title: "新来的审批", updated_at: T0 + 999 }));
-    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: "令牌无效或已过期", last_count: null, last_unreadable: null };
+    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: "令牌无效或已过期", last_count: null, last_unreadable: null , progress: null};
     await backend.emit("sync-finished", { account_id: 1, ok: false, error: "令牌无效或已过期", changed: 1 });
     await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8", "7"]));
     expect(screen.queryByTestId("sync-indicator")).toBeNull();
@@ -225,6 +225,27 @@ describe("inbox", () => {
     backend.approvals.splice(0, 1);
     await backend.emit("inbox-changed", {});
     await waitFor(() => expect(rowIds()).toEqual(["13", "12", "8"]));
+  });
+
+  it("shows a first sync's progress per account and stops it on request", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toHaveLength(3));
+    await backend.emit("sync-started", { account_id: 1 });
+    const progress = { phase: "todos", todo_ready: false, listed: 1200, history_total: 0, history_done: 0, eta_secs: null };
+    await backend.emit("sync-progress", { account_id: 1, progress });
+    expect(await screen.findByTestId("sync-progress")).toHaveTextContent("正在读取待办 · 已列出 1,200 条");
+
+    const history = { ...progress, phase: "history", todo_ready: true, listed: 10200, history_total: 10000, history_done: 3200, eta_secs: 720 };
+    await backend.emit("sync-progress", { account_id: 1, progress: history });
+    await waitFor(() => expect(screen.getByTestId("sync-progress")).toHaveTextContent("待办已就绪 · 历史 3,200 / 10,000 · 约 12 分钟"));
+
+    await userEvent.click(screen.getByTestId("btn-stop-sync"));
+    await waitFor(() => expect(backend.callsOf("stop_sync")).toEqual([{ account_id: 1 }]));
+    await backend.emit("sync-progress", { account_id: 1, progress: { ...history, phase: "stopped", eta_secs: null } });
+    await backend.emit("sync-finished", { account_id: 1, ok: true, error: null, changed: 0 });
+    await waitFor(() => expect(screen.getByTestId("sync-progress")).toHaveTextContent("已停止 · 待办已就绪 · 历史 3,200 / 10,000"));
+    expect(screen.queryByTestId("btn-stop-sync")).toBeNull();
   });
 
   it("says how many approvals could not be read, lists them, and shows why", async () => {
@@ -237,7 +258,7 @@ describe("inbox", () => {
     });
     const word = makeApproval(21, { title: "归档中的合同", status: "other", status_word: "ARCHIVING", actions: [] });
     const backend = installBackend({ approvals: [...fixture(), placeholder, word] });
-    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: null, last_count: 5, last_unreadable: 1 };
+    backend.accounts[0].sync = { running: false, last_success: T0, last_attempt: T0, last_error: null, last_count: 5, last_unreadable: 1 , progress: null};
     render(<Root />);
     const user = userEvent.setup();
     const link = await screen.findByTestId("sync-unreadable");

@@ -19,7 +19,7 @@ import { SettingsDrawer } from "./components/SettingsDrawer";
 import { ShortcutHelp } from "./components/ShortcutHelp";
 import { Sidebar } from "./components/Sidebar";
 import { getLang, setLang, t, type Lang } from "./i18n";
-import type { Account, AppInfo, Approval, Draft, Facets, OutboxEntry, VendorInfo } from "./types";
+import type { Account, AppInfo, Approval, Draft, Facets, OutboxEntry, SyncProgress, VendorInfo } from "./types";
 import { useInbox } from "./useInbox";
 import { useNow } from "./useNow";
 import { useShortcuts } from "./useShortcuts";
@@ -37,6 +37,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
   const [accounts, setAccounts] = useState<Account[] | null>(null);
   const [facets, setFacets] = useState<Facets | null>(null);
   const [syncing, setSyncing] = useState<ReadonlySet<number>>(new Set());
+  const [progress, setProgress] = useState<ReadonlyMap<number, SyncProgress>>(new Map());
   /** What SQLite's check found wrong with the cache file: nothing more is synced into it. */
   const [damaged, setDamaged] = useState<string | null>(null);
   const [syncRequesting, setSyncRequesting] = useState(false);
@@ -123,6 +124,7 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
     () =>
       subscribeInboxEvents({
         onSyncStarted: ({ account_id }) => setSyncing((prev) => new Set(prev).add(account_id)),
+        onSyncProgress: ({ account_id, progress: p }) => setProgress((prev) => new Map(prev).set(account_id, p)),
         onSyncFinished: ({ account_id }) => {
           setSyncing((prev) => {
             const next = new Set(prev);
@@ -313,6 +315,10 @@ export function InboxApp({ lang, onLang }: { lang: Lang; onLang: (lang: Lang) =>
             }}
             accounts={accountList}
             syncing={syncing}
+            progress={progress}
+            onStopSync={(id) => {
+              api.stopSync(id).catch((err) => message.error(errorText(err)));
+            }}
             syncRequesting={syncRequesting}
             onSyncNow={syncAll}
             onOpenSettings={() => setSettingsOpen(true)}

@@ -23,6 +23,7 @@ import type {
   Page,
   PathSummary,
   SyncFinishedEvent,
+  SyncProgressEvent,
   SyncStartedEvent,
   Template,
   TemplateQuery,
@@ -45,6 +46,8 @@ export const api = {
   /** Without an account id every account is synced. */
   syncNow: (accountId?: number) =>
     invoke<null>("sync_now", accountId === undefined ? {} : { account_id: accountId }),
+  /** Stops the account's running sync at its next page; the next sync goes on from there. */
+  stopSync: (accountId: number) => invoke<boolean>("stop_sync", { account_id: accountId }),
   appInfo: () => invoke<AppInfo>("app_info", {}),
   /** The form names and submitters of a box, for the filter menus. */
   facets: (inbox?: Inbox) => invoke<Facets>("facets", inbox === undefined ? {} : { inbox }),
@@ -133,6 +136,7 @@ export function subscribeUploadProgress(cb: (e: UploadProgressEvent) => void): (
 export interface InboxEventHandlers {
   onSyncStarted?: (e: SyncStartedEvent) => void;
   onSyncFinished?: (e: SyncFinishedEvent) => void;
+  onSyncProgress?: (e: SyncProgressEvent) => void;
   onInboxChanged?: () => void;
   onOutboxChanged?: () => void;
   /** The cache file failed SQLite's check: the reason in words. */
@@ -159,6 +163,7 @@ export function subscribeInboxEvents(handlers: InboxEventHandlers): () => void {
   };
   add<SyncStartedEvent>("sync-started", handlers.onSyncStarted);
   add<SyncFinishedEvent>("sync-finished", handlers.onSyncFinished);
+  add<SyncProgressEvent>("sync-progress", handlers.onSyncProgress);
   add<Record<string, never>>("inbox-changed", handlers.onInboxChanged && (() => handlers.onInboxChanged?.()));
   add<{ account_id: number }>("outbox-changed", handlers.onOutboxChanged && (() => handlers.onOutboxChanged?.()));
   add<{ problem: string }>("cache-damaged", handlers.onCacheDamaged && ((e) => handlers.onCacheDamaged?.(e.problem)));

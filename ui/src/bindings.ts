@@ -117,6 +117,26 @@ export type Page = { items: Array<ApprovalSummary>, total: number, };
 
 export type BoxCounts = { todo: number, submitted: number, processed: number, cc: number, managed: number, };
 
+export type SyncPhase = "todos" | "history" | "done" | "stopped";
+
+export type SyncProgress = { phase: SyncPhase, 
+/**
+ * Every listed approval that may wait for the user is read (or found unchanged).
+ */
+todo_ready: boolean, 
+/**
+ * Items listed by the walk so far (all phases).
+ */
+listed: number, 
+/**
+ * Finished approvals listed, and how many of them the cache already reflects.
+ */
+history_total: number, history_done: number, 
+/**
+ * Seconds the rest of the history should take at the rate read so far in this run.
+ */
+eta_secs: number | null, };
+
 export type SyncState = { running: boolean, last_attempt: number | null, last_success: number | null, 
 /**
  * The reason the last sync failed, in words; `None` after a success.
@@ -126,7 +146,11 @@ last_error: string | null,
  * After the last successful sync: how many of the account's approvals the cache holds,
  * and how many of them could not be read (placeholders, shown with their reasons).
  */
-last_count: number | null, last_unreadable: number | null, };
+last_count: number | null, last_unreadable: number | null, 
+/**
+ * Where the running (or last) sync of this process stands; `None` before one ran.
+ */
+progress: SyncProgress | null, };
 
 export type Account = { id: number, name: string, vendor: Vendor, base_url: string, settings: Record<string, string>, demo: boolean, sync: SyncState, };
 
@@ -215,7 +239,7 @@ demo: boolean, data_dir: string, version: string,
  */
 callback_url: string | null, };
 
-export type SyncEvent = { "type": "started", account_id: number, } | { "type": "finished", account_id: number, ok: boolean, error: string | null, changed: number, } | { "type": "outbox_changed", account_id: number, } | { "type": "cache_damaged", problem: string, };
+export type SyncEvent = { "type": "started", account_id: number, } | { "type": "finished", account_id: number, ok: boolean, error: string | null, changed: number, } | { "type": "outbox_changed", account_id: number, } | { "type": "cache_damaged", problem: string, } | { "type": "progress", account_id: number, progress: SyncProgress, };
 
 export type FacetValue = { value: string, count: number, };
 

@@ -2,7 +2,7 @@
 // Times from the shell are Unix seconds (UTC); they are shown in the user's local time zone.
 
 import { t } from "./i18n";
-import type { Action, Decision, Inbox, Status, StepMember, StepRule } from "./types";
+import type { Action, Decision, Inbox, Status, StepMember, StepRule, SyncProgress } from "./types";
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
@@ -187,6 +187,35 @@ export function describeSync(
     return { text, error: false, unreadable };
   }
   return { text: t("尚未同步"), error: false, unreadable: 0 };
+}
+
+const count = new Intl.NumberFormat("en-US");
+
+/** Seconds left, in words: "40 秒", "12 分钟", "1 小时 5 分钟". */
+export function formatEta(secs: number): string {
+  if (secs < 60) return t("{n} 秒", { n: secs });
+  if (secs < 3600) return t("{n} 分钟", { n: Math.ceil(secs / 60) });
+  return t("{h} 小时 {m} 分钟", { h: Math.floor(secs / 3600), m: Math.floor((secs % 3600) / 60) });
+}
+
+/**
+ * A running sync in words, as `inbox sync` says it: "正在读取待办 · 已列出 1,200 条", then
+ * "待办已就绪 · 历史 3,200 / 10,000 · 约 12 分钟". Null once it is done (the last result says it).
+ */
+export function describeProgress(p: SyncProgress): string | null {
+  const history = t("历史 {done} / {total}", { done: count.format(p.history_done), total: count.format(p.history_total) });
+  switch (p.phase) {
+    case "todos":
+      return t("正在读取待办 · 已列出 {n} 条", { n: count.format(p.listed) });
+    case "history": {
+      const eta = p.eta_secs === null ? "" : ` · ${t("约 {eta}", { eta: formatEta(p.eta_secs) })}`;
+      return `${t("待办已就绪")} · ${history}${eta}`;
+    }
+    case "stopped":
+      return p.todo_ready ? `${t("已停止")} · ${t("待办已就绪")} · ${history}` : t("已停止，下次继续");
+    default:
+      return null;
+  }
 }
 
 const IMAGE_TYPES: Record<string, string> = {

@@ -13,3 +13,4 @@ export type NewAccount = AccountInput;
 export type FieldValueInput = FieldValue;
 export type SyncStartedEvent = Extract<SyncEvent, { type: "started" }>;
 export type SyncFinishedEvent = Extract<SyncEvent, { type: "finished" }>;
+export type SyncProgressEvent = Extract<SyncEvent, { type: "progress" }>;

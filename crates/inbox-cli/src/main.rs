@@ -8,6 +8,8 @@ use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod progress;
+
 #[derive(Parser)]
 #[command(name = "inbox", version, about = "Approval Inbox (审批收件箱) from the command line")]
 struct Cli {
@@ -298,20 +300,47 @@ async fn sync(service: &Arc<Service>, account: Option<String>) -> Result<()> {
     if sent > 0 {
         println!("outbox: sent {sent} waiting decision(s)");
     }
-    let results = match account {
-        Some(key) => {
-            let a = service.account(&key)?;
-            let r = service.sync_account_waiting(a.id, inbox_core::service::SYNC_PATIENCE).await;
-            vec![(a, r)]
+    let shown = progress::show(service);
+    let syncs = async {
+        match account {
+            Some(key) => {
+                let a = service.account(&key)?;
+                let r = service.sync_account_waiting(a.id, inbox_core::service::SYNC_PATIENCE).await;
+                Ok(vec![(a, r)])
+            }
+            None => service.sync_all().await.map_err(anyhow::Error::from),
         }
-        None => service.sync_all().await?,
     };
+    // Ctrl-C stops the walks cleanly: what was read stays, the next sync goes on from there. A
+    // second Ctrl-C does not wait for the page in flight.
+    let stopping = async {
+        if wait_for_stop().await.is_ok() {
+            eprintln!("stopping after the page in flight (Ctrl-C again to quit at once)");
+            for a in service.accounts().unwrap_or_default() {
+                service.stop_sync(a.id);
+            }
+            if wait_for_stop().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+        std::future::pending().await
+    };
+    let results = tokio::select! {
+        r = syncs => r,
+        r = stopping => r,
+    };
+    shown.end().await;
+    let results = results?;
     if results.is_empty() {
         bail!("no accounts yet: add one with `inbox account add`");
     }
     let mut failed = 0;
     for (a, r) in results {
         match r {
+            Ok(report) if report.stopped => {
+                let left = progress::thousands(report.history_left);
+                println!("{}: 已停止，还有 {left} 条历史未读，下次同步继续 (stopped; the next sync goes on)", a.name);
+            }
             Ok(report) => {
                 let state = service.account(&a.id.to_string())?.sync;
                 println!(

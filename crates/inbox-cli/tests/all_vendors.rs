@@ -53,7 +53,13 @@ async fn five_vendors_in_one_inbox() {
     for vendor in vendor_sim::VENDORS {
         assert!(listed.contains(&format!("demo-{vendor}")), "{listed}");
     }
-    cli.ok(&["sync"]);
+    let synced = cli.ok(&["sync"]);
+    // Not a terminal here: the progress comes as plain lines, each account's phases in words.
+    for vendor in ["yomicloud", "fxiaoke", "qiyuesuo", "weiwenjia"] {
+        let said: Vec<&str> = synced.lines().filter(|l| l.starts_with(&format!("demo-{vendor}: "))).collect();
+        assert!(said.iter().any(|l| l.contains("待办已就绪 · 历史")), "{vendor}: {synced}");
+        assert!(said.iter().any(|l| l.contains("同步完成")), "{vendor}: {synced}");
+    }
 
     // zeyi has no list: what we send is what we have.
     let form = tempfile::NamedTempFile::new().unwrap();

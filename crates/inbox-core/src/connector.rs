@@ -67,11 +67,24 @@ pub struct ListItem {
     pub title: Option<String>,
     /// Why the list item itself could not be read: it becomes a placeholder unread.
     pub unreadable: Option<VendorError>,
+    /// Whether the list shows the approval finished (a status word the connector knows to be
+    /// final): then nothing of it can wait for the user, and a first sync reads it after
+    /// everything that can (`sync`'s history phase). `false` — the default, and what an
+    /// unknown or missing word gives — means it may be waiting: read it first.
+    pub finished: bool,
 }
 
 impl ListItem {
     pub fn new(remote_id: impl Into<String>, raw: serde_json::Value) -> ListItem {
-        ListItem { remote_id: remote_id.into(), raw, seen: None, boxes: Vec::new(), title: None, unreadable: None }
+        ListItem {
+            remote_id: remote_id.into(),
+            raw,
+            seen: None,
+            boxes: Vec::new(),
+            title: None,
+            unreadable: None,
+            finished: false,
+        }
     }
 
     /// A list item that could not be read itself, with its id taken from the raw item where
@@ -89,6 +102,12 @@ impl ListItem {
     pub fn titled(mut self, title: impl Into<String>) -> ListItem {
         let title = title.into();
         self.title = (!title.trim().is_empty()).then_some(title);
+        self
+    }
+
+    /// Marks the item finished when the list's own status says so (see [`ListItem::finished`]).
+    pub fn finished_if(mut self, finished: bool) -> ListItem {
+        self.finished = finished;
         self
     }
 
@@ -239,6 +258,15 @@ pub trait Connector: Send + Sync {
     /// fields that change by themselves, and how long a finished approval's read is trusted.
     fn recall(&self) -> Recall {
         Recall::default()
+    }
+
+    /// How far apart the history phase of a first sync starts its reads (finished approvals,
+    /// read after everything that may wait for the user): `None` (the default) for a vendor
+    /// without a rate limit worth leaving room under. A rate-limited vendor gives a gap that
+    /// keeps history below its limit, so the user's own actions and the next pass over the
+    /// lists still find room.
+    fn history_gap(&self) -> Option<std::time::Duration> {
+        None
     }
 
     /// One page of `source`, starting at `cursor` (`None` for the first page): the items it

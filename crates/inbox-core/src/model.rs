@@ -405,4 +405,39 @@ pub struct SyncState {
     /// and how many of them could not be read (placeholders, shown with their reasons).
     pub last_count: Option<u64>,
     pub last_unreadable: Option<u64>,
+    /// Where the running (or last) sync of this process stands; `None` before one ran.
+    #[serde(default)]
+    pub progress: Option<SyncProgress>,
+}
+
+/// Where an account's sync stands, as the sidebar and `inbox sync` show it ("待办已就绪 · 历史
+/// 3,200 / 10,000 · 约 12 分钟"). A sync reads first what may wait for the user, then the
+/// history (finished approvals): see `sync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Walking the lists and reading what may wait for the user.
+    Todos,
+    /// Everything that may wait for the user is in the cache; reading finished approvals.
+    History,
+    /// Both done.
+    Done,
+    /// Stopped by the user (or another process took over): the rest is read next time.
+    Stopped,
+}
+
+/// An account's sync progress: its phase, whether every todo is in the cache, how much of the
+/// history is read, and how long the rest should take at the rate measured so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    /// Every listed approval that may wait for the user is read (or found unchanged).
+    pub todo_ready: bool,
+    /// Items listed by the walk so far (all phases).
+    pub listed: u64,
+    /// Finished approvals listed, and how many of them the cache already reflects.
+    pub history_total: u64,
+    pub history_done: u64,
+    /// Seconds the rest of the history should take at the rate read so far in this run.
+    pub eta_secs: Option<u64>,
 }

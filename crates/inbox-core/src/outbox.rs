@@ -242,6 +242,7 @@ impl Service {
     }
 
     fn announce_outbox(&self, account_id: i64) {
+        self.outbox_bell().notify_one();
         self.announce(SyncEvent::OutboxChanged { account_id });
     }
 

@@ -6,7 +6,7 @@ use crate::connector::{Connector, VendorInfo};
 use crate::connectors;
 use crate::error::{Error, Result, VendorError};
 use crate::model::Account;
-use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, Vendor};
+use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, SyncProgress, Vendor};
 use crate::secrets::{SecretStore, Secrets};
 use crate::store::{BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Store};
 use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
@@ -15,6 +15,7 @@ use crate::sync::{self, SyncError, SyncEvent, SyncReport};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
@@ -69,9 +70,17 @@ pub struct Service {
     store: Store,
     secrets: SecretStore,
     events: broadcast::Sender<SyncEvent>,
-    /// Serialises syncs and actions per account; also tells which accounts are syncing.
+    /// The account's turn: a sync takes it for each page and chunk of history, an action or
+    /// submission for its whole send, so a decision waits for a page, not for a whole sync.
     locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Serialises the syncs of an account within this process (the claim in the cache does
+    /// so between processes).
+    walks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     running: Mutex<HashSet<i64>>,
+    /// Set to stop an account's running sync (`Service::stop_sync`).
+    stops: Mutex<HashMap<i64, Arc<AtomicBool>>>,
+    /// Where each account's last or running sync stands (`SyncEvent::Progress`).
+    progress: Arc<Mutex<HashMap<i64, SyncProgress>>>,
     /// One connector per account, kept so tokens and lookups cached by a connector survive
     /// between syncs; dropped when the account changes.
     connectors: Mutex<HashMap<i64, Arc<dyn Connector>>>,
@@ -85,6 +94,8 @@ pub struct Service {
     /// What SQLite's check found wrong with the cache file ([`Service::check_cache`]): syncs
     /// then write nothing more into it.
     damaged: Mutex<Option<String>>,
+    /// Rung when an outbox entry changes, so the scheduler's outbox loop looks again.
+    outbox_bell: tokio::sync::Notify,
 }
 
 impl Service {
@@ -98,12 +109,16 @@ impl Service {
             secrets,
             events,
             locks: Mutex::default(),
+            walks: Mutex::default(),
             running: Mutex::default(),
+            stops: Mutex::default(),
+            progress: Arc::default(),
             connectors: Mutex::default(),
             heads: sync::Heads::default(),
             recents: Mutex::default(),
             owner: crate::store::new_owner(),
             damaged: Mutex::default(),
+            outbox_bell: tokio::sync::Notify::new(),
         }))
     }
 
@@ -132,9 +147,11 @@ impl Service {
 
     pub fn accounts(&self) -> Result<Vec<Account>> {
         let running = self.running.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let progress = self.progress.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let mut accounts = self.store.accounts()?;
         for a in &mut accounts {
             a.sync.running = running.contains(&a.id);
+            a.sync.progress = progress.get(&a.id).copied();
         }
         Ok(accounts)
     }
@@ -238,6 +255,9 @@ impl Service {
         if let Some(recent) = self.recents.lock().unwrap_or_else(|p| p.into_inner()).get(&account_id) {
             recent.forget(remote_id);
         }
+        if let Err(e) = self.store.forget_reads(account_id, remote_id) {
+            tracing::warn!(account = account_id, "forgetting the reads of {remote_id}: {e}");
+        }
     }
 
     /// Checks the account's credentials against the vendor.
@@ -252,26 +272,66 @@ impl Service {
         self.locks.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
     }
 
-    /// Syncs one account now, recording the result (with its reason) in the store and
-    /// announcing it as events. Another process syncing the account at the same time is
-    /// [`Error::SyncBusy`]: nothing is recorded, its sync stands.
+    /// Syncs one account now, to the end of its history, recording the result (with its
+    /// reason) in the store and announcing it as events. Another process syncing the account
+    /// at the same time is [`Error::SyncBusy`]: nothing is recorded, its sync stands.
     pub async fn sync_account(&self, id: i64) -> Result<SyncReport> {
+        self.sync_for(id, None).await
+    }
+
+    /// Stops the account's running sync at its next page or chunk of history: what it stored
+    /// stays, and the next sync goes on from there. Whether a sync was running.
+    pub fn stop_sync(&self, id: i64) -> bool {
+        let running = self.running.lock().unwrap_or_else(|p| p.into_inner()).contains(&id);
+        if running {
+            self.stop_flag(id).store(true, Ordering::SeqCst);
+        }
+        running
+    }
+
+    fn stop_flag(&self, id: i64) -> Arc<AtomicBool> {
+        self.stops.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone()
+    }
+
+    /// Remembers and announces where an account's sync stands.
+    fn progress_reporter(&self, id: i64) -> impl Fn(SyncProgress) + Send + Sync {
+        let (events, progress) = (self.events.clone(), self.progress.clone());
+        move |p: SyncProgress| {
+            progress.lock().unwrap_or_else(|e| e.into_inner()).insert(id, p);
+            let _ = events.send(SyncEvent::Progress { account_id: id, progress: p });
+        }
+    }
+
+    /// [`Service::sync_account`] with its history phase limited to `history_for` (the
+    /// scheduler's slice, after which the next pass over the lists comes first).
+    pub async fn sync_for(&self, id: i64, history_for: Option<std::time::Duration>) -> Result<SyncReport> {
         if let Some(problem) = self.damaged.lock().unwrap_or_else(|p| p.into_inner()).clone() {
             return Err(Error::CacheDamaged(problem));
         }
         let account = self.account_by_id(id)?;
-        let lock = self.lock_for(id);
-        let guard = lock.lock().await;
+        let walk = self.walks.lock().unwrap_or_else(|p| p.into_inner()).entry(id).or_default().clone();
+        let guard = walk.lock().await;
+        let turn = self.lock_for(id);
         let owner = self.owner.as_str();
         if !self.store.claim_sync(id, owner, SYNC_CLAIM_SECS)? {
             return Err(Error::SyncBusy(account.name));
         }
+        let stop = self.stop_flag(id);
+        stop.store(false, Ordering::SeqCst);
         self.set_running(id, true);
         let _ = self.events.send(SyncEvent::Started { account_id: id });
+        let report = self.progress_reporter(id);
         let result = match self.connector(&account) {
             Ok(connector) => {
                 let recent = self.recent_of(id, connector.as_ref());
-                let memory = sync::Memory { heads: &self.heads, recent: &recent, owner: Some(owner) };
+                let memory = sync::Memory {
+                    owner: Some(owner),
+                    turn: Some(&turn),
+                    stop: Some(&stop),
+                    report: Some(&report),
+                    history_for,
+                    ..sync::Memory::new(&self.heads, &recent)
+                };
                 let walk = sync::sync_account(&self.store, connector.as_ref(), id, memory);
                 // The claim is renewed while the walk runs (an fxiaoke first sync takes an hour);
                 // one lost (this process was suspended past it) stops the walk, which would
@@ -298,6 +358,8 @@ impl Service {
             .map_err(|e| match e {
                 SyncError::Vendor(v) => vendor_error(&account, v),
                 SyncError::Store(s) => Error::Store(s),
+                // `sync::sync_account` answers a stop as a report; kept for completeness.
+                SyncError::Stopped => Error::Invalid(format!("the sync of {} was stopped", account.name)),
             }),
             Err(e) => Err(e),
         };
@@ -692,6 +754,11 @@ impl Service {
     /// (the zeyi callback). Never leaves the crate.
     pub(crate) fn secrets_of(&self, account_id: i64) -> Result<Secrets> {
         Ok(self.secrets.get(account_id)?)
+    }
+
+    /// Rung when an outbox entry changes (see `sync::Scheduler`).
+    pub(crate) fn outbox_bell(&self) -> &tokio::sync::Notify {
+        &self.outbox_bell
     }
 
     /// This service's name as a lease holder in the cache.

@@ -36,10 +36,12 @@ pub enum StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
+mod backlog;
 mod drafts;
 mod list;
 mod outbox;
 mod write;
+pub use backlog::{Backlogged, ListedMemo};
 pub use drafts::{Draft, DraftState};
 pub(crate) use outbox::durably;
 pub use outbox::{OutboxEntry, OutboxKind, OutboxState, LEASE_SECS};
@@ -224,7 +226,12 @@ fn migrations() -> Migrations<'static> {
             account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
             cursor INTEGER NOT NULL
         ) WITHOUT ROWID;",
-    )])
+    ),
+    // A first sync in two phases (issue 17): the finished approvals its history phase still
+    // has to read, in the order it reads them, and the finished approvals read (by the
+    // fingerprint of the list item they were read from), so a closed app resumes where it
+    // stopped instead of reading everything again (see `store/backlog.rs`).
+    M::up(backlog::SCHEMA)])
 }
 
 /// A new name for a holder of leases in the cache (sync claims, outbox sends): one per opened
@@ -549,10 +556,16 @@ impl Store {
         base_url: &str,
         settings: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<()> {
-        self.conn().execute(
+        let mut conn = self.conn();
+        let tx = write_tx(&mut conn)?;
+        tx.execute(
             "UPDATE accounts SET base_url = ?2, settings = ?3 WHERE id = ?1",
             params![id, base_url, serde_json::Value::Object(settings.clone()).to_string()],
         )?;
+        // Another endpoint (a demo's simulator is new each run): what the syncs read of the old
+        // one is no reason to skip a read, nor a list of what is left to read.
+        backlog::forget_account(&tx, id)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -744,6 +757,7 @@ impl Store {
             };
             write::upsert(&tx, account_id, boxes, generation, &item)?;
         }
+        backlog::write_page(&tx, account_id, generation, page)?;
         tx.commit()?;
         Ok(page.read.len())
     }
@@ -967,6 +981,15 @@ pub struct PageWrite<'a> {
     pub unchanged: &'a [String],
     /// Placeholders of items that could not be read, each with the boxes its list item shows.
     pub unreadable: &'a [(RemoteApproval, Vec<Inbox>)],
+    /// The source the page is of (the backlog and the remembered reads are per source).
+    pub source: &'a str,
+    /// Finished items left for the history phase: (remote id, the list item as the sync keeps
+    /// it). A cached one keeps its boxes meanwhile (listed in `unchanged` too).
+    pub later: &'a [(String, String)],
+    /// Finished approvals read now, with the fingerprint of their list items (`sync_reads`).
+    pub reads: &'a [(String, i64)],
+    /// Items of the backlog this page read: they leave it.
+    pub done: &'a [String],
 }
 
 /// The cached approval of an account by the vendor's id, on `conn` (a transaction too).
@@ -1020,6 +1043,7 @@ fn account_from_row(r: &Row) -> rusqlite::Result<Result<Account>> {
                 last_error: r.get(8)?,
                 last_count: r.get::<_, Option<i64>>(9)?.map(|n| n as u64),
                 last_unreadable: r.get::<_, Option<i64>>(10)?.map(|n| n as u64),
+                progress: None,
             },
         })
     })())

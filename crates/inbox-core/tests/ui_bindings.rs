@@ -42,6 +42,8 @@ fn declarations() -> Vec<String> {
         ApprovalSummary,
         Page,
         BoxCounts,
+        SyncPhase,
+        SyncProgress,
         SyncState,
         Account,
         Choice,

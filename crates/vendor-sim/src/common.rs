@@ -94,6 +94,9 @@ pub struct FaultSwitch {
     /// Vendor calls received per request path (faulted ones included), so a client's tests
     /// can count the calls a sync makes.
     calls: Arc<Mutex<HashMap<String, usize>>>,
+    /// Every vendor call in the order received, as `path?query`, so a test can tell which
+    /// record was read before which (the order of a sync, issue 17). Only observes.
+    log: Arc<Mutex<Vec<String>>>,
     /// Whether the tenant is wild (`wild::Tenant`): every JSON reply then carries fields no
     /// document lists (`wild::sprinkle`).
     wild: Arc<std::sync::atomic::AtomicBool>,
@@ -111,7 +114,7 @@ struct Armed {
 impl FaultSwitch {
     /// A switch whose state-changing faults run `events` against the simulator's state.
     pub fn with_events(events: StateEvents) -> Self {
-        FaultSwitch { armed: Arc::default(), events, calls: Arc::default(), wild: Arc::default() }
+        FaultSwitch { armed: Arc::default(), events, calls: Arc::default(), log: Arc::default(), wild: Arc::default() }
     }
 
     /// Makes every JSON reply carry fields no document lists (a wild tenant), or not.
@@ -152,8 +155,13 @@ impl FaultSwitch {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner).get(path).copied().unwrap_or(0)
     }
 
+    /// Every vendor call received so far, in order, as `path?query` (faulted ones included).
+    pub fn call_log(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     /// Every vendor call so far, all paths together.
-    fn total_calls(&self) -> u64 {
+    pub fn total_calls(&self) -> u64 {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner).values().sum::<usize>() as u64
     }
 
@@ -195,6 +203,11 @@ pub fn with_faults<S: Clone + Send + Sync + 'static>(router: Router<S>, switch: 
 
 async fn fault_layer(State(switch): State<FaultSwitch>, req: Request, next: Next) -> Response {
     switch.count(req.uri().path());
+    let call = match req.uri().query() {
+        Some(q) => format!("{}?{q}", req.uri().path()),
+        None => req.uri().path().to_string(),
+    };
+    switch.log.lock().unwrap_or_else(PoisonError::into_inner).push(call);
     let Some(fault) = switch.take() else {
         let reply = next.run(req).await;
         return if switch.is_wild() { wild_reply(reply, switch.total_calls()).await } else { reply };

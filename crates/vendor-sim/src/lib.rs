@@ -91,6 +91,15 @@ impl Running {
     }
 
     /// Stops every server, letting open requests finish briefly.
+    /// How many vendor calls the five simulators received, all together.
+    pub fn total_calls(&self) -> u64 {
+        self.yomicloud().total_calls()
+            + self.zeyi().total_calls()
+            + self.fxiaoke().total_calls()
+            + self.qiyuesuo().total_calls()
+            + self.weiwenjia().total_calls()
+    }
+
     pub async fn shutdown(self) {
         for server in self.servers {
             server.shutdown().await;

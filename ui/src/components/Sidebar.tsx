@@ -10,11 +10,11 @@ import {
   SettingOutlined,
   SyncOutlined,
 } from "@ant-design/icons";
-import { Button, Flex, Menu, Segmented, Spin, Typography } from "antd";
+import { Button, Flex, Menu, Progress, Segmented, Spin, Typography } from "antd";
 import type { ReactNode } from "react";
-import { BOXES, boxLabel, describeSync } from "../format";
+import { BOXES, boxLabel, describeProgress, describeSync } from "../format";
 import { t, type Lang } from "../i18n";
-import type { Account, BoxCounts, Inbox } from "../types";
+import type { Account, BoxCounts, Inbox, SyncProgress } from "../types";
 
 const BOX_ICONS: Record<Inbox, ReactNode> = {
   todo: <InboxOutlined />,
@@ -34,6 +34,10 @@ interface SidebarProps {
   onSelectBox: (box: Inbox) => void;
   accounts: Account[];
   syncing: ReadonlySet<number>;
+  /** Each account's running sync, from `sync-progress` events. */
+  progress: ReadonlyMap<number, SyncProgress>;
+  /** Stops an account's running sync (what it read stays). */
+  onStopSync: (accountId: number) => void;
   syncRequesting: boolean;
   onSyncNow: () => void;
   onOpenSettings: () => void;
@@ -57,7 +61,7 @@ interface SidebarProps {
  * status and settings.
  */
 export function Sidebar(props: SidebarProps) {
-  const { box, counts, accounts, syncing, now } = props;
+  const { box, counts, accounts, syncing, progress, now } = props;
   const anySyncing = syncing.size > 0;
   return (
     <Flex vertical className="sidebar">
@@ -176,6 +180,11 @@ export function Sidebar(props: SidebarProps) {
                     s.text
                   )}
                 </Typography.Text>
+                <SyncProgressLine
+                  progress={progress.get(a.id) ?? a.sync.progress ?? null}
+                  running={syncing.has(a.id) || a.sync.running}
+                  onStop={() => props.onStopSync(a.id)}
+                />
               </div>
             );
           })
@@ -206,5 +215,31 @@ export function Sidebar(props: SidebarProps) {
         {t("设置")}
       </Button>
     </Flex>
+  );
+}
+
+/**
+ * A sync's phase and history in words and a bar of the history, with a stop button while it runs;
+ * also after a sync that left history to read (stopped, or the scheduler's slice ended).
+ */
+function SyncProgressLine(props: { progress: SyncProgress | null; running: boolean; onStop: () => void }) {
+  const { progress, running } = props;
+  const text = progress && describeProgress(progress);
+  if (!progress || !text) return null;
+  const percent = progress.history_total > 0 ? Math.floor((progress.history_done * 100) / progress.history_total) : 0;
+  return (
+    <div className="sync-progress" data-testid="sync-progress" data-phase={progress.phase}>
+      <Typography.Text type="secondary" className="sync-progress-text" ellipsis={{ tooltip: text }}>
+        {text}
+      </Typography.Text>
+      <Flex align="center" gap={6}>
+        <Progress percent={percent} size="small" showInfo={false} status={running && !progress.todo_ready ? "active" : "normal"} />
+        {running && (
+          <Button size="small" type="text" danger onClick={props.onStop} data-testid="btn-stop-sync" title={t("停止同步")}>
+            {t("停止同步")}
+          </Button>
+        )}
+      </Flex>
+    </div>
   );
 }

@@ -158,7 +158,7 @@ export const demoAccount: Account = {
   base_url: "http://127.0.0.1:9100",
   settings: { uid: "1" },
   demo: true,
-  sync: { running: false, last_success: T0, last_attempt: T0, last_error: null, last_count: null, last_unreadable: null },
+  sync: { running: false, last_success: T0, last_attempt: T0, last_error: null, last_count: null, last_unreadable: null , progress: null},
 };
 
 export interface Call {
@@ -262,7 +262,7 @@ export function installBackend(
         base_url: input.base_url,
         settings: input.settings,
         demo: false,
-        sync: { running: false, last_success: null, last_attempt: null, last_error: null, last_count: null, last_unreadable: null },
+        sync: { running: false, last_success: null, last_attempt: null, last_error: null, last_count: null, last_unreadable: null , progress: null},
       };
       accounts.push(account);
       return account;
@@ -274,6 +274,7 @@ export function installBackend(
       return null;
     },
     sync_now: () => null,
+    stop_sync: () => true,
     list_templates: (args) => {
       const q = args.query as { template_id?: string; target?: string };
       return templates.filter((x) => !q.template_id || x.id === q.template_id);
@@ -318,7 +319,7 @@ export function installBackend(
       const at = outbox.findIndex((x) => x.id === args.id);
       if (at < 0) throw { kind: "not_found", message: `no outbox entry ${String(args.id)}` };
       const [done] = outbox.splice(at, 1);
-      return { ...done, state: "done", attempts: done.attempts + 1, last_error: null, last_count: null, last_unreadable: null };
+      return { ...done, state: "done", attempts: done.attempts + 1, last_error: null, last_count: null, last_unreadable: null , progress: null};
     },
     discard_action: (args) => {
       const at = outbox.findIndex((x) => x.id === args.id);

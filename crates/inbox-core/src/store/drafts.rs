@@ -2,7 +2,8 @@
 //! submission, the chosen files and their upload state), saved as they type and kept when a
 //! send fails, so nothing typed is lost and a failed upload is retried without choosing again.
 
-use super::{now, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
+use crate::model::now;
 use crate::submission::{Submission, UploadProgress};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

@@ -2,7 +2,8 @@
 //! (`synchronous=FULL`) before it is sent, claimed under a lease while one process sends it,
 //! and moved between states by the delivery in `crate::outbox`, which owns the rules.
 
-use super::{now, Store, StoreError};
+use super::{Store, StoreError};
+use crate::model::now;
 use crate::model::{Action, Approval};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
@@ -264,6 +265,17 @@ impl Store {
         )?;
         let ids = stmt.query_map([at], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids)
+    }
+
+    /// When the earliest entry is next due (a queued one's retry time, a lease being
+    /// sent that lapses), in seconds; `None` with nothing to send.
+    pub fn outbox_next_at(&self) -> StoreResult<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT min(CASE state WHEN 'queued' THEN next_attempt_at ELSE coalesce(lease_until, 0) + 1 END)
+             FROM outbox WHERE state IN ('queued', 'sending')",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Moves an entry to `state`, durably, ending any lease on it.

@@ -5,12 +5,14 @@
 //! place where a listed item is read, and an item that cannot be read is kept as a placeholder
 //! with the reason ([`placeholder`]) while the rest is stored.
 
+mod history;
+mod progress;
 pub mod recent;
 
 pub use crate::connector::FULL_WALK_AFTER;
 use crate::connector::{Connector, ListItem, Source};
 use crate::error::VendorError;
-use crate::model::{Inbox, RemoteApproval, Status, Unreadable, User};
+use crate::model::{Inbox, RemoteApproval, Status, SyncPhase, SyncProgress, Unreadable, User};
 use crate::service::Service;
 use crate::store::Store;
 use backon::{BackoffBuilder, ExponentialBuilder};
@@ -18,6 +20,7 @@ use futures::{StreamExt, TryStreamExt};
 use recent::{Listed, Recent};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -44,6 +47,11 @@ pub enum SyncEvent {
     CacheDamaged {
         problem: String,
     },
+    /// Where a running sync of the account stands.
+    Progress {
+        account_id: i64,
+        progress: SyncProgress,
+    },
 }
 
 /// What one successful sync did.
@@ -55,6 +63,14 @@ pub struct SyncReport {
     pub removed: usize,
     /// Listed items that could not be read this time: kept as placeholders with the reason.
     pub unreadable: usize,
+    /// Finished approvals the history phase has still to read (kept in the cache for the next
+    /// sync, in this process or the next).
+    pub history_left: u64,
+    /// The user stopped the sync.
+    pub stopped: bool,
+    /// Approvals written (new or changed) plus box memberships removed: 0 when the vendor had
+    /// nothing new, which lets the scheduler wait longer (see [`next_sync_after`]).
+    pub changed: u64,
 }
 
 /// How often a source is walked again when its list moved while it was being paged.
@@ -102,23 +118,103 @@ pub struct Memory<'a> {
     pub heads: &'a Heads,
     pub recent: &'a Recent,
     pub owner: Option<&'a str>,
+    /// The account's turn (`Service`'s per-account lock), taken for each page and each chunk of
+    /// history, not for the whole sync: the user's decisions go between them instead of
+    /// waiting for an hour of history.
+    pub turn: Option<&'a tokio::sync::Mutex<()>>,
+    /// Set to stop the walk cleanly at the next page or chunk (the user's cancel).
+    pub stop: Option<&'a AtomicBool>,
+    /// Where progress goes.
+    pub report: Option<progress::Report<'a>>,
+    /// How long the history phase may run in this sync before giving way to the next pass over
+    /// the lists (the scheduler's); `None`: until it is done (`inbox sync`).
+    pub history_for: Option<Duration>,
 }
 
-/// Walks every source of the account into the store. Each page is stored in one transaction,
-/// so a failure leaves the cache as it was before that page. A source's unlisted approvals
-/// leave its boxes only after a steady walk: one during which the list did not move, as a
-/// shifted page can hide an approval that is still there. A source whose first page is as at
-/// its last full walk, and walked less than [`FULL_WALK_AFTER`] ago, is not walked (one round
-/// trip when nothing is new), unless its last walk left unreadable items to read again.
+impl<'a> Memory<'a> {
+    /// A sync that keeps no claim, takes no turns, cannot be stopped and reports nothing.
+    pub fn new(heads: &'a Heads, recent: &'a Recent) -> Memory<'a> {
+        Memory { heads, recent, owner: None, turn: None, stop: None, report: None, history_for: None }
+    }
+
+    /// Waits for the account's turn (see [`Memory::turn`]).
+    async fn take_turn(&self) -> Option<tokio::sync::MutexGuard<'a, ()>> {
+        match self.turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        }
+    }
+
+    fn stopped(&self) -> Result<(), SyncError> {
+        match self.stop {
+            Some(stop) if stop.load(Ordering::SeqCst) => Err(SyncError::Stopped),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Syncs one account in two phases. First every source is walked (lists are cheap: pages of
+/// ids with their status), and of what each page lists, whatever may wait for the user is read
+/// at once, what the cache already reflects is kept, and the finished rest is left in the
+/// backlog (in the cache, so a closed app resumes). Then the history phase reads the backlog,
+/// paced by [`Connector::history_gap`]. So every todo is in the cache after the lists plus the
+/// reads of what may wait, however long the history.
+///
+/// Each page is stored in one transaction, so a failure leaves the cache as it was before
+/// that page. A source's unlisted approvals leave its boxes only after a steady walk: one
+/// during which the list did not move, as a shifted page can hide an approval that is still
+/// there (a backlogged approval counts as listed). A source whose first page is as at its last
+/// full walk, and walked less than [`FULL_WALK_AFTER`] ago, is not walked (one round trip
+/// when nothing is new), unless its last walk left unreadable items to read again.
 pub async fn sync_account(
     store: &Store,
     connector: &dyn Connector,
     account_id: i64,
     memory: Memory<'_>,
 ) -> Result<SyncReport, SyncError> {
-    let mut generation = store.begin_sync(account_id)?;
+    let mut tally = progress::Tally::new(memory.report);
     let mut report = SyncReport::default();
+    // What the sync writes waits for the search index (`Store::index_pending`): its count tells
+    // whether anything changed, as an unchanged approval is not written.
+    let written_before = store.pending_index()?;
+    let walked = walk_lists(store, connector, account_id, &memory, &mut tally, &mut report).await;
+    let walked = match walked {
+        Ok(generation) => {
+            tally.todos_ready(store.backlog_count(account_id)?);
+            history::fill(store, connector, account_id, &memory, &mut tally, generation, &mut report).await
+        }
+        Err(e) => Err(e),
+    };
+    report.changed = store.pending_index()?.saturating_sub(written_before) + report.removed as u64;
+    match walked {
+        Ok(()) => {
+            report.history_left = store.backlog_count(account_id)?;
+            tally.end(if report.history_left == 0 { SyncPhase::Done } else { SyncPhase::History });
+            Ok(report)
+        }
+        Err(SyncError::Stopped) => {
+            report.stopped = true;
+            report.history_left = store.backlog_count(account_id)?;
+            tally.end(SyncPhase::Stopped);
+            Ok(report)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The first phase: walks every source (see [`sync_account`]); returns the generation of the
+/// last walk, which history reads mark their boxes with.
+async fn walk_lists(
+    store: &Store,
+    connector: &dyn Connector,
+    account_id: i64,
+    memory: &Memory<'_>,
+    tally: &mut progress::Tally<'_>,
+    report: &mut SyncReport,
+) -> Result<i64, SyncError> {
+    let mut generation = store.begin_sync(account_id)?;
     for source in connector.sources() {
+        memory.stopped()?;
         let started = Instant::now();
         let head = match connector.head(&source).await {
             Ok(head) => head,
@@ -135,10 +231,12 @@ pub async fn sync_account(
                 // A fresh mark, so what only the moved walk saw can leave after the steady one.
                 generation = store.begin_sync(account_id)?;
             }
-            let walked = walk_source(store, connector, memory.recent, account_id, &source, generation).await?;
+            let on = Walking { store, connector, memory, account_id, source: &source, generation };
+            let walked = walk_source(&on, tally).await?;
             report.fetched += walked.fetched;
             if walked.steady {
                 report.removed += store.finish_source(account_id, &source.boxes, generation, memory.owner)?;
+                store.prune_backlog(account_id, source.name, Some(generation))?;
                 report.unreadable += walked.unreadable;
                 match head {
                     Some(h) if walked.unreadable == 0 => memory.heads.walked(account_id, &source, h, started),
@@ -146,19 +244,35 @@ pub async fn sync_account(
                 }
                 break;
             }
+            tally.rewind(walked.listed, walked.finished, walked.known);
             tracing::info!(source = source.name, walk, "the list moved while it was being paged; walking it again");
             if walk == WALKS_PER_SOURCE {
                 return Err(VendorError::Moving { call: source.name.to_string(), walks: walk }.into());
             }
         }
     }
-    Ok(report)
+    Ok(generation)
+}
+
+/// One walk of one source: where it writes.
+struct Walking<'a, 'm> {
+    store: &'a Store,
+    connector: &'a dyn Connector,
+    memory: &'a Memory<'m>,
+    account_id: i64,
+    source: &'a Source,
+    generation: i64,
 }
 
 /// What walking one source did.
+#[derive(Default)]
 struct Walked {
     fetched: usize,
     unreadable: usize,
+    /// Items listed, finished ones among them, and those of these the cache already reflects.
+    listed: u64,
+    finished: u64,
+    known: u64,
     /// Whether the list held still: every page agreed with the first on the vendor's count of
     /// its list and (for lists without a count) no approval came twice.
     steady: bool,
@@ -166,32 +280,31 @@ struct Walked {
 
 /// What reading one listed item came to.
 enum Read {
-    /// Read now, or found unchanged since the last read.
-    Listed(Listed),
+    /// Read now (with the fingerprint of its list item), or found unchanged since the last read.
+    Listed(Listed, u64),
     /// It could not be read: kept as a placeholder.
     Unreadable(Box<ListItem>, VendorError),
 }
 
-/// Walks one source page by page into the store: lists a page, reads its items, stores them.
-async fn walk_source(
-    store: &Store,
-    connector: &dyn Connector,
-    recent: &Recent,
-    account_id: i64,
-    source: &Source,
-    generation: i64,
-) -> Result<Walked, SyncError> {
-    let (mut walked, mut cursor) = (Walked { fetched: 0, unreadable: 0, steady: true }, None::<String>);
+/// Walks one source page by page into the store, each page in the account's turn: lists it,
+/// reads what may wait for the user, leaves the finished rest for history, stores it.
+async fn walk_source(on: &Walking<'_, '_>, tally: &mut progress::Tally<'_>) -> Result<Walked, SyncError> {
+    let (mut walked, mut cursor) = (Walked::default(), None::<String>);
     let mut counts: HashMap<String, i64> = HashMap::new();
     let mut seen = HashSet::new();
     let (mut moved, mut repeated) = (false, false);
     loop {
-        let page = connector.list(source, cursor.as_deref()).await?;
+        on.memory.stopped()?;
+        let turn = on.memory.take_turn().await;
+        let page = on.connector.list(on.source, cursor.as_deref()).await?;
         for id in page.items.iter().map(|i| i.remote_id.clone()) {
             repeated |= !seen.insert(id);
         }
+        let listed = page.items.len();
+        let sorted = sort_page(on, page.items)?;
+        let recent = on.memory.recent;
         let reads: Vec<Read> =
-            futures::stream::iter(page.items.into_iter().map(|item| read(connector, recent, source, item)))
+            futures::stream::iter(sorted.now.into_iter().map(|item| read(on.connector, recent, on.source, item)))
                 .buffered(READ_CONCURRENCY)
                 .try_collect()
                 .await?;
@@ -199,10 +312,16 @@ async fn walk_source(
             // Not one record's problem: the vendor refuses this account's reads as a whole.
             return Err(e.into());
         }
-        let stored = store_page(store, account_id, source, generation, reads)?;
-        recent.stored(source, &stored.listed);
+        let kept = Kept { unchanged: sorted.unchanged, later: sorted.later, done: Vec::new() };
+        let stored = store_page(on.store, on.account_id, on.source, on.generation, reads, kept)?;
+        drop(turn);
+        recent.stored(on.source, &stored.listed);
         walked.fetched += stored.fetched;
         walked.unreadable += stored.unreadable;
+        let known = sorted.known + stored.finished_read;
+        (walked.listed, walked.finished, walked.known) =
+            (walked.listed + listed as u64, walked.finished + sorted.finished as u64, walked.known + known as u64);
+        tally.listed(listed, sorted.finished, known);
         for total in page.totals {
             moved |= *counts.entry(total.of).or_insert(total.count) != total.count;
         }
@@ -218,6 +337,52 @@ async fn walk_source(
     // A vendor's count is the better witness: with it, a repeat is the vendor's own quirk.
     walked.steady = !moved && (!counts.is_empty() || !repeated);
     Ok(walked)
+}
+
+/// A page's items sorted by when they are read.
+struct Sorted {
+    /// Read now: what may wait for the user (the list does not show it finished), what cannot
+    /// be read, and a finished one the cache still has in progress (it may have left todo).
+    now: Vec<ListItem>,
+    /// Finished, and as the cache has them (read from this very list item, within the TTL).
+    unchanged: Vec<String>,
+    /// Finished and not read yet: (remote id, list item kept for the history phase).
+    later: Vec<(String, String)>,
+    finished: usize,
+    /// How many of the finished ones are unchanged.
+    known: usize,
+}
+
+/// Sorts a page's items (see [`Sorted`]). What was read is remembered in this process
+/// (`Recent`) and in the cache (`sync_reads`, for the next process).
+fn sort_page(on: &Walking<'_, '_>, items: Vec<ListItem>) -> Result<Sorted, SyncError> {
+    let recent = on.memory.recent;
+    let history = |i: &ListItem| i.finished && i.unreadable.is_none() && !i.remote_id.is_empty();
+    let ids: Vec<&str> = items.iter().filter(|i| history(i)).map(|i| i.remote_id.as_str()).collect();
+    let memo =
+        if ids.is_empty() { HashMap::new() } else { on.store.listed_memo(on.account_id, on.source.name, &ids)? };
+    let ttl = i64::try_from(recent.ttl().as_secs()).unwrap_or(i64::MAX);
+    let mut sorted = Sorted { now: Vec::new(), unchanged: Vec::new(), later: Vec::new(), finished: 0, known: 0 };
+    for item in items {
+        if !history(&item) {
+            sorted.now.push(item);
+            continue;
+        }
+        sorted.finished += 1;
+        let fingerprint = recent.fingerprint(item.seen.as_ref().unwrap_or(&item.raw));
+        let memo = memo.get(&item.remote_id).copied().unwrap_or_default();
+        let remembered =
+            memo.read.is_some_and(|(f, at)| f == fingerprint as i64 && crate::model::now().saturating_sub(at) < ttl);
+        if memo.cached_final == Some(false) {
+            sorted.now.push(item);
+        } else if remembered || recent.unchanged(on.source.name, &item.remote_id, fingerprint) {
+            sorted.known += 1;
+            sorted.unchanged.push(item.remote_id);
+        } else {
+            sorted.later.push((item.remote_id.clone(), history::keep(item)));
+        }
+    }
+    Ok(sorted)
 }
 
 /// How many reads of a page must fail alike before the failure is taken as the account's.
@@ -261,37 +426,60 @@ async fn read(
         return Ok(Read::Unreadable(Box::new(item), e));
     }
     let seen = item.seen.take().unwrap_or_else(|| item.raw.clone());
+    let fingerprint = recent.fingerprint(&seen);
     match recent.get_or_read(source, &item.remote_id, &seen, || connector.read(source, &item)).await {
-        Ok(listed) => Ok(Read::Listed(listed)),
+        Ok(listed) => Ok(Read::Listed(listed, fingerprint)),
         Err(e) if e.is_item_level() => Ok(Read::Unreadable(Box::new(item), e)),
         Err(e) => Err(e),
     }
+}
+
+/// What a page keeps besides its reads: the ids listed as the cache has them, the finished
+/// items left for history, and the backlog items it read.
+struct Kept {
+    unchanged: Vec<String>,
+    later: Vec<(String, String)>,
+    done: Vec<String>,
 }
 
 /// What storing one page did.
 struct Stored {
     fetched: usize,
     unreadable: usize,
+    /// Finished approvals read (the user's or not).
+    finished_read: usize,
     /// The remote ids whose reads the cache now reflects (`Recent::stored`).
     listed: Vec<String>,
 }
 
 /// Stores what a page's reads came to: approvals read in one of the user's boxes, the boxes of
-/// unchanged ones kept, approvals of others left out (their reads trusted at once: there is
-/// nothing to store of them), and the unreadable ones kept as placeholders.
+/// unchanged and backlogged ones kept, approvals of others left out (their reads trusted at
+/// once: there is nothing to store of them), and the unreadable ones kept as placeholders.
+/// The finished ones read are remembered in the cache with their list items' fingerprints.
 fn store_page(
     store: &Store,
     account_id: i64,
     source: &Source,
     generation: i64,
     reads: Vec<Read>,
+    kept: Kept,
 ) -> Result<Stored, SyncError> {
-    let (mut approvals, mut unchanged, mut others, mut unreadable) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut approvals, mut unchanged, mut others, mut unreadable) =
+        (Vec::new(), kept.unchanged, Vec::new(), Vec::new());
+    let mut finished = Vec::new();
     for r in reads {
         match r {
-            Read::Listed(Listed::Read(a)) if a.boxes.is_empty() => others.push(a.remote_id),
-            Read::Listed(Listed::Read(a)) => approvals.push(*a),
-            Read::Listed(Listed::Unchanged(id)) => unchanged.push(id),
+            Read::Listed(Listed::Read(a), fingerprint) => {
+                if a.status.is_final() {
+                    finished.push((a.remote_id.clone(), fingerprint as i64));
+                }
+                if a.boxes.is_empty() {
+                    others.push(a.remote_id);
+                } else {
+                    approvals.push(*a);
+                }
+            }
+            Read::Listed(Listed::Unchanged(id), _) => unchanged.push(id),
             Read::Unreadable(item, e) => {
                 tracing::warn!(source = source.name, remote_id = %item.remote_id, "kept as unreadable: {e}");
                 let listed_in: Vec<Inbox> = item.boxes.iter().copied().filter(|b| source.boxes.contains(b)).collect();
@@ -299,10 +487,22 @@ fn store_page(
             }
         }
     }
-    let page = crate::store::PageWrite { read: &approvals, unchanged: &unchanged, unreadable: &unreadable };
+    let listed_now = unchanged.len();
+    // A backlogged approval the cache holds keeps its boxes until history reads it.
+    unchanged.extend(kept.later.iter().map(|(id, _)| id.clone()));
+    let page = crate::store::PageWrite {
+        read: &approvals,
+        unchanged: &unchanged,
+        unreadable: &unreadable,
+        source: source.name,
+        later: &kept.later,
+        reads: &finished,
+        done: &kept.done,
+    };
     let fetched = store.store_page(account_id, &source.boxes, generation, &page)?;
+    unchanged.truncate(listed_now);
     let listed = approvals.into_iter().map(|a| a.remote_id).chain(unchanged).chain(others).collect();
-    Ok(Stored { fetched, unreadable: unreadable.len(), listed })
+    Ok(Stored { fetched, unreadable: unreadable.len(), finished_read: finished.len(), listed })
 }
 
 /// The placeholder of a listed item that could not be read: its id, the list's title where it
@@ -346,6 +546,9 @@ pub enum SyncError {
     Vendor(#[from] VendorError),
     #[error("local cache: {0}")]
     Store(#[from] crate::store::StoreError),
+    /// The user stopped the walk: what it stored stays, the rest is read next time.
+    #[error("stopped")]
+    Stopped,
 }
 
 /// An account's running task and the bell that wakes it early.
@@ -355,6 +558,8 @@ type Task = (Arc<Notify>, JoinHandle<()>);
 pub struct Scheduler {
     service: Arc<Service>,
     interval: Duration,
+    /// Whether the window is on screen (the shell says so): hidden, the tasks wait longer.
+    visible: Arc<AtomicBool>,
     tasks: Mutex<HashMap<i64, Task>>,
     /// One long-poll per zeyi account via a relay, pulling its results as they arrive.
     pullers: Mutex<HashMap<i64, JoinHandle<()>>>,
@@ -371,8 +576,14 @@ const BUSY_RETRY: Duration = Duration::from_secs(20);
 /// An empty pull faster than this is followed by a pause of this long.
 const QUICK_EMPTY_PULL: Duration = Duration::from_secs(1);
 
-/// How often the outbox is checked for entries whose backoff has passed.
-const OUTBOX_TICK: Duration = Duration::from_secs(5);
+/// How long one background sync reads history before the next pass over the lists, so a todo
+/// that arrives during an hour of history shows within this much of the scheduler's interval.
+const HISTORY_SLICE: Duration = Duration::from_secs(120);
+
+/// The longest the outbox loop sleeps with nothing due: it wakes when an entry of this process
+/// changes (`Service::outbox_bell`) and when the earliest retry is due; this bounds how long an
+/// entry that another process left (its lease lapsed) waits.
+pub const OUTBOX_IDLE: Duration = Duration::from_secs(300);
 
 impl Scheduler {
     /// Starts a task for every configured account. Must be called inside a tokio runtime.
@@ -389,6 +600,7 @@ impl Scheduler {
         let scheduler = Arc::new(Scheduler {
             service,
             interval,
+            visible: Arc::new(AtomicBool::new(true)),
             tasks: Mutex::new(HashMap::new()),
             pullers: Mutex::new(HashMap::new()),
             outbox,
@@ -418,7 +630,8 @@ impl Scheduler {
         for id in ids {
             tasks.entry(id).or_insert_with(|| {
                 let wake = Arc::new(Notify::new());
-                let handle = tokio::spawn(run(self.service.clone(), id, self.interval, wake.clone()));
+                let pace = Pace { interval: self.interval, visible: self.visible.clone() };
+                let handle = tokio::spawn(run(self.service.clone(), id, pace, wake.clone()));
                 (wake, handle)
             });
         }
@@ -436,6 +649,15 @@ impl Scheduler {
         });
         for id in relayed {
             pullers.entry(*id).or_insert_with(|| tokio::spawn(pull_results(self.service.clone(), *id)));
+        }
+    }
+
+    /// The window was shown or hidden. Hidden, syncs with nothing new come further apart;
+    /// shown again after being hidden, every account syncs at once (the user looks now).
+    pub fn set_visible(&self, visible: bool) {
+        let was = self.visible.swap(visible, Ordering::SeqCst);
+        if visible && !was {
+            self.trigger(None);
         }
     }
 
@@ -463,9 +685,36 @@ impl Drop for Scheduler {
     }
 }
 
-/// The life of one account's task: sync, then wait for the interval (or a backoff delay after
-/// a failure) or a trigger, whichever comes first.
-async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: Arc<Notify>) {
+/// How far syncs with nothing new stretch the interval: 2× after one such sync, 3× after two
+/// and more in a row (10, then 15 minutes for the app's 5).
+const QUIET_STRETCH: u32 = 3;
+
+/// How much longer the wait is while the window is hidden (to the tray): the notifications of
+/// new todos come at most this many intervals late, in return for a fraction of the requests.
+const HIDDEN_STRETCH: u32 = 2;
+
+/// What an account's task waits after a successful sync that left no history to read: the
+/// interval, stretched by how many syncs in a row (this one included) found nothing new
+/// (`quiet`) and while the
+/// window is hidden. Any change brings it back to the interval; the user's 立即同步 and an
+/// action go at once anyway. Nothing polls faster than the interval, which is the bound on how
+/// stale a vendor's data can get in the cache.
+pub fn next_sync_after(interval: Duration, quiet: u32, visible: bool) -> Duration {
+    let stretch = 1 + quiet.min(QUIET_STRETCH - 1);
+    interval * stretch * if visible { 1 } else { HIDDEN_STRETCH }
+}
+
+/// An account task's schedule: the base interval and whether the window is visible.
+struct Pace {
+    interval: Duration,
+    visible: Arc<AtomicBool>,
+}
+
+/// The life of one account's task: sync, then wait (see [`next_sync_after`], or a backoff
+/// delay after a failure) or for a trigger, whichever comes first.
+async fn run(service: Arc<Service>, account_id: i64, pace: Pace, wake: Arc<Notify>) {
+    let interval = pace.interval;
+    let mut quiet: u32 = 0;
     let backoff = || {
         ExponentialBuilder::default()
             .with_min_delay(Duration::from_secs(5))
@@ -475,10 +724,16 @@ async fn run(service: Arc<Service>, account_id: i64, interval: Duration, wake: A
     };
     let mut delays = backoff();
     loop {
-        let delay = match service.sync_account(account_id).await {
-            Ok(_) => {
+        let delay = match service.sync_for(account_id, Some(HISTORY_SLICE)).await {
+            // History left after its slice: the next pass over the lists, then more history.
+            Ok(r) if r.history_left > 0 && !r.stopped => {
                 delays = backoff();
-                interval
+                Duration::ZERO
+            }
+            Ok(r) => {
+                delays = backoff();
+                quiet = if r.changed == 0 { quiet + 1 } else { 0 };
+                next_sync_after(interval, quiet, pace.visible.load(Ordering::SeqCst))
             }
             Err(crate::Error::NoSuchAccount(_) | crate::Error::CacheDamaged(_)) => return,
             // Another process syncs it now (its result is in the cache), or one that died left its
@@ -532,13 +787,26 @@ async fn pull_results(service: Arc<Service>, account_id: i64) {
     }
 }
 
-/// The outbox's retry loop: every tick, sends the entries that are due.
+/// The outbox's retry loop: sends the entries that are due, then sleeps until the next one is
+/// (at most [`OUTBOX_IDLE`]) or an entry changes. It used to wake every 5 s: 720 wake-ups and
+/// queries an hour with nothing to send.
 async fn resend_outbox(service: Arc<Service>) {
     loop {
         if let Err(e) = service.flush_outbox().await {
             tracing::error!("cannot read the outbox: {e}");
         }
-        tokio::time::sleep(OUTBOX_TICK).await;
+        let wait = match service.store().outbox_next_at() {
+            Ok(Some(at)) => Duration::from_secs(at.saturating_sub(crate::model::now()).max(1) as u64).min(OUTBOX_IDLE),
+            Ok(None) => OUTBOX_IDLE,
+            Err(e) => {
+                tracing::warn!("reading when the outbox is next due: {e}");
+                OUTBOX_IDLE
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = service.outbox_bell().notified() => {}
+        }
     }
 }
 
@@ -648,7 +916,7 @@ mod tests {
     }
 
     fn memory<'a>(heads: &'a Heads, recent: &'a Recent) -> Memory<'a> {
-        Memory { heads, recent, owner: None }
+        Memory::new(heads, recent)
     }
 
     fn world(ids: &[&str], moves: usize) -> (tempfile::TempDir, Store, i64, MovingList) {
@@ -831,6 +1099,16 @@ mod tests {
         assert_eq!((p.boxes, p.title.as_str()), (vec![Inbox::Submitted, Inbox::Processed], "采购合同"));
         let p = placeholder(&source, ListItem::new("7", serde_json::Value::Null).in_boxes(vec![Inbox::Todo]), &e);
         assert_eq!((p.boxes, p.title.as_str()), (vec![Inbox::Todo], "无法读取的审批 7"));
+    }
+
+    #[test]
+    fn quiet_syncs_and_a_hidden_window_stretch_the_wait_within_bounds() {
+        let base = Duration::from_secs(300);
+        assert_eq!(next_sync_after(base, 0, true), base, "a sync that changed something");
+        assert_eq!(next_sync_after(base, 1, true), base * 2);
+        assert_eq!(next_sync_after(base, 9, true), base * 3, "bounded");
+        assert_eq!(next_sync_after(base, 0, false), base * 2);
+        assert_eq!(next_sync_after(base, 9, false), base * 6, "at most 30 minutes for the app's 5");
     }
 
     #[test]

@@ -144,7 +144,14 @@ impl Recent {
         crate::connectors::fingerprint(item, self.volatile)
     }
 
-    fn unchanged(&self, source: &'static str, remote_id: &str, fingerprint: u64) -> bool {
+    /// How long a finished approval's read is trusted while its list item is unchanged.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Whether `source` listed `remote_id` as a finished approval read from an item with
+    /// `fingerprint`, less than the TTL ago.
+    pub(crate) fn unchanged(&self, source: &'static str, remote_id: &str, fingerprint: u64) -> bool {
         let inner = self.lock();
         inner
             .items

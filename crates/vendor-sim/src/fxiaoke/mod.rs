@@ -230,6 +230,11 @@ impl Sim {
         self.lock().call_counts.get(path).copied().unwrap_or(0)
     }
 
+    /// How many vendor calls were received, all paths together.
+    pub fn total_calls(&self) -> u64 {
+        self.lock().call_counts.values().sum::<usize>() as u64
+    }
+
     pub fn set_fault(&self, fault: Option<Fault>) {
         self.faults.set(fault);
     }

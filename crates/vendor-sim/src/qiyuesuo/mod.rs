@@ -204,6 +204,21 @@ impl Sim {
         self.faults.calls(path)
     }
 
+    /// Every call received, in order, as `path?query` (faulted ones included).
+    pub fn call_log(&self) -> Vec<String> {
+        self.faults.call_log()
+    }
+
+    /// Lets the next `skip` vendor calls through, then answers every call with `fault`.
+    pub fn set_fault_after(&self, fault: Fault, skip: u32) {
+        self.faults.set_after(fault, skip, None);
+    }
+
+    /// How many vendor calls were received, all paths together.
+    pub fn total_calls(&self) -> u64 {
+        self.faults.total_calls()
+    }
+
     /// The demo account as the client stores it: settings `{app_token, header_prefix,
     /// employee}` (the employee's mobile; on a private cloud, whose operators carry ids only,
     /// their user id), secrets `{app_secret}`.

@@ -230,6 +230,11 @@ impl Sim {
         self.faults.calls(path)
     }
 
+    /// How many vendor calls were received, all paths together.
+    pub fn total_calls(&self) -> u64 {
+        self.faults.total_calls()
+    }
+
     /// The demo account as the client stores it: settings `{"platform", "uid"}`, secrets
     /// `{"access_token"}`.
     pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {

@@ -187,6 +187,11 @@ impl Sim {
         self.faults.calls(path)
     }
 
+    /// How many vendor calls were received, all paths together.
+    pub fn total_calls(&self) -> u64 {
+        self.faults.total_calls()
+    }
+
     /// The demo account as the client stores it: settings `{"uid"}`, secrets `{"token"}`.
     pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let me = self.demo_user();

@@ -142,6 +142,11 @@ impl Sim {
         lock(&self.inner.state)
     }
 
+    /// How many vendor calls were received, all paths together.
+    pub fn total_calls(&self) -> u64 {
+        self.inner.faults.total_calls()
+    }
+
     pub(crate) fn faults(&self) -> FaultSwitch {
         self.inner.faults.clone()
     }

@@ -208,7 +208,9 @@ fn listed(raw: serde_json::Value, me: &str) -> ListItem {
     match super::parse_item::<wire::ContractSummary>(client::CALL_LIST, &raw) {
         Ok(c) => {
             let boxes = map::listed_boxes(c.creator.as_ref(), c.creator_id.as_deref(), me);
-            ListItem::new(c.id, raw).titled(c.subject.unwrap_or_default()).in_boxes(boxes)
+            // SIGNING, DRAFT, FILLING may wait for the user; a word neither edition publishes may too.
+            let finished = c.status.as_deref().and_then(map::contract_status).is_some_and(|(s, _)| s.is_final());
+            ListItem::new(c.id, raw).titled(c.subject.unwrap_or_default()).in_boxes(boxes).finished_if(finished)
         }
         Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e),
     }

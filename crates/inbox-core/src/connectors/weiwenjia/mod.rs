@@ -173,9 +173,12 @@ impl WeiwenjiaConnector {
             Ok(item) => {
                 self.remember(&item, &raw);
                 let title = item.entity_data.main_field_value.clone().unwrap_or_default();
+                // pass / veto / revocation have ended; in_progress, a missing or unknown word may wait.
+                let finished = item.status.as_deref().is_some_and(|w| map::status(w).0.is_final());
                 ListItem::new(map::remote_id(&item.entity_type, item.entity_data.id), raw)
                     .in_boxes(source.boxes.clone())
                     .titled(title)
+                    .finished_if(finished)
             }
             Err(e) => {
                 let id = raw

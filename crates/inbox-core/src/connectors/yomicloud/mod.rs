@@ -524,7 +524,11 @@ fn listed(source: &Source, text: &str) -> ListItem {
     let raw: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let boxes = if source.boxes.len() == 1 { source.boxes.clone() } else { vec![] };
     match super::parse_item::<wire::ApprovalRecord>(source.name, &raw) {
-        Ok(record) => ListItem::new(record.id.to_string(), raw).in_boxes(boxes),
+        Ok(record) => {
+            // 0 正在审批 may wait for the user; 1–3 have ended; an unknown code may wait.
+            let finished = map::status(&record.status).0.is_final();
+            ListItem::new(record.id.to_string(), raw).in_boxes(boxes).finished_if(finished)
+        }
         Err(e) => ListItem::unreadable(super::id_text(raw.get("id")), raw, e).in_boxes(boxes),
     }
 }
