@@ -27,7 +27,7 @@ pub fn show_main(app: &AppHandle) {
 }
 
 /// Tells the scheduler whether the window is on screen: hidden to the tray, syncs with
-/// nothing new come further apart (`sync::next_sync_after`).
+/// nothing new come further apart (`scheduler::next_sync_after`).
 pub fn set_visible(app: &AppHandle, visible: bool) {
     if let Some(state) = app.try_state::<crate::AppState>() {
         state.scheduler.set_visible(visible);

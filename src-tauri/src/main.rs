@@ -9,7 +9,8 @@ mod desktop;
 
 use anyhow::Context;
 use inbox_core::callback::{self, CallbackServer};
-use inbox_core::sync::{Scheduler, SyncEvent};
+use inbox_core::scheduler::Scheduler;
+use inbox_core::sync::SyncEvent;
 use inbox_core::Service;
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -2,14 +2,14 @@
 //! per vendor, the demo's sizes) synced in full once, then idle passes (each account synced
 //! with nothing new) and idle wake-ups of the outbox loop measured, and the hour extrapolated
 //! from the scheduler's schedule before and after this issue: a fixed 5-minute interval and an
-//! outbox tick every 5 s, against `sync::next_sync_after` (quiet syncs and a hidden window
+//! outbox tick every 5 s, against `scheduler::next_sync_after` (quiet syncs and a hidden window
 //! stretch the interval) and an outbox loop that sleeps until something is due.
 //! `cargo bench -p inbox-core --bench idle` prints the figures; `BENCH_QUICK=1` runs 2 passes
 //! (CI). CPU is this process's (/proc/self/stat), the in-process simulators included: they
 //! answer the same requests, so the app's own share is lower. Nothing asserts on time.
 
+use inbox_core::scheduler::{next_sync_after, OUTBOX_IDLE};
 use inbox_core::secrets::Secrets;
-use inbox_core::sync::{next_sync_after, OUTBOX_IDLE};
 use inbox_core::{AccountInput, Service};
 use std::time::{Duration, Instant};
 

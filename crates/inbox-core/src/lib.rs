@@ -12,6 +12,7 @@ pub mod model;
 pub mod outbox;
 pub mod platform;
 pub mod sample;
+pub mod scheduler;
 pub mod secrets;
 pub mod service;
 pub mod store;

@@ -756,7 +756,7 @@ impl Service {
         Ok(self.secrets.get(account_id)?)
     }
 
-    /// Rung when an outbox entry changes (see `sync::Scheduler`).
+    /// Rung when an outbox entry changes (see `scheduler::Scheduler`).
     pub(crate) fn outbox_bell(&self) -> &tokio::sync::Notify {
         &self.outbox_bell
     }
