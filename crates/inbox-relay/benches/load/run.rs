@@ -123,7 +123,7 @@ fn raise_fd_limit(desktops: usize) {
         }
     }
     let needed = 2 * desktops as u64 + 200;
-    if (limit.rlim_cur as u64) < needed {
+    if limit.rlim_cur < needed {
         println!(
             "WARNING: open files limited to {} (hard limit {}); {desktops} desktops need about {needed}: connections will fail (raise the hard limit: ulimit -Hn)",
             limit.rlim_cur, limit.rlim_max
@@ -440,6 +440,12 @@ async fn run(s: &Scenario, cfg: &Settings) -> bool {
         timed(cfg.floor_runs, || floor_http.get(&poll_url).bearer_auth(&tokens[0]).send(), 200, "a long-poll").await;
     let none_url = format!("{}/bench-no-such-route", bases[survivor]);
     let empty_floor = timed(cfg.floor_runs, || floor_http.get(&none_url).send(), 404, "an unknown route").await;
+    // What each living relay counted: a callback stored by the killed one whose 200 never left
+    // comes back to the survivor as a duplicate.
+    let mut kinds = Vec::new();
+    for (n, base) in bases.iter().enumerate().filter(|&(n, _)| alive[n]) {
+        kinds.push(format!("relay {n} {}", accepted_kinds(&zeyi_http, base).await));
+    }
     desks.abort_all();
 
     // Figures.
@@ -502,6 +508,7 @@ async fn run(s: &Scenario, cfg: &Settings) -> bool {
             100.0 * cpu / window
         );
     }
+    println!("callbacks accepted, as the relays count them: {}", kinds.join("; "));
     if let Some(cpu) = pg_cpu {
         println!(
             "PostgreSQL (every process of the server): CPU {cpu:.1} s in {wall:.1} s = {:.0}% of a core",
@@ -617,7 +624,7 @@ async fn callback(http: reqwest::Client, bases: Arc<Vec<String>>, i: usize, desk
     let audit_id = format!("{:032x}", 0xbe4c_0000_0000_u64 + i as u64);
     let body = json!({
         "id": business_id(i), "auditId": audit_id, "auditCode": format!("SP{i:08}"), "auditType": "purchase",
-        "type": "finish", "result": if i % 3 == 0 { "refuse" } else { "agree" }, "auditUser": "陈静", "remark": "同意"
+        "type": "finish", "result": if i.is_multiple_of(3) { "refuse" } else { "agree" }, "auditUser": "陈静", "remark": "同意"
     })
     .to_string();
     let mut sent = Sent::default();
@@ -643,7 +650,7 @@ async fn callback(http: reqwest::Client, bases: Arc<Vec<String>>, i: usize, desk
             Ok(r) if r.status().is_success() => {
                 sent.accepted = Some((Instant::now(), t.elapsed()));
                 let _ = r.bytes().await;
-                if instances > 1 && i % 10 == 0 {
+                if instances > 1 && i.is_multiple_of(10) {
                     let other = (at + 1) % instances;
                     sent.replay = request(&bases[other]).send().await.ok().map(|r| r.status().as_u16());
                 }
@@ -667,6 +674,23 @@ async fn pull_clients(http: &reqwest::Client, base: &str) -> usize {
         .find_map(|l| l.strip_prefix("inbox_relay_pull_clients "))
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map_or(0, |v| v as usize)
+}
+
+/// The relay's `inbox_relay_callbacks_accepted_total` by kind, e.g. `new 1500, duplicate 2`.
+async fn accepted_kinds(http: &reqwest::Client, base: &str) -> String {
+    let Ok(r) = http.get(format!("{base}/metrics")).send().await else { return "no answer".into() };
+    let text = r.text().await.unwrap_or_default();
+    let kinds: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("inbox_relay_callbacks_accepted_total{kind=\""))
+        .filter_map(|l| l.split_once("\"}"))
+        .map(|(kind, n)| format!("{kind} {}", n.trim()))
+        .collect();
+    if kinds.is_empty() {
+        "none".into()
+    } else {
+        kinds.join(", ")
+    }
 }
 
 /// `runs` round trips made one after another, each expected to answer `status`.
