@@ -81,7 +81,7 @@ fn extra_value(n: u32) -> Value {
         2 => json!(odd_text("扩展")),
         3 => json!({ "source": "open_api_v3", "tags": ["新", 1, null] }),
         4 => json!([true, "x", { "k": n }]),
-        _ => json!(n % 2 == 0),
+        _ => json!(n.is_multiple_of(2)),
     }
 }
 

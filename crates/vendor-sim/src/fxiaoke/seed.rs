@@ -233,7 +233,7 @@ fn old_approval(s: &mut State, rng: &mut StdRng, i: usize, n: usize, now: i64) -
     }
     let (content, record, tables, crm_objects) = form(s, rng, approve_type, i, &o);
     let mut feed_attachments = vec![];
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         feed_attachments.push(add_media(s, rng, 3, &format!("{form_name}说明-{}.pdf", i + 1)));
     }
     if i % 5 == 2 {
@@ -277,7 +277,7 @@ fn form(
     o: &[String],
 ) -> (String, Option<Value>, Vec<String>, Vec<(String, i64)>) {
     let day = crate::common::now_secs() - (i as i64 % 30) * DAY;
-    let details = (i / 10) % 2 == 0;
+    let details = (i / 10).is_multiple_of(2);
     let city = |rng: &mut StdRng| CITIES.choose(rng).copied().unwrap_or("上海");
     let customer = CUSTOMERS[i % CUSTOMERS.len()];
     match t {
@@ -329,7 +329,7 @@ fn form(
             vec![],
         ),
         6 => {
-            let record = json!({ "invoiced": i % 2 == 0, "receiverName": "雷龙", "companyName": customer, "paymentTime": hm(day), "paymentAmount": 32800.0, "receiverAccount": "6222 0210 0101 2345", "openBank": "招商银行上海分行", "paymentType": "银行转账", "remark": "首付款" });
+            let record = json!({ "invoiced": i.is_multiple_of(2), "receiverName": "雷龙", "companyName": customer, "paymentTime": hm(day), "paymentAmount": 32800.0, "receiverAccount": "6222 0210 0101 2345", "openBank": "招商银行上海分行", "paymentType": "银行转账", "remark": "首付款" });
             ("付款申请".into(), Some(record), vec![], vec![(format!("{:x}", i * 31_337), 116)])
         }
         9 => {
@@ -374,7 +374,7 @@ fn crm_instance(s: &State, rng: &mut StdRng, i: usize, n: usize, now_ms: i64) ->
     let role = i % 4;
     let applicant = if role == 1 { demo.clone() } else { o[2].clone() };
     let (first, second): (Vec<String>, Vec<String>) = match role {
-        0 if i % 8 == 0 => (vec![demo.clone(), o[0].clone()], vec![o[1].clone()]),
+        0 if i.is_multiple_of(8) => (vec![demo.clone(), o[0].clone()], vec![o[1].clone()]),
         0 => (vec![o[0].clone()], vec![demo.clone()]),
         2 => (vec![demo.clone()], vec![o[1].clone()]),
         _ => (vec![o[0].clone()], vec![o[1].clone()]),
