@@ -393,18 +393,21 @@ async fn run(s: &Scenario, cfg: &Settings) -> bool {
     let mut calls = Vec::with_capacity(cfg.callbacks);
     for i in 0..cfg.callbacks {
         tick.tick().await;
-        calls.push(tokio::spawn(callback(zeyi_http.clone(), Arc::clone(&bases), i, cfg.desktops, s.instances)));
         let victim = s.instances - 1;
-        // Halfway, right after a callback to the victim left: killed a moment later, it is
-        // likely to die with that callback in its hands (stored or not, unanswered), the case
-        // where 则一's retry to the other instance must neither lose nor double the result.
-        if s.kill && killed.is_none() && i >= cfg.callbacks / 2 && target(i, cfg.desktops, s.instances) == victim {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            let cpu = cpu_secs(relays[victim].pid, false);
-            let mem = memory_kib(relays[victim].pid);
+        // Halfway, right after a callback to the victim left: killed half a millisecond later
+        // (its answer takes about 2 ms), it may die with that callback in its hands (stored or
+        // not, unanswered), the case where 则一's retry to the other instance must neither lose
+        // nor double the result. A race: the relays' counts below tell which way it went.
+        let kill_now =
+            s.kill && killed.is_none() && i >= cfg.callbacks / 2 && target(i, cfg.desktops, s.instances) == victim;
+        let before = kill_now.then(|| (cpu_secs(relays[victim].pid, false), memory_kib(relays[victim].pid)));
+        calls.push(tokio::spawn(callback(zeyi_http.clone(), Arc::clone(&bases), i, cfg.desktops, s.instances)));
+        if let Some((cpu, mem)) = before {
+            // Blocking on purpose: a timer would wait at least a millisecond.
+            std::thread::sleep(Duration::from_micros(500));
             alive[victim] = false;
             relays[victim].kill();
-            println!("kill -9 of relay {victim} (pid {}) just after callback {i} was sent to it", relays[victim].pid);
+            println!("kill -9 of relay {victim} (pid {}) 0.5 ms after callback {i} was sent to it", relays[victim].pid);
             killed = Some((victim, cpu - relay_cpu0[victim], mem, Instant::now()));
         }
     }
