@@ -130,6 +130,10 @@ pub enum Error {
     DuplicateAccount(String),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// Input refused for one field the user typed (`field` is its key: `name`, `base_url`, a
+    /// setting's key), so the window can mark that field.
+    #[error("invalid input: {reason}")]
+    InvalidField { field: &'static str, reason: String },
     /// What was asked contradicts something already under way (a decision being sent).
     #[error("{0}")]
     Conflict(String),
@@ -203,7 +207,7 @@ impl Error {
             Error::NoSuchAccount(_) | Error::NoSuchApproval(_) => ErrorKind::NotFound,
             Error::CacheDamaged(_) => ErrorKind::Damaged,
             Error::SyncBusy(_) => ErrorKind::Busy,
-            Error::DuplicateAccount(_) | Error::Invalid(_) => ErrorKind::Invalid,
+            Error::DuplicateAccount(_) | Error::Invalid(_) | Error::InvalidField { .. } => ErrorKind::Invalid,
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Secrets(_) => ErrorKind::Credentials,
             Error::Store(_) => ErrorKind::Io,
@@ -218,6 +222,7 @@ impl Error {
                 _ => None,
             },
             Error::DuplicateAccount(_) => Some("name".to_string()),
+            Error::InvalidField { field, .. } => Some(field.to_string()),
             _ => None,
         };
         ErrorReply { kind: self.kind(), message: self.to_string(), field }
@@ -247,6 +252,8 @@ mod tests {
         assert_eq!(kinds, [Credentials, Offline, Offline, Vendor, Invalid, NotFound]);
         assert_eq!(field.reply().field.as_deref(), Some("selectId"));
         assert_eq!(Error::DuplicateAccount("a".into()).reply().field.as_deref(), Some("name"));
+        let url = Error::InvalidField { field: "base_url", reason: "the base URL must start with http://".into() };
+        assert_eq!((url.kind(), url.reply().field.as_deref()), (Invalid, Some("base_url")));
         assert_eq!(refused.reply().message, refused.to_string(), "the sentence is the error's own");
     }
 }

@@ -841,19 +841,20 @@ fn reason_of(e: &Error) -> String {
 /// Checks required fields against the vendor's settings spec and normalises the input.
 fn validate(mut input: AccountInput) -> Result<AccountInput> {
     input.name = input.name.trim().to_string();
-    input.base_url = input.base_url.trim().trim_end_matches('/').to_string();
     if input.name.is_empty() {
-        return Err(Error::Invalid("the account needs a name".into()));
+        return Err(Error::InvalidField { field: "name", reason: "the account needs a name".into() });
     }
     if input.name.chars().count() > MAX_NAME_CHARS {
-        return Err(Error::Invalid(format!("an account name may have at most {MAX_NAME_CHARS} characters")));
+        let reason = format!("an account name may have at most {MAX_NAME_CHARS} characters");
+        return Err(Error::InvalidField { field: "name", reason });
     }
-    if !(input.base_url.starts_with("http://") || input.base_url.starts_with("https://")) {
-        return Err(Error::Invalid(format!(
-            "the base URL must start with http:// or https:// (got \"{}\")",
-            input.base_url
-        )));
-    }
+    input.base_url = connectors::validate_base_url(&input.base_url, "the base URL").map_err(|e| {
+        let reason = match e {
+            VendorError::Config(why) => why,
+            other => other.to_string(),
+        };
+        Error::InvalidField { field: "base_url", reason }
+    })?;
     let info = connectors::vendor_info(input.vendor);
     for spec in info.settings.iter().filter(|s| !s.choices.is_empty()) {
         let given = input.settings.get(spec.key).and_then(|v| v.as_str()).map(str::trim);

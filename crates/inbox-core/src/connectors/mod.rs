@@ -78,6 +78,17 @@ pub fn fingerprint(item: &serde_json::Value, volatile: &[&str]) -> u64 {
     hasher.finish()
 }
 
+/// `raw` trimmed, without a trailing `/`, when it is an http(s) URL: the one check of a
+/// vendor's or a relay's address (`what` names it in the error: "the base URL").
+pub fn validate_base_url(raw: &str, what: &str) -> Result<String, VendorError> {
+    let base = raw.trim().trim_end_matches('/').to_string();
+    if base.starts_with("http://") || base.starts_with("https://") {
+        Ok(base)
+    } else {
+        Err(VendorError::Config(format!("{what} must start with http:// or https://, not \"{base}\"")))
+    }
+}
+
 /// The HTTP client every connector uses: bounded time, our user agent. One for the process,
 /// cloned (a handle): one connection pool and one set of TLS roots, not one per account.
 pub(crate) fn http_client() -> reqwest::Client {

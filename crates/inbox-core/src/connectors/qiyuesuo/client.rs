@@ -53,12 +53,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(base_url: &str, creds: Credentials) -> Result<Self, VendorError> {
-        let base = base_url.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!(
-                "the base URL must start with http:// or https://, not \"{base}\""
-            )));
-        }
+        let base = crate::connectors::validate_base_url(base_url, "the base URL")?;
         Ok(Client { http: http_client(), base, creds })
     }
 

@@ -65,12 +65,7 @@ impl Client {
     }
 
     pub fn new(base_url: &str, keys: KeyPair, cipher: Option<Cipher>, timeout: Duration) -> Result<Self, VendorError> {
-        let base = base_url.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!(
-                "the base URL must start with http:// or https://, not \"{base}\""
-            )));
-        }
+        let base = crate::connectors::validate_base_url(base_url, "the base URL")?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("approval-inbox/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(timeout.min(Duration::from_secs(10)))

@@ -80,12 +80,7 @@ pub struct Relay {
 
 impl Relay {
     pub fn new(relay_url: &str, token: &str, timeout: Duration) -> Result<Self, VendorError> {
-        let base = relay_url.trim().trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(VendorError::Config(format!(
-                "the relay URL (relay_url) must start with http:// or https://, not \"{base}\""
-            )));
-        }
+        let base = crate::connectors::validate_base_url(relay_url, "the relay URL (relay_url)")?;
         let token = token.trim().to_string();
         if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(VendorError::Config(
