@@ -420,8 +420,7 @@ impl Harness {
             }
         };
 
-        harness.port = free_port()?;
-        harness.native_port = free_port()?;
+        (harness.port, harness.native_port) = two_free_ports()?;
         let native_port = harness.native_port;
         let log = File::create(&harness.log_path)?;
         let tmp = harness._tmp.path();
@@ -605,8 +604,13 @@ fn find_program(env_var: &str, name: &str, fallbacks: &[PathBuf]) -> Result<Path
         .with_context(|| format!("{name} not found on PATH (or set ${env_var})"))
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// Two distinct free ports (tauri-driver's and WebKitWebDriver's): both listeners are held
+/// until both are known, since a port released at once may be handed out again (two tests saw
+/// tauri-driver and WebKitWebDriver given the same port and the session refused).
+fn two_free_ports() -> Result<(u16, u16)> {
+    let first = TcpListener::bind("127.0.0.1:0")?;
+    let second = TcpListener::bind("127.0.0.1:0")?;
+    Ok((first.local_addr()?.port(), second.local_addr()?.port()))
 }
 
 /// Starts Xvfb on the first free display number (it writes the number to its stdout).
