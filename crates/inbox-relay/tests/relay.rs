@@ -5,6 +5,10 @@
 //! this test binary (tests/support). Two relay instances on one PostgreSQL database share
 //! nonces and cursors. The last tests drive the `inbox-relay` binary itself.
 
+// The throwaway PostgreSQL server (initdb, pg_ctl, chown) is a Unix affair; the relay is
+// deployed on Linux (deploy/), so its suite runs there only.
+#![cfg(unix)]
+
 mod support;
 
 use inbox_core::connectors::zeyi::client;
