@@ -448,7 +448,9 @@ fn interleave<T>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
 fn check_source(source: &Source) -> Result<(), VendorError> {
     match source.name {
         SOURCE => Ok(()),
-        other => Err(VendorError::Config(format!("unknown fxiaoke source {other}"))),
+        other => Err(VendorError::Config(format!(
+            "fxiaoke has no source {other} (ours, from `sources`: a bug, not vendor data)"
+        ))),
     }
 }
 

@@ -142,7 +142,10 @@ impl Connector for QiyuesuoConnector {
 
     async fn list(&self, source: &Source, cursor: Option<&str>) -> Result<ListPage, VendorError> {
         if source.name != SOURCE {
-            return Err(VendorError::Config(format!("unknown qiyuesuo source {}", source.name)));
+            return Err(VendorError::Config(format!(
+                "qiyuesuo has no source {} (ours: a bug, not vendor data)",
+                source.name
+            )));
         }
         let at = match cursor {
             Some(text) => Cursor::parse(text)?,

@@ -239,11 +239,9 @@ impl WeiwenjiaConnector {
 
 /// The vendor's `scope` of one of our sources.
 fn scope_of(source: &Source) -> Result<&'static str, VendorError> {
-    SOURCES
-        .iter()
-        .find(|(n, _, _)| *n == source.name)
-        .map(|(_, s, _)| *s)
-        .ok_or_else(|| VendorError::Config(format!("unknown weiwenjia source {}", source.name)))
+    SOURCES.iter().find(|(n, _, _)| *n == source.name).map(|(_, s, _)| *s).ok_or_else(|| {
+        VendorError::Config(format!("weiwenjia has no source {} (ours: a bug, not vendor data)", source.name))
+    })
 }
 
 /// The list filter of the account's optional settings `entity_types`, `submitter_uids` and

@@ -479,7 +479,11 @@ impl YomiConnector {
             CC_SOURCE => self.client.list_items(Some(HandlerList::Cc)).await?,
             CREATOR_SOURCE => self.client.list_items(None).await?,
             MANAGED_SOURCE if self.managed.is_some() => self.managed_list().await?,
-            other => return Err(VendorError::Config(format!("unknown yomicloud source {other}"))),
+            other => {
+                return Err(VendorError::Config(format!(
+                    "yomicloud has no source {other} (ours: a bug, not vendor data)"
+                )))
+            }
         };
         self.logs.lock().unwrap_or_else(|p| p.into_inner()).insert(source.name, Arc::default());
         Ok(items.into_iter().map(|item| item.to_string()).collect())

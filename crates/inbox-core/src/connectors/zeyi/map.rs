@@ -31,7 +31,7 @@ pub fn field_kind(kind: &str) -> Result<FieldKind, MapError> {
     match kind {
         "text" => Ok(FieldKind::Text),
         "file" => Ok(FieldKind::File),
-        other => Err(format!("unknown auditFormList type \"{other}\" (the document lists text and file)")),
+        other => Err(format!("auditFormList type \"{other}\" is not one 则一 documents (text, file): not sent")),
     }
 }
 
