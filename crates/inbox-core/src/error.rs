@@ -200,6 +200,11 @@ impl VendorError {
 }
 
 impl Error {
+    /// A vendor's failure on one of the user's accounts, named by it.
+    pub fn vendor(account: &crate::model::Account, source: VendorError) -> Error {
+        Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source: Box::new(source) }
+    }
+
     /// The kind of this failure ([`ErrorKind`]).
     pub fn kind(&self) -> ErrorKind {
         match self {

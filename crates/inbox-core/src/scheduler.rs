@@ -3,6 +3,7 @@
 //! failures), one puller per zeyi account via the company relay, and the outbox's retry loop.
 //! One account failing never stops the others.
 
+use crate::outbox::Desk;
 use crate::service::Service;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use std::collections::HashMap;
@@ -42,7 +43,7 @@ const QUICK_EMPTY_PULL: Duration = Duration::from_secs(1);
 const HISTORY_SLICE: Duration = Duration::from_secs(120);
 
 /// The longest the outbox loop sleeps with nothing due: it wakes when an entry of this process
-/// changes (`Service::outbox_bell`) and when the earliest retry is due; this bounds how long an
+/// changes (`outbox::Desk::bell`) and when the earliest retry is due; this bounds how long an
 /// entry that another process left (its lease lapsed) waits.
 pub const OUTBOX_IDLE: Duration = Duration::from_secs(300);
 
@@ -266,7 +267,7 @@ async fn resend_outbox(service: Arc<Service>) {
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = service.outbox_bell().notified() => {}
+            _ = Desk::bell(service.as_ref()).notified() => {}
         }
     }
 }

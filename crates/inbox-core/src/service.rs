@@ -7,8 +7,9 @@ use crate::connectors;
 use crate::error::{Error, Result, VendorError};
 use crate::model::Account;
 use crate::model::{Action, Approval, Inbox, RemoteApproval, Status, SyncProgress, Vendor};
+use crate::outbox::{Delivery, Desk};
 use crate::secrets::{SecretStore, Secrets};
-use crate::store::{BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, Page, Store};
+use crate::store::{BoxCounts, Draft, DraftState, Facets, ListQuery, NewTodos, OutboxEntry, Page, Store};
 use crate::submission::{self, Progress, Submission, Template, TemplateQuery, UploadProgress, UploadState};
 use crate::sync::recent::Recent;
 use crate::sync::{self, SyncError, SyncEvent, SyncReport};
@@ -225,7 +226,7 @@ impl Service {
         }
         let secrets = self.secrets.get(account.id)?;
         let pacer = Arc::new(StorePacer { store: self.store.clone(), account_id: account.id });
-        let connector = connectors::connect(account, &secrets, pacer).map_err(|e| vendor_error(account, e))?;
+        let connector = connectors::connect(account, &secrets, pacer).map_err(|e| Error::vendor(account, e))?;
         self.connectors.lock().unwrap_or_else(|p| p.into_inner()).insert(account.id, connector.clone());
         Ok(connector)
     }
@@ -263,7 +264,7 @@ impl Service {
     /// Checks the account's credentials against the vendor.
     pub async fn test_account(&self, id: i64) -> Result<String> {
         let account = self.account_by_id(id)?;
-        self.connector(&account)?.test().await.map_err(|e| vendor_error(&account, e))
+        self.connector(&account)?.test().await.map_err(|e| Error::vendor(&account, e))
     }
 
     // ---- sync -------------------------------------------------------------------------
@@ -356,7 +357,7 @@ impl Service {
                 }
             }
             .map_err(|e| match e {
-                SyncError::Vendor(v) => vendor_error(&account, v),
+                SyncError::Vendor(v) => Error::vendor(&account, v),
                 SyncError::Store(s) => Error::Store(s),
                 // `sync::sync_account` answers a stop as a report; kept for completeness.
                 SyncError::Stopped => Error::Invalid(format!("the sync of {} was stopped", account.name)),
@@ -505,10 +506,10 @@ impl Service {
         }
         if !approval.remote.actions.contains(&action) {
             let e = VendorError::NotAllowed(format!("you cannot {} approval {id} now", action.as_str()));
-            return Err(vendor_error(&account, e));
+            return Err(Error::vendor(&account, e));
         }
         // Written to the outbox first, so the decision survives a crash or a vendor outage.
-        self.queue_and_send(&account, Some(&approval), action.into(), comment.trim(), None).await?;
+        self.delivery().queue_and_send(&account, Some(&approval), action.into(), comment.trim(), None).await?;
         // Looked up by the vendor's id: a sync of another process may have stored it anew
         // meanwhile (the decision went through either way).
         match self.store.approval_by_remote(account.id, &approval.remote.remote_id)? {
@@ -522,7 +523,7 @@ impl Service {
     /// What the account can start (see [`TemplateQuery`]).
     pub async fn templates(&self, account_id: i64, query: &TemplateQuery) -> Result<Vec<Template>> {
         let account = self.account_by_id(account_id)?;
-        self.connector(&account)?.templates(query).await.map_err(|e| vendor_error(&account, e))
+        self.connector(&account)?.templates(query).await.map_err(|e| Error::vendor(&account, e))
     }
 
     /// Saves what the user typed (new draft when `id` is 0); returns the draft's id. Cheap: one
@@ -606,7 +607,7 @@ impl Service {
                 return Err(err);
             }
         };
-        let id = self.store_submitted(account.id, &created)?;
+        let id = self.store.upsert_submitted(account.id, &created)?;
         self.store.remove_draft(draft_id)?;
         self.announce_changed(account.id);
         self.approval(id)
@@ -616,18 +617,6 @@ impl Service {
     /// it already holds (zeyi's `AUDIT_EXISTS`) may call it pending while the cache already
     /// knows how it ended (a callback came first, or an id reused after a decision): a final
     /// state the cache holds is kept, never turned back into pending.
-    pub(crate) fn store_submitted(&self, account_id: i64, created: &RemoteApproval) -> Result<i64> {
-        if !created.status.is_final() {
-            if let Some(known) = self.store.approval_by_remote(account_id, &created.remote_id)? {
-                if known.remote.status.is_final() {
-                    tracing::info!(remote_id = %created.remote_id, "a resend answered with an approval the cache knows ended: kept as it ended");
-                    return Ok(known.id);
-                }
-            }
-        }
-        Ok(self.store.upsert_one(account_id, created)?)
-    }
-
     /// Starts an approval in one go (CLI, scripts, demo): saved as a draft first, so a failed
     /// send leaves it in `drafts()` to send again.
     pub async fn submit(&self, account_id: i64, submission: &Submission, progress: Progress) -> Result<Approval> {
@@ -660,7 +649,7 @@ impl Service {
         if let Err(store) = self.store.save_draft(draft) {
             tracing::warn!("keeping the failed draft {}: {store}", draft.id);
         }
-        vendor_error(account, e)
+        Error::vendor(account, e)
     }
 
     /// Passes upload progress on, and keeps each file's state in the draft when it changes, so
@@ -710,14 +699,14 @@ impl Service {
             )));
         }
         let account = self.account_by_id(approval.account_id)?;
-        self.connector(&account)?.vendor_link(&approval.remote.remote_id).await.map_err(|e| vendor_error(&account, e))
+        self.connector(&account)?.vendor_link(&approval.remote.remote_id).await.map_err(|e| Error::vendor(&account, e))
     }
 
     /// Deletes an approval at the vendor (administrators), then from the cache.
     pub async fn remove_approval(&self, id: i64) -> Result<()> {
         let approval = self.approval(id)?;
         let account = self.account_by_id(approval.account_id)?;
-        self.connector(&account)?.remove(&approval.remote.remote_id).await.map_err(|e| vendor_error(&account, e))?;
+        self.connector(&account)?.remove(&approval.remote.remote_id).await.map_err(|e| Error::vendor(&account, e))?;
         self.store.remove_approval(account.id, &approval.remote.remote_id)?;
         self.announce_changed(account.id);
         Ok(())
@@ -745,7 +734,7 @@ impl Service {
     async fn fetch_attachment(&self, id: i64, attachment_id: &str) -> Result<crate::connector::Download> {
         let approval = self.approval(id)?;
         let account = self.account_by_id(approval.account_id)?;
-        self.connector(&account)?.download(attachment_id).await.map_err(|e| vendor_error(&account, e))
+        self.connector(&account)?.download(attachment_id).await.map_err(|e| Error::vendor(&account, e))
     }
 }
 
@@ -756,24 +745,72 @@ impl Service {
         Ok(self.secrets.get(account_id)?)
     }
 
-    /// Rung when an outbox entry changes (see `scheduler::Scheduler`).
-    pub(crate) fn outbox_bell(&self) -> &tokio::sync::Notify {
-        &self.outbox_bell
-    }
-
-    /// This service's name as a lease holder in the cache.
-    pub(crate) fn owner(&self) -> &str {
-        &self.owner
-    }
-
     /// Tells the UI an account's cache changed outside a sync (e.g. a vendor callback).
     pub(crate) fn announce_changed(&self, account_id: i64) {
-        self.announce(SyncEvent::Finished { account_id, ok: true, error: None, changed: 1 });
+        self.announce(SyncEvent::changed(account_id));
     }
 
     /// Sends an event to whoever listens (the window, the CLI); nobody listening is fine.
     pub(crate) fn announce(&self, event: SyncEvent) {
         let _ = self.events.send(event);
+    }
+
+    // ---- the outbox ---------------------------------------------------------------------
+
+    /// The outbox's sender, over this service.
+    fn delivery(&self) -> Delivery<'_> {
+        Delivery::new(self)
+    }
+
+    /// The entries waiting or failed, oldest first, with the titles of their approvals.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.delivery().entries()
+    }
+
+    /// Sends an entry again now (after a failure or while it waits for its backoff).
+    pub async fn retry_action(&self, id: i64) -> Result<OutboxEntry> {
+        self.delivery().retry(id).await
+    }
+
+    /// Gives an entry up: it will not be sent.
+    pub fn discard_action(&self, id: i64) -> Result<OutboxEntry> {
+        self.delivery().discard(id)
+    }
+
+    /// Sends every entry that is due (and resumes those a crash left mid-send). Returns how
+    /// many were delivered. Errors stay with their entries.
+    pub async fn flush_outbox(&self) -> Result<usize> {
+        self.delivery().flush().await
+    }
+}
+
+impl Desk for Service {
+    fn store(&self) -> &Store {
+        &self.store
+    }
+    fn owner(&self) -> &str {
+        &self.owner
+    }
+    fn account(&self, id: i64) -> Result<Account> {
+        self.account_by_id(id)
+    }
+    fn connector(&self, account: &Account) -> Result<Arc<dyn Connector>> {
+        Service::connector(self, account)
+    }
+    fn turn(&self, account_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        self.lock_for(account_id)
+    }
+    fn heads(&self) -> &sync::Heads {
+        &self.heads
+    }
+    fn forget_read(&self, account_id: i64, remote_id: &str) {
+        Service::forget_read(self, account_id, remote_id)
+    }
+    fn announce(&self, event: SyncEvent) {
+        Service::announce(self, event)
+    }
+    fn bell(&self) -> &tokio::sync::Notify {
+        &self.outbox_bell
     }
 }
 
@@ -824,10 +861,6 @@ fn sending_stand_in(account: &Account, template: &Template, s: &Submission) -> R
         unreadable: None,
         marks: vec![],
     }
-}
-
-pub(crate) fn vendor_error(account: &Account, source: VendorError) -> Error {
-    Error::Vendor { account: account.name.clone(), vendor: account.vendor.to_string(), source: Box::new(source) }
 }
 
 /// The reason stored with a failed sync: without the account name, which the row already shows.

@@ -536,6 +536,21 @@ impl Store {
         Ok(n as u64)
     }
 
+    /// Stores what a vendor answered to a submission. An answer that says "in progress" about
+    /// an approval the cache knows ended (a resend answered from the vendor's memory of the
+    /// first send) keeps the ending.
+    pub fn upsert_submitted(&self, account_id: i64, created: &RemoteApproval) -> Result<i64> {
+        if !created.status.is_final() {
+            if let Some(known) = self.approval_by_remote(account_id, &created.remote_id)? {
+                if known.remote.status.is_final() {
+                    tracing::info!(remote_id = %created.remote_id, "a resend answered with an approval the cache knows ended: kept as it ended");
+                    return Ok(known.id);
+                }
+            }
+        }
+        self.upsert_one(account_id, created)
+    }
+
     /// Stores one approval whose every box is known (after a detail read). Returns its id; an
     /// approval in no box leaves the cache (its former id is returned).
     pub fn upsert_one(&self, account_id: i64, item: &RemoteApproval) -> Result<i64> {

@@ -10,7 +10,7 @@ use super::{log_applied, result_applied};
 use crate::connectors::zeyi::{self, relay::EventsPage, wire::CallbackBody};
 use crate::error::{Error, Result, VendorError};
 use crate::model::Account;
-use crate::service::{vendor_error, Service};
+use crate::service::Service;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -42,14 +42,14 @@ impl Service {
     pub async fn pull_relay_results(&self, account_id: i64, wait: Duration) -> Result<Pulled> {
         let account = self.account_by_id(account_id)?;
         let secrets = self.secrets_of(account.id)?;
-        let Some(relay) = zeyi::relay_of(&account, &secrets).map_err(|e| vendor_error(&account, e))? else {
+        let Some(relay) = zeyi::relay_of(&account, &secrets).map_err(|e| Error::vendor(&account, e))? else {
             return Ok(Pulled::default());
         };
         let mut pulled = Pulled::default();
         let mut wait = wait;
         loop {
             let after = self.store().relay_cursor(account.id)?;
-            let page = relay.events(after, wait, PAGE).await.map_err(|e| vendor_error(&account, e))?;
+            let page = relay.events(after, wait, PAGE).await.map_err(|e| Error::vendor(&account, e))?;
             let full = page.events.len() >= PAGE as usize;
             self.apply_page(&account, after, page, &mut pulled)?;
             if !full {

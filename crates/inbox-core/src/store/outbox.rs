@@ -351,3 +351,111 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Decision, Vendor};
+    use rusqlite::Connection;
+
+    #[test]
+    fn outbox_writes_are_full_and_the_cache_stays_normal() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+        let during: i64 = durably(&conn, |c| c.query_row("PRAGMA synchronous", [], |r| r.get(0))).unwrap();
+        let after: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!((during, after), (2, 1), "FULL = 2 during the outbox write, NORMAL = 1 after");
+    }
+
+    fn store_with_approval() -> (tempfile::TempDir, Store, i64, Approval) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let account = store
+            .insert_account("励销云", Vendor::Weiwenjia, "http://127.0.0.1:1", &Default::default(), false)
+            .unwrap();
+        let item = crate::store::tests::varied("Contract:7", 1, crate::model::Status::Pending, "合同审批", "李娜");
+        let id = store.upsert_one(account, &item).unwrap();
+        let approval = store.approval(id).unwrap().unwrap();
+        (dir, store, account, approval)
+    }
+
+    /// Issue 14: `approve` then `reject` while the vendor is down must not both go out.
+    #[test]
+    fn a_later_decision_replaces_a_queued_one_and_waits_for_one_being_sent() {
+        let (_dir, store, account, approval) = store_with_approval();
+        let first = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "同意", None).unwrap();
+        let second = store.outbox_add(account, Some(&approval), OutboxKind::Reject, "金额不对", None).unwrap();
+        let replaced = store.outbox_entry(first).unwrap().unwrap();
+        assert_eq!(replaced.state, OutboxState::Discarded);
+        assert!(replaced.last_error.unwrap().contains("reject instead of approve"));
+        assert_eq!(
+            store.outbox_open().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(),
+            [second],
+            "one live decision"
+        );
+
+        assert!(store.outbox_claim(second, "a", false).unwrap());
+        let e = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "", None).unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(ref why) if why.contains("being sent")), "{e}");
+        assert_eq!(store.outbox_open().unwrap().len(), 1, "nothing queued beside it");
+    }
+
+    /// Issue 14: a decision in flight is not taken by another process until its lease lapses.
+    #[test]
+    fn an_entry_being_sent_is_leased_to_its_process() {
+        let (_dir, store, account, approval) = store_with_approval();
+        let id = store.outbox_add(account, Some(&approval), OutboxKind::Approve, "", None).unwrap();
+        assert!(store.outbox_claim(id, "app", false).unwrap());
+        assert!(!store.outbox_claim(id, "cli", true).unwrap(), "another process keeps off");
+        assert!(store.outbox_due(now()).unwrap().is_empty(), "not due while leased");
+        assert!(store.outbox_claim(id, "app", false).unwrap(), "its own process may go on");
+        store.conn().execute("UPDATE outbox SET lease_until = ?2 WHERE id = ?1", params![id, now() - 1]).unwrap();
+        assert_eq!(store.outbox_due(now()).unwrap(), [id], "a lapsed lease (its process died) is due");
+        assert!(store.outbox_claim(id, "cli", false).unwrap());
+        store.outbox_set(id, OutboxState::Done, None, None).unwrap();
+        let done = store.outbox_entry(id).unwrap().unwrap();
+        assert_eq!((done.lease_owner, done.lease_until), (None, None));
+    }
+
+    fn mark(step: &str, name: &str, decision: Decision) -> crate::model::StepMark {
+        crate::model::StepMark { step: step.into(), name: name.into(), decision }
+    }
+
+    #[test]
+    fn an_approve_or_reject_records_the_step_it_was_made_on_and_a_cancel_none() {
+        let (dir, store, account, approval) = store_with_approval();
+        let mut item = approval.remote;
+        item.marks = vec![mark("12/1/n1", "一级审批", Decision::Waiting), mark("12/0/", "开始", Decision::Approved)];
+        let id = store.upsert_one(account, &item).unwrap();
+        let cached = store.approval(id).unwrap().unwrap();
+        assert_eq!(cached.remote.marks, item.marks, "the marks are kept in the cache");
+        let approve = store.outbox_add(account, Some(&cached), OutboxKind::Approve, "同意", None).unwrap();
+        let entry = store.outbox_entry(approve).unwrap().unwrap();
+        assert_eq!((entry.step.as_deref(), entry.step_name.as_deref()), (Some("12/1/n1"), Some("一级审批")));
+        let cancel = store.outbox_add(account, Some(&cached), OutboxKind::Cancel, "", None).unwrap();
+        let entry = store.outbox_entry(cancel).unwrap().unwrap();
+        assert_eq!((entry.step, entry.step_name), (None, None));
+        drop(dir);
+    }
+
+    #[test]
+    fn entries_survive_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let account =
+            store.insert_account("云盘", Vendor::Yomicloud, "http://127.0.0.1:1", &Default::default(), false).unwrap();
+        let form = serde_json::json!({"title": "报销"});
+        let id = store.outbox_add(account, None, OutboxKind::Submit, "", Some(&form)).unwrap();
+        store.outbox_set(id, OutboxState::Failed, Some("HTTP 500"), None).unwrap();
+        drop(store);
+        let store = Store::open_in(dir.path()).unwrap();
+        let entry = store.outbox_entry(id).unwrap().unwrap();
+        assert_eq!(
+            (entry.kind, entry.state, entry.last_error.as_deref(), entry.form),
+            (OutboxKind::Submit, OutboxState::Failed, Some("HTTP 500"), Some(form))
+        );
+        assert_eq!(store.outbox_open().unwrap().len(), 1);
+        let sync: i64 = store.conn().query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
+        assert_eq!(sync, 1, "the cache stays on NORMAL");
+    }
+}

@@ -50,6 +50,13 @@ pub enum SyncEvent {
     },
 }
 
+impl SyncEvent {
+    /// An account's cache changed outside a sync (a decision sent, a vendor callback).
+    pub fn changed(account_id: i64) -> SyncEvent {
+        SyncEvent::Finished { account_id, ok: true, error: None, changed: 1 }
+    }
+}
+
 /// What one successful sync did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SyncReport {
