@@ -9,10 +9,11 @@
 //!   intersected here with the page's ordered id stream, which SQLite would otherwise do by
 //!   probing an index once per row, several times slower.
 
-use super::{summary_from_row, Page, Result, StoreError, Terms, SUMMARY_COLUMNS, SUMMARY_FROM};
-use crate::model::{ApprovalSummary, Inbox};
-use crate::store::{ListQuery, Sort};
-use rusqlite::{params_from_iter, Connection};
+use super::rows::{approval_on, approval_with, summary_from_row, SUMMARY_COLUMNS, SUMMARY_FROM};
+use super::{write_tx, Result, Store, StoreError, Terms};
+use crate::model::{Approval, ApprovalSummary, Inbox, Status, Vendor};
+use rusqlite::{params, params_from_iter, Connection};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Up to this many search matches narrow the SQL query as an id list; above, the matches are
@@ -256,11 +257,158 @@ pub(super) fn box_counts(conn: &Connection) -> Result<super::BoxCounts> {
     Ok(counts)
 }
 
+/// What the list shows: one box (or all), optionally narrowed, newest first.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[ts(optional_fields)]
+pub struct ListQuery {
+    pub inbox: Option<Inbox>,
+    pub vendor: Option<Vendor>,
+    pub account_id: Option<i64>,
+    pub search: Option<String>,
+    /// Only approvals in this overall status.
+    pub status: Option<Status>,
+    /// Only approvals of this form (the vendor's form name, as listed by [`Store::facets`]).
+    pub form_name: Option<String>,
+    /// Only approvals submitted by this person (the name as shown).
+    pub submitter: Option<String>,
+    /// Only approvals last updated at or after this time (Unix seconds).
+    pub since: Option<i64>,
+    /// Only approvals last updated before this time (Unix seconds).
+    pub until: Option<i64>,
+    /// Only approvals the last sync could not read (placeholders and stale copies).
+    #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
+    pub unreadable: bool,
+    #[serde(default)]
+    #[ts(as = "Option<Sort>", optional)]
+    pub sort: Sort,
+    #[serde(default)]
+    pub offset: u32,
+    #[serde(default = "default_limit")]
+    pub limit: u32,
+}
+
+/// The order of a list: most recently updated first, or oldest first (what has waited longest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+/// The values the list's filters offer for one box, most frequent first, each with its count.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+pub struct Facets {
+    pub form_names: Vec<FacetValue>,
+    pub submitters: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Todos not announced before: how many, and the newest few to name in a notification.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NewTodos {
+    pub total: u64,
+    pub newest: Vec<ApprovalSummary>,
+}
+
+fn default_limit() -> u32 {
+    50
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Page {
+    pub items: Vec<ApprovalSummary>,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+pub struct BoxCounts {
+    pub todo: u64,
+    pub submitted: u64,
+    pub processed: u64,
+    pub cc: u64,
+    pub managed: u64,
+}
+
+/// How many distinct values a filter menu offers at most.
+const FACET_LIMIT: u32 = 200;
+
+impl Store {
+    pub fn approval(&self, id: i64) -> Result<Option<Approval>> {
+        approval_with(&self.conn(), "a.id = ?1", params![id])
+    }
+
+    /// The cached approval of an account by the vendor's id.
+    pub fn approval_by_remote(&self, account_id: i64, remote_id: &str) -> Result<Option<Approval>> {
+        approval_on(&self.conn(), account_id, remote_id)
+    }
+
+    /// One page of the list and its total (see `store/list.rs` for the plans).
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        page(&self.conn(), q)
+    }
+
+    /// How many approvals each box holds.
+    pub fn box_counts(&self) -> Result<BoxCounts> {
+        box_counts(&self.conn())
+    }
+
+    /// The form names and submitters present in a box (or all boxes), for the filter menus.
+    pub fn facets(&self, inbox: Option<Inbox>) -> Result<Facets> {
+        let conn = self.conn();
+        let group = |column: &str| -> Result<Vec<FacetValue>> {
+            let sql = format!(
+                "SELECT a.{column}, count(*) FROM approvals a
+                 WHERE EXISTS (SELECT 1 FROM approval_boxes b WHERE b.approval_id = a.id AND (?1 IS NULL OR b.box = ?1))
+                 GROUP BY a.{column} ORDER BY count(*) DESC, a.{column} LIMIT {FACET_LIMIT}"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map([inbox.map(Inbox::as_str)], |r| {
+                Ok(FacetValue { value: r.get(0)?, count: r.get::<_, i64>(1)? as u64 })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        };
+        Ok(Facets { form_names: group("form_name")?, submitters: group("submitter_name")? })
+    }
+
+    /// The todos never announced before, marked as announced now: each is reported once,
+    /// however many syncs see it. `newest` holds at most `keep` of them, newest first.
+    pub fn take_new_todos(&self, keep: u32) -> Result<NewTodos> {
+        let mut conn = self.conn();
+        let tx = write_tx(&mut conn)?;
+        let unseen = "FROM approval_boxes b WHERE b.box = 'todo'
+            AND NOT EXISTS (SELECT 1 FROM todo_announced n WHERE n.approval_id = b.approval_id)";
+        let total: i64 = tx.query_row(&format!("SELECT count(*) {unseen}"), [], |r| r.get(0))?;
+        let newest = if total == 0 {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "{SUMMARY_COLUMNS}{SUMMARY_FROM} WHERE a.id IN (SELECT b.approval_id {unseen})
+                 ORDER BY a.updated_at DESC, a.id DESC LIMIT {keep}"
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let rows = stmt.query_map([], summary_from_row)?;
+            rows.map(|r| r.map_err(StoreError::from).and_then(|s| s)).collect::<Result<Vec<_>>>()?
+        };
+        tx.execute(&format!("INSERT INTO todo_announced (approval_id) SELECT b.approval_id {unseen}"), [])?;
+        tx.commit()?;
+        Ok(NewTodos { total: total as u64, newest })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Inbox;
     use crate::model::Status;
     use crate::store::tests::varied;
+    use crate::store::tests::{item, store_with_account};
     use crate::store::Store;
 
     /// Both search plans (an id list, and the intersection here) give the same pages.
@@ -305,5 +453,90 @@ mod tests {
             assert_eq!(listed, intersected, "{q:?}");
             assert!(!listed.0.is_empty());
         }
+    }
+
+    #[test]
+    fn filters_narrow_a_box_and_its_total_and_sort_reverses() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        let items = [
+            varied("1", 100, Status::Pending, "报销", "张伟"),
+            varied("2", 200, Status::Pending, "请假", "张伟"),
+            varied("3", 300, Status::Approved, "报销", "王芳"),
+            varied("4", 400, Status::Pending, "报销", "王芳"),
+        ];
+        store.upsert_page(acc, &[Inbox::Todo], g, &items).unwrap();
+        let ids = |q: ListQuery| {
+            let page = store.list(&ListQuery { limit: 50, ..q }).unwrap();
+            let ids: Vec<String> = page.items.iter().map(|i| i.remote_id.clone()).collect();
+            assert_eq!(page.total as usize, ids.len(), "the total counts what the filter keeps");
+            ids
+        };
+        for inbox in [Some(Inbox::Todo), None] {
+            assert_eq!(ids(ListQuery { inbox, form_name: Some("报销".into()), ..Default::default() }), ["4", "3", "1"]);
+            assert_eq!(
+                ids(ListQuery {
+                    inbox,
+                    form_name: Some("报销".into()),
+                    status: Some(Status::Pending),
+                    ..Default::default()
+                }),
+                ["4", "1"]
+            );
+            assert_eq!(ids(ListQuery { inbox, submitter: Some("张伟".into()), ..Default::default() }), ["2", "1"]);
+            assert_eq!(ids(ListQuery { inbox, since: Some(200), until: Some(400), ..Default::default() }), ["3", "2"]);
+            assert_eq!(ids(ListQuery { inbox, sort: Sort::Oldest, ..Default::default() }), ["1", "2", "3", "4"]);
+            assert_eq!(
+                ids(ListQuery {
+                    inbox,
+                    search: Some("请".into()),
+                    form_name: Some("请假".into()),
+                    ..Default::default()
+                }),
+                ["2"]
+            );
+        }
+    }
+
+    #[test]
+    fn facets_list_a_boxs_forms_and_submitters_by_frequency() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        let items = [
+            varied("1", 1, Status::Pending, "报销", "张伟"),
+            varied("2", 2, Status::Pending, "请假", "王芳"),
+            varied("3", 3, Status::Pending, "报销", "王芳"),
+        ];
+        store.upsert_page(acc, &[Inbox::Todo], g, &items).unwrap();
+        let f = store.facets(Some(Inbox::Todo)).unwrap();
+        assert_eq!(
+            f.form_names,
+            [FacetValue { value: "报销".into(), count: 2 }, FacetValue { value: "请假".into(), count: 1 }]
+        );
+        assert_eq!(f.submitters[0], FacetValue { value: "王芳".into(), count: 2 });
+        assert_eq!(store.facets(Some(Inbox::Cc)).unwrap(), Facets::default());
+    }
+
+    #[test]
+    fn each_new_todo_is_announced_once() {
+        let (_d, store, acc) = store_with_account();
+        let g = store.begin_sync(acc).unwrap();
+        store
+            .upsert_page(
+                acc,
+                &[Inbox::Todo],
+                g,
+                &[item("1", &[Inbox::Todo], 1), item("2", &[Inbox::Todo], 2), item("3", &[Inbox::Todo], 3)],
+            )
+            .unwrap();
+        let first = store.take_new_todos(2).unwrap();
+        assert_eq!(first.total, 3);
+        assert_eq!(first.newest.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["3", "2"]);
+        assert_eq!(store.take_new_todos(2).unwrap(), NewTodos::default(), "nothing new on the next sync");
+        store
+            .upsert_page(acc, &[Inbox::Todo], g, &[item("1", &[Inbox::Todo], 5), item("4", &[Inbox::Todo], 4)])
+            .unwrap();
+        let next = store.take_new_todos(2).unwrap();
+        assert_eq!((next.total, next.newest[0].remote_id.as_str()), (1, "4"), "an update is not new");
     }
 }
