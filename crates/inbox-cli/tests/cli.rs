@@ -5,6 +5,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use vendor_sim::common::Fault;
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 
 struct Cli {
     dir: tempfile::TempDir,

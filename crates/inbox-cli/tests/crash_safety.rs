@@ -10,6 +10,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use vendor_sim::common::Fault;
+use vendor_sim::Simulator;
 
 const KILLS: usize = 20;
 

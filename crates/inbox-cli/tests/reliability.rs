@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use support::Inbox;
 use vendor_sim::common::Fault;
+use vendor_sim::Simulator;
 
 fn add(inbox: &Inbox, demo: &vendor_sim::DemoAccount) {
     let mut args =

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use support::Inbox;
 use vendor_sim::zeyi::Verdict;
+use vendor_sim::Simulator;
 
 /// How long a server may take to print its first lines (seeding five simulators in a debug
 /// build on a busy machine included).

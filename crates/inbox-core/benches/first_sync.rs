@@ -13,6 +13,7 @@ use inbox_core::sync::SyncEvent;
 use inbox_core::{AccountInput, Service, Vendor};
 use std::time::{Duration, Instant};
 use vendor_sim::DemoAccount;
+use vendor_sim::Simulator;
 
 /// fxiaoke's simulated limit per endpoint: 60 calls per 20 s.
 const FXIAOKE_PER_SECOND: f64 = 3.0;

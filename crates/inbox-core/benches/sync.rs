@@ -12,6 +12,7 @@ use inbox_core::secrets::Secrets;
 use inbox_core::{AccountInput, Service, Vendor};
 use std::time::{Duration, Instant};
 use vendor_sim::DemoAccount;
+use vendor_sim::Simulator;
 
 /// The concurrency the connectors use for detail reads.
 const CONCURRENCY: usize = 4;

@@ -4,6 +4,7 @@
 mod support;
 use inbox_core::{Error, Service};
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_cache_is_reported_and_not_synced_into() {

@@ -11,6 +11,7 @@ use inbox_core::{Action, ListQuery, OutboxEntry, OutboxState, Service};
 use std::sync::Arc;
 use support::add_demo as add;
 use vendor_sim::common::RunningServer;
+use vendor_sim::Simulator;
 
 const COMMENT: &str = "同意，报价在授权范围内";
 

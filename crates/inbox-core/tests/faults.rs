@@ -11,6 +11,7 @@ use inbox_core::Connector;
 use inbox_core::{Action, Inbox, ListQuery, OutboxKind, OutboxState, Service, Vendor};
 use std::sync::Arc;
 use vendor_sim::common::Fault;
+use vendor_sim::Simulator;
 
 struct World {
     sims: vendor_sim::Running,

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::qiyuesuo::Sim;
+use vendor_sim::Simulator;
 
 /// The contract statuses either edition publishes as ended.
 const ENDED: [&str; 11] = [

@@ -10,6 +10,7 @@ use inbox_core::connectors::de::document_example;
 use inbox_core::connectors::{fxiaoke, qiyuesuo, weiwenjia, yomicloud, zeyi};
 use proptest::prelude::*;
 use serde_json::Value;
+use vendor_sim::Simulator;
 
 /// Field names of every vendor's wire types, so generated JSON gets past the first struct.
 const VOCAB: &[&str] = &[

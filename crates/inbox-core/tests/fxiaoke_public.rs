@@ -10,6 +10,7 @@ use inbox_core::{Action, Decision, Inbox, Status};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use vendor_sim::Simulator;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fxiaoke/public");
 

@@ -9,28 +9,15 @@ mod support;
 use inbox_core::connectors::fxiaoke::{auth::Credentials, client::Client};
 use inbox_core::{Action, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use support::add_demo as add;
-use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::common::Fault;
 use vendor_sim::fxiaoke::Sim;
+use vendor_sim::Simulator;
 
-struct World {
-    sim: Sim,
-    _server: RunningServer,
-    base_url: String,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    account: i64,
-}
+type World = support::World<Sim>;
 
 async fn world() -> World {
-    let sim = Sim::new(11, 16);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let base_url = server.base_url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = add(&service, "纷享", &sim.demo_account(&base_url));
-    World { sim, _server: server, base_url, _dir: dir, service, account }
+    World::new(Sim::new(11, 16), "纷享").await
 }
 
 fn in_box(service: &Service, inbox: Inbox) -> BTreeSet<String> {

@@ -37,11 +37,8 @@ fn crm(n: u32) -> String {
 
 #[tokio::test]
 async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
-    let sim = Sim::for_tenant(7, 4, Tenant::Wild);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "纷享 · 真实租户", &sim.demo_account(&server.base_url));
+    let w = support::World::new(Sim::for_tenant(7, 4, Tenant::Wild), "纷享 · 真实租户").await;
+    let (sim, service, account) = (&w.sim, &w.service, w.account);
     let me = sim.demo_user().open_user_id;
     let (old, instances) = sim.records_of(&me);
     let expected: Vec<String> = old.into_iter().chain(instances.into_iter().map(|i| format!("crm:{i}"))).collect();
@@ -50,22 +47,22 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
         "the wild records are the demo user's"
     );
 
-    let (readable, placeholders) = support::assert_wild_sync(&service, account, &expected).await;
+    let (readable, placeholders) = support::assert_wild_sync(service, account, &expected).await;
     assert_eq!(placeholders, 2, "one record of each list cannot be read");
     assert_eq!(readable, expected.len() - 2);
-    let lost = approval(&service, "79007");
+    let lost = approval(service, "79007");
     assert!(
         lost.remote.unreadable.as_ref().unwrap().call.contains("/cgi/approval/get"),
         "{:?}",
         lost.remote.unreadable
     );
-    let lost = approval(&service, &crm(5));
+    let lost = approval(service, &crm(5));
     let why = lost.remote.unreadable.clone().unwrap();
     assert!(why.call.contains("approvalInstance/get") && why.reason.contains("instanceDetail"), "{why:?}");
     assert_eq!(lost.remote.boxes, vec![Inbox::Submitted], "the list row says I applied");
 
     // 协同审批: an unknown status code, task type, task state and member state, shown.
-    let a = approval(&service, "79001");
+    let a = approval(service, "79001");
     assert_eq!((a.remote.status, a.remote.status_word.as_deref()), (Status::Other, Some("6")));
     assert!(a.remote.actions.is_empty());
     assert_eq!(a.remote.steps[0].rule, StepRule::Other { word: "vote".into() });
@@ -75,7 +72,7 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     assert!(member.user.name.starts_with("欧阳𪚥") && member.user.name.contains(ODD_CHARACTERS), "{:?}", member.user);
     assert!(field(&a, "审批内容").0.len() >= 10_000, "a 10 kB text is kept whole");
     // An unknown approveType, flowType and form record shape.
-    let a = approval(&service, "79002");
+    let a = approval(service, "79002");
     assert_eq!(
         (field(&a, "审批流程类型").0.as_str(), field(&a, "owner").0.as_str(), field(&a, "tags").0.as_str()),
         ("3", "刘洋", "紧急、𠀀")
@@ -83,7 +80,7 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     assert!(a.remote.form_name.contains(ODD_CHARACTERS) && a.remote.boxes == vec![Inbox::Processed]);
     assert!(a.remote.submitter.name.starts_with("欧阳𪚥"));
     // Custom fields of types beyond the document's five, an attachment type 4, crmObject 999.
-    let a = approval(&service, "79003");
+    let a = approval(service, "79003");
     assert_eq!(field(&a, "金额"), ("2555.00".into(), FieldKind::Number));
     assert_eq!(field(&a, "数量"), ("3".into(), FieldKind::Number));
     assert_eq!(field(&a, "经办人").0, "Kiki 🐱");
@@ -98,30 +95,30 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     assert_eq!(a.remote.attachments.len(), 1, "still downloadable");
     assert_eq!(field(&a, "关联999").0, "77696c64637573746f6d6572");
     // Unknown leaveType, travelType and vehicle codes; times that are not times.
-    let a = approval(&service, "79004");
+    let a = approval(service, "79004");
     assert!(a.remote.boxes.contains(&Inbox::Todo), "{:?}", a.remote.boxes);
     assert_eq!(field(&a, "明细 1 · 请假类型").0, "42");
     assert_eq!(field(&a, "明细 1 · 开始时间"), ("明天上午".into(), FieldKind::Text));
     assert_eq!(field(&a, "明细 1 · 结束时间").1, FieldKind::Date);
-    let a = approval(&service, "79005");
+    let a = approval(service, "79005");
     assert_eq!((field(&a, "行程 1 · 交通工具").0.as_str(), field(&a, "明细 1 · 类型").0.as_str()), ("8", "9"));
     assert_eq!(a.remote.status, Status::Cancelled);
     // Optional fields null or missing; a person with only a nickname.
-    let a = approval(&service, "79006");
+    let a = approval(service, "79006");
     assert_eq!((a.remote.status, a.remote.boxes.clone()), (Status::Approved, vec![Inbox::Processed]));
     assert_eq!(a.remote.form_name, "报销单", "no form name: the approveType's");
     assert_eq!(a.remote.submitter.name, "Kiki 🐱");
     assert_eq!(field(&a, "报销金额"), ("86.50".into(), FieldKind::Money));
 
     // CRM: an unknown instance state and trigger.
-    let c = approval(&service, &crm(1));
+    let c = approval(service, &crm(1));
     assert_eq!(
         (c.remote.status, c.remote.status_word.as_deref(), c.remote.actions.len()),
         (Status::Other, Some("suspended"), 0)
     );
     assert_eq!(field(&c, "触发操作").0, "Import");
     // The detail in the vendor's APL names, completed from the list row; addTag shown.
-    let c = approval(&service, &crm(2));
+    let c = approval(service, &crm(2));
     assert_eq!(c.remote.boxes, vec![Inbox::Todo, Inbox::Processed]);
     assert_eq!(c.remote.actions, vec![Action::Approve, Action::Reject]);
     assert!(c.remote.title.contains(ODD_CHARACTERS), "the list row's name: {}", c.remote.title);
@@ -134,14 +131,14 @@ async fn a_wild_tenant_syncs_every_record_and_shows_what_it_does_not_know() {
     );
     assert_eq!(c.remote.steps[1].name, "第2审批节点", "APL's task name");
     // `instance` as JSON text; a `retrieve` with a 10 kB opinion and no reply time.
-    let c = approval(&service, &crm(3));
+    let c = approval(service, &crm(3));
     assert_eq!((c.remote.status, c.remote.boxes.clone()), (Status::Approved, vec![Inbox::Processed]));
     let retrieved = &c.remote.steps[0].members[0];
     assert_eq!((retrieved.word.as_deref(), retrieved.decided_at), (Some("retrieve"), None));
     assert!(retrieved.comment.as_ref().unwrap().len() >= 10_000);
     assert_eq!(c.remote.steps[1].members[0].user.name, "Kiki 🐱");
     // Nulls in the row and the detail: still mine to cancel.
-    let c = approval(&service, &crm(4));
+    let c = approval(service, &crm(4));
     assert_eq!((c.remote.boxes.clone(), c.remote.actions.clone()), (vec![Inbox::Submitted], vec![Action::Cancel]));
     assert_eq!(c.remote.title, vendor_sim::fxiaoke::seed::CRM_FLOWS[0].0, "no instance name: the flow's");
 

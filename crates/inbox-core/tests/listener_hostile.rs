@@ -8,9 +8,9 @@
 //! Linux answers on all of 127/8). Waits are bounded; nothing asserts how long anything took.
 
 mod support;
-use inbox_core::callback::{self, CallbackServer, Limits, CALLBACK_PATH};
+use inbox_core::callback::{Limits, CALLBACK_PATH};
 use inbox_core::connectors::zeyi::auth;
-use inbox_core::{Decision, Service, Status};
+use inbox_core::{Decision, Status};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
@@ -19,29 +19,25 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
-use vendor_sim::common::RunningServer;
 use vendor_sim::zeyi::{App, Sim};
 
+/// 则一 with its listener, and the integration's configuration (to sign callbacks).
 struct World {
-    sim: Sim,
-    _server: RunningServer,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    listener: CallbackServer,
+    world: support::ZeyiWorld,
     app: App,
-    account: i64,
+}
+
+impl std::ops::Deref for World {
+    type Target = support::ZeyiWorld;
+    fn deref(&self) -> &Self::Target {
+        &self.world
+    }
 }
 
 async fn world(limits: Limits) -> World {
-    let sim = Sim::new(21, 0);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "则一", &sim.demo_account(&server.base_url));
-    let listener = callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), limits).await.unwrap();
-    sim.set_callback_url(Some(listener.callback_url()));
-    let app = sim.app();
-    World { sim, _server: server, _dir: dir, service, listener, app, account }
+    let world = support::ZeyiWorld::new(Sim::new(21, 0), limits, |_| {}).await;
+    let app = world.sim.app();
+    World { world, app }
 }
 
 /// A client whose connections come from `ip` (a loopback address).

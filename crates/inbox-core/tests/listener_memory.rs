@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpSocket;
+use vendor_sim::Simulator;
 
 /// The process's resident memory in MiB.
 fn resident_mib() -> f64 {

@@ -10,28 +10,15 @@ use inbox_core::connectors::qiyuesuo::{auth::Credentials, client, client::Client
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, Inbox, ListQuery, Service, VendorError};
 use serde_json::json;
-use std::sync::Arc;
 use support::add_demo as add;
-use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::common::Fault;
 use vendor_sim::qiyuesuo::Sim;
+use vendor_sim::Simulator;
 
-struct World {
-    sim: Sim,
-    _server: RunningServer,
-    base_url: String,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    account: i64,
-}
+type World = support::World<Sim>;
 
 async fn world(contracts: usize) -> World {
-    let sim = Sim::new(11, contracts);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let base_url = server.base_url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = add(&service, "契约锁", &sim.demo_account(&base_url));
-    World { sim, _server: server, base_url, _dir: dir, service, account }
+    World::new(Sim::new(11, contracts), "契约锁").await
 }
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {

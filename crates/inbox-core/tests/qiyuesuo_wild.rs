@@ -8,15 +8,11 @@
 mod support;
 use inbox_core::{Action, Decision, Inbox, ListQuery, Service, Status};
 use vendor_sim::qiyuesuo::{wild, Sim};
+use vendor_sim::Simulator;
 use vendor_sim::Tenant;
 
-async fn world() -> (Sim, vendor_sim::RunningServer, tempfile::TempDir, std::sync::Arc<Service>, i64) {
-    let sim = Sim::for_tenant(23, 80, Tenant::Wild);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "契约锁（真实租户）", &sim.demo_account(&server.base_url));
-    (sim, server, dir, service, account)
+async fn world() -> support::World<Sim> {
+    support::World::new(Sim::for_tenant(23, 80, Tenant::Wild), "契约锁（真实租户）").await
 }
 
 fn local(service: &Service, remote: &str) -> i64 {
@@ -35,46 +31,47 @@ fn word(sim: &Sim, id: &str, pointer: &str) -> String {
 
 #[tokio::test]
 async fn a_wild_tenant_syncs_every_contract_of_the_employee_and_shows_what_it_cannot_read() {
-    let (sim, _server, _dir, service, account) = world().await;
+    let w = world().await;
+    let (sim, service, account) = (&w.sim, &w.service, w.account);
     let me = sim.demo_employee().contact;
     let expected = sim.user_ids_for(&me);
-    let (readable, placeholders) = support::assert_wild_sync(&service, account, &expected).await;
+    let (readable, placeholders) = support::assert_wild_sync(service, account, &expected).await;
     assert_eq!(placeholders, 1, "only the detail whose signatories is a text cannot be read");
     assert!(readable >= expected.len() - 1);
     let record = |what: &str| sim.wild_record(what).unwrap_or_else(|| panic!("{what} seeded"));
 
     // The unreadable detail: a placeholder in the box its list item tells (I created it), why in words.
-    let unreadable = service.approval(local(&service, &record(wild::UNREADABLE_SUBMITTED))).unwrap().remote;
+    let unreadable = service.approval(local(service, &record(wild::UNREADABLE_SUBMITTED))).unwrap().remote;
     let why = unreadable.unreadable.as_ref().expect("a placeholder");
     assert!(why.call.contains("contract/detail") && why.reason.contains("expected a list"), "{why:?}");
     assert_eq!((unreadable.boxes.clone(), unreadable.actions.len()), (vec![Inbox::Submitted], 0));
 
     // A contract status no edition publishes: shown verbatim, in todo (my audit runs), nothing offered.
     let id = record(wild::UNKNOWN_STATUS_TODO);
-    let odd = service.approval(local(&service, &id)).unwrap().remote;
-    assert_eq!((odd.status, odd.status_word.clone()), (Status::Other, Some(word(&sim, &id, "/status"))));
+    let odd = service.approval(local(service, &id)).unwrap().remote;
+    assert_eq!((odd.status, odd.status_word.clone()), (Status::Other, Some(word(sim, &id, "/status"))));
     assert_eq!((odd.boxes.clone(), odd.actions.clone()), (vec![Inbox::Todo], vec![]));
     let id = record(wild::UNKNOWN_STATUS_SUBMITTED);
-    let odd = service.approval(local(&service, &id)).unwrap().remote;
+    let odd = service.approval(local(service, &id)).unwrap().remote;
     assert_eq!(
         (odd.status, odd.status_word.clone(), odd.boxes.clone()),
-        (Status::Other, Some(word(&sim, &id, "/status")), vec![Inbox::Submitted])
+        (Status::Other, Some(word(sim, &id, "/status")), vec![Inbox::Submitted])
     );
     assert_eq!(odd.form_name, "电子合同", "a null category name");
 
     // An action status no edition publishes: the step shows the word and decides nothing.
     let id = record(wild::UNKNOWN_STEP_SUBMITTED);
-    let odd = service.approval(local(&service, &id)).unwrap().remote;
+    let odd = service.approval(local(service, &id)).unwrap().remote;
     let shown =
         odd.steps.iter().flat_map(|s| &s.members).find(|m| m.decision == Decision::Other).and_then(|m| m.word.clone());
-    assert_eq!(shown.as_deref(), Some(word(&sim, &id, &current_status_pointer(&sim, &id)).as_str()));
+    assert_eq!(shown.as_deref(), Some(word(sim, &id, &current_status_pointer(sim, &id)).as_str()));
     assert!(
         odd.fields.iter().any(|f| f.label == "签署方" && f.value.contains("待签署")),
         "WAITING on a signatory is known"
     );
 
     // An audit I passed on a contract without creator, publish time or sponsor: processed.
-    let bare = service.approval(local(&service, &record(wild::BARE_PROCESSED))).unwrap().remote;
+    let bare = service.approval(local(service, &record(wild::BARE_PROCESSED))).unwrap().remote;
     assert_eq!((bare.boxes.clone(), bare.submitter.name.as_str()), (vec![Inbox::Processed], ""));
     assert_eq!(bare.attachments[0].name, "20250603.pdf", "a title written as a number");
     let detail = sim.detail_json(&record(wild::BARE_PROCESSED)).unwrap();
@@ -93,12 +90,13 @@ fn current_status_pointer(sim: &Sim, id: &str) -> String {
 
 #[tokio::test]
 async fn odd_audits_awaiting_the_employee_stay_readable_actionable_and_their_documents_download() {
-    let (sim, _server, dir, service, account) = world().await;
+    let w = world().await;
+    let (sim, dir, service, account) = (&w.sim, &w.dir, &w.service, w.account);
     let me = sim.demo_employee().contact;
     service.sync_account(account).await.unwrap();
 
     let long = sim.wild_record(wild::LONG_SUBJECT_TODO).unwrap();
-    let a = service.approval(local(&service, &long)).unwrap().remote;
+    let a = service.approval(local(service, &long)).unwrap().remote;
     assert!(a.title.len() >= 10_000 && a.title.contains('𪚥'), "the 10 kB subject is kept whole");
     assert_eq!(
         (a.status, a.boxes.clone(), a.actions.clone()),
@@ -118,14 +116,14 @@ async fn odd_audits_awaiting_the_employee_stay_readable_actionable_and_their_doc
         a.steps.iter().any(|s| s.name.ends_with("单位签章") && s.decision == Decision::Waiting),
         "WAITING is a known word"
     );
-    let partner_status = word(&sim, &long, "/signatories/1/status");
+    let partner_status = word(sim, &long, "/signatories/1/status");
     assert!(
         a.fields.iter().any(|f| f.label == "签署方" && f.value.contains(&partner_status)),
         "an unknown signatory status shown as written"
     );
 
     // Every document downloads as a PDF, odd title or not.
-    let local_id = local(&service, &long);
+    let local_id = local(service, &long);
     for d in &a.attachments {
         let path = service.download(local_id, &d.remote_id, dir.path()).await.unwrap();
         assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"), "{}", d.name);
@@ -133,7 +131,7 @@ async fn odd_audits_awaiting_the_employee_stay_readable_actionable_and_their_doc
 
     // The other odd todo: private-cloud words elsewhere, odd expiry and counts; still actionable.
     let private_words = sim.wild_record(wild::PRIVATE_WORDS_TODO).unwrap();
-    let p = service.approval(local(&service, &private_words)).unwrap().remote;
+    let p = service.approval(local(service, &private_words)).unwrap().remote;
     assert_eq!(p.actions, vec![Action::Approve, Action::Reject]);
     assert!(p.fields.iter().any(|f| f.label == "签署截止" && f.value == "2025/06/30"), "an odd time shown as written");
     assert!(
@@ -145,6 +143,6 @@ async fn odd_audits_awaiting_the_employee_stay_readable_actionable_and_their_doc
     let done = service.act(local_id, Action::Approve, "已阅，同意 😀").await.unwrap().remote;
     assert_eq!(sim.audit_of(&long, &me), Some((true, "已阅，同意 😀".into())));
     assert!(done.boxes.contains(&Inbox::Processed) && !done.boxes.contains(&Inbox::Todo), "{:?}", done.boxes);
-    let refused = service.act(local(&service, &private_words), Action::Reject, "附件缺页 𠀀").await.unwrap().remote;
+    let refused = service.act(local(service, &private_words), Action::Reject, "附件缺页 𠀀").await.unwrap().remote;
     assert_eq!((refused.status, sim.contract_status(&private_words).as_deref()), (Status::Rejected, Some("REJECTED")));
 }

@@ -6,6 +6,7 @@ mod support;
 use inbox_core::{Error, ListQuery, Service};
 use vendor_sim::common::Fault;
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 
 fn cached(service: &Service) -> Vec<(i64, String)> {
     let page = service.list(&ListQuery { limit: 500, ..Default::default() }).unwrap();

@@ -8,29 +8,16 @@ use inbox_core::connectors::weiwenjia::wire::{ListFilter, ListStatus};
 use inbox_core::connectors::weiwenjia::WeiwenjiaConnector;
 use inbox_core::secrets::Secrets;
 use inbox_core::{Action, Connector, Error, FieldKind, Inbox, ListQuery, Service, Status, VendorError};
-use std::sync::Arc;
 use support::add_demo as add;
-use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::common::Fault;
 use vendor_sim::weiwenjia::state::{Filters, RecordStatus, Scope};
 use vendor_sim::weiwenjia::Sim;
+use vendor_sim::Simulator;
 
-struct World {
-    sim: Sim,
-    _server: RunningServer,
-    base_url: String,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    account: i64,
-}
+type World = support::World<Sim>;
 
 async fn world() -> World {
-    let sim = Sim::new(11, 160);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let base_url = server.base_url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = add(&service, "励销云", &sim.demo_account(&base_url));
-    World { sim, _server: server, base_url, _dir: dir, service, account }
+    World::new(Sim::new(11, 160), "励销云").await
 }
 
 fn remote_ids(service: &Service, inbox: Inbox) -> Vec<String> {

@@ -5,26 +5,15 @@
 //! the user's odd-but-readable todos can still be approved.
 
 mod support;
-use inbox_core::{Action, Approval, Decision, FieldKind, ListQuery, Service, Status, StepRule};
+use inbox_core::{Action, Approval, Decision, FieldKind, ListQuery, Status, StepRule};
 use std::collections::BTreeSet;
 use vendor_sim::weiwenjia::wild::Oddity;
 use vendor_sim::weiwenjia::{Sim, Tenant};
 
-struct World {
-    sim: Sim,
-    _server: vendor_sim::common::RunningServer,
-    _dir: tempfile::TempDir,
-    service: std::sync::Arc<Service>,
-    account: i64,
-}
+type World = support::World<Sim>;
 
 async fn wild_world(seed: u64, records: usize) -> World {
-    let sim = Sim::for_tenant(seed, records, Tenant::Wild);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "励销云（真实租户）", &sim.demo_account(&server.base_url));
-    World { sim, _server: server, _dir: dir, service, account }
+    World::new(Sim::for_tenant(seed, records, Tenant::Wild), "励销云（真实租户）").await
 }
 
 /// Every record the simulator lists for the demo user, in any of the three scopes.

@@ -10,53 +10,17 @@
 //!   prints its lines either way (`inbox-cli/tests/windows_text.rs`).
 
 mod support;
-use inbox_core::{Action, FieldValue, Inbox, Progress, Service, Submission};
-use serde_json::json;
+use inbox_core::{Action, FieldValue, Inbox, Progress, Submission};
 use std::path::PathBuf;
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 
-const APPROVER: i64 = 5;
+use support::DRIVE_APPROVER as APPROVER;
 
-struct World {
-    sim: Sim,
-    server: vendor_sim::common::RunningServer,
-    _dir: tempfile::TempDir,
-    service: std::sync::Arc<Service>,
-    account: i64,
-    /// 申请预览权限 (no files) on `file`, and 上传资料 (files needed) on `folder`.
-    preview: i64,
-    upload: i64,
-    file: i64,
-    folder: i64,
-}
+type World = support::DriveWorld;
 
 async fn world() -> World {
-    let sim = Sim::new(15, 10);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "云盘", &sim.demo_account(&server.base_url));
-    let (file, folder) = sim.with_state(|s| {
-        let drive = |folder: bool| {
-            s.files
-                .values()
-                .filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0)
-                .map(|f| f.id)
-                .min()
-                .unwrap()
-        };
-        (drive(false), drive(true))
-    });
-    // The preview's step has a designated approver (rule 4), the upload's any of its members (2).
-    let step = |rule: i64| json!({"approvalNum": 0, "ids": ["1", APPROVER.to_string()], "name": "主管审批", "realnames": ["系统管理员", "审批人"], "type": rule, "usernames": ["admin", "u5"]});
-    let content = |t: &str, title: &str, rule: i64| json!({"approvalType": t, "approverAuth": 0, "ccAuth": 0, "desc": "请说明用途", "step": [step(rule)], "title": title, "uids": [4]});
-    let (preview, upload) = sim.with_state(|s| {
-        (
-            s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1),
-            s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1),
-        )
-    });
-    World { sim, server, _dir: dir, service, account, preview, upload, file, folder }
+    World::of(support::World::new(Sim::new(15, 10), "云盘").await)
 }
 
 fn upload_form(w: &World, paths: Vec<PathBuf>) -> Submission {

@@ -8,22 +8,26 @@
 //! document shows it (`fullPath`, 公司文件/…), which the simulator checks.
 
 mod support;
-use inbox_core::{DraftState, FieldValue, Inbox, Progress, Service, Status, Submission, VendorError};
+use inbox_core::{DraftState, FieldValue, Inbox, Progress, Status, Submission, VendorError};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use vendor_sim::common::RunningServer;
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 use vendor_sim::Tenant;
 
+/// The drive and its account ([`support::World`]), and a 申请预览权限 template (any-one rule,
+/// admin approves) on the drive's root folder.
 struct World {
-    sim: Sim,
-    _server: RunningServer,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    account: i64,
-    /// A 申请预览权限 template (any-one rule, admin approves) on the drive's root folder.
+    world: support::World<Sim>,
     template: i64,
+}
+
+impl std::ops::Deref for World {
+    type Target = support::World<Sim>;
+    fn deref(&self) -> &Self::Target {
+        &self.world
+    }
 }
 
 /// A drive (`tenant`), and the demo account pointed at `through` (a proxy) or the drive itself.
@@ -34,15 +38,13 @@ async fn world(tenant: Tenant, through: Option<Script>) -> World {
         Some(script) => proxy(server.base_url.trim_start_matches("http://").parse().unwrap(), script).await,
         None => server.base_url.clone(),
     };
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "云盘", &sim.demo_account(&base));
+    let world = support::World::on(sim, server, "云盘", |demo| demo.base_url = base);
     let content = json!({"approvalType": "3", "approverAuth": 1, "ccAuth": 0, "desc": "请说明用途", "step": [{"approvalNum": 0, "ids": ["1"], "name": "审批", "type": 2}], "title": "申请预览", "uids": []});
-    let template = sim.with_state(|s| {
+    let template = world.sim.with_state(|s| {
         let root = s.files.values().filter(|f| f.parent_id == 0 && f.attachment_root == 0).map(|f| f.id).min().unwrap();
         s.add_templet(root, 0, "申请预览", content, 1, 1)
     });
-    World { sim, _server: server, _dir: dir, service, account, template }
+    World { world, template }
 }
 
 /// A deep drive file (three folders down) and its path from the root.

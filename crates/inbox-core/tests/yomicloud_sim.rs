@@ -12,6 +12,7 @@ use std::sync::Arc;
 use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 
 struct World {
     sim: Sim,

@@ -10,59 +10,24 @@ use inbox_core::{
     Action, DraftState, Error, FieldValue, Inbox, Progress, Service, Status, Submission, TemplateQuery, UploadProgress,
     UploadState, VendorError,
 };
-use serde_json::json;
 use std::sync::{Arc, Mutex};
 use support::add_demo as add;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vendor_sim::common::RunningServer;
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 
-const APPROVER: i64 = 5;
+use support::DRIVE_APPROVER as APPROVER;
 
-struct World {
-    sim: Sim,
-    _server: RunningServer,
-    dir: tempfile::TempDir,
-    service: Arc<Service>,
-    account: i64,
-    /// A template of type 3 (申请预览权限: `tempAuthDay`) with a designated step, on `file`.
-    preview: i64,
-    /// A template of type 2 (上传文件: needs files) on `folder`.
-    upload: i64,
-    file: i64,
-    folder: i64,
-}
+type World = support::DriveWorld;
 
 async fn world() -> World {
-    let sim = Sim::new(7, 20);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    world_at(sim, server, None).await
+    World::of(support::World::new(Sim::new(7, 20), "云盘").await)
 }
 
-async fn world_at(sim: Sim, server: RunningServer, base: Option<String>) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = add(&service, "云盘", &sim.demo_account(base.as_deref().unwrap_or(&server.base_url)));
-    let (file, folder) = sim.with_state(|s| {
-        let drive = |folder: bool| {
-            s.files
-                .values()
-                .filter(|f| f.attachment_root == 0 && f.id > 0 && f.is_folder == folder && f.parent_id > 0)
-                .map(|f| f.id)
-                .min()
-                .unwrap()
-        };
-        (drive(false), drive(true))
-    });
-    let step = |rule: i64| json!({"approvalNum": 0, "ids": ["1", APPROVER.to_string()], "name": "主管审批", "realnames": ["系统管理员", "审批人"], "type": rule, "usernames": ["admin", "u5"]});
-    let content = |t: &str, title: &str, rule: i64| json!({"approvalType": t, "approverAuth": 0, "ccAuth": 0, "desc": "请说明用途", "step": [step(rule)], "title": title, "uids": [4]});
-    let (preview, upload) = sim.with_state(|s| {
-        (
-            s.add_templet(file, 0, "申请预览", content("3", "申请预览", 4), 1, 1),
-            s.add_templet(folder, 1, "上传资料", content("2", "上传资料", 2), 1, 1),
-        )
-    });
-    World { sim, _server: server, dir, service, account, preview, upload, file, folder }
+/// The drive served by `server`, its account pointed at `base` (a proxy) when given.
+fn world_at(sim: Sim, server: RunningServer, base: Option<String>) -> World {
+    World::of(support::World::on(sim, server, "云盘", |demo| demo.base_url = base.unwrap_or(demo.base_url.clone())))
 }
 
 fn preview_form(w: &World, note: &str) -> Submission {
@@ -115,7 +80,7 @@ async fn templates_submit_approve_done_across_two_users() {
     assert!(w.sim.todo_ids_for(APPROVER).contains(&remote), "the approver sees it in todo");
 
     let approver = w.sim.user(APPROVER).unwrap();
-    let mut demo = w.sim.demo_account(&w._server.base_url);
+    let mut demo = w.sim.demo_account(&w.server.base_url);
     demo.settings.insert("uid".into(), APPROVER.to_string().into());
     demo.secrets.insert("token".into(), approver.token.into());
     let second = add(&w.service, "云盘-审批人", &demo);
@@ -208,7 +173,7 @@ async fn a_lost_create_reply_makes_exactly_one_approval() {
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let upstream: std::net::SocketAddr = server.base_url.trim_start_matches("http://").parse().unwrap();
     let proxy = lossy_proxy(upstream).await;
-    let w = world_at(sim, server, Some(proxy)).await;
+    let w = world_at(sim, server, Some(proxy));
     let me = w.sim.demo_user().uid;
     let before = w.sim.submitted_ids_for(me).len();
     let sent = w.service.submit(w.account, &preview_form(&w, "只发一次"), Progress::ignore()).await.unwrap();
@@ -331,7 +296,7 @@ async fn a_resend_after_a_refused_create_reuses_the_uploaded_files() {
     let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let upstream: std::net::SocketAddr = server.base_url.trim_start_matches("http://").parse().unwrap();
     let proxy = refusing_proxy(upstream).await;
-    let w = world_at(sim, server, Some(proxy)).await;
+    let w = world_at(sim, server, Some(proxy));
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("合同.pdf");
     std::fs::write(&file, vec![3u8; 300 * 1024]).unwrap();
@@ -406,7 +371,7 @@ async fn only_an_administrator_removes_an_approval() {
     assert!(w.sim.approval_status(remote).is_some());
 
     let admin = w.sim.user(1).unwrap();
-    let mut demo = w.sim.demo_account(&w._server.base_url);
+    let mut demo = w.sim.demo_account(&w.server.base_url);
     demo.settings.insert("uid".into(), "1".into());
     demo.secrets.insert("token".into(), admin.token.into());
     let admin_account = add(&w.service, "云盘-管理员", &demo);

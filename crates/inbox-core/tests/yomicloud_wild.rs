@@ -7,8 +7,8 @@
 mod support;
 use inbox_core::{Action, Decision, FieldKind, Inbox, Service, Status, StepRule};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use vendor_sim::yomicloud::Sim;
+use vendor_sim::Simulator;
 use vendor_sim::Tenant;
 
 /// What the drive lists for the demo user in each box, as remote ids.
@@ -32,18 +32,15 @@ fn cached(service: &Service, account: i64, remote: i64) -> inbox_core::Approval 
 
 #[tokio::test]
 async fn a_wild_drive_syncs_every_record_and_shows_what_it_does_not_know() {
-    let sim = Sim::for_tenant(11, 60, Tenant::Wild);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service: Arc<Service> = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "云盘", &sim.demo_account(&server.base_url));
+    let world = support::World::new(Sim::for_tenant(11, 60, Tenant::Wild), "云盘").await;
+    let (sim, service, account) = (&world.sim, &world.service, world.account);
     let w = sim.wild_ids().expect("a wild drive");
     let me = sim.demo_user().uid;
 
-    let (readable, placeholders) = support::assert_wild_sync(&service, account, &expected(&sim)).await;
+    let (readable, placeholders) = support::assert_wild_sync(service, account, &expected(sim)).await;
     assert_eq!(placeholders, 1, "only the approval whose content is not JSON");
     assert!(readable > 20, "{readable}");
-    let get = |remote| cached(&service, account, remote);
+    let get = |remote| cached(service, account, remote);
 
     let broken = get(w.unreadable);
     let why = broken.remote.unreadable.clone().expect("a placeholder");
@@ -120,6 +117,6 @@ async fn a_wild_drive_syncs_every_record_and_shows_what_it_does_not_know() {
     assert_eq!(get(w.odd_todo).remote.boxes, vec![Inbox::Processed]);
 
     // And the next sync still holds every record.
-    support::assert_wild_sync(&service, account, &expected(&sim)).await;
+    support::assert_wild_sync(service, account, &expected(sim)).await;
     assert!(get(w.unreadable).remote.unreadable.is_some(), "read again, still unreadable");
 }

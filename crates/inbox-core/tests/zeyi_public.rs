@@ -10,6 +10,7 @@ use inbox_core::connectors::zeyi::{self, auth, client, map, wire};
 use inbox_core::{Action, Service, Status};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use vendor_sim::Simulator;
 
 /// The document's example id and auditId (Z:52–53, Z:90–91: the same value).
 const EXAMPLE_ID: &str = "2369f6c4c15440cdada803047d664546";

@@ -5,37 +5,20 @@
 //! only on `AUDIT_NOT_FOUND`; a callback in words the document does not list is kept and shown.
 
 mod support;
-use inbox_core::callback::{self, CallbackServer, Limits, CALLBACK_PATH};
+use inbox_core::callback::{Limits, CALLBACK_PATH};
 use inbox_core::connectors::zeyi::{self, auth};
-use inbox_core::{
-    Action, Approval, Decision, Error, OutboxKind, OutboxState, Service, Status, Submission, VendorError,
-};
+use inbox_core::{Action, Approval, Decision, Error, OutboxKind, OutboxState, Status, Submission, VendorError};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
 use support::add_demo as add;
 use vendor_sim::common::{Fault, RunningServer};
 use vendor_sim::zeyi::{AuditStatus, Sim, Verdict};
+use vendor_sim::Simulator;
 
-struct World {
-    sim: Sim,
-    server: RunningServer,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    listener: CallbackServer,
-    account: i64,
-}
+type World = support::ZeyiWorld;
 
 async fn world() -> World {
-    let sim = Sim::new(21, 20);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = add(&service, "则一", &sim.demo_account(&server.base_url));
-    let listener =
-        callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), Limits::default()).await.unwrap();
-    sim.set_callback_url(Some(listener.callback_url()));
-    World { sim, server, _dir: dir, service, listener, account }
+    World::new(Sim::new(21, 20), Limits::default(), |_| {}).await
 }
 
 fn submission(id: &str) -> Submission {

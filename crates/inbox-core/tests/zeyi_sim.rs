@@ -4,24 +4,17 @@
 //! the listener (nothing stored), and 则一's error codes shown in words.
 
 mod support;
-use inbox_core::callback::{self, CallbackServer, Limits, CALLBACK_PATH};
+use inbox_core::callback::{Limits, CALLBACK_PATH};
 use inbox_core::connectors::zeyi::auth;
 use inbox_core::{Action, Approval, Decision, Error, Inbox, ListQuery, Service, Status, VendorError};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use std::time::Duration;
 use support::add_demo as add;
-use vendor_sim::common::{Fault, RunningServer};
+use vendor_sim::common::Fault;
 use vendor_sim::zeyi::{AuditStatus, Sim, Verdict};
+use vendor_sim::Simulator;
 
-struct World {
-    sim: Sim,
-    _server: RunningServer,
-    _dir: tempfile::TempDir,
-    service: Arc<Service>,
-    listener: CallbackServer,
-    account: i64,
-}
+type World = support::ZeyiWorld;
 
 async fn world(encrypt: bool) -> World {
     world_with(encrypt, json!({}), Limits::default()).await
@@ -30,15 +23,7 @@ async fn world(encrypt: bool) -> World {
 async fn world_with(encrypt: bool, extra_settings: Value, limits: Limits) -> World {
     let sim = Sim::new(11, 40);
     sim.set_encryption(encrypt);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let mut demo = sim.demo_account(&server.base_url);
-    demo.settings.extend(extra_settings.as_object().unwrap().clone());
-    let account = add(&service, "则一", &demo);
-    let listener = callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), limits).await.unwrap();
-    sim.set_callback_url(Some(listener.callback_url()));
-    World { sim, _server: server, _dir: dir, service, listener, account }
+    World::new(sim, limits, |demo| demo.settings.extend(extra_settings.as_object().unwrap().clone())).await
 }
 
 fn form(id: Option<&str>) -> Value {
@@ -342,7 +327,7 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
         "{e}"
     );
 
-    let mut unknown = w.sim.demo_account(&w._server.base_url);
+    let mut unknown = w.sim.demo_account(&w.server.base_url);
     unknown.settings.insert("username".into(), "E999".into());
     let unknown = add(&w.service, "则一-无此工号", &unknown);
     assert!(send(&w.service, unknown, &form(Some("E-2"))).await.unwrap_err().to_string().contains("USER_NOT_FOUND"));
@@ -378,7 +363,7 @@ async fn vendor_errors_are_shown_in_words_and_leave_the_cache_unchanged() {
 
     // The connection test: keys accepted; a wrong secret is refused as a credentials problem.
     assert!(w.service.test_account(w.account).await.unwrap().contains("连接成功"));
-    let mut wrong = w.sim.demo_account(&w._server.base_url);
+    let mut wrong = w.sim.demo_account(&w.server.base_url);
     wrong.secrets.insert("app_secret".into(), "0".repeat(32).into());
     let other = add(&w.service, "则一-错误密钥", &wrong);
     let e = w.service.test_account(other).await.unwrap_err();

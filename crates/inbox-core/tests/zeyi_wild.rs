@@ -6,23 +6,17 @@
 //! words are the document's, else the vendor's own word with nothing offered.
 
 mod support;
-use inbox_core::callback::{self, Limits};
+use inbox_core::callback::Limits;
 use inbox_core::connectors::zeyi;
-use inbox_core::{Service, Status};
+use inbox_core::Status;
 use serde_json::Value;
 use std::time::Duration;
 use vendor_sim::zeyi::{seed, Sim, Tenant};
 
 #[tokio::test]
 async fn a_wild_tenant_decides_by_its_demo_timer_and_every_odd_callback_is_kept_and_shown() {
-    let sim = Sim::for_tenant(13, 30, Tenant::Wild);
-    let server = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(dir.path()).unwrap();
-    let account = support::add_demo(&service, "则一", &sim.demo_account(&server.base_url));
-    let listener =
-        callback::serve_with(service.clone(), "127.0.0.1:0".parse().unwrap(), Limits::default()).await.unwrap();
-    sim.set_callback_url(Some(listener.callback_url()));
+    let w = support::ZeyiWorld::new(Sim::for_tenant(13, 30, Tenant::Wild), Limits::default(), |_| {}).await;
+    let (sim, service, account) = (&w.sim, &w.service, w.account);
     sim.set_auto_decide(Some(Duration::from_millis(300)));
 
     // What the app's demo sends, plus two more, so every kind of odd callback occurs.
@@ -53,7 +47,7 @@ async fn a_wild_tenant_decides_by_its_demo_timer_and_every_odd_callback_is_kept_
     assert!(deliveries.iter().all(|d| d.accepted), "every wild callback is accepted: {deliveries:?}");
 
     let remote_ids: Vec<String> = sent.iter().map(|a| a.remote.remote_id.clone()).collect();
-    let (readable, placeholders) = support::assert_wild_sync(&service, account, &remote_ids).await;
+    let (readable, placeholders) = support::assert_wild_sync(service, account, &remote_ids).await;
     assert_eq!(
         (readable, placeholders),
         (sent.len(), 0),

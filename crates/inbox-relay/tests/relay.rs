@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use support::*;
 use vendor_sim::zeyi::Verdict;
 use vendor_sim::Fault;
+use vendor_sim::Simulator;
 
 /// Runs each scenario `async fn name(Backend)` as two tests, `name::sqlite` and `name::postgres`.
 macro_rules! on_both {

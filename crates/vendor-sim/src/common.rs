@@ -348,6 +348,78 @@ impl Drop for RunningServer {
     }
 }
 
+/// What every vendor's simulator is: a handle (clones share one tenant) with its router, its
+/// fault switch (injected faults, the calls received), its tenant behind one lock and its demo
+/// account. What only one vendor has stays on its own `Sim`.
+pub trait Simulator: Clone + Send + Sync + 'static {
+    /// The vendor's identifier, as the app spells it.
+    const VENDOR: &'static str;
+    /// The tenant: everything the vendor holds.
+    type State;
+
+    /// The vendor's API as an axum router (to serve, or to mount elsewhere).
+    fn router(&self) -> Router;
+    fn faults(&self) -> &FaultSwitch;
+    fn state(&self) -> &Mutex<Self::State>;
+    /// The account the app's demo mode adds for this simulator served at `base_url`.
+    fn demo_account(&self, base_url: &str) -> crate::DemoAccount;
+    /// Called once the server listens (zeyi starts its callback timer).
+    fn started(&self) {}
+
+    /// Serves on `addr` (port 0 = a free port) until the handle is dropped or shut down.
+    fn serve(&self, addr: SocketAddr) -> impl std::future::Future<Output = io::Result<RunningServer>> + Send {
+        async move {
+            let server = serve_vendor(Self::VENDOR, self.router(), addr).await?;
+            self.started();
+            Ok(server)
+        }
+    }
+
+    /// Locks the tenant; a panic in another holder does not make it unusable.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Self::State> {
+        self.state().lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the tenant (for tests that need more than the helpers).
+    fn with_state<R>(&self, f: impl FnOnce(&mut Self::State) -> R) -> R {
+        f(&mut self.lock())
+    }
+
+    /// Makes every vendor call fail as `fault` says (`None` = behave again).
+    fn set_fault(&self, fault: Option<Fault>) {
+        self.faults().set(fault);
+    }
+
+    /// Makes only the next `times` vendor calls fail as `fault` says.
+    fn set_fault_times(&self, fault: Fault, times: u32) {
+        self.faults().set_times(fault, times);
+    }
+
+    /// Lets the next `skip` vendor calls through, then answers every call with `fault`.
+    fn set_fault_after(&self, fault: Fault, skip: u32) {
+        self.faults().set_after(fault, skip, None);
+    }
+
+    fn fault(&self) -> Option<Fault> {
+        self.faults().get()
+    }
+
+    /// How many calls `path` has received (faulted ones included).
+    fn calls(&self, path: &str) -> usize {
+        self.faults().calls(path)
+    }
+
+    /// Every call received, in order, as `path?query` (faulted ones included).
+    fn call_log(&self) -> Vec<String> {
+        self.faults().call_log()
+    }
+
+    /// How many vendor calls were received, all paths together.
+    fn total_calls(&self) -> u64 {
+        self.faults().total_calls()
+    }
+}
+
 /// Serves a vendor's simulator router on `addr` and says where it listens.
 pub async fn serve_vendor(vendor: &str, router: Router, addr: SocketAddr) -> io::Result<RunningServer> {
     let server = serve_router(router, addr).await?;

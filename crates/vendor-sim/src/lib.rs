@@ -26,7 +26,7 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub use common::{Fault, RunningServer};
+pub use common::{Fault, RunningServer, Simulator};
 pub use wild::Tenant;
 
 /// The vendors [`start_all`] starts, in port order.

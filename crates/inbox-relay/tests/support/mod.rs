@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use vendor_sim::zeyi::Sim;
 use vendor_sim::RunningServer;
+use vendor_sim::Simulator;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

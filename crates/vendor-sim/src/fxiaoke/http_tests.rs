@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::Sim;
+use crate::common::Simulator;
 
 async fn start() -> (Sim, crate::RunningServer, reqwest::Client) {
     let sim = Sim::new(5, 24);

@@ -24,17 +24,14 @@ pub mod seed;
 pub mod state;
 pub mod wild;
 
-use std::io;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::{Fault, RunningServer};
 pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::State;
 
-use crate::common::{serve_vendor, FaultSwitch, StateEvents};
+use crate::common::{FaultSwitch, Simulator, StateEvents};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "fxiaoke";
@@ -88,24 +85,6 @@ impl Sim {
             arrive: StateEvents::on(&state, State::arrive),
         };
         Sim { state, faults: FaultSwitch::with_events(events) }
-    }
-
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
-        let server = serve_vendor(VENDOR, self.router(), addr).await?;
-        Ok(server)
-    }
-
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.clone())
-    }
-
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Runs `f` on the tenant (for tests that need more than the helpers below).
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.lock())
     }
 
     /// The demo user: (openUserId, name, mobile).
@@ -224,34 +203,28 @@ impl Sim {
     pub fn rate_limited(&self) -> usize {
         self.lock().rate_limited
     }
+}
 
-    /// How many calls `path` has received (refused ones included).
-    pub fn calls(&self, path: &str) -> usize {
-        self.lock().call_counts.get(path).copied().unwrap_or(0)
+impl Simulator for Sim {
+    const VENDOR: &'static str = VENDOR;
+    type State = State;
+
+    fn router(&self) -> axum::Router {
+        routes::router(self.clone())
     }
 
-    /// How many vendor calls were received, all paths together.
-    pub fn total_calls(&self) -> u64 {
-        self.lock().call_counts.values().sum::<usize>() as u64
+    fn faults(&self) -> &FaultSwitch {
+        &self.faults
     }
 
-    pub fn set_fault(&self, fault: Option<Fault>) {
-        self.faults.set(fault);
-    }
-
-    /// Makes only the next `times` vendor calls fail as `fault` says.
-    pub fn set_fault_times(&self, fault: Fault, times: u32) {
-        self.faults.set_times(fault, times);
-    }
-
-    pub fn fault(&self) -> Option<Fault> {
-        self.faults.get()
+    fn state(&self) -> &Mutex<State> {
+        &self.state
     }
 
     /// The demo account: settings `{app_id, open_user_id}`, secrets `{app_secret,
     /// permanent_code}`; `history_days` and `crm_flows` keep their defaults, which cover
     /// the seeded data.
-    pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
+    fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let (app_id, secret, code, _) = self.app();
         let mut settings = serde_json::Map::new();
         settings.insert("app_id".into(), app_id.into());
@@ -260,6 +233,14 @@ impl Sim {
         secrets.insert("app_secret".into(), secret.into());
         secrets.insert("permanent_code".into(), code.into());
         crate::DemoAccount { vendor: VENDOR.into(), base_url: base_url.into(), settings, secrets }
+    }
+
+    fn calls(&self, path: &str) -> usize {
+        self.lock().call_counts.get(path).copied().unwrap_or(0)
+    }
+
+    fn total_calls(&self) -> u64 {
+        self.lock().call_counts.values().sum::<usize>() as u64
     }
 }
 

@@ -2,6 +2,7 @@
 //! `corpAccessToken` + `corpId` check every call but the token call starts with, and replies as
 //! HTTP (errors are HTTP 200 with the `errorCode` envelope; files are raw bytes).
 
+use crate::common::Simulator;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use super::seed::{DEMO_APP_SECRET, DEMO_APP_TOKEN};
 use super::state::signature;
 use super::Sim;
+use crate::common::Simulator;
 
 struct Signer {
     prefix: &'static str,

@@ -20,16 +20,13 @@ pub mod seed;
 pub mod state;
 pub mod wild;
 
-use std::io;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
-use crate::common::{Fault, RunningServer};
 pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::{AuditCall, Edition, Person, State};
 
-use crate::common::{serve_vendor, FaultSwitch, StateEvents};
+use crate::common::{FaultSwitch, Simulator, StateEvents};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "qiyuesuo";
@@ -66,24 +63,6 @@ impl Sim {
             arrive: StateEvents::on(&state, State::arrive),
         };
         Sim { state, faults: FaultSwitch::with_events(events) }
-    }
-
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
-        let server = serve_vendor(VENDOR, routes::router(self.clone()), addr).await?;
-        Ok(server)
-    }
-
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.clone())
-    }
-
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Runs `f` on the tenant (for tests that need more than the helpers below).
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.lock())
     }
 
     /// The demo account's employee (陈思远): audits await them now.
@@ -185,44 +164,28 @@ impl Sim {
     pub fn contract_count(&self) -> usize {
         self.lock().contracts.len()
     }
+}
 
-    pub fn set_fault(&self, fault: Option<Fault>) {
-        self.faults.set(fault);
+impl Simulator for Sim {
+    const VENDOR: &'static str = VENDOR;
+    type State = State;
+
+    fn router(&self) -> axum::Router {
+        routes::router(self.clone())
     }
 
-    /// Makes only the next `times` vendor calls fail as `fault` says.
-    pub fn set_fault_times(&self, fault: Fault, times: u32) {
-        self.faults.set_times(fault, times);
+    fn faults(&self) -> &FaultSwitch {
+        &self.faults
     }
 
-    pub fn fault(&self) -> Option<Fault> {
-        self.faults.get()
-    }
-
-    /// How many calls `path` has received (faulted ones included).
-    pub fn calls(&self, path: &str) -> usize {
-        self.faults.calls(path)
-    }
-
-    /// Every call received, in order, as `path?query` (faulted ones included).
-    pub fn call_log(&self) -> Vec<String> {
-        self.faults.call_log()
-    }
-
-    /// Lets the next `skip` vendor calls through, then answers every call with `fault`.
-    pub fn set_fault_after(&self, fault: Fault, skip: u32) {
-        self.faults.set_after(fault, skip, None);
-    }
-
-    /// How many vendor calls were received, all paths together.
-    pub fn total_calls(&self) -> u64 {
-        self.faults.total_calls()
+    fn state(&self) -> &Mutex<State> {
+        &self.state
     }
 
     /// The demo account as the client stores it: settings `{app_token, header_prefix,
     /// employee}` (the employee's mobile; on a private cloud, whose operators carry ids only,
     /// their user id), secrets `{app_secret}`.
-    pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
+    fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let state = self.lock();
         let mut settings = serde_json::Map::new();
         settings.insert("app_token".into(), state.demo_app_token.clone().into());

@@ -3,6 +3,7 @@
 //! and the two editions' payload keys (open v2 `result`; private cloud `contract`,
 //! `result.contractList`), and the browser page `pageurl` points at.
 
+use crate::common::Simulator;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};

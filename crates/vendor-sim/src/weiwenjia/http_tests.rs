@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::{Fault, RunningServer, Sim, SimUser};
+use super::{Sim, SimUser};
+use crate::common::{Fault, RunningServer, Simulator};
 
 struct Fixture {
     sim: Sim,

@@ -2,6 +2,7 @@
 //! (`X-LXY-PLATFORM`, `X-LXY-APP`, `ACCESS-TOKEN`), query decoding (Rails-style `key[]=` arrays),
 //! and the two envelopes: `{code: 0, message, data}` on success, `{errcode, errmsg}` on failure.
 
+use crate::common::Simulator;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;

@@ -23,16 +23,13 @@ pub mod state;
 pub mod tenant;
 pub mod views;
 
-use std::io;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
-use crate::common::{Fault, RunningServer};
 pub use crate::wild::Tenant;
 pub use error::ApiError;
 pub use state::State;
 
-use crate::common::{serve_vendor, FaultSwitch, StateEvents};
+use crate::common::{FaultSwitch, Simulator, StateEvents};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "yomicloud";
@@ -90,27 +87,6 @@ impl Sim {
         Sim { state, faults: FaultSwitch::with_events(events) }
     }
 
-    /// Serves on `addr` (port 0 = a free port) until the returned handle is dropped or shut down.
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
-        let server = serve_vendor(VENDOR, self.router(), addr).await?;
-        Ok(server)
-    }
-
-    /// The axum router, to mount elsewhere or drive with `tower::ServiceExt::oneshot`.
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.clone())
-    }
-
-    /// Locks the drive; a panic in another holder does not make it unusable.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Runs `f` on the drive (for tests that need more than the helpers below).
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.lock())
-    }
-
     /// The demo account's user (not the admin): it has items in every box.
     pub fn demo_user(&self) -> SimUser {
         let state = self.lock();
@@ -166,34 +142,26 @@ impl Sim {
     pub fn cc_ids_for(&self, uid: i64) -> Vec<i64> {
         self.lock().cc_of(uid).iter().map(|a| a.id).collect()
     }
+}
 
-    /// Makes every vendor call fail as `fault` says (`None` = behave again).
-    pub fn set_fault(&self, fault: Option<Fault>) {
-        self.faults.set(fault);
+impl Simulator for Sim {
+    const VENDOR: &'static str = VENDOR;
+    type State = State;
+
+    fn router(&self) -> axum::Router {
+        routes::router(self.clone())
     }
 
-    /// Makes only the next `times` vendor calls fail as `fault` says.
-    pub fn set_fault_times(&self, fault: Fault, times: u32) {
-        self.faults.set_times(fault, times);
+    fn faults(&self) -> &FaultSwitch {
+        &self.faults
     }
 
-    /// The fault in force.
-    pub fn fault(&self) -> Option<Fault> {
-        self.faults.get()
-    }
-
-    /// How many calls `path` has received (faulted ones included).
-    pub fn calls(&self, path: &str) -> usize {
-        self.faults.calls(path)
-    }
-
-    /// How many vendor calls were received, all paths together.
-    pub fn total_calls(&self) -> u64 {
-        self.faults.total_calls()
+    fn state(&self) -> &Mutex<State> {
+        &self.state
     }
 
     /// The demo account as the client stores it: settings `{"uid"}`, secrets `{"token"}`.
-    pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
+    fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let me = self.demo_user();
         let mut settings = serde_json::Map::new();
         settings.insert("uid".into(), me.uid.to_string().into());

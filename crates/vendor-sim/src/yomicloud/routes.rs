@@ -1,6 +1,7 @@
 //! The axum side: one `POST /app/approval/<name>` route per endpoint, form decoding, the token
 //! check every call starts with, multipart uploads, and turning replies into HTTP responses.
 
+use crate::common::Simulator;
 use std::collections::HashMap;
 
 use axum::body::{Body, Bytes};

@@ -2,6 +2,7 @@
 //! encryption, and callbacks arriving signed at a receiver that records them.
 
 use super::*;
+use crate::common::{Fault, RunningServer};
 use axum::extract::State as AxState;
 use axum::http::HeaderMap;
 use axum::routing::post;

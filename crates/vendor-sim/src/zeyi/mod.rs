@@ -22,8 +22,7 @@ pub mod seed;
 pub mod state;
 pub mod wild;
 
-use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
@@ -31,11 +30,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::common::{Fault, RunningServer};
 pub use crate::wild::Tenant;
 pub use state::{ApiError, App, Audit, AuditStatus, State, Verdict};
 
-use crate::common::{serve_vendor, FaultSwitch};
+use crate::common::{FaultSwitch, Simulator};
 
 /// The vendor identifier used in config, CLI and UI.
 pub const VENDOR: &str = "zeyi";
@@ -125,37 +123,6 @@ impl Sim {
         }
     }
 
-    /// Serves on `addr` (port 0 = a free port) until the handle is dropped or shut down; also
-    /// starts the demo timer (idle until [`Sim::set_auto_decide`]).
-    pub async fn serve(&self, addr: SocketAddr) -> io::Result<RunningServer> {
-        let server = serve_vendor(VENDOR, self.router(), addr).await?;
-        self.start_timer();
-        Ok(server)
-    }
-
-    /// The axum router.
-    pub fn router(&self) -> axum::Router {
-        routes::router(self.clone())
-    }
-
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        lock(&self.inner.state)
-    }
-
-    /// How many vendor calls were received, all paths together.
-    pub fn total_calls(&self) -> u64 {
-        self.inner.faults.total_calls()
-    }
-
-    pub(crate) fn faults(&self) -> FaultSwitch {
-        self.inner.faults.clone()
-    }
-
-    /// Runs `f` on the state.
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.lock())
-    }
-
     /// The integration's configuration (both key pairs, encryption, callback URL).
     pub fn app(&self) -> App {
         self.lock().app.clone()
@@ -237,20 +204,6 @@ impl Sim {
     /// Demo mode: decide (pass) every approval still pending `after` it was sent.
     pub fn set_auto_decide(&self, after: Option<Duration>) {
         *lock(&self.inner.auto_decide) = after;
-    }
-
-    /// Makes every vendor call fail as `fault` says (`None` = behave again).
-    pub fn set_fault(&self, fault: Option<Fault>) {
-        self.inner.faults.set(fault);
-    }
-
-    /// Makes only the next `times` vendor calls fail as `fault` says.
-    pub fn set_fault_times(&self, fault: Fault, times: u32) {
-        self.inner.faults.set_times(fault, times);
-    }
-
-    pub fn fault(&self) -> Option<Fault> {
-        self.inner.faults.get()
     }
 
     /// An approver in 则一 decides the pending approval with business id (or auditId) `key`;
@@ -354,10 +307,27 @@ impl Sim {
             let _ = self.decide(&audit_id, Verdict::Pass, None, Some("同意（演示自动审批）")).await;
         }
     }
+}
+
+impl Simulator for Sim {
+    const VENDOR: &'static str = VENDOR;
+    type State = State;
+
+    fn router(&self) -> axum::Router {
+        routes::router(self.clone())
+    }
+
+    fn faults(&self) -> &FaultSwitch {
+        &self.inner.faults
+    }
+
+    fn state(&self) -> &Mutex<State> {
+        &self.inner.state
+    }
 
     /// The demo account: settings `{app_key, username, encrypt, iv, callback_app_key}`,
     /// secrets `{app_secret, callback_app_secret}`.
-    pub fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
+    fn demo_account(&self, base_url: &str) -> crate::DemoAccount {
         let app = self.app();
         let mut settings = serde_json::Map::new();
         settings.insert("app_key".into(), app.app_key.into());
@@ -369,6 +339,10 @@ impl Sim {
         secrets.insert("app_secret".into(), app.app_secret.into());
         secrets.insert("callback_app_secret".into(), app.callback_app_secret.into());
         crate::DemoAccount { vendor: VENDOR.into(), base_url: base_url.into(), settings, secrets }
+    }
+
+    fn started(&self) {
+        self.start_timer();
     }
 }
 

@@ -2,6 +2,7 @@
 //! header and sign check (and decryption when the app encrypts), replies in the envelope
 //! (always HTTP 200, choice 2), and the `/__sim/zeyi/*` admin routes.
 
+use crate::common::Simulator;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -35,8 +36,8 @@ pub fn router(sim: Sim) -> Router {
         .route("/__sim/zeyi/audits", get(audits))
         .with_state(sim.clone());
     // The whitelist is outermost: a caller it refuses reaches nothing else, faults included.
-    let api = with_faults(api, sim.faults()).layer(middleware::from_fn_with_state(sim.clone(), whitelisted));
-    api.merge(admin).merge(admin_routes(sim.faults()))
+    let api = with_faults(api, sim.faults().clone()).layer(middleware::from_fn_with_state(sim.clone(), whitelisted));
+    api.merge(admin).merge(admin_routes(sim.faults().clone()))
 }
 
 /// Refuses a caller whose address is not on the whitelist ([`Sim::set_whitelist`]), before
