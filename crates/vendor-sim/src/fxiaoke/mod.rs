@@ -10,6 +10,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
+//! use vendor_sim::Simulator;
 //! let sim = vendor_sim::fxiaoke::Sim::new(1, 40);
 //! let server = sim.serve("127.0.0.1:0".parse().unwrap()).await?;
 //! let account = sim.demo_account(&server.base_url);

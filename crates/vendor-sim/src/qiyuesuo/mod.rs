@@ -7,6 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
+//! use vendor_sim::Simulator;
 //! let sim = vendor_sim::qiyuesuo::Sim::new(1, 200);
 //! let server = sim.serve("127.0.0.1:0".parse().unwrap()).await?;
 //! println!("{} todo={:?}", server.base_url, sim.todo_ids_for(&sim.demo_employee().contact));

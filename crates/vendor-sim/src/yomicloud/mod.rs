@@ -7,6 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
+//! use vendor_sim::Simulator;
 //! let sim = vendor_sim::yomicloud::Sim::new(1, 200);
 //! let server = sim.serve("127.0.0.1:0".parse().unwrap()).await?;
 //! let me = sim.demo_user();

@@ -7,6 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
+//! use vendor_sim::Simulator;
 //! use vendor_sim::zeyi::{Sim, Verdict};
 //! let sim = Sim::new(1, 50);
 //! let server = sim.serve("127.0.0.1:0".parse().unwrap()).await?;
