@@ -16,6 +16,7 @@ use inbox_core::{sample, AccountInput, Service, Store, Vendor};
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 use support::{run_seeded_app_test, wait_for, Ui, SYNC_TIMEOUT};
+use vendor_sim::Simulator;
 
 /// The mark the list sets when its first page is on screen (ui/src/components/ApprovalList.tsx).
 const FIRST_PAGE_MARK: &str = "inbox-first-page";
