@@ -14,10 +14,22 @@
 
 mod support;
 
+// The relay path's processes and the throwaway PostgreSQL, shared with the CLI's relay test.
+#[cfg(unix)]
+#[path = "../crates/inbox-relay/tests/support/pg.rs"]
+mod pg;
+#[cfg(unix)]
+#[path = "../crates/inbox-cli/tests/support/relay_parts.rs"]
+mod relay_parts;
+#[cfg(unix)]
+#[allow(dead_code)] // the CLI's tests use the rest
+#[path = "../crates/inbox-cli/tests/support/spawned.rs"]
+mod spawned;
+
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::json;
 use std::time::Duration;
-use support::{run_app_test, run_app_test_with, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
+use support::{run_app_test, run_app_test_with, run_seeded_app_test, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
 
 const APPROVE_COMMENT: &str = "同意，E2E";
 const REJECT_COMMENT: &str = "E2E 拒绝：预算超标";
@@ -208,6 +220,98 @@ async fn zeyi_results_arrive_through_the_demo_relay() {
         Ok(())
     })
     .await;
+}
+
+/// Issue 16 in the window, every part a process of its own: 则一 (`vendor-sim serve`, its
+/// whitelist admitting only 127.0.0.2), `inbox-relay serve` on a throwaway PostgreSQL calling
+/// 则一 from 127.0.0.2, and the app with a zeyi account via the relay (added by `inbox` into
+/// its data folder, the token in the real keychain). A purchase typed into the window's
+/// new-approval form goes app → relay → 则一; 则一 decides, calls the relay back, and the app's
+/// long-poll brings 已通过 into the window. (The whitelist refusing a desktop's direct call, and
+/// the SQLite relay, are `inbox-cli/tests/relay.rs`.)
+#[cfg(unix)]
+#[test]
+fn a_purchase_typed_in_the_window_is_approved_through_a_relay_on_postgresql() {
+    use relay_parts::{Backend, RelaySetup, Zeyi};
+    let zeyi = Zeyi::start();
+    let setup = RelaySetup::new(Backend::Postgres, &zeyi);
+    let token = setup.user("E001", "张伟");
+    let _relay = setup.serve();
+    let callback_url = format!("{}/tms-service-api/audit/callback", setup.url());
+    zeyi.admin("POST", "/__sim/zeyi/callback-url", Some(json!({ "url": callback_url })));
+    let add_account = |data_dir: &std::path::Path| -> Result<()> {
+        let inbox = spawned::workspace_binary("inbox-cli", "inbox", "INBOX_BIN");
+        let mut add = std::process::Command::new(inbox);
+        add.arg("--data-dir").arg(data_dir);
+        add.args(["account", "add", "zeyi", "--name", "则一", "--base-url", &zeyi.base_url, "--set", "mode=relay"]);
+        add.arg(format!("relay_url={}", setup.url())).args(["username=E001", "--secrets-stdin"]);
+        let out = run_with_stdin(add, &json!({ "relay_token": token }).to_string())?;
+        ensure!(out.status.success(), "inbox account add: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(())
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(run_seeded_app_test("relay-postgres", add_account, async |ui: Ui| {
+        press(&ui, 'n').await?;
+        wait_for("the new-approval form", UI_TIMEOUT, async || Ok(ui.exists(&tid("template-id")).await?.then_some(())))
+            .await?;
+        let account = ui.text(&tid("new-account")).await?.unwrap_or_default();
+        ensure!(account.contains("则一"), "the form is for {account:?}, not the relay account");
+        ui.type_into("template-id", "purchase").await?;
+        ui.click_testid("btn-find-templates").await?;
+        wait_for("the 则一 type to be taken", UI_TIMEOUT, async || {
+            if let Some(e) = ui.text(&tid("find-error")).await? {
+                bail!("looking the type up failed: {e}");
+            }
+            Ok(ui.text(&tid("template-name")).await?.filter(|n| n == "purchase"))
+        })
+        .await?;
+        ui.click_testid("btn-add-extras").await?;
+        ui.type_into("extras-key", "事由").await?;
+        ui.type_into("extras-value", "E2E：采购托盘 200 个").await?;
+        ui.click_testid("btn-add-conditions").await?;
+        ui.type_into("conditions-key", "amount").await?;
+        ui.type_into("conditions-value", "100").await?;
+        ui.click_testid("btn-send").await?;
+        let status = wait_for("the sent purchase selected in 我提交的", UI_TIMEOUT, async || {
+            if let Some(e) = ui.text(&tid("send-error")).await? {
+                bail!("sending through the relay failed: {e}");
+            }
+            let in_submitted = ui.list_label().await?.as_deref() == Some("我提交的");
+            Ok(ui.attr(&tid("detail-status"), "data-status").await?.filter(|_| in_submitted))
+        })
+        .await?;
+        ensure!(status == "pending", "the new approval shows status {status:?}");
+        let id = detail_id(&ui).await?.context("no approval is selected")?;
+        let row = wait_for("the purchase's row in 我提交的", UI_TIMEOUT, async || {
+            Ok(ui.rows().await?.into_iter().find(|r| r.id == id))
+        })
+        .await?;
+        // 则一 decides every pending approval now; its callback goes to the relay.
+        sim_admin(&zeyi.base_url, "/__sim/zeyi/auto-decide", r#"{"after_secs":0}"#).await?;
+        wait_for(&format!("#{id} to show 已通过"), RELAY_TIMEOUT, async || {
+            open_row(&ui, &row).await?;
+            let status = ui.attr(&tid("detail-status"), "data-status").await?;
+            let shown = ui.text(&tid("detail-status")).await?.unwrap_or_default();
+            Ok((status.as_deref() == Some("approved") && shown.contains("已通过")).then_some(()))
+        })
+        .await?;
+        no_error_toast(&ui).await?;
+        let shot = ui.screenshot("relay-postgres").await?;
+        eprintln!("#{id} typed in the window, 已通过 through a relay on PostgreSQL; screenshot: {}", shot.display());
+        Ok(())
+    }));
+    let audit = zeyi.audits().into_iter().find(|a| a["username"] == "E001").expect("则一 holds the purchase");
+    assert_eq!(audit["status"], "agreed", "{audit}");
+}
+
+/// Runs `cmd` with `input` on its stdin; its output.
+#[cfg(unix)]
+fn run_with_stdin(mut cmd: std::process::Command, input: &str) -> Result<std::process::Output> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    child.stdin.take().context("stdin is piped")?.write_all(input.as_bytes())?;
+    Ok(child.wait_with_output()?)
 }
 
 /// How long a decision may take to reach the window through the relay: the simulator's tick,

@@ -43,7 +43,7 @@ fn todo_of<'a>(todo: &'a [Value], vendor: &str) -> &'a Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn five_vendors_in_one_inbox() {
     // fxiaoke at its quick-sync size: each of its approvals costs a rate-limited call.
-    let sizes = vendor_sim::Sizes::all(40).fxiaoke_at_most(vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS);
+    let sizes = vendor_sim::Sizes::quick(40);
     let running = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 3, sizes).await.unwrap();
     let cli = Cli::new();
     for demo in running.accounts() {

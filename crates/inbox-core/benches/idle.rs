@@ -46,7 +46,7 @@ fn hour(passes: f64, pass: (f64, f64), outbox_wakes: f64, tick_cpu: f64, account
 async fn main() {
     let quick = std::env::var_os("BENCH_QUICK").is_some();
     let passes = if quick { 2 } else { 20 };
-    let sizes = vendor_sim::Sizes::all(40).fxiaoke_at_most(vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS);
+    let sizes = vendor_sim::Sizes::quick(40);
     let sims = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 7, sizes).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();

@@ -28,7 +28,7 @@ async fn world() -> World {
 async fn world_of(approvals: usize) -> World {
     // Calls that hang (the timeout fault) must fail within seconds here, not the default minute.
     std::env::set_var(inbox_core::connectors::HTTP_TIMEOUT_ENV, "2");
-    let sizes = vendor_sim::Sizes::all(approvals).fxiaoke_at_most(vendor_sim::fxiaoke::QUICK_SYNC_APPROVALS);
+    let sizes = vendor_sim::Sizes::quick(approvals);
     let sims = vendor_sim::start_all("127.0.0.1".parse().unwrap(), 11, sizes).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = Service::open(dir.path()).unwrap();

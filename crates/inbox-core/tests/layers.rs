@@ -206,3 +206,70 @@ fn collect_ui(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Where each vendor's code may be named outside its own two folders (`connectors/<vendor>/`,
+/// `vendor-sim/src/<vendor>/`): the files a sixth vendor touches besides its folders. A toy
+/// vendor needs exactly the first three; zeyi's company relay and callback listener are its own
+/// (它只与服务器对话) and listed with why.
+const EVERY_VENDOR: &[&str] = &[
+    "inbox-core/src/model.rs",          // the `Vendor` enum
+    "inbox-core/src/connectors/mod.rs", // the registry: connect, vendor_info
+    "vendor-sim/src/lib.rs",            // the simulators' registry: start_all, Sizes
+];
+const ZEYI_ONLY: &[(&str, &str)] = &[
+    ("inbox-core/src/callback.rs", "则一 reports results only by calling a URL: the callback listener"),
+    ("inbox-core/src/callback/pull.rs", "results of a relay-mode account are pulled from the company relay"),
+    ("inbox-core/src/service.rs", "a sync of a relay-mode account also pulls the relay"),
+    ("inbox-core/src/scheduler.rs", "one long-poll per relay-mode account"),
+    ("src-tauri/src/demo.rs", "demo mode runs the relay in-process for the demo zeyi account"),
+    ("inbox-relay/src/", "the company relay exists for 则一"),
+];
+
+#[test]
+fn a_vendor_is_one_folder_per_side_plus_the_enum_and_the_registries() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dirs = [
+        "crates/inbox-core/src",
+        "crates/vendor-sim/src",
+        "crates/inbox-cli/src",
+        "crates/inbox-relay/src",
+        "src-tauri/src",
+    ];
+    let mut files = Vec::new();
+    for dir in dirs {
+        rust_files(&root.join(dir), &mut files);
+    }
+    let mut found = Vec::new();
+    for vendor in inbox_core::Vendor::ALL {
+        let module = vendor.as_str();
+        let variant = format!("Vendor::{}", {
+            let mut c = module.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        });
+        for path in &files {
+            let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = rel.strip_prefix("crates/").unwrap_or(&rel).to_string();
+            let own = rel.contains(&format!("/{module}/")) || rel.ends_with(&format!("/{module}.rs"));
+            let allowed = EVERY_VENDOR.contains(&rel.as_str())
+                || (module == "zeyi" && ZEYI_ONLY.iter().any(|(p, _)| rel.starts_with(p)));
+            if own || allowed || rel.contains("http_tests") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            for (n, line) in text.lines().enumerate().take_while(|(_, l)| !l.starts_with("#[cfg(test)]")) {
+                let code = line.split("//").next().unwrap_or("");
+                let named = code.contains(&variant)
+                    || code.contains(&format!("{module}::"))
+                    || code.trim_start().starts_with(&format!("pub mod {module};"));
+                if named {
+                    found.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "a vendor's code is named outside its folders, the enum and the registries (ARCHITECTURE.md):\n{}",
+        found.join("\n")
+    );
+}

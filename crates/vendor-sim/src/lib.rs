@@ -122,6 +122,13 @@ impl Sizes {
         Sizes { approvals, fxiaoke: approvals }
     }
 
+    /// `approvals` for every vendor whose whole tenant a client reads quickly, and a small
+    /// tenant for a rate-limited one (fxiaoke: [`fxiaoke::QUICK_SYNC_APPROVALS`]): for a caller
+    /// that needs a first sync in seconds (demo mode, tests) without naming a vendor.
+    pub fn quick(approvals: usize) -> Self {
+        Sizes::all(approvals).fxiaoke_at_most(fxiaoke::QUICK_SYNC_APPROVALS)
+    }
+
     /// The same, with fxiaoke holding at most `cap`. A client reads every fxiaoke approval
     /// once per sync under a rate limit of about 60 calls per 20 s, so a caller that needs a
     /// quick sync (demo mode, tests) keeps that tenant small; see [`fxiaoke::QUICK_SYNC_APPROVALS`].
@@ -248,7 +255,7 @@ mod tests {
         assert_eq!(fxiaoke_size(&running), 45);
         running.shutdown().await;
 
-        let sizes = Sizes::all(45).fxiaoke_at_most(fxiaoke::QUICK_SYNC_APPROVALS);
+        let sizes = Sizes::quick(45);
         assert_eq!(sizes, Sizes { approvals: 45, fxiaoke: 30 });
         let running = start_all("127.0.0.1".parse().unwrap(), 1, sizes).await.unwrap();
         assert_eq!(fxiaoke_size(&running), 30);

@@ -94,8 +94,9 @@ pub fn workspace_binary(package: &str, bin: &str, prebuilt: &str) -> PathBuf {
     if let Some(path) = std::env::var_os(prebuilt) {
         return path.into();
     }
-    let profile_dir =
-        Path::new(env!("CARGO_BIN_EXE_inbox")).parent().expect("the inbox binary is in a profile directory");
+    // A test binary runs from `<target>/<profile>/deps/` (whichever package it is of).
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("a test binary in <target>/<profile>/deps");
     let profile = profile_dir.file_name().and_then(|n| n.to_str()).expect("a profile directory name");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
     let mut build = std::process::Command::new(cargo);

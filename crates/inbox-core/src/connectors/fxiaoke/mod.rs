@@ -49,7 +49,7 @@ const HEAD_TRUSTED_FOR: Duration = Duration::from_secs(3600);
 /// history are 协同 approvals (the rest CRM instances, another endpoint), so the 协同 detail
 /// endpoint gets about 1.33 of the 2 calls a second its pacing allows (`client::REFILL`): a
 /// third is left for the user's decisions, their re-reads, and the next pass over the lists.
-const HISTORY_GAP: Duration = Duration::from_millis(500);
+pub const HISTORY_GAP: Duration = Duration::from_millis(500);
 /// The one source: its items carry every box they belong to.
 const SOURCE: &str = "approval/query + crm/approvalInstances/query";
 
