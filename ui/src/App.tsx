@@ -20,9 +20,9 @@ import { ShortcutHelp } from "./components/ShortcutHelp";
 import { Sidebar } from "./components/Sidebar";
 import { getLang, setLang, t, type Lang } from "./i18n";
 import type { Account, AppInfo, Approval, Draft, Facets, OutboxEntry, SyncProgress, VendorInfo } from "./types";
-import { useInbox } from "./useInbox";
-import { useNow } from "./useNow";
-import { useShortcuts } from "./useShortcuts";
+import { useInbox } from "./hooks/useInbox";
+import { useNow } from "./hooks/useNow";
+import { useShortcuts } from "./hooks/useShortcuts";
 import { VendorsContext } from "./vendors";
 
 /** The window: boxes on the left, the list in the middle, the selected approval on the right. */

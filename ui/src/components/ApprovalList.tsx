@@ -7,7 +7,7 @@ import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, us
 import { STATUSES, boxLabel, shortVendorName, statusLabel } from "../format";
 import { t } from "../i18n";
 import type { Account, ApprovalSummary, Facets, Inbox, Sort, Status, Vendor } from "../types";
-import type { Filters } from "../useInbox";
+import type { Filters } from "../hooks/useInbox";
 import { useVendors } from "../vendors";
 import { ApprovalRow, type RowClick } from "./ApprovalRow";
 
