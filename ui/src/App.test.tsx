@@ -412,6 +412,24 @@ describe("window state", () => {
     expect(screen.getByTestId("detail-title")).toHaveTextContent("采购申请");
   });
 
+  it("approves with a pressed while the detail is still loading, once it is shown", async () => {
+    const approvals = fixture();
+    const backend = installBackend({ approvals });
+    let answer12 = () => {};
+    backend.on("get_approval", (args) => {
+      const found = approvals.find((a) => a.id === args.id)!;
+      return args.id === 12 ? new Promise((resolve) => (answer12 = () => resolve(found))) : found;
+    });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.keyboard("j");
+    await user.keyboard("a");
+    expect(backend.callsOf("act")).toEqual([]);
+    await act(async () => answer12());
+    await waitFor(() => expect(backend.callsOf("act")).toEqual([{ id: 12, action: "approve", comment: "" }]));
+  });
+
   it("forgets the selection when its account is removed", async () => {
     installBackend({ approvals: fixture() });
     render(<Root />);
