@@ -1,3 +1,4 @@
+// What the window says around the list and the detail: the footer, and the banner for a damaged cache.
 import { ExperimentOutlined, SyncOutlined } from "@ant-design/icons";
 import { Alert, Layout, Tag, Typography } from "antd";
 import { t } from "../i18n";
