@@ -1,5 +1,5 @@
 // ESLint for the window's code (run by scripts/test.sh with `npm run lint`): the recommended
-// JavaScript and TypeScript rules, and React's rules of hooks.
+// JavaScript and TypeScript rules, and React's.
 import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
@@ -9,15 +9,14 @@ export default tseslint.config(
   { ignores: ["dist", "node_modules", "src/bindings.ts"] },
   {
     files: ["src/**/*.{ts,tsx}"],
-    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    // react-hooks 7's recommended set: the rules of hooks and the React Compiler's rules
+    // (set-state-in-effect, refs, immutability, purity, …). The window's state lives in small
+    // hooks (src/hooks) written to them: state derived during render or set in event handlers and
+    // callbacks, effects only to sync with the shell, the antd form or the DOM.
+    extends: [js.configs.recommended, ...tseslint.configs.recommended, reactHooks.configs.flat.recommended],
     languageOptions: { globals: globals.browser },
-    plugins: { "react-hooks": reactHooks },
     rules: {
-      // The rules of hooks as the code is written today. The React Compiler's stricter rules of
-      // react-hooks 7 (set-state-in-effect, refs, immutability) flag 13 places in App.tsx,
-      // NewApprovalDrawer, useInbox and useShortcuts: they go with the move of the window's
-      // state into small hooks (issue 18), not in a lint change.
-      "react-hooks/rules-of-hooks": "error",
+      // A missing dependency is a stale value on screen: an error, not a warning to get used to.
       "react-hooks/exhaustive-deps": "error",
       // `_name` marks a value left out on purpose (destructuring to drop a field).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

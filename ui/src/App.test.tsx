@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import Root from "./App";
@@ -389,5 +389,77 @@ describe("triage", () => {
     expect(localStorage.getItem("approval-inbox.lang")).toBe("en");
     await user.click(screen.getByText("中文"));
     await waitFor(() => expect(screen.getByTestId("box-todo")).toHaveTextContent("待我审批"));
+  });
+});
+
+describe("window state", () => {
+  it("shows the approval opened last, though an earlier one's detail answers after it", async () => {
+    const approvals = fixture();
+    const backend = installBackend({ approvals });
+    let answer7 = () => {};
+    backend.on("get_approval", (args) => {
+      const found = approvals.find((a) => a.id === args.id)!;
+      return args.id === 7 ? new Promise((resolve) => (answer7 = () => resolve(found))) : found;
+    });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.click(document.querySelector('[data-testid="approval-row"][data-id="7"]') as HTMLElement);
+    await user.click(document.querySelector('[data-testid="approval-row"][data-id="8"]') as HTMLElement);
+    await waitFor(() => expect(screen.getByTestId("approval-detail")).toHaveAttribute("data-id", "8"));
+    await act(async () => answer7());
+    expect(screen.getByTestId("approval-detail")).toHaveAttribute("data-id", "8");
+    expect(screen.getByTestId("detail-title")).toHaveTextContent("采购申请");
+  });
+
+  it("approves with a pressed while the detail is still loading, once it is shown", async () => {
+    const approvals = fixture();
+    const backend = installBackend({ approvals });
+    let answer12 = () => {};
+    backend.on("get_approval", (args) => {
+      const found = approvals.find((a) => a.id === args.id)!;
+      return args.id === 12 ? new Promise((resolve) => (answer12 = () => resolve(found))) : found;
+    });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.keyboard("j");
+    await user.keyboard("a");
+    expect(backend.callsOf("act")).toEqual([]);
+    await act(async () => answer12());
+    await waitFor(() => expect(backend.callsOf("act")).toEqual([{ id: 12, action: "approve", comment: "" }]));
+  });
+
+  it("forgets the selection when its account is removed", async () => {
+    installBackend({ approvals: fixture() });
+    render(<Root />);
+    const user = await openApproval(7);
+    await user.click(screen.getByTestId("btn-settings"));
+    await user.click(within(await screen.findByTestId("account-row")).getByTestId("btn-remove-account"));
+    await user.click(await screen.findByTestId("btn-confirm-remove"));
+    await waitFor(() => expect(screen.queryByTestId("approval-detail")).toBeNull());
+    expect(screen.getByText("选择左侧列表中的一条审批查看详情")).toBeInTheDocument();
+  });
+
+  it("unchecks a checked row once it leaves the list, also if it comes back", async () => {
+    const backend = installBackend({ approvals: fixture() });
+    const user = userEvent.setup();
+    render(<Root />);
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    await user.keyboard("j");
+    await user.keyboard("x");
+    await user.keyboard("{Control>}");
+    await user.click(document.querySelector('[data-testid="approval-row"][data-id="8"]') as HTMLElement);
+    await user.keyboard("{/Control}");
+    expect(await screen.findByTestId("batch-count")).toHaveTextContent("已选 2 条");
+    backend.approvals.find((a) => a.id === 12)!.boxes = ["processed"];
+    await backend.emit("inbox-changed", {});
+    await waitFor(() => expect(rowIds()).toEqual(["8", "7"]));
+    expect(screen.getByTestId("batch-count")).toHaveTextContent("已选 1 条");
+    backend.approvals.find((a) => a.id === 12)!.boxes = ["todo"];
+    await backend.emit("inbox-changed", {});
+    await waitFor(() => expect(rowIds()).toEqual(["12", "8", "7"]));
+    expect(document.querySelector('[data-testid="approval-row"][data-id="12"]')).toHaveAttribute("aria-checked", "false");
+    expect(screen.getByTestId("batch-count")).toHaveTextContent("已选 1 条");
   });
 });

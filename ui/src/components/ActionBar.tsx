@@ -1,7 +1,7 @@
 import { CheckOutlined, CloseOutlined, RollbackOutlined } from "@ant-design/icons";
 import { Alert, App, Button, Flex, Input, Typography } from "antd";
 import type { TextAreaRef } from "antd/es/input/TextArea";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useRef, useState } from "react";
 import { api, errorKind, errorText } from "../api";
 import { actionLabel } from "../format";
 import type { Action, Approval } from "../types";
@@ -62,19 +62,23 @@ export function ActionBar({ approval, onActed, request }: ActionBarProps) {
 
   const busy = running !== null;
 
-  // Shortcuts act like the buttons, and only where the buttons would.
+  // Shortcuts act like the buttons, and only where the buttons would. A request may be made
+  // before this bar exists (a key pressed while the detail loads): it is acted on as it mounts.
   const handled = useRef(0);
-  useEffect(() => {
-    if (!request || request.seq === handled.current || request.id !== approval.id) return;
-    handled.current = request.seq;
-    if (busy || !actions.includes(request.action)) return;
-    if (request.action === "approve") void run("approve");
+  const onRequest = useEffectEvent((req: ActionRequest) => {
+    if (req.seq === handled.current || req.id !== approval.id) return;
+    handled.current = req.seq;
+    if (busy || !actions.includes(req.action)) return;
+    if (req.action === "approve") void run("approve");
     else {
       setError(null);
       setRejecting(true);
       inputRef.current?.focus();
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+  });
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a key's request arrives as a prop, maybe before this bar mounts; no event handler of ours sees it, so it is acted on here, once per seq
+    if (request) onRequest(request);
   }, [request]);
 
   if (actions.length === 0) return null;

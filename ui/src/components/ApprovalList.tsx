@@ -1,15 +1,15 @@
 import { SearchOutlined, SyncOutlined } from "@ant-design/icons";
 import VirtualList, { type ListRef } from "@rc-component/virtual-list";
-import { Alert, Button, DatePicker, Empty, Flex, Input, Select, Skeleton, Spin, Tag, Typography } from "antd";
+import { Alert, Button, Empty, Flex, Input, Skeleton, Spin, Typography } from "antd";
 import type { InputRef } from "antd";
-import dayjs from "dayjs";
-import { forwardRef, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState } from "react";
-import { STATUSES, boxLabel, shortVendorName, statusLabel } from "../format";
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "react";
+import { boxLabel } from "../format";
 import { t } from "../i18n";
-import type { Account, ApprovalSummary, Facets, Inbox, Sort, Status, Vendor } from "../types";
-import type { Filters } from "../useInbox";
-import { useVendors } from "../vendors";
+import type { Account, ApprovalSummary, Facets, Inbox } from "../types";
+import { useHeight } from "../hooks/useHeight";
+import type { Filters } from "../hooks/useInbox";
 import { ApprovalRow, type RowClick } from "./ApprovalRow";
+import { ListFilters } from "./ListFilters";
 
 interface ApprovalListProps {
   box: Inbox;
@@ -53,7 +53,6 @@ const UNMEASURED_HEIGHT = ROW_HEIGHT * 100;
 /** The middle pane: search, filters, sort and the virtualised list of the selected box. */
 export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(function ApprovalList(props, ref) {
   const { items, total, loading, loadingMore, onLoadMore, onSearch, filters, onFilters } = props;
-  const vendors = useVendors();
   const [text, setText] = useState(props.search);
   const listRef = useRef<ListRef>(null);
   const searchRef = useRef<InputRef>(null);
@@ -145,8 +144,6 @@ export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(fu
     );
   }
 
-  const option = (v: { value: string; count: number }) => ({ value: v.value, label: `${v.value} (${v.count})` });
-
   return (
     <Flex vertical className="list-pane">
       <div className="list-toolbar">
@@ -175,118 +172,7 @@ export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(fu
           data-testid="search-input"
           aria-label={t("搜索审批")}
         />
-        <Flex gap={6} wrap className="list-filters">
-          {filters.unreadable && (
-            <Tag closable color="warning" onClose={() => onFilters({ unreadable: undefined })} data-testid="unreadable-filter">
-              {t("无法读取")}
-            </Tag>
-          )}
-          <Select<Vendor>
-            allowClear
-            size="small"
-            placeholder={t("全部厂商")}
-            className="filter"
-            value={filters.vendor}
-            onChange={(v) => onFilters({ vendor: v ?? undefined })}
-            options={vendors.map((v) => ({ value: v.id, label: shortVendorName(v.name, v.id), "data-vendor": v.id }))}
-            popupMatchSelectWidth={false}
-            aria-label={t("按厂商筛选")}
-            data-testid="vendor-filter"
-          />
-          <Select<number>
-            allowClear
-            size="small"
-            placeholder={t("全部账号")}
-            className="filter"
-            value={filters.account_id}
-            onChange={(v) => onFilters({ account_id: v ?? undefined })}
-            options={props.accounts.map((a) => ({ value: a.id, label: a.name }))}
-            popupMatchSelectWidth={false}
-            aria-label={t("按账号筛选")}
-            data-testid="account-filter"
-          />
-          <Select<Status>
-            allowClear
-            size="small"
-            placeholder={t("全部状态")}
-            className="filter"
-            value={filters.status}
-            onChange={(v) => onFilters({ status: v ?? undefined })}
-            options={STATUSES.map((s) => ({ value: s, label: statusLabel(s).text, "data-status": s }))}
-            popupMatchSelectWidth={false}
-            aria-label={t("按状态筛选")}
-            data-testid="status-filter"
-          />
-          <Select<string>
-            allowClear
-            showSearch
-            size="small"
-            placeholder={t("全部表单")}
-            className="filter"
-            value={filters.form_name}
-            onChange={(v) => onFilters({ form_name: v ?? undefined })}
-            options={(props.facets?.form_names ?? []).map(option)}
-            popupMatchSelectWidth={false}
-            aria-label={t("按表单筛选")}
-            data-testid="form-filter"
-          />
-          <Select<string>
-            allowClear
-            showSearch
-            size="small"
-            placeholder={t("全部提交人")}
-            className="filter"
-            value={filters.submitter}
-            onChange={(v) => onFilters({ submitter: v ?? undefined })}
-            options={(props.facets?.submitters ?? []).map(option)}
-            popupMatchSelectWidth={false}
-            aria-label={t("按提交人筛选")}
-            data-testid="submitter-filter"
-          />
-          <DatePicker.RangePicker
-            size="small"
-            className="filter-dates"
-            placeholder={[t("开始日期"), t("结束日期")]}
-            value={[
-              filters.since !== undefined ? dayjs.unix(filters.since) : null,
-              filters.until !== undefined ? dayjs.unix(filters.until).subtract(1, "day") : null,
-            ]}
-            onChange={(range) =>
-              onFilters({
-                since: range?.[0] ? range[0].startOf("day").unix() : undefined,
-                // The end day is included: until is the start of the next day.
-                until: range?.[1] ? range[1].startOf("day").add(1, "day").unix() : undefined,
-              })
-            }
-            allowEmpty={[true, true]}
-            data-testid="date-filter"
-          />
-          <Select<Sort>
-            size="small"
-            className="filter"
-            value={filters.sort ?? "newest"}
-            onChange={(v) => onFilters({ sort: v })}
-            options={[
-              { value: "newest", label: t("最新优先") },
-              { value: "oldest", label: t("最久优先") },
-            ]}
-            popupMatchSelectWidth={false}
-            aria-label={t("排序")}
-            data-testid="sort-select"
-          />
-          {filtered && (
-            <Button
-              size="small"
-              type="link"
-              onClick={() =>
-                onFilters({ vendor: undefined, account_id: undefined, status: undefined, form_name: undefined, submitter: undefined, since: undefined, until: undefined })
-              }
-              data-testid="btn-clear-filters"
-            >
-              {t("清除筛选")}
-            </Button>
-          )}
-        </Flex>
+        <ListFilters filters={filters} onFilters={onFilters} facets={props.facets} accounts={props.accounts} filtered={filtered} />
       </div>
       {props.batchBar}
       {props.error && <Alert type="error" showIcon title={props.error} className="pane-alert" />}
@@ -314,17 +200,3 @@ export const ApprovalList = forwardRef<ApprovalListHandle, ApprovalListProps>(fu
     </Flex>
   );
 });
-
-/** The element's height, kept current as the window resizes. */
-function useHeight(ref: React.RefObject<HTMLElement | null>): number {
-  const [height, setHeight] = useState(0);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    setHeight(el.clientHeight);
-    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [ref]);
-  return height;
-}

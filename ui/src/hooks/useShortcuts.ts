@@ -1,4 +1,5 @@
-import { useEffect, useRef } from "react";
+// The window's keyboard triage: which key does what, and when the keys are the user's instead.
+import { useEffect, useEffectEvent } from "react";
 
 /** What each triage key does; see ShortcutHelp for the keys. */
 export interface ShortcutActions {
@@ -42,8 +43,8 @@ function typingOrDialog(e: KeyboardEvent): boolean {
  * x checks, / searches, n starts a new approval, ? lists the shortcuts. Off while `enabled` is false.
  */
 export function useShortcuts(enabled: boolean, actions: ShortcutActions) {
-  const latest = useRef(actions);
-  latest.current = actions;
+  // A key runs the action as of now, without listening again on every render.
+  const run = useEffectEvent((name: keyof ShortcutActions) => actions[name]());
   useEffect(() => {
     if (!enabled) return;
     const onKey = (e: KeyboardEvent) => {
@@ -53,7 +54,7 @@ export function useShortcuts(enabled: boolean, actions: ShortcutActions) {
       // A focused button or row handles its own Enter.
       if (name === "open" && (e.target as HTMLElement)?.closest?.("button, a")) return;
       e.preventDefault();
-      latest.current[name]();
+      run(name);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);

@@ -1,3 +1,4 @@
+// The current time for relative times ("3 分钟前"), re-read on an interval so they do not go stale.
 import { useEffect, useState } from "react";
 
 /** The current time in ms, refreshed every `intervalMs` so relative times stay true. */
