@@ -8,12 +8,17 @@ cd "$(dirname "$0")/.."
 source scripts/toolchains.sh
 scripts/setup.sh --test-tools
 
+# Each step says how far into the run it starts, so a slow one shows in CI's log (the whole run
+# must stay under 40 minutes on 2 cores).
+# ($SECONDS counts from the script's start, set-up included.)
+step() { printf 'test [%dm%02ds]: %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
+
 # A one-off build gains nothing from incremental caches, which only double target/ on disk;
 # set CARGO_INCREMENTAL=1 to keep them when running this again and again.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-echo "test: $(df -h --output=avail . | tail -1 | tr -d ' ') free on disk for the build (a cold run from a fresh clone takes about 7 GB, 2.3 GB of it for the Windows checks)"
+step "$(df -h --output=avail . | tail -1 | tr -d ' ') free on disk for the build (a cold run from a fresh clone takes about 7 GB, 2.3 GB of it for the Windows checks)"
 
-echo "test: supply chain (deny.toml: licences, sources; npm: high/critical in production deps)"
+step "supply chain (deny.toml: licences, sources; npm: high/critical in production deps)"
 # Offline: the RustSec advisory DB lives on GitHub, which is unreachable here (see deny.toml).
 # Every package of every target platform must be on disk for the metadata cargo-deny reads
 # (a Linux build never downloads the Windows-only ones).
@@ -28,20 +33,20 @@ if ! audit=$(cd ui && npm audit --omit=dev --audit-level=high --json 2>/dev/null
   echo "test: npm audit could not reach the registry's advisory endpoint; not checked on this machine"
 fi
 
-echo "test: formatting (rustfmt.toml) and lints (clippy -D warnings)"
+step "formatting (rustfmt.toml) and lints (clippy -D warnings)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-echo "test: UI types (tsc), lint (ESLint) and unit tests (Vitest)"
+step "UI types (tsc), lint (ESLint) and unit tests (Vitest)"
 (cd ui && npx tsc --noEmit && npm run lint --silent && npm test --silent)
 
-echo "test: building the app binary the end-to-end tests drive"
+step "building the app binary the end-to-end tests drive"
 cargo build -p approval-inbox
 
 # A fresh keyring home so no existing login keyring (with another password) asks for a prompt.
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
-echo "test: Rust tests (workspace)"
+step "Rust tests (workspace)"
 XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
   echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null &&
   exec xvfb-run -a -s "-screen 0 1440x900x24" cargo test --workspace --no-fail-fast
@@ -55,9 +60,9 @@ XDG_DATA_HOME="$keyring_home" dbus-run-session -- sh -c '
 # simulators' state machines) are the same code on every platform and run above on Linux only;
 # WINDOWS_TESTS=all runs them under Wine too (they pass there; about 5 more minutes).
 # README "Windows" lists what runs where.
-echo "test: Windows target (x86_64-pc-windows-gnu): clippy"
+step "Windows target (x86_64-pc-windows-gnu): clippy"
 cargo clippy --target x86_64-pc-windows-gnu --workspace --all-targets --quiet -- -D warnings
-echo "test: Windows target: the core's and the CLI's tests under Wine"
+step "Windows target: the core's and the CLI's tests under Wine"
 if [ "${WINDOWS_TESTS:-}" = all ]; then
   windows_tests=(-p inbox-core -p inbox-cli)
 else
@@ -70,5 +75,6 @@ CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine/run.sh" cargo test 
 # compiling and running; their figures mean nothing here (`cargo bench` makes the real ones).
 # The relay's load bench runs its inbox-relay processes on SQLite and on the tests' throwaway
 # PostgreSQL, and fails when an accepted callback is lost (issue 16).
-echo "test: benchmarks, quick mode (BENCH_QUICK=1)"
+step "benchmarks, quick mode (BENCH_QUICK=1)"
 BENCH_QUICK=1 cargo test -p inbox-core -p inbox-relay --benches
+step "all passed"
