@@ -29,7 +29,7 @@ mod spawned;
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::json;
 use std::time::Duration;
-use support::{run_app_test, run_app_test_with, run_seeded_app_test, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
+use support::{run_app_test, run_app_test_with, tid, wait_for, Row, Ui, SYNC_TIMEOUT, UI_TIMEOUT};
 
 const APPROVE_COMMENT: &str = "同意，E2E";
 const REJECT_COMMENT: &str = "E2E 拒绝：预算超标";
@@ -250,7 +250,7 @@ fn a_purchase_typed_in_the_window_is_approved_through_a_relay_on_postgresql() {
         Ok(())
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    runtime.block_on(run_seeded_app_test("relay-postgres", add_account, async |ui: Ui| {
+    runtime.block_on(support::run_seeded_app_test("relay-postgres", add_account, async |ui: Ui| {
         press(&ui, 'n').await?;
         wait_for("the new-approval form", UI_TIMEOUT, async || Ok(ui.exists(&tid("template-id")).await?.then_some(())))
             .await?;
