@@ -251,11 +251,27 @@ fn a_purchase_typed_in_the_window_is_approved_through_a_relay_on_postgresql() {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(support::run_seeded_app_test("relay-postgres", add_account, async |ui: Ui| {
+        // The app's first sync of the account (a pull from the relay) ends before the user types.
+        wait_for("the 则一 account's first sync to end", SYNC_TIMEOUT, async || {
+            let lines = sync_lines(&ui).await?;
+            let done = lines.iter().any(|l| l.account == "则一" && !l.spinning && l.state.starts_with("同步完成"));
+            Ok((done && !ui.exists(&tid("sync-indicator")).await?).then_some(()))
+        })
+        .await?;
         press(&ui, 'n').await?;
         wait_for("the new-approval form", UI_TIMEOUT, async || Ok(ui.exists(&tid("template-id")).await?.then_some(())))
             .await?;
         let account = ui.text(&tid("new-account")).await?.unwrap_or_default();
         ensure!(account.contains("则一"), "the form is for {account:?}, not the relay account");
+        // A click while the drawer still slides in can land on its mask, which closes it.
+        let left =
+            "return document.querySelector('[data-testid=\"template-id\"]')?.getBoundingClientRect().left ?? null;";
+        wait_for("the new-approval drawer to finish opening", UI_TIMEOUT, async || {
+            let before = ui.js(left, vec![]).await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok((!before.is_null() && ui.js(left, vec![]).await? == before).then_some(()))
+        })
+        .await?;
         ui.type_into("template-id", "purchase").await?;
         ui.click_testid("btn-find-templates").await?;
         wait_for("the 则一 type to be taken", UI_TIMEOUT, async || {
